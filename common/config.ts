@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every setting the product reads from the environment, in one place. */
+
+const csv = (fallback: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined
+        ? fallback
+        : value
+            .split(',')
+            .map((item) => item.trim())
+            .filter(Boolean),
+    );
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+
+export const DEFAULT_ENV_ALLOW_LIST = [
+  'MONGODB_URI',
+  'EMAIL_USER',
+  'EMAIL_PASSWORD',
+  'OPENAI_API_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'PUBLIC_URL',
+  'NODE_ENV',
+];
+
+/** Names that never reach function code, whatever the allow-list says. */
+export const ALWAYS_BLOCKED_ENV = [
+  'JWT_SECRET',
+  'ENCRYPTION_KEY',
+  'ADMIN_EMAIL',
+  'MCP_DEVELOPER_KEY',
+  'NECTAR_API_KEY',
+  'NECTAR_MONGODB_URI',
+  'TEMPORAL_API_KEY',
+];
+
+const EnvironmentSchema = z.object({
+  PORT: port(3000),
+  NECTAR_DATA_DIR: z.string().default('.data'),
+  NECTAR_API_KEY: z.string().min(16, 'NECTAR_API_KEY must be at least 16 characters').optional(),
+  NECTAR_TASK_QUEUE: z.string().min(1).default('nectar'),
+  NECTAR_MONGODB_URI: z.string().optional(),
+  NECTAR_MONGODB_DB: z.string().min(1).optional(),
+  NECTAR_TEMPORAL_PORT: port(7233),
+  NECTAR_TEMPORAL_UI_PORT: port(8233),
+  NECTAR_FERRETDB_PORT: port(27217),
+  NECTAR_TEMPORAL_BIN: z.string().optional(),
+  NECTAR_FERRETDB_BIN: z.string().optional(),
+  NECTAR_ENV_ALLOW: csv(DEFAULT_ENV_ALLOW_LIST),
+  NECTAR_ENV_BLOCK: csv([]),
+  NECTAR_HOST: z.string().default('127.0.0.1'),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: flag,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  TEMPORAL_UI_URL: z.string().optional(),
+});
+
+export type Config = ReturnType<typeof parseConfig>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = EnvironmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.NECTAR_DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.NECTAR_HOST,
+    dataDir,
+    adminKey: e.NECTAR_API_KEY,
+    taskQueue: e.NECTAR_TASK_QUEUE,
+    mongo: { uri: e.NECTAR_MONGODB_URI, dbName: e.NECTAR_MONGODB_DB },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: {
+        enabled: e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CLIENT_CERT_PATH) || Boolean(e.TEMPORAL_API_KEY),
+        clientCertPath: e.TEMPORAL_TLS_CLIENT_CERT_PATH,
+        clientKeyPath: e.TEMPORAL_TLS_CLIENT_KEY_PATH,
+        serverCaCertPath: e.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
+        serverName: e.TEMPORAL_TLS_SERVER_NAME,
+      },
+      uiUrl: e.TEMPORAL_UI_URL,
+    },
+    embedded: {
+      temporalPort: e.NECTAR_TEMPORAL_PORT,
+      temporalUiPort: e.NECTAR_TEMPORAL_UI_PORT,
+      ferretdbPort: e.NECTAR_FERRETDB_PORT,
+      temporalBin: e.NECTAR_TEMPORAL_BIN,
+      ferretdbBin: e.NECTAR_FERRETDB_BIN,
+    },
+    functionEnv: {
+      allow: e.NECTAR_ENV_ALLOW,
+      block: [...ALWAYS_BLOCKED_ENV, ...e.NECTAR_ENV_BLOCK],
+    },
+  };
+}
+
+/** Settings that must be present once the launcher (or the operator) has provided them. */
+export function requireSetting<T>(value: T | undefined, name: string): T {
+  if (value === undefined || value === '') throw new ConfigError(`${name} must be set`);
+  return value;
+}

@@ -1,0 +1,105 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+
+/** A child process we started and must stop: its output goes to a log file, its stop is bounded in time. */
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function startProcess(options: {
+  name: string;
+  command: string;
+  args: string[];
+  logFile: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}): ManagedProcess {
+  const log = fs.openSync(options.logFile, 'a');
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+    child.once('error', () => resolve(127));
+  });
+  const stop = async (graceMs = 10_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { name: options.name, child, logFile: options.logFile, exited, stop };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it resolves true, failing early if the process exits. */
+export async function waitUntil(
+  description: string,
+  check: () => Promise<boolean>,
+  options: { timeoutMs: number; process?: ManagedProcess },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  let exitCode: number | null | undefined;
+  void options.process?.exited.then((code) => (exitCode = code));
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) {
+      throw new Error(`${options.process?.name} exited (code ${exitCode}) before ${description}; see ${options.process?.logFile}`);
+    }
+    try {
+      if (await check()) return;
+    } catch {
+      // not ready yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${description}`);
+}
+
+export function portAcceptsConnections(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The preferred port when nothing listens there, otherwise one the OS picks. */
+export async function choosePort(preferred: number, host = '127.0.0.1'): Promise<number> {
+  if (preferred > 0 && (await isPortFree(preferred, host))) return preferred;
+  return freePort(host);
+}
+
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

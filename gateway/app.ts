@@ -1,0 +1,45 @@
+import path from 'node:path';
+import express from 'express';
+import { requireApiKey } from './auth';
+import { errorHandler, HttpError } from './errors';
+import { flowRoutes } from './routes/flows';
+import { runRoutes, startRunRoutes } from './routes/runs';
+import { RunService } from './runService';
+import type { FlowStore } from '../store/flows';
+
+export interface GatewayDependencies {
+  adminKey: string;
+  flows: FlowStore;
+  runs: RunService;
+  /** Resolves when Temporal and the store both answer. */
+  checkHealth: () => Promise<Record<string, string>>;
+}
+
+export function createApp(deps: GatewayDependencies): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', async (_request, response) => {
+    try {
+      response.json({ status: 'ok', ...(await deps.checkHealth()) });
+    } catch (error) {
+      response.status(503).json({ status: 'unavailable', message: (error as Error).message });
+    }
+  });
+
+  const api = express.Router();
+  api.use(requireApiKey(deps.adminKey));
+  api.use(express.json({ limit: '2mb' }));
+  api.use('/flows/:id/runs', startRunRoutes(deps.flows, deps.runs));
+  api.use('/flows', flowRoutes(deps.flows));
+  api.use('/runs', runRoutes(deps.runs));
+  api.use((request) => {
+    throw new HttpError(404, 'not_found', `no API route ${request.method} ${request.originalUrl}`);
+  });
+  app.use('/api', api);
+
+  app.use(express.static(path.join(__dirname, '..', '..', 'ui'), { index: 'index.html' }));
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,76 @@
+import { Router } from 'express';
+import { checkDefinition } from '../../flow/validate';
+import type { FlowDefinition } from '../../flow/schema';
+import { FlowExistsError, FlowStore } from '../../store/flows';
+import { formatPath, HttpError, notFound, parseRequest } from '../errors';
+import { FlowIdParams, FlowReadQuery } from '../schemas';
+
+function validDefinition(body: unknown): FlowDefinition {
+  const check = checkDefinition(body);
+  if (check.ok) return check.definition;
+  throw new HttpError(
+    400,
+    'invalid_flow',
+    `the flow definition has ${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`,
+    check.problems.map(({ path, ...rest }) => ({ path: formatPath(path) || '(root)', ...rest })),
+  );
+}
+
+export function flowRoutes(flows: FlowStore): Router {
+  const router = Router();
+
+  router.post('/', async (request, response) => {
+    const definition = validDefinition(request.body);
+    try {
+      const saved = await flows.create(definition);
+      response.status(201).json({ id: saved.flowId, version: saved.version });
+    } catch (error) {
+      if (error instanceof FlowExistsError) {
+        throw new HttpError(409, 'flow_exists', `${error.message}; PUT /api/flows/${definition.id} saves a new version`);
+      }
+      throw error;
+    }
+  });
+
+  router.put('/:id', async (request, response) => {
+    const { id } = parseRequest(FlowIdParams, request.params, 'params');
+    const body = request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? { id, ...request.body } : request.body;
+    const definition = validDefinition(body);
+    if (definition.id !== id) {
+      throw new HttpError(400, 'invalid_flow', 'the id in the body differs from the id in the URL', [
+        { path: 'id', message: `expected "${id}", got "${definition.id}"` },
+      ]);
+    }
+    const saved = await flows.saveVersion(definition);
+    response.status(200).json({ id: saved.flowId, version: saved.version });
+  });
+
+  router.get('/', async (_request, response) => {
+    response.json({ flows: await flows.list() });
+  });
+
+  router.get('/:id', async (request, response) => {
+    const { id } = parseRequest(FlowIdParams, request.params, 'params');
+    const { version } = parseRequest(FlowReadQuery, request.query, 'query');
+    const latest = await flows.latest(id);
+    if (!latest) throw notFound(`flow "${id}"`);
+    const found = version === undefined ? latest : await flows.version(id, version);
+    if (!found) throw notFound(`version ${version} of flow "${id}"`);
+    response.json({ id: found.flowId, name: found.definition.name, version: found.version, latestVersion: latest.version, createdAt: found.createdAt, definition: found.definition });
+  });
+
+  router.get('/:id/versions', async (request, response) => {
+    const { id } = parseRequest(FlowIdParams, request.params, 'params');
+    const versions = await flows.versionsOf(id);
+    if (!versions) throw notFound(`flow "${id}"`);
+    response.json({ id, versions });
+  });
+
+  router.delete('/:id', async (request, response) => {
+    const { id } = parseRequest(FlowIdParams, request.params, 'params');
+    if (!(await flows.delete(id))) throw notFound(`flow "${id}"`);
+    response.status(204).end();
+  });
+
+  return router;
+}

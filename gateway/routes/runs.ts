@@ -1,0 +1,39 @@
+import { Router } from 'express';
+import { FlowStore } from '../../store/flows';
+import { notFound, parseRequest } from '../errors';
+import { RunService } from '../runService';
+import { FlowIdParams, RunIdParams, StartRunBody, StartRunQuery } from '../schemas';
+
+const DEFAULT_WAIT_MS = 60_000;
+
+/** `POST /api/flows/:id/runs`: starts a run of the flow's newest version, pinned at start. */
+export function startRunRoutes(flows: FlowStore, runs: RunService): Router {
+  const router = Router({ mergeParams: true });
+  router.post('/', async (request, response) => {
+    const { id } = parseRequest(FlowIdParams, request.params, 'params');
+    const body = parseRequest(StartRunBody, request.body ?? {}, 'body');
+    const query = parseRequest(StartRunQuery, request.query, 'query');
+    const flow = await flows.latest(id);
+    if (!flow) throw notFound(`flow "${id}"`);
+    const runId = await runs.start(flow.flowId, flow.version, { type: 'api', source: 'api', payload: body.input ?? null });
+    if (!query.wait) {
+      response.status(202).location(`/api/runs/${runId}`).json({ runId });
+      return;
+    }
+    await runs.waitForClose(runId, query.timeoutMs ?? DEFAULT_WAIT_MS);
+    const run = await runs.read(runId);
+    response.status(run.status === 'running' ? 202 : 200).json(run);
+  });
+  return router;
+}
+
+export function runRoutes(runs: RunService): Router {
+  const router = Router();
+  router.get('/:runId', async (request, response) => {
+    const { runId } = parseRequest(RunIdParams, request.params, 'params');
+    const run = await runs.read(runId);
+    if (!run) throw notFound(`run "${runId}"`);
+    response.json(run);
+  });
+  return router;
+}

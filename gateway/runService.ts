@@ -1,0 +1,120 @@
+import crypto from 'node:crypto';
+import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { NodeError, NodeRecord } from '../flow/graph';
+import { INTERPRETER_WORKFLOW, RUN_STATE_QUERY, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
+import { FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
+import { notFound } from './errors';
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
+
+export interface RunView {
+  runId: string;
+  status: RunStatus;
+  flowId?: string;
+  flowVersion?: number;
+  trigger?: string;
+  startedAt: string;
+  closedAt?: string;
+  output: unknown;
+  error?: NodeError | { name: string; message: string };
+  nodes: NodeRecord[];
+}
+
+const RUN_ID_PATTERN = /^run-[A-Za-z0-9_-]{1,64}-[a-f0-9]{32}$/;
+
+export function newRunId(flowId: string): string {
+  return `run-${flowId}-${crypto.randomUUID().replace(/-/g, '')}`;
+}
+
+const DEFAULT_WORKSPACE = 'default';
+
+/** Starts runs of the interpreter workflow and reads them back from Temporal. */
+export class RunService {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  async start(flowId: string, flowVersion: number, trigger: TriggerInfo): Promise<string> {
+    const runId = newRunId(flowId);
+    const request: RunRequest = { v: 1, flowId, flowVersion, trigger };
+    await this.client.workflow.start(INTERPRETER_WORKFLOW, {
+      taskQueue: this.taskQueue,
+      workflowId: runId,
+      args: [request],
+      typedSearchAttributes: [
+        { key: FLOW_ID, value: flowId },
+        { key: FLOW_VERSION, value: String(flowVersion) },
+        { key: TRIGGER, value: trigger.type },
+        { key: WORKSPACE, value: DEFAULT_WORKSPACE },
+      ],
+    });
+    return runId;
+  }
+
+  /** Waits until the run closes or `timeoutMs` passes; either way the caller then reads the run. */
+  async waitForClose(runId: string, timeoutMs: number): Promise<void> {
+    const handle = this.client.workflow.getHandle(runId);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    const closed = handle.result().then(
+      () => undefined,
+      () => undefined,
+    );
+    await Promise.race([closed, timeout]);
+    clearTimeout(timer);
+  }
+
+  async read(runId: string): Promise<RunView> {
+    if (!RUN_ID_PATTERN.test(runId)) throw notFound(`run "${runId}"`);
+    const handle = this.client.workflow.getHandle(runId);
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await handle.describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw notFound(`run "${runId}"`);
+      throw error;
+    }
+    const status = description.status.name.toLowerCase() as RunStatus;
+    const version = description.typedSearchAttributes.get(FLOW_VERSION);
+    const view: RunView = {
+      runId,
+      status,
+      flowId: description.typedSearchAttributes.get(FLOW_ID),
+      flowVersion: version === undefined ? undefined : Number(version),
+      trigger: description.typedSearchAttributes.get(TRIGGER),
+      startedAt: description.startTime.toISOString(),
+      closedAt: description.closeTime?.toISOString(),
+      output: null,
+      nodes: [],
+    };
+    if (status === 'completed') {
+      const snapshot = (await handle.result()) as RunSnapshot;
+      return { ...view, output: snapshot.output, nodes: snapshot.nodes };
+    }
+    if (status === 'failed') {
+      try {
+        await handle.result();
+      } catch (error) {
+        const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
+        if (failure instanceof ApplicationFailure && failure.type === 'NodeFailed') {
+          const details = failure.details?.[0] as RunFailureDetails;
+          return { ...view, error: details.error, nodes: details.nodes };
+        }
+        return { ...view, error: { name: failure?.name ?? 'Error', message: failure?.message ?? String(error) } };
+      }
+    }
+    return { ...view, nodes: await this.liveNodes(runId) };
+  }
+
+  /** The node states a running (or otherwise closed) run reports through its query; none when no worker answers. */
+  private async liveNodes(runId: string): Promise<NodeRecord[]> {
+    try {
+      const snapshot = await this.client.workflow.getHandle(runId).query<RunSnapshot>(RUN_STATE_QUERY);
+      return snapshot.nodes;
+    } catch {
+      return [];
+    }
+  }
+}

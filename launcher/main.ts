@@ -1,0 +1,169 @@
+/**
+ * `npm start`: brings up the whole product on one machine — the Temporal dev server (unless TEMPORAL_ADDRESS is
+ * set), FerretDB (unless NECTAR_MONGODB_URI is set), a worker and the gateway — then prints where to go.
+ * Ctrl-C stops everything it started.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveAdminKey } from '../common/adminKey';
+import { requireBinary } from '../common/binaries';
+import { parseConfig } from '../common/config';
+import { choosePort, ManagedProcess, sleep, startProcess, waitUntil } from '../common/processes';
+import { startFerretDb } from '../store/ferretdb';
+import { startDevServer } from '../temporal/devServer';
+
+const say = (message: string) => console.log(`[nectar] ${message}`);
+
+/** What the launcher writes once everything answers, for scripts and tests that drive it. */
+export interface RunningInfo {
+  pid: number;
+  uiUrl: string;
+  apiUrl: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  mongoUri: string;
+  adminKey: string;
+}
+
+interface Service {
+  name: string;
+  start: () => ManagedProcess;
+  current?: ManagedProcess;
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const config = parseConfig();
+  const logDir = path.join(config.dataDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const runningFile = path.join(config.dataDir, 'running.json');
+  fs.rmSync(runningFile, { force: true });
+
+  const infrastructure: ManagedProcess[] = [];
+  const services: Service[] = [];
+  let stopping = false;
+
+  const stopAll = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    fs.rmSync(runningFile, { force: true });
+    for (const service of [...services].reverse()) await service.current?.stop();
+    for (const process of [...infrastructure].reverse()) await process.stop();
+    say('stopped');
+    process.exit(exitCode);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  try {
+    let temporalAddress = config.temporal.address;
+    let temporalUiUrl = config.temporal.uiUrl;
+    if (!temporalAddress) {
+      const executable = requireBinary('temporal');
+      const port = await choosePort(config.embedded.temporalPort);
+      const uiPort = await choosePort(config.embedded.temporalUiPort);
+      say(`starting the Temporal dev server on 127.0.0.1:${port} (data: ${path.join(config.dataDir, 'temporal.sqlite')})`);
+      const server = await startDevServer({ executable, dataDir: config.dataDir, port, uiPort, namespace: config.temporal.namespace });
+      infrastructure.push(server.process);
+      temporalAddress = server.address;
+      temporalUiUrl = server.uiUrl;
+    } else {
+      say(`using the Temporal cluster at ${temporalAddress} (namespace ${config.temporal.namespace})`);
+    }
+
+    let mongoUri = config.mongo.uri;
+    if (!mongoUri) {
+      const executable = requireBinary('ferretdb');
+      const port = await choosePort(config.embedded.ferretdbPort);
+      say(`starting FerretDB on 127.0.0.1:${port} (data: ${path.join(config.dataDir, 'ferretdb')})`);
+      const ferret = await startFerretDb({ executable, dataDir: config.dataDir, port });
+      infrastructure.push(ferret.process);
+      mongoUri = ferret.uri;
+    } else {
+      say('using the MongoDB store at NECTAR_MONGODB_URI');
+    }
+
+    const admin = resolveAdminKey(config.adminKey, config.dataDir);
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporalAddress,
+      NECTAR_MONGODB_URI: mongoUri,
+      NECTAR_API_KEY: admin.key,
+      NECTAR_DATA_DIR: config.dataDir,
+      PORT: String(config.port),
+    };
+    const nodeProcess = (name: string, script: string): Service => ({
+      name,
+      start: () =>
+        startProcess({
+          name,
+          command: process.execPath,
+          args: ['--no-node-snapshot', path.join(__dirname, '..', script)],
+          logFile: path.join(logDir, `${name}.log`),
+          env: childEnv,
+        }),
+    });
+    services.push(nodeProcess('worker', 'worker/main.js'), nodeProcess('gateway', 'gateway/main.js'));
+    for (const service of services) superviseService(service, () => stopping);
+
+    const apiUrl = `http://${config.host}:${config.port}`;
+    const gateway = services[1];
+    await waitUntil(
+      `the gateway at ${apiUrl}/healthz`,
+      async () => (await fetch(`${apiUrl}/healthz`)).ok,
+      { timeoutMs: 60_000, process: gateway.current },
+    );
+
+    const info: RunningInfo = {
+      pid: process.pid,
+      uiUrl: `${apiUrl}/`,
+      apiUrl: `${apiUrl}/api`,
+      temporalAddress,
+      temporalUiUrl,
+      mongoUri,
+      adminKey: admin.key,
+    };
+    fs.writeFileSync(runningFile, JSON.stringify(info, null, 2), { mode: 0o600 });
+    const lines = [
+      '',
+      `Nectar Studio is up (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,
+      `  UI              ${info.uiUrl}`,
+      `  API             ${info.apiUrl}`,
+      `  Temporal Web UI ${temporalUiUrl ?? '(external cluster: see your Temporal UI)'}`,
+      `  Admin API key   ${admin.key}${admin.generated ? `  (generated, saved in ${admin.file})` : ''}`,
+      `  Data            ${config.dataDir}   Logs ${logDir}`,
+      '',
+      'Try it:',
+      `  curl -H "Authorization: Bearer ${admin.key}" ${info.apiUrl}/flows`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ];
+    console.log(lines.join('\n'));
+  } catch (error) {
+    console.error(`[nectar] start failed: ${(error as Error).message}`);
+    await stopAll(1);
+  }
+}
+
+/** Restarts a worker or gateway that exits on its own, with a growing pause, so a crash never leaves runs stranded. */
+function superviseService(service: Service, isStopping: () => boolean): void {
+  let restarts = 0;
+  const launch = () => {
+    const started = Date.now();
+    service.current = service.start();
+    void service.current.exited.then(async (code) => {
+      if (isStopping()) return;
+      if (Date.now() - started > 60_000) restarts = 0;
+      restarts += 1;
+      const pause = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
+      say(`${service.name} exited (code ${code}); restarting in ${pause} ms — see ${service.current?.logFile}`);
+      await sleep(pause);
+      if (!isStopping()) launch();
+    });
+  };
+  launch();
+}
+
+void main();

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { freePort, ManagedProcess, startProcess, waitUntil } from '../common/processes';
+
+export interface FerretDbOptions {
+  executable: string;
+  dataDir: string;
+  port: number;
+  host?: string;
+}
+
+export interface FerretDb {
+  process: ManagedProcess;
+  uri: string;
+}
+
+/** Starts FerretDB on its SQLite backend under the data dir, and waits until it answers a ping. */
+export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb> {
+  const host = options.host ?? '127.0.0.1';
+  const storage = path.join(options.dataDir, 'ferretdb');
+  fs.mkdirSync(storage, { recursive: true });
+  const debugPort = await freePort(host);
+  const process = startProcess({
+    name: 'ferretdb',
+    command: options.executable,
+    args: [
+      '--handler=sqlite',
+      `--sqlite-url=file:${storage}/`,
+      `--listen-addr=${host}:${options.port}`,
+      `--debug-addr=${host}:${debugPort}`,
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+    logFile: path.join(options.dataDir, 'ferretdb.log'),
+  });
+  const uri = `mongodb://${host}:${options.port}/nectar`;
+  try {
+    await waitUntil(
+      `FerretDB at ${host}:${options.port}`,
+      async () => {
+        const client = new MongoClient(uri, { serverSelectionTimeoutMS: 1_000 });
+        try {
+          await client.db('admin').command({ ping: 1 });
+          return true;
+        } finally {
+          await client.close();
+        }
+      },
+      { timeoutMs: 30_000, process },
+    );
+  } catch (error) {
+    await process.stop();
+    throw error;
+  }
+  return { process, uri };
+}

@@ -1,0 +1,128 @@
+import { Collection, MongoServerError } from 'mongodb';
+import type { FlowDefinition, FlowVersion } from '../flow/schema';
+import type { Store } from './mongo';
+
+interface FlowDocument {
+  _id: string;
+  name: string;
+  /** Allocator for version numbers; the newest saved version is read from flow_versions. */
+  versionCounter: number;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt?: Date;
+}
+
+interface FlowVersionDocument {
+  _id: string;
+  flowId: string;
+  version: number;
+  definition: FlowDefinition;
+  createdAt: Date;
+}
+
+export interface FlowSummary {
+  id: string;
+  name: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export class FlowExistsError extends Error {
+  override name = 'FlowExistsError';
+}
+
+const DUPLICATE_KEY = 11000;
+
+function toVersion(doc: FlowVersionDocument): FlowVersion {
+  return { flowId: doc.flowId, version: doc.version, definition: doc.definition, createdAt: doc.createdAt.toISOString() };
+}
+
+/** Flows and their immutable versions. */
+export class FlowStore {
+  private readonly flows: Collection<FlowDocument>;
+  private readonly versions: Collection<FlowVersionDocument>;
+
+  constructor(store: Store) {
+    this.flows = store.db.collection<FlowDocument>('flows');
+    this.versions = store.db.collection<FlowVersionDocument>('flow_versions');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.versions.createIndex({ flowId: 1, version: -1 }, { unique: true });
+  }
+
+  /** Saves the first version of a new flow; a flow id in use (and not deleted) is a conflict. */
+  async create(definition: FlowDefinition): Promise<FlowVersion> {
+    const now = new Date();
+    try {
+      await this.flows.insertOne({ _id: definition.id, name: definition.name, versionCounter: 0, createdAt: now, updatedAt: now });
+    } catch (error) {
+      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+      const revived = await this.flows.updateOne(
+        { _id: definition.id, deletedAt: { $exists: true } },
+        { $unset: { deletedAt: '' }, $set: { createdAt: now } },
+      );
+      if (revived.modifiedCount === 0) throw new FlowExistsError(`flow "${definition.id}" already exists`);
+    }
+    return this.saveVersion(definition);
+  }
+
+  /** Saves a new immutable version, creating the flow if it does not exist. */
+  async saveVersion(definition: FlowDefinition): Promise<FlowVersion> {
+    const now = new Date();
+    const flow = await this.flows.findOneAndUpdate(
+      { _id: definition.id },
+      { $inc: { versionCounter: 1 }, $set: { name: definition.name, updatedAt: now }, $unset: { deletedAt: '' }, $setOnInsert: { createdAt: now } },
+      { upsert: true, returnDocument: 'after' },
+    );
+    if (!flow) throw new Error(`could not allocate a version for flow "${definition.id}"`);
+    const doc: FlowVersionDocument = {
+      _id: `${definition.id}@${flow.versionCounter}`,
+      flowId: definition.id,
+      version: flow.versionCounter,
+      definition,
+      createdAt: now,
+    };
+    await this.versions.insertOne(doc);
+    return toVersion(doc);
+  }
+
+  async latest(flowId: string): Promise<FlowVersion | undefined> {
+    const flow = await this.flows.findOne({ _id: flowId, deletedAt: { $exists: false } });
+    if (!flow) return undefined;
+    const [doc] = await this.versions.find({ flowId }).sort({ version: -1 }).limit(1).toArray();
+    return doc ? toVersion(doc) : undefined;
+  }
+
+  /** A pinned version stays readable after the flow is deleted, so runs that started on it can finish. */
+  async version(flowId: string, version: number): Promise<FlowVersion | undefined> {
+    const doc = await this.versions.findOne({ _id: `${flowId}@${version}` });
+    return doc ? toVersion(doc) : undefined;
+  }
+
+  async list(): Promise<FlowSummary[]> {
+    const flows = await this.flows.find({ deletedAt: { $exists: false } }).sort({ _id: 1 }).toArray();
+    return flows
+      .filter((flow) => flow.versionCounter > 0)
+      .map((flow) => ({
+        id: flow._id,
+        name: flow.name,
+        version: flow.versionCounter,
+        createdAt: flow.createdAt.toISOString(),
+        updatedAt: flow.updatedAt.toISOString(),
+      }));
+  }
+
+  async versionsOf(flowId: string): Promise<{ version: number; createdAt: string }[] | undefined> {
+    const flow = await this.flows.findOne({ _id: flowId, deletedAt: { $exists: false } });
+    if (!flow) return undefined;
+    const docs = await this.versions.find({ flowId }, { projection: { version: 1, createdAt: 1 } }).sort({ version: -1 }).toArray();
+    return docs.map((doc) => ({ version: doc.version, createdAt: doc.createdAt.toISOString() }));
+  }
+
+  async delete(flowId: string): Promise<boolean> {
+    const result = await this.flows.updateOne({ _id: flowId, deletedAt: { $exists: false } }, { $set: { deletedAt: new Date() } });
+    return result.modifiedCount === 1;
+  }
+}

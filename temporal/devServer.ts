@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { ManagedProcess, startProcess, waitUntil } from '../common/processes';
+import { registerSearchAttributes } from './registerSearchAttributes';
+import { NECTAR_SEARCH_ATTRIBUTES } from './searchAttributes';
+
+export interface DevServerOptions {
+  executable: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  host?: string;
+}
+
+export interface DevServer {
+  process: ManagedProcess;
+  address: string;
+  uiUrl: string;
+}
+
+/** Without these in its environment the CLI cannot mistake our settings for its own client profile. */
+function serverEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TEMPORAL_')));
+}
+
+/** Starts `temporal server start-dev` on SQLite under the data dir, waits until it answers, registers our search attributes. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const host = options.host ?? '127.0.0.1';
+  const address = `${host}:${options.port}`;
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    path.join(options.dataDir, 'temporal.sqlite'),
+    '--ip',
+    host,
+    '--port',
+    String(options.port),
+    '--ui-ip',
+    host,
+    '--ui-port',
+    String(options.uiPort),
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'warn',
+    ...NECTAR_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+  ];
+  const process = startProcess({
+    name: 'temporal',
+    command: options.executable,
+    args,
+    logFile: path.join(options.dataDir, 'temporal.log'),
+    env: serverEnvironment(),
+  });
+  let connection: Connection | undefined;
+  try {
+    await waitUntil(
+      `the Temporal server at ${address}`,
+      async () => {
+        connection ??= await Connection.connect({ address, connectTimeout: '2s' });
+        await connection.workflowService.describeNamespace({ namespace: options.namespace });
+        return true;
+      },
+      { timeoutMs: 60_000, process },
+    );
+    await registerSearchAttributes(connection!, options.namespace);
+  } catch (error) {
+    await process.stop();
+    throw error;
+  } finally {
+    await connection?.close();
+  }
+  return { process, address, uiUrl: `http://${host}:${options.uiPort}` };
+}

@@ -1,0 +1,42 @@
+/** A worker process: runs the interpreter workflow and the activities that load flows and run code nodes. */
+import fs from 'node:fs';
+import { Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { FlowVersionCache } from '../activities/flowCache';
+import { filterHostEnv } from '../activities/functionEnv';
+import { parseConfig, requireSetting } from '../common/config';
+import { connectWorkerConnection } from '../temporal/connection';
+import { FlowStore } from '../store/flows';
+import { connectStore } from '../store/mongo';
+import { WORKFLOW_BUNDLE_PATH } from './bundle';
+
+async function main(): Promise<void> {
+  const config = parseConfig();
+  Runtime.install({ logger: undefined, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const store = await connectStore(requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'), config.mongo.dbName);
+  const connection = await connectWorkerConnection(config);
+  const hostEnv = filterHostEnv(process.env, config.functionEnv);
+  const activities = createActivities({ flows: new FlowVersionCache(new FlowStore(store)), functionEnv: () => ({ ...hostEnv }) });
+  const workflowSource = fs.existsSync(WORKFLOW_BUNDLE_PATH)
+    ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
+    : { workflowsPath: require.resolve('../workflows') };
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.taskQueue,
+    activities,
+    ...workflowSource,
+  });
+  console.log(`[nectar worker] polling task queue "${config.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await store.close();
+  }
+}
+
+main().catch((error) => {
+  console.error('[nectar worker] failed:', error);
+  process.exit(1);
+});

@@ -1,0 +1,1 @@
+export { interpreterWorkflow, runStateQuery } from './interpreter';
