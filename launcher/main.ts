@@ -105,7 +105,9 @@ async function main(): Promise<void> {
         }),
     });
     services.push(nodeProcess('worker', 'worker/main.js'), nodeProcess('gateway', 'gateway/main.js'));
-    for (const service of services) superviseService(service, () => stopping);
+    const pidDir = path.join(config.dataDir, 'pids');
+    fs.mkdirSync(pidDir, { recursive: true });
+    for (const service of services) superviseService(service, () => stopping, pidDir);
 
     const apiUrl = `http://${config.host}:${config.port}`;
     const gateway = services[1];
@@ -148,11 +150,12 @@ async function main(): Promise<void> {
 }
 
 /** Restarts a worker or gateway that exits on its own, with a growing pause, so a crash never leaves runs stranded. */
-function superviseService(service: Service, isStopping: () => boolean): void {
+function superviseService(service: Service, isStopping: () => boolean, pidDir: string): void {
   let restarts = 0;
   const launch = () => {
     const started = Date.now();
     service.current = service.start();
+    fs.writeFileSync(path.join(pidDir, `${service.name}.pid`), String(service.current.child.pid));
     void service.current.exited.then(async (code) => {
       if (isStopping()) return;
       if (Date.now() - started > 60_000) restarts = 0;
