@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { filterHostEnv } from '../../activities/functionEnv';
+import { resolveAdminKey } from '../../common/adminKey';
+import { binaryCacheDir, findBinary } from '../../common/binaries';
+import { ConfigError, parseConfig } from '../../common/config';
+
+describe('configuration from the environment', () => {
+  test('defaults give the embedded single-machine setup', () => {
+    const config = parseConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.taskQueue).toBe('nectar');
+    expect(config.temporal.address).toBeUndefined();
+    expect(config.temporal.namespace).toBe('default');
+    expect(config.temporal.tls.enabled).toBe(false);
+    expect(config.dataDir).toBe(path.resolve('.data'));
+  });
+
+  test('an API key for a remote cluster turns TLS on', () => {
+    const config = parseConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'ns.acct', TEMPORAL_API_KEY: 'k' });
+    expect(config.temporal).toMatchObject({ address: 'ns.acct.tmprl.cloud:7233', namespace: 'ns.acct', apiKey: 'k' });
+    expect(config.temporal.tls.enabled).toBe(true);
+  });
+
+  test('bad values name the variable', () => {
+    expect(() => parseConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => parseConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => parseConfig({ NECTAR_API_KEY: 'short' })).toThrow(/NECTAR_API_KEY must be at least 16 characters/);
+  });
+
+  test('the function environment allow-list is configurable; the block-list always holds the platform secrets', () => {
+    const config = parseConfig({ NECTAR_ENV_ALLOW: 'A, B,JWT_SECRET', NECTAR_ENV_BLOCK: 'B' });
+    expect(config.functionEnv.allow).toEqual(['A', 'B', 'JWT_SECRET']);
+    expect(config.functionEnv.block).toEqual(expect.arrayContaining(['JWT_SECRET', 'NECTAR_API_KEY', 'NECTAR_MONGODB_URI', 'B']));
+  });
+});
+
+describe('host variables a function may see', () => {
+  test('only allow-listed names, and never a blocked one', () => {
+    const host = { MONGODB_URI: 'mongodb://user', JWT_SECRET: 's', PATH: '/bin', NECTAR_API_KEY: 'admin', EMAIL_USER: 'me' };
+    const { functionEnv } = parseConfig({ NECTAR_ENV_ALLOW: 'MONGODB_URI,JWT_SECRET,NECTAR_API_KEY,EMAIL_USER' });
+    expect(filterHostEnv(host, functionEnv)).toEqual({ MONGODB_URI: 'mongodb://user', EMAIL_USER: 'me' });
+  });
+
+  test('the defaults are the spec list', () => {
+    const host = { MONGODB_URI: 'm', EMAIL_USER: 'u', EMAIL_PASSWORD: 'p', OPENAI_API_KEY: 'o', AWS_ACCESS_KEY_ID: 'a', PUBLIC_URL: 'x', NODE_ENV: 'production', ENCRYPTION_KEY: 'e', ADMIN_EMAIL: 'ad', MCP_DEVELOPER_KEY: 'mcp', HOME: '/root' };
+    expect(Object.keys(filterHostEnv(host, parseConfig({}).functionEnv)).sort()).toEqual(
+      ['AWS_ACCESS_KEY_ID', 'EMAIL_PASSWORD', 'EMAIL_USER', 'MONGODB_URI', 'NODE_ENV', 'OPENAI_API_KEY', 'PUBLIC_URL'],
+    );
+  });
+});
+
+describe('the admin key', () => {
+  test('is generated once, kept private under the data dir, and reused', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-key-'));
+    const first = resolveAdminKey(undefined, dir);
+    expect(first.generated).toBe(true);
+    expect(first.key).toMatch(/^nk_[A-Za-z0-9_-]{32}$/);
+    expect(fs.statSync(path.join(dir, 'admin-key')).mode & 0o077).toBe(0);
+    expect(resolveAdminKey(undefined, dir)).toMatchObject({ key: first.key, generated: false });
+    expect(resolveAdminKey('configured-key-123456', dir)).toEqual({ key: 'configured-key-123456', generated: false });
+  });
+});
+
+describe('finding the server binaries', () => {
+  const makeExecutable = (dir: string, name: string) => {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, '#!/bin/sh\necho ok\n', { mode: 0o755 });
+    return file;
+  };
+
+  test('the environment variable first, then PATH, then the cache outside the repo', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-bin-'));
+    const env = { XDG_CACHE_HOME: path.join(root, 'cache'), PATH: path.join(root, 'path') } as NodeJS.ProcessEnv;
+    expect(findBinary('temporal', env)).toBeUndefined();
+    const cached = makeExecutable(binaryCacheDir(env), 'temporal');
+    expect(findBinary('temporal', env)).toEqual({ path: cached, source: 'cache' });
+    const onPath = makeExecutable(path.join(root, 'path'), 'temporal');
+    expect(findBinary('temporal', env)).toEqual({ path: onPath, source: 'PATH' });
+    const named = makeExecutable(path.join(root, 'named'), 'my-temporal');
+    expect(findBinary('temporal', { ...env, NECTAR_TEMPORAL_BIN: named })).toEqual({ path: named, source: 'environment' });
+    expect(() => findBinary('temporal', { ...env, NECTAR_TEMPORAL_BIN: path.join(root, 'missing') })).toThrow(/not an executable/);
+  });
+});
