@@ -1,0 +1,148 @@
+// Nectar Studio web UI: flows, their graphs, starting runs and watching them live, through the HTTP API.
+'use strict';
+
+const state = { key: localStorage.getItem('nectar-api-key') || '', flowId: null, pollTimer: null };
+const $ = (id) => document.getElementById(id);
+
+function text(value) {
+  return value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+
+async function api(method, path, body) {
+  const response = await fetch(`/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${state.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const payload = response.status === 204 ? undefined : await response.json();
+  if (!response.ok) {
+    const error = new Error(payload?.error?.message || `HTTP ${response.status}`);
+    error.problems = payload?.error?.problems || [];
+    error.status = response.status;
+    throw error;
+  }
+  return payload;
+}
+
+function say(message) {
+  $('status').textContent = message;
+}
+
+async function loadFlows() {
+  const list = $('flows');
+  list.replaceChildren();
+  try {
+    const { flows } = await api('GET', '/flows');
+    if (flows.length === 0) list.append(element('li', {}, 'No flows yet.'));
+    for (const flow of flows) {
+      const link = element('a', { href: `#flow/${flow.id}` }, `${flow.name} `, element('small', {}, `v${flow.version}`));
+      list.append(element('li', {}, link));
+    }
+    say('');
+  } catch (error) {
+    say(error.status === 401 ? 'Enter the API key that `npm start` printed.' : error.message);
+  }
+}
+
+async function showFlow(flowId) {
+  state.flowId = flowId;
+  const flow = await api('GET', `/flows/${encodeURIComponent(flowId)}`);
+  $('flow-panel').hidden = false;
+  $('flow-title').textContent = flow.name;
+  $('flow-meta').textContent = `${flow.id} · version ${flow.version} · saved ${flow.createdAt}`;
+  const graph = $('graph');
+  graph.replaceChildren();
+  for (const node of flow.definition.nodes) {
+    const edges = flow.definition.edges
+      .filter((edge) => edge.from === node.id)
+      .map((edge) => element('div', { class: 'edge' }, `→ ${edge.to}${edge.path ? ` when nextPath = "${edge.path}"` : ''}${edge.on ? ' on error' : ''}`));
+    graph.append(element('div', { class: 'node' }, element('strong', {}, node.name || node.id), ` (${node.id})`, element('pre', {}, node.code), ...edges));
+  }
+  $('definition').value = JSON.stringify(flow.definition, null, 2);
+}
+
+function renderRun(run) {
+  $('run-panel').hidden = false;
+  $('run-id').textContent = run.runId;
+  $('run-meta').replaceChildren(
+    element('span', { class: run.status }, run.status),
+    ` · ${run.flowId} v${run.flowVersion} · started ${run.startedAt}${run.closedAt ? ` · closed ${run.closedAt}` : ''}`,
+  );
+  const rows = run.nodes.map((node) =>
+    element(
+      'tr',
+      {},
+      element('td', {}, node.name ? `${node.name} (${node.id})` : node.id),
+      element('td', { class: node.status }, node.status),
+      element('td', {}, node.attempt ?? ''),
+      element('td', {}, node.durationMs === undefined ? '' : `${node.durationMs} ms`),
+      element('td', {}, node.memoryBytes === undefined ? '' : `${(node.memoryBytes / 1024).toFixed(0)} KiB`),
+      element('td', {}, element('pre', {}, text(node.error ? `${node.error.name}: ${node.error.message}` : node.output))),
+      element('td', {}, element('pre', {}, (node.logs || []).map((log) => `${log.level} ${log.args.map(text).join(' ')}`).join('\n'))),
+    ),
+  );
+  $('run-nodes').replaceChildren(...rows);
+  $('run-output').textContent = run.error ? `${run.error.name}: ${run.error.message}` : text(run.output);
+}
+
+async function watchRun(runId) {
+  clearTimeout(state.pollTimer);
+  const run = await api('GET', `/runs/${encodeURIComponent(runId)}`);
+  renderRun(run);
+  if (run.status === 'running') state.pollTimer = setTimeout(() => watchRun(runId).catch((error) => say(error.message)), 500);
+}
+
+async function route() {
+  const [view, id] = location.hash.slice(1).split('/');
+  try {
+    if (view === 'flow' && id) await showFlow(decodeURIComponent(id));
+    if (view === 'run' && id) await watchRun(decodeURIComponent(id));
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+$('key-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  state.key = $('api-key').value.trim();
+  localStorage.setItem('nectar-api-key', state.key);
+  loadFlows().then(route);
+});
+
+$('run-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    const input = JSON.parse($('run-input').value || 'null');
+    const { runId } = await api('POST', `/flows/${encodeURIComponent(state.flowId)}/runs`, { input });
+    location.hash = `#run/${runId}`;
+  } catch (error) {
+    say(error instanceof SyntaxError ? `Input is not JSON: ${error.message}` : error.message);
+  }
+});
+
+$('save-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const problems = $('save-problems');
+  problems.replaceChildren();
+  try {
+    const definition = JSON.parse($('definition').value);
+    const saved = await api('PUT', `/flows/${encodeURIComponent(definition.id)}`, definition);
+    say(`Saved ${saved.id} version ${saved.version}`);
+    await loadFlows();
+    location.hash = `#flow/${saved.id}`;
+  } catch (error) {
+    say(error instanceof SyntaxError ? `Definition is not JSON: ${error.message}` : error.message);
+    for (const problem of error.problems || []) problems.append(element('li', {}, `${problem.path}: ${problem.message}`));
+  }
+});
+
+window.addEventListener('hashchange', route);
+$('api-key').value = state.key;
+loadFlows().then(route);
