@@ -1,8 +1,11 @@
 /**
- * Reads a code node's source with a real parser: finds the function to call and reports syntax errors with
- * line and column. Pure: used by the gateway at save time and by the sandbox before it runs anything.
+ * Reads a code node's source with a real parser: finds the function to call, reports syntax errors and forbidden
+ * patterns with line and column, and tells which globals (libraries) the code uses. Pure: used by the gateway at
+ * save time and by the sandbox before it runs anything.
  */
 import * as acorn from 'acorn';
+import { findForbiddenPatterns } from './codeRules';
+import { CodeScan, scanProgram } from './codeScan';
 
 export interface CodeProblem {
   rule: string;
@@ -17,7 +20,15 @@ export type EntryForm =
   | { kind: 'expression'; start: number; end: number }
   | { kind: 'body' };
 
-export type CodeAnalysis = { ok: true; entry: EntryForm } | { ok: false; problems: CodeProblem[] };
+/** How the code uses a global it does not declare: the static members it reads, and whether it uses the value any other way. */
+export interface GlobalUse {
+  members: string[];
+  whole: boolean;
+}
+
+export type CodeAnalysis =
+  | { ok: true; entry: EntryForm; globals: Record<string, GlobalUse> }
+  | { ok: false; problems: CodeProblem[] };
 
 const PARSE_OPTIONS: acorn.Options = {
   ecmaVersion: 'latest',
@@ -86,11 +97,47 @@ function chooseEntry(program: acorn.Program): EntryForm | undefined {
   return undefined;
 }
 
+const NO_FUNCTION_PROBLEM: CodeProblem = {
+  rule: 'no-function',
+  message:
+    'no function to run: write `const name = (input, context) => { … }`, `async function name(input, context) { … }`, ' +
+    'a function expression, or a body that returns a value',
+  line: 1,
+  column: 1,
+};
+
+function globalUses(scan: CodeScan): Record<string, GlobalUse> {
+  const uses: Record<string, GlobalUse> = {};
+  for (const use of scan.uses) {
+    if (scan.declared.has(use.name)) continue;
+    const entry = Object.prototype.hasOwnProperty.call(uses, use.name) ? uses[use.name] : (uses[use.name] = { members: [], whole: false });
+    if (use.member === undefined) entry.whole = true;
+    else if (!entry.members.includes(use.member)) entry.members.push(use.member);
+  }
+  return uses;
+}
+
+/**
+ * `import` declarations are a syntax error in a script; rather than answer with the parser's wording, parse the code
+ * as a module and report what the rules say about it. Undefined when the code is not a valid module either.
+ */
+function moduleFindings(code: string): CodeProblem[] | undefined {
+  try {
+    const program = acorn.parse(code, { ...PARSE_OPTIONS, sourceType: 'module' });
+    const findings = findForbiddenPatterns(scanProgram(program));
+    return findings.some((finding) => finding.rule === 'no-import') ? findings : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function analyzeCode(code: string): CodeAnalysis {
   let program: acorn.Program;
   try {
     program = acorn.parse(code, PARSE_OPTIONS);
   } catch (error) {
+    const asModule = moduleFindings(code);
+    if (asModule) return { ok: false, problems: asModule };
     const syntax = error as SyntaxError & { loc?: { line: number; column: number } };
     const message = syntax.message.replace(/\s*\(\d+:\d+\)$/, '');
     return {
@@ -98,23 +145,12 @@ export function analyzeCode(code: string): CodeAnalysis {
       problems: [{ rule: 'syntax', message, line: syntax.loc?.line ?? 1, column: (syntax.loc?.column ?? 0) + 1 }],
     };
   }
+  const scan = scanProgram(program);
+  const problems: CodeProblem[] = findForbiddenPatterns(scan);
   const entry = chooseEntry(program);
-  if (!entry) {
-    return {
-      ok: false,
-      problems: [
-        {
-          rule: 'no-function',
-          message:
-            'no function to run: write `const name = (input, context) => { … }`, `async function name(input, context) { … }`, ' +
-            'a function expression, or a body that returns a value',
-          line: 1,
-          column: 1,
-        },
-      ],
-    };
-  }
-  return { ok: true, entry };
+  if (!entry) problems.push(NO_FUNCTION_PROBLEM);
+  if (problems.length > 0 || !entry) return { ok: false, problems };
+  return { ok: true, entry, globals: globalUses(scan) };
 }
 
 /**
