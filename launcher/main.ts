@@ -126,7 +126,9 @@ async function main(): Promise<void> {
       mongoUri,
       adminKey: admin.key,
     };
-    fs.writeFileSync(runningFile, JSON.stringify(info, null, 2), { mode: 0o600 });
+    // Written whole, then renamed, so a reader never sees half of it.
+    fs.writeFileSync(`${runningFile}.tmp`, JSON.stringify(info, null, 2), { mode: 0o600 });
+    fs.renameSync(`${runningFile}.tmp`, runningFile);
     const lines = [
       '',
       `Nectar Studio is up (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,

@@ -63,7 +63,9 @@ export async function startProduct(options: StartOptions = {}): Promise<Product>
   while (!fs.existsSync(runningFile)) {
     if (launcher.exitCode !== null) throw new Error(`the launcher exited (${launcher.exitCode}):\n${output}`);
     if (Date.now() > deadline) {
-      launcher.kill('SIGKILL');
+      // SIGINT lets the launcher stop the servers it already started.
+      launcher.kill('SIGINT');
+      await Promise.race([exited, sleep(20_000)]);
       throw new Error(`the product did not start in time:\n${output}`);
     }
     await sleep(100);
