@@ -67,6 +67,7 @@ const EnvironmentSchema = z.object({
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   TEMPORAL_UI_URL: z.string().optional(),
+  NECTAR_WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 1mb').default('1mb'),
 });
 
 export type Config = ReturnType<typeof parseConfig>;
@@ -109,6 +110,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       ferretdbPort: e.NECTAR_FERRETDB_PORT,
       temporalBin: e.NECTAR_TEMPORAL_BIN,
       ferretdbBin: e.NECTAR_FERRETDB_BIN,
+    },
+    gateway: {
+      webhookBodyLimit: e.NECTAR_WEBHOOK_BODY_LIMIT,
     },
     functionEnv: {
       allow: e.NECTAR_ENV_ALLOW,

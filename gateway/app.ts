@@ -3,14 +3,18 @@ import express from 'express';
 import { requireApiKey } from './auth';
 import { errorHandler, HttpError } from './errors';
 import { flowRoutes } from './routes/flows';
+import { hookRoutes } from './routes/hooks';
 import { runRoutes, startRunRoutes } from './routes/runs';
 import { RunService } from './runService';
 import type { FlowStore } from '../store/flows';
+import type { WebhookService } from './webhooks/service';
 
 export interface GatewayDependencies {
   adminKey: string;
   flows: FlowStore;
   runs: RunService;
+  webhooks: WebhookService;
+  webhookBodyLimit: string;
   /** Resolves when Temporal and the store both answer. */
   checkHealth: () => Promise<Record<string, string>>;
 }
@@ -27,6 +31,8 @@ export function createApp(deps: GatewayDependencies): express.Express {
       response.status(503).json({ status: 'unavailable', message: (error as Error).message });
     }
   });
+
+  app.use('/hooks', hookRoutes(deps.webhooks, deps.webhookBodyLimit));
 
   const api = express.Router();
   api.use(requireApiKey(deps.adminKey));

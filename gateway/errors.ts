@@ -36,7 +36,7 @@ export function zodProblems(error: z.ZodError, prefix: PropertyKey[] = []): Prob
 }
 
 /** Parses untrusted request data, answering 400 with every problem and its place. */
-export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params'): z.infer<T> {
+export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params' | 'headers'): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new HttpError(400, 'invalid_request', `invalid request ${where}`, zodProblems(parsed.error, [where]));

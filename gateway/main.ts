@@ -8,6 +8,7 @@ import { FlowStore } from '../store/flows';
 import { connectStore, pingStore } from '../store/mongo';
 import { createApp } from './app';
 import { RunService } from './runService';
+import { WebhookService } from './webhooks/service';
 
 async function main(): Promise<void> {
   const config = parseConfig();
@@ -21,10 +22,13 @@ async function main(): Promise<void> {
   } catch (error) {
     console.warn(`[nectar gateway] could not register search attributes (register NectarFlowId, NectarFlowVersion, NectarTrigger, NectarWorkspace as Keyword yourself): ${(error as Error).message}`);
   }
+  const runs = new RunService(client, config.taskQueue);
   const app = createApp({
     adminKey,
     flows,
-    runs: new RunService(client, config.taskQueue),
+    runs,
+    webhooks: new WebhookService(flows, runs),
+    webhookBodyLimit: config.gateway.webhookBodyLimit,
     checkHealth: async () => {
       await Promise.all([client.workflowService.getSystemInfo({}), pingStore(store)]);
       return { temporal: 'ok', store: 'ok' };

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { NodeError, NodeRecord } from '../flow/graph';
 import { INTERPRETER_WORKFLOW, RUN_STATE_QUERY, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
 import { FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
@@ -29,6 +29,31 @@ export function newRunId(flowId: string): string {
 
 const DEFAULT_WORKSPACE = 'default';
 
+/** One key, one run ID: the same key for the same flow of the same workspace always names the same workflow. */
+export function idempotentRunId(workspace: string, flowId: string, key: string): string {
+  const digest = crypto.createHash('sha256').update(`${workspace}\0${flowId}\0${key}`).digest('hex');
+  return `run-${flowId}-${digest.slice(0, 32)}`;
+}
+
+export interface StartOptions {
+  workspace?: string;
+  idempotencyKey?: string;
+}
+
+export type RunOutcome =
+  | { status: 'completed'; output: unknown }
+  | { status: 'failed'; error: NodeError | { name: string; message: string } }
+  | { status: 'running' };
+
+/** A closed run's failure as plain data: the failed node's error when a node failed, the workflow's otherwise. */
+function failureOf(error: unknown): NodeError | { name: string; message: string } {
+  const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
+  if (failure instanceof ApplicationFailure && failure.type === 'NodeFailed') {
+    return (failure.details?.[0] as RunFailureDetails).error;
+  }
+  return { name: failure?.name ?? 'Error', message: failure?.message ?? String(error) };
+}
+
 /** Starts runs of the interpreter workflow and reads them back from Temporal. */
 export class RunService {
   constructor(
@@ -36,21 +61,52 @@ export class RunService {
     private readonly taskQueue: string,
   ) {}
 
-  async start(flowId: string, flowVersion: number, trigger: TriggerInfo): Promise<string> {
-    const runId = newRunId(flowId);
+  async start(flowId: string, flowVersion: number, trigger: TriggerInfo, options: StartOptions = {}): Promise<string> {
+    return (await this.startOnce(flowId, flowVersion, trigger, options)).runId;
+  }
+
+  /**
+   * Starts a run. With an idempotency key the workflow ID derives from it and Temporal refuses a second workflow with
+   * that ID (open or closed), so a redelivery answers the first run: `started` is false then.
+   */
+  async startOnce(flowId: string, flowVersion: number, trigger: TriggerInfo, options: StartOptions = {}): Promise<{ runId: string; started: boolean }> {
+    const workspace = options.workspace ?? DEFAULT_WORKSPACE;
+    const runId = options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId);
     const request: RunRequest = { v: 1, flowId, flowVersion, trigger };
-    await this.client.workflow.start(INTERPRETER_WORKFLOW, {
-      taskQueue: this.taskQueue,
-      workflowId: runId,
-      args: [request],
-      typedSearchAttributes: [
-        { key: FLOW_ID, value: flowId },
-        { key: FLOW_VERSION, value: String(flowVersion) },
-        { key: TRIGGER, value: trigger.type },
-        { key: WORKSPACE, value: DEFAULT_WORKSPACE },
-      ],
-    });
-    return runId;
+    try {
+      await this.client.workflow.start(INTERPRETER_WORKFLOW, {
+        taskQueue: this.taskQueue,
+        workflowId: runId,
+        args: [request],
+        workflowIdReusePolicy: options.idempotencyKey ? 'REJECT_DUPLICATE' : undefined,
+        typedSearchAttributes: [
+          { key: FLOW_ID, value: flowId },
+          { key: FLOW_VERSION, value: String(flowVersion) },
+          { key: TRIGGER, value: trigger.type },
+          { key: WORKSPACE, value: workspace },
+        ],
+      });
+      return { runId, started: true };
+    } catch (error) {
+      if (options.idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) return { runId, started: false };
+      throw error;
+    }
+  }
+
+  /** The run's result once it closes, or `running` when `timeoutMs` passes first. */
+  async waitForOutcome(runId: string, timeoutMs: number): Promise<RunOutcome> {
+    const handle = this.client.workflow.getHandle(runId);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<RunOutcome>((resolve) => (timer = setTimeout(() => resolve({ status: 'running' }), timeoutMs)));
+    const closed = handle.result().then(
+      (snapshot: RunSnapshot): RunOutcome => ({ status: 'completed', output: snapshot.output }),
+      (error: unknown): RunOutcome => ({ status: 'failed', error: failureOf(error) }),
+    );
+    try {
+      return await Promise.race([closed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Waits until the run closes or `timeoutMs` passes; either way the caller then reads the run. */

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/** How runs of a flow start besides the API: webhooks and cron schedules. Part of the flow definition. */
+
+const TriggerId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be 1-32 letters, digits, "-" or "_", starting with a letter or digit');
+
+const HeaderName = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,100}$/, 'must be an HTTP header name')
+  .transform((name) => name.toLowerCase());
+
+export const WebhookAuth = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }).strict(),
+  z
+    .object({
+      type: z.literal('header'),
+      header: HeaderName.default('x-api-key'),
+      value: z.string().min(8, 'a header key needs at least 8 characters').max(500),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('basic'),
+      username: z.string().min(1).max(200).regex(/^[^:]*$/, 'must not contain ":"'),
+      password: z.string().min(8, 'a password needs at least 8 characters').max(500),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('hmac'),
+      secret: z.string().min(16, 'an HMAC secret needs at least 16 characters').max(500),
+      /** Carries `sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<raw body>")>`. */
+      header: HeaderName.default('x-nectar-signature'),
+      /** Unix seconds; requests further than the tolerance from now are refused, so a captured request cannot be replayed later. */
+      timestampHeader: HeaderName.default('x-nectar-timestamp'),
+      toleranceSeconds: z.number().int().min(1).max(3_600).default(300),
+    })
+    .strict(),
+]);
+export type WebhookAuth = z.infer<typeof WebhookAuth>;
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+export const WebhookTrigger = z
+  .object({
+    type: z.literal('webhook'),
+    auth: WebhookAuth.default({ type: 'none' }),
+    /** async: 202 with the run id at once; sync: the flow's result (or the `response` it sets), 202 past the timeout. */
+    respond: z.enum(['async', 'sync']).default('async'),
+    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+    methods: z.array(z.enum(HTTP_METHODS)).min(1).optional(),
+  })
+  .strict();
+export type WebhookTrigger = z.infer<typeof WebhookTrigger>;
+
+export const OVERLAP_POLICIES = ['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'terminate_other', 'allow_all'] as const;
+
+const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
+const CRON_MACROS = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly|every\s+\S+)$/;
+
+/** Five fields (minute hour day month weekday), optionally with seconds first, or a macro such as `@hourly`. */
+export function isCronExpression(text: string): boolean {
+  const trimmed = text.trim();
+  if (CRON_MACROS.test(trimmed)) return true;
+  const fields = trimmed.split(/\s+/);
+  return (fields.length === 5 || fields.length === 6) && fields.every((field) => CRON_FIELD.test(field));
+}
+
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const CronTrigger = z
+  .object({
+    type: z.literal('cron'),
+    /** Names the schedule; stable across versions so a new version updates it rather than replacing it. */
+    id: TriggerId.default('cron'),
+    cron: z.string().min(1).max(200).refine(isCronExpression, 'must be a cron expression like "0 9 * * 1-5" or a macro like "@hourly"'),
+    timezone: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone like "America/New_York"'),
+    overlap: z.enum(OVERLAP_POLICIES).default('skip'),
+    /** Runs missed while everything was down are made up when within this window (Temporal's minimum is 10 s). */
+    catchupWindowMs: z.number().int().min(10_000).max(366 * 86_400_000).default(86_400_000),
+    paused: z.boolean().default(false),
+    /** The payload each scheduled run receives as its entry nodes' input. */
+    input: z.unknown().optional(),
+  })
+  .strict();
+export type CronTrigger = z.infer<typeof CronTrigger>;
+
+export const FlowTrigger = z.discriminatedUnion('type', [WebhookTrigger, CronTrigger]);
+export type FlowTrigger = z.infer<typeof FlowTrigger>;
+
+export const FlowTriggers = z
+  .array(FlowTrigger)
+  .max(20)
+  .superRefine((triggers, context) => {
+    if (triggers.filter((trigger) => trigger.type === 'webhook').length > 1) {
+      context.addIssue({ code: 'custom', message: 'a flow has at most one webhook trigger' });
+    }
+    const seen = new Set<string>();
+    triggers.forEach((trigger, index) => {
+      if (trigger.type !== 'cron') return;
+      if (seen.has(trigger.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate cron trigger id "${trigger.id}"` });
+      seen.add(trigger.id);
+    });
+  });
