@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NODE_LIMITS } from './limits';
+import { FlowTriggers } from './triggers';
 
 /** The flow definition format: the single source of truth for its types, validation and API docs. */
 
@@ -56,6 +57,7 @@ export const FlowDefinition = z
     description: z.string().max(5_000).optional(),
     nodes: z.array(FlowNode).min(1, 'a flow needs at least one node').max(500),
     edges: z.array(Edge).max(5_000).default([]),
+    triggers: FlowTriggers.optional(),
   })
   .strict();
 export type FlowDefinition = z.infer<typeof FlowDefinition>;
