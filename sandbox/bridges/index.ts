@@ -1,0 +1,97 @@
+/**
+ * Installs the host-backed libraries (`axios`, `nodemailer`, `MongoClient`/`ObjectId`) into an execution's context.
+ * The isolate receives one isolated-vm Reference, kept inside a closure by `makeHostCaller`; the shims built on it
+ * only ever exchange JSON strings with the host. The returned handle must be disposed when the execution ends: it
+ * aborts calls still in flight and closes every connection the function opened.
+ */
+import ivm from 'isolated-vm';
+import { EgressGuard, EgressPolicy } from '../egress';
+import { installAxiosShim } from './isolate/axios';
+import { makeHostCaller } from './isolate/hostCaller';
+import { installMongoShim } from './isolate/mongo';
+import { installNodemailerShim } from './isolate/nodemailer';
+import { registerHttpBridge } from './http';
+import { registerMailBridge } from './mail';
+import { registerMongoBridge } from './mongo';
+import { BridgeSession } from './session';
+
+export type { EgressPolicy } from '../egress';
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+const MAX_CONCURRENT_CALLS = 16;
+
+/** The globals a bridge provides, so callers can install only what the code references. */
+export const BRIDGE_GLOBALS = ['axios', 'nodemailer', 'MongoClient', 'ObjectId'] as const;
+
+export interface BridgeOptions {
+  /** Epoch milliseconds at which the node's time is up; every host call ends by then. */
+  deadline: number;
+  egress: EgressPolicy | EgressGuard;
+  /** Bound on each response (HTTP body, documents read, …) and on each request body. */
+  maxResponseBytes?: number;
+  /** Identifiers the code references; when given, libraries it does not name are not installed. */
+  referencedGlobals?: ReadonlySet<string>;
+}
+
+export interface Bridges {
+  dispose(): Promise<void>;
+}
+
+const HOST_CALLER_SOURCE = makeHostCaller.toString();
+const SHIM_SOURCES = {
+  axios: installAxiosShim.toString(),
+  nodemailer: installNodemailerShim.toString(),
+  mongo: installMongoShim.toString(),
+};
+
+/** Shims installed in a context, waiting for the execution whose session will serve their calls. */
+export interface PreparedBridges {
+  /** Starts serving this execution's calls; dispose the answer when the execution ends. */
+  attach(options: Omit<BridgeOptions, 'referencedGlobals'>): Bridges;
+}
+
+const NOT_ATTACHED = JSON.stringify({ ok: false, error: { name: 'BridgeError', message: 'no execution is attached to this isolate' } });
+
+/**
+ * Installs the shims the code needs into a context, ahead of the execution if the caller likes (an isolate pool
+ * does this while the isolate waits). Calls made before `attach` or after the execution's dispose are refused.
+ */
+export async function prepareBridges(context: ivm.Context, referencedGlobals?: ReadonlySet<string>): Promise<PreparedBridges> {
+  const wants = (...names: string[]) => !referencedGlobals || names.some((name) => referencedGlobals.has(name));
+  const shims: string[] = [];
+  if (wants('axios')) shims.push(SHIM_SOURCES.axios);
+  if (wants('nodemailer')) shims.push(SHIM_SOURCES.nodemailer);
+  if (wants('MongoClient', 'ObjectId')) shims.push(SHIM_SOURCES.mongo);
+  let attached: BridgeSession | undefined;
+  if (shims.length > 0) {
+    const entry = (operation: string, argsJson: string): Promise<string> =>
+      attached ? attached.handle(operation, argsJson) : Promise.resolve(NOT_ATTACHED);
+    // Only function sources are joined here: each shim is a real, type-checked function applied to the same caller.
+    const source = [`const callHost = (${HOST_CALLER_SOURCE})($0);`, ...shims.map((shim) => `(${shim})(callHost);`)].join('\n');
+    await context.evalClosure(source, [entry], { arguments: { reference: true } });
+  }
+  return {
+    attach(options) {
+      if (shims.length === 0) return { dispose: async () => undefined };
+      const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      const guard = options.egress instanceof EgressGuard ? options.egress : new EgressGuard(options.egress);
+      const session = new BridgeSession({ deadline: options.deadline, maxResponseBytes, maxConcurrentCalls: MAX_CONCURRENT_CALLS });
+      registerHttpBridge(session, { guard, maxRequestBytes: maxResponseBytes });
+      registerMailBridge(session, guard);
+      registerMongoBridge(session, guard);
+      attached = session;
+      return {
+        async dispose() {
+          if (attached === session) attached = undefined;
+          await session.dispose();
+        },
+      };
+    },
+  };
+}
+
+/** Installs the shims and attaches one execution at once: the simple path when isolates are not pooled. */
+export async function installBridges(context: ivm.Context, options: BridgeOptions): Promise<Bridges> {
+  const prepared = await prepareBridges(context, options.referencedGlobals);
+  return prepared.attach(options);
+}
