@@ -68,8 +68,8 @@ export function installAxiosShim(callHost: HostCaller): void {
       answer = (await callHost('http.request', wire)) as WireResponse;
     } catch (thrown) {
       const failure = thrown as Error & { code?: string };
-      // Refusals by the egress policy or the time limit keep their own name: they are not network errors.
-      if (failure.name === 'EgressError' || failure.name === 'TimeoutError') throw failure;
+      // Refusals by the egress policy and limits (time, size) keep their own name: they are not network errors.
+      if (failure.name !== 'AxiosError') throw failure;
       throw makeError(failure.message, failure.code, config);
     }
     const response: Record<string, unknown> = {

@@ -1,0 +1,148 @@
+/** The in-isolate `axios` against a real express server on 127.0.0.1, and the egress policy in front of it. */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+import { runSnippet } from './bridges.harness';
+
+const OPEN_LOOPBACK = { allow: ['127.0.0.1'] };
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  const app = express();
+  app.use(express.json());
+  app.use(express.text());
+  app.all('/echo', (request, response) => {
+    response.json({ method: request.method, query: request.query, body: request.body ?? null, authorization: request.headers.authorization ?? null, contentType: request.headers['content-type'] ?? null });
+  });
+  app.post('/leads', (request, response) => response.status(201).json({ id: `lead-${String(request.body.email)}` }));
+  app.get('/text', (_request, response) => response.type('text/plain').send('plain words'));
+  app.get('/status/:code', (request, response) => response.status(Number(request.params.code)).json({ reason: `status ${request.params.code}` }));
+  app.all('/redirect', (request, response) => response.redirect(Number(request.query.code ?? 302), String(request.query.to)));
+  app.get('/big', (_request, response) => response.type('text/plain').send('x'.repeat(256 * 1024)));
+  app.get('/never', () => undefined);
+  await new Promise<void>((resolve) => {
+    server = app.listen(0, '127.0.0.1', () => resolve());
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+test('get sends params and headers and answers data, status and headers', async () => {
+  const outcome = await runSnippet(
+    `const response = await axios.get('${base}/echo', { params: { name: 'Acme Inc', page: 2 }, headers: { Authorization: 'Bearer t0k' } });
+     return { data: response.data, status: response.status, contentType: response.headers['content-type'] };`,
+    { egress: OPEN_LOOPBACK },
+  );
+  expect(outcome).toEqual({
+    ok: true,
+    value: {
+      data: { method: 'GET', query: { name: 'Acme Inc', page: '2' }, body: null, authorization: 'Bearer t0k', contentType: null },
+      status: 200,
+      contentType: 'application/json; charset=utf-8',
+    },
+  });
+});
+
+test('post, put and patch send JSON bodies; delete and request(config) work too', async () => {
+  const outcome = await runSnippet(
+    `const post = await axios.post('${base}/echo', { a: 1 });
+     const put = await axios.put('${base}/echo', { b: [2] }, { headers: { 'X-Extra': 'yes' } });
+     const patch = await axios.patch('${base}/echo', { c: null });
+     const del = await axios.delete('${base}/echo', { params: { id: 7 } });
+     const viaConfig = await axios({ method: 'POST', url: '/echo', baseURL: '${base}', data: { d: true } });
+     return [post, put, patch, del, viaConfig].map((r) => [r.data.method, r.data.body, r.data.contentType, r.data.query]);`,
+    { egress: OPEN_LOOPBACK },
+  );
+  expect(outcome.ok && outcome.value).toEqual([
+    ['POST', { a: 1 }, 'application/json', {}],
+    ['PUT', { b: [2] }, 'application/json', {}],
+    ['PATCH', { c: null }, 'application/json', {}],
+    ['DELETE', null, null, { id: '7' }],
+    ['POST', { d: true }, 'application/json', {}],
+  ]);
+});
+
+test('text bodies go out as text and text responses come back as strings', async () => {
+  const outcome = await runSnippet(
+    `const sent = await axios.post('${base}/echo', 'hello there', { headers: { 'Content-Type': 'text/plain' } });
+     const text = await axios.get('${base}/text');
+     return { echoed: sent.data.body, text: text.data };`,
+    { egress: OPEN_LOOPBACK },
+  );
+  expect(outcome).toEqual({ ok: true, value: { echoed: 'hello there', text: 'plain words' } });
+});
+
+test('an error status rejects with an AxiosError carrying response.status and response.data', async () => {
+  const outcome = await runSnippet(
+    `try { await axios.get('${base}/status/404'); return 'no error'; }
+     catch (error) { return { name: error.name, message: error.message, code: error.code, isAxiosError: axios.isAxiosError(error),
+                              status: error.response.status, data: error.response.data }; }`,
+    { egress: OPEN_LOOPBACK },
+  );
+  expect(outcome).toEqual({
+    ok: true,
+    value: {
+      name: 'AxiosError',
+      message: 'Request failed with status code 404',
+      code: 'ERR_BAD_REQUEST',
+      isAxiosError: true,
+      status: 404,
+      data: { reason: 'status 404' },
+    },
+  });
+  const server500 = await runSnippet(`return axios.get('${base}/status/503')`, { egress: OPEN_LOOPBACK });
+  expect(server500).toMatchObject({ ok: false, error: { name: 'AxiosError', code: 'ERR_BAD_RESPONSE', status: 503 } });
+  const accepted = await runSnippet(`return (await axios.get('${base}/status/404', { validateStatus: () => true })).status`, {
+    egress: OPEN_LOOPBACK,
+  });
+  expect(accepted).toEqual({ ok: true, value: 404 });
+});
+
+test('redirects are followed, and a 303 after a post becomes a get', async () => {
+  const outcome = await runSnippet(
+    `const response = await axios.post('${base}/redirect?code=303&to=' + encodeURIComponent('/echo?after=1'), { x: 1 });
+     return response.data;`,
+    { egress: OPEN_LOOPBACK },
+  );
+  expect(outcome).toEqual({ ok: true, value: { method: 'GET', query: { after: '1' }, body: null, authorization: null, contentType: null } });
+});
+
+test('every redirect target is checked: a hop to metadata or another loopback address is refused', async () => {
+  for (const target of ['http://169.254.169.254/latest/meta-data/', 'http://127.0.0.2:1/', 'http://[::1]:1/', 'http://10.0.0.1/']) {
+    const outcome = await runSnippet(`return axios.get('${base}/redirect?to=' + encodeURIComponent('${target}'))`, { egress: OPEN_LOOPBACK });
+    expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', code: 'EGRESS_DENIED' } });
+    if (!outcome.ok) expect(outcome.error.message).toMatch(/refused: (cloud metadata|loopback|private) addresses are closed/);
+  }
+});
+
+test('without the allow-list, loopback, private, link-local and metadata destinations are refused before connecting', async () => {
+  const port = (server.address() as AddressInfo).port;
+  const targets = [`http://127.0.0.1:${port}/echo`, `http://localhost:${port}/echo`, 'http://10.0.0.1/', 'http://192.168.1.1/', 'http://172.16.0.1/', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00::1]/', 'http://0.0.0.0/'];
+  for (const url of targets) {
+    const outcome = await runSnippet(`return axios.get('${url}')`, { egress: { allow: [] } });
+    expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', code: 'EGRESS_DENIED' } });
+    if (!outcome.ok) expect(outcome.error.message).toMatch(/NECTAR_EGRESS_ALLOW/);
+  }
+});
+
+test('only http and https are spoken', async () => {
+  const outcome = await runSnippet(`return axios.get('file:///etc/passwd')`, { egress: OPEN_LOOPBACK });
+  expect(outcome).toMatchObject({ ok: false, error: { name: 'AxiosError', message: expect.stringMatching(/unsupported protocol file:/) } });
+});
+
+test('a response body past the limit is refused with an error that names the limit', async () => {
+  const outcome = await runSnippet(`return (await axios.get('${base}/big')).data.length`, { egress: OPEN_LOOPBACK, maxResponseBytes: 64 * 1024 });
+  expect(outcome).toMatchObject({ ok: false, error: { name: 'ResponseTooLargeError', message: expect.stringMatching(/65536-byte limit/) } });
+  const small = await runSnippet(`return (await axios.get('${base}/big')).data.length`, { egress: OPEN_LOOPBACK, maxResponseBytes: 1024 * 1024 });
+  expect(small).toEqual({ ok: true, value: 256 * 1024 });
+});
+
+test("a request that outlives the node's remaining time ends with a TimeoutError", async () => {
+  const outcome = await runSnippet(`return axios.get('${base}/never')`, { egress: OPEN_LOOPBACK, timeoutMs: 1_000 });
+  expect(outcome).toMatchObject({ ok: false, error: { name: 'TimeoutError' } });
+});
