@@ -4,16 +4,21 @@ import { requireApiKey } from './auth';
 import { errorHandler, HttpError } from './errors';
 import { flowRoutes } from './routes/flows';
 import { hookRoutes } from './routes/hooks';
+import { scheduleRoutes } from './routes/schedules';
 import { runRoutes, startRunRoutes } from './routes/runs';
 import { RunService } from './runService';
 import type { FlowStore } from '../store/flows';
 import type { WebhookService } from './webhooks/service';
+import type { FlowService } from './flowService';
+import type { ScheduleService } from './scheduleService';
 
 export interface GatewayDependencies {
   adminKey: string;
   flows: FlowStore;
   runs: RunService;
   webhooks: WebhookService;
+  flowService: FlowService;
+  schedules: ScheduleService;
   webhookBodyLimit: string;
   /** Resolves when Temporal and the store both answer. */
   checkHealth: () => Promise<Record<string, string>>;
@@ -38,7 +43,8 @@ export function createApp(deps: GatewayDependencies): express.Express {
   api.use(requireApiKey(deps.adminKey));
   api.use(express.json({ limit: '2mb' }));
   api.use('/flows/:id/runs', startRunRoutes(deps.flows, deps.runs));
-  api.use('/flows', flowRoutes(deps.flows));
+  api.use('/flows/:id/schedules', scheduleRoutes(deps.schedules));
+  api.use('/flows', flowRoutes(deps.flows, deps.flowService));
   api.use('/runs', runRoutes(deps.runs));
   api.use((request) => {
     throw new HttpError(404, 'not_found', `no API route ${request.method} ${request.originalUrl}`);

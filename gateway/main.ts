@@ -9,6 +9,9 @@ import { connectStore, pingStore } from '../store/mongo';
 import { createApp } from './app';
 import { RunService } from './runService';
 import { WebhookService } from './webhooks/service';
+import { FlowSchedules } from '../temporal/schedules';
+import { FlowService } from './flowService';
+import { ScheduleService } from './scheduleService';
 
 async function main(): Promise<void> {
   const config = parseConfig();
@@ -23,11 +26,14 @@ async function main(): Promise<void> {
     console.warn(`[nectar gateway] could not register search attributes (register NectarFlowId, NectarFlowVersion, NectarTrigger, NectarWorkspace as Keyword yourself): ${(error as Error).message}`);
   }
   const runs = new RunService(client, config.taskQueue);
+  const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const app = createApp({
     adminKey,
     flows,
     runs,
     webhooks: new WebhookService(flows, runs),
+    flowService: new FlowService(flows, flowSchedules),
+    schedules: new ScheduleService(flows, flowSchedules),
     webhookBodyLimit: config.gateway.webhookBodyLimit,
     checkHealth: async () => {
       await Promise.all([client.workflowService.getSystemInfo({}), pingStore(store)]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Identifier } from '../flow/schema';
+import { OVERLAP_POLICIES } from '../flow/triggers';
 
 /** Request shapes of the HTTP API, beside the flow definition itself. */
 export const FlowIdParams = z.object({ id: Identifier });
@@ -12,3 +13,18 @@ export const StartRunQuery = z
     timeoutMs: z.coerce.number().int().min(100).max(600_000).optional(),
   })
   .strict();
+
+export const ScheduleParams = z.object({
+  id: Identifier,
+  triggerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be a cron trigger id'),
+});
+export const NoteBody = z.object({ note: z.string().max(500).optional() }).strict();
+export const TriggerNowBody = z.object({ overlap: z.enum(OVERLAP_POLICIES).optional() }).strict();
+export const BackfillBody = z
+  .object({
+    start: z.iso.datetime({ offset: true }).transform((text) => new Date(text)),
+    end: z.iso.datetime({ offset: true }).transform((text) => new Date(text)),
+    overlap: z.enum(OVERLAP_POLICIES).optional(),
+  })
+  .strict()
+  .refine((range) => range.start < range.end, { message: 'start must be before end', path: ['end'] });

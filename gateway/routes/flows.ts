@@ -3,6 +3,7 @@ import { checkDefinition } from '../../flow/validate';
 import type { FlowDefinition } from '../../flow/schema';
 import { FlowExistsError, FlowStore } from '../../store/flows';
 import { formatPath, HttpError, notFound, parseRequest } from '../errors';
+import type { FlowService } from '../flowService';
 import { FlowIdParams, FlowReadQuery } from '../schemas';
 
 function validDefinition(body: unknown): FlowDefinition {
@@ -16,13 +17,13 @@ function validDefinition(body: unknown): FlowDefinition {
   );
 }
 
-export function flowRoutes(flows: FlowStore): Router {
+export function flowRoutes(flows: FlowStore, service: FlowService): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
     const definition = validDefinition(request.body);
     try {
-      const saved = await flows.create(definition);
+      const saved = await service.create(definition);
       response.status(201).json({ id: saved.flowId, version: saved.version });
     } catch (error) {
       if (error instanceof FlowExistsError) {
@@ -41,7 +42,7 @@ export function flowRoutes(flows: FlowStore): Router {
         { path: 'id', message: `expected "${id}", got "${definition.id}"` },
       ]);
     }
-    const saved = await flows.saveVersion(definition);
+    const saved = await service.saveVersion(definition);
     response.status(200).json({ id: saved.flowId, version: saved.version });
   });
 
@@ -68,7 +69,7 @@ export function flowRoutes(flows: FlowStore): Router {
 
   router.delete('/:id', async (request, response) => {
     const { id } = parseRequest(FlowIdParams, request.params, 'params');
-    if (!(await flows.delete(id))) throw notFound(`flow "${id}"`);
+    if (!(await service.delete(id))) throw notFound(`flow "${id}"`);
     response.status(204).end();
   });
 
