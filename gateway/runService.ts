@@ -21,7 +21,8 @@ export interface RunView {
   nodes: NodeRecord[];
 }
 
-const RUN_ID_PATTERN = /^run-[A-Za-z0-9_-]{1,64}-[a-f0-9]{32}$/;
+/** Runs started by the API or a webhook end in 32 hex digits; a schedule's runs in `cron-<trigger>-<scheduled time>`. */
+const RUN_ID_PATTERN = /^run-[A-Za-z0-9_-]{1,64}-([a-f0-9]{32}|cron-[A-Za-z0-9_-]{1,32}-\d{4}-\d\d-\d\dT[\d:.]+Z)$/;
 
 export function newRunId(flowId: string): string {
   return `run-${flowId}-${crypto.randomUUID().replace(/-/g, '')}`;
