@@ -1,26 +1,35 @@
 /**
- * Runs one user function in a fresh isolated-vm isolate with memory and time limits, capturing its logs.
+ * Runs one user function in a fresh isolated-vm isolate (taken from a pool of isolates prepared ahead of use, each
+ * used once) with memory, time, CPU, log, timer and result limits, capturing its logs.
  * Knows nothing of Temporal: it takes code, input and context, and answers an outcome.
  */
-import ivm from 'isolated-vm';
-import { analyzeCode, entryScript } from '../flow/code';
+import { analyzeCode } from '../flow/code';
 import type { LogEntry, NodeError } from '../flow/graph';
-import { InvokeOutcome, installRuntime, RuntimeSettings } from './runtime';
+import { Execution } from './execution';
+import { NO_LIBRARIES, planLibraries } from './libraries';
+import { IsolatePool } from './pool';
 
 export interface ExecutionLimits {
   memoryMb: number;
+  /** Wall-clock time, async waits included. */
   timeoutMs: number;
+  /** CPU time the isolate may use; at most the wall-clock time unless set lower. */
+  cpuTimeMs: number;
   maxResultBytes: number;
   maxLogEntries: number;
   maxLogChars: number;
+  /** Timers (setTimeout/setInterval) pending at once. */
+  maxTimers: number;
 }
 
 export const DEFAULT_LIMITS: ExecutionLimits = {
   memoryMb: 64,
   timeoutMs: 30_000,
+  cpuTimeMs: 30_000,
   maxResultBytes: 1024 * 1024,
   maxLogEntries: 1_000,
   maxLogChars: 1024 * 1024,
+  maxTimers: 100,
 };
 
 export interface FunctionContext {
@@ -48,117 +57,70 @@ export type ExecutionOutcome =
   | ({ ok: true; output: unknown } & ExecutionReport)
   | ({ ok: false; error: Omit<NodeError, 'nodeId'> & { type: ExecutionErrorType } } & ExecutionReport);
 
-export type ExecutionErrorType = 'CodeError' | 'ValidationError' | 'TimeoutError' | 'MemoryLimitError' | 'ResultError' | 'InternalError';
+export type ExecutionErrorType =
+  | 'CodeError'
+  | 'ValidationError'
+  | 'TimeoutError'
+  | 'CpuLimitError'
+  | 'MemoryLimitError'
+  | 'ResultError'
+  | 'LogLimitError'
+  | 'TimerLimitError'
+  | 'InternalError';
 
-const ENTRY_GLOBAL = '__nectarEntry';
-const LOG_LEVELS = new Set<LogEntry['level']>(['log', 'info', 'warn', 'error', 'debug']);
-const RUNTIME_SOURCE = installRuntime.toString();
+/** Breaches of a limit: the same code and input would breach it again, so retrying cannot help. */
+export const LIMIT_ERROR_TYPES: ReadonlySet<ExecutionErrorType> = new Set([
+  'TimeoutError',
+  'CpuLimitError',
+  'MemoryLimitError',
+  'ResultError',
+  'LogLimitError',
+  'TimerLimitError',
+]);
 
-class UserCodeError extends Error {
-  constructor(readonly thrown: Error) {
-    super(thrown.message);
-  }
+let pool: IsolatePool | undefined;
+
+function sandboxPool(): IsolatePool {
+  pool ??= new IsolatePool();
+  return pool;
 }
 
-class LimitBreach extends Error {
-  constructor(
-    readonly type: ExecutionErrorType,
-    message: string,
-  ) {
-    super(message);
-  }
+/** Starts preparing isolates for plain functions with the default memory limit, so the first executions are warm. */
+export function prewarmSandbox(): void {
+  sandboxPool().warm({ memoryMb: DEFAULT_LIMITS.memoryMb, libraries: NO_LIBRARIES });
 }
 
-function classifyHostError(error: unknown, limits: ExecutionLimits, deadlineHit: boolean): LimitBreach | undefined {
-  const message = error instanceof Error ? error.message : String(error);
-  if (deadlineHit || message.includes('Script execution timed out')) {
-    return new LimitBreach('TimeoutError', `the function ran longer than its ${limits.timeoutMs} ms time limit`);
-  }
-  if (message.includes('memory limit')) {
-    return new LimitBreach('MemoryLimitError', `the function used more than its ${limits.memoryMb} MB memory limit`);
-  }
-  return undefined;
+/** Disposes the isolates kept ready (at shutdown, and at the end of tests). */
+export function closeSandbox(): void {
+  pool?.close();
+  pool = undefined;
 }
 
 export async function executeFunction(request: ExecutionRequest): Promise<ExecutionOutcome> {
+  const requestedAt = performance.now();
   const limits: ExecutionLimits = { ...DEFAULT_LIMITS, ...request.limits };
-  const started = performance.now();
-  const logs: LogEntry[] = [];
-  const report = (memoryBytes: number): ExecutionReport => ({
-    logs,
-    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-    memoryBytes,
+  limits.cpuTimeMs = Math.min(limits.cpuTimeMs, limits.timeoutMs);
+  const failure = (type: ExecutionErrorType, message: string): ExecutionOutcome => ({
+    ok: false,
+    error: { type, name: type, message },
+    logs: [],
+    durationMs: Math.round((performance.now() - requestedAt) * 1000) / 1000,
+    memoryBytes: 0,
   });
 
   const analysis = analyzeCode(request.code);
   if (!analysis.ok) {
-    const [first] = analysis.problems;
-    return {
-      ok: false,
-      error: { type: 'ValidationError', name: 'ValidationError', message: `${first.message} (line ${first.line}, column ${first.column})` },
-      ...report(0),
-    };
+    const details = analysis.problems.map((problem) => `${problem.message} (${problem.rule}, line ${problem.line}, column ${problem.column})`);
+    return failure('ValidationError', details.join('; '));
   }
 
-  const isolate = new ivm.Isolate({ memoryLimit: limits.memoryMb });
-  let deadlineHit = false;
-  let memoryBytes = 0;
-  const deadline = setTimeout(() => {
-    deadlineHit = true;
-    if (!isolate.isDisposed) isolate.dispose();
-  }, limits.timeoutMs);
+  let prepared;
   try {
-    const context = await isolate.createContext();
-    const sendLog = new ivm.Callback((level: string, argsJson: string) => {
-      const args = JSON.parse(argsJson) as unknown[];
-      logs.push({
-        level: LOG_LEVELS.has(level as LogEntry['level']) ? (level as LogEntry['level']) : 'log',
-        timestamp: new Date().toISOString(),
-        nodeId: request.nodeId,
-        args,
-      });
-    });
-    const settings: RuntimeSettings = { entryName: ENTRY_GLOBAL, maxLogEntries: limits.maxLogEntries, maxLogChars: limits.maxLogChars };
-    await context.evalClosure(`(${RUNTIME_SOURCE})($0, $1)`, [sendLog, settings], { arguments: { copy: true } });
-
-    const script = await isolate.compileScript(entryScript(request.code, analysis.entry, ENTRY_GLOBAL), {
-      filename: `${request.nodeId}.js`,
-    });
-    const remaining = () => Math.max(1, Math.ceil(limits.timeoutMs - (performance.now() - started)));
-    try {
-      await script.run(context, { timeout: remaining() });
-    } catch (error) {
-      // The user's top-level code threw while defining its function: their error, not ours.
-      throw classifyHostError(error, limits, deadlineHit) ?? new UserCodeError(error as Error);
-    }
-    script.release();
-
-    const resultJson: string = await context.evalClosure(
-      'return __nectarInvoke($0, $1)',
-      [JSON.stringify(request.input ?? null), JSON.stringify(request.context)],
-      { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: remaining() },
-    );
-    memoryBytes = isolate.getHeapStatisticsSync().used_heap_size;
-    if (Buffer.byteLength(resultJson) > limits.maxResultBytes + 64) {
-      throw new LimitBreach('ResultError', `the result is larger than the ${limits.maxResultBytes}-byte limit`);
-    }
-    const outcome = JSON.parse(resultJson) as InvokeOutcome;
-    if (outcome.ok) return { ok: true, output: outcome.output, ...report(memoryBytes) };
-    const type: ExecutionErrorType = outcome.error.name === 'ResultError' ? 'ResultError' : 'CodeError';
-    return { ok: false, error: { type, ...outcome.error }, ...report(memoryBytes) };
+    prepared = await sandboxPool().take({ memoryMb: limits.memoryMb, libraries: planLibraries(analysis.globals) });
   } catch (error) {
-    const breach = error instanceof LimitBreach ? error : classifyHostError(error, limits, deadlineHit);
-    if (breach) {
-      return { ok: false, error: { type: breach.type, name: breach.type, message: breach.message }, ...report(memoryBytes) };
-    }
-    if (error instanceof UserCodeError) {
-      const { name, message, stack } = error.thrown;
-      return { ok: false, error: { type: 'CodeError', name, message, stack }, ...report(memoryBytes) };
-    }
-    // Anything else is the platform's fault: retryable, and without host stack frames in what the user sees.
-    return { ok: false, error: { type: 'InternalError', name: 'InternalError', message: (error as Error).message }, ...report(memoryBytes) };
-  } finally {
-    clearTimeout(deadline);
-    if (!isolate.isDisposed) isolate.dispose();
+    return failure('InternalError', `could not prepare an isolate: ${(error as Error).message}`);
   }
+  const execution = new Execution({ request, entry: analysis.entry, limits, prepared, requestedAt });
+  // Per-execution host bridges go here: installed into `execution.context` before `run()`, disposed after it.
+  return execution.run();
 }

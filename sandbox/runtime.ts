@@ -1,13 +1,20 @@
 /**
  * The code that runs inside every isolate before the user's code. The host evaluates its source text
  * (`installRuntime.toString()`), so it must be self-contained: no imports, no closures over module scope,
- * nothing but what V8 itself provides. It receives only a callback that copies strings out.
+ * nothing but what V8 itself provides. It receives only callbacks that copy strings and numbers across, and hands
+ * back the two functions the host calls (through references the user's code never sees).
+ *
+ * Limits live on the host, which answers a refusal (a message) when a log or a timer would breach one; the runtime
+ * then throws, and the host ends the execution with an error naming the limit.
  */
 
-export interface RuntimeSettings {
-  entryName: string;
-  maxLogEntries: number;
-  maxLogChars: number;
+/** What the host gives the runtime: plain `ivm.Callback`s, each copying its arguments and its result. */
+export interface RuntimeHost {
+  /** Records one log entry; answers a refusal message once the log volume limit is reached. */
+  log(level: string, argsJson: string): string | undefined;
+  /** Arms a host timer that will call `fire(id)`; answers a refusal message when the timer limits forbid it. */
+  setTimer(id: number, delayMs: number, repeat: boolean): string | undefined;
+  clearTimer(id: number): void;
 }
 
 /** A result as it crosses back to the host: always a JSON string made inside the isolate. */
@@ -15,82 +22,199 @@ export type InvokeOutcome =
   | { ok: true; output: unknown }
   | { ok: false; error: { name: string; message: string; stack?: string } };
 
-export function installRuntime(sendLog: (level: string, argsJson: string) => void, settings: RuntimeSettings): void {
+/** What the runtime hands back to the host. */
+export interface RuntimeEntryPoints {
+  /** Calls the function the user's script stored under `entryName`; resolves with an InvokeOutcome as JSON. */
+  invoke(entryName: string, inputJson: string, contextJson: string, maxResultChars: number): Promise<string>;
+  /** Runs timer `id`'s callback; answers '' or, when the callback threw, the error as InvokeOutcome JSON. */
+  fire(id: number): string;
+}
+
+export function installRuntime(host: RuntimeHost): RuntimeEntryPoints {
+  // Captured before any user code runs: later pollution of the globals cannot change how results are made.
   const stringify = JSON.stringify;
+  const parse = JSON.parse;
+  const objectKeys = Object.keys;
+  const isArray = Array.isArray;
+  const defineProperty = Object.defineProperty;
+  const freeze = Object.freeze;
+  const hasOwn = Object.prototype.hasOwnProperty;
+  const ErrorClass = Error;
+  const DateClass = Date;
+  const getTime = Date.prototype.getTime;
+  const toISOString = Date.prototype.toISOString;
+  const numberIsFinite = Number.isFinite;
+  const StringClass = String;
+  const MapClass = Map;
+  const RangeErrorClass = RangeError;
+  const TypeErrorClass = TypeError;
+  const mapGet = Map.prototype.get;
+  const mapSet = Map.prototype.set;
+  const mapDelete = Map.prototype.delete;
+  const reflectApply = Reflect.apply;
+
+  const safeRead = (read: () => unknown): unknown => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** Turns a logged value into JSON-able data: objects stay objects, the rest gets a readable stand-in. */
   const toPlain = (value: unknown, seen: unknown[], depth: number): unknown => {
     if (value === undefined) return null;
     if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-    if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-    if (typeof value === 'bigint') return `${value.toString()}n`;
-    if (typeof value === 'symbol') return value.toString();
-    if (typeof value === 'function') return `[Function ${value.name || 'anonymous'}]`;
-    if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
-    if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-    if (seen.includes(value)) return '[Circular]';
+    if (typeof value === 'number') return numberIsFinite(value) ? value : StringClass(value);
+    if (typeof value === 'bigint') return `${StringClass(value)}n`;
+    if (typeof value === 'symbol') return safeRead(() => StringClass(value)) ?? '[Symbol]';
+    if (typeof value === 'function') return `[Function ${StringClass(safeRead(() => value.name) || 'anonymous')}]`;
+    if (value instanceof ErrorClass) {
+      return { name: StringClass(safeRead(() => value.name)), message: StringClass(safeRead(() => value.message)), stack: StringClass(safeRead(() => value.stack)) };
+    }
+    if (value instanceof DateClass) {
+      const time = reflectApply(getTime, value, []) as number;
+      return numberIsFinite(time) ? reflectApply(toISOString, value, []) : 'Invalid Date';
+    }
+    for (let index = 0; index < seen.length; index += 1) if (seen[index] === value) return '[Circular]';
     if (depth > 20) return '[Too deep]';
-    const nextSeen = [...seen, value];
-    if (Array.isArray(value)) return value.map((item) => toPlain(item, nextSeen, depth + 1));
-    const plain: Record<string, unknown> = {};
-    for (const key of Object.keys(value as object)) plain[key] = toPlain((value as Record<string, unknown>)[key], nextSeen, depth + 1);
+    seen.push(value);
+    let plain: unknown;
+    if (isArray(value)) {
+      const items: unknown[] = [];
+      for (let index = 0; index < value.length && index < 10_000; index += 1) items[index] = toPlain(safeRead(() => value[index]), seen, depth + 1);
+      plain = items;
+    } else {
+      const record: Record<string, unknown> = {};
+      const keys = objectKeys(value as object);
+      for (let index = 0; index < keys.length && index < 10_000; index += 1) {
+        const key = keys[index];
+        defineProperty(record, key, {
+          value: toPlain(safeRead(() => (value as Record<string, unknown>)[key]), seen, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      plain = record;
+    }
+    seen.pop();
     return plain;
   };
 
-  let logEntries = 0;
-  let logChars = 0;
-  let truncated = false;
+  const errorData = (thrown: unknown): { name: string; message: string; stack: string } => {
+    if (thrown instanceof ErrorClass) {
+      return {
+        name: StringClass(safeRead(() => thrown.name) ?? 'Error'),
+        message: StringClass(safeRead(() => thrown.message) ?? ''),
+        stack: StringClass(safeRead(() => thrown.stack) ?? ''),
+      };
+    }
+    const message = typeof thrown === 'string' ? thrown : safeRead(() => stringify(toPlain(thrown, [], 0)));
+    return { name: 'Error', message: StringClass(message ?? 'a non-Error value was thrown'), stack: '' };
+  };
+
   const log = (level: string) =>
-    function (...args: unknown[]) {
-      if (truncated) return;
+    function (...args: unknown[]): void {
       let text: string;
       try {
-        text = stringify(args.map((arg) => toPlain(arg, [], 0)));
+        const plain: unknown[] = [];
+        for (let index = 0; index < args.length; index += 1) plain[index] = toPlain(args[index], [], 0);
+        text = stringify(plain);
       } catch (error) {
-        text = stringify([`[unserialisable log arguments: ${(error as Error).message}]`]);
+        text = stringify([`[unserialisable log arguments: ${StringClass(safeRead(() => (error as Error).message))}]`]);
       }
-      logEntries += 1;
-      logChars += text.length;
-      if (logEntries > settings.maxLogEntries || logChars > settings.maxLogChars) {
-        truncated = true;
-        sendLog('warn', stringify([`log limit reached (${settings.maxLogEntries} entries or ${settings.maxLogChars} characters); later logs dropped`]));
-        return;
-      }
-      sendLog(level, text);
+      const refusal = host.log(level, text);
+      if (refusal) throw new RangeErrorClass(refusal);
     };
-  const consoleObject = Object.freeze({
-    log: log('log'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-    debug: log('debug'),
+  defineProperty(globalThis, 'console', {
+    value: freeze({ log: log('log'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') }),
+    writable: false,
+    configurable: false,
+    enumerable: false,
   });
-  Object.defineProperty(globalThis, 'console', { value: consoleObject, writable: false, configurable: false, enumerable: false });
 
-  const invoke = async (inputJson: string, contextJson: string): Promise<string> => {
-    const outcome = await (async (): Promise<InvokeOutcome> => {
-      try {
-        const entry = (globalThis as Record<string, unknown>)[settings.entryName];
-        if (typeof entry !== 'function') throw new TypeError('the node does not define a function to call');
-        const input = JSON.parse(inputJson);
-        const context = JSON.parse(contextJson) as Record<string, unknown> & { steps?: Record<string, unknown>; env?: unknown };
-        for (const [stepId, output] of Object.entries(context.steps ?? {})) {
-          if (!(stepId in context)) context[stepId] = output;
-        }
-        Object.defineProperty(globalThis, 'env', { value: JSON.parse(stringify(context.env ?? {})), writable: true, configurable: true });
-        const output = await entry(input, context);
-        return { ok: true, output: output === undefined ? null : output };
-      } catch (thrown) {
-        const error = thrown instanceof Error ? thrown : new Error(typeof thrown === 'string' ? thrown : stringify(toPlain(thrown, [], 0)));
-        return { ok: false, error: { name: String(error.name), message: String(error.message), stack: String(error.stack ?? '') } };
-      }
-    })();
+  interface PendingTimer {
+    callback: (...args: unknown[]) => unknown;
+    args: unknown[];
+    repeat: boolean;
+  }
+  const timers = new MapClass<number, PendingTimer>();
+  let nextTimerId = 1;
+  const createTimer = (repeat: boolean) =>
+    function (callback: unknown, delay?: unknown, ...args: unknown[]): number {
+      if (typeof callback !== 'function') throw new TypeErrorClass('the timer callback must be a function');
+      const requested = Math.floor(Number(delay));
+      // Node's rule: a missing, negative or non-numeric delay means 1 ms.
+      const delayMs = requested >= 1 ? requested : 1;
+      const id = nextTimerId;
+      nextTimerId += 1;
+      const refusal = host.setTimer(id, delayMs, repeat);
+      if (refusal) throw new RangeErrorClass(refusal);
+      reflectApply(mapSet, timers, [id, { callback: callback as PendingTimer['callback'], args, repeat }]);
+      return id;
+    };
+  const clearTimer = function (id: unknown): void {
+    const key = Number(id);
+    if (reflectApply(mapDelete, timers, [key])) host.clearTimer(key);
+  };
+  for (const [name, value] of [
+    ['setTimeout', createTimer(false)],
+    ['setInterval', createTimer(true)],
+    ['clearTimeout', clearTimer],
+    ['clearInterval', clearTimer],
+  ] as const) {
+    defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
+  }
+
+  const fire = (id: number): string => {
+    const timer = reflectApply(mapGet, timers, [id]) as PendingTimer | undefined;
+    if (!timer) return '';
+    if (!timer.repeat) reflectApply(mapDelete, timers, [id]);
     try {
-      return stringify(outcome);
-    } catch (error) {
-      return stringify({
-        ok: false,
-        error: { name: 'ResultError', message: `the result is not JSON-serialisable: ${(error as Error).message}` },
-      });
+      reflectApply(timer.callback, undefined, timer.args);
+      return '';
+    } catch (thrown) {
+      return stringify({ ok: false, error: errorData(thrown) });
     }
   };
-  Object.defineProperty(globalThis, '__nectarInvoke', { value: invoke, writable: false, configurable: false, enumerable: false });
+
+  const invoke = async (entryName: string, inputJson: string, contextJson: string, maxResultChars: number): Promise<string> => {
+    let outcome: InvokeOutcome;
+    try {
+      const entry = (globalThis as Record<string, unknown>)[entryName];
+      if (typeof entry !== 'function') throw new TypeErrorClass('the node does not define a function to call');
+      const input = parse(inputJson);
+      const context = parse(contextJson) as Record<string, unknown> & { steps?: Record<string, unknown>; env?: unknown };
+      // `context[nodeId]` is the seed's shorthand for `context.steps[nodeId]`; the built-in keys win over node ids.
+      const steps = context.steps ?? {};
+      for (const stepId of objectKeys(steps)) {
+        if (!reflectApply(hasOwn, context, [stepId])) context[stepId] = parse(stringify(steps[stepId]));
+      }
+      defineProperty(globalThis, 'env', { value: parse(stringify(context.env ?? {})), writable: true, configurable: true });
+      const output = await reflectApply(entry, undefined, [input, context]);
+      outcome = { ok: true, output: output === undefined ? null : output };
+    } catch (thrown) {
+      outcome = { ok: false, error: errorData(thrown) };
+    }
+    let text: string;
+    try {
+      text = stringify(outcome);
+    } catch (error) {
+      const reason = StringClass(safeRead(() => (error as Error).message));
+      return stringify({ ok: false, error: { name: 'ResultError', message: `the result is not JSON-serialisable: ${reason}` } });
+    }
+    if (typeof text !== 'string') {
+      return stringify({ ok: false, error: { name: 'ResultError', message: 'the result is not JSON-serialisable' } });
+    }
+    if (text.length > maxResultChars) {
+      return stringify({
+        ok: false,
+        error: { name: 'ResultError', message: `the result is larger than the ${maxResultChars}-byte result size limit` },
+      });
+    }
+    return text;
+  };
+
+  return { invoke, fire };
 }

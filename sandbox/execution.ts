@@ -1,0 +1,204 @@
+/**
+ * One execution in one prepared isolate, from the user's script to the result. It ends exactly once — with the
+ * result, the user's error, or a breached limit — and then clears the function's timers and disposes the isolate,
+ * so nothing the function started (timers, pending promises, loops) outlives it.
+ */
+import type ivm from 'isolated-vm';
+import type { EntryForm } from '../flow/code';
+import { entryScript } from '../flow/code';
+import type { ExecutionErrorType, ExecutionLimits, ExecutionOutcome, ExecutionRequest } from './execute';
+import { ExecutionHost, LimitBreach } from './executionHost';
+import { InvokeOutcomeData, isolateStopOf, userStack } from './outcome';
+import type { PreparedIsolate } from './prepare';
+
+const ENTRY_GLOBAL = '__nectarEntry';
+
+type Failure = { type: ExecutionErrorType; name: string; message: string; stack?: string };
+
+export interface ExecutionOptions {
+  request: ExecutionRequest;
+  entry: EntryForm;
+  limits: ExecutionLimits;
+  prepared: PreparedIsolate;
+  /** `performance.now()` when the execution was asked for: durationMs counts from there. */
+  requestedAt: number;
+}
+
+export class Execution {
+  private readonly request: ExecutionRequest;
+  private readonly limits: ExecutionLimits;
+  private readonly prepared: PreparedIsolate;
+  private readonly host: ExecutionHost;
+  private readonly filename: string;
+  private startedAt = 0;
+  private ended = false;
+  private endTimers: NodeJS.Timeout[] = [];
+  private resolveOutcome!: (outcome: ExecutionOutcome) => void;
+  readonly outcome: Promise<ExecutionOutcome>;
+
+  constructor(private readonly options: ExecutionOptions) {
+    this.request = options.request;
+    this.limits = options.limits;
+    this.prepared = options.prepared;
+    this.filename = `${this.request.nodeId}.js`;
+    this.outcome = new Promise((resolve) => (this.resolveOutcome = resolve));
+    this.host = new ExecutionHost({
+      nodeId: this.request.nodeId,
+      maxLogEntries: this.limits.maxLogEntries,
+      maxLogChars: this.limits.maxLogChars,
+      maxTimers: this.limits.maxTimers,
+      remainingMs: () => this.remainingWallMs(),
+      fire: (timerId) => void this.fireTimer(timerId),
+      onBreach: (breach) => this.onBreach(breach),
+    });
+  }
+
+  get isolate(): ivm.Isolate {
+    return this.prepared.isolate;
+  }
+
+  get context(): ivm.Context {
+    return this.prepared.context;
+  }
+
+  /** Milliseconds left before the node's wall-clock deadline (for bridges that bound host calls by it). */
+  remainingWallMs(): number {
+    return this.limits.timeoutMs - (performance.now() - this.startedAt);
+  }
+
+  /** Starts the clocks and runs the user's script, then its function; resolves once, when the execution ends. */
+  async run(): Promise<ExecutionOutcome> {
+    this.startedAt = performance.now();
+    this.prepared.attach(this.host);
+    this.endTimers.push(setTimeout(() => this.end(this.timeLimitFailure('wall')), this.limits.timeoutMs));
+    if (this.limits.cpuTimeMs < this.limits.timeoutMs) {
+      // The per-call timeouts bound CPU only while the host is calling in; this also catches async continuations.
+      const every = Math.max(10, Math.min(100, Math.floor(this.limits.cpuTimeMs / 4)));
+      this.endTimers.push(setInterval(() => this.cpuUsedMs() >= this.limits.cpuTimeMs && this.end(this.timeLimitFailure('cpu')), every));
+    }
+    try {
+      await this.runUserScript();
+      const resultJson: unknown = await this.prepared.invoke.apply(
+        undefined,
+        [ENTRY_GLOBAL, JSON.stringify(this.request.input ?? null), JSON.stringify(this.request.context), this.limits.maxResultBytes],
+        { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: this.callTimeoutMs() },
+      );
+      this.end(this.resultOutcome(resultJson));
+    } catch (error) {
+      this.end(this.failureOf(error));
+    }
+    return this.outcome;
+  }
+
+  private async runUserScript(): Promise<void> {
+    const script = await this.isolate.compileScript(entryScript(this.request.code, this.options.entry, ENTRY_GLOBAL), {
+      filename: this.filename,
+    });
+    try {
+      await script.run(this.context, { timeout: this.callTimeoutMs() });
+    } finally {
+      script.release();
+    }
+  }
+
+  private async fireTimer(timerId: number): Promise<void> {
+    if (this.ended) return;
+    try {
+      const thrown: unknown = await this.prepared.fire.apply(undefined, [timerId], {
+        arguments: { copy: true },
+        result: { copy: true },
+        timeout: this.callTimeoutMs(),
+      });
+      // A callback that throws ends the function, as an uncaught exception in a timer would end a Node process.
+      if (typeof thrown === 'string' && thrown !== '') this.end(this.resultOutcome(thrown));
+    } catch (error) {
+      this.end(this.failureOf(error));
+    }
+  }
+
+  private cpuUsedMs(): number {
+    try {
+      return Number(this.isolate.cpuTime) / 1e6;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** A synchronous stretch of the user's code may run no longer than the time or CPU it has left. */
+  private callTimeoutMs(): number {
+    const cpuLeft = this.limits.cpuTimeMs - this.cpuUsedMs();
+    return Math.max(1, Math.ceil(Math.min(this.remainingWallMs(), cpuLeft)));
+  }
+
+  private timeLimitFailure(clock: 'wall' | 'cpu'): Failure {
+    return clock === 'cpu'
+      ? { type: 'CpuLimitError', name: 'CpuLimitError', message: `the function used more than its ${this.limits.cpuTimeMs} ms CPU time limit` }
+      : { type: 'TimeoutError', name: 'TimeoutError', message: `the function ran longer than its ${this.limits.timeoutMs} ms time limit` };
+  }
+
+  private onBreach(breach: LimitBreach): void {
+    // Ended from a callback the isolate is blocked on: let the callback return before the isolate is disposed.
+    setImmediate(() => this.end({ type: breach.type, name: breach.type, message: breach.message }));
+  }
+
+  private failureOf(error: unknown): Failure {
+    switch (isolateStopOf(error)) {
+      case 'timeout':
+        return this.timeLimitFailure(this.cpuUsedMs() >= this.limits.cpuTimeMs - 1 ? 'cpu' : 'wall');
+      case 'memory':
+        return { type: 'MemoryLimitError', name: 'MemoryLimitError', message: `the function used more than its ${this.limits.memoryMb} MB memory limit` };
+      case 'disposed':
+        // Only the platform disposes an isolate mid-run (shutdown); the limits that do so end the execution first.
+        return { type: 'InternalError', name: 'InternalError', message: 'the sandbox was stopped during the execution' };
+    }
+    // The user's top-level code threw (a copy of their error), or the platform failed.
+    if (error instanceof Error && error.stack?.includes(this.filename)) {
+      return { type: 'CodeError', name: error.name, message: error.message, stack: userStack(error.stack, this.filename) };
+    }
+    return { type: 'InternalError', name: 'InternalError', message: error instanceof Error ? error.message : String(error) };
+  }
+
+  private resultOutcome(resultJson: unknown): ExecutionOutcome | Failure {
+    if (typeof resultJson !== 'string') return { type: 'InternalError', name: 'InternalError', message: 'the runtime answered no result' };
+    if (Buffer.byteLength(resultJson) > this.limits.maxResultBytes + 64) {
+      return { type: 'ResultError', name: 'ResultError', message: `the result is larger than the ${this.limits.maxResultBytes}-byte result size limit` };
+    }
+    let parsed: InvokeOutcomeData;
+    try {
+      parsed = InvokeOutcomeData.parse(JSON.parse(resultJson));
+    } catch {
+      return { type: 'InternalError', name: 'InternalError', message: 'the runtime answered an unreadable result' };
+    }
+    if (parsed.ok) return { ok: true, output: parsed.output, ...this.report() };
+    const { name, message, stack } = parsed.error;
+    return { type: name === 'ResultError' ? 'ResultError' : 'CodeError', name, message, stack: userStack(stack, this.filename) };
+  }
+
+  private report() {
+    return {
+      logs: this.host.logs,
+      durationMs: Math.round((performance.now() - this.options.requestedAt) * 1000) / 1000,
+      memoryBytes: this.memoryBytes(),
+    };
+  }
+
+  private memoryBytes(): number {
+    try {
+      return this.isolate.getHeapStatisticsSync().used_heap_size;
+    } catch {
+      // Disposed by its memory limit: it used at least that much.
+      return this.limits.memoryMb * 1024 * 1024;
+    }
+  }
+
+  private end(result: ExecutionOutcome | Failure): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const timer of this.endTimers) clearTimeout(timer);
+    this.host.close();
+    const outcome: ExecutionOutcome =
+      'ok' in result ? result : { ok: false, error: { type: result.type, name: result.name, message: result.message, stack: result.stack }, ...this.report() };
+    this.prepared.dispose();
+    this.resolveOutcome(outcome);
+  }
+}

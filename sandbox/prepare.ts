@@ -1,0 +1,150 @@
+/**
+ * Builds an isolate ready for one execution: context, runtime, the libraries its code needs, hardening. Everything
+ * here is independent of the code that will run, so the pool can do it ahead of time. Library code is compiled once
+ * per process into V8 code caches (made by us, from the libraries' own files; never anything a user supplied).
+ */
+import { randomFillSync } from 'node:crypto';
+import ivm from 'isolated-vm';
+import { hardenRealm } from './harden';
+import { allCryptoModuleLists, cryptoScripts, LibraryPlan, LibraryScript, momentScripts } from './libraries';
+import { exposeCryptoJs, installLazyZones, installRandomSource, warmUpLibraries } from './libraryGlue';
+import { installRuntime, RuntimeEntryPoints, RuntimeHost } from './runtime';
+import { zoneDataFor, zoneDataVersion } from './zoneData';
+
+export interface IsolateSpec {
+  memoryMb: number;
+  libraries: LibraryPlan;
+}
+
+/** An isolate prepared for exactly one execution; `dispose` it when that execution ends. */
+export interface PreparedIsolate {
+  isolate: ivm.Isolate;
+  context: ivm.Context;
+  invoke: ivm.Reference<RuntimeEntryPoints['invoke']>;
+  fire: ivm.Reference<RuntimeEntryPoints['fire']>;
+  /** Routes the runtime's callbacks (logs, timers) to the execution that takes this isolate. */
+  attach(host: RuntimeHost): void;
+  dispose(): void;
+}
+
+const MAX_RANDOM_WORDS = 16_384;
+
+/** `(source)(args…)`: how in-isolate functions, kept as real code in this folder, are started inside a context. */
+function callInIsolate(fn: (...args: never[]) => unknown, argumentCount: number): string {
+  const parameters = Array.from({ length: argumentCount }, (_, index) => `$${index}`).join(', ');
+  return `return (${fn.toString()})(${parameters});`;
+}
+
+const randomWords = new ivm.Callback((count: unknown) => {
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_RANDOM_WORDS) {
+    throw new RangeError(`at most ${MAX_RANDOM_WORDS} random words per call`);
+  }
+  return Array.from(randomFillSync(new Uint32Array(count)));
+});
+
+const fetchZones = new ivm.Callback((name: unknown) => JSON.stringify(zoneDataFor(typeof name === 'string' ? name : null)));
+
+async function runLibraryScript(isolate: ivm.Isolate, context: ivm.Context, library: LibraryScript, cachedData?: ivm.ExternalCopy<ArrayBuffer>) {
+  const script = await isolate.compileScript(library.source, { filename: library.filename, cachedData });
+  try {
+    await script.run(context);
+  } finally {
+    script.release();
+  }
+}
+
+async function installLibraries(isolate: ivm.Isolate, context: ivm.Context, plan: LibraryPlan, codeCache: Map<string, ivm.ExternalCopy<ArrayBuffer>>) {
+  if (plan.moment) {
+    for (const library of momentScripts()) await runLibraryScript(isolate, context, library, codeCache.get(library.id));
+    await context.evalClosure(callInIsolate(installLazyZones, 2), [fetchZones, zoneDataVersion()], { arguments: { copy: true } });
+  }
+  if (plan.crypto.length > 0) {
+    await context.evalClosure(callInIsolate(installRandomSource, 1), [randomWords]);
+    for (const library of cryptoScripts(plan.crypto)) await runLibraryScript(isolate, context, library, codeCache.get(library.id));
+    await context.evalClosure(callInIsolate(exposeCryptoJs, 0), []);
+  }
+}
+
+/** Compiles, runs and exercises a set of library scripts in a throw-away isolate, then caches their compiled code. */
+async function cacheLibraryGroup(libraries: LibraryScript[], loadAllZones: boolean, cache: Map<string, ivm.ExternalCopy<ArrayBuffer>>) {
+  const isolate = new ivm.Isolate({ memoryLimit: 128 });
+  try {
+    const context = await isolate.createContext();
+    await context.evalClosure(callInIsolate(installRandomSource, 1), [randomWords]);
+    for (const library of libraries) await runLibraryScript(isolate, context, library);
+    if (loadAllZones) await context.evalClosure('moment.tz.load(JSON.parse($0))', [JSON.stringify(zoneDataFor(null))], { arguments: { copy: true } });
+    await context.evalClosure(callInIsolate(warmUpLibraries, 0), []);
+    // Compiling the same source again in the same isolate finds the functions the warm-up compiled, so the cache
+    // holds them too (a cache made right after the first compile holds only the top level).
+    for (const library of libraries) {
+      const script: ivm.Script & ivm.CachedDataResult = await isolate.compileScript(library.source, {
+        filename: library.filename,
+        produceCachedData: true,
+      });
+      if (script.cachedData) cache.set(library.id, script.cachedData);
+      script.release();
+    }
+  } finally {
+    isolate.dispose();
+  }
+}
+
+let codeCacheBuild: Promise<Map<string, ivm.ExternalCopy<ArrayBuffer>>> | undefined;
+
+/** The libraries' compiled code, built once per process; an empty cache (slower, still correct) if that fails. */
+export function libraryCodeCache(): Promise<Map<string, ivm.ExternalCopy<ArrayBuffer>>> {
+  codeCacheBuild ??= (async () => {
+    const cache = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
+    try {
+      await cacheLibraryGroup(momentScripts(), true, cache);
+      for (const modules of allCryptoModuleLists()) await cacheLibraryGroup(cryptoScripts(modules), false, cache);
+    } catch (error) {
+      console.warn(`[sandbox] library code cache not built, libraries will compile per isolate: ${(error as Error).message}`);
+    }
+    return cache;
+  })();
+  return codeCacheBuild;
+}
+
+export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate> {
+  const needsLibraries = spec.libraries.moment || spec.libraries.crypto.length > 0;
+  const codeCache = needsLibraries ? await libraryCodeCache() : new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
+  const isolate = new ivm.Isolate({ memoryLimit: spec.memoryMb });
+  try {
+    const context = await isolate.createContext();
+    let attached: RuntimeHost | undefined;
+    const notAttached = 'the isolate is not attached to an execution';
+    const host = [
+      new ivm.Callback((level: string, argsJson: string) => (attached ? attached.log(String(level), String(argsJson)) : notAttached)),
+      new ivm.Callback((id: number, delayMs: number, repeat: boolean) =>
+        attached ? attached.setTimer(Number(id), Number(delayMs), Boolean(repeat)) : notAttached,
+      ),
+      new ivm.Callback((id: number) => attached?.clearTimer(Number(id))),
+    ];
+    const entryPoints = (await context.evalClosure(
+      `return (${installRuntime.toString()})({ log: $0, setTimer: $1, clearTimer: $2 });`,
+      host,
+      { result: { reference: true } },
+    )) as ivm.Reference<RuntimeEntryPoints>;
+    const invoke = (await entryPoints.get('invoke', { reference: true })) as ivm.Reference<RuntimeEntryPoints['invoke']>;
+    const fire = (await entryPoints.get('fire', { reference: true })) as ivm.Reference<RuntimeEntryPoints['fire']>;
+    entryPoints.release();
+    await installLibraries(isolate, context, spec.libraries, codeCache);
+    await context.evalClosure(callInIsolate(hardenRealm, 0), []);
+    return {
+      isolate,
+      context,
+      invoke,
+      fire,
+      attach(executionHost) {
+        attached = executionHost;
+      },
+      dispose() {
+        if (!isolate.isDisposed) isolate.dispose();
+      },
+    };
+  } catch (error) {
+    if (!isolate.isDisposed) isolate.dispose();
+    throw error;
+  }
+}
