@@ -32,6 +32,7 @@ export class Execution {
   private readonly filename: string;
   private startedAt = 0;
   private ended = false;
+  private breach: Failure | undefined;
   private endTimers: NodeJS.Timeout[] = [];
   private resolveOutcome!: (outcome: ExecutionOutcome) => void;
   readonly outcome: Promise<ExecutionOutcome>;
@@ -137,8 +138,10 @@ export class Execution {
   }
 
   private onBreach(breach: LimitBreach): void {
-    // Ended from a callback the isolate is blocked on: let the callback return before the isolate is disposed.
-    setImmediate(() => this.end({ type: breach.type, name: breach.type, message: breach.message }));
+    this.breach = { type: breach.type, name: breach.type, message: breach.message };
+    // Reported from a callback the isolate is blocked on: let the callback return before the isolate is disposed.
+    // Whatever the function does next (even returning normally), the breach is its outcome.
+    setImmediate(() => this.end(this.breach!));
   }
 
   private failureOf(error: unknown): Failure {
@@ -196,6 +199,7 @@ export class Execution {
     this.ended = true;
     for (const timer of this.endTimers) clearTimeout(timer);
     this.host.close();
+    if (this.breach) result = this.breach;
     const outcome: ExecutionOutcome =
       'ok' in result ? result : { ok: false, error: { type: result.type, name: result.name, message: result.message, stack: result.stack }, ...this.report() };
     this.prepared.dispose();
