@@ -93,7 +93,12 @@ export function registerMongoBridge(session: BridgeSession, guard: EgressGuard):
     if (opened >= MAX_CLIENTS_PER_EXECUTION) {
       throw new BridgeError('MongoError', `at most ${MAX_CLIENTS_PER_EXECUTION} MongoClient connections per execution`);
     }
-    const userOptions = checkMongoTarget(request.uri, request.options, guard);
+    let userOptions: Record<string, unknown>;
+    try {
+      userOptions = await checkMongoTarget(request.uri, request.options, guard);
+    } catch (error) {
+      throw mongoError(error);
+    }
     const remaining = scope.remainingMs();
     const options: MongoClientOptions = {
       ...userOptions,

@@ -4,6 +4,7 @@
  * identity (`MONGODB-AWS`, `MONGODB-OIDC`, Kerberos), or tunnelling through a proxy the egress policy never sees — so
  * options are allow-listed, and every seed host is checked here (IP literals never reach the DNS lookup hook).
  */
+import dns from 'node:dns';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import type { EgressGuard } from '../egress';
 import { BridgeError } from './session';
@@ -51,6 +52,15 @@ const ALLOWED_OPTIONS = new Set(
 
 const ALLOWED_AUTH_MECHANISMS = new Set(['DEFAULT', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'PLAIN']);
 
+async function srvTargets(host: string, serviceName: string): Promise<string[]> {
+  try {
+    const records = await dns.promises.resolveSrv(`_${serviceName}._tcp.${host}`);
+    return records.map((record) => record.name);
+  } catch (error) {
+    throw mongoError(`no SRV record for ${host}: ${(error as Error).message}`);
+  }
+}
+
 function mongoError(message: string): BridgeError {
   return new BridgeError('MongoError', message, { code: 'EINVALID' });
 }
@@ -64,8 +74,12 @@ function checkOption(name: string, value: unknown): void {
   }
 }
 
-/** Checks a connection string and the options object given to `new MongoClient(uri, options)`; answers the options to pass on. */
-export function checkMongoTarget(uri: string, options: Record<string, unknown>, guard: EgressGuard): Record<string, unknown> {
+/**
+ * Checks a connection string and the options object given to `new MongoClient(uri, options)`, resolving every seed
+ * host (and, for `mongodb+srv`, the hosts its SRV record names) so a refusal is immediate and clear rather than a
+ * server-selection timeout. Answers the options to pass on.
+ */
+export async function checkMongoTarget(uri: string, options: Record<string, unknown>, guard: EgressGuard): Promise<Record<string, unknown>> {
   let parsed: ConnectionString;
   try {
     parsed = new ConnectionString(uri);
@@ -74,9 +88,10 @@ export function checkMongoTarget(uri: string, options: Record<string, unknown>, 
   }
   for (const [name, value] of parsed.searchParams.entries()) checkOption(name, value);
   for (const [name, value] of Object.entries(options)) checkOption(name, value);
-  for (const hostAndPort of parsed.hosts) {
-    const host = hostAndPort.startsWith('[') ? hostAndPort.slice(1, hostAndPort.indexOf(']')) : hostAndPort.split(':')[0];
-    guard.checkHostLiteral(host);
-  }
+  const seeds = parsed.hosts.map((hostAndPort) =>
+    hostAndPort.startsWith('[') ? hostAndPort.slice(1, hostAndPort.indexOf(']')) : hostAndPort.split(':')[0],
+  );
+  const hosts = parsed.isSRV ? await srvTargets(seeds[0], parsed.searchParams.get('srvServiceName') ?? 'mongodb') : seeds;
+  for (const host of hosts) await guard.resolve(host);
   return options;
 }
