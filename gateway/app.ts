@@ -5,6 +5,8 @@ import { errorHandler, HttpError } from './errors';
 import { flowRoutes } from './routes/flows';
 import { hookRoutes } from './routes/hooks';
 import { scheduleRoutes } from './routes/schedules';
+import { runListRoutes } from './routes/runList';
+import type { RunList } from './runList';
 import { runRoutes, startRunRoutes } from './routes/runs';
 import { RunService } from './runService';
 import type { FlowStore } from '../store/flows';
@@ -19,6 +21,7 @@ export interface GatewayDependencies {
   webhooks: WebhookService;
   flowService: FlowService;
   schedules: ScheduleService;
+  runList: RunList;
   webhookBodyLimit: string;
   /** Resolves when Temporal and the store both answer. */
   checkHealth: () => Promise<Record<string, string>>;
@@ -45,6 +48,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   api.use('/flows/:id/runs', startRunRoutes(deps.flows, deps.runs));
   api.use('/flows/:id/schedules', scheduleRoutes(deps.schedules));
   api.use('/flows', flowRoutes(deps.flows, deps.flowService));
+  api.use('/runs', runListRoutes(deps.flows, deps.runs, deps.runList));
   api.use('/runs', runRoutes(deps.runs));
   api.use((request) => {
     throw new HttpError(404, 'not_found', `no API route ${request.method} ${request.originalUrl}`);

@@ -12,6 +12,7 @@ import { WebhookService } from './webhooks/service';
 import { FlowSchedules } from '../temporal/schedules';
 import { FlowService } from './flowService';
 import { ScheduleService } from './scheduleService';
+import { RunList } from './runList';
 
 async function main(): Promise<void> {
   const config = parseConfig();
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     webhooks: new WebhookService(flows, runs),
     flowService: new FlowService(flows, flowSchedules),
     schedules: new ScheduleService(flows, flowSchedules),
+    runList: new RunList(client),
     webhookBodyLimit: config.gateway.webhookBodyLimit,
     checkHealth: async () => {
       await Promise.all([client.workflowService.getSystemInfo({}), pingStore(store)]);

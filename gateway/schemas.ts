@@ -28,3 +28,18 @@ export const BackfillBody = z
   })
   .strict()
   .refine((range) => range.start < range.end, { message: 'start must be before end', path: ['end'] });
+
+export const RUN_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'continued_as_new'] as const;
+export const RunListQuery = z
+  .object({
+    flowId: Identifier.optional(),
+    status: z.enum(RUN_STATUSES).optional(),
+    trigger: z.enum(['api', 'webhook', 'cron', 'event']).optional(),
+    startedAfter: z.iso.datetime({ offset: true }).optional(),
+    startedBefore: z.iso.datetime({ offset: true }).optional(),
+    pageSize: z.coerce.number().int().min(1).max(1_000).default(50),
+    pageToken: z.string().regex(/^[A-Za-z0-9_-]{1,4000}$/, 'must be a nextPageToken from an earlier page').optional(),
+  })
+  .strict();
+export type RunListQuery = z.infer<typeof RunListQuery>;
+export const RerunBody = z.object({ version: z.enum(['latest', 'same']).default('latest') }).strict();
