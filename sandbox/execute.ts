@@ -5,6 +5,8 @@
  */
 import { analyzeCode } from '../flow/code';
 import type { LogEntry, NodeError } from '../flow/graph';
+import { Bridges, installBridges } from './bridges';
+import { DEFAULT_EGRESS_POLICY, EgressPolicy } from './egress';
 import { Execution } from './execution';
 import { NO_LIBRARIES, planLibraries } from './libraries';
 import { IsolatePool } from './pool';
@@ -45,6 +47,8 @@ export interface ExecutionRequest {
   input: unknown;
   context: FunctionContext;
   limits?: Partial<ExecutionLimits>;
+  /** Where axios, nodemailer and MongoClient may connect; by default no internal addresses. */
+  egress?: EgressPolicy;
 }
 
 export interface ExecutionReport {
@@ -121,6 +125,21 @@ export async function executeFunction(request: ExecutionRequest): Promise<Execut
     return failure('InternalError', `could not prepare an isolate: ${(error as Error).message}`);
   }
   const execution = new Execution({ request, entry: analysis.entry, limits, prepared, requestedAt });
-  // Per-execution host bridges go here: installed into `execution.context` before `run()`, disposed after it.
-  return execution.run();
+  let bridges: Bridges;
+  try {
+    bridges = await installBridges(execution.context, {
+      // Taken before the execution's own clock starts, so every host call ends no later than the node does.
+      deadline: Date.now() + limits.timeoutMs,
+      egress: request.egress ?? DEFAULT_EGRESS_POLICY,
+      referencedGlobals: new Set(Object.keys(analysis.globals)),
+    });
+  } catch (error) {
+    prepared.dispose();
+    return failure('InternalError', `could not install the libraries: ${(error as Error).message}`);
+  }
+  try {
+    return await execution.run();
+  } finally {
+    await bridges.dispose();
+  }
 }
