@@ -6,6 +6,7 @@ import { flowRoutes } from './routes/flows';
 import { hookRoutes } from './routes/hooks';
 import { scheduleRoutes } from './routes/schedules';
 import { runListRoutes } from './routes/runList';
+import { openApiDocument } from './openapi';
 import type { RunList } from './runList';
 import { runRoutes, startRunRoutes } from './routes/runs';
 import { RunService } from './runService';
@@ -41,6 +42,11 @@ export function createApp(deps: GatewayDependencies): express.Express {
   });
 
   app.use('/hooks', hookRoutes(deps.webhooks, deps.webhookBodyLimit));
+
+  let openApi: Record<string, unknown> | undefined;
+  app.get('/api/openapi.json', (_request, response) => {
+    response.json((openApi ??= openApiDocument()));
+  });
 
   const api = express.Router();
   api.use(requireApiKey(deps.adminKey));

@@ -1,0 +1,132 @@
+/** `GET /api/openapi.json`: the API described from the same zod schemas that validate its requests. */
+import { z } from 'zod';
+import { FlowDefinition } from '../flow/schema';
+import { HookParams } from './routes/hooks';
+import * as S from './schemas';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface Operation {
+  method: Method | 'any';
+  path: string;
+  summary: string;
+  tag: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** A schema registered below under a name, referenced from the request body. */
+  body?: z.ZodType;
+  auth?: 'apiKey' | 'webhook' | 'none';
+  responses: Record<number, string>;
+}
+
+/** Named schemas: they become components, referenced wherever they appear. */
+const NAMED: [string, z.ZodType][] = [
+  ['FlowDefinition', FlowDefinition],
+  ['StartRunBody', S.StartRunBody],
+  ['NoteBody', S.NoteBody],
+  ['TriggerNowBody', S.TriggerNowBody],
+  ['BackfillBody', S.BackfillBody],
+  ['RerunBody', S.RerunBody],
+];
+
+const Error400 = 'invalid request: `error.problems` names every field';
+const FlowParams = S.FlowIdParams;
+const RunParams = S.RunIdParams;
+
+export const OPERATIONS: Operation[] = [
+  { method: 'get', path: '/healthz', tag: 'operations', auth: 'none', summary: 'Temporal and the store answer', responses: { 200: 'healthy', 503: 'a dependency does not answer' } },
+  { method: 'get', path: '/api/openapi.json', tag: 'operations', auth: 'none', summary: 'this document', responses: { 200: 'OpenAPI 3.1' } },
+  { method: 'post', path: '/api/flows', tag: 'flows', body: FlowDefinition, summary: 'create a flow (version 1)', responses: { 201: '{ id, version }', 400: Error400, 409: 'the flow exists' } },
+  { method: 'get', path: '/api/flows', tag: 'flows', summary: 'list flows', responses: { 200: '{ flows }' } },
+  { method: 'put', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, body: FlowDefinition, summary: 'save a new version; reconciles its cron schedules', responses: { 200: '{ id, version }', 400: Error400, 502: 'saved, but Temporal refused a schedule' } },
+  { method: 'get', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, query: S.FlowReadQuery, summary: 'read a flow (newest version unless `version`)', responses: { 200: 'the flow', 404: 'no such flow' } },
+  { method: 'get', path: '/api/flows/{id}/versions', tag: 'flows', params: FlowParams, summary: 'list versions', responses: { 200: '{ id, versions }', 404: 'no such flow' } },
+  { method: 'delete', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, summary: 'delete a flow and its schedules', responses: { 204: 'deleted', 404: 'no such flow' } },
+  { method: 'post', path: '/api/flows/{id}/runs', tag: 'runs', params: FlowParams, query: S.StartRunQuery, body: S.StartRunBody, summary: 'start a run of the newest version', responses: { 202: '{ runId } (or the run, still running, with wait=true)', 200: 'the closed run (wait=true)', 404: 'no such flow' } },
+  { method: 'get', path: '/api/flows/{id}/schedules', tag: 'schedules', params: FlowParams, summary: 'the schedules of the flow’s cron triggers, with next run times', responses: { 200: '{ schedules }', 404: 'no such flow' } },
+  { method: 'get', path: '/api/flows/{id}/schedules/{triggerId}', tag: 'schedules', params: S.ScheduleParams, summary: 'one schedule', responses: { 200: 'the schedule', 404: 'no such flow or trigger' } },
+  { method: 'post', path: '/api/flows/{id}/schedules/{triggerId}/pause', tag: 'schedules', params: S.ScheduleParams, body: S.NoteBody, summary: 'pause', responses: { 200: 'the schedule', 404: 'no such flow or trigger' } },
+  { method: 'post', path: '/api/flows/{id}/schedules/{triggerId}/resume', tag: 'schedules', params: S.ScheduleParams, body: S.NoteBody, summary: 'resume', responses: { 200: 'the schedule', 404: 'no such flow or trigger' } },
+  { method: 'post', path: '/api/flows/{id}/schedules/{triggerId}/trigger', tag: 'schedules', params: S.ScheduleParams, body: S.TriggerNowBody, summary: 'start a run now', responses: { 202: 'the schedule', 404: 'no such flow or trigger' } },
+  { method: 'post', path: '/api/flows/{id}/schedules/{triggerId}/backfill', tag: 'schedules', params: S.ScheduleParams, body: S.BackfillBody, summary: 'take the actions a past time range held', responses: { 202: 'the schedule', 400: Error400, 404: 'no such flow or trigger' } },
+  { method: 'get', path: '/api/runs', tag: 'runs', query: S.RunListQuery, summary: 'list runs from Temporal visibility (open runs first, then newest closed), paginated', responses: { 200: '{ runs, nextPageToken }', 400: Error400 } },
+  { method: 'get', path: '/api/runs/{runId}', tag: 'runs', params: RunParams, summary: 'a run with its nodes, live while running', responses: { 200: 'the run', 404: 'no such run' } },
+  { method: 'post', path: '/api/runs/{runId}/cancel', tag: 'runs', params: RunParams, summary: 'cancel a running run', responses: { 202: 'cancelling', 404: 'no such run', 409: 'not running' } },
+  { method: 'post', path: '/api/runs/{runId}/events', tag: 'runs', params: RunParams, summary: 'deliver `{ event, payload }` to the run’s wait nodes', responses: { 202: 'delivered', 404: 'no such run', 409: 'not running' } },
+  { method: 'post', path: '/api/runs/{runId}/rerun', tag: 'runs', params: RunParams, body: S.RerunBody, summary: 'start a new run with the same trigger and input', responses: { 202: '{ runId, rerunOf, flowVersion }', 404: 'no such run' } },
+  { method: 'get', path: '/api/runs/{runId}/stream', tag: 'runs', params: RunParams, summary: 'Server-Sent Events: `status`, `node` (each change), `end`', responses: { 200: 'text/event-stream', 404: 'no such run' } },
+  { method: 'any', path: '/hooks/{flowId}', tag: 'webhooks', auth: 'webhook', params: HookParams.omit({ rest: true }), summary: 'webhook trigger (any method); `Idempotency-Key` answers the first run', responses: { 202: '{ runId } (async, or sync past its timeout)', 200: 'the flow’s result (sync)', 401: 'wrong credentials', 404: 'no webhook', 405: 'method not allowed', 413: 'body too large' } },
+  { method: 'any', path: '/hooks/{flowId}/{path}', tag: 'webhooks', auth: 'webhook', params: HookParams.omit({ rest: true }).extend({ path: z.string() }), summary: 'webhook trigger with a sub-path (reaches the run as `path`)', responses: { 202: '{ runId }', 200: 'the flow’s result (sync)' } },
+];
+
+/** Extra operations other modules describe (workspaces, keys, variables): registered at start. */
+export function describeOperations(operations: Operation[]): void {
+  OPERATIONS.push(...operations);
+}
+
+const jsonSchemaOptions = { io: 'input', unrepresentable: 'any' } as const;
+
+function components(): { schemas: Record<string, unknown>; ids: Map<z.ZodType, string> } {
+  const registry = z.registry<{ id: string }>();
+  const ids = new Map<z.ZodType, string>();
+  for (const [name, schema] of NAMED) {
+    registry.add(schema, { id: name });
+    ids.set(schema, name);
+  }
+  const generated = z.toJSONSchema(registry, { ...jsonSchemaOptions, uri: (id) => `#/components/schemas/${id}` });
+  // Shared sub-schemas (recursive JSON values) land in `__shared.$defs`: lift them to components of their own.
+  const text = JSON.stringify(generated.schemas).replaceAll('#/components/schemas/__shared#/$defs/', '#/components/schemas/Shared_');
+  const all = JSON.parse(text) as Record<string, Record<string, unknown>>;
+  const schemas: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(all)) {
+    if (name === '__shared') {
+      for (const [def, value] of Object.entries((schema.$defs ?? {}) as Record<string, unknown>)) schemas[`Shared_${def}`] = value;
+      continue;
+    }
+    const { $schema: _schema, $id: _id, ...rest } = schema;
+    schemas[name] = rest;
+  }
+  return { schemas, ids };
+}
+
+function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined): unknown[] {
+  if (!schema) return [];
+  const json = z.toJSONSchema(schema, jsonSchemaOptions) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: property,
+  }));
+}
+
+export function openApiDocument(): Record<string, unknown> {
+  const { schemas, ids } = components();
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const operation of OPERATIONS) {
+    const methods: Method[] = operation.method === 'any' ? ['get', 'post', 'put', 'patch', 'delete'] : [operation.method];
+    for (const method of methods) {
+      const body = operation.body;
+      const bodyName = body ? ids.get(body) : undefined;
+      paths[operation.path] ??= {};
+      paths[operation.path][method] = {
+        tags: [operation.tag],
+        summary: operation.summary,
+        operationId: `${method} ${operation.path}`,
+        security: operation.auth === 'none' || operation.auth === 'webhook' ? [] : [{ apiKey: [] }],
+        parameters: [...parameters('path', operation.params), ...parameters('query', operation.query)],
+        requestBody:
+          body && method !== 'get' && method !== 'delete'
+            ? { required: false, content: { 'application/json': { schema: bodyName ? { $ref: `#/components/schemas/${bodyName}` } : z.toJSONSchema(body, jsonSchemaOptions) } } }
+            : undefined,
+        responses: Object.fromEntries(Object.entries(operation.responses).map(([status, description]) => [status, { description }])),
+      };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Nectar Studio API', version: '1' },
+    components: { schemas, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key or the admin key' } } },
+    paths,
+  };
+}
