@@ -5,11 +5,18 @@ import type { FlowDefinition } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
 import { executeFunction, ExecutionErrorType } from '../sandbox/execute';
 import type { FlowVersionCache } from './flowCache';
+import type { OutputStore } from './outputs';
 
 export interface ActivityDependencies {
   flows: FlowVersionCache;
   functionEnv: () => Record<string, string>;
+  /** The newest saved version of a flow, for subflow nodes that do not pin one. */
+  latestVersion: (flowId: string) => Promise<number | undefined>;
+  outputs: OutputStore;
 }
+
+/** How often a running code node tells Temporal it is alive (and learns whether the run was cancelled). */
+const HEARTBEAT_INTERVAL_MS = 1_000;
 
 export interface RunCodeRequest {
   v: 1;
@@ -53,42 +60,66 @@ export function createActivities(deps: ActivityDependencies) {
       return requireDefinition(request.flowId, request.version);
     },
 
+    /** The version a subflow node runs: the one it pins, or the newest. */
+    async resolveFlowVersion(request: { flowId: string; version?: number }): Promise<number> {
+      const version = request.version ?? (await deps.latestVersion(request.flowId));
+      if (version === undefined) throw ApplicationFailure.nonRetryable(`flow ${request.flowId} does not exist`, 'FlowNotFound');
+      await requireDefinition(request.flowId, version);
+      return version;
+    },
+
     async runCode(request: RunCodeRequest): Promise<RunCodeResult> {
       const definition = await requireDefinition(request.flowId, request.flowVersion);
       const node = definition.nodes.find((candidate) => candidate.id === request.nodeId);
       if (!node || node.type !== 'code') {
         throw ApplicationFailure.nonRetryable(`flow ${request.flowId} has no code node "${request.nodeId}"`, 'FlowNotFound');
       }
-      const info = Context.current().info;
-      const outcome = await executeFunction({
-        nodeId: node.id,
-        code: node.code,
-        input: request.input,
-        context: {
-          trigger: request.trigger,
-          workflowContext: {
-            workflowId: info.workflowExecution?.workflowId,
-            runId: info.workflowExecution?.runId,
-            nodeId: node.id,
-            flowId: request.flowId,
-            flowVersion: request.flowVersion,
-            attempt: info.attempt,
+      const activity = Context.current();
+      const info = activity.info;
+      const workflowId = info.workflowExecution?.workflowId ?? '';
+      const [input, steps] = (await Promise.all([deps.outputs.resolve(request.input), deps.outputs.resolve(request.steps)])) as [
+        unknown,
+        Record<string, unknown>,
+      ];
+      const heartbeat = info.isLocal ? undefined : setInterval(() => activity.heartbeat(), HEARTBEAT_INTERVAL_MS);
+      let outcome: Awaited<ReturnType<typeof executeFunction>>;
+      try {
+        outcome = await executeFunction({
+          nodeId: node.id,
+          code: node.code,
+          input,
+          context: {
+            trigger: request.trigger,
+            workflowContext: {
+              workflowId,
+              runId: info.workflowExecution?.runId,
+              nodeId: node.id,
+              flowId: request.flowId,
+              flowVersion: request.flowVersion,
+              attempt: info.attempt,
+            },
+            steps,
+            env: deps.functionEnv(),
           },
-          steps: request.steps,
-          env: deps.functionEnv(),
-        },
-        limits: {
-          memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
-          timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
-        },
-      });
+          limits: {
+            memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
+            timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
+          },
+        });
+      } finally {
+        if (heartbeat) clearInterval(heartbeat);
+      }
       const { logs, memoryBytes, durationMs } = outcome;
-      if (outcome.ok) return { output: outcome.output, attempt: info.attempt, logs, memoryBytes, durationMs };
+      if (outcome.ok) {
+        const output = await deps.outputs.offload(outcome.output, { workflowId, nodeId: node.id });
+        return { output, attempt: info.attempt, logs, memoryBytes, durationMs };
+      }
       const details: RunCodeFailureDetails = { error: outcome.error, attempt: info.attempt, logs, memoryBytes, durationMs };
       throw ApplicationFailure.create({
         type: outcome.error.type,
         message: outcome.error.message,
-        nonRetryable: NON_RETRYABLE.has(outcome.error.type),
+        // The workflow allows a few attempts beyond the user's for a worker dying mid-node; the user's errors stop at theirs.
+        nonRetryable: NON_RETRYABLE.has(outcome.error.type) || info.attempt >= (node.retry?.maximumAttempts ?? NODE_LIMITS.maximumAttempts.default),
         details: [details],
       });
     },

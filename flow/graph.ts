@@ -1,8 +1,10 @@
 /**
  * The graph semantics of a run, as pure and deterministic functions over the definition and the results so far.
- * The interpreter workflow only drives these; tests exercise them without Temporal.
+ * The interpreter workflow only drives these; tests exercise them without Temporal. Type-only imports: this module
+ * is part of the workflow bundle.
  */
-import type { Edge, FlowDefinition } from './schema';
+import { isOutputRef } from './run';
+import type { Edge, FlowDefinition, FlowNode, InputMapping, InputSource } from './schema';
 
 export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 export type EdgeStatus = 'pending' | 'taken' | 'dead';
@@ -13,8 +15,18 @@ export interface NodeError {
   message: string;
   stack?: string;
   nodeId: string;
-  /** Machine-readable kind, e.g. CodeError, TimeoutError, MemoryLimitError, ValidationError. */
+  /** Machine-readable kind, e.g. CodeError, TimeoutError, MemoryLimitError, ValidationError, LoopLimitError. */
   type?: string;
+}
+
+/** What an error edge hands its target. */
+export interface ErrorInput {
+  name: string;
+  message: string;
+  stack?: string;
+  type?: string;
+  /** The id of the node that failed. */
+  node: string;
 }
 
 export interface LogEntry {
@@ -27,6 +39,7 @@ export interface LogEntry {
 export interface NodeRecord {
   id: string;
   name?: string;
+  type?: FlowNode['type'];
   status: NodeStatus;
   attempt?: number;
   startedAt?: string;
@@ -37,49 +50,101 @@ export interface NodeRecord {
   logs?: LogEntry[];
   /** The nextPath a node returned that no edge was labelled with, so its branch ended there. */
   unmatchedPath?: string;
+  /** How many times the node has started in this run (more than 1 inside a loop). */
+  runs?: number;
+  /** Index of the loop edge the node was last re-entered by: its input is then that edge's source output. */
+  loopEntry?: number;
 }
 
 export interface RunState {
+  v: 1;
   nodes: Record<string, NodeRecord>;
   edges: EdgeStatus[];
-  /** Node ids in the order they started, for display. */
+  /** Node ids in the order they first started, for display. */
   started: string[];
-  /** Set when a node failed with no error edge: the run fails with this error. */
+  /** Set when a node failed with no error edge (or with onError "stop"): the run fails with this error. */
   failure?: NodeError;
 }
 
 export const DEFAULT_PATH = 'default';
+export const TIMEOUT_PATH = 'timeout';
 
-function incoming(definition: FlowDefinition, nodeId: string): number[] {
-  const indexes: number[] = [];
-  definition.edges.forEach((edge, index) => edge.to === nodeId && indexes.push(index));
-  return indexes;
+export function isLoopEdge(edge: Edge): boolean {
+  return edge.maxIterations !== undefined;
 }
 
-function outgoing(definition: FlowDefinition, nodeId: string): number[] {
-  const indexes: number[] = [];
-  definition.edges.forEach((edge, index) => edge.from === nodeId && indexes.push(index));
-  return indexes;
+/** The definition with its adjacency precomputed once per run. Loop edges are kept apart from forward edges. */
+export interface FlowGraph {
+  definition: FlowDefinition;
+  nodes: Map<string, FlowNode>;
+  /** Forward (non-loop) edges into each node. */
+  incoming: Map<string, number[]>;
+  /** Every edge out of each node, loop edges included. */
+  outgoing: Map<string, number[]>;
+  /** For each loop edge: the nodes from its target to its source, which run again when it is taken. */
+  loopBodies: Map<number, string[]>;
+}
+
+export function indexGraph(definition: FlowDefinition): FlowGraph {
+  const nodes = new Map(definition.nodes.map((node) => [node.id, node]));
+  const incoming = new Map<string, number[]>(definition.nodes.map((node) => [node.id, []]));
+  const outgoing = new Map<string, number[]>(definition.nodes.map((node) => [node.id, []]));
+  definition.edges.forEach((edge, index) => {
+    outgoing.get(edge.from)?.push(index);
+    if (!isLoopEdge(edge)) incoming.get(edge.to)?.push(index);
+  });
+  const graph: FlowGraph = { definition, nodes, incoming, outgoing, loopBodies: new Map() };
+  definition.edges.forEach((edge, index) => {
+    if (isLoopEdge(edge)) graph.loopBodies.set(index, loopBody(graph, edge.to, edge.from));
+  });
+  return graph;
+}
+
+function forwardSuccessors(graph: FlowGraph, nodeId: string): string[] {
+  return (graph.outgoing.get(nodeId) ?? []).map((i) => graph.definition.edges[i]).filter((e) => !isLoopEdge(e)).map((e) => e.to);
+}
+
+/** Nodes on some forward path from `target` to `source` (both included), in definition order. */
+function loopBody(graph: FlowGraph, target: string, source: string): string[] {
+  const fromTarget = new Set<string>();
+  const stack = [target];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (fromTarget.has(id)) continue;
+    fromTarget.add(id);
+    stack.push(...forwardSuccessors(graph, id));
+  }
+  const reachesSource = new Map<string, boolean>();
+  const reaches = (id: string): boolean => {
+    if (id === source) return true;
+    const known = reachesSource.get(id);
+    if (known !== undefined) return known;
+    reachesSource.set(id, false);
+    const result = forwardSuccessors(graph, id).some(reaches);
+    reachesSource.set(id, result);
+    return result;
+  };
+  return graph.definition.nodes.map((node) => node.id).filter((id) => fromTarget.has(id) && reaches(id));
 }
 
 export function entryNodeIds(definition: FlowDefinition): string[] {
-  const targets = new Set(definition.edges.map((edge) => edge.to));
+  const targets = new Set(definition.edges.filter((edge) => !isLoopEdge(edge)).map((edge) => edge.to));
   return definition.nodes.filter((node) => !targets.has(node.id)).map((node) => node.id);
 }
 
 export function createRunState(definition: FlowDefinition): RunState {
   const nodes: Record<string, NodeRecord> = {};
-  for (const node of definition.nodes) nodes[node.id] = { id: node.id, name: node.name, status: 'pending' };
-  return { nodes, edges: definition.edges.map(() => 'pending'), started: [] };
+  for (const node of definition.nodes) nodes[node.id] = { id: node.id, name: node.name, type: node.type, status: 'pending' };
+  return { v: 1, nodes, edges: definition.edges.map(() => 'pending'), started: [] };
 }
 
-/** Nodes that may start now: every incoming edge is decided and at least one was taken (or the node is an entry). */
-export function readyNodeIds(definition: FlowDefinition, state: RunState): string[] {
+/** Nodes that may start now: every forward edge into them is decided and at least one was taken (or it is an entry). */
+export function readyNodeIds(graph: FlowGraph, state: RunState): string[] {
   if (state.failure) return [];
-  return definition.nodes
+  return graph.definition.nodes
     .filter((node) => state.nodes[node.id].status === 'pending')
     .filter((node) => {
-      const edges = incoming(definition, node.id);
+      const edges = graph.incoming.get(node.id)!;
       if (edges.length === 0) return true;
       return edges.every((i) => state.edges[i] !== 'pending') && edges.some((i) => state.edges[i] === 'taken');
     })
@@ -90,7 +155,9 @@ export function markStarted(state: RunState, nodeId: string, startedAt: string):
   const record = state.nodes[nodeId];
   record.status = 'running';
   record.startedAt = startedAt;
-  state.started.push(nodeId);
+  record.runs = (record.runs ?? 0) + 1;
+  for (const field of ['output', 'error', 'durationMs', 'memoryBytes', 'logs', 'attempt', 'unmatchedPath'] as const) delete record[field];
+  if (!state.started.includes(nodeId)) state.started.push(nodeId);
 }
 
 function nextPathOf(output: unknown): string | undefined {
@@ -101,8 +168,17 @@ function nextPathOf(output: unknown): string | undefined {
   return undefined;
 }
 
-/** Which of a succeeded node's edges are followed, given the nextPath its result carries. */
-export function followedEdges(edges: Edge[], output: unknown): { followed: boolean[]; unmatchedPath?: string } {
+/**
+ * Which of a succeeded node's edges are followed, given the nextPath its result carries: unlabelled edges always;
+ * labelled edges when the label equals nextPath; `default` edges when no label matched. With `onlyPath`, only the
+ * edges labelled so (a wait that timed out follows its "timeout" edges and nothing else).
+ */
+export function followedEdges(
+  edges: Edge[],
+  output: unknown,
+  onlyPath?: string,
+): { followed: boolean[]; unmatchedPath?: string } {
+  if (onlyPath !== undefined) return { followed: edges.map((edge) => edge.on === undefined && edge.path === onlyPath) };
   const nextPath = nextPathOf(output);
   const labelled = edges.filter((edge) => edge.on === undefined && edge.path !== undefined && edge.path !== DEFAULT_PATH);
   const matched = nextPath !== undefined && labelled.some((edge) => edge.path === nextPath);
@@ -117,23 +193,77 @@ export function followedEdges(edges: Edge[], output: unknown): { followed: boole
   return { followed, unmatchedPath };
 }
 
-/** Rules out nodes that can no longer run: every incoming edge decided, none taken. Their outgoing edges die too. */
-function eliminateUnreachable(definition: FlowDefinition, state: RunState): void {
+/** Rules out nodes that can no longer run: every forward edge into them dead. Their outgoing edges die too. */
+function eliminateUnreachable(graph: FlowGraph, state: RunState): void {
   let changed = true;
   while (changed) {
     changed = false;
-    for (const node of definition.nodes) {
+    for (const node of graph.definition.nodes) {
       const record = state.nodes[node.id];
       if (record.status !== 'pending') continue;
-      const edges = incoming(definition, node.id);
+      const edges = graph.incoming.get(node.id)!;
       if (edges.length === 0) continue;
       if (edges.every((i) => state.edges[i] === 'dead')) {
         record.status = 'skipped';
-        for (const i of outgoing(definition, node.id)) state.edges[i] = 'dead';
+        for (const i of graph.outgoing.get(node.id)!) state.edges[i] = 'dead';
         changed = true;
       }
     }
   }
+}
+
+/**
+ * Takes a loop edge: the loop's body becomes pending again, with every edge out of it undecided, and nodes that had
+ * been ruled out only because of those edges come back into play.
+ */
+function reenterLoop(graph: FlowGraph, state: RunState, edgeIndex: number): void {
+  const body = new Set(graph.loopBodies.get(edgeIndex) ?? []);
+  const reopen = (id: string) => {
+    state.nodes[id].status = 'pending';
+    for (const i of graph.outgoing.get(id)!) state.edges[i] = 'pending';
+  };
+  for (const id of body) reopen(id);
+  state.nodes[graph.definition.edges[edgeIndex].to].loopEntry = edgeIndex;
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const node of graph.definition.nodes) {
+      if (state.nodes[node.id].status !== 'skipped') continue;
+      if (graph.incoming.get(node.id)!.some((i) => state.edges[i] === 'pending')) {
+        reopen(node.id);
+        changed = true;
+      }
+    }
+  }
+}
+
+function loopLimitError(graph: FlowGraph, state: RunState, nodeId: string, edgeIndex: number): NodeError | undefined {
+  const edge = graph.definition.edges[edgeIndex];
+  const runs = state.nodes[edge.to].runs ?? 0;
+  if (runs < edge.maxIterations!) return undefined;
+  return {
+    name: 'LoopLimitError',
+    type: 'LoopLimitError',
+    message: `the loop back to "${edge.to}" reached its limit of ${edge.maxIterations} iterations`,
+    nodeId,
+  };
+}
+
+/**
+ * Decides a finished node's outgoing edges. A loop edge among the followed ones re-enters its loop (the node's
+ * other edges are decided on the loop's last iteration); past its bound, the node fails with a LoopLimitError.
+ */
+function route(graph: FlowGraph, state: RunState, nodeId: string, followed: (edge: Edge) => boolean): NodeError | undefined {
+  const edgeIndexes = graph.outgoing.get(nodeId)!;
+  const loops = edgeIndexes.filter((i) => isLoopEdge(graph.definition.edges[i]) && followed(graph.definition.edges[i]));
+  for (const i of loops) {
+    const breach = loopLimitError(graph, state, nodeId, i);
+    if (breach) return breach;
+  }
+  for (const i of edgeIndexes) state.edges[i] = followed(graph.definition.edges[i]) ? 'taken' : 'dead';
+  for (const i of loops) reenterLoop(graph, state, i);
+  eliminateUnreachable(graph, state);
+  return undefined;
 }
 
 export interface NodeOutcomeDetails {
@@ -144,64 +274,124 @@ export interface NodeOutcomeDetails {
 }
 
 export function recordSuccess(
-  definition: FlowDefinition,
+  graph: FlowGraph,
   state: RunState,
   nodeId: string,
   output: unknown,
   details: NodeOutcomeDetails = {},
+  onlyPath?: string,
 ): void {
   const record = state.nodes[nodeId];
   Object.assign(record, details, { status: 'succeeded', output });
-  const edgeIndexes = outgoing(definition, nodeId);
-  const { followed, unmatchedPath } = followedEdges(
-    edgeIndexes.map((i) => definition.edges[i]),
-    output,
-  );
-  edgeIndexes.forEach((edgeIndex, k) => (state.edges[edgeIndex] = followed[k] ? 'taken' : 'dead'));
+  const edges = graph.outgoing.get(nodeId)!.map((i) => graph.definition.edges[i]);
+  const { followed, unmatchedPath } = followedEdges(edges, output, onlyPath);
   if (unmatchedPath !== undefined) record.unmatchedPath = unmatchedPath;
-  eliminateUnreachable(definition, state);
+  const breach = route(graph, state, nodeId, (edge) => followed[edges.indexOf(edge)]);
+  if (breach) recordFailure(graph, state, nodeId, breach, {});
 }
 
+export function errorInput(error: NodeError): ErrorInput {
+  const input: ErrorInput = { name: error.name, message: error.message, node: error.nodeId };
+  if (error.stack !== undefined) input.stack = error.stack;
+  if (error.type !== undefined) input.type = error.type;
+  return input;
+}
+
+/**
+ * A node failed. By its `onError`: "continue" follows its ordinary edges as if it had returned `{ error }`;
+ * "stop" fails the run; otherwise its error edges are taken when it has some, and the run fails when it has none.
+ */
 export function recordFailure(
-  definition: FlowDefinition,
+  graph: FlowGraph,
   state: RunState,
   nodeId: string,
   error: NodeError,
   details: NodeOutcomeDetails = {},
 ): void {
   const record = state.nodes[nodeId];
-  Object.assign(record, details, { status: 'failed', error });
-  const edgeIndexes = outgoing(definition, nodeId);
-  const errorEdges = edgeIndexes.filter((i) => definition.edges[i].on === 'error');
-  for (const i of edgeIndexes) state.edges[i] = definition.edges[i].on === 'error' ? 'taken' : 'dead';
-  if (errorEdges.length === 0) state.failure = error;
-  eliminateUnreachable(definition, state);
+  const node = graph.nodes.get(nodeId)!;
+  const output = node.onError === 'continue' ? { error: errorInput(error) } : undefined;
+  Object.assign(record, details, { status: 'failed', error, output });
+  const edges = graph.outgoing.get(nodeId)!.map((i) => graph.definition.edges[i]);
+  if (node.onError === 'continue') {
+    const { followed } = followedEdges(edges, output);
+    const breach = route(graph, state, nodeId, (edge) => followed[edges.indexOf(edge)]);
+    if (breach) state.failure = breach;
+    return;
+  }
+  const hasErrorEdge = edges.some((edge) => edge.on === 'error');
+  if (node.onError === 'stop' || !hasErrorEdge) {
+    state.failure = error;
+    for (const i of graph.outgoing.get(nodeId)!) state.edges[i] = 'dead';
+    eliminateUnreachable(graph, state);
+    return;
+  }
+  const breach = route(graph, state, nodeId, (edge) => edge.on === 'error');
+  if (breach) state.failure = { ...error, message: `${error.message} (and ${breach.message})` };
+}
+
+/** Reads a dotted path; on reaching an output stored by reference, answers the reference with the rest of the path. */
+function readPath(root: Record<string, unknown>, path: string): unknown {
+  let value: unknown = root;
+  const parts = path.split('.');
+  for (let i = 0; i < parts.length; i++) {
+    if (isOutputRef(value)) {
+      const rest = parts.slice(i).join('.');
+      return { ...value, path: value.path ? `${value.path}.${rest}` : rest };
+    }
+    if (value === null || typeof value !== 'object') return null;
+    value = (value as Record<string, unknown>)[parts[i]];
+  }
+  return value === undefined ? null : value;
+}
+
+function isSource(candidate: unknown): candidate is InputSource {
+  if (!candidate || typeof candidate !== 'object') return false;
+  const keys = Object.keys(candidate);
+  return keys.length === 1 && (keys[0] === 'value' || (keys[0] === 'path' && typeof (candidate as { path: unknown }).path === 'string'));
+}
+
+/** Resolves a node's `input` mapping against the trigger and the steps so far. Missing fields become null. */
+export function resolveInputMapping(mapping: InputMapping, scope: { trigger: unknown; steps: Record<string, unknown> }): unknown {
+  const root = { trigger: scope.trigger, steps: scope.steps };
+  const resolve = (source: InputSource) => ('path' in source ? readPath(root, source.path) : source.value);
+  if (isSource(mapping)) return resolve(mapping);
+  const input: Record<string, unknown> = {};
+  for (const [key, source] of Object.entries(mapping as Record<string, InputSource>)) input[key] = resolve(source);
+  return input;
 }
 
 /**
- * What a node receives as `input`: the trigger payload for an entry node; the output (or, over an error edge,
- * the error) of its one followed predecessor; with several, those keyed by predecessor id.
+ * What a node receives as `input`: what its `input` mapping selects, when it has one; after re-entry by a loop
+ * edge, that edge's source output; for an entry node, the trigger payload; with one forward edge into it, its
+ * predecessor's output (or, over an error edge, the error); with several, the taken ones' keyed by predecessor id.
  */
-export function nodeInput(definition: FlowDefinition, state: RunState, nodeId: string, triggerPayload: unknown): unknown {
-  const edges = incoming(definition, nodeId).filter((i) => state.edges[i] === 'taken');
-  if (incoming(definition, nodeId).length === 0) return triggerPayload;
+export function nodeInput(graph: FlowGraph, state: RunState, nodeId: string, trigger: { payload: unknown }): unknown {
+  const node = graph.nodes.get(nodeId)!;
+  if (node.input !== undefined) return resolveInputMapping(node.input, { trigger, steps: completedSteps(state) });
   const valueOf = (edgeIndex: number) => {
-    const edge = definition.edges[edgeIndex];
+    const edge = graph.definition.edges[edgeIndex];
     const source = state.nodes[edge.from];
-    return edge.on === 'error' ? source.error : source.output;
+    if (edge.on === 'error') return source.error ? errorInput(source.error) : null;
+    return source.output ?? null;
   };
+  const record = state.nodes[nodeId];
+  if (record.loopEntry !== undefined) return valueOf(record.loopEntry);
+  const edges = graph.incoming.get(nodeId)!;
+  if (edges.length === 0) return trigger.payload ?? null;
+  const taken = edges.filter((i) => state.edges[i] === 'taken');
   if (edges.length === 1) return valueOf(edges[0]);
   const byPredecessor: Record<string, unknown> = {};
-  for (const i of edges) byPredecessor[definition.edges[i].from] = valueOf(i);
+  for (const i of taken) byPredecessor[graph.definition.edges[i].from] = valueOf(i);
   return byPredecessor;
 }
 
-/** Outputs of the nodes that have finished successfully, keyed by node id: `context.steps`. */
+/** The latest output of every node that produced one, keyed by node id: `context.steps`. */
 export function completedSteps(state: RunState): Record<string, unknown> {
   const steps: Record<string, unknown> = {};
   for (const id of state.started) {
     const record = state.nodes[id];
-    if (record.status === 'succeeded') steps[id] = record.output;
+    if (record.output !== undefined && record.status !== 'running') steps[id] = record.output;
   }
   return steps;
 }
@@ -210,10 +400,10 @@ export function completedSteps(state: RunState): Record<string, unknown> {
  * The run's result: the output of the node the run ended on; when several branches ended in succeeded nodes,
  * their outputs keyed by node id.
  */
-export function runOutput(definition: FlowDefinition, state: RunState): unknown {
+export function runOutput(graph: FlowGraph, state: RunState): unknown {
   const leaves = state.started.filter((id) => {
     if (state.nodes[id].status !== 'succeeded') return false;
-    return outgoing(definition, id).every((i) => state.edges[i] !== 'taken');
+    return graph.outgoing.get(id)!.every((i) => state.edges[i] !== 'taken');
   });
   if (leaves.length === 0) return null;
   if (leaves.length === 1) return state.nodes[leaves[0]].output ?? null;
@@ -224,6 +414,11 @@ export function runOutput(definition: FlowDefinition, state: RunState): unknown 
 
 export function isFinished(state: RunState): boolean {
   return Object.values(state.nodes).every((node) => node.status !== 'pending' && node.status !== 'running');
+}
+
+/** Marks nodes that can never run (left pending when nothing else can move) as skipped. */
+export function skipRemaining(state: RunState): void {
+  for (const record of Object.values(state.nodes)) if (record.status === 'pending') record.status = 'skipped';
 }
 
 /** Node records in the order they started, followed by those that never ran. */

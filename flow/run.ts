@@ -1,13 +1,27 @@
 /** The contract between whoever starts a run (the gateway) and the interpreter workflow. Lives in histories: versioned. */
-import type { NodeError, NodeRecord } from './graph';
+import type { NodeError, NodeRecord, RunState } from './graph';
 
 export const INTERPRETER_WORKFLOW = 'interpreterWorkflow';
 export const RUN_STATE_QUERY = 'runState';
+/** Signal name of an event or approval delivered to a run; a `wait` node on that event resumes with it. */
+export const RUN_EVENT_SIGNAL = 'runEvent';
 
 export interface TriggerInfo {
-  type: 'api' | 'webhook' | 'cron' | 'event';
+  type: 'api' | 'webhook' | 'cron' | 'event' | 'subflow';
   source?: string;
   payload: unknown;
+}
+
+/** What a continued run carries over from the run it continues (continue-as-new). */
+export interface RunCarryOver {
+  v: 1;
+  state: RunState;
+  /** Events signalled but not yet consumed by a wait node, oldest first. */
+  events: RunEvent[];
+  /** How many times this run has continued as new so far. */
+  continuations: number;
+  /** The first run's start, so durations and display survive continuation. */
+  startedAt: string;
 }
 
 export interface RunRequest {
@@ -15,6 +29,18 @@ export interface RunRequest {
   flowId: string;
   flowVersion: number;
   trigger: TriggerInfo;
+  /** How deep in subflows this run is: 0 for a run started from outside. */
+  depth?: number;
+  /** Present when this run continues an earlier one. */
+  carryOver?: RunCarryOver;
+  /** Run short code nodes as local activities (no task-queue round trip). */
+  localActivities?: boolean;
+}
+
+export interface RunEvent {
+  v: 1;
+  event: string;
+  payload: unknown;
 }
 
 export interface RunSnapshot {
@@ -23,10 +49,29 @@ export interface RunSnapshot {
   output: unknown;
   error?: NodeError;
   nodes: NodeRecord[];
+  /** How many times the run has continued as new. */
+  continuations?: number;
 }
 
 /** Data carried by the failure of a run whose node failed with no error edge, so the node states outlive the worker. */
 export interface RunFailureDetails {
   nodes: NodeRecord[];
   error: NodeError;
+}
+
+/**
+ * A node output too large to live in the run's history: stored in the store and passed by this reference.
+ * `path` (set when an input mapping reaches into it) selects a field of the stored value.
+ */
+export interface OutputRef {
+  $nectarRef: 1;
+  id: string;
+  bytes: number;
+  /** Kept from the stored output so routing works without the value. */
+  nextPath?: string;
+  path?: string;
+}
+
+export function isOutputRef(value: unknown): value is OutputRef {
+  return typeof value === 'object' && value !== null && (value as { $nectarRef?: unknown }).$nectarRef === 1;
 }

@@ -21,11 +21,35 @@ export const RetrySettings = z
   .strict();
 export type RetrySettings = z.infer<typeof RetrySettings>;
 
+/** A path into what a node can see: `trigger` (type, source, payload) or `steps.<nodeId>`, then fields or indexes. */
+export const InputPath = z
+  .string()
+  .max(300)
+  .regex(/^(trigger|steps)(\.[A-Za-z0-9_$-]+)*$/, 'must start with "trigger" or "steps" and continue with ".field" parts');
+
+/** Where one input value comes from: a path (no code), or a literal value. */
+export const InputSource = z.union([z.object({ path: InputPath }).strict(), z.object({ value: z.json() }).strict()]);
+export type InputSource = z.infer<typeof InputSource>;
+
+/** A node's `input`: one source, or an object whose fields each come from a source. Without it, predecessors' outputs. */
+export const InputMapping = z.union([InputSource, z.record(z.string().min(1).max(100), InputSource)]);
+export type InputMapping = z.infer<typeof InputMapping>;
+
+/** What a failure does: stop the run, continue along the node's ordinary edges, or take its error edges. */
+export const OnError = z.enum(['stop', 'continue', 'error-edge']);
+export type OnError = z.infer<typeof OnError>;
+
+const nodeBase = {
+  id: Identifier,
+  name: z.string().min(1).max(200).optional(),
+  input: InputMapping.optional(),
+  onError: OnError.optional(),
+};
+
 export const CodeNode = z
   .object({
-    id: Identifier,
+    ...nodeBase,
     type: z.literal('code'),
-    name: z.string().min(1).max(200).optional(),
     code: z.string().min(1, 'code is empty').max(NODE_LIMITS.codeChars),
     timeoutMs: z.number().int().min(NODE_LIMITS.timeoutMs.min).max(NODE_LIMITS.timeoutMs.max).optional(),
     memoryMb: z.number().int().min(NODE_LIMITS.memoryMb.min).max(NODE_LIMITS.memoryMb.max).optional(),
@@ -34,8 +58,44 @@ export const CodeNode = z
   .strict();
 export type CodeNode = z.infer<typeof CodeNode>;
 
-export const FlowNode = z.discriminatedUnion('type', [CodeNode]);
+/** A durable timer: passes its input on after `durationMs`, surviving restarts. */
+export const DelayNode = z
+  .object({
+    ...nodeBase,
+    type: z.literal('delay'),
+    durationMs: z.number().int().min(NODE_LIMITS.delayMs.min).max(NODE_LIMITS.delayMs.max),
+  })
+  .strict();
+export type DelayNode = z.infer<typeof DelayNode>;
+
+/**
+ * Pauses until `event` is signalled to the run (an approval, a webhook callback); outputs `{ event, payload }`.
+ * After `timeoutMs` with none, follows its edges labelled "timeout", or fails with a WaitTimeout error when it has none.
+ */
+export const WaitNode = z
+  .object({
+    ...nodeBase,
+    type: z.literal('wait'),
+    event: Identifier,
+    timeoutMs: z.number().int().min(NODE_LIMITS.waitTimeoutMs.min).max(NODE_LIMITS.waitTimeoutMs.max),
+  })
+  .strict();
+export type WaitNode = z.infer<typeof WaitNode>;
+
+/** Runs another flow (its newest version when the node starts, or `version`) as a child run; outputs its output. */
+export const SubflowNode = z
+  .object({
+    ...nodeBase,
+    type: z.literal('subflow'),
+    flowId: Identifier,
+    version: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type SubflowNode = z.infer<typeof SubflowNode>;
+
+export const FlowNode = z.discriminatedUnion('type', [CodeNode, DelayNode, WaitNode, SubflowNode]);
 export type FlowNode = z.infer<typeof FlowNode>;
+export type NodeType = FlowNode['type'];
 
 export const Edge = z
   .object({
@@ -43,6 +103,8 @@ export const Edge = z
     to: Identifier,
     path: z.string().min(1).max(100).optional(),
     on: z.literal('error').optional(),
+    /** Marks an edge back to an earlier node: the loop's target runs at most this many times per run. */
+    maxIterations: z.number().int().min(1).max(NODE_LIMITS.loopIterations.max).optional(),
   })
   .strict()
   .refine((edge) => !(edge.path !== undefined && edge.on !== undefined), {

@@ -1,7 +1,7 @@
 /** Checks a flow definition beyond its shape: graph structure and code. Every problem is reported, with its path. */
 import { analyzeCode } from './code';
-import { entryNodeIds } from './graph';
-import { FlowDefinition } from './schema';
+import { DEFAULT_PATH, entryNodeIds, isLoopEdge, TIMEOUT_PATH } from './graph';
+import { FlowDefinition, FlowNode, InputMapping, InputSource } from './schema';
 
 export interface DefinitionProblem {
   path: (string | number)[];
@@ -37,25 +37,29 @@ function graphProblems(definition: FlowDefinition): DefinitionProblem[] {
   const cycle = findCycle(definition);
   if (cycle) {
     problems.push({
-      path: ['edges'],
-      message: `the edges form a loop (${cycle.join(' → ')}); loops are not supported`,
+      path: ['edges', cycle.edgeIndex],
+      message: `the edges form a loop (${cycle.nodes.join(' → ')}) with no bound: set "maxIterations" on the edge back to "${cycle.nodes[0]}"`,
     });
   }
+  problems.push(...loopEdgeProblems(definition), ...unreachableProblems(definition), ...nodeEdgeProblems(definition));
   return problems;
 }
 
-function findCycle(definition: FlowDefinition): string[] | undefined {
-  const next = new Map<string, string[]>();
-  for (const edge of definition.edges) next.set(edge.from, [...(next.get(edge.from) ?? []), edge.to]);
+/** The first cycle of forward edges (those without maxIterations), and the edge that closes it. */
+function findCycle(definition: FlowDefinition): { nodes: string[]; edgeIndex: number } | undefined {
+  const next = new Map<string, { to: string; index: number }[]>();
+  definition.edges.forEach((edge, index) => {
+    if (!isLoopEdge(edge)) next.set(edge.from, [...(next.get(edge.from) ?? []), { to: edge.to, index }]);
+  });
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === 'done') return undefined;
-    if (state.get(id) === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
+  const visit = (id: string): { nodes: string[]; edgeIndex: number } | undefined => {
     state.set(id, 'visiting');
     stack.push(id);
-    for (const target of next.get(id) ?? []) {
-      const found = visit(target);
+    for (const { to, index } of next.get(id) ?? []) {
+      if (state.get(to) === 'visiting') return { nodes: [...stack.slice(stack.indexOf(to)), to], edgeIndex: index };
+      if (state.get(to) === 'done') continue;
+      const found = visit(to);
       if (found) return found;
     }
     stack.pop();
@@ -63,10 +67,97 @@ function findCycle(definition: FlowDefinition): string[] | undefined {
     return undefined;
   };
   for (const node of definition.nodes) {
+    if (state.has(node.id)) continue;
     const found = visit(node.id);
     if (found) return found;
   }
   return undefined;
+}
+
+function forwardReach(definition: FlowDefinition, from: string[], includeLoops: boolean): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...from];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const edge of definition.edges) if (edge.from === id && (includeLoops || !isLoopEdge(edge))) stack.push(edge.to);
+  }
+  return seen;
+}
+
+/** A bounded edge must go back: its target must lead (by forward edges) to its source. */
+function loopEdgeProblems(definition: FlowDefinition): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  definition.edges.forEach((edge, index) => {
+    if (!isLoopEdge(edge)) return;
+    if (!forwardReach(definition, [edge.to], false).has(edge.from)) {
+      problems.push({
+        path: ['edges', index, 'maxIterations'],
+        message: `"maxIterations" marks an edge back to an earlier node, but "${edge.to}" does not lead to "${edge.from}"`,
+      });
+    }
+  });
+  return problems;
+}
+
+function unreachableProblems(definition: FlowDefinition): DefinitionProblem[] {
+  const reachable = forwardReach(definition, entryNodeIds(definition), true);
+  const problems: DefinitionProblem[] = [];
+  definition.nodes.forEach((node, index) => {
+    if (!reachable.has(node.id)) problems.push({ path: ['nodes', index], message: `node "${node.id}" can never run: no entry node leads to it` });
+  });
+  return problems;
+}
+
+/** Labels a node kind can produce, when it is not code (whose nextPath only running it tells). */
+const FIXED_PATHS: Partial<Record<FlowNode['type'], string[]>> = {
+  delay: [DEFAULT_PATH],
+  subflow: [DEFAULT_PATH],
+  wait: [TIMEOUT_PATH, DEFAULT_PATH],
+};
+
+/** Edge labels the node kind can produce, error handling consistent with the node's onError, mapping paths. */
+function nodeEdgeProblems(definition: FlowDefinition): DefinitionProblem[] {
+  const problems: DefinitionProblem[] = [];
+  const ids = new Set(definition.nodes.map((node) => node.id));
+  const byId = new Map(definition.nodes.map((node) => [node.id, node]));
+  definition.edges.forEach((edge, index) => {
+    const allowed = FIXED_PATHS[byId.get(edge.from)!.type];
+    if (edge.path !== undefined && allowed && !allowed.includes(edge.path)) {
+      problems.push({
+        path: ['edges', index, 'path'],
+        message: `a ${byId.get(edge.from)!.type} node never returns the path "${edge.path}" (it can take: ${allowed.join(', ')})`,
+      });
+    }
+  });
+  definition.nodes.forEach((node, index) => {
+    const errorEdges = definition.edges.filter((edge) => edge.from === node.id && edge.on === 'error').length;
+    if (node.onError === 'error-edge' && errorEdges === 0) {
+      problems.push({ path: ['nodes', index, 'onError'], message: 'onError is "error-edge" but no edge leaves this node with on: "error"' });
+    }
+    if ((node.onError === 'stop' || node.onError === 'continue') && errorEdges > 0) {
+      problems.push({ path: ['nodes', index, 'onError'], message: `onError is "${node.onError}", so this node's error edges would never be taken` });
+    }
+    if (node.type === 'subflow' && node.flowId === definition.id) {
+      problems.push({ path: ['nodes', index, 'flowId'], message: 'a flow cannot run itself as a subflow' });
+    }
+    for (const { source, at } of mappingSources(node.input)) {
+      if (!('path' in source)) continue;
+      const [root, stepId] = source.path.split('.');
+      if (root === 'steps' && stepId !== undefined && !ids.has(stepId)) {
+        problems.push({ path: ['nodes', index, 'input', ...at, 'path'], message: `no node with id "${stepId}"` });
+      }
+    }
+  });
+  return problems;
+}
+
+function mappingSources(mapping: InputMapping | undefined): { source: InputSource; at: string[] }[] {
+  if (mapping === undefined) return [];
+  if ('path' in mapping && typeof mapping.path === 'string') return [{ source: mapping as InputSource, at: [] }];
+  if ('value' in mapping && Object.keys(mapping).length === 1) return [{ source: mapping as InputSource, at: [] }];
+  return Object.entries(mapping as Record<string, InputSource>).map(([key, source]) => ({ source, at: [key] }));
 }
 
 function codeProblems(definition: FlowDefinition): DefinitionProblem[] {

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { NodeError, NodeRecord } from '../flow/graph';
-import { INTERPRETER_WORKFLOW, RUN_STATE_QUERY, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
+import { INTERPRETER_WORKFLOW, RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
 import { FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
-import { notFound } from './errors';
+import { HttpError, notFound } from './errors';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
 
@@ -163,6 +163,27 @@ export class RunService {
       }
     }
     return { ...view, nodes: await this.liveNodes(runId) };
+  }
+
+  /** Asks a running run to stop: its running node is cancelled (the isolate disposed) and the run closes as cancelled. */
+  async cancel(runId: string): Promise<void> {
+    await this.onOpenRun(runId, async (handle) => void (await handle.cancel()));
+  }
+
+  /** Delivers an event (an approval, a callback) to a run; a `wait` node on that event resumes with its payload. */
+  async sendEvent(runId: string, event: string, payload: unknown): Promise<void> {
+    const message: RunEvent = { v: 1, event, payload: payload ?? null };
+    await this.onOpenRun(runId, (handle) => handle.signal(RUN_EVENT_SIGNAL, message));
+  }
+
+  private async onOpenRun(runId: string, action: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
+    if (!RUN_ID_PATTERN.test(runId)) throw notFound(`run "${runId}"`);
+    try {
+      await action(this.client.workflow.getHandle(runId));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new HttpError(409, 'run_not_running', `run "${runId}" is not running`);
+      throw error;
+    }
   }
 
   /** The node states a running (or otherwise closed) run reports through its query; none when no worker answers. */

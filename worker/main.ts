@@ -4,6 +4,7 @@ import { Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { FlowVersionCache } from '../activities/flowCache';
 import { filterHostEnv } from '../activities/functionEnv';
+import { OutputStore } from '../activities/outputs';
 import { parseConfig, requireSetting } from '../common/config';
 import { connectWorkerConnection } from '../temporal/connection';
 import { FlowStore } from '../store/flows';
@@ -16,7 +17,13 @@ async function main(): Promise<void> {
   const store = await connectStore(requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'), config.mongo.dbName);
   const connection = await connectWorkerConnection(config);
   const hostEnv = filterHostEnv(process.env, config.functionEnv);
-  const activities = createActivities({ flows: new FlowVersionCache(new FlowStore(store)), functionEnv: () => ({ ...hostEnv }) });
+  const flowStore = new FlowStore(store);
+  const activities = createActivities({
+    flows: new FlowVersionCache(flowStore),
+    functionEnv: () => ({ ...hostEnv }),
+    latestVersion: async (flowId) => (await flowStore.latest(flowId))?.version,
+    outputs: new OutputStore(store.db),
+  });
   const workflowSource = fs.existsSync(WORKFLOW_BUNDLE_PATH)
     ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
     : { workflowsPath: require.resolve('../workflows') };

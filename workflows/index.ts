@@ -1,1 +1,1 @@
-export { interpreterWorkflow, runStateQuery } from './interpreter';
+export { interpreterWorkflow, runEventSignal, runStateQuery } from './interpreter';

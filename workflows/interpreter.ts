@@ -1,21 +1,14 @@
 /**
  * The one workflow that runs every flow: it loads the pinned definition through an activity, then drives the
- * pure graph functions, running each ready code node as an activity. Deterministic: no I/O, no clocks but Temporal's.
+ * pure graph functions (flow/graph.ts), running each ready node by its kind (nodes.ts). Deterministic: no I/O, no
+ * clocks but Temporal's. Continues as new, carrying its state, before its history grows large.
  */
+import { ApplicationFailure, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { NectarActivities } from '../activities';
 import {
-  ActivityFailure,
-  ApplicationFailure,
-  defineQuery,
-  proxyActivities,
-  setHandler,
-  TimeoutFailure,
-} from '@temporalio/workflow';
-import type { NectarActivities, RunCodeFailureDetails } from '../activities';
-import {
-  completedSteps,
   createRunState,
+  indexGraph,
   markStarted,
-  NodeError,
   nodeInput,
   orderedNodes,
   readyNodeIds,
@@ -23,12 +16,17 @@ import {
   recordSuccess,
   runOutput,
   RunState,
+  skipRemaining,
 } from '../flow/graph';
-import { RUN_STATE_QUERY, RunFailureDetails, RunRequest, RunSnapshot } from '../flow/run';
-import type { CodeNode, FlowDefinition } from '../flow/schema';
-import { NODE_LIMITS } from '../flow/limits';
+import { RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot } from '../flow/run';
+import type { FlowDefinition } from '../flow/schema';
+import { runNode } from './nodes';
 
 export const runStateQuery = defineQuery<RunSnapshot>(RUN_STATE_QUERY);
+export const runEventSignal = defineSignal<[RunEvent]>(RUN_EVENT_SIGNAL);
+
+/** Continue as new past this many history events (Temporal's hard limit is 51,200; it suggests ~4–10K). */
+export const CONTINUE_AS_NEW_EVENTS = 2_000;
 
 const { loadFlow } = proxyActivities<NectarActivities>({
   startToCloseTimeout: '30s',
@@ -36,96 +34,60 @@ const { loadFlow } = proxyActivities<NectarActivities>({
   summary: 'load flow definition',
 });
 
-/** Room above the node's own time limit for the sandbox to report the breach before Temporal gives up on it. */
-const ACTIVITY_TIMEOUT_MARGIN_MS = 5_000;
-
-function codeActivity(node: CodeNode) {
-  const timeoutMs = (node.timeoutMs ?? NODE_LIMITS.timeoutMs.default) + ACTIVITY_TIMEOUT_MARGIN_MS;
-  return proxyActivities<NectarActivities>({
-    startToCloseTimeout: timeoutMs,
-    summary: node.name ? `${node.id}: ${node.name}` : node.id,
-    retry: {
-      maximumAttempts: node.retry?.maximumAttempts ?? NODE_LIMITS.maximumAttempts.default,
-      initialInterval: node.retry?.initialIntervalMs ?? 1_000,
-      backoffCoefficient: node.retry?.backoffCoefficient ?? 2,
-      maximumInterval: node.retry?.maximumIntervalMs ?? 60_000,
-    },
-  }).runCode;
-}
-
-function nodeErrorFrom(nodeId: string, failure: unknown): { error: NodeError; details?: RunCodeFailureDetails } {
-  const cause = failure instanceof ActivityFailure ? failure.cause : failure;
-  if (cause instanceof ApplicationFailure) {
-    const details = cause.details?.[0] as RunCodeFailureDetails | undefined;
-    const error = details?.error ?? { name: cause.type ?? 'Error', message: cause.message };
-    return { error: { ...error, type: cause.type ?? undefined, nodeId }, details };
-  }
-  if (cause instanceof TimeoutFailure) {
-    return { error: { name: 'TimeoutError', type: 'TimeoutError', message: `the node did not finish in time (${cause.timeoutType})`, nodeId } };
-  }
-  const error = cause as Error;
-  return { error: { name: error?.name ?? 'Error', message: error?.message ?? String(cause), nodeId } };
-}
-
-function snapshot(definition: FlowDefinition | undefined, state: RunState | undefined, done: boolean): RunSnapshot {
-  if (!definition || !state) return { v: 1, status: 'running', output: null, nodes: [] };
+function snapshot(definition: FlowDefinition | undefined, state: RunState | undefined, done: boolean, continuations: number): RunSnapshot {
+  if (!definition || !state) return { v: 1, status: 'running', output: null, nodes: [], continuations };
   const status = state.failure ? 'failed' : done ? 'completed' : 'running';
-  return { v: 1, status, output: done && !state.failure ? runOutput(definition, state) : null, error: state.failure, nodes: orderedNodes(state) };
+  const output = done && !state.failure ? runOutput(indexGraph(definition), state) : null;
+  return { v: 1, status, output, error: state.failure, nodes: orderedNodes(state), continuations };
+}
+
+function historyIsLong(): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > CONTINUE_AS_NEW_EVENTS;
 }
 
 export async function interpreterWorkflow(request: RunRequest): Promise<RunSnapshot> {
   let definition: FlowDefinition | undefined;
-  let state: RunState | undefined;
+  let state: RunState | undefined = request.carryOver?.state;
   let done = false;
-  setHandler(runStateQuery, () => snapshot(definition, state, done));
+  const continuations = request.carryOver?.continuations ?? 0;
+  const events: RunEvent[] = [...(request.carryOver?.events ?? [])];
+  setHandler(runStateQuery, () => snapshot(definition, state, done, continuations));
+  setHandler(runEventSignal, (event) => void events.push(event));
 
   definition = await loadFlow({ flowId: request.flowId, version: request.flowVersion });
-  const flow = definition;
-  const run = (state = createRunState(flow));
-  const nodesById = new Map(flow.nodes.map((node) => [node.id, node]));
+  const graph = indexGraph(definition);
+  const run = (state ??= createRunState(definition));
+  const scope = { request, state: run, events };
 
   const executeNode = async (nodeId: string): Promise<void> => {
-    const node = nodesById.get(nodeId)!;
-    const input = nodeInput(flow, run, nodeId, request.trigger.payload);
+    const node = graph.nodes.get(nodeId)!;
+    const input = nodeInput(graph, run, nodeId, request.trigger);
     markStarted(run, nodeId, new Date().toISOString());
-    try {
-      const result = await codeActivity(node)({
-        v: 1,
-        flowId: request.flowId,
-        flowVersion: request.flowVersion,
-        nodeId,
-        input,
-        trigger: request.trigger,
-        steps: completedSteps(run),
-      });
-      recordSuccess(flow, run, nodeId, result.output, {
-        attempt: result.attempt,
-        durationMs: result.durationMs,
-        memoryBytes: result.memoryBytes,
-        logs: result.logs,
-      });
-    } catch (failure) {
-      const { error, details } = nodeErrorFrom(nodeId, failure);
-      recordFailure(flow, run, nodeId, error, {
-        attempt: details?.attempt,
-        durationMs: details?.durationMs,
-        memoryBytes: details?.memoryBytes,
-        logs: details?.logs,
-      });
-    }
+    const outcome = await runNode(node, input, scope);
+    if (outcome.ok) recordSuccess(graph, run, nodeId, outcome.output, outcome.details, outcome.onlyPath);
+    else recordFailure(graph, run, nodeId, outcome.error, outcome.details);
   };
 
   const inFlight = new Map<string, Promise<void>>();
+  let draining = false;
   for (;;) {
-    for (const nodeId of readyNodeIds(flow, run)) {
-      inFlight.set(
-        nodeId,
-        executeNode(nodeId).finally(() => inFlight.delete(nodeId)),
-      );
+    draining ||= historyIsLong();
+    if (!draining) {
+      for (const nodeId of readyNodeIds(graph, run)) {
+        inFlight.set(nodeId, executeNode(nodeId).finally(() => inFlight.delete(nodeId)));
+      }
     }
     if (inFlight.size === 0) break;
     await Promise.race(inFlight.values());
   }
+  if (draining && !run.failure && readyNodeIds(graph, run).length > 0) {
+    await continueAsNew<typeof interpreterWorkflow>({
+      ...request,
+      carryOver: { v: 1, state: run, events, continuations: continuations + 1, startedAt: request.carryOver?.startedAt ?? workflowInfo().startTime.toISOString() },
+    });
+  }
+  skipRemaining(run);
   done = true;
 
   if (run.failure) {
@@ -137,5 +99,5 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
       details: [details],
     });
   }
-  return snapshot(flow, run, true);
+  return snapshot(definition, run, true, continuations);
 }

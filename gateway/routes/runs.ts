@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { Identifier } from '../../flow/schema';
 import { FlowStore } from '../../store/flows';
 import { notFound, parseRequest } from '../errors';
 import { RunService } from '../runService';
@@ -35,5 +37,19 @@ export function runRoutes(runs: RunService): Router {
     if (!run) throw notFound(`run "${runId}"`);
     response.json(run);
   });
+  router.post('/:runId/cancel', async (request, response) => {
+    const { runId } = parseRequest(RunIdParams, request.params, 'params');
+    await runs.cancel(runId);
+    response.status(202).json({ runId, status: 'cancelling' });
+  });
+  router.post('/:runId/events', async (request, response) => {
+    const { runId } = parseRequest(RunIdParams, request.params, 'params');
+    const body = parseRequest(RunEventBody, request.body ?? {}, 'body');
+    await runs.sendEvent(runId, body.event, body.payload);
+    response.status(202).json({ runId, event: body.event });
+  });
   return router;
 }
+
+/** `POST /api/runs/:runId/events`: an event or approval for the run's `wait` nodes. */
+const RunEventBody = z.object({ event: Identifier, payload: z.json().optional() }).strict();

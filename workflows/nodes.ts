@@ -1,0 +1,150 @@
+/** How each kind of node runs inside the interpreter workflow. Deterministic: Temporal timers, activities, children. */
+import { condition, executeChild, isCancellation, proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import type { NectarActivities, RunCodeResult } from '../activities';
+import type { NodeError, NodeOutcomeDetails, RunState } from '../flow/graph';
+import { completedSteps, TIMEOUT_PATH } from '../flow/graph';
+import { NODE_LIMITS } from '../flow/limits';
+import type { RunEvent, RunRequest, RunSnapshot } from '../flow/run';
+import { INTERPRETER_WORKFLOW } from '../flow/run';
+import type { CodeNode, FlowNode, SubflowNode, WaitNode } from '../flow/schema';
+import { FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
+import { nodeErrorFrom } from './failures';
+
+export type NodeOutcome =
+  | { ok: true; output: unknown; details?: NodeOutcomeDetails; onlyPath?: string }
+  | { ok: false; error: NodeError; details?: NodeOutcomeDetails };
+
+export interface NodeScope {
+  request: RunRequest;
+  state: RunState;
+  /** Events signalled to the run and not yet consumed, oldest first. */
+  events: RunEvent[];
+}
+
+/** Room above the node's own time limit for the sandbox to report the breach before Temporal gives up on it. */
+const ACTIVITY_TIMEOUT_MARGIN_MS = 5_000;
+/** Attempts added to the user's for infrastructure failures (a worker dying mid-node); user errors never use them. */
+export const INFRA_EXTRA_ATTEMPTS = 2;
+/** A worker that died mid-node is noticed after this long without a heartbeat, and the node is retried. */
+const HEARTBEAT_TIMEOUT_MS = 4_000;
+/** Subflows nest at most this deep, so flows calling each other cannot recurse forever. */
+export const MAX_SUBFLOW_DEPTH = 8;
+/** Code nodes with a time limit up to this may run as local activities when the run asks for it. */
+const LOCAL_ACTIVITY_MAX_TIMEOUT_MS = 10_000;
+
+const { resolveFlowVersion } = proxyActivities<NectarActivities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 10, initialInterval: '200ms' },
+  summary: 'resolve subflow version',
+});
+
+function summaryOf(node: FlowNode): string {
+  return node.name ? `${node.id}: ${node.name}` : node.id;
+}
+
+function codeActivity(node: CodeNode, local: boolean) {
+  const timeoutMs = (node.timeoutMs ?? NODE_LIMITS.timeoutMs.default) + ACTIVITY_TIMEOUT_MARGIN_MS;
+  const retry = {
+    maximumAttempts: (node.retry?.maximumAttempts ?? NODE_LIMITS.maximumAttempts.default) + INFRA_EXTRA_ATTEMPTS,
+    initialInterval: node.retry?.initialIntervalMs ?? 1_000,
+    backoffCoefficient: node.retry?.backoffCoefficient ?? 2,
+    maximumInterval: node.retry?.maximumIntervalMs ?? 60_000,
+  };
+  const summary = summaryOf(node);
+  if (local && timeoutMs - ACTIVITY_TIMEOUT_MARGIN_MS <= LOCAL_ACTIVITY_MAX_TIMEOUT_MS) {
+    return proxyLocalActivities<NectarActivities>({ startToCloseTimeout: timeoutMs, retry, summary }).runCode;
+  }
+  return proxyActivities<NectarActivities>({ startToCloseTimeout: timeoutMs, heartbeatTimeout: HEARTBEAT_TIMEOUT_MS, retry, summary }).runCode;
+}
+
+function detailsOf(result: Pick<RunCodeResult, 'attempt' | 'durationMs' | 'memoryBytes' | 'logs'> | undefined): NodeOutcomeDetails {
+  if (!result) return {};
+  return { attempt: result.attempt, durationMs: result.durationMs, memoryBytes: result.memoryBytes, logs: result.logs };
+}
+
+async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Promise<NodeOutcome> {
+  const { request } = scope;
+  try {
+    const result = await codeActivity(node, request.localActivities === true)({
+      v: 1,
+      flowId: request.flowId,
+      flowVersion: request.flowVersion,
+      nodeId: node.id,
+      input,
+      trigger: request.trigger,
+      steps: completedSteps(scope.state),
+    });
+    return { ok: true, output: result.output, details: detailsOf(result) };
+  } catch (failure) {
+    if (isCancellation(failure)) throw failure;
+    const { error, details } = nodeErrorFrom(node.id, failure);
+    return { ok: false, error, details: detailsOf(details) };
+  }
+}
+
+async function runWaitNode(node: WaitNode, scope: NodeScope): Promise<NodeOutcome> {
+  const arrived = () => scope.events.findIndex((event) => event.event === node.event);
+  const received = await condition(() => arrived() >= 0, node.timeoutMs);
+  if (received) {
+    const [event] = scope.events.splice(arrived(), 1);
+    return { ok: true, output: { event: event.event, payload: event.payload ?? null } };
+  }
+  const timedOut = { event: node.event, timedOut: true, nextPath: TIMEOUT_PATH };
+  return { ok: true, output: timedOut, onlyPath: TIMEOUT_PATH };
+}
+
+async function runSubflowNode(node: SubflowNode, input: unknown, scope: NodeScope): Promise<NodeOutcome> {
+  const depth = (scope.request.depth ?? 0) + 1;
+  if (depth > MAX_SUBFLOW_DEPTH) {
+    return { ok: false, error: { name: 'SubflowError', type: 'SubflowError', message: `subflows nest deeper than ${MAX_SUBFLOW_DEPTH} levels`, nodeId: node.id } };
+  }
+  try {
+    const flowVersion = await resolveFlowVersion({ flowId: node.flowId, version: node.version });
+    const info = workflowInfo();
+    const runs = scope.state.nodes[node.id].runs ?? 1;
+    const child: RunRequest = {
+      v: 1,
+      flowId: node.flowId,
+      flowVersion,
+      trigger: { type: 'subflow', source: `${scope.request.flowId}/${node.id}`, payload: input },
+      depth,
+      localActivities: scope.request.localActivities,
+    };
+    const snapshot = await executeChild<(request: RunRequest) => Promise<RunSnapshot>>(INTERPRETER_WORKFLOW, {
+      workflowId: `${info.workflowId}--${node.id}-${runs}`,
+      args: [child],
+      staticSummary: summaryOf(node),
+      typedSearchAttributes: [
+        { key: FLOW_ID, value: node.flowId },
+        { key: FLOW_VERSION, value: String(flowVersion) },
+        { key: TRIGGER, value: 'subflow' },
+        { key: WORKSPACE, value: info.typedSearchAttributes.get(WORKSPACE) ?? 'default' },
+      ],
+    });
+    return { ok: true, output: snapshot.output };
+  } catch (failure) {
+    if (isCancellation(failure)) throw failure;
+    return { ok: false, error: nodeErrorFrom(node.id, failure).error };
+  }
+}
+
+/** Runs one node to its outcome. Cancellation of the run is not an outcome: it propagates. */
+export async function runNode(node: FlowNode, input: unknown, scope: NodeScope): Promise<NodeOutcome> {
+  switch (node.type) {
+    case 'code':
+      return runCodeNode(node, input, scope);
+    case 'delay':
+      await sleep(node.durationMs, { summary: summaryOf(node) });
+      return { ok: true, output: input };
+    case 'wait':
+      return runWaitNode(node, scope);
+    case 'subflow':
+      return runSubflowNode(node, input, scope);
+    default:
+      return assertNever(node);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown node kind: ${JSON.stringify(value)}`);
+}
