@@ -75,7 +75,8 @@ function ensure(name: BinaryName): void {
   }
   const cacheDir = binaryCacheDir();
   fs.mkdirSync(cacheDir, { recursive: true });
-  log(`${name}: not found; building ${BINARIES[name].goPackage} into ${cacheDir} with ${requireGo()} (a few minutes the first time)`);
+  log(`${name}: not found; building ${BINARIES[name].goPackage} into ${cacheDir} (a few minutes the first time)`);
+  log(`${name}: with ${requireGo()}`);
   const started = Date.now();
   BUILDERS[name](cacheDir);
   const built = findBinary(name);
