@@ -3,6 +3,7 @@ import type { LogEntry, NodeError } from '../flow/graph';
 import type { TriggerInfo } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
+import type { EgressPolicy } from '../sandbox/egress';
 import { executeFunction, ExecutionErrorType } from '../sandbox/execute';
 import type { FlowVersionCache } from './flowCache';
 import type { OutputStore } from './outputs';
@@ -13,6 +14,8 @@ export interface ActivityDependencies {
   /** The newest saved version of a flow, for subflow nodes that do not pin one. */
   latestVersion: (flowId: string) => Promise<number | undefined>;
   outputs: OutputStore;
+  /** Where function code may connect (axios, nodemailer, MongoClient); without it, no internal addresses. */
+  egress?: EgressPolicy;
 }
 
 /** How often a running code node tells Temporal it is alive (and learns whether the run was cancelled). */
@@ -101,6 +104,7 @@ export function createActivities(deps: ActivityDependencies) {
             steps,
             env: deps.functionEnv(),
           },
+          egress: deps.egress,
           limits: {
             memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
             timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,

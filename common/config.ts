@@ -57,6 +57,8 @@ const EnvironmentSchema = z.object({
   NECTAR_FERRETDB_BIN: z.string().optional(),
   NECTAR_ENV_ALLOW: csv(DEFAULT_ENV_ALLOW_LIST),
   NECTAR_ENV_BLOCK: csv([]),
+  /** Host names, `*.domains`, addresses and CIDRs function code may reach although they are internal (see sandbox/egress.ts). */
+  NECTAR_EGRESS_ALLOW: csv([]),
   NECTAR_HOST: z.string().default('127.0.0.1'),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -114,6 +116,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     gateway: {
       webhookBodyLimit: e.NECTAR_WEBHOOK_BODY_LIMIT,
     },
+    egress: { allow: e.NECTAR_EGRESS_ALLOW },
     functionEnv: {
       allow: e.NECTAR_ENV_ALLOW,
       block: [...ALWAYS_BLOCKED_ENV, ...e.NECTAR_ENV_BLOCK],

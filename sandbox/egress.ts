@@ -156,6 +156,12 @@ function compileAllowList(entries: readonly string[]): CompiledAllowList {
   return compiled;
 }
 
+/** Answers the policy unchanged once every allow-list entry parses; throws naming the first bad entry. */
+export function validEgressPolicy(policy: EgressPolicy): EgressPolicy {
+  compileAllowList(policy.allow);
+  return policy;
+}
+
 export type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
 /** Checks destinations against one policy; built once per execution (or per worker) and shared by the bridges. */

@@ -6,6 +6,7 @@ import { FlowVersionCache } from '../activities/flowCache';
 import { filterHostEnv } from '../activities/functionEnv';
 import { OutputStore } from '../activities/outputs';
 import { parseConfig, requireSetting } from '../common/config';
+import { validEgressPolicy } from '../sandbox/egress';
 import { connectWorkerConnection } from '../temporal/connection';
 import { FlowStore } from '../store/flows';
 import { connectStore } from '../store/mongo';
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
     functionEnv: () => ({ ...hostEnv }),
     latestVersion: async (flowId) => (await flowStore.latest(flowId))?.version,
     outputs: new OutputStore(store.db),
+    // Checked here so a mistyped NECTAR_EGRESS_ALLOW stops the worker at start, not every code node later.
+    egress: validEgressPolicy(config.egress),
   });
   const workflowSource = fs.existsSync(WORKFLOW_BUNDLE_PATH)
     ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }

@@ -1,5 +1,6 @@
 import dns from 'node:dns';
-import { EgressDeniedError, EgressGuard, internalAddressKind } from '../../sandbox/egress';
+import { parseConfig } from '../../common/config';
+import { EgressDeniedError, EgressGuard, internalAddressKind, validEgressPolicy } from '../../sandbox/egress';
 
 describe('internalAddressKind', () => {
   test.each([
@@ -75,5 +76,19 @@ describe('EgressGuard', () => {
       guard.lookup('localhost', {}, (error, address, family) => (error ? reject(error) : resolve({ address: address as string, family }))),
     );
     expect(['127.0.0.1', '::1']).toContain(single.address);
+  });
+});
+
+describe('NECTAR_EGRESS_ALLOW', () => {
+  test('is a comma-separated allow-list, empty by default', () => {
+    expect(parseConfig({}).egress).toEqual({ allow: [] });
+    expect(parseConfig({ NECTAR_EGRESS_ALLOW: '127.0.0.1, 10.0.0.0/8,*.corp.example' }).egress).toEqual({
+      allow: ['127.0.0.1', '10.0.0.0/8', '*.corp.example'],
+    });
+  });
+
+  test('a mistyped entry is reported when the policy is checked at worker start', () => {
+    const egress = parseConfig({ NECTAR_EGRESS_ALLOW: '127.0.0.1,10.0.0.0/99' }).egress;
+    expect(() => validEgressPolicy(egress)).toThrow(/"10\.0\.0\.0\/99" has an invalid prefix length/);
   });
 });
