@@ -9,6 +9,7 @@
  * are removed as well: they are the usual tools for blocking a thread or generating code outside these checks.
  */
 export function hardenRealm(): void {
+  'use strict';
   const realm = globalThis as Record<string, unknown>;
   const defineProperty = Object.defineProperty;
   const getPrototypeOf = Object.getPrototypeOf;

@@ -31,6 +31,7 @@ export interface RuntimeEntryPoints {
 }
 
 export function installRuntime(host: RuntimeHost): RuntimeEntryPoints {
+  'use strict';
   // Captured before any user code runs: later pollution of the globals cannot change how results are made.
   const stringify = JSON.stringify;
   const parse = JSON.parse;
@@ -69,10 +70,12 @@ export function installRuntime(host: RuntimeHost): RuntimeEntryPoints {
     if (typeof value === 'bigint') return `${StringClass(value)}n`;
     if (typeof value === 'symbol') return safeRead(() => StringClass(value)) ?? '[Symbol]';
     if (typeof value === 'function') return `[Function ${StringClass(safeRead(() => value.name) || 'anonymous')}]`;
-    if (value instanceof ErrorClass) {
-      return { name: StringClass(safeRead(() => value.name)), message: StringClass(safeRead(() => value.message)), stack: StringClass(safeRead(() => value.stack)) };
+    if (safeRead(() => value instanceof ErrorClass) === true) {
+      const error = value as Error;
+      const read = (key: 'name' | 'message' | 'stack') => StringClass(safeRead(() => StringClass(error[key])));
+      return { name: read('name'), message: read('message'), stack: read('stack') };
     }
-    if (value instanceof DateClass) {
+    if (safeRead(() => value instanceof DateClass) === true) {
       const time = reflectApply(getTime, value, []) as number;
       return numberIsFinite(time) ? reflectApply(toISOString, value, []) : 'Invalid Date';
     }
@@ -103,11 +106,13 @@ export function installRuntime(host: RuntimeHost): RuntimeEntryPoints {
   };
 
   const errorData = (thrown: unknown): { name: string; message: string; stack: string } => {
-    if (thrown instanceof ErrorClass) {
+    // `instanceof` itself runs user code when the thrown value is a Proxy.
+    if (safeRead(() => thrown instanceof ErrorClass) === true) {
+      const error = thrown as Error;
       return {
-        name: StringClass(safeRead(() => thrown.name) ?? 'Error'),
-        message: StringClass(safeRead(() => thrown.message) ?? ''),
-        stack: StringClass(safeRead(() => thrown.stack) ?? ''),
+        name: StringClass(safeRead(() => StringClass(error.name)) ?? 'Error'),
+        message: StringClass(safeRead(() => StringClass(error.message)) ?? ''),
+        stack: StringClass(safeRead(() => StringClass(error.stack)) ?? ''),
       };
     }
     const message = typeof thrown === 'string' ? thrown : safeRead(() => stringify(toPlain(thrown, [], 0)));
@@ -188,7 +193,9 @@ export function installRuntime(host: RuntimeHost): RuntimeEntryPoints {
       const context = parse(contextJson) as Record<string, unknown> & { steps?: Record<string, unknown>; env?: unknown };
       // `context[nodeId]` is the seed's shorthand for `context.steps[nodeId]`; the built-in keys win over node ids.
       const steps = context.steps ?? {};
-      for (const stepId of objectKeys(steps)) {
+      const stepIds = objectKeys(steps);
+      for (let index = 0; index < stepIds.length; index += 1) {
+        const stepId = stepIds[index];
         if (!reflectApply(hasOwn, context, [stepId])) context[stepId] = parse(stringify(steps[stepId]));
       }
       defineProperty(globalThis, 'env', { value: parse(stringify(context.env ?? {})), writable: true, configurable: true });
