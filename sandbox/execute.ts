@@ -82,6 +82,9 @@ export const LIMIT_ERROR_TYPES: ReadonlySet<ExecutionErrorType> = new Set([
   'TimerLimitError',
 ]);
 
+/** How long after the node's deadline a host call may still run if the execution somehow has not ended it. */
+const BRIDGE_DEADLINE_GRACE_MS = 1_000;
+
 let pool: IsolatePool | undefined;
 
 function sandboxPool(): IsolatePool {
@@ -128,8 +131,9 @@ export async function executeFunction(request: ExecutionRequest): Promise<Execut
   let bridges: Bridges;
   try {
     bridges = await installBridges(execution.context, {
-      // Taken before the execution's own clock starts, so every host call ends no later than the node does.
-      deadline: Date.now() + limits.timeoutMs,
+      // A backstop: the execution's own clock ends the node first (a TimeoutError, not an error the code could catch),
+      // and disposing the bridges then aborts whatever host call is still in flight.
+      deadline: Date.now() + limits.timeoutMs + BRIDGE_DEADLINE_GRACE_MS,
       egress: request.egress ?? DEFAULT_EGRESS_POLICY,
       referencedGlobals: new Set(Object.keys(analysis.globals)),
     });

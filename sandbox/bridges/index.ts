@@ -67,7 +67,8 @@ export async function prepareBridges(context: ivm.Context, referencedGlobals?: R
     const entry = (operation: string, argsJson: string): Promise<string> =>
       attached ? attached.handle(operation, argsJson) : Promise.resolve(NOT_ATTACHED);
     // Only function sources are joined here: each shim is a real, type-checked function applied to the same caller.
-    const source = [`const callHost = (${HOST_CALLER_SOURCE})($0);`, ...shims.map((shim) => `(${shim})(callHost);`)].join('\n');
+    // Strict mode throughout, so no shim function exposes `caller` or `arguments` to code it calls back into.
+    const source = [`'use strict';`, `const callHost = (${HOST_CALLER_SOURCE})($0);`, ...shims.map((shim) => `(${shim})(callHost);`)].join('\n');
     await context.evalClosure(source, [entry], { arguments: { reference: true } });
   }
   return {

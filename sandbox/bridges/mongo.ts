@@ -80,6 +80,7 @@ async function readAll(cursor: { [Symbol.asyncIterator](): AsyncIterator<Documen
 
 export function registerMongoBridge(session: BridgeSession, guard: EgressGuard): void {
   const clients = new Map<number, MongoClient>();
+  const refusals = new Map<number, Error>();
   let nextId = 1;
   let opened = 0;
   session.onDispose(async () => {
@@ -111,18 +112,33 @@ export function registerMongoBridge(session: BridgeSession, guard: EgressGuard):
     opened += 1;
     const id = nextId++;
     clients.set(id, client);
+    // Members a replica set announces by IP address are connected to without a DNS lookup, so the lookup hook never
+    // sees them: check each server as the driver adds it, and shut the client down on a refused one.
+    client.on('serverOpening', (event) => {
+      try {
+        guard.checkHostLiteral(hostOf(event.address));
+      } catch (error) {
+        refusals.set(id, error as Error);
+        clients.delete(id);
+        void client.close(true).catch(() => undefined);
+      }
+    });
     try {
       await client.connect();
     } catch (error) {
       clients.delete(id);
       await client.close(true).catch(() => undefined);
-      throw mongoError(error);
+      throw mongoError(refusals.get(id) ?? error);
     }
+    const refusal = refusals.get(id);
+    if (refusal) throw mongoError(refusal);
     return id;
   });
 
   session.register('mongo.call', async (args, scope) => {
     const request = CallRequest.parse(args);
+    const refusal = refusals.get(request.client);
+    if (refusal) throw mongoError(refusal);
     const client = clients.get(request.client);
     if (!client) throw new BridgeError('MongoError', 'the MongoClient is closed; call connect() first', { code: 'ENOTCONNECTED' });
     const handler = Object.hasOwn(METHODS, request.method) ? METHODS[request.method] : undefined;
@@ -144,6 +160,10 @@ export function registerMongoBridge(session: BridgeSession, guard: EgressGuard):
     await client?.close();
     return null;
   });
+}
+
+function hostOf(address: string): string {
+  return address.startsWith('[') ? address.slice(1, address.indexOf(']')) : address.split(':')[0];
 }
 
 function mongoError(error: unknown): Error {

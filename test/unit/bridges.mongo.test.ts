@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { MongoClient as HostClient, ObjectId as HostObjectId } from 'mongodb';
+import { BSON, MongoClient as HostClient, ObjectId as HostObjectId } from 'mongodb';
 import { requireBinary } from '../../common/binaries';
 import { freePort, waitUntil } from '../../common/processes';
 import { FerretDb, startFerretDb } from '../../store/ferretdb';
@@ -165,5 +165,83 @@ test('a client the code never closes is closed when the execution ends', async (
   } finally {
     for (const socket of open) socket.destroy();
     await new Promise((resolve) => relay.close(resolve));
+  }
+});
+
+/**
+ * A replica-set member that announces another member by IP address: the driver connects to announced members
+ * without a DNS lookup, so this is the path the lookup hook alone would miss. FerretDB has no replica sets, so a
+ * small server speaking the wire protocol's handshake stands in for the announcing member.
+ */
+function startAnnouncingMember(announced: string): Promise<net.Server> {
+  let me = '';
+  const server = net.createServer((socket) => {
+    let pending = Buffer.alloc(0);
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 16 && pending.length >= pending.readInt32LE(0)) {
+        const message = pending.subarray(0, pending.readInt32LE(0));
+        pending = pending.subarray(message.length);
+        socket.write(answer(message, me));
+      }
+    });
+  });
+  const answer = (message: Buffer, me: string): Buffer => {
+    const requestId = message.readInt32LE(4);
+    const opCode = message.readInt32LE(12);
+    const hello = BSON.serialize({
+      ok: 1,
+      isWritablePrimary: true,
+      ismaster: true,
+      setName: 'rs0',
+      hosts: [me, announced],
+      me,
+      minWireVersion: 0,
+      maxWireVersion: 21,
+      maxBsonObjectSize: 16 * 1024 * 1024,
+      maxMessageSizeBytes: 48_000_000,
+      maxWriteBatchSize: 100_000,
+      localTime: new Date(),
+      topologyVersion: { processId: new BSON.ObjectId(), counter: BSON.Long.fromNumber(0) },
+    });
+    const header = (length: number, replyOpCode: number) => {
+      const buffer = Buffer.alloc(16);
+      buffer.writeInt32LE(length, 0);
+      buffer.writeInt32LE(requestId + 1, 4);
+      buffer.writeInt32LE(requestId, 8);
+      buffer.writeInt32LE(replyOpCode, 12);
+      return buffer;
+    };
+    if (opCode === 2004) {
+      // OP_QUERY (the driver's first handshake) is answered with OP_REPLY.
+      const body = Buffer.alloc(20);
+      body.writeInt32LE(1, 16);
+      return Buffer.concat([header(16 + 20 + hello.length, 1), body, hello]);
+    }
+    const body = Buffer.from([0, 0, 0, 0, 0]);
+    return Buffer.concat([header(16 + body.length + hello.length, 2013), body, hello]);
+  };
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      me = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      resolve(server);
+    }),
+  );
+}
+
+test('a replica-set member announced by an internal IP address is refused', async () => {
+  const member = await startAnnouncingMember('10.0.0.9:27017');
+  try {
+    const port = (member.address() as net.AddressInfo).port;
+    const outcome = await runSnippet(
+      `const client = new MongoClient('mongodb://127.0.0.1:${port}/?replicaSet=rs0&serverSelectionTimeoutMS=3000');
+       await client.connect();
+       return client.db('x').collection('y').findOne({});`,
+      { egress: OPEN_LOOPBACK },
+    );
+    expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', message: expect.stringMatching(/10\.0\.0\.9.*private/) } });
+  } finally {
+    member.close();
   }
 });
