@@ -1,0 +1,91 @@
+/**
+ * The library bridges through the whole product: NECTAR_EGRESS_ALLOW read by the worker, passed to every code
+ * node; a spec sample calling a local API succeeds where the allow-list opens it, and a node reaching for the cloud
+ * metadata address fails with the egress error.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Product, startProduct } from '../support/product';
+
+const ENRICH_COMPANY_DATA = `// Enrich data with external APIs
+const enrichCompanyData = async (input, context) => {
+  const company = input.companyName;
+
+  // Get company information from ZoomInfo
+  const enrichmentData = await axios.get(\`\${env.ZOOMINFO_API}/companies/search\`, {
+    params: { name: company },
+    headers: { 'Authorization': \`Bearer \${env.ZOOMINFO_API_KEY}\` }
+  });
+
+  const companyInfo = enrichmentData.data.companies[0];
+
+  return {
+    originalName: company,
+    enrichedData: {
+      officialName: companyInfo.name,
+      industry: companyInfo.industry,
+      size: companyInfo.employeeCount,
+      revenue: companyInfo.revenue,
+      website: companyInfo.website,
+      enrichedAt: new Date().toISOString()
+    }
+  };
+};`;
+
+let api: Server;
+let product: Product;
+
+beforeAll(async () => {
+  const app = express();
+  app.get('/companies/search', (request, response) => {
+    if (request.headers.authorization !== 'Bearer zi-key') return void response.status(401).json({ error: 'unauthorized' });
+    response.json({ companies: [{ name: `${String(request.query.name)} Corporation`, industry: 'Software', employeeCount: 1200, revenue: 5, website: 'acme.example' }] });
+  });
+  await new Promise<void>((resolve) => {
+    api = app.listen(0, '127.0.0.1', () => resolve());
+  });
+  product = await startProduct({
+    env: {
+      NECTAR_EGRESS_ALLOW: '127.0.0.1',
+      NECTAR_ENV_ALLOW: 'ZOOMINFO_API,ZOOMINFO_API_KEY',
+      ZOOMINFO_API: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+      ZOOMINFO_API_KEY: 'zi-key',
+    },
+  });
+});
+
+afterAll(async () => {
+  await product?.stop();
+  api?.closeAllConnections();
+  await new Promise((resolve) => api?.close(resolve));
+});
+
+test('a spec sample reaches an API the allow-list opens, with env from the host allow-list', async () => {
+  const flow = { id: 'enrich', name: 'Enrich', nodes: [{ id: 'enrich', type: 'code', code: ENRICH_COMPANY_DATA }] };
+  expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
+  const response = await product.request('POST', '/api/flows/enrich/runs?wait=true', { input: { companyName: 'Acme' } });
+  expect(response.body).toMatchObject({
+    status: 'completed',
+    output: { originalName: 'Acme', enrichedData: { officialName: 'Acme Corporation', industry: 'Software', size: 1200 } },
+  });
+});
+
+test('a node reaching for the cloud metadata address fails with the egress error', async () => {
+  const flow = {
+    id: 'metadata',
+    name: 'Metadata',
+    nodes: [
+      {
+        id: 'steal',
+        type: 'code',
+        retry: { maximumAttempts: 1 },
+        code: "const steal = async () => (await axios.get('http://169.254.169.254/latest/meta-data/iam/security-credentials/')).data;",
+      },
+    ],
+  };
+  expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
+  const response = await product.request('POST', '/api/flows/metadata/runs?wait=true', { input: {} });
+  expect(response.body).toMatchObject({ status: 'failed', error: { name: 'EgressError', nodeId: 'steal' } });
+  expect(response.body.error.message).toMatch(/169\.254\.169\.254 refused: cloud metadata addresses are closed to function code/);
+});
