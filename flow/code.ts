@@ -27,7 +27,13 @@ export interface GlobalUse {
 }
 
 export type CodeAnalysis =
-  | { ok: true; entry: EntryForm; globals: Record<string, GlobalUse> }
+  | {
+      ok: true;
+      entry: EntryForm;
+      globals: Record<string, GlobalUse>;
+      /** Distinct short string literals (such as time zone names), so the sandbox can prepare for them. */
+      strings: string[];
+    }
   | { ok: false; problems: CodeProblem[] };
 
 const PARSE_OPTIONS: acorn.Options = {
@@ -117,6 +123,18 @@ function globalUses(scan: CodeScan): Record<string, GlobalUse> {
   return uses;
 }
 
+const MAX_SHORT_STRING = 64;
+const MAX_SHORT_STRINGS = 100;
+
+function shortStrings(scan: CodeScan): string[] {
+  const strings = new Set<string>();
+  for (const literal of scan.stringLiterals) {
+    if (strings.size >= MAX_SHORT_STRINGS) break;
+    if (literal.value.length > 0 && literal.value.length <= MAX_SHORT_STRING) strings.add(literal.value);
+  }
+  return [...strings];
+}
+
 /**
  * `import` declarations are a syntax error in a script; rather than answer with the parser's wording, parse the code
  * as a module and report what the rules say about it. Undefined when the code is not a valid module either.
@@ -150,7 +168,7 @@ export function analyzeCode(code: string): CodeAnalysis {
   const entry = chooseEntry(program);
   if (!entry) problems.push(NO_FUNCTION_PROBLEM);
   if (problems.length > 0 || !entry) return { ok: false, problems };
-  return { ok: true, entry, globals: globalUses(scan) };
+  return { ok: true, entry, globals: globalUses(scan), strings: shortStrings(scan) };
 }
 
 /**

@@ -3,7 +3,7 @@
  * used once) with memory, time, CPU, log, timer and result limits, capturing its logs.
  * Knows nothing of Temporal: it takes code, input and context, and answers an outcome.
  */
-import { analyzeCode } from '../flow/code';
+import { analyzeCode, CodeAnalysis } from '../flow/code';
 import type { LogEntry, NodeError } from '../flow/graph';
 import { Bridges, installBridges } from './bridges';
 import { DEFAULT_EGRESS_POLICY, EgressPolicy } from './egress';
@@ -103,6 +103,20 @@ export function closeSandbox(): void {
   pool = undefined;
 }
 
+/** The same node's code runs again and again: parse it once. Analyses are pure data, safe to share. */
+const analyses = new Map<string, CodeAnalysis>();
+const MAX_CACHED_ANALYSES = 500;
+
+function analyzedCode(code: string): CodeAnalysis {
+  let analysis = analyses.get(code);
+  if (!analysis) {
+    analysis = analyzeCode(code);
+    if (analyses.size >= MAX_CACHED_ANALYSES) analyses.delete(analyses.keys().next().value as string);
+    analyses.set(code, analysis);
+  }
+  return analysis;
+}
+
 export async function executeFunction(request: ExecutionRequest): Promise<ExecutionOutcome> {
   const requestedAt = performance.now();
   const limits: ExecutionLimits = { ...DEFAULT_LIMITS, ...request.limits };
@@ -115,16 +129,18 @@ export async function executeFunction(request: ExecutionRequest): Promise<Execut
     memoryBytes: 0,
   });
 
-  const analysis = analyzeCode(request.code);
+  const analysis = analyzedCode(request.code);
   if (!analysis.ok) {
     const details = analysis.problems.map((problem) => `${problem.message} (${problem.rule}, line ${problem.line}, column ${problem.column})`);
     return failure('ValidationError', details.join('; '));
   }
 
+  const isolates = sandboxPool();
   let prepared;
   try {
-    prepared = await sandboxPool().take({ memoryMb: limits.memoryMb, libraries: planLibraries(analysis.globals) });
+    prepared = await isolates.take({ memoryMb: limits.memoryMb, libraries: planLibraries(analysis) });
   } catch (error) {
+    isolates.refill();
     return failure('InternalError', `could not prepare an isolate: ${(error as Error).message}`);
   }
   const execution = new Execution({ request, entry: analysis.entry, limits, prepared, requestedAt });
@@ -139,11 +155,14 @@ export async function executeFunction(request: ExecutionRequest): Promise<Execut
     });
   } catch (error) {
     prepared.dispose();
+    isolates.refill();
     return failure('InternalError', `could not install the libraries: ${(error as Error).message}`);
   }
   try {
     return await execution.run();
   } finally {
+    // Replacements are prepared once the execution is over, not while it waits for the thread they would hold.
+    isolates.refill();
     await bridges.dispose();
   }
 }

@@ -91,15 +91,12 @@ export class Execution {
     return this.outcome;
   }
 
+  /** Compiles and runs the user's script in one trip to the isolate's thread; it defines the entry function. */
   private async runUserScript(): Promise<void> {
-    const script = await this.isolate.compileScript(entryScript(this.request.code, this.options.entry, ENTRY_GLOBAL), {
+    await this.context.eval(entryScript(this.request.code, this.options.entry, ENTRY_GLOBAL), {
       filename: this.filename,
+      timeout: this.callTimeoutMs(),
     });
-    try {
-      await script.run(this.context, { timeout: this.callTimeoutMs() });
-    } finally {
-      script.release();
-    }
   }
 
   private async fireTimer(timerId: number): Promise<void> {

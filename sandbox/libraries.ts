@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import type { GlobalUse } from '../flow/code';
+import { isKnownZone } from './zoneData';
 
 export interface LibraryScript {
   /** Stable id: the cache key for the compiled code. */
@@ -16,11 +17,13 @@ export interface LibraryScript {
 
 export interface LibraryPlan {
   moment: boolean;
+  /** Time zones the code names in string literals: fetched and unpacked while the isolate waits in the pool. */
+  zones: string[];
   /** crypto-js modules in load order; `['crypto-js']` is the whole bundle. Empty: crypto-js is not loaded. */
   crypto: string[];
 }
 
-export const NO_LIBRARIES: LibraryPlan = { moment: false, crypto: [] };
+export const NO_LIBRARIES: LibraryPlan = { moment: false, zones: [], crypto: [] };
 
 const WHOLE_CRYPTO_BUNDLE = 'crypto-js';
 
@@ -104,17 +107,21 @@ function mergeUses(a: GlobalUse | undefined, b: GlobalUse | undefined): GlobalUs
   return { whole: a.whole || b.whole, members: [...new Set([...a.members, ...b.members])] };
 }
 
-/** The libraries code needs, from the globals it uses (see `analyzeCode`). */
-export function planLibraries(globals: Record<string, GlobalUse>): LibraryPlan {
+const MAX_PRELOADED_ZONES = 3;
+
+/** The libraries code needs, from the globals and string literals it uses (see `analyzeCode`). */
+export function planLibraries({ globals, strings }: { globals: Record<string, GlobalUse>; strings: string[] }): LibraryPlan {
   const has = (name: string) => Object.prototype.hasOwnProperty.call(globals, name);
+  const moment = has('moment');
   return {
-    moment: has('moment'),
+    moment,
+    zones: moment ? strings.filter((value) => value.includes('/') && isKnownZone(value)).slice(0, MAX_PRELOADED_ZONES) : [],
     crypto: cryptoModulesFor(mergeUses(has('crypto') ? globals.crypto : undefined, has('CryptoJS') ? globals.CryptoJS : undefined)),
   };
 }
 
 export function planKey(plan: LibraryPlan): string {
-  return [plan.moment ? 'moment' : '', plan.crypto.join(',')].join('|');
+  return [plan.moment ? 'moment' : '', plan.zones.join(','), plan.crypto.join(',')].join('|');
 }
 
 const scriptCache = new Map<string, LibraryScript>();

@@ -85,6 +85,12 @@ export function installLazyZones(fetchZones: (name: string | null) => string, da
   });
 }
 
+/** Looks zones up once, so their data is fetched and unpacked before the user's code asks for them. */
+export function preloadZones(names: string[]): void {
+  const tz = ((globalThis as Record<string, unknown>).moment as { tz: { zone: (name: string) => unknown } }).tz;
+  for (const name of names) tz.zone(name);
+}
+
 /**
  * Used once per process, in a throw-away isolate, before the library code caches are made: running the common
  * paths compiles their functions, so the cached code covers them and every later isolate skips that work.

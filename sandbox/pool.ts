@@ -37,11 +37,12 @@ export class IsolatePool {
     this.refill();
   }
 
-  /** A prepared isolate of this kind: a ready one when there is one, else one prepared now. */
+  /**
+   * A prepared isolate of this kind: a ready one when there is one, else one prepared now. Call `refill()` once the
+   * execution is over: preparing replacements meanwhile would hold the thread the execution is waiting for.
+   */
   async take(spec: IsolateSpec): Promise<PreparedIsolate> {
-    const kind = this.touch(spec);
-    const ready = kind.ready.shift();
-    this.refill();
+    const ready = this.touch(spec).ready.shift();
     return ready ?? prepareIsolate(spec);
   }
 
@@ -70,7 +71,8 @@ export class IsolatePool {
     return [...this.kinds.values()].reverse().find((kind) => kind.ready.length < this.options.readyPerKind);
   }
 
-  private refill(): void {
+  /** Prepares isolates, one at a time, until every recent kind has its ready ones again. */
+  refill(): void {
     if (this.refilling || this.closed) return;
     this.refilling = true;
     const step = async (): Promise<void> => {

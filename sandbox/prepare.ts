@@ -7,7 +7,7 @@ import { randomFillSync } from 'node:crypto';
 import ivm from 'isolated-vm';
 import { hardenRealm } from './harden';
 import { allCryptoModuleLists, cryptoScripts, LibraryPlan, LibraryScript, momentScripts } from './libraries';
-import { exposeCryptoJs, installLazyZones, installRandomSource, warmUpLibraries } from './libraryGlue';
+import { exposeCryptoJs, installLazyZones, installRandomSource, preloadZones, warmUpLibraries } from './libraryGlue';
 import { installRuntime, RuntimeEntryPoints, RuntimeHost } from './runtime';
 import { zoneDataFor, zoneDataVersion } from './zoneData';
 
@@ -57,6 +57,7 @@ async function installLibraries(isolate: ivm.Isolate, context: ivm.Context, plan
   if (plan.moment) {
     for (const library of momentScripts()) await runLibraryScript(isolate, context, library, codeCache.get(library.id));
     await context.evalClosure(callInIsolate(installLazyZones, 2), [fetchZones, zoneDataVersion()], { arguments: { copy: true } });
+    if (plan.zones.length > 0) await context.evalClosure(callInIsolate(preloadZones, 1), [plan.zones], { arguments: { copy: true } });
   }
   if (plan.crypto.length > 0) {
     await context.evalClosure(callInIsolate(installRandomSource, 1), [randomWords]);

@@ -56,3 +56,7 @@ export function zoneDataFor(name: string | null): PackedZoneData {
   const entry = database.byName.get(normalizeZoneName(name));
   return { version: database.all.version, zones: entry?.zones ?? [], links: entry?.links ?? [], countries: [] };
 }
+
+export function isKnownZone(name: string): boolean {
+  return zoneDatabase().byName.has(normalizeZoneName(name));
+}

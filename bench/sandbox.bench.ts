@@ -1,0 +1,125 @@
+/**
+ * The sandbox's start-to-result time and throughput, against bare isolated-vm measured in the same run: a new
+ * isolate and context, compile, run a trivial function, dispose — what every execution would cost without the pool.
+ */
+import ivm from 'isolated-vm';
+import { analyzeCode } from '../flow/code';
+import { closeSandbox, DEFAULT_LIMITS, executeFunction, ExecutionRequest } from '../sandbox/execute';
+import { Execution } from '../sandbox/execution';
+import { planLibraries } from '../sandbox/libraries';
+import { libraryCodeCache, prepareIsolate } from '../sandbox/prepare';
+
+const TRIVIAL = 'const f = (input) => ({ y: input.x + 1 });';
+const MOMENT_TZ = "const f = (input) => ({ at: moment().tz('America/New_York').format() });";
+const CRYPTO_SHA256 = "const f = (input) => ({ hash: crypto.SHA256('sensitive-data').toString() });";
+const EVERY_LIBRARY = "const f = (input) => ({ at: moment().tz('America/New_York').format(), hash: crypto.SHA256('x').toString(), aes: CryptoJS.AES.encrypt('a', 'b').toString() });";
+
+const SAMPLES = 200;
+const THROUGHPUT_MS = 4_000;
+const CONCURRENCY = 4;
+
+const context: ExecutionRequest['context'] = { trigger: { type: 'bench', payload: null }, workflowContext: {}, steps: {}, env: {} };
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function summary(label: string, times: number[]): { p50: number; p99: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  const p50 = percentile(sorted, 50);
+  const p99 = percentile(sorted, 99);
+  console.log(`${label.padEnd(46)} p50 ${p50.toFixed(2).padStart(7)} ms   p99 ${p99.toFixed(2).padStart(7)} ms   (n=${times.length})`);
+  return { p50, p99 };
+}
+
+async function bareCycle(): Promise<void> {
+  const isolate = new ivm.Isolate({ memoryLimit: DEFAULT_LIMITS.memoryMb });
+  try {
+    const context = await isolate.createContext();
+    const script = await isolate.compileScript(`${TRIVIAL}\nJSON.stringify(f({ x: 1 }));`);
+    const result = await script.run(context, { timeout: 1_000 });
+    if (result !== '{"y":2}') throw new Error(`bare baseline answered ${String(result)}`);
+  } finally {
+    isolate.dispose();
+  }
+}
+
+async function execute(code: string): Promise<void> {
+  const outcome = await executeFunction({ nodeId: 'bench', code, input: { x: 1 }, context });
+  if (!outcome.ok) throw new Error(`${outcome.error.type}: ${outcome.error.message}`);
+}
+
+/** A cold execution: the isolate is prepared on the spot, as when the pool has nothing ready. */
+async function executeCold(code: string): Promise<void> {
+  const analysis = analyzeCode(code);
+  if (!analysis.ok) throw new Error('bench code does not validate');
+  const requestedAt = performance.now();
+  const prepared = await prepareIsolate({ memoryMb: DEFAULT_LIMITS.memoryMb, libraries: planLibraries(analysis) });
+  const outcome = await new Execution({
+    request: { nodeId: 'bench', code, input: { x: 1 }, context },
+    entry: analysis.entry,
+    limits: DEFAULT_LIMITS,
+    prepared,
+    requestedAt,
+  }).run();
+  if (!outcome.ok) throw new Error(`${outcome.error.type}: ${outcome.error.message}`);
+}
+
+async function timeEach(samples: number, once: () => Promise<void>, pauseMs = 0): Promise<number[]> {
+  const times: number[] = [];
+  for (let index = 0; index < samples; index += 1) {
+    const started = performance.now();
+    await once();
+    times.push(performance.now() - started);
+    // A pause lets the pool refill, as between requests on a worker that is not saturated.
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+  return times;
+}
+
+async function throughput(once: () => Promise<void>): Promise<number> {
+  let done = 0;
+  const until = performance.now() + THROUGHPUT_MS;
+  const lane = async () => {
+    while (performance.now() < until) {
+      await once();
+      done += 1;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+  return done / ((performance.now() - started) / 1000);
+}
+
+export async function run(): Promise<void> {
+  await libraryCodeCache();
+  // Warm-up: JIT, the code caches, and one of each pool kind.
+  for (const code of [TRIVIAL, MOMENT_TZ, CRYPTO_SHA256]) await timeEach(20, () => execute(code), 5);
+  await timeEach(20, bareCycle);
+
+  console.log('start-to-result, one at a time:');
+  const bare = summary('bare isolated-vm (isolate+context+compile+run)', await timeEach(SAMPLES, bareCycle, 10));
+  const trivial = summary('trivial function, warm pool', await timeEach(SAMPLES, () => execute(TRIVIAL), 10));
+  const momentTz = summary("moment().tz('America/New_York'), warm pool", await timeEach(SAMPLES, () => execute(MOMENT_TZ), 20));
+  const sha = summary("crypto.SHA256('…'), warm pool", await timeEach(SAMPLES, () => execute(CRYPTO_SHA256), 20));
+  summary('trivial function, back to back (pool drained)', await timeEach(SAMPLES, () => execute(TRIVIAL)));
+  summary('trivial function, cold (no pool)', await timeEach(50, () => executeCold(TRIVIAL)));
+  const cold = summary('every library, cold (no pool)', await timeEach(50, () => executeCold(EVERY_LIBRARY)));
+  console.log(
+    `ratios vs bare: trivial p50 ${(trivial.p50 / bare.p50).toFixed(2)}x, moment.tz p50 ${(momentTz.p50 / bare.p50).toFixed(2)}x, ` +
+      `SHA256 p50 ${(sha.p50 / bare.p50).toFixed(2)}x; every library cold p50 ${cold.p50.toFixed(1)} ms (target < 100 ms)`,
+  );
+
+  console.log(`\nexecutions per second, ${CONCURRENCY} in flight for ${THROUGHPUT_MS / 1000} s (both cores busy):`);
+  const bareRate = await throughput(bareCycle);
+  console.log(`bare isolated-vm                               ${bareRate.toFixed(0).padStart(6)} /s`);
+  for (const [label, code] of [
+    ['trivial function', TRIVIAL],
+    ["moment().tz('America/New_York')", MOMENT_TZ],
+    ["crypto.SHA256('…')", CRYPTO_SHA256],
+  ] as const) {
+    const rate = await throughput(() => execute(code));
+    console.log(`${label.padEnd(46)} ${rate.toFixed(0).padStart(6)} /s   (${((rate / bareRate) * 100).toFixed(0)}% of bare)`);
+  }
+  closeSandbox();
+}
