@@ -39,6 +39,9 @@ export interface BridgeSessionOptions {
   maxConcurrentCalls: number;
 }
 
+/** Room for the request's own fields (URL, headers, options) around a body or documents as large as a response may be. */
+const ARGUMENT_SLACK_CHARS = 64 * 1024;
+
 export class BridgeSession {
   private readonly controller = new AbortController();
   private readonly cleanups: Array<() => Promise<void> | void> = [];
@@ -79,6 +82,11 @@ export class BridgeSession {
     if (!operation) return failure(new BridgeError('BridgeError', `unknown bridge operation "${operationName}"`));
     if (this.controller.signal.aborted) return failure(new BridgeError('BridgeError', 'the execution has ended'));
     if (Date.now() >= this.options.deadline) return failure(deadlineError());
+    if (argsJson.length > this.options.maxResponseBytes + ARGUMENT_SLACK_CHARS) {
+      return failure(
+        new BridgeError('RequestTooLargeError', `the call's arguments are larger than the ${this.options.maxResponseBytes}-byte limit for function code`),
+      );
+    }
     if (this.inFlight >= this.options.maxConcurrentCalls) {
       return failure(
         new BridgeError('BridgeError', `more than ${this.options.maxConcurrentCalls} library calls in flight at once; await some before starting more`),

@@ -1,6 +1,7 @@
 /** The in-isolate `axios` against a real express server on 127.0.0.1, and the egress policy in front of it. */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { runSnippet } from './bridges.harness';
 
@@ -21,6 +22,9 @@ beforeAll(async () => {
   app.all('/redirect', (request, response) => response.redirect(Number(request.query.code ?? 302), String(request.query.to)));
   app.get('/big', (_request, response) => response.type('text/plain').send('x'.repeat(256 * 1024)));
   app.get('/never', () => undefined);
+  // 8 MiB of zeros, sent gzip-compressed as a few KiB: the limit must count what the body decompresses to.
+  const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024));
+  app.get('/gzip-bomb', (_request, response) => response.set({ 'content-type': 'text/plain', 'content-encoding': 'gzip' }).send(bomb));
   await new Promise<void>((resolve) => {
     server = app.listen(0, '127.0.0.1', () => resolve());
   });
@@ -140,6 +144,13 @@ test('a response body past the limit is refused with an error that names the lim
   expect(outcome).toMatchObject({ ok: false, error: { name: 'ResponseTooLargeError', message: expect.stringMatching(/65536-byte limit/) } });
   const small = await runSnippet(`return (await axios.get('${base}/big')).data.length`, { egress: OPEN_LOOPBACK, maxResponseBytes: 1024 * 1024 });
   expect(small).toEqual({ ok: true, value: 256 * 1024 });
+});
+
+test('the size limit counts the decompressed body, and the request body is bounded too', async () => {
+  const bomb = await runSnippet(`return (await axios.get('${base}/gzip-bomb')).data.length`, { egress: OPEN_LOOPBACK, maxResponseBytes: 1024 * 1024 });
+  expect(bomb).toMatchObject({ ok: false, error: { name: 'ResponseTooLargeError' } });
+  const upload = await runSnippet(`return axios.post('${base}/echo', 'y'.repeat(300 * 1024))`, { egress: OPEN_LOOPBACK, maxResponseBytes: 128 * 1024 });
+  expect(upload).toMatchObject({ ok: false, error: { name: 'RequestTooLargeError', message: expect.stringMatching(/131072-byte limit/) } });
 });
 
 test("a request that outlives the node's remaining time ends with a TimeoutError", async () => {
