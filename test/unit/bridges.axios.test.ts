@@ -71,6 +71,19 @@ test('post, put and patch send JSON bodies; delete and request(config) work too'
   ]);
 });
 
+test('defaults: axios.defaults.headers.common, create() with a baseURL and headers, instances kept apart', async () => {
+  const outcome = await runSnippet(
+    `axios.defaults.headers.common['Authorization'] = 'Bearer global';
+     const api = axios.create({ baseURL: '${base}', headers: { 'X-Team': 'growth' } });
+     api.defaults.headers.common['Authorization'] = 'Bearer instance';
+     const viaInstance = await api.get('/echo');
+     const viaGlobal = await axios.get('${base}/echo');
+     return [viaInstance.data.authorization, viaGlobal.data.authorization];`,
+    { egress: OPEN_LOOPBACK },
+  );
+  expect(outcome).toEqual({ ok: true, value: ['Bearer instance', 'Bearer global'] });
+});
+
 test('text bodies go out as text and text responses come back as strings', async () => {
   const outcome = await runSnippet(
     `const sent = await axios.post('${base}/echo', 'hello there', { headers: { 'Content-Type': 'text/plain' } });

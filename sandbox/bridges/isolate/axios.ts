@@ -26,11 +26,18 @@ export function installAxiosShim(callHost: HostCaller): void {
   const keys = Object.keys;
   const defineProperty = Object.defineProperty;
   /** Config fields the host accepts; functions and anything else stay in here. */
+  const HEADER_GROUPS = ['common', 'get', 'delete', 'head', 'options', 'post', 'put', 'patch'];
   const WIRE_FIELDS = ['url', 'method', 'baseURL', 'params', 'headers', 'data', 'responseType', 'timeout', 'maxRedirects', 'auth'];
 
   const mergeConfig = (base: Config, extra: Config | undefined): Config => {
     const merged: Config = assign({}, base, extra ?? {});
-    merged.headers = assign({}, base.headers ?? {}, extra?.headers ?? {});
+    const headers: Record<string, unknown> = assign({}, base.headers ?? {}, extra?.headers ?? {});
+    // Header groups are merged one level down and copied, so an instance's defaults never change another's.
+    for (const group of HEADER_GROUPS) {
+      const from = [base.headers?.[group], extra?.headers?.[group]].filter((value) => value && typeof value === 'object');
+      if (from.length > 0) headers[group] = assign({}, ...from);
+    }
+    merged.headers = headers;
     return merged;
   };
 
@@ -41,6 +48,16 @@ export function installAxiosShim(callHost: HostCaller): void {
       if (value !== undefined && value !== null) plain[name] = String(value);
     }
     return plain;
+  };
+
+  /** Like axios: `headers.common` and `headers[method]` (as in `axios.defaults.headers.common`) apply under the plain ones. */
+  const flattenHeaders = (headers: Record<string, unknown> | undefined, method: string): Record<string, unknown> => {
+    const all = headers ?? {};
+    const flat: Record<string, unknown> = assign({}, all.common ?? {}, all[method] ?? {});
+    for (const name of keys(all)) {
+      if (!HEADER_GROUPS.includes(name)) flat[name] = all[name];
+    }
+    return flat;
   };
 
   const makeError = (message: string, code: string | undefined, config: Config, response?: Record<string, unknown>) => {
@@ -62,7 +79,7 @@ export function installAxiosShim(callHost: HostCaller): void {
     for (const field of WIRE_FIELDS) {
       if (config[field] !== undefined) wire[field] = config[field];
     }
-    wire.headers = plainHeaders(config.headers);
+    wire.headers = plainHeaders(flattenHeaders(config.headers, String(config.method ?? 'get').toLowerCase()));
     let answer: WireResponse;
     try {
       answer = (await callHost('http.request', wire)) as WireResponse;
@@ -113,5 +130,5 @@ export function installAxiosShim(callHost: HostCaller): void {
     return instance;
   };
 
-  defineProperty(globalThis, 'axios', { value: create({ headers: {} }), writable: true, configurable: true, enumerable: false });
+  defineProperty(globalThis, 'axios', { value: create({ headers: { common: { Accept: 'application/json, text/plain, */*' } } }), writable: true, configurable: true, enumerable: false });
 }
