@@ -144,7 +144,8 @@ export class Execution {
   private failureOf(error: unknown): Failure {
     switch (isolateStopOf(error)) {
       case 'timeout':
-        return this.timeLimitFailure(this.cpuUsedMs() >= this.limits.cpuTimeMs - 1 ? 'cpu' : 'wall');
+        // With no CPU limit of its own (the default: the time limit), an endless loop is a time limit breach.
+        return this.timeLimitFailure(this.limits.cpuTimeMs < this.limits.timeoutMs && this.cpuUsedMs() >= this.limits.cpuTimeMs - 1 ? 'cpu' : 'wall');
       case 'memory':
         return { type: 'MemoryLimitError', name: 'MemoryLimitError', message: `the function used more than its ${this.limits.memoryMb} MB memory limit` };
       case 'disposed':
