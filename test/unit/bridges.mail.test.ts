@@ -127,3 +127,33 @@ test('verify checks the connection and the credentials', async () => {
   );
   expect(outcome).toEqual({ ok: true, value: true });
 });
+
+test('secure: true speaks TLS from the first byte (port 465 style, as service presets like gmail use) over the checked socket', async () => {
+  // smtp-server's built-in self-signed certificate: the transport must be told to accept it.
+  const tlsServer = new SMTPServer({
+    secure: true,
+    authOptional: true,
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        received.push({ from: '', to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: Buffer.concat(chunks).toString('utf8'), user: session.secure ? 'tls' : 'plain' });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', () => resolve()));
+  try {
+    const tlsPort = (tlsServer.server.address() as AddressInfo).port;
+    const outcome = await runSnippet(
+      `return (await nodemailer.createTransport({ host: '127.0.0.1', port: ${tlsPort}, secure: true, tls: { rejectUnauthorized: false } })
+         .sendMail({ from: 'a@example.com', to: 'tls@example.com', subject: 'over TLS', text: 'sealed' })).accepted;`,
+      { egress: OPEN_LOOPBACK },
+    );
+    expect(outcome).toEqual({ ok: true, value: ['tls@example.com'] });
+    expect(received).toMatchObject([{ to: ['tls@example.com'], user: 'tls' }]);
+  } finally {
+    await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+  }
+});
