@@ -40,6 +40,7 @@ export const ALWAYS_BLOCKED_ENV = [
   'MCP_DEVELOPER_KEY',
   'NECTAR_API_KEY',
   'NECTAR_MONGODB_URI',
+  'NECTAR_SECRETS_KEY',
   'TEMPORAL_API_KEY',
 ];
 
@@ -69,6 +70,9 @@ const EnvironmentSchema = z.object({
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   TEMPORAL_UI_URL: z.string().optional(),
+  /** Base64 of 32 bytes sealing workspace variables; generated under the data dir when unset. */
+  NECTAR_SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of 32 bytes').optional(),
+  NECTAR_DEFAULT_PLAN: z.enum(['starter', 'professional', 'enterprise']).default('enterprise'),
   NECTAR_WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 1mb').default('1mb'),
 });
 
@@ -115,6 +119,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     gateway: {
       webhookBodyLimit: e.NECTAR_WEBHOOK_BODY_LIMIT,
+      defaultPlan: e.NECTAR_DEFAULT_PLAN,
+    },
+    workspaces: {
+      secretsKey: e.NECTAR_SECRETS_KEY,
     },
     egress: { allow: e.NECTAR_EGRESS_ALLOW },
     functionEnv: {

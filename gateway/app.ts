@@ -7,6 +7,10 @@ import { hookRoutes } from './routes/hooks';
 import { scheduleRoutes } from './routes/schedules';
 import { runListRoutes } from './routes/runList';
 import { openApiDocument } from './openapi';
+import { variableRoutes, workspaceRoutes } from './routes/workspaces';
+import type { WorkspaceService } from './workspaceService';
+import type { ApiKeyStore } from '../store/apiKeys';
+import type { WorkspaceStore } from '../store/workspaces';
 import type { RunList } from './runList';
 import { runRoutes, startRunRoutes } from './routes/runs';
 import { RunService } from './runService';
@@ -23,6 +27,9 @@ export interface GatewayDependencies {
   flowService: FlowService;
   schedules: ScheduleService;
   runList: RunList;
+  workspaces: WorkspaceStore;
+  keys: ApiKeyStore;
+  workspaceService: WorkspaceService;
   webhookBodyLimit: string;
   /** Resolves when Temporal and the store both answer. */
   checkHealth: () => Promise<Record<string, string>>;
@@ -49,11 +56,13 @@ export function createApp(deps: GatewayDependencies): express.Express {
   });
 
   const api = express.Router();
-  api.use(requireApiKey(deps.adminKey));
+  api.use(requireApiKey(deps.adminKey, deps.keys, deps.workspaces));
   api.use(express.json({ limit: '2mb' }));
   api.use('/flows/:id/runs', startRunRoutes(deps.flows, deps.runs));
   api.use('/flows/:id/schedules', scheduleRoutes(deps.schedules));
   api.use('/flows', flowRoutes(deps.flows, deps.flowService));
+  api.use('/workspaces', workspaceRoutes(deps.workspaceService));
+  api.use('/variables', variableRoutes(deps.workspaceService));
   api.use('/runs', runListRoutes(deps.flows, deps.runs, deps.runList));
   api.use('/runs', runRoutes(deps.runs));
   api.use((request) => {

@@ -1,36 +1,62 @@
 import type { FlowDefinition, FlowVersion } from '../flow/schema';
+import { NODE_LIMITS } from '../flow/limits';
 import type { FlowStore } from '../store/flows';
+import type { PlanLimits } from '../store/plans';
 import type { FlowSchedules } from '../temporal/schedules';
-import { HttpError } from './errors';
+import { HttpError, Problem } from './errors';
 
-const DEFAULT_WORKSPACE = 'default';
+/** Node limits above the workspace's plan, each with its place in the definition. */
+export function limitProblems(definition: FlowDefinition, limits: PlanLimits): Problem[] {
+  const problems: Problem[] = [];
+  definition.nodes.forEach((node, index) => {
+    if (node.type !== 'code') return;
+    const timeoutMs = node.timeoutMs ?? NODE_LIMITS.timeoutMs.default;
+    const memoryMb = node.memoryMb ?? NODE_LIMITS.memoryMb.default;
+    if (timeoutMs > limits.timeoutMs) problems.push({ path: `nodes[${index}].timeoutMs`, message: `${timeoutMs} ms is above the plan's ${limits.timeoutMs} ms` });
+    if (memoryMb > limits.memoryMb) problems.push({ path: `nodes[${index}].memoryMb`, message: `${memoryMb} MB is above the plan's ${limits.memoryMb} MB` });
+  });
+  return problems;
+}
 
-/** Saving and deleting flows, with what follows from it: the cron triggers' schedules in Temporal match the newest version. */
+/**
+ * Saving and deleting flows, with what follows from it: node limits fit the workspace's plan, and the cron triggers'
+ * schedules in Temporal match the newest version.
+ */
 export class FlowService {
   constructor(
     private readonly flows: FlowStore,
     private readonly schedules: FlowSchedules,
+    private readonly limitsOf: (workspace: string) => Promise<PlanLimits>,
   ) {}
 
-  async create(definition: FlowDefinition, workspace = DEFAULT_WORKSPACE): Promise<FlowVersion> {
-    const saved = await this.flows.create(definition);
+  async create(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
+    await this.checkLimits(definition, workspace);
+    const saved = await this.flows.create(definition, workspace);
     await this.reconcile(saved, undefined, workspace);
     return saved;
   }
 
-  async saveVersion(definition: FlowDefinition, workspace = DEFAULT_WORKSPACE): Promise<FlowVersion> {
-    const previous = await this.flows.latest(definition.id);
-    const saved = await this.flows.saveVersion(definition);
+  async saveVersion(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
+    await this.checkLimits(definition, workspace);
+    const previous = await this.flows.latest(definition.id, workspace);
+    const saved = await this.flows.saveVersion(definition, workspace);
     await this.reconcile(saved, previous?.definition, workspace);
     return saved;
   }
 
   /** Deletes the flow and its schedules; false when there was no such flow. */
-  async delete(flowId: string, workspace = DEFAULT_WORKSPACE): Promise<boolean> {
-    const latest = await this.flows.latest(flowId);
-    if (!(await this.flows.delete(flowId))) return false;
+  async delete(flowId: string, workspace: string): Promise<boolean> {
+    const latest = await this.flows.latest(flowId, workspace);
+    if (!(await this.flows.delete(flowId, workspace))) return false;
     await this.schedules.removeAll(workspace, flowId, latest?.definition);
     return true;
+  }
+
+  private async checkLimits(definition: FlowDefinition, workspace: string): Promise<void> {
+    const problems = limitProblems(definition, await this.limitsOf(workspace));
+    if (problems.length > 0) {
+      throw new HttpError(400, 'above_plan_limits', `the flow asks for more than the workspace's plan allows`, problems);
+    }
   }
 
   private async reconcile(saved: FlowVersion, previous: FlowDefinition | undefined, workspace: string): Promise<void> {

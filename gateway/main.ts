@@ -13,6 +13,13 @@ import { FlowSchedules } from '../temporal/schedules';
 import { FlowService } from './flowService';
 import { ScheduleService } from './scheduleService';
 import { RunList } from './runList';
+import { QuotaGuard } from './quota';
+import { WorkspaceService } from './workspaceService';
+import { ApiKeyStore } from '../store/apiKeys';
+import { SecretBox } from '../store/secretBox';
+import { UsageStore } from '../store/usage';
+import { VariableStore } from '../store/variables';
+import { WorkspaceStore } from '../store/workspaces';
 
 async function main(): Promise<void> {
   const config = parseConfig();
@@ -26,14 +33,24 @@ async function main(): Promise<void> {
   } catch (error) {
     console.warn(`[nectar gateway] could not register search attributes (register NectarFlowId, NectarFlowVersion, NectarTrigger, NectarWorkspace as Keyword yourself): ${(error as Error).message}`);
   }
-  const runs = new RunService(client, config.taskQueue);
+  const workspaces = new WorkspaceStore(store);
+  await workspaces.ensureDefault(config.gateway.defaultPlan);
+  const keys = new ApiKeyStore(store);
+  await keys.ensureIndexes();
+  const usage = new UsageStore(store);
+  const variables = new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir));
+  const quota = new QuotaGuard(workspaces, usage);
+  const runs = new RunService(client, config.taskQueue, quota);
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const app = createApp({
     adminKey,
     flows,
     runs,
     webhooks: new WebhookService(flows, runs),
-    flowService: new FlowService(flows, flowSchedules),
+    flowService: new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace)),
+    workspaces,
+    keys,
+    workspaceService: new WorkspaceService(workspaces, keys, variables, usage),
     schedules: new ScheduleService(flows, flowSchedules),
     runList: new RunList(client),
     webhookBodyLimit: config.gateway.webhookBodyLimit,

@@ -60,7 +60,29 @@ export class RunService {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** Refuses (429) a new run of a workspace that has used its month's executions. */
+    private readonly quota?: { assertAvailable(workspace: string): Promise<void> },
   ) {}
+
+  /** 404 unless the run exists and belongs to `workspace`: a key never learns of another workspace's runs. */
+  async assertInWorkspace(runId: string, workspace: string): Promise<void> {
+    await this.describeIn(runId, workspace);
+  }
+
+  private async describeIn(runId: string, workspace: string | undefined): Promise<WorkflowExecutionDescription> {
+    if (!RUN_ID_PATTERN.test(runId)) throw notFound(`run "${runId}"`);
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await this.client.workflow.getHandle(runId).describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw notFound(`run "${runId}"`);
+      throw error;
+    }
+    if (workspace !== undefined && (description.typedSearchAttributes.get(WORKSPACE) ?? DEFAULT_WORKSPACE) !== workspace) {
+      throw notFound(`run "${runId}"`);
+    }
+    return description;
+  }
 
   async start(flowId: string, flowVersion: number, trigger: TriggerInfo, options: StartOptions = {}): Promise<string> {
     return (await this.startOnce(flowId, flowVersion, trigger, options)).runId;
@@ -72,6 +94,7 @@ export class RunService {
    */
   async startOnce(flowId: string, flowVersion: number, trigger: TriggerInfo, options: StartOptions = {}): Promise<{ runId: string; started: boolean }> {
     const workspace = options.workspace ?? DEFAULT_WORKSPACE;
+    await this.quota?.assertAvailable(workspace);
     const runId = options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId);
     const request: RunRequest = { v: 1, flowId, flowVersion, trigger };
     try {
@@ -123,16 +146,9 @@ export class RunService {
     clearTimeout(timer);
   }
 
-  async read(runId: string): Promise<RunView> {
-    if (!RUN_ID_PATTERN.test(runId)) throw notFound(`run "${runId}"`);
+  async read(runId: string, workspace?: string): Promise<RunView> {
+    const description = await this.describeIn(runId, workspace);
     const handle = this.client.workflow.getHandle(runId);
-    let description: WorkflowExecutionDescription;
-    try {
-      description = await handle.describe();
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw notFound(`run "${runId}"`);
-      throw error;
-    }
     const status = description.status.name.toLowerCase() as RunStatus;
     const version = description.typedSearchAttributes.get(FLOW_VERSION);
     const view: RunView = {

@@ -12,8 +12,8 @@ function send(response: Response, event: string, data: unknown, id?: number): vo
  * A run as Server-Sent Events for the UI: `node` when a node's record changes, `status` when the run's does, `end`
  * with the outcome once it closes. It polls the run (its query while running) and sends only the changes.
  */
-export async function streamRun(runs: RunService, runId: string, response: Response, closed: () => boolean): Promise<void> {
-  let run: RunView = await runs.read(runId); // before the headers: an unknown run is still a 404
+export async function streamRun(runs: RunService, runId: string, workspace: string, response: Response, closed: () => boolean): Promise<void> {
+  let run: RunView = await runs.read(runId, workspace); // before the headers: an unknown run is still a 404
   response.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   response.flushHeaders();
   const seen = new Map<string, string>();
@@ -44,6 +44,6 @@ export async function streamRun(runs: RunService, runId: string, response: Respo
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     if (closed()) return;
-    run = await runs.read(runId);
+    run = await runs.read(runId, workspace);
   }
 }

@@ -3,8 +3,6 @@ import type { FlowStore } from '../store/flows';
 import { cronTriggersOf, FlowSchedules, ScheduleMissingError, scheduleIdOf, ScheduleView } from '../temporal/schedules';
 import { notFound } from './errors';
 
-const DEFAULT_WORKSPACE = 'default';
-
 export type ScheduleCommand =
   | { kind: 'pause'; note?: string }
   | { kind: 'resume'; note?: string }
@@ -18,20 +16,20 @@ export class ScheduleService {
     private readonly schedules: FlowSchedules,
   ) {}
 
-  async list(flowId: string, workspace = DEFAULT_WORKSPACE): Promise<ScheduleView[]> {
-    const flow = await this.flows.latest(flowId);
+  async list(flowId: string, workspace: string): Promise<ScheduleView[]> {
+    const flow = await this.flows.latest(flowId, workspace);
     if (!flow) throw notFound(`flow "${flowId}"`);
     const views: ScheduleView[] = [];
     for (const trigger of cronTriggersOf(flow.definition)) views.push(await this.read(flowId, trigger.id, workspace));
     return views;
   }
 
-  async read(flowId: string, triggerId: string, workspace = DEFAULT_WORKSPACE): Promise<ScheduleView> {
+  async read(flowId: string, triggerId: string, workspace: string): Promise<ScheduleView> {
     const { scheduleId, trigger } = await this.find(flowId, triggerId, workspace);
     return this.missingAsNotFound(() => this.schedules.describe(scheduleId, trigger));
   }
 
-  async command(flowId: string, triggerId: string, command: ScheduleCommand, workspace = DEFAULT_WORKSPACE): Promise<ScheduleView> {
+  async command(flowId: string, triggerId: string, command: ScheduleCommand, workspace: string): Promise<ScheduleView> {
     const { scheduleId, trigger } = await this.find(flowId, triggerId, workspace);
     await this.missingAsNotFound(async () => {
       switch (command.kind) {
@@ -49,7 +47,7 @@ export class ScheduleService {
   }
 
   private async find(flowId: string, triggerId: string, workspace: string): Promise<{ scheduleId: string; trigger: CronTrigger }> {
-    const flow = await this.flows.latest(flowId);
+    const flow = await this.flows.latest(flowId, workspace);
     if (!flow) throw notFound(`flow "${flowId}"`);
     const trigger = cronTriggersOf(flow.definition).find((candidate) => candidate.id === triggerId);
     if (!trigger) throw notFound(`cron trigger "${triggerId}" of flow "${flowId}"`);

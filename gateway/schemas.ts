@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Identifier } from '../flow/schema';
 import { OVERLAP_POLICIES } from '../flow/triggers';
+import { PlanLimits, PlanName } from '../store/plans';
 
 /** Request shapes of the HTTP API, beside the flow definition itself. */
 export const FlowIdParams = z.object({ id: Identifier });
@@ -43,3 +44,22 @@ export const RunListQuery = z
   .strict();
 export type RunListQuery = z.infer<typeof RunListQuery>;
 export const RerunBody = z.object({ version: z.enum(['latest', 'same']).default('latest') }).strict();
+
+export const WorkspaceParams = z.object({ workspaceId: Identifier });
+export const CreateWorkspaceBody = z
+  .object({
+    id: Identifier,
+    name: z.string().min(1).max(200),
+    plan: PlanName.default('starter'),
+    limits: PlanLimits.partial().optional(),
+  })
+  .strict()
+  .refine((body) => body.limits === undefined || body.plan === 'enterprise', { message: 'custom limits are for the enterprise plan', path: ['limits'] });
+export const UpdateWorkspaceBody = z
+  .object({ name: z.string().min(1).max(200).optional(), plan: PlanName.optional(), limits: PlanLimits.partial().optional() })
+  .strict();
+export const CreateKeyBody = z.object({ name: z.string().min(1).max(200) }).strict();
+export const KeyParams = z.object({ workspaceId: Identifier, keyId: z.string().regex(/^key_[a-f0-9]{16}$/, 'must be a key id') });
+export const VariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be letters, digits and "_", not starting with a digit');
+export const VariableParams = z.object({ name: VariableName });
+export const SetVariableBody = z.object({ value: z.string().max(32_768) }).strict();

@@ -7,6 +7,8 @@ interface FlowDocument {
   name: string;
   /** Allocator for version numbers; the newest saved version is read from flow_versions. */
   versionCounter: number;
+  /** The workspace that owns the flow; flow ids are unique across workspaces. */
+  workspace?: string;
   createdAt: Date;
   updatedAt: Date;
   deletedAt?: Date;
@@ -33,6 +35,9 @@ export class FlowExistsError extends Error {
 }
 
 const DUPLICATE_KEY = 11000;
+const DEFAULT_WORKSPACE = 'default';
+/** Flows saved before workspaces existed have no workspace field: they belong to the default one. */
+const inWorkspace = (workspace?: string) => (workspace === undefined ? {} : { workspace });
 
 function toVersion(doc: FlowVersionDocument): FlowVersion {
   return { flowId: doc.flowId, version: doc.version, definition: doc.definition, createdAt: doc.createdAt.toISOString() };
@@ -50,32 +55,46 @@ export class FlowStore {
 
   async ensureIndexes(): Promise<void> {
     await this.versions.createIndex({ flowId: 1, version: -1 }, { unique: true });
+    await this.flows.updateMany({ workspace: { $exists: false } }, { $set: { workspace: DEFAULT_WORKSPACE } });
+  }
+
+  /** The workspace owning a flow (deleted or not), for the worker and the webhook route, which know only the id. */
+  async workspaceOf(flowId: string): Promise<string | undefined> {
+    const flow = await this.flows.findOne({ _id: flowId }, { projection: { workspace: 1 } });
+    return flow ? (flow.workspace ?? DEFAULT_WORKSPACE) : undefined;
   }
 
   /** Saves the first version of a new flow; a flow id in use (and not deleted) is a conflict. */
-  async create(definition: FlowDefinition): Promise<FlowVersion> {
+  async create(definition: FlowDefinition, workspace = DEFAULT_WORKSPACE): Promise<FlowVersion> {
     const now = new Date();
     try {
-      await this.flows.insertOne({ _id: definition.id, name: definition.name, versionCounter: 0, createdAt: now, updatedAt: now });
+      await this.flows.insertOne({ _id: definition.id, name: definition.name, versionCounter: 0, workspace, createdAt: now, updatedAt: now });
     } catch (error) {
       if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
       const revived = await this.flows.updateOne(
-        { _id: definition.id, deletedAt: { $exists: true } },
+        { _id: definition.id, workspace, deletedAt: { $exists: true } },
         { $unset: { deletedAt: '' }, $set: { createdAt: now } },
       );
       if (revived.modifiedCount === 0) throw new FlowExistsError(`flow "${definition.id}" already exists`);
     }
-    return this.saveVersion(definition);
+    return this.saveVersion(definition, workspace);
   }
 
   /** Saves a new immutable version, creating the flow if it does not exist. */
-  async saveVersion(definition: FlowDefinition): Promise<FlowVersion> {
+  async saveVersion(definition: FlowDefinition, workspace = DEFAULT_WORKSPACE): Promise<FlowVersion> {
     const now = new Date();
-    const flow = await this.flows.findOneAndUpdate(
-      { _id: definition.id },
-      { $inc: { versionCounter: 1 }, $set: { name: definition.name, updatedAt: now }, $unset: { deletedAt: '' }, $setOnInsert: { createdAt: now } },
-      { upsert: true, returnDocument: 'after' },
-    );
+    let flow: FlowDocument | null;
+    try {
+      flow = await this.flows.findOneAndUpdate(
+        { _id: definition.id, workspace },
+        { $inc: { versionCounter: 1 }, $set: { name: definition.name, updatedAt: now }, $unset: { deletedAt: '' }, $setOnInsert: { createdAt: now } },
+        { upsert: true, returnDocument: 'after' },
+      );
+    } catch (error) {
+      // The id belongs to a flow of another workspace: the upsert collided with it.
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) throw new FlowExistsError(`flow id "${definition.id}" is taken`);
+      throw error;
+    }
     if (!flow) throw new Error(`could not allocate a version for flow "${definition.id}"`);
     const doc: FlowVersionDocument = {
       _id: `${definition.id}@${flow.versionCounter}`,
@@ -88,8 +107,8 @@ export class FlowStore {
     return toVersion(doc);
   }
 
-  async latest(flowId: string): Promise<FlowVersion | undefined> {
-    const flow = await this.flows.findOne({ _id: flowId, deletedAt: { $exists: false } });
+  async latest(flowId: string, workspace?: string): Promise<FlowVersion | undefined> {
+    const flow = await this.flows.findOne({ _id: flowId, deletedAt: { $exists: false }, ...inWorkspace(workspace) });
     if (!flow) return undefined;
     const [doc] = await this.versions.find({ flowId }).sort({ version: -1 }).limit(1).toArray();
     return doc ? toVersion(doc) : undefined;
@@ -101,8 +120,8 @@ export class FlowStore {
     return doc ? toVersion(doc) : undefined;
   }
 
-  async list(): Promise<FlowSummary[]> {
-    const flows = await this.flows.find({ deletedAt: { $exists: false } }).sort({ _id: 1 }).toArray();
+  async list(workspace?: string): Promise<FlowSummary[]> {
+    const flows = await this.flows.find({ deletedAt: { $exists: false }, ...inWorkspace(workspace) }).sort({ _id: 1 }).toArray();
     return flows
       .filter((flow) => flow.versionCounter > 0)
       .map((flow) => ({
@@ -114,15 +133,15 @@ export class FlowStore {
       }));
   }
 
-  async versionsOf(flowId: string): Promise<{ version: number; createdAt: string }[] | undefined> {
-    const flow = await this.flows.findOne({ _id: flowId, deletedAt: { $exists: false } });
+  async versionsOf(flowId: string, workspace?: string): Promise<{ version: number; createdAt: string }[] | undefined> {
+    const flow = await this.flows.findOne({ _id: flowId, deletedAt: { $exists: false }, ...inWorkspace(workspace) });
     if (!flow) return undefined;
     const docs = await this.versions.find({ flowId }, { projection: { version: 1, createdAt: 1 } }).sort({ version: -1 }).toArray();
     return docs.map((doc) => ({ version: doc.version, createdAt: doc.createdAt.toISOString() }));
   }
 
-  async delete(flowId: string): Promise<boolean> {
-    const result = await this.flows.updateOne({ _id: flowId, deletedAt: { $exists: false } }, { $set: { deletedAt: new Date() } });
+  async delete(flowId: string, workspace?: string): Promise<boolean> {
+    const result = await this.flows.updateOne({ _id: flowId, deletedAt: { $exists: false }, ...inWorkspace(workspace) }, { $set: { deletedAt: new Date() } });
     return result.modifiedCount === 1;
   }
 }

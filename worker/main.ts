@@ -9,6 +9,11 @@ import { parseConfig, requireSetting } from '../common/config';
 import { validEgressPolicy } from '../sandbox/egress';
 import { connectWorkerConnection } from '../temporal/connection';
 import { FlowStore } from '../store/flows';
+import { SecretBox } from '../store/secretBox';
+import { UsageStore } from '../store/usage';
+import { VariableStore } from '../store/variables';
+import { WorkspaceRuntime } from '../store/workspaceRuntime';
+import { WorkspaceStore } from '../store/workspaces';
 import { connectStore } from '../store/mongo';
 import { WORKFLOW_BUNDLE_PATH } from './bundle';
 
@@ -22,6 +27,12 @@ async function main(): Promise<void> {
   const activities = createActivities({
     flows: new FlowVersionCache(flowStore),
     functionEnv: () => ({ ...hostEnv }),
+    workspace: new WorkspaceRuntime(
+      flowStore,
+      new WorkspaceStore(store),
+      new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir)),
+      new UsageStore(store),
+    ),
     latestVersion: async (flowId) => (await flowStore.latest(flowId))?.version,
     outputs: new OutputStore(store.db),
     // Checked here so a mistyped NECTAR_EGRESS_ALLOW stops the worker at start, not every code node later.

@@ -4,6 +4,7 @@ import type { FlowDefinition } from '../../flow/schema';
 import { FlowExistsError, FlowStore } from '../../store/flows';
 import { formatPath, HttpError, notFound, parseRequest } from '../errors';
 import type { FlowService } from '../flowService';
+import { workspaceOf } from '../auth';
 import { FlowIdParams, FlowReadQuery } from '../schemas';
 
 function validDefinition(body: unknown): FlowDefinition {
@@ -23,7 +24,7 @@ export function flowRoutes(flows: FlowStore, service: FlowService): Router {
   router.post('/', async (request, response) => {
     const definition = validDefinition(request.body);
     try {
-      const saved = await service.create(definition);
+      const saved = await service.create(definition, workspaceOf(request));
       response.status(201).json({ id: saved.flowId, version: saved.version });
     } catch (error) {
       if (error instanceof FlowExistsError) {
@@ -42,18 +43,24 @@ export function flowRoutes(flows: FlowStore, service: FlowService): Router {
         { path: 'id', message: `expected "${id}", got "${definition.id}"` },
       ]);
     }
-    const saved = await service.saveVersion(definition);
+    let saved;
+    try {
+      saved = await service.saveVersion(definition, workspaceOf(request));
+    } catch (error) {
+      if (error instanceof FlowExistsError) throw new HttpError(409, 'flow_exists', error.message);
+      throw error;
+    }
     response.status(200).json({ id: saved.flowId, version: saved.version });
   });
 
-  router.get('/', async (_request, response) => {
-    response.json({ flows: await flows.list() });
+  router.get('/', async (request, response) => {
+    response.json({ flows: await flows.list(workspaceOf(request)) });
   });
 
   router.get('/:id', async (request, response) => {
     const { id } = parseRequest(FlowIdParams, request.params, 'params');
     const { version } = parseRequest(FlowReadQuery, request.query, 'query');
-    const latest = await flows.latest(id);
+    const latest = await flows.latest(id, workspaceOf(request));
     if (!latest) throw notFound(`flow "${id}"`);
     const found = version === undefined ? latest : await flows.version(id, version);
     if (!found) throw notFound(`version ${version} of flow "${id}"`);
@@ -62,14 +69,14 @@ export function flowRoutes(flows: FlowStore, service: FlowService): Router {
 
   router.get('/:id/versions', async (request, response) => {
     const { id } = parseRequest(FlowIdParams, request.params, 'params');
-    const versions = await flows.versionsOf(id);
+    const versions = await flows.versionsOf(id, workspaceOf(request));
     if (!versions) throw notFound(`flow "${id}"`);
     response.json({ id, versions });
   });
 
   router.delete('/:id', async (request, response) => {
     const { id } = parseRequest(FlowIdParams, request.params, 'params');
-    if (!(await service.delete(id))) throw notFound(`flow "${id}"`);
+    if (!(await service.delete(id, workspaceOf(request)))) throw notFound(`flow "${id}"`);
     response.status(204).end();
   });
 

@@ -1,12 +1,11 @@
 import { Router } from 'express';
 import type { FlowStore } from '../../store/flows';
+import { workspaceOf } from '../auth';
 import { notFound, parseRequest } from '../errors';
 import type { RunList } from '../runList';
 import type { RunService } from '../runService';
 import { streamRun } from '../runStream';
 import { RerunBody, RunIdParams, RunListQuery } from '../schemas';
-
-const DEFAULT_WORKSPACE = 'default';
 
 /** `GET /api/runs` (visibility, paginated), `POST /api/runs/:runId/rerun`, `GET /api/runs/:runId/stream` (SSE). */
 export function runListRoutes(flows: FlowStore, runs: RunService, list: RunList): Router {
@@ -14,17 +13,18 @@ export function runListRoutes(flows: FlowStore, runs: RunService, list: RunList)
 
   router.get('/', async (request, response) => {
     const query = parseRequest(RunListQuery, request.query, 'query');
-    response.json(await list.list(DEFAULT_WORKSPACE, query));
+    response.json(await list.list(workspaceOf(request), query));
   });
 
   router.post('/:runId/rerun', async (request, response) => {
     const { runId } = parseRequest(RunIdParams, request.params, 'params');
     const { version } = parseRequest(RerunBody, request.body ?? {}, 'body');
-    await runs.read(runId); // 404 for a run that is not ours or not there
+    const workspace = workspaceOf(request);
+    await runs.assertInWorkspace(runId, workspace); // 404 for a run that is not ours or not there
     const original = await list.startRequest(runId);
-    const flow = version === 'same' ? await flows.version(original.flowId, original.flowVersion) : await flows.latest(original.flowId);
+    const flow = version === 'same' ? await flows.version(original.flowId, original.flowVersion) : await flows.latest(original.flowId, workspace);
     if (!flow) throw notFound(`flow "${original.flowId}"`);
-    const rerunId = await runs.start(flow.flowId, flow.version, original.trigger);
+    const rerunId = await runs.start(flow.flowId, flow.version, original.trigger, { workspace });
     response.status(202).location(`/api/runs/${rerunId}`).json({ runId: rerunId, rerunOf: runId, flowVersion: flow.version });
   });
 
@@ -32,7 +32,7 @@ export function runListRoutes(flows: FlowStore, runs: RunService, list: RunList)
     const { runId } = parseRequest(RunIdParams, request.params, 'params');
     let closed = false;
     request.on('close', () => (closed = true));
-    await streamRun(runs, runId, response, () => closed);
+    await streamRun(runs, runId, workspaceOf(request), response, () => closed);
   });
 
   return router;

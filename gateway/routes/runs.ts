@@ -4,6 +4,7 @@ import { Identifier } from '../../flow/schema';
 import { FlowStore } from '../../store/flows';
 import { notFound, parseRequest } from '../errors';
 import { RunService } from '../runService';
+import { workspaceOf } from '../auth';
 import { FlowIdParams, RunIdParams, StartRunBody, StartRunQuery } from '../schemas';
 
 const DEFAULT_WAIT_MS = 60_000;
@@ -15,15 +16,16 @@ export function startRunRoutes(flows: FlowStore, runs: RunService): Router {
     const { id } = parseRequest(FlowIdParams, request.params, 'params');
     const body = parseRequest(StartRunBody, request.body ?? {}, 'body');
     const query = parseRequest(StartRunQuery, request.query, 'query');
-    const flow = await flows.latest(id);
+    const workspace = workspaceOf(request);
+    const flow = await flows.latest(id, workspace);
     if (!flow) throw notFound(`flow "${id}"`);
-    const runId = await runs.start(flow.flowId, flow.version, { type: 'api', source: 'api', payload: body.input ?? null });
+    const runId = await runs.start(flow.flowId, flow.version, { type: 'api', source: 'api', payload: body.input ?? null }, { workspace });
     if (!query.wait) {
       response.status(202).location(`/api/runs/${runId}`).json({ runId });
       return;
     }
     await runs.waitForClose(runId, query.timeoutMs ?? DEFAULT_WAIT_MS);
-    const run = await runs.read(runId);
+    const run = await runs.read(runId, workspace);
     response.status(run.status === 'running' ? 202 : 200).json(run);
   });
   return router;
@@ -33,18 +35,20 @@ export function runRoutes(runs: RunService): Router {
   const router = Router();
   router.get('/:runId', async (request, response) => {
     const { runId } = parseRequest(RunIdParams, request.params, 'params');
-    const run = await runs.read(runId);
+    const run = await runs.read(runId, workspaceOf(request));
     if (!run) throw notFound(`run "${runId}"`);
     response.json(run);
   });
   router.post('/:runId/cancel', async (request, response) => {
     const { runId } = parseRequest(RunIdParams, request.params, 'params');
+    await runs.assertInWorkspace(runId, workspaceOf(request));
     await runs.cancel(runId);
     response.status(202).json({ runId, status: 'cancelling' });
   });
   router.post('/:runId/events', async (request, response) => {
     const { runId } = parseRequest(RunIdParams, request.params, 'params');
     const body = parseRequest(RunEventBody, request.body ?? {}, 'body');
+    await runs.assertInWorkspace(runId, workspaceOf(request));
     await runs.sendEvent(runId, body.event, body.payload);
     response.status(202).json({ runId, event: body.event });
   });

@@ -66,7 +66,7 @@ export class WebhookService {
       flow.flowId,
       flow.version,
       { type: 'webhook', source: `${request.method} /hooks/${flow.flowId}${request.subPath === '/' ? '' : request.subPath}`, payload },
-      { idempotencyKey: request.idempotencyKey },
+      { idempotencyKey: request.idempotencyKey, workspace: await this.flows.workspaceOf(flow.flowId) },
     );
     if (trigger.respond === 'async') return { kind: 'accepted', runId, duplicate: !started };
     return { kind: 'outcome', runId, duplicate: !started, outcome: await this.runs.waitForOutcome(runId, trigger.timeoutMs) };

@@ -1,0 +1,51 @@
+import { Collection, MongoServerError } from 'mongodb';
+import type { Store } from './mongo';
+import { usagePeriod } from './plans';
+
+interface UsageDocument {
+  /** `<workspace>:<YYYY-MM>` */
+  _id: string;
+  workspace: string;
+  period: string;
+  executions: number;
+}
+
+/** Executions (code-node runs) per workspace and month, counted with atomic increments so they survive restarts. */
+export class UsageStore {
+  private readonly usage: Collection<UsageDocument>;
+
+  constructor(store: Store) {
+    this.usage = store.db.collection<UsageDocument>('usage');
+  }
+
+  /**
+   * Counts one execution unless the month's count has reached `limit`: one atomic conditional increment, so concurrent
+   * executions can never pass the limit together. False when over quota.
+   */
+  async tryCount(workspace: string, limit: number, now: Date = new Date()): Promise<boolean> {
+    const period = usagePeriod(now);
+    if (limit <= 0) return false;
+    try {
+      const updated = await this.usage.findOneAndUpdate(
+        { _id: `${workspace}:${period}`, executions: { $lt: limit } },
+        { $inc: { executions: 1 }, $setOnInsert: { workspace, period } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      return updated !== null;
+    } catch (error) {
+      // The month's document exists but is at the limit: the upsert collided with it.
+      if (error instanceof MongoServerError && error.code === 11000) return false;
+      throw error;
+    }
+  }
+
+  async executions(workspace: string, now: Date = new Date()): Promise<number> {
+    const doc = await this.usage.findOne({ _id: `${workspace}:${usagePeriod(now)}` });
+    return doc?.executions ?? 0;
+  }
+
+  /** Starts the month's count again (an operator's reset, e.g. after an upgrade). */
+  async reset(workspace: string, now: Date = new Date()): Promise<void> {
+    await this.usage.deleteOne({ _id: `${workspace}:${usagePeriod(now)}` });
+  }
+}
