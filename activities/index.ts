@@ -11,6 +11,8 @@ import type { OutputStore } from './outputs';
 export interface ActivityDependencies {
   flows: FlowVersionCache;
   functionEnv: () => Record<string, string>;
+  /** The flow's workspace: its variables (they override host variables in `env`) and its execution quota. */
+  workspace?: { envFor(flowId: string): Promise<Record<string, string>>; countExecution(flowId: string): Promise<string | undefined> };
   /** The newest saved version of a flow, for subflow nodes that do not pin one. */
   latestVersion: (flowId: string) => Promise<number | undefined>;
   outputs: OutputStore;
@@ -77,6 +79,9 @@ export function createActivities(deps: ActivityDependencies) {
       if (!node || node.type !== 'code') {
         throw ApplicationFailure.nonRetryable(`flow ${request.flowId} has no code node "${request.nodeId}"`, 'FlowNotFound');
       }
+      const overQuota = await deps.workspace?.countExecution(request.flowId);
+      if (overQuota) throw ApplicationFailure.nonRetryable(overQuota, 'QuotaExceeded');
+      const workspaceEnv = (await deps.workspace?.envFor(request.flowId)) ?? {};
       const activity = Context.current();
       const info = activity.info;
       const workflowId = info.workflowExecution?.workflowId ?? '';
@@ -102,7 +107,7 @@ export function createActivities(deps: ActivityDependencies) {
               attempt: info.attempt,
             },
             steps,
-            env: deps.functionEnv(),
+            env: { ...deps.functionEnv(), ...workspaceEnv },
           },
           egress: deps.egress,
           limits: {
