@@ -92,6 +92,9 @@ test('updateOne, updateMany, deleteOne and deleteMany answer their counts; the f
      const removedMany = await stock.deleteMany({ qty: { $gte: 100 } });
      const left = await stock.find({}, { projection: { _id: 0 } }).sort({ sku: 1 }).toArray();
      await client.close();
+     const shorthand = await MongoClient.connect('${uri}');
+     if ((await shorthand.db().collection('stock').countDocuments()) !== left.length) throw new Error('MongoClient.connect read another count');
+     await shorthand.close();
      return { one: [one.matchedCount, one.modifiedCount], many: many.modifiedCount, upserted: upsert.upsertedCount,
               removed: [removedOne.deletedCount, removedMany.deletedCount], left };`,
     { egress: OPEN_LOOPBACK },

@@ -210,6 +210,10 @@ export function installMongoShim(callHost: HostCaller): void {
     return freeze(client);
   }
 
+  /** The driver's shorthand: `await MongoClient.connect(uri)` answers a connected client. */
+  type ClientConstructor = new (uri: string, clientOptions?: Doc) => { connect(): Promise<unknown> };
+  const Client = MongoClient as unknown as ClientConstructor;
+  defineProperty(MongoClient, 'connect', { value: (uri: string, clientOptions?: Doc) => new Client(uri, clientOptions).connect() });
   defineProperty(globalThis, 'MongoClient', { value: MongoClient, writable: true, configurable: true, enumerable: false });
   defineProperty(globalThis, 'ObjectId', { value: ObjectId, writable: true, configurable: true, enumerable: false });
 }
