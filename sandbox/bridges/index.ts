@@ -20,9 +20,6 @@ export type { EgressPolicy } from '../egress';
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 const MAX_CONCURRENT_CALLS = 16;
 
-/** The globals a bridge provides, so callers can install only what the code references. */
-export const BRIDGE_GLOBALS = ['axios', 'nodemailer', 'MongoClient', 'ObjectId'] as const;
-
 export interface BridgeOptions {
   /** Epoch milliseconds at which the node's time is up; every host call ends by then. */
   deadline: number;
@@ -38,11 +35,23 @@ export interface Bridges {
 }
 
 const HOST_CALLER_SOURCE = makeHostCaller.toString();
-const SHIM_SOURCES = {
-  axios: installAxiosShim.toString(),
-  nodemailer: installNodemailerShim.toString(),
-  mongo: installMongoShim.toString(),
-};
+
+interface Library {
+  /** The globals the shim defines: it is installed when the code names one of them. */
+  globals: string[];
+  shimSource: string;
+  register(session: BridgeSession, guard: EgressGuard, maxResponseBytes: number): void;
+}
+
+const LIBRARIES: Library[] = [
+  {
+    globals: ['axios'],
+    shimSource: installAxiosShim.toString(),
+    register: (session, guard, maxResponseBytes) => registerHttpBridge(session, { guard, maxRequestBytes: maxResponseBytes }),
+  },
+  { globals: ['nodemailer'], shimSource: installNodemailerShim.toString(), register: (session, guard) => registerMailBridge(session, guard) },
+  { globals: ['MongoClient', 'ObjectId'], shimSource: installMongoShim.toString(), register: (session, guard) => registerMongoBridge(session, guard) },
+];
 
 /** Shims installed in a context, waiting for the execution whose session will serve their calls. */
 export interface PreparedBridges {
@@ -57,29 +66,23 @@ const NOT_ATTACHED = JSON.stringify({ ok: false, error: { name: 'BridgeError', m
  * does this while the isolate waits). Calls made before `attach` or after the execution's dispose are refused.
  */
 export async function prepareBridges(context: ivm.Context, referencedGlobals?: ReadonlySet<string>): Promise<PreparedBridges> {
-  const wants = (...names: string[]) => !referencedGlobals || names.some((name) => referencedGlobals.has(name));
-  const shims: string[] = [];
-  if (wants('axios')) shims.push(SHIM_SOURCES.axios);
-  if (wants('nodemailer')) shims.push(SHIM_SOURCES.nodemailer);
-  if (wants('MongoClient', 'ObjectId')) shims.push(SHIM_SOURCES.mongo);
+  const libraries = LIBRARIES.filter((library) => !referencedGlobals || library.globals.some((name) => referencedGlobals.has(name)));
   let attached: BridgeSession | undefined;
-  if (shims.length > 0) {
+  if (libraries.length > 0) {
     const entry = (operation: string, argsJson: string): Promise<string> =>
       attached ? attached.handle(operation, argsJson) : Promise.resolve(NOT_ATTACHED);
     // Only function sources are joined here: each shim is a real, type-checked function applied to the same caller.
     // Strict mode throughout, so no shim function exposes `caller` or `arguments` to code it calls back into.
-    const source = [`'use strict';`, `const callHost = (${HOST_CALLER_SOURCE})($0);`, ...shims.map((shim) => `(${shim})(callHost);`)].join('\n');
+    const source = [`'use strict';`, `const callHost = (${HOST_CALLER_SOURCE})($0);`, ...libraries.map((library) => `(${library.shimSource})(callHost);`)].join('\n');
     await context.evalClosure(source, [entry], { arguments: { reference: true } });
   }
   return {
     attach(options) {
-      if (shims.length === 0) return { dispose: async () => undefined };
+      if (libraries.length === 0) return { dispose: async () => undefined };
       const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
       const guard = options.egress instanceof EgressGuard ? options.egress : new EgressGuard(options.egress);
       const session = new BridgeSession({ deadline: options.deadline, maxResponseBytes, maxConcurrentCalls: MAX_CONCURRENT_CALLS });
-      registerHttpBridge(session, { guard, maxRequestBytes: maxResponseBytes });
-      registerMailBridge(session, guard);
-      registerMongoBridge(session, guard);
+      for (const library of libraries) library.register(session, guard, maxResponseBytes);
       attached = session;
       return {
         async dispose() {
