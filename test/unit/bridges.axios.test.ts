@@ -139,7 +139,9 @@ test('every redirect target is checked: a hop to metadata or another loopback ad
 
 test('without the allow-list, loopback, private, link-local and metadata destinations are refused before connecting', async () => {
   const port = (server.address() as AddressInfo).port;
-  const targets = [`http://127.0.0.1:${port}/echo`, `http://localhost:${port}/echo`, 'http://10.0.0.1/', 'http://192.168.1.1/', 'http://172.16.0.1/', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00::1]/', 'http://0.0.0.0/'];
+  const targets = [`http://127.0.0.1:${port}/echo`, `http://localhost:${port}/echo`, 'http://10.0.0.1/', 'http://192.168.1.1/', 'http://172.16.0.1/', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00::1]/', 'http://0.0.0.0/',
+    // Other spellings of loopback: decimal, hex, octal, short form, IPv4-mapped IPv6.
+    `http://2130706433:${port}/`, `http://0x7f000001:${port}/`, `http://017700000001:${port}/`, `http://127.1:${port}/`, `http://[::ffff:127.0.0.1]:${port}/`];
   for (const url of targets) {
     const outcome = await runSnippet(`return axios.get('${url}')`, { egress: { allow: [] } });
     expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', code: 'EGRESS_DENIED' } });
