@@ -84,6 +84,22 @@ test('defaults: axios.defaults.headers.common, create() with a baseURL and heade
   expect(outcome).toEqual({ ok: true, value: ['Bearer instance', 'Bearer global'] });
 });
 
+test('interceptors change requests and responses, and eject removes one', async () => {
+  const outcome = await runSnippet(
+    `const api = axios.create({ baseURL: '${base}' });
+     api.interceptors.request.use((config) => { config.headers.Authorization = 'Bearer from-interceptor'; return config; });
+     const tagger = api.interceptors.response.use((response) => ({ ...response, data: { ...response.data, tagged: true } }));
+     const first = await api.get('/echo');
+     api.interceptors.response.eject(tagger);
+     const second = await api.get('/echo');
+     api.interceptors.response.use(undefined, (error) => ({ data: 'recovered from ' + error.response.status }));
+     const recovered = await api.get('/status/500');
+     return [first.data.authorization, first.data.tagged, second.data.tagged ?? null, recovered.data];`,
+    { egress: OPEN_LOOPBACK },
+  );
+  expect(outcome).toEqual({ ok: true, value: ['Bearer from-interceptor', true, null, 'recovered from 500'] });
+});
+
 test('text bodies go out as text and text responses come back as strings', async () => {
   const outcome = await runSnippet(
     `const sent = await axios.post('${base}/echo', 'hello there', { headers: { 'Content-Type': 'text/plain' } });

@@ -103,11 +103,43 @@ export function installAxiosShim(callHost: HostCaller): void {
     throw makeError(`Request failed with status code ${answer.status}`, code, config, response);
   };
 
+  type Handler = ((value: unknown) => unknown) | undefined;
+  /** axios's interceptor lists: `use(onFulfilled, onRejected)` answers an id that `eject` takes. */
+  const interceptorManager = () => {
+    const handlers: Array<{ fulfilled: Handler; rejected: Handler } | null> = [];
+    return {
+      handlers,
+      use(fulfilled?: Handler, rejected?: Handler) {
+        handlers.push({ fulfilled, rejected });
+        return handlers.length - 1;
+      },
+      eject(id: number) {
+        if (handlers[id]) handlers[id] = null;
+      },
+      clear() {
+        handlers.length = 0;
+      },
+    };
+  };
+
   const create = (defaults: Config) => {
+    const interceptors = { request: interceptorManager(), response: interceptorManager() };
+    const dispatch = (config: Config) => {
+      // As in axios: request interceptors run last-added first, response interceptors in the order they were added.
+      let chain: Promise<unknown> = Promise.resolve(config);
+      for (const handler of interceptors.request.handlers.slice().reverse()) {
+        if (handler) chain = chain.then(handler.fulfilled, handler.rejected);
+      }
+      chain = chain.then((final) => send(final as Config));
+      for (const handler of interceptors.response.handlers) {
+        if (handler) chain = chain.then(handler.fulfilled, handler.rejected);
+      }
+      return chain as Promise<Record<string, unknown>>;
+    };
     const request = (urlOrConfig: string | Config, maybeConfig?: Config) =>
       typeof urlOrConfig === 'string'
-        ? send(mergeConfig(defaults, assign({}, maybeConfig ?? {}, { url: urlOrConfig })))
-        : send(mergeConfig(defaults, urlOrConfig));
+        ? dispatch(mergeConfig(defaults, assign({}, maybeConfig ?? {}, { url: urlOrConfig })))
+        : dispatch(mergeConfig(defaults, urlOrConfig));
     const instance = function axios(urlOrConfig: string | Config, maybeConfig?: Config) {
       return request(urlOrConfig, maybeConfig);
     } as ((urlOrConfig: string | Config, maybeConfig?: Config) => Promise<Record<string, unknown>>) & Record<string, unknown>;
@@ -124,7 +156,13 @@ export function installAxiosShim(callHost: HostCaller): void {
       put: withBody('put'),
       patch: withBody('patch'),
       defaults,
+      interceptors,
       create: (extra?: Config) => create(mergeConfig(defaults, extra)),
+      all: (promises: unknown[]) => Promise.all(promises),
+      spread:
+        (callback: (...values: unknown[]) => unknown) =>
+        (values: unknown[]) =>
+          callback(...values),
       isAxiosError: (value: unknown) => typeof value === 'object' && value !== null && (value as { isAxiosError?: unknown }).isAxiosError === true,
     });
     return instance;
