@@ -73,6 +73,12 @@ const EnvironmentSchema = z.object({
   /** Base64 of 32 bytes sealing workspace variables; generated under the data dir when unset. */
   NECTAR_SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of 32 bytes').optional(),
   NECTAR_DEFAULT_PLAN: z.enum(['starter', 'professional', 'enterprise']).default('enterprise'),
+  /** Browser origins allowed to call the API (CORS), comma-separated; `*` for any; none by default. */
+  NECTAR_CORS_ORIGINS: csv([]),
+  /** Requests a minute one API key may make (0: unlimited); the admin key is not limited. */
+  NECTAR_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /** How long a stopping gateway waits for accepted requests to finish. */
+  NECTAR_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   NECTAR_WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 1mb').default('1mb'),
 });
 
@@ -120,6 +126,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     gateway: {
       webhookBodyLimit: e.NECTAR_WEBHOOK_BODY_LIMIT,
       defaultPlan: e.NECTAR_DEFAULT_PLAN,
+      corsOrigins: e.NECTAR_CORS_ORIGINS,
+      rateLimitPerMinute: e.NECTAR_RATE_LIMIT_PER_MINUTE,
+      shutdownGraceMs: e.NECTAR_SHUTDOWN_GRACE_MS,
     },
     workspaces: {
       secretsKey: e.NECTAR_SECRETS_KEY,

@@ -1,23 +1,25 @@
 import path from 'node:path';
 import express from 'express';
+import type { ApiKeyStore } from '../store/apiKeys';
+import type { FlowStore } from '../store/flows';
+import type { WorkspaceStore } from '../store/workspaces';
 import { requireApiKey } from './auth';
 import { errorHandler, HttpError } from './errors';
+import type { FlowService } from './flowService';
+import { requestLogging } from './logging';
+import { openApiDocument } from './openapi';
 import { flowRoutes } from './routes/flows';
 import { hookRoutes } from './routes/hooks';
-import { scheduleRoutes } from './routes/schedules';
 import { runListRoutes } from './routes/runList';
-import { openApiDocument } from './openapi';
-import { variableRoutes, workspaceRoutes } from './routes/workspaces';
-import type { WorkspaceService } from './workspaceService';
-import type { ApiKeyStore } from '../store/apiKeys';
-import type { WorkspaceStore } from '../store/workspaces';
-import type { RunList } from './runList';
 import { runRoutes, startRunRoutes } from './routes/runs';
+import { scheduleRoutes } from './routes/schedules';
+import { variableRoutes, workspaceRoutes } from './routes/workspaces';
+import type { RunList } from './runList';
 import { RunService } from './runService';
-import type { FlowStore } from '../store/flows';
-import type { WebhookService } from './webhooks/service';
-import type { FlowService } from './flowService';
 import type { ScheduleService } from './scheduleService';
+import { cors, rateLimitPerKey, securityHeaders } from './security';
+import type { WebhookService } from './webhooks/service';
+import type { WorkspaceService } from './workspaceService';
 
 export interface GatewayDependencies {
   adminKey: string;
@@ -31,18 +33,38 @@ export interface GatewayDependencies {
   keys: ApiKeyStore;
   workspaceService: WorkspaceService;
   webhookBodyLimit: string;
+  corsOrigins?: string[];
+  rateLimitPerMinute?: number;
+  /** True once the gateway is stopping: /readyz fails so a balancer stops sending, live streams end. */
+  stopping?: () => boolean;
   /** Resolves when Temporal and the store both answer. */
   checkHealth: () => Promise<Record<string, string>>;
 }
 
 export function createApp(deps: GatewayDependencies): express.Express {
   const app = express();
+  const stopping = deps.stopping ?? (() => false);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(requestLogging());
+  app.use(securityHeaders({ contentSecurityPolicy: false }));
+  app.use(['/api', '/hooks'], securityHeaders({ contentSecurityPolicy: true }), cors(deps.corsOrigins ?? []));
 
   app.get('/healthz', async (_request, response) => {
     try {
       response.json({ status: 'ok', ...(await deps.checkHealth()) });
+    } catch (error) {
+      response.status(503).json({ status: 'unavailable', message: (error as Error).message });
+    }
+  });
+
+  app.get('/readyz', async (_request, response) => {
+    if (stopping()) {
+      response.status(503).json({ status: 'stopping' });
+      return;
+    }
+    try {
+      response.json({ status: 'ready', ...(await deps.checkHealth()) });
     } catch (error) {
       response.status(503).json({ status: 'unavailable', message: (error as Error).message });
     }
@@ -57,13 +79,14 @@ export function createApp(deps: GatewayDependencies): express.Express {
 
   const api = express.Router();
   api.use(requireApiKey(deps.adminKey, deps.keys, deps.workspaces));
+  api.use(rateLimitPerKey(deps.rateLimitPerMinute ?? 0));
   api.use(express.json({ limit: '2mb' }));
   api.use('/flows/:id/runs', startRunRoutes(deps.flows, deps.runs));
   api.use('/flows/:id/schedules', scheduleRoutes(deps.schedules));
   api.use('/flows', flowRoutes(deps.flows, deps.flowService));
   api.use('/workspaces', workspaceRoutes(deps.workspaceService));
   api.use('/variables', variableRoutes(deps.workspaceService));
-  api.use('/runs', runListRoutes(deps.flows, deps.runs, deps.runList));
+  api.use('/runs', runListRoutes(deps.flows, deps.runs, deps.runList, stopping));
   api.use('/runs', runRoutes(deps.runs));
   api.use((request) => {
     throw new HttpError(404, 'not_found', `no API route ${request.method} ${request.originalUrl}`);

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
+import { log, requestIdOf } from './logging';
 
 export interface Problem {
   path: string;
@@ -62,6 +63,6 @@ export const errorHandler: ErrorRequestHandler = (error, request, response, _nex
     response.status(bodyError.status).json({ error: { code: 'bad_request', message: bodyError.message } });
     return;
   }
-  console.error(`[nectar gateway] ${request.method} ${request.originalUrl} failed:`, error);
+  log.error({ reqId: requestIdOf(request), method: request.method, path: request.path, err: error }, 'unhandled error');
   response.status(500).json({ error: { code: 'internal', message: 'internal error; see the gateway log' } });
 };

@@ -20,6 +20,7 @@ import { SecretBox } from '../store/secretBox';
 import { UsageStore } from '../store/usage';
 import { VariableStore } from '../store/variables';
 import { WorkspaceStore } from '../store/workspaces';
+import { log } from './logging';
 
 async function main(): Promise<void> {
   const config = parseConfig();
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   try {
     await registerSearchAttributes(connection, config.temporal.namespace);
   } catch (error) {
-    console.warn(`[nectar gateway] could not register search attributes (register NectarFlowId, NectarFlowVersion, NectarTrigger, NectarWorkspace as Keyword yourself): ${(error as Error).message}`);
+    log.warn(`could not register search attributes (register NectarFlowId, NectarFlowVersion, NectarTrigger, NectarWorkspace as Keyword yourself): ${(error as Error).message}`);
   }
   const workspaces = new WorkspaceStore(store);
   await workspaces.ensureDefault(config.gateway.defaultPlan);
@@ -42,7 +43,11 @@ async function main(): Promise<void> {
   const quota = new QuotaGuard(workspaces, usage);
   const runs = new RunService(client, config.taskQueue, quota);
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
+  let stopping = false;
   const app = createApp({
+    stopping: () => stopping,
+    corsOrigins: config.gateway.corsOrigins,
+    rateLimitPerMinute: config.gateway.rateLimitPerMinute,
     adminKey,
     flows,
     runs,
@@ -60,22 +65,36 @@ async function main(): Promise<void> {
     },
   });
   const server: Server = app.listen(config.port, config.host, () => {
-    console.log(`[nectar gateway] listening on http://${config.host}:${config.port}`);
+    log.info(`listening on http://${config.host}:${config.port}`);
   });
-  const shutdown = () => {
+  // While stopping, a kept-alive connection closes as soon as its request is answered.
+  server.on('request', (_request, response) => {
+    if (stopping) response.setHeader('connection', 'close');
+    response.once('finish', () => stopping && setImmediate(() => server.closeIdleConnections()));
+  });
+  // Graceful stop: refuse new connections, let every accepted request finish (bounded by the grace period), then close.
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping: finishing accepted requests');
+    const forced = setTimeout(() => {
+      log.warn('grace period over: exiting with requests still open');
+      process.exit(1);
+    }, config.gateway.shutdownGraceMs);
+    forced.unref();
     server.close(async () => {
       await connection.close();
       await store.close();
+      log.info('stopped');
       process.exit(0);
     });
     server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 10_000).unref();
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((error) => {
-  console.error('[nectar gateway] failed:', error);
+  log.fatal({ err: error }, 'failed to start');
   process.exit(1);
 });

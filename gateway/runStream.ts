@@ -43,7 +43,10 @@ export async function streamRun(runs: RunService, runId: string, workspace: stri
       lastWrite = Date.now();
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    if (closed()) return;
+    if (closed()) {
+      response.end(); // the client left, or the gateway is stopping: the UI reconnects
+      return;
+    }
     run = await runs.read(runId, workspace);
   }
 }

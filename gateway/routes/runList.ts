@@ -8,7 +8,7 @@ import { streamRun } from '../runStream';
 import { RerunBody, RunIdParams, RunListQuery } from '../schemas';
 
 /** `GET /api/runs` (visibility, paginated), `POST /api/runs/:runId/rerun`, `GET /api/runs/:runId/stream` (SSE). */
-export function runListRoutes(flows: FlowStore, runs: RunService, list: RunList): Router {
+export function runListRoutes(flows: FlowStore, runs: RunService, list: RunList, stopping: () => boolean = () => false): Router {
   const router = Router();
 
   router.get('/', async (request, response) => {
@@ -32,7 +32,7 @@ export function runListRoutes(flows: FlowStore, runs: RunService, list: RunList)
     const { runId } = parseRequest(RunIdParams, request.params, 'params');
     let closed = false;
     request.on('close', () => (closed = true));
-    await streamRun(runs, runId, workspaceOf(request), response, () => closed);
+    await streamRun(runs, runId, workspaceOf(request), response, () => closed || stopping());
   });
 
   return router;
