@@ -30,9 +30,9 @@ type Collection = ReturnType<ReturnType<MongoClient['db']>['collection']>;
 type MethodHandler = (collection: Collection, args: Document[], scope: CallScope) => Promise<unknown>;
 
 const METHODS: Record<string, MethodHandler> = {
-  find: (collection, [filter, options], scope) => readAll(collection.find(filter ?? {}, callOptions(options)), scope),
-  aggregate: (collection, [pipeline, options], scope) => readAll(collection.aggregate(asArray(pipeline), callOptions(options)), scope),
-  findOne: (collection, [filter, options]) => collection.findOne(filter ?? {}, callOptions(options)),
+  find: (collection, [filter, options], scope) => readAll(collection.find(filter ?? {}, readOptions(options, scope)), scope),
+  aggregate: (collection, [pipeline, options], scope) => readAll(collection.aggregate(asArray(pipeline), readOptions(options, scope)), scope),
+  findOne: (collection, [filter, options], scope) => collection.findOne(filter ?? {}, readOptions(options, scope)),
   insertOne: (collection, [document]) => collection.insertOne(document ?? {}),
   insertMany: (collection, [documents, options]) => collection.insertMany(asArray(documents), callOptions(options)),
   updateOne: (collection, [filter, update, options]) => collection.updateOne(filter ?? {}, update as Document, callOptions(options)),
@@ -40,7 +40,7 @@ const METHODS: Record<string, MethodHandler> = {
   replaceOne: (collection, [filter, replacement, options]) => collection.replaceOne(filter ?? {}, replacement ?? {}, callOptions(options)),
   deleteOne: (collection, [filter, options]) => collection.deleteOne(filter ?? {}, callOptions(options)),
   deleteMany: (collection, [filter, options]) => collection.deleteMany(filter ?? {}, callOptions(options)),
-  countDocuments: (collection, [filter, options]) => collection.countDocuments(filter ?? {}, callOptions(options)),
+  countDocuments: (collection, [filter, options], scope) => collection.countDocuments(filter ?? {}, readOptions(options, scope)),
   estimatedDocumentCount: (collection) => collection.estimatedDocumentCount(),
   distinct: (collection, [key, filter]) => collection.distinct(String(key), filter ?? {}),
   findOneAndUpdate: (collection, [filter, update, options]) => collection.findOneAndUpdate(filter ?? {}, update as Document, callOptions(options)),
@@ -52,6 +52,13 @@ const METHODS: Record<string, MethodHandler> = {
 function callOptions(options: Document | undefined): Document {
   const picked: Document = {};
   for (const name of CALL_OPTIONS) if (options?.[name] !== undefined) picked[name] = options[name];
+  return picked;
+}
+
+/** Reads also stop on the server at the node's deadline, not only on our side of the connection. */
+function readOptions(options: Document | undefined, scope: CallScope): Document {
+  const picked = callOptions(options);
+  picked.maxTimeMS = Math.min(Number(picked.maxTimeMS) || Infinity, scope.remainingMs());
   return picked;
 }
 
