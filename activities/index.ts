@@ -92,29 +92,33 @@ export function createActivities(deps: ActivityDependencies) {
       const heartbeat = info.isLocal ? undefined : setInterval(() => activity.heartbeat(), HEARTBEAT_INTERVAL_MS);
       let outcome: Awaited<ReturnType<typeof executeFunction>>;
       try {
-        outcome = await executeFunction({
-          nodeId: node.id,
-          code: node.code,
-          input,
-          context: {
-            trigger: request.trigger,
-            workflowContext: {
-              workflowId,
-              runId: info.workflowExecution?.runId,
-              nodeId: node.id,
-              flowId: request.flowId,
-              flowVersion: request.flowVersion,
-              attempt: info.attempt,
+        // A cancelled run gets its answer at once (the workflow does not wait for the sandbox to notice).
+        outcome = await Promise.race([
+          activity.cancelled,
+          executeFunction({
+            nodeId: node.id,
+            code: node.code,
+            input,
+            context: {
+              trigger: request.trigger,
+              workflowContext: {
+                workflowId,
+                runId: info.workflowExecution?.runId,
+                nodeId: node.id,
+                flowId: request.flowId,
+                flowVersion: request.flowVersion,
+                attempt: info.attempt,
+              },
+              steps,
+              env: { ...deps.functionEnv(), ...workspaceEnv },
             },
-            steps,
-            env: { ...deps.functionEnv(), ...workspaceEnv },
-          },
-          egress: deps.egress,
-          limits: {
-            memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
-            timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
-          },
-        });
+            egress: deps.egress,
+            limits: {
+              memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
+              timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
+            },
+          }),
+        ]);
       } finally {
         if (heartbeat) clearInterval(heartbeat);
       }

@@ -6,7 +6,7 @@
 import { isOutputRef } from './run';
 import type { Edge, FlowDefinition, FlowNode, InputMapping, InputSource } from './schema';
 
-export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 export type EdgeStatus = 'pending' | 'taken' | 'dead';
 
 /** A thrown error, as plain data that crosses every boundary. */
@@ -419,6 +419,14 @@ export function isFinished(state: RunState): boolean {
 /** Marks nodes that can never run (left pending when nothing else can move) as skipped. */
 export function skipRemaining(state: RunState): void {
   for (const record of Object.values(state.nodes)) if (record.status === 'pending') record.status = 'skipped';
+}
+
+/** The run was cancelled: nodes still running were stopped, and the rest will not run. */
+export function markCancelled(state: RunState): void {
+  for (const record of Object.values(state.nodes)) {
+    if (record.status === 'running') record.status = 'cancelled';
+    else if (record.status === 'pending') record.status = 'skipped';
+  }
 }
 
 /** Node records in the order they started, followed by those that never ran. */

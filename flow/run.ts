@@ -45,7 +45,7 @@ export interface RunEvent {
 
 export interface RunSnapshot {
   v: 1;
-  status: 'running' | 'completed' | 'failed';
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
   output: unknown;
   error?: NodeError;
   nodes: NodeRecord[];

@@ -3,11 +3,21 @@
  * pure graph functions (flow/graph.ts), running each ready node by its kind (nodes.ts). Deterministic: no I/O, no
  * clocks but Temporal's. Continues as new, carrying its state, before its history grows large.
  */
-import { ApplicationFailure, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { NectarActivities } from '../activities';
 import {
   createRunState,
   indexGraph,
+  markCancelled,
   markStarted,
   nodeInput,
   orderedNodes,
@@ -36,7 +46,8 @@ const { loadFlow } = proxyActivities<NectarActivities>({
 
 function snapshot(definition: FlowDefinition | undefined, state: RunState | undefined, done: boolean, continuations: number): RunSnapshot {
   if (!definition || !state) return { v: 1, status: 'running', output: null, nodes: [], continuations };
-  const status = state.failure ? 'failed' : done ? 'completed' : 'running';
+  const cancelled = Object.values(state.nodes).some((node) => node.status === 'cancelled');
+  const status = state.failure ? 'failed' : cancelled ? 'cancelled' : done ? 'completed' : 'running';
   const output = done && !state.failure ? runOutput(indexGraph(definition), state) : null;
   return { v: 1, status, output, error: state.failure, nodes: orderedNodes(state), continuations };
 }
@@ -71,15 +82,22 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
 
   const inFlight = new Map<string, Promise<void>>();
   let draining = false;
-  for (;;) {
-    draining ||= historyIsLong();
-    if (!draining) {
-      for (const nodeId of readyNodeIds(graph, run)) {
-        inFlight.set(nodeId, executeNode(nodeId).finally(() => inFlight.delete(nodeId)));
+  try {
+    for (;;) {
+      draining ||= historyIsLong();
+      if (!draining) {
+        for (const nodeId of readyNodeIds(graph, run)) {
+          inFlight.set(nodeId, executeNode(nodeId).finally(() => inFlight.delete(nodeId)));
+        }
       }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight.values());
     }
-    if (inFlight.size === 0) break;
-    await Promise.race(inFlight.values());
+  } catch (error) {
+    // Only cancellation escapes a node: the run closes as cancelled, with the nodes it stopped marked so.
+    if (isCancellation(error)) markCancelled(run);
+    done = true;
+    throw error;
   }
   if (draining && !run.failure && readyNodeIds(graph, run).length > 0) {
     await continueAsNew<typeof interpreterWorkflow>({

@@ -29,8 +29,11 @@ export const INFRA_EXTRA_ATTEMPTS = 2;
 const HEARTBEAT_TIMEOUT_MS = 4_000;
 /** Subflows nest at most this deep, so flows calling each other cannot recurse forever. */
 export const MAX_SUBFLOW_DEPTH = 8;
-/** Code nodes with a time limit up to this may run as local activities when the run asks for it. */
-const LOCAL_ACTIVITY_MAX_TIMEOUT_MS = 10_000;
+/**
+ * Code nodes with a time limit up to this may run as local activities when the run asks for it: the default limit,
+ * so ordinary nodes qualify and nodes declared long-running keep their heartbeats and prompt cancellation.
+ */
+const LOCAL_ACTIVITY_MAX_TIMEOUT_MS = NODE_LIMITS.timeoutMs.default;
 
 const { resolveFlowVersion } = proxyActivities<NectarActivities>({
   startToCloseTimeout: '30s',

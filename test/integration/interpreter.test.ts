@@ -326,3 +326,53 @@ describe('long runs and large data', () => {
     expect(node(run, 'big').output.bytes).toBeGreaterThan(600_000);
   });
 });
+
+describe('control and durability', () => {
+  test('cancel stops the running node and closes the run as cancelled', async () => {
+    await saveFlow('cancel', [code('spin', 'const spin = () => { const end = Date.now() + 4000; while (Date.now() < end) {} return 1; };', { timeoutMs: 10_000 }), code('after', 'return 2;')], [
+      { from: 'spin', to: 'after' },
+    ]);
+    const runId = await startRun('cancel');
+    await eventually(async () => (node(await readRun(runId), 'spin')?.status === 'running' ? true : undefined));
+    const cancelled = await product.request('POST', `/api/runs/${runId}/cancel`);
+    expect(cancelled.status).toBe(202);
+    const run = await closedRun(runId);
+    expect(run.status).toBe('cancelled');
+    expect(node(run, 'spin').status).toBe('cancelled');
+    expect(node(run, 'after').status).toBe('skipped');
+    expect((await product.request('POST', `/api/runs/${runId}/events`, { event: 'late' })).status).toBe(409);
+  });
+
+  test('a worker killed mid-node: the run resumes, completed nodes are not run again, the running node is retried', async () => {
+    await saveFlow(
+      'durable',
+      [
+        code('first', 'return { at: context.workflowContext.attempt };'),
+        code('slow', 'const slow = (input, context) => { const end = Date.now() + 3000; while (Date.now() < end) {} return { ...input, slowAttempt: context.workflowContext.attempt }; };', { timeoutMs: 20_000 }),
+        code('last', 'return { ...input, first: context.steps.first };'),
+      ],
+      [
+        { from: 'first', to: 'slow' },
+        { from: 'slow', to: 'last' },
+      ],
+    );
+    const runId = await startRun('durable');
+    await eventually(async () => (node(await readRun(runId), 'slow')?.status === 'running' ? true : undefined));
+    const workerPid = product.pidOf('worker');
+    process.kill(workerPid, 'SIGKILL');
+    await eventually(async () => (product.pidOf('worker') !== workerPid ? true : undefined), 60_000);
+    const run = await closedRun(runId, 110_000);
+    expect({ status: run.status, error: run.error }).toEqual({ status: 'completed' });
+    expect(node(run, 'slow').attempt).toBeGreaterThanOrEqual(2);
+    expect(run.output).toMatchObject({ first: { at: 1 } });
+
+    const connection = await Connection.connect({ address: `127.0.0.1:${product.ports.temporal}` });
+    try {
+      const history = await new Client({ connection }).workflow.getHandle(runId).fetchHistory();
+      const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes).map((event) => event.userMetadata?.summary);
+      expect(scheduled).toHaveLength(4); // load flow definition, first, slow, last: each scheduled once; slow retried in place
+    } finally {
+      await connection.close();
+    }
+  });
+});
