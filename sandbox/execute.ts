@@ -3,6 +3,8 @@
  * used once) with memory, time, CPU, log, timer and result limits, capturing its logs.
  * Knows nothing of Temporal: it takes code, input and context, and answers an outcome.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { analyzeCode, CodeAnalysis } from '../flow/code';
 import type { LogEntry, NodeError } from '../flow/graph';
 import { Bridges, installBridges } from './bridges';
@@ -10,6 +12,7 @@ import { DEFAULT_EGRESS_POLICY, EgressPolicy } from './egress';
 import { Execution } from './execution';
 import { NO_LIBRARIES, planLibraries } from './libraries';
 import { IsolatePool } from './pool';
+import { SandboxSupervisor } from './supervisor';
 
 export interface ExecutionLimits {
   memoryMb: number;
@@ -92,15 +95,57 @@ function sandboxPool(): IsolatePool {
   return pool;
 }
 
-/** Starts preparing isolates for plain functions with the default memory limit, so the first executions are warm. */
+export interface SandboxConfiguration {
+  /** Sandbox processes to run isolates in; 0 runs them in this process (no protection from a crash in isolated-vm). */
+  processes: number;
+}
+
+/** Past an execution's time limit, how long its sandbox process may stay silent before it is killed as stuck. */
+const PROCESS_GRACE_MS = 2_000;
+
+let configured: SandboxConfiguration | undefined;
+let supervisor: SandboxSupervisor | undefined;
+
+/**
+ * The default when nothing is configured: compiled, as the worker runs, isolates live in supervised sandbox
+ * processes (DESIGN.md); run from the TypeScript sources, as unit tests do, there is no compiled process to fork,
+ * so they run in this process.
+ */
+function defaultConfiguration(): SandboxConfiguration {
+  return { processes: __filename.endsWith('.js') ? Math.min(2, os.availableParallelism()) : 0 };
+}
+
+export function configureSandbox(configuration: SandboxConfiguration): void {
+  closeSandbox();
+  configured = configuration;
+}
+
+function sandboxSupervisor(): SandboxSupervisor | undefined {
+  const { processes } = configured ?? defaultConfiguration();
+  if (processes <= 0) return undefined;
+  supervisor ??= new SandboxSupervisor({ childPath: path.join(__dirname, 'child.js'), processes, graceMs: PROCESS_GRACE_MS });
+  return supervisor;
+}
+
+/** Starts the sandbox processes, or prepares isolates for plain functions here, so the first executions are warm. */
 export function prewarmSandbox(): void {
+  if (sandboxSupervisor()) return;
   sandboxPool().warm({ memoryMb: DEFAULT_LIMITS.memoryMb, libraries: NO_LIBRARIES });
 }
 
-/** Disposes the isolates kept ready (at shutdown, and at the end of tests). */
+/** Stops the sandbox processes and disposes the isolates kept ready (at shutdown, and at the end of tests). */
 export function closeSandbox(): void {
+  supervisor?.close();
+  supervisor = undefined;
   pool?.close();
   pool = undefined;
+}
+
+/** Runs one function: in a sandbox process when there are any (see `configureSandbox`), else in this process. */
+export function executeFunction(request: ExecutionRequest): Promise<ExecutionOutcome> {
+  const processes = sandboxSupervisor();
+  if (!processes) return executeInThisProcess(request);
+  return processes.execute(request, request.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs);
 }
 
 /** The same node's code runs again and again: parse it once. Analyses are pure data, safe to share. */
@@ -117,7 +162,7 @@ function analyzedCode(code: string): CodeAnalysis {
   return analysis;
 }
 
-export async function executeFunction(request: ExecutionRequest): Promise<ExecutionOutcome> {
+async function executeInThisProcess(request: ExecutionRequest): Promise<ExecutionOutcome> {
   const requestedAt = performance.now();
   const limits: ExecutionLimits = { ...DEFAULT_LIMITS, ...request.limits };
   limits.cpuTimeMs = Math.min(limits.cpuTimeMs, limits.timeoutMs);

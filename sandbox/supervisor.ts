@@ -1,0 +1,168 @@
+/**
+ * The worker's side of the sandbox processes. isolated-vm's limits are soft and some operations cannot be
+ * interrupted (a huge allocation can even abort the process), so isolates run in child processes this supervisor
+ * can kill and replace: when a process overruns an execution's hard deadline it is killed, and when it dies it is
+ * replaced; either way only the executions it held fail.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import type { ExecutionErrorType, ExecutionOutcome, ExecutionRequest } from './execute';
+import { FromSandbox, PROTOCOL_VERSION, ToSandbox } from './processProtocol';
+
+export interface SupervisorOptions {
+  /** The compiled sandbox process entry (`child.js`). */
+  childPath: string;
+  processes: number;
+  /** Time past an execution's own time limit before its process is presumed stuck and killed. */
+  graceMs: number;
+}
+
+interface Pending {
+  resolve(outcome: ExecutionOutcome): void;
+  message: ToSandbox;
+  timeoutMs: number;
+  deadline: NodeJS.Timeout;
+  /** Sent to the current process; unsent ones wait for a process that is ready. */
+  sent: boolean;
+}
+
+/** One sandbox process position: its process is replaced when it dies, its waiting executions carry over. */
+interface Slot {
+  index: number;
+  child: ChildProcess | undefined;
+  ready: boolean;
+  pending: Map<number, Pending>;
+  startedAt: number;
+}
+
+/** A process that dies this soon after starting is failing at start: wait before replacing it again. */
+const CRASH_LOOP_MS = 2_000;
+const RESPAWN_DELAY_MS = 1_000;
+
+function failure(type: ExecutionErrorType, message: string): ExecutionOutcome {
+  return { ok: false, error: { type, name: type, message }, logs: [], durationMs: 0, memoryBytes: 0 };
+}
+
+export class SandboxSupervisor {
+  private readonly slots: Slot[];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.slots = Array.from({ length: options.processes }, (_, index) => ({ index, child: undefined, ready: false, pending: new Map(), startedAt: 0 }));
+    for (const slot of this.slots) this.spawn(slot);
+  }
+
+  /** Process ids of the live sandbox processes (for tests and diagnostics). */
+  pids(): number[] {
+    return this.slots.flatMap((slot) => (slot.child?.pid === undefined ? [] : [slot.child.pid]));
+  }
+
+  execute(request: ExecutionRequest, timeoutMs: number): Promise<ExecutionOutcome> {
+    if (this.closed || this.slots.length === 0) return Promise.resolve(failure('InternalError', 'the sandbox is shut down'));
+    const slot = this.slots.reduce((best, candidate) => (this.load(candidate) < this.load(best) ? candidate : best));
+    const id = this.nextId++;
+    return new Promise<ExecutionOutcome>((resolve) => {
+      const message: ToSandbox = { v: PROTOCOL_VERSION, type: 'execute', id, request: request as unknown as Record<string, unknown> };
+      // Waiting for a process counts against the deadline too: a function never waits longer than its limit.
+      const deadline = setTimeout(() => this.killStuck(slot, id), timeoutMs + this.options.graceMs);
+      const pending: Pending = { resolve, message, timeoutMs, deadline, sent: false };
+      slot.pending.set(id, pending);
+      if (slot.ready) this.send(slot, pending);
+    });
+  }
+
+  /** Stops every sandbox process; executions still running fail. */
+  close(): void {
+    this.closed = true;
+    for (const slot of this.slots) this.stop(slot, 'the sandbox is shutting down');
+  }
+
+  /** Executions held, with a process that is not ready yet counted as busy. */
+  private load(slot: Slot): number {
+    return slot.pending.size + (slot.ready ? 0 : 1);
+  }
+
+  private send(slot: Slot, pending: Pending): void {
+    pending.sent = true;
+    slot.child?.send(pending.message, (error) => {
+      if (error) this.settle(slot, pending.message.id, failure('InternalError', `could not reach the sandbox process: ${error.message}`));
+    });
+  }
+
+  private spawn(slot: Slot): void {
+    if (this.closed) return;
+    const child = fork(this.options.childPath, [], {
+      execArgv: ['--no-node-snapshot'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
+    slot.child = child;
+    slot.ready = false;
+    slot.startedAt = Date.now();
+    child.on('message', (raw: unknown) => {
+      if (slot.child === child) this.receive(slot, raw);
+    });
+    child.on('error', () => undefined);
+    child.on('exit', (code, signal) => {
+      if (slot.child !== child) return;
+      slot.child = undefined;
+      slot.ready = false;
+      const sent = [...slot.pending.values()].filter((pending) => pending.sent);
+      if (sent.length === 1 && (signal === 'SIGABRT' || code === 134)) {
+        // V8 aborts the whole process when one allocation cannot fit even past the heap limit; with a single
+        // execution in the process, that execution is the one that asked for it.
+        this.settle(slot, sent[0].message.id, failure('MemoryLimitError', 'the function used more memory than its sandbox could contain; its sandbox process was stopped'));
+      }
+      const how = signal ? `signal ${signal}` : `exit code ${code}`;
+      this.failSent(slot, `the sandbox process running the function ended abruptly (${how}); retrying may succeed`);
+      if (this.closed) return;
+      const crashLooping = Date.now() - slot.startedAt < CRASH_LOOP_MS;
+      setTimeout(() => this.spawn(slot), crashLooping ? RESPAWN_DELAY_MS : 0).unref();
+    });
+  }
+
+  private receive(slot: Slot, raw: unknown): void {
+    const parsed = FromSandbox.safeParse(raw);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    if (message.type === 'ready') {
+      slot.ready = true;
+      for (const pending of slot.pending.values()) if (!pending.sent) this.send(slot, pending);
+      return;
+    }
+    this.settle(slot, message.id, message.outcome as unknown as ExecutionOutcome);
+  }
+
+  private settle(slot: Slot, id: number, outcome: ExecutionOutcome): void {
+    const pending = slot.pending.get(id);
+    if (!pending) return;
+    slot.pending.delete(id);
+    clearTimeout(pending.deadline);
+    pending.resolve(outcome);
+  }
+
+  /** The execution's process did not answer in time: something in it cannot be interrupted. Kill and replace it. */
+  private killStuck(slot: Slot, id: number): void {
+    const pending = slot.pending.get(id);
+    if (!pending) return;
+    if (!pending.sent) {
+      this.settle(slot, id, failure('TimeoutError', `the function waited longer than its ${pending.timeoutMs} ms time limit for a sandbox process`));
+      return;
+    }
+    this.settle(slot, id, failure('TimeoutError', `the function ran longer than its ${pending.timeoutMs} ms time limit; its sandbox process was stopped`));
+    this.stop(slot, 'the sandbox process was stopped while running the function (another function in it overran its time limit); retrying may succeed');
+  }
+
+  private stop(slot: Slot, reason: string): void {
+    this.failSent(slot, reason);
+    if (this.closed) for (const id of [...slot.pending.keys()]) this.settle(slot, id, failure('InternalError', reason));
+    // Executions arriving from now on wait for the replacement, which is started when this process has exited.
+    slot.ready = false;
+    const child = slot.child;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  private failSent(slot: Slot, reason: string): void {
+    for (const [id, pending] of [...slot.pending]) if (pending.sent) this.settle(slot, id, failure('InternalError', reason));
+  }
+}
