@@ -8,11 +8,17 @@
  */
 import dns from 'node:dns';
 import net from 'node:net';
+import os from 'node:os';
 
 /** JSON-able, so it can travel with an execution request to a sandbox process. */
 export interface EgressPolicy {
   /** Host names (exact, or `*.domain` for its subdomains), IP addresses and CIDR ranges that are always allowed. */
   allow: string[];
+  /**
+   * The platform's own services as `host:port` (its store, Temporal, the gateway): refused even where the allow-list
+   * opens their address, so opening 127.0.0.1 for a test API never opens the platform's database with it.
+   */
+  platform?: string[];
 }
 
 export const DEFAULT_EGRESS_POLICY: EgressPolicy = { allow: [] };
@@ -162,14 +168,65 @@ export function validEgressPolicy(policy: EgressPolicy): EgressPolicy {
   return policy;
 }
 
+/** `host:port` → its parts; `[v6]:port` too. */
+function parseEndpoint(endpoint: string): { host: string; port: number } {
+  const match = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(endpoint.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || !match[1] || port < 1 || port > 65535) throw new Error(`platform endpoint "${endpoint}" is not host:port`);
+  return { host: match[1].toLowerCase(), port };
+}
+
+/** The addresses a platform service can be reached at: a service bound to 0.0.0.0 or :: answers on every local address. */
+async function endpointAddresses(host: string, list: net.BlockList): Promise<void> {
+  if (host === '0.0.0.0' || host === '::') {
+    list.addSubnet('127.0.0.0', 8, 'ipv4');
+    list.addAddress('::1', 'ipv6');
+    list.addAddress(host === '::' ? '::' : '0.0.0.0', host === '::' ? 'ipv6' : 'ipv4');
+    for (const entries of Object.values(os.networkInterfaces())) {
+      for (const entry of entries ?? []) list.addAddress(entry.address.split('%')[0], entry.family === 'IPv6' ? 'ipv6' : 'ipv4');
+    }
+    return;
+  }
+  const family = familyOf(host);
+  const addresses = family ? [{ address: host }] : await dns.promises.lookup(host, { all: true }).catch(() => []);
+  for (const { address } of addresses) list.addAddress(address, familyOf(address) ?? 'ipv4');
+}
+
 export type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
 /** Checks destinations against one policy; built once per execution (or per worker) and shared by the bridges. */
 export class EgressGuard {
   private readonly allowed: CompiledAllowList;
+  private readonly platform: Array<{ host: string; port: number }>;
+  private platformByPort?: Promise<Map<number, net.BlockList>>;
 
   constructor(policy: EgressPolicy = DEFAULT_EGRESS_POLICY) {
     this.allowed = compileAllowList(policy.allow);
+    this.platform = (policy.platform ?? []).map(parseEndpoint);
+  }
+
+  /** Resolved once per guard, on first use: the addresses of each platform port. */
+  private platformAddresses(): Promise<Map<number, net.BlockList>> {
+    this.platformByPort ??= (async () => {
+      const byPort = new Map<number, net.BlockList>();
+      for (const { host, port } of this.platform) {
+        const list = byPort.get(port) ?? new net.BlockList();
+        byPort.set(port, list);
+        await endpointAddresses(host, list);
+      }
+      return byPort;
+    })();
+    return this.platformByPort;
+  }
+
+  /** Throws EgressDeniedError when `address:port` is one of the platform's own services, whatever the allow-list says. */
+  async checkPlatform(host: string, address: string, port: number): Promise<void> {
+    if (this.platform.length === 0) return;
+    const list = (await this.platformAddresses()).get(port);
+    const family = familyOf(address);
+    if (!list || !family || !list.check(address, family)) return;
+    const shown = host === address ? address : `${host} (${address})`;
+    throw new EgressDeniedError(`connection to ${shown} port ${port} refused: it is one of the platform's own services, closed to function code`);
   }
 
   /** True when the operator opened this host by name, whatever it resolves to. */
@@ -191,30 +248,38 @@ export class EgressGuard {
     );
   }
 
-  /** Checks a host given as an IP literal (which never goes through a DNS lookup); names are checked by `lookup`. */
-  checkHostLiteral(host: string): void {
-    const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-    if (net.isIP(bare)) this.checkAddress(bare, bare);
-  }
-
-  /** Resolves a host and checks every address it has; IP literals are checked as they are. */
-  async resolve(host: string): Promise<dns.LookupAddress[]> {
+  /** Resolves a host and checks every address it has (and, given the port, the platform's services); IP literals as they are. */
+  async resolve(host: string, port?: number): Promise<dns.LookupAddress[]> {
     const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
     const version = net.isIP(bare);
     const addresses = version ? [{ address: bare, family: version }] : await dns.promises.lookup(bare, { all: true, verbatim: true });
     for (const { address } of addresses) this.checkAddress(bare, address);
+    if (port !== undefined) for (const { address } of addresses) await this.checkPlatform(bare, address, port);
     return addresses;
+  }
+
+  /** `lookup` for connections to one port, so the platform's services are refused at the moment of connecting too. */
+  lookupFor(port: number): typeof this.lookup {
+    return (hostname, options, callback) => this.answerLookup(hostname, port, options, callback);
   }
 
   /**
    * A drop-in for `dns.lookup` (net, http, tls, the MongoDB driver): every connection to a name is checked at the
    * moment it is made, so redirects, reconnects and DNS answers that change between calls are all covered.
    */
-  readonly lookup = (hostname: string, options: dns.LookupOptions | number | LookupCallback, callback?: LookupCallback): void => {
+  readonly lookup = (hostname: string, options: dns.LookupOptions | number | LookupCallback, callback?: LookupCallback): void =>
+    this.answerLookup(hostname, undefined, options, callback);
+
+  private answerLookup(
+    hostname: string,
+    port: number | undefined,
+    options: dns.LookupOptions | number | LookupCallback,
+    callback?: LookupCallback,
+  ): void {
     const done = (typeof options === 'function' ? options : callback) as LookupCallback;
     const wantsAll = typeof options === 'object' && options !== null && options.all === true;
     const family = typeof options === 'number' ? options : typeof options === 'object' && options !== null ? Number(options.family ?? 0) : 0;
-    this.resolve(hostname).then(
+    this.resolve(hostname, port).then(
       (resolved) => {
         const matching = family === 4 || family === 6 ? resolved.filter((entry) => entry.family === family) : resolved;
         const addresses = matching.length > 0 ? matching : resolved;
@@ -223,5 +288,5 @@ export class EgressGuard {
       },
       (error: NodeJS.ErrnoException) => done(error, wantsAll ? [] : ''),
     );
-  };
+  }
 }

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import axios, { AxiosError, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { EgressDeniedError, EgressGuard } from '../egress';
@@ -60,7 +61,8 @@ function parseRequest(args: unknown): HttpRequest {
   throw new BridgeError('AxiosError', `invalid axios request: ${problems.join('; ')}`, { code: 'ERR_BAD_OPTION_VALUE' });
 }
 
-function checkedUrl(text: string, guard: EgressGuard): URL {
+/** A URL this bridge may request, with its port: IP literals are checked here, names by the lookup hook at connect time. */
+async function checkedUrl(text: string, guard: EgressGuard): Promise<{ url: URL; port: number }> {
   let url: URL;
   try {
     url = new URL(text);
@@ -70,21 +72,23 @@ function checkedUrl(text: string, guard: EgressGuard): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new BridgeError('AxiosError', `unsupported protocol ${url.protocol} (only http and https)`, { code: 'ERR_BAD_REQUEST' });
   }
-  guard.checkHostLiteral(url.hostname);
-  return url;
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host)) await guard.resolve(host, port);
+  return { url, port };
 }
 
 type HopOptions = HttpBridgeOptions & { httpAgent: http.Agent; httpsAgent: https.Agent };
 
 async function requestFollowingRedirects(request: HttpRequest, scope: CallScope, options: HopOptions) {
   const first = axios.getUri({ baseURL: request.baseURL, url: request.url, params: request.params });
-  let url = checkedUrl(first, options.guard);
+  let { url, port } = await checkedUrl(first, options.guard);
   let method = request.method;
   let data = request.data;
   let headers = { ...request.headers };
   let auth = request.auth;
   for (let hop = 0; ; hop += 1) {
-    const response = await sendOnce({ url: url.href, method, data, headers, auth, request, scope, options });
+    const response = await sendOnce({ url: url.href, port, method, data, headers, auth, request, scope, options });
     const location = response.headers.location;
     if (!REDIRECT_STATUSES.has(response.status) || typeof location !== 'string') {
       return { status: response.status, statusText: response.statusText, headers: plainHeaders(response), data: response.data, url: url.href };
@@ -92,17 +96,17 @@ async function requestFollowingRedirects(request: HttpRequest, scope: CallScope,
     if (hop >= request.maxRedirects) {
       throw new BridgeError('AxiosError', `more than ${request.maxRedirects} redirects`, { code: 'ERR_FR_TOO_MANY_REDIRECTS' });
     }
-    const next = checkedUrl(new URL(location, url).href, options.guard);
+    const next = await checkedUrl(new URL(location, url).href, options.guard);
     if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'post')) {
       if (method !== 'head') method = 'get';
       data = undefined;
       headers = withoutHeaders(headers, (name) => name === 'content-type' || name === 'content-length');
     }
-    if (next.host !== url.host) {
+    if (next.url.host !== url.host) {
       headers = withoutHeaders(headers, (name) => CREDENTIAL_HEADERS.has(name));
       auth = undefined;
     }
-    url = next;
+    ({ url, port } = next);
   }
 }
 
@@ -112,6 +116,7 @@ function withoutHeaders(headers: Record<string, string>, drop: (lowerName: strin
 
 async function sendOnce(hop: {
   url: string;
+  port: number;
   method: HttpRequest['method'];
   data: unknown;
   headers: Record<string, string>;
@@ -135,7 +140,7 @@ async function sendOnce(hop: {
       signal: scope.signal,
       proxy: false,
       maxRedirects: 0,
-      lookup: options.guard.lookup as NonNullable<AxiosRequestConfig['lookup']>,
+      lookup: options.guard.lookupFor(hop.port) as NonNullable<AxiosRequestConfig['lookup']>,
       httpAgent: options.httpAgent,
       httpsAgent: options.httpsAgent,
       maxContentLength: scope.maxResponseBytes,

@@ -164,7 +164,7 @@ function connectChecked(options: {
   signal: AbortSignal;
 }): Promise<net.Socket> {
   const { host, port, guard, sockets, signal } = options;
-  return guard.resolve(host).then(
+  return guard.resolve(host, port).then(
     (addresses) =>
       new Promise<net.Socket>((resolve, reject) => {
         const socket = net.connect({ host: addresses[0].address, port, family: addresses[0].family });

@@ -7,7 +7,7 @@
 import { BSON, Document, MongoClient, MongoClientOptions } from 'mongodb';
 import { z } from 'zod';
 import { EgressDeniedError, EgressGuard } from '../egress';
-import { checkMongoTarget } from './mongoUri';
+import { checkMongoTarget, splitHostAndPort } from './mongoUri';
 import { BridgeError, BridgeSession, CallScope, tooLarge } from './session';
 
 const MAX_CLIENTS_PER_EXECUTION = 4;
@@ -122,13 +122,12 @@ export function registerMongoBridge(session: BridgeSession, guard: EgressGuard):
     // Members a replica set announces by IP address are connected to without a DNS lookup, so the lookup hook never
     // sees them: check each server as the driver adds it, and shut the client down on a refused one.
     client.on('serverOpening', (event) => {
-      try {
-        guard.checkHostLiteral(hostOf(event.address));
-      } catch (error) {
-        refusals.set(id, error as Error);
+      const { host, port } = splitHostAndPort(event.address);
+      guard.resolve(host, port).catch((error: Error) => {
+        refusals.set(id, error);
         clients.delete(id);
         void client.close(true).catch(() => undefined);
-      }
+      });
     });
     try {
       await client.connect();
@@ -167,10 +166,6 @@ export function registerMongoBridge(session: BridgeSession, guard: EgressGuard):
     await client?.close();
     return null;
   });
-}
-
-function hostOf(address: string): string {
-  return address.startsWith('[') ? address.slice(1, address.indexOf(']')) : address.split(':')[0];
 }
 
 function mongoError(error: unknown): Error {

@@ -52,10 +52,18 @@ const ALLOWED_OPTIONS = new Set(
 
 const ALLOWED_AUTH_MECHANISMS = new Set(['DEFAULT', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'PLAIN']);
 
-async function srvTargets(host: string, serviceName: string): Promise<string[]> {
+/** `host`, `host:port`, `[v6]:port` as the connection string lists them; MongoDB's port when none is given. */
+export function splitHostAndPort(hostAndPort: string): { host: string; port: number } {
+  const bracketed = hostAndPort.startsWith('[');
+  const host = bracketed ? hostAndPort.slice(1, hostAndPort.indexOf(']')) : hostAndPort.split(':')[0];
+  const rest = hostAndPort.slice(bracketed ? hostAndPort.indexOf(']') + 1 : host.length);
+  return { host, port: rest.startsWith(':') ? Number(rest.slice(1)) : 27017 };
+}
+
+async function srvTargets(host: string, serviceName: string): Promise<Array<{ host: string; port: number }>> {
   try {
     const records = await dns.promises.resolveSrv(`_${serviceName}._tcp.${host}`);
-    return records.map((record) => record.name);
+    return records.map((record) => ({ host: record.name, port: record.port }));
   } catch (error) {
     throw mongoError(`no SRV record for ${host}: ${(error as Error).message}`);
   }
@@ -88,10 +96,8 @@ export async function checkMongoTarget(uri: string, options: Record<string, unkn
   }
   for (const [name, value] of parsed.searchParams.entries()) checkOption(name, value);
   for (const [name, value] of Object.entries(options)) checkOption(name, value);
-  const seeds = parsed.hosts.map((hostAndPort) =>
-    hostAndPort.startsWith('[') ? hostAndPort.slice(1, hostAndPort.indexOf(']')) : hostAndPort.split(':')[0],
-  );
-  const hosts = parsed.isSRV ? await srvTargets(seeds[0], parsed.searchParams.get('srvServiceName') ?? 'mongodb') : seeds;
-  for (const host of hosts) await guard.resolve(host);
+  const seeds = parsed.hosts.map(splitHostAndPort);
+  const targets = parsed.isSRV ? await srvTargets(seeds[0].host, parsed.searchParams.get('srvServiceName') ?? 'mongodb') : seeds;
+  for (const { host, port } of targets) await guard.resolve(host, port);
   return options;
 }

@@ -165,6 +165,15 @@ test('without the allow-list, loopback, private, link-local and metadata destina
   }
 });
 
+test("the platform's own services stay closed when the allow-list opens their address, directly and by redirect", async () => {
+  const port = (server.address() as AddressInfo).port;
+  const egress = { allow: ['127.0.0.1'], platform: [`127.0.0.1:${port}`] };
+  const direct = await runSnippet(`return axios.get('${base}/echo')`, { egress });
+  expect(direct).toMatchObject({ ok: false, error: { name: 'EgressError', message: expect.stringMatching(/platform's own services/) } });
+  const byName = await runSnippet(`return axios.get('http://localhost:${port}/echo')`, { egress: { ...egress, allow: ['localhost'] } });
+  expect(byName).toMatchObject({ ok: false, error: { name: 'EgressError' } });
+});
+
 test('only http and https are spoken', async () => {
   const outcome = await runSnippet(`return axios.get('file:///etc/passwd')`, { egress: OPEN_LOOPBACK });
   expect(outcome).toMatchObject({ ok: false, error: { name: 'AxiosError', message: expect.stringMatching(/unsupported protocol file:/) } });

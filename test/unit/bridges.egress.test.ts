@@ -79,6 +79,29 @@ describe('EgressGuard', () => {
   });
 });
 
+describe("the platform's own services", () => {
+  test('are refused on their port even where the allow-list opens their address', async () => {
+    const guard = new EgressGuard({ allow: ['127.0.0.0/8'], platform: ['127.0.0.1:27217', 'localhost:3000', '0.0.0.0:7233'] });
+    await expect(guard.resolve('127.0.0.1', 27217)).rejects.toThrow(/127\.0\.0\.1 port 27217 refused: it is one of the platform's own services/);
+    await expect(guard.resolve('127.0.0.1', 3000)).rejects.toThrow(EgressDeniedError);
+    // Bound to 0.0.0.0: every loopback address reaches it.
+    await expect(guard.resolve('127.0.0.9', 7233)).rejects.toThrow(/platform's own services/);
+    await expect(guard.resolve('127.0.0.1', 8080)).resolves.toEqual([{ address: '127.0.0.1', family: 4 }]);
+  });
+
+  test('the lookup hook for a port refuses them at connect time', async () => {
+    const guard = new EgressGuard({ allow: ['127.0.0.0/8', '::1'], platform: ['127.0.0.1:5555', '[::1]:5555'] });
+    const refused = await new Promise<NodeJS.ErrnoException | null>((resolve) => guard.lookupFor(5555)('localhost', { all: true }, (error) => resolve(error)));
+    expect(refused).toBeInstanceOf(EgressDeniedError);
+    const allowed = await new Promise<NodeJS.ErrnoException | null>((resolve) => guard.lookupFor(5556)('localhost', { all: true }, (error) => resolve(error)));
+    expect(allowed).toBeNull();
+  });
+
+  test('an endpoint that is not host:port is a configuration error', () => {
+    expect(() => new EgressGuard({ allow: [], platform: ['mongodb://127.0.0.1'] })).toThrow(/not host:port/);
+  });
+});
+
 describe('NECTAR_EGRESS_ALLOW', () => {
   test('is a comma-separated allow-list, empty by default', () => {
     expect(parseConfig({}).egress).toEqual({ allow: [] });

@@ -124,6 +124,14 @@ test('without the allow-list the database host is refused, as an address and by 
   }
 });
 
+test("the platform's own store stays closed when the allow-list opens its address", async () => {
+  const port = new URL(uri.replace('mongodb://', 'http://')).port;
+  const outcome = await runSnippet(`await new MongoClient('${uri}').connect(); return 'connected';`, {
+    egress: { allow: ['127.0.0.1'], platform: [`127.0.0.1:${port}`] },
+  });
+  expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', message: expect.stringMatching(/platform's own services/) } });
+});
+
 test('driver options that act on the host are refused', async () => {
   for (const target of [`${uri}?tlsCAFile=/etc/passwd`, `${uri}?authMechanism=MONGODB-AWS`, `${uri}?proxyHost=10.0.0.1`]) {
     const outcome = await runSnippet(`await new MongoClient('${target}').connect(); return 'connected';`, { egress: OPEN_LOOPBACK });
