@@ -6,6 +6,7 @@ import { FlowVersionCache } from '../activities/flowCache';
 import { filterHostEnv } from '../activities/functionEnv';
 import { OutputStore } from '../activities/outputs';
 import { parseConfig, requireSetting } from '../common/config';
+import { platformEndpoints } from '../common/platformEndpoints';
 import { validEgressPolicy } from '../sandbox/egress';
 import { connectWorkerConnection } from '../temporal/connection';
 import { FlowStore } from '../store/flows';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     latestVersion: async (flowId) => (await flowStore.latest(flowId))?.version,
     outputs: new OutputStore(store.db),
     // Checked here so a mistyped NECTAR_EGRESS_ALLOW stops the worker at start, not every code node later.
-    egress: validEgressPolicy(config.egress),
+    egress: validEgressPolicy({ ...config.egress, platform: platformEndpoints(config) }),
   });
   const workflowSource = fs.existsSync(WORKFLOW_BUNDLE_PATH)
     ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }

@@ -89,3 +89,34 @@ test('a node reaching for the cloud metadata address fails with the egress error
   expect(response.body).toMatchObject({ status: 'failed', error: { name: 'EgressError', nodeId: 'steal' } });
   expect(response.body.error.message).toMatch(/169\.254\.169\.254 refused: cloud metadata addresses are closed to function code/);
 });
+
+test("with 127.0.0.1 open, the platform's own store and gateway stay closed to function code", async () => {
+  const flow = {
+    id: 'platform-probe',
+    name: 'Platform probe',
+    nodes: [
+      {
+        id: 'probe',
+        type: 'code',
+        retry: { maximumAttempts: 1 },
+        code: `const probe = async () => {
+  const attempts = {};
+  try { await new MongoClient('mongodb://127.0.0.1:${product.ports.ferretdb}/nectar').connect(); attempts.store = 'connected'; }
+  catch (error) { attempts.store = error.name + ': ' + error.message; }
+  try { await axios.get('${product.baseUrl}/healthz'); attempts.gateway = 'reached'; }
+  catch (error) { attempts.gateway = error.name + ': ' + error.message; }
+  return attempts;
+};`,
+      },
+    ],
+  };
+  expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
+  const response = await product.request('POST', '/api/flows/platform-probe/runs?wait=true', { input: {} });
+  expect(response.body).toMatchObject({
+    status: 'completed',
+    output: {
+      store: expect.stringMatching(/^EgressError: .*platform's own services/),
+      gateway: expect.stringMatching(/^EgressError: .*platform's own services/),
+    },
+  });
+});

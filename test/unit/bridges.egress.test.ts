@@ -1,5 +1,6 @@
 import dns from 'node:dns';
 import { parseConfig } from '../../common/config';
+import { platformEndpoints } from '../../common/platformEndpoints';
 import { EgressDeniedError, EgressGuard, internalAddressKind, validEgressPolicy } from '../../sandbox/egress';
 
 describe('internalAddressKind', () => {
@@ -100,6 +101,22 @@ describe("the platform's own services", () => {
   test('an endpoint that is not host:port is a configuration error', () => {
     expect(() => new EgressGuard({ allow: [], platform: ['mongodb://127.0.0.1'] })).toThrow(/not host:port/);
   });
+});
+
+test("the worker's platform endpoints: gateway, Temporal, its UI, the store", () => {
+  const config = parseConfig({
+    PORT: '3100',
+    TEMPORAL_ADDRESS: 'temporal.internal:7233',
+    NECTAR_MONGODB_URI: 'mongodb://store-a.internal,store-b.internal:27018/nectar?replicaSet=rs0',
+  });
+  const endpoints = platformEndpoints(config);
+  expect(endpoints).toEqual(
+    expect.arrayContaining(['127.0.0.1:3100', 'temporal.internal:7233', '127.0.0.1:8233', 'store-a.internal:27017', 'store-b.internal:27018']),
+  );
+  expect(() => validEgressPolicy({ allow: [], platform: endpoints })).not.toThrow();
+  expect(platformEndpoints(parseConfig({ NECTAR_MONGODB_URI: 'mongodb+srv://cluster.example.net/nectar' }))).not.toContainEqual(
+    expect.stringContaining('cluster.example.net'),
+  );
 });
 
 describe('NECTAR_EGRESS_ALLOW', () => {
