@@ -28,6 +28,7 @@ export interface PreparedIsolate {
 }
 
 const MAX_RANDOM_WORDS = 16_384;
+const RUNTIME_SOURCE = installRuntime.toString();
 
 /** `(source)(args…)`: how in-isolate functions, kept as real code in this folder, are started inside a context. */
 function callInIsolate(fn: (...args: never[]) => unknown, argumentCount: number): string {
@@ -90,6 +91,8 @@ async function cacheLibraryGroup(libraries: LibraryScript[], loadAllZones: boole
   }
 }
 
+const HARDEN_SOURCE = callInIsolate(hardenRealm, 0);
+
 let codeCacheBuild: Promise<Map<string, ivm.ExternalCopy<ArrayBuffer>>> | undefined;
 
 /** The libraries' compiled code, built once per process; an empty cache (slower, still correct) if that fails. */
@@ -112,7 +115,7 @@ export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate
   const codeCache = needsLibraries ? await libraryCodeCache() : new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
   const isolate = new ivm.Isolate({ memoryLimit: spec.memoryMb });
   try {
-    const context = await isolate.createContext();
+    const context = isolate.createContextSync();
     let attached: RuntimeHost | undefined;
     const notAttached = 'the isolate is not attached to an execution';
     const host = [
@@ -122,16 +125,15 @@ export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate
       ),
       new ivm.Callback((id: number) => attached?.clearTimer(Number(id))),
     ];
-    const entryPoints = (await context.evalClosure(
-      `return (${installRuntime.toString()})({ log: $0, setTimer: $1, clearTimer: $2 });`,
-      host,
-      { result: { reference: true } },
-    )) as ivm.Reference<RuntimeEntryPoints>;
-    const invoke = (await entryPoints.get('invoke', { reference: true })) as ivm.Reference<RuntimeEntryPoints['invoke']>;
-    const fire = (await entryPoints.get('fire', { reference: true })) as ivm.Reference<RuntimeEntryPoints['fire']>;
+    // Our own short set-up code runs synchronously: a trip to the isolate's thread costs more than the work.
+    const entryPoints = context.evalClosureSync(`return (${RUNTIME_SOURCE})({ log: $0, setTimer: $1, clearTimer: $2 });`, host, {
+      result: { reference: true },
+    }) as ivm.Reference<RuntimeEntryPoints>;
+    const invoke = entryPoints.getSync('invoke', { reference: true }) as ivm.Reference<RuntimeEntryPoints['invoke']>;
+    const fire = entryPoints.getSync('fire', { reference: true }) as ivm.Reference<RuntimeEntryPoints['fire']>;
     entryPoints.release();
     await installLibraries(isolate, context, spec.libraries, codeCache);
-    await context.evalClosure(callInIsolate(hardenRealm, 0), []);
+    context.evalClosureSync(HARDEN_SOURCE, []);
     return {
       isolate,
       context,
