@@ -120,6 +120,15 @@ test('without the allow-list the SMTP host is refused after resolution, whether 
   expect(received).toHaveLength(0);
 });
 
+test("the spec's one-line sample runs as written: createTransporter() without options sends to localhost:587, which egress decides", async () => {
+  const outcome = await runSnippet(
+    `const transporter = nodemailer.createTransporter(/* config */);
+     return transporter.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' });`,
+    { egress: { allow: [] } },
+  );
+  expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', message: expect.stringMatching(/localhost .* port|localhost \(/) } });
+});
+
 test('verify checks the connection and the credentials', async () => {
   const outcome = await runSnippet(
     `return nodemailer.createTransport({ host: '127.0.0.1', port: ${port}, auth: { user: 'mailer@example.com', pass: 'app-password' } }).verify();`,

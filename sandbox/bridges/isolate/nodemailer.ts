@@ -13,9 +13,9 @@ export function installNodemailerShim(callHost: HostCaller): void {
   const stringify = JSON.stringify;
 
   const createTransport = (transport: unknown, defaults?: Record<string, unknown>) => {
-    if (transport === undefined || transport === null) throw new TypeError('nodemailer.createTransport needs SMTP options or an smtp:// URL');
     // Copied now, as the real library does: later changes to the caller's object do not change the transporter.
-    const options: unknown = parse(stringify(transport));
+    // Without options nodemailer means SMTP on localhost:587, which the egress policy decides about at send time.
+    const options: unknown = transport === undefined || transport === null ? {} : parse(stringify(transport));
     const messageDefaults: Record<string, unknown> = defaults ? parse(stringify(defaults)) : {};
     const withCallback = <T>(promise: Promise<T>, callback?: (error: unknown, value?: T) => void): Promise<T> | undefined => {
       if (typeof callback !== 'function') return promise;
