@@ -1,0 +1,140 @@
+/**
+ * Records the histories that test/replay/replay.test.ts replays: representative runs of the interpreter on the whole
+ * product. Re-record after an intended change to the workflow's commands (and keep the old files while runs recorded
+ * with them may still be open). It drives the built product, through jest so paths resolve as in the other tests:
+ * `npm run build && node --no-node-snapshot node_modules/jest/bin/jest.js --testMatch '**' test/replay/record.ts`
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { eventually, startProduct } from '../support/product';
+
+const OUT_DIR = path.join(__dirname, 'histories');
+
+const code = (id: string, source: string, extra: Record<string, unknown> = {}) => ({ id, type: 'code', code: source, ...extra });
+
+const FLOWS = [
+  {
+    id: 'branches',
+    name: 'branch, default, join after if/else, input mapping, error edge, continue',
+    nodes: [
+      code('route', 'return { nextPath: input.tier };'),
+      code('big', "return 'big';"),
+      code('other', "return 'other';"),
+      code('side', 'return { side: true };'),
+      code('join', 'return input;'),
+      code('mapped', 'return input;', { input: { tier: { path: 'trigger.payload.tier' }, joined: { path: 'steps.join' } } }),
+      code('boom', "const boom = () => { throw new Error('expected'); };"),
+      code('handler', 'return { handled: input.message };'),
+      code('ignored', "const ignored = () => { throw new Error('ignored'); };", { onError: 'continue' }),
+      code('after', 'return input;'),
+    ],
+    edges: [
+      { from: 'route', to: 'big', path: 'big' },
+      { from: 'route', to: 'other', path: 'default' },
+      { from: 'route', to: 'side' },
+      { from: 'big', to: 'join' },
+      { from: 'other', to: 'join' },
+      { from: 'side', to: 'join' },
+      { from: 'join', to: 'mapped' },
+      { from: 'mapped', to: 'boom' },
+      { from: 'boom', to: 'handler', on: 'error' },
+      { from: 'handler', to: 'ignored' },
+      { from: 'ignored', to: 'after' },
+    ],
+  },
+  {
+    id: 'retry-delay',
+    name: 'retry then success, then a durable delay',
+    nodes: [
+      code('flaky', "if (context.workflowContext.attempt < 2) throw new Error('again'); return { ok: true };", { retry: { maximumAttempts: 3, initialIntervalMs: 10 } }),
+      { id: 'pause', type: 'delay', durationMs: 500 },
+      code('done', 'return input;'),
+    ],
+    edges: [
+      { from: 'flaky', to: 'pause' },
+      { from: 'pause', to: 'done' },
+    ],
+  },
+  {
+    id: 'approval',
+    name: 'wait for an event, or time out',
+    nodes: [
+      { id: 'approve', type: 'wait', event: 'approval', timeoutMs: 2_000 },
+      code('approved', 'return input;'),
+      code('expired', "return 'expired';"),
+    ],
+    edges: [
+      { from: 'approve', to: 'approved', path: 'default' },
+      { from: 'approve', to: 'expired', path: 'timeout' },
+    ],
+  },
+  { id: 'child', name: 'child', nodes: [code('double', 'return { doubled: input.n * 2 };')], edges: [] },
+  {
+    id: 'parent',
+    name: 'subflow and a bounded loop',
+    nodes: [
+      code('init', 'return { n: 1 };'),
+      { id: 'sub', type: 'subflow', flowId: 'child' },
+      code('check', 'return { n: input.doubled, nextPath: input.doubled < 8 ? "again" : "done" };'),
+      code('large', "return { rows: Array.from({ length: 800 }, (_, i) => 'row ' + i + ' ' + 'x'.repeat(100)) };"),
+    ],
+    edges: [
+      { from: 'init', to: 'sub' },
+      { from: 'sub', to: 'check' },
+      { from: 'check', to: 'sub', path: 'again', maxIterations: 5 },
+      { from: 'check', to: 'large', path: 'done' },
+    ],
+  },
+  {
+    id: 'long-loop',
+    name: 'a loop long enough to continue as new',
+    nodes: [code('step', 'return { n: (input.n || 0) + 1, nextPath: (input.n || 0) + 1 < 380 ? "again" : "done" };'), code('end', 'return input;')],
+    edges: [
+      { from: 'step', to: 'step', path: 'again', maxIterations: 1000 },
+      { from: 'step', to: 'end', path: 'done' },
+    ],
+  },
+];
+
+async function main(): Promise<void> {
+  const product = await startProduct();
+  const connection = await Connection.connect({ address: `127.0.0.1:${product.ports.temporal}` });
+  const client = new Client({ connection });
+  try {
+    for (const flow of FLOWS) {
+      const saved = await product.request('POST', '/api/flows', flow);
+      if (saved.status !== 201) throw new Error(`saving ${flow.id}: ${JSON.stringify(saved.body)}`);
+    }
+    const start = async (flowId: string, input: unknown) => (await product.request('POST', `/api/flows/${flowId}/runs`, { input })).body.runId as string;
+    const runs: Record<string, string> = {
+      branches: await start('branches', { tier: 'big' }),
+      'retry-delay': await start('retry-delay', {}),
+      'wait-signalled': await start('approval', {}),
+      'wait-timeout': await start('approval', {}),
+      'subflow-loop-large': await start('parent', {}),
+      'continued-as-new': await start('long-loop', {}),
+      cancelled: await start('approval', {}),
+    };
+    await eventually(async () => ((await client.workflow.getHandle(runs['wait-signalled']).query('runState')) as { nodes: { status: string }[] }).nodes.some((n) => n.status === 'running') || undefined);
+    await product.request('POST', `/api/runs/${runs['wait-signalled']}/events`, { event: 'approval', payload: { by: 'ada' } });
+    await product.request('POST', `/api/runs/${runs.cancelled}/cancel`);
+    fs.mkdirSync(OUT_DIR, { recursive: true });
+    // Replay needs each run's workflow ID (child workflow IDs derive from it).
+    fs.writeFileSync(path.join(OUT_DIR, 'workflow-ids.json'), `${JSON.stringify(runs, null, 2)}\n`);
+    for (const [name, runId] of Object.entries(runs)) {
+      const handle = client.workflow.getHandle(runId);
+      await handle.result().catch(() => undefined);
+      // Binary protobuf: historyFromJSON cannot be used with this install (two protobufjs copies under @temporalio).
+      const history = await handle.fetchHistory();
+      fs.writeFileSync(path.join(OUT_DIR, `${name}.binpb`), temporal.api.history.v1.History.encode(history).finish());
+      console.log(`recorded ${name}: ${history.events?.length} events`);
+    }
+  } finally {
+    await connection.close();
+    await product.stop();
+  }
+}
+
+test('record the replay histories', main, 600_000);

@@ -1,0 +1,37 @@
+/**
+ * Replays recorded histories of representative runs (test/replay/record.ts) against today's workflow code: a change
+ * that would make open runs nondeterministic fails here, before it reaches a worker.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+
+const HISTORIES = path.join(__dirname, 'histories');
+const files = fs.readdirSync(HISTORIES).filter((file) => file.endsWith('.binpb')).sort();
+const workflowIds = JSON.parse(fs.readFileSync(path.join(HISTORIES, 'workflow-ids.json'), 'utf8')) as Record<string, string>;
+
+beforeAll(() => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+});
+
+test('the recorded histories cover the node kinds, cancellation and continue-as-new', () => {
+  expect(files).toEqual(
+    expect.arrayContaining(['branches.binpb', 'cancelled.binpb', 'continued-as-new.binpb', 'retry-delay.binpb', 'subflow-loop-large.binpb', 'wait-signalled.binpb', 'wait-timeout.binpb']),
+  );
+});
+
+test('every recorded history replays without a determinism error', async () => {
+  const histories = files.map((file) => ({
+    workflowId: workflowIds[file.replace(/\.binpb$/, '')],
+    history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(HISTORIES, file))),
+  }));
+  const failures: Record<string, string> = {};
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows'), replayName: 'interpreter' }, histories)) {
+    replayed++;
+    if (result.error) failures[result.workflowId] = `${result.error.name}: ${result.error.message}`;
+  }
+  expect(failures).toEqual({});
+  expect(replayed).toBe(files.length);
+});
