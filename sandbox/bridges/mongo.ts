@@ -4,7 +4,7 @@
  * Dates, and sends them back the same way. Every connection the driver opens goes through the egress lookup hook;
  * every client is closed when the execution ends.
  */
-import { BSON, Document, MongoClient, MongoClientOptions } from 'mongodb';
+import { AnyBulkWriteOperation, BSON, Document, MongoClient, MongoClientOptions } from 'mongodb';
 import { z } from 'zod';
 import { EgressDeniedError, EgressGuard } from '../egress';
 import { checkMongoTarget, splitHostAndPort } from './mongoUri';
@@ -47,7 +47,19 @@ const METHODS: Record<string, MethodHandler> = {
   findOneAndReplace: (collection, [filter, replacement, options]) =>
     collection.findOneAndReplace(filter ?? {}, replacement ?? {}, callOptions(options)),
   findOneAndDelete: (collection, [filter, options]) => collection.findOneAndDelete(filter ?? {}, callOptions(options)),
+  // The driver checks each operation's shape and answers a MongoInvalidArgumentError for anything else.
+  bulkWrite: (collection, [operations, options]) => collection.bulkWrite(asArray(operations) as unknown as AnyBulkWriteOperation[], callOptions(options)),
+  createIndex: (collection, [keys, options]) => collection.createIndex(keys ?? {}, indexOptions(options)),
 };
+
+/** Index options that only describe the index. */
+function indexOptions(options: Document | undefined): Document {
+  const picked: Document = {};
+  for (const name of ['name', 'unique', 'sparse', 'expireAfterSeconds', 'partialFilterExpression']) {
+    if (options?.[name] !== undefined) picked[name] = options[name];
+  }
+  return picked;
+}
 
 function callOptions(options: Document | undefined): Document {
   const picked: Document = {};

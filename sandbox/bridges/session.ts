@@ -70,7 +70,12 @@ export class BridgeSession {
   /** The single entry point the isolate reaches: never throws, always answers an envelope string. */
   readonly handle = async (operationName: string, argsJson: string): Promise<string> => {
     const envelope = await this.run(String(operationName), String(argsJson));
-    const json = JSON.stringify(envelope);
+    let json: string;
+    try {
+      json = JSON.stringify(envelope);
+    } catch (error) {
+      return JSON.stringify(failure(new BridgeError('BridgeError', `the result could not be copied: ${(error as Error).message}`)));
+    }
     if (Buffer.byteLength(json) > this.options.maxResponseBytes + 1024) {
       return JSON.stringify(failure(tooLarge(this.options.maxResponseBytes)));
     }

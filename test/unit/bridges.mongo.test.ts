@@ -92,6 +92,11 @@ test('updateOne, updateMany, deleteOne and deleteMany answer their counts; the f
      const removedMany = await stock.deleteMany({ qty: { $gte: 100 } });
      const left = await stock.find({}, { projection: { _id: 0 } }).sort({ sku: 1 }).toArray();
      await client.close();
+     const bulk = await client.db('shop').collection('stock').bulkWrite([
+       { insertOne: { document: { sku: 'y', qty: 5 } } }, { deleteOne: { filter: { sku: 'y' } } }]);
+     if (bulk.insertedCount !== 1 || bulk.deletedCount !== 1) throw new Error('bulkWrite counts: ' + JSON.stringify(bulk));
+     const indexName = await client.db('shop').collection('stock').createIndex({ sku: 1 }, { unique: true });
+     if (typeof indexName !== 'string') throw new Error('createIndex answered ' + JSON.stringify(indexName));
      const shorthand = await MongoClient.connect('${uri}');
      if ((await shorthand.db().collection('stock').countDocuments()) !== left.length) throw new Error('MongoClient.connect read another count');
      await shorthand.close();

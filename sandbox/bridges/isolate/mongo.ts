@@ -188,6 +188,8 @@ export function installMongoShim(callHost: HostCaller): void {
         findOneAndUpdate: method('findOneAndUpdate'),
         findOneAndReplace: method('findOneAndReplace'),
         findOneAndDelete: method('findOneAndDelete'),
+        bulkWrite: method('bulkWrite'),
+        createIndex: method('createIndex'),
       });
     };
     const client = {
