@@ -51,7 +51,15 @@ export interface RunCodeFailureDetails {
 }
 
 /** Retrying cannot help these: the same code and input would breach the same limit or fail the same check. */
-const NON_RETRYABLE: ReadonlySet<ExecutionErrorType> = new Set(['ValidationError', 'TimeoutError', 'MemoryLimitError', 'ResultError']);
+const NON_RETRYABLE: ReadonlySet<ExecutionErrorType> = new Set([
+  'ValidationError',
+  'TimeoutError',
+  'CpuLimitError',
+  'MemoryLimitError',
+  'ResultError',
+  'LogLimitError',
+  'TimerLimitError',
+]);
 
 export function createActivities(deps: ActivityDependencies) {
   async function requireDefinition(flowId: string, version: number): Promise<FlowDefinition> {

@@ -8,6 +8,7 @@ import { OutputStore } from '../activities/outputs';
 import { parseConfig, requireSetting } from '../common/config';
 import { platformEndpoints } from '../common/platformEndpoints';
 import { validEgressPolicy } from '../sandbox/egress';
+import { prewarmSandbox } from '../sandbox/execute';
 import { connectWorkerConnection } from '../temporal/connection';
 import { FlowStore } from '../store/flows';
 import { SecretBox } from '../store/secretBox';
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
     // Checked here so a mistyped NECTAR_EGRESS_ALLOW stops the worker at start, not every code node later.
     egress: validEgressPolicy({ ...config.egress, platform: platformEndpoints(config) }),
   });
+  // Start the sandbox processes (and their isolate pools) now, not when the first code node arrives.
+  prewarmSandbox();
   const workflowSource = fs.existsSync(WORKFLOW_BUNDLE_PATH)
     ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
     : { workflowsPath: require.resolve('../workflows') };
