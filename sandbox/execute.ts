@@ -191,7 +191,7 @@ async function executeInThisProcess(request: ExecutionRequest): Promise<Executio
   const execution = new Execution({ request, entry: analysis.entry, limits, prepared, requestedAt });
   let bridges: Bridges;
   try {
-    bridges = await installBridges(execution.context, {
+    bridges = installBridges(execution.isolate, execution.context, {
       // A backstop: the execution's own clock ends the node first (a TimeoutError, not an error the code could catch),
       // and disposing the bridges then aborts whatever host call is still in flight.
       deadline: Date.now() + limits.timeoutMs + BRIDGE_DEADLINE_GRACE_MS,

@@ -61,20 +61,47 @@ export interface PreparedBridges {
 
 const NOT_ATTACHED = JSON.stringify({ ok: false, error: { name: 'BridgeError', message: 'no execution is attached to this isolate' } });
 
+/** One installer script per set of libraries, compiled once per process into a V8 code cache we made ourselves. */
+const installerCache = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
+
+/**
+ * The installer: a function of the host Reference that defines the libraries' globals. Only function sources are
+ * joined here: each shim is a real, type-checked function applied to the same caller. Strict mode throughout, so no
+ * shim function exposes `caller` or `arguments` to code it calls back into.
+ */
+function installerSource(libraries: Library[]): string {
+  const calls = libraries.map((library) => `(${library.shimSource})(callHost);`);
+  return [`(function (host) {`, `'use strict';`, `const callHost = (${HOST_CALLER_SOURCE})(host);`, ...calls, `})`].join('\n');
+}
+
+/** Defines the globals synchronously: no trip to the isolate's thread, and the compiled code comes from the cache. */
+function runInstaller(isolate: ivm.Isolate, context: ivm.Context, source: string, host: ivm.Reference): void {
+  const cachedData = installerCache.get(source);
+  const script: ivm.Script & ivm.CachedDataResult = isolate.compileScriptSync(source, cachedData ? { cachedData } : { produceCachedData: true });
+  try {
+    if (!cachedData && script.cachedData) installerCache.set(source, script.cachedData);
+    const installer = script.runSync(context, { reference: true }) as ivm.Reference<(host: ivm.Reference) => void>;
+    try {
+      installer.applySync(undefined, [host]);
+    } finally {
+      installer.release();
+    }
+  } finally {
+    script.release();
+  }
+}
+
 /**
  * Installs the shims the code needs into a context, ahead of the execution if the caller likes (an isolate pool
  * does this while the isolate waits). Calls made before `attach` or after the execution's dispose are refused.
  */
-export async function prepareBridges(context: ivm.Context, referencedGlobals?: ReadonlySet<string>): Promise<PreparedBridges> {
+export function prepareBridges(isolate: ivm.Isolate, context: ivm.Context, referencedGlobals?: ReadonlySet<string>): PreparedBridges {
   const libraries = LIBRARIES.filter((library) => !referencedGlobals || library.globals.some((name) => referencedGlobals.has(name)));
   let attached: BridgeSession | undefined;
   if (libraries.length > 0) {
     const entry = (operation: string, argsJson: string): Promise<string> =>
       attached ? attached.handle(operation, argsJson) : Promise.resolve(NOT_ATTACHED);
-    // Only function sources are joined here: each shim is a real, type-checked function applied to the same caller.
-    // Strict mode throughout, so no shim function exposes `caller` or `arguments` to code it calls back into.
-    const source = [`'use strict';`, `const callHost = (${HOST_CALLER_SOURCE})($0);`, ...libraries.map((library) => `(${library.shimSource})(callHost);`)].join('\n');
-    await context.evalClosure(source, [entry], { arguments: { reference: true } });
+    runInstaller(isolate, context, installerSource(libraries), new ivm.Reference(entry));
   }
   return {
     attach(options) {
@@ -95,7 +122,6 @@ export async function prepareBridges(context: ivm.Context, referencedGlobals?: R
 }
 
 /** Installs the shims and attaches one execution at once: the simple path when isolates are not pooled. */
-export async function installBridges(context: ivm.Context, options: BridgeOptions): Promise<Bridges> {
-  const prepared = await prepareBridges(context, options.referencedGlobals);
-  return prepared.attach(options);
+export function installBridges(isolate: ivm.Isolate, context: ivm.Context, options: BridgeOptions): Bridges {
+  return prepareBridges(isolate, context, options.referencedGlobals).attach(options);
 }

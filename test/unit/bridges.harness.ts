@@ -14,7 +14,7 @@ export async function runSnippet(
   const isolate = new ivm.Isolate({ memoryLimit: 64 });
   try {
     const context = await isolate.createContext();
-    const bridges = await installBridges(context, {
+    const bridges = installBridges(isolate, context, {
       deadline: Date.now() + (options.timeoutMs ?? 20_000),
       egress: options.egress,
       maxResponseBytes: options.maxResponseBytes,
