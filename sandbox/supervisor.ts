@@ -96,6 +96,9 @@ export class SandboxSupervisor {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
     });
+    // Sandbox processes never keep the worker alive: it ends when its own work is done, and they follow.
+    child.unref();
+    child.channel?.unref();
     slot.child = child;
     slot.ready = false;
     slot.startedAt = Date.now();

@@ -8,7 +8,7 @@ import { OutputStore } from '../activities/outputs';
 import { parseConfig, requireSetting } from '../common/config';
 import { platformEndpoints } from '../common/platformEndpoints';
 import { validEgressPolicy } from '../sandbox/egress';
-import { prewarmSandbox } from '../sandbox/execute';
+import { closeSandbox, prewarmSandbox } from '../sandbox/execute';
 import { connectWorkerConnection } from '../temporal/connection';
 import { FlowStore } from '../store/flows';
 import { SecretBox } from '../store/secretBox';
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    closeSandbox();
     await connection.close();
     await store.close();
   }
