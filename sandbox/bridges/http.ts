@@ -62,10 +62,10 @@ function parseRequest(args: unknown): HttpRequest {
 }
 
 /** A URL this bridge may request, with its port: IP literals are checked here, names by the lookup hook at connect time. */
-async function checkedUrl(text: string, guard: EgressGuard): Promise<{ url: URL; port: number }> {
+async function checkedUrl(text: string, guard: EgressGuard, base?: URL): Promise<{ url: URL; port: number }> {
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(text, base);
   } catch {
     throw new BridgeError('AxiosError', `invalid URL: ${text}`, { code: 'ERR_INVALID_URL' });
   }
@@ -96,7 +96,7 @@ async function requestFollowingRedirects(request: HttpRequest, scope: CallScope,
     if (hop >= request.maxRedirects) {
       throw new BridgeError('AxiosError', `more than ${request.maxRedirects} redirects`, { code: 'ERR_FR_TOO_MANY_REDIRECTS' });
     }
-    const next = await checkedUrl(new URL(location, url).href, options.guard);
+    const next = await checkedUrl(location, options.guard, url);
     if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'post')) {
       if (method !== 'head') method = 'get';
       data = undefined;
