@@ -50,6 +50,8 @@ export interface NodeRecord {
   logs?: LogEntry[];
   /** The nextPath a node returned that no edge was labelled with, so its branch ended there. */
   unmatchedPath?: string;
+  /** While the node runs again after a failed attempt: that attempt's error message (from Temporal, not history). */
+  lastFailure?: string;
   /** How many times the node has started in this run (more than 1 inside a loop). */
   runs?: number;
   /** Index of the loop edge the node was last re-entered by: its input is then that edge's source output. */

@@ -55,6 +55,23 @@ function failureOf(error: unknown): NodeError | { name: string; message: string 
   return { name: failure?.name ?? 'Error', message: failure?.message ?? String(error) };
 }
 
+/**
+ * A running node's current attempt and last failure come from Temporal's pending activity (the workflow learns them
+ * only when the node finishes). Code node activity IDs are `<nodeId>.<run>`.
+ */
+function withPendingAttempts(nodes: NodeRecord[], description: WorkflowExecutionDescription): NodeRecord[] {
+  const pending = new Map<string, { attempt: number; lastFailure?: string }>();
+  for (const activity of description.raw.pendingActivities ?? []) {
+    const nodeId = activity.activityId?.split('.')[0];
+    if (nodeId) pending.set(nodeId, { attempt: activity.attempt ?? 1, lastFailure: activity.lastFailure?.message ?? undefined });
+  }
+  return nodes.map((node) => {
+    const live = node.status === 'running' ? pending.get(node.id) : undefined;
+    if (!live) return node;
+    return { ...node, attempt: live.attempt, ...(live.lastFailure ? { lastFailure: live.lastFailure } : {}) };
+  });
+}
+
 /** Starts runs of the interpreter workflow and reads them back from Temporal. */
 export class RunService {
   constructor(
@@ -178,7 +195,7 @@ export class RunService {
         return { ...view, error: { name: failure?.name ?? 'Error', message: failure?.message ?? String(error) } };
       }
     }
-    return { ...view, nodes: await this.liveNodes(runId) };
+    return { ...view, nodes: withPendingAttempts(await this.liveNodes(runId), description) };
   }
 
   /** Asks a running run to stop: its running node is cancelled (the isolate disposed) and the run closes as cancelled. */

@@ -45,7 +45,7 @@ function summaryOf(node: FlowNode): string {
   return node.name ? `${node.id}: ${node.name}` : node.id;
 }
 
-function codeActivity(node: CodeNode, local: boolean) {
+function codeActivity(node: CodeNode, local: boolean, activityId: string) {
   const timeoutMs = (node.timeoutMs ?? NODE_LIMITS.timeoutMs.default) + ACTIVITY_TIMEOUT_MARGIN_MS;
   const retry = {
     maximumAttempts: (node.retry?.maximumAttempts ?? NODE_LIMITS.maximumAttempts.default) + INFRA_EXTRA_ATTEMPTS,
@@ -57,7 +57,8 @@ function codeActivity(node: CodeNode, local: boolean) {
   if (local && timeoutMs - ACTIVITY_TIMEOUT_MARGIN_MS <= LOCAL_ACTIVITY_MAX_TIMEOUT_MS) {
     return proxyLocalActivities<NectarActivities>({ startToCloseTimeout: timeoutMs, retry, summary }).runCode;
   }
-  return proxyActivities<NectarActivities>({ startToCloseTimeout: timeoutMs, heartbeatTimeout: HEARTBEAT_TIMEOUT_MS, retry, summary }).runCode;
+  // The ID names the node, so the gateway can show a running node's attempt from Temporal's pending activities.
+  return proxyActivities<NectarActivities>({ activityId, startToCloseTimeout: timeoutMs, heartbeatTimeout: HEARTBEAT_TIMEOUT_MS, retry, summary }).runCode;
 }
 
 function detailsOf(result: Pick<RunCodeResult, 'attempt' | 'durationMs' | 'memoryBytes' | 'logs'> | undefined): NodeOutcomeDetails {
@@ -68,7 +69,8 @@ function detailsOf(result: Pick<RunCodeResult, 'attempt' | 'durationMs' | 'memor
 async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Promise<NodeOutcome> {
   const { request } = scope;
   try {
-    const result = await codeActivity(node, request.localActivities === true)({
+    const activityId = `${node.id}.${scope.state.nodes[node.id].runs ?? 1}`;
+    const result = await codeActivity(node, request.localActivities === true, activityId)({
       v: 1,
       flowId: request.flowId,
       flowVersion: request.flowVersion,

@@ -134,6 +134,26 @@ describe('errors and retries', () => {
     expect(node(run, 'flaky').attempt).toBe(3);
   });
 
+  test('while a node is retried, the run shows its live state: running, attempt and last failure', async () => {
+    await saveFlow('live', [
+      code('first', 'return 1;'),
+      code('flaky', "if (context.workflowContext.attempt < 3) throw new Error('not yet'); return { attempt: context.workflowContext.attempt };", {
+        retry: { maximumAttempts: 3, initialIntervalMs: 1_500, backoffCoefficient: 1 },
+      }),
+    ], [{ from: 'first', to: 'flaky' }]);
+    const runId = await startRun('live');
+    const live = await eventually(async () => {
+      const run = await readRun(runId);
+      const flaky = node(run, 'flaky');
+      return run.status === 'running' && flaky?.status === 'running' && flaky.attempt >= 2 ? run : undefined;
+    });
+    expect(node(live, 'first')).toMatchObject({ status: 'succeeded', output: 1, attempt: 1 });
+    expect(node(live, 'flaky')).toMatchObject({ status: 'running', lastFailure: 'not yet', startedAt: expect.any(String) });
+    const run = await closedRun(runId);
+    expect(run.status).toBe('completed');
+    expect(node(run, 'flaky')).toMatchObject({ status: 'succeeded', attempt: 3, durationMs: expect.any(Number) });
+  });
+
   test('the user error stops at the user attempts, and a time limit breach is not retried', async () => {
     await saveFlow('no-retry', [code('slow', 'const spin = () => { while (true) {} };', { timeoutMs: 200, retry: { maximumAttempts: 3, initialIntervalMs: 10 } })]);
     const run = await runFlow('no-retry');
