@@ -88,7 +88,8 @@ export function registerMailBridge(session: BridgeSession, guard: EgressGuard): 
         const secure = resolved.secure === true;
         const host = resolved.host ?? 'localhost';
         const port = Number(resolved.port) || (secure ? 465 : 587);
-        connectChecked({ host, port, guard, sockets, signal: scope.signal }).then(
+        const timeoutMs = Math.min(Number(resolved.connectionTimeout) || DEFAULT_SMTP_TIMEOUT_MS, scope.remainingMs());
+        connectChecked({ host, port, guard, sockets, signal: scope.signal, timeoutMs }).then(
           (connection) => callback(null, { connection }),
           (error: Error) => callback(error),
         );
@@ -162,8 +163,10 @@ function connectChecked(options: {
   guard: EgressGuard;
   sockets: Set<net.Socket>;
   signal: AbortSignal;
+  /** nodemailer's connectionTimeout starts only once it has the socket, so connecting is bounded here. */
+  timeoutMs: number;
 }): Promise<net.Socket> {
-  const { host, port, guard, sockets, signal } = options;
+  const { host, port, guard, sockets, signal, timeoutMs } = options;
   return guard.resolve(host, port).then(
     (addresses) =>
       new Promise<net.Socket>((resolve, reject) => {
@@ -172,7 +175,13 @@ function connectChecked(options: {
         socket.once('close', () => sockets.delete(socket));
         const onAbort = () => socket.destroy(new Error('the call was aborted'));
         signal.addEventListener('abort', onAbort, { once: true });
+        const timer = setTimeout(
+          () => socket.destroy(Object.assign(new Error(`connecting to ${host}:${port} took longer than ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+          timeoutMs,
+        );
+        socket.once('close', () => clearTimeout(timer));
         socket.once('connect', () => {
+          clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
           socket.removeListener('error', reject);
           resolve(socket);
