@@ -31,22 +31,39 @@ interface PackedZoneData {
   countries: string[];
 }
 
+interface ZoneFetch {
+  zones: { head: string; unpacked: Record<string, unknown> }[];
+  links: string[];
+}
+
 /**
  * Makes moment-timezone fetch zone data from the host the first time a zone is named, instead of holding the whole
  * database. Every public entry point that takes a zone name is wrapped to fetch it first; those that need every
  * zone (`names`, `guess`, `countries`, `zonesForCountry`) fetch the whole database once. Internally moment-timezone
  * only looks zones up from these entry points, so it behaves as if all the data were loaded.
+ *
+ * A fetched zone arrives already unpacked (by the library's own `unpack`, on the host): it is added as a ready
+ * `Zone`, which moment-timezone returns as is. `add` reads `split('|')` from what it is given for the zone's name
+ * and offsets, so the zone answers that with the head of its packed form (a hidden, non-enumerable method).
  */
-export function installLazyZones(fetchZones: (name: string | null) => string, dataVersion: string): void {
-  type Tz = ((...args: unknown[]) => unknown) & Record<string, (...args: unknown[]) => unknown> & { dataVersion: string };
+export function installLazyZones(fetchZone: (name: string) => ZoneFetch, fetchEverything: () => string, dataVersion: string): void {
+  type ZoneObject = { _set(unpacked: unknown): void };
+  type Tz = ((...args: unknown[]) => unknown) &
+    Record<string, (...args: unknown[]) => unknown> & { dataVersion: string; Zone: new () => ZoneObject };
   const moment = (globalThis as Record<string, unknown>).moment as { tz: Tz; fn: Record<string, (...args: unknown[]) => unknown> };
   const tz = moment.tz;
   const parse = JSON.parse;
   const fetched = new Set<string>();
   let fetchedEverything = false;
 
-  const add = (data: PackedZoneData): void => {
-    if (data.zones.length > 0) tz.add(data.zones);
+  const add = (data: ZoneFetch): void => {
+    const zones = data.zones.map(({ head, unpacked }) => {
+      const zone = new tz.Zone();
+      zone._set(unpacked);
+      Object.defineProperty(zone, 'split', { value: (separator: string) => head.split(separator), enumerable: false });
+      return zone;
+    });
+    if (zones.length > 0) tz.add(zones);
     if (data.links.length > 0) tz.link(data.links);
   };
   const ensureZone = (name: unknown): void => {
@@ -54,12 +71,15 @@ export function installLazyZones(fetchZones: (name: string | null) => string, da
     const key = name.toLowerCase().replace(/\//g, '_');
     if (fetched.has(key)) return;
     fetched.add(key);
-    add(parse(fetchZones(name)) as PackedZoneData);
+    add(fetchZone(name));
   };
   const ensureEverything = (): void => {
     if (fetchedEverything) return;
     fetchedEverything = true;
-    tz.load(parse(fetchZones(null)));
+    const all = parse(fetchEverything()) as PackedZoneData;
+    // Zones already added stay as they are (unpacked); the rest are added packed, unpacked on first use.
+    all.zones = all.zones.filter((packed) => !fetched.has(packed.slice(0, packed.indexOf('|')).toLowerCase().replace(/\//g, '_')));
+    tz.load(all);
   };
   const wrap = (target: Record<string, (...args: unknown[]) => unknown>, method: string, before: (args: unknown[]) => void): void => {
     const original = target[method];

@@ -9,7 +9,7 @@ import { hardenRealm } from './harden';
 import { allCryptoModuleLists, cryptoScripts, LibraryPlan, LibraryScript, momentScripts } from './libraries';
 import { exposeCryptoJs, installLazyZones, installRandomSource, preloadZones, warmUpLibraries } from './libraryGlue';
 import { installRuntime, RuntimeEntryPoints, RuntimeHost } from './runtime';
-import { zoneDataFor, zoneDataVersion } from './zoneData';
+import { unpackedZoneDataFor, zoneDataFor, zoneDataVersion } from './zoneData';
 
 export interface IsolateSpec {
   memoryMb: number;
@@ -43,7 +43,8 @@ const randomWords = new ivm.Callback((count: unknown) => {
   return Array.from(randomFillSync(new Uint32Array(count)));
 });
 
-const fetchZones = new ivm.Callback((name: unknown) => JSON.stringify(zoneDataFor(typeof name === 'string' ? name : null)));
+const fetchZone = new ivm.Callback((name: unknown) => unpackedZoneDataFor(String(name)));
+const fetchEveryZone = new ivm.Callback(() => JSON.stringify(zoneDataFor(null)));
 
 /** Library code is ours and bounded: it runs synchronously, which costs less than a trip to the isolate's thread. */
 function runLibraryScript(isolate: ivm.Isolate, context: ivm.Context, library: LibraryScript, cachedData?: ivm.ExternalCopy<ArrayBuffer>): void {
@@ -58,7 +59,7 @@ function runLibraryScript(isolate: ivm.Isolate, context: ivm.Context, library: L
 function installLibraries(isolate: ivm.Isolate, context: ivm.Context, plan: LibraryPlan, codeCache: Map<string, ivm.ExternalCopy<ArrayBuffer>>): void {
   if (plan.moment) {
     for (const library of momentScripts()) runLibraryScript(isolate, context, library, codeCache.get(library.id));
-    context.evalClosureSync(callInIsolate(installLazyZones, 2), [fetchZones, zoneDataVersion()], { arguments: { copy: true } });
+    context.evalClosureSync(callInIsolate(installLazyZones, 3), [fetchZone, fetchEveryZone, zoneDataVersion()], { arguments: { copy: true } });
     if (plan.zones.length > 0) context.evalClosureSync(callInIsolate(preloadZones, 1), [plan.zones], { arguments: { copy: true } });
   }
   if (plan.crypto.length > 0) {

@@ -4,6 +4,7 @@
  * or two zones, so the isolate asks for a zone the first time it is named (see `installLazyZones`).
  */
 import fs from 'node:fs';
+import momentTimezone from 'moment-timezone';
 
 /** moment-timezone's packed data format: `Name|abbrs|offsets|indices|untils|population`, links as `Zone|Alias`. */
 export interface PackedZoneData {
@@ -59,4 +60,39 @@ export function zoneDataFor(name: string | null): PackedZoneData {
 
 export function isKnownZone(name: string): boolean {
   return zoneDatabase().byName.has(normalizeZoneName(name));
+}
+
+/**
+ * One zone as moment-timezone holds it once unpacked, plus the head of its packed form (`name|abbrs|offsets`, which
+ * moment-timezone reads when a zone is added). Unpacking a zone with a long history (America/New_York: ~1,100
+ * transitions) takes 10–20 ms in a fresh isolate; here it is done once per process, by the library's own `unpack`.
+ */
+export interface UnpackedZone {
+  head: string;
+  unpacked: { name: string; abbrs: string[]; offsets: number[]; untils: number[]; population: number };
+}
+
+export interface ZoneFetch {
+  zones: UnpackedZone[];
+  links: string[];
+}
+
+const unpackedZones = new Map<string, UnpackedZone>();
+
+function unpackedZone(packed: string): UnpackedZone {
+  const cached = unpackedZones.get(packed);
+  if (cached) return cached;
+  const unpacked = momentTimezone.tz.unpack(packed);
+  const zone: UnpackedZone = {
+    head: packed.split('|').slice(0, 3).join('|'),
+    unpacked: { name: unpacked.name, abbrs: unpacked.abbrs, offsets: unpacked.offsets, untils: unpacked.untils, population: unpacked.population ?? 0 },
+  };
+  unpackedZones.set(packed, zone);
+  return zone;
+}
+
+/** The unpacked data for one zone or alias; empty when the name is unknown. */
+export function unpackedZoneDataFor(name: string): ZoneFetch {
+  const { zones, links } = zoneDataFor(name);
+  return { zones: zones.map(unpackedZone), links };
 }

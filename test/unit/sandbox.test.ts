@@ -69,6 +69,19 @@ describe('moment with time zones, against the real library on the host', () => {
     expect(Math.abs(hostMoment(result).valueOf() - Date.now())).toBeLessThan(60_000);
   });
 
+  it('hands out zone objects that look like the real ones, before and after the whole database is loaded', async () => {
+    const code = `const before = moment.tz.zone('America/New_York');
+      const shape = { keys: Object.keys(before).sort(), untils: before.untils.length, last: before.untils[before.untils.length - 1] };
+      moment.tz.names();
+      return { shape, same: moment.tz.zone('America/New_York').utcOffset(Date.UTC(2024, 6, 1)), alias: moment.tz.zone('US/Eastern').name };`;
+    const zone = hostMoment.tz.zone('America/New_York')!;
+    expect(await output(code)).toEqual({
+      shape: { keys: Object.keys(zone).sort(), untils: zone.untils.length, last: null },
+      same: zone.utcOffset(Date.UTC(2024, 6, 1)),
+      alias: hostMoment.tz.zone('US/Eastern')!.name,
+    });
+  });
+
   it('parses in a zone, lists zones and formats like the host', async () => {
     const code = `return {
       parsed: moment.tz('2024-03-31 02:30', 'Europe/Paris').format(),
