@@ -79,6 +79,10 @@ const EnvironmentSchema = z.object({
   NECTAR_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /** How long a stopping gateway waits for accepted requests to finish. */
   NECTAR_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  /** Benchmarks only: serve `ANY /hooks-static/*` answering a static 202 through the same middleware as webhooks. */
+  NECTAR_BENCH_STATIC_ROUTE: flag,
+  /** Async webhooks answer once the delivery is journaled on disk (default) rather than once Temporal has the run. */
+  NECTAR_WEBHOOK_JOURNAL: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
   NECTAR_WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 1mb').default('1mb'),
 });
 
@@ -129,6 +133,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       corsOrigins: e.NECTAR_CORS_ORIGINS,
       rateLimitPerMinute: e.NECTAR_RATE_LIMIT_PER_MINUTE,
       shutdownGraceMs: e.NECTAR_SHUTDOWN_GRACE_MS,
+      benchStaticRoute: e.NECTAR_BENCH_STATIC_ROUTE,
+      webhookJournal: e.NECTAR_WEBHOOK_JOURNAL,
     },
     workspaces: {
       secretsKey: e.NECTAR_SECRETS_KEY,

@@ -34,6 +34,8 @@ export interface GatewayDependencies {
   workspaceService: WorkspaceService;
   webhookBodyLimit: string;
   corsOrigins?: string[];
+  /** The webhook benchmark's baseline: a static 202 behind the same middleware and body parsing as /hooks. */
+  benchStaticRoute?: boolean;
   rateLimitPerMinute?: number;
   /** True once the gateway is stopping: /readyz fails so a balancer stops sending, live streams end. */
   stopping?: () => boolean;
@@ -71,6 +73,12 @@ export function createApp(deps: GatewayDependencies): express.Express {
   });
 
   app.use('/hooks', hookRoutes(deps.webhooks, deps.webhookBodyLimit));
+  if (deps.benchStaticRoute) {
+    app.use('/hooks-static', securityHeaders({ contentSecurityPolicy: true }), express.raw({ type: () => true, limit: deps.webhookBodyLimit }));
+    app.all('/hooks-static/*rest', (_request, response) => {
+      response.status(202).json({ runId: 'static' });
+    });
+  }
 
   let openApi: Record<string, unknown> | undefined;
   app.get('/api/openapi.json', (_request, response) => {

@@ -27,11 +27,14 @@ export class FlowService {
     private readonly flows: FlowStore,
     private readonly schedules: FlowSchedules,
     private readonly limitsOf: (workspace: string) => Promise<PlanLimits>,
+    /** Told of every save and delete, so cached lookups see them at once. */
+    private readonly changed: (flowId: string) => void = () => undefined,
   ) {}
 
   async create(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
     await this.checkLimits(definition, workspace);
     const saved = await this.flows.create(definition, workspace);
+    this.changed(definition.id);
     await this.reconcile(saved, undefined, workspace);
     return saved;
   }
@@ -40,6 +43,7 @@ export class FlowService {
     await this.checkLimits(definition, workspace);
     const previous = await this.flows.latest(definition.id, workspace);
     const saved = await this.flows.saveVersion(definition, workspace);
+    this.changed(definition.id);
     await this.reconcile(saved, previous?.definition, workspace);
     return saved;
   }
@@ -48,6 +52,7 @@ export class FlowService {
   async delete(flowId: string, workspace: string): Promise<boolean> {
     const latest = await this.flows.latest(flowId, workspace);
     if (!(await this.flows.delete(flowId, workspace))) return false;
+    this.changed(flowId);
     await this.schedules.removeAll(workspace, flowId, latest?.definition);
     return true;
   }

@@ -21,6 +21,9 @@ import { UsageStore } from '../store/usage';
 import { VariableStore } from '../store/variables';
 import { WorkspaceStore } from '../store/workspaces';
 import { log } from './logging';
+import { FlowLookup } from './flowLookup';
+import { AcceptJournal } from './webhooks/journal';
+import path from 'node:path';
 
 async function main(): Promise<void> {
   const config = parseConfig();
@@ -43,19 +46,27 @@ async function main(): Promise<void> {
   const quota = new QuotaGuard(workspaces, usage);
   const runs = new RunService(client, config.taskQueue, quota);
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
+  const flowLookup = new FlowLookup(flows);
+  const journal = config.gateway.webhookJournal
+    ? AcceptJournal.open(path.join(config.dataDir, 'webhook-journal'), async (run) => {
+        await runs.startOnce(run.flowId, run.flowVersion, run.trigger, { runId: run.runId, workspace: run.workspace, quotaChecked: true });
+      })
+    : undefined;
+  runs.pendingRuns = (runId) => journal?.pendingRun(runId);
   let stopping = false;
   const app = createApp({
     stopping: () => stopping,
     corsOrigins: config.gateway.corsOrigins,
     rateLimitPerMinute: config.gateway.rateLimitPerMinute,
+    benchStaticRoute: config.gateway.benchStaticRoute,
     adminKey,
     flows,
     runs,
-    webhooks: new WebhookService(flows, runs),
-    flowService: new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace)),
+    webhooks: new WebhookService(flowLookup, runs, journal),
+    flowService: new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace), (flowId) => flowLookup.invalidate(flowId)),
     workspaces,
     keys,
-    workspaceService: new WorkspaceService(workspaces, keys, variables, usage),
+    workspaceService: new WorkspaceService(workspaces, keys, variables, usage, (workspace) => quota.forget(workspace)),
     schedules: new ScheduleService(flows, flowSchedules),
     runList: new RunList(client),
     webhookBodyLimit: config.gateway.webhookBodyLimit,
@@ -83,6 +94,7 @@ async function main(): Promise<void> {
     }, config.gateway.shutdownGraceMs);
     forced.unref();
     server.close(async () => {
+      await journal?.drain(Math.max(0, config.gateway.shutdownGraceMs - 1_000));
       await connection.close();
       await store.close();
       log.info('stopped');

@@ -6,7 +6,7 @@ import { INTERPRETER_WORKFLOW, RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunF
 import { FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
 
 export interface RunView {
   runId: string;
@@ -39,6 +39,10 @@ export function idempotentRunId(workspace: string, flowId: string, key: string):
 export interface StartOptions {
   workspace?: string;
   idempotencyKey?: string;
+  /** A run id chosen earlier (an accepted webhook's): like a key, a second start with it is refused. */
+  runId?: string;
+  /** The caller checked the quota when it accepted the run. */
+  quotaChecked?: boolean;
 }
 
 export type RunOutcome =
@@ -111,15 +115,16 @@ export class RunService {
    */
   async startOnce(flowId: string, flowVersion: number, trigger: TriggerInfo, options: StartOptions = {}): Promise<{ runId: string; started: boolean }> {
     const workspace = options.workspace ?? DEFAULT_WORKSPACE;
-    await this.quota?.assertAvailable(workspace);
-    const runId = options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId);
+    if (!options.quotaChecked) await this.quota?.assertAvailable(workspace);
+    const exact = Boolean(options.idempotencyKey || options.runId);
+    const runId = options.runId ?? (options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId));
     const request: RunRequest = { v: 1, flowId, flowVersion, trigger };
     try {
       await this.client.workflow.start(INTERPRETER_WORKFLOW, {
         taskQueue: this.taskQueue,
         workflowId: runId,
         args: [request],
-        workflowIdReusePolicy: options.idempotencyKey ? 'REJECT_DUPLICATE' : undefined,
+        workflowIdReusePolicy: exact ? 'REJECT_DUPLICATE' : undefined,
         typedSearchAttributes: [
           { key: FLOW_ID, value: flowId },
           { key: FLOW_VERSION, value: String(flowVersion) },
@@ -129,7 +134,7 @@ export class RunService {
       });
       return { runId, started: true };
     } catch (error) {
-      if (options.idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) return { runId, started: false };
+      if (exact && error instanceof WorkflowExecutionAlreadyStartedError) return { runId, started: false };
       throw error;
     }
   }
@@ -163,7 +168,19 @@ export class RunService {
     clearTimeout(timer);
   }
 
+  /** Accepted runs not started yet (async webhooks behind the journal): read as `pending` until Temporal has them. */
+  pendingRuns?: (runId: string) => { flowId: string; flowVersion: number; workspace: string; trigger: TriggerInfo; acceptedAt: string } | undefined;
+
+  async assertQuota(workspace: string): Promise<void> {
+    await this.quota?.assertAvailable(workspace);
+  }
+
   async read(runId: string, workspace?: string): Promise<RunView> {
+    const pending = this.pendingRuns?.(runId);
+    if (pending && (workspace === undefined || pending.workspace === workspace)) {
+      const { flowId, flowVersion, trigger, acceptedAt } = pending;
+      return { runId, status: 'pending', flowId, flowVersion, trigger: trigger.type, startedAt: acceptedAt, output: null, nodes: [] };
+    }
     const description = await this.describeIn(runId, workspace);
     const handle = this.client.workflow.getHandle(runId);
     const status = description.status.name.toLowerCase() as RunStatus;

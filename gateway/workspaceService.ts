@@ -16,6 +16,8 @@ export class WorkspaceService {
     private readonly keys: ApiKeyStore,
     private readonly variables: VariableStore,
     private readonly usage: UsageStore,
+    /** Told when a workspace's plan changes, so cached limits are dropped. */
+    private readonly planChanged: (workspace: string) => void = () => undefined,
   ) {}
 
   async create(input: { id: string; name: string; plan: PlanName; limits?: Partial<PlanLimits> }): Promise<WorkspaceView> {
@@ -38,6 +40,7 @@ export class WorkspaceService {
   async update(id: string, change: { name?: string; plan?: PlanName; limits?: Partial<PlanLimits> }): Promise<WorkspaceView> {
     const updated = await this.workspaces.update(id, { name: change.name, plan: change.plan, customLimits: change.limits });
     if (!updated) throw notFound(`workspace "${id}"`);
+    this.planChanged(id);
     return this.withUsage(updated);
   }
 

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WebhookTrigger } from '../../flow/triggers';
-import type { FlowStore } from '../../store/flows';
+import type { FlowLookup } from '../flowLookup';
 import { HttpError, notFound } from '../errors';
-import type { RunOutcome, RunService } from '../runService';
+import { newRunId, RunOutcome, RunService } from '../runService';
+import type { AcceptJournal } from './journal';
 import { credentialHeaders, verifyWebhookAuth } from './auth';
 import { BodyParseError, parseWebhookBody } from './body';
 
@@ -35,12 +36,15 @@ function visibleHeaders(headers: IncomingHttpHeaders, trigger: WebhookTrigger): 
 /** Accepts a webhook delivery: finds the flow's webhook trigger, checks its credentials, starts exactly one run. */
 export class WebhookService {
   constructor(
-    private readonly flows: FlowStore,
+    private readonly flows: FlowLookup,
     private readonly runs: RunService,
+    /** When given, async deliveries without an Idempotency-Key are answered once journaled, and started behind. */
+    private readonly journal?: AcceptJournal,
   ) {}
 
   async deliver(request: WebhookRequest): Promise<WebhookAnswer> {
-    const flow = await this.flows.latest(request.flowId);
+    const found = await this.flows.latest(request.flowId);
+    const flow = found?.version;
     const trigger = flow?.definition.triggers?.find((candidate): candidate is WebhookTrigger => candidate.type === 'webhook');
     if (!flow || !trigger) throw notFound(`webhook "${request.flowId}"`);
     if (trigger.methods && !trigger.methods.includes(request.method as never)) {
@@ -62,12 +66,18 @@ export class WebhookService {
       headers: visibleHeaders(request.headers, trigger),
       body,
     };
-    const { runId, started } = await this.runs.startOnce(
-      flow.flowId,
-      flow.version,
-      { type: 'webhook', source: `${request.method} /hooks/${flow.flowId}${request.subPath === '/' ? '' : request.subPath}`, payload },
-      { idempotencyKey: request.idempotencyKey, workspace: await this.flows.workspaceOf(flow.flowId) },
-    );
+    const source = `${request.method} /hooks/${flow.flowId}${request.subPath === '/' ? '' : request.subPath}`;
+    const runTrigger = { type: 'webhook' as const, source, payload };
+    if (trigger.respond === 'async' && !request.idempotencyKey && this.journal) {
+      await this.runs.assertQuota(found.workspace);
+      const runId = newRunId(flow.flowId);
+      await this.journal.accept({ runId, flowId: flow.flowId, flowVersion: flow.version, workspace: found.workspace, trigger: runTrigger, acceptedAt: new Date().toISOString() });
+      return { kind: 'accepted', runId, duplicate: false };
+    }
+    const { runId, started } = await this.runs.startOnce(flow.flowId, flow.version, runTrigger, {
+      idempotencyKey: request.idempotencyKey,
+      workspace: found.workspace,
+    });
     if (trigger.respond === 'async') return { kind: 'accepted', runId, duplicate: !started };
     return { kind: 'outcome', runId, duplicate: !started, outcome: await this.runs.waitForOutcome(runId, trigger.timeoutMs) };
   }

@@ -10,7 +10,10 @@ import path from 'node:path';
 import { freePort, sleep } from '../../common/processes';
 import type { RunningInfo } from '../../launcher/main';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+// From test/support under ts-jest, or from dist/test/support when a benchmark (compiled) uses it.
+const ROOT = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')].find((root) =>
+  fs.existsSync(path.join(root, 'dist', 'launcher', 'main.js')),
+) ?? path.resolve(__dirname, '..', '..');
 const LAUNCHER = path.join(ROOT, 'dist', 'launcher', 'main.js');
 
 export interface Product {

@@ -1,0 +1,108 @@
+/**
+ * Webhooks under load (autocannon, keep-alive, closed loop) against the whole product as `npm start` runs it, with a
+ * baseline in the same run: the same gateway process answering a static 202 behind the same middleware.
+ *  - async webhooks: accept rate and p50/p99 with 8 clients, as a ratio of the static baseline (goal ≥ 0.5), and
+ *    every 2xx matched by exactly one run in Temporal (no request lost);
+ *  - sync webhooks of a one-node flow: p50/p99 with 1 client (goal p50 ≤ 13 ms) and req/s with 8 clients (goal ≥ 100).
+ * BENCH_SECONDS (default 10) sets each measurement's length.
+ */
+import { Client, Connection } from '@temporalio/client';
+import autocannon from 'autocannon';
+import { startProduct, eventually, Product } from '../test/support/product';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_REQUESTS = 300;
+
+interface Figures {
+  label: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+}
+
+async function load(label: string, url: string, connections: number, options: { amount?: number; duration?: number } = {}): Promise<Figures> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ order: 42, items: [{ sku: 'A-1', qty: 2 }] }),
+    ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? SECONDS }),
+  });
+  return {
+    label,
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    failed: result.non2xx + result.errors,
+  };
+}
+
+function print(figures: Figures): void {
+  console.log(
+    `${figures.label.padEnd(34)} ${figures.reqPerSec.toFixed(0).padStart(7)} req/s   p50 ${String(figures.p50).padStart(4)} ms   p99 ${String(figures.p99).padStart(5)} ms   2xx ${figures.ok}   failed ${figures.failed}`,
+  );
+}
+
+async function flowRuns(temporal: Client, flowId: string): Promise<number> {
+  return (await temporal.workflow.count(`NectarFlowId = '${flowId}'`)).count;
+}
+
+async function openRuns(temporal: Client): Promise<number> {
+  return (await temporal.workflow.count(`ExecutionStatus = 'Running'`)).count;
+}
+
+async function save(product: Product, id: string, respond: 'async' | 'sync'): Promise<void> {
+  const saved = await product.request('PUT', `/api/flows/${id}`, {
+    id,
+    name: id,
+    nodes: [{ id: 'ack', type: 'code', code: 'return { y: 1, order: input.body.order };' }],
+    triggers: [{ type: 'webhook', respond }],
+  });
+  if (saved.status !== 200) throw new Error(`could not save ${id}: ${JSON.stringify(saved.body)}`);
+}
+
+export async function run(): Promise<void> {
+  const product = await startProduct({ env: { NECTAR_BENCH_STATIC_ROUTE: 'true', NECTAR_LOG_LEVEL: 'warn' } });
+  const temporal = new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });
+  try {
+    await save(product, 'bench-async', 'async');
+    await save(product, 'bench-sync', 'sync');
+    const staticUrl = `${product.baseUrl}/hooks-static/bench-async`;
+    const asyncUrl = `${product.baseUrl}/hooks/bench-async`;
+    const syncUrl = `${product.baseUrl}/hooks/bench-sync`;
+
+    console.log(`webhooks: autocannon, keep-alive, ${SECONDS} s per row after ${WARMUP_REQUESTS} warm-up requests; gateway log level warn`);
+    await load('warm-up', staticUrl, 8, { amount: WARMUP_REQUESTS });
+    const baseline = await load('static 202 (same process), 8 clients', staticUrl, 8);
+    print(baseline);
+
+    let accepted = 0;
+    accepted += (await load('warm-up', asyncUrl, 8, { amount: WARMUP_REQUESTS })).ok;
+    const asyncFigures = await load('async webhook, 8 clients', asyncUrl, 8);
+    accepted += asyncFigures.ok;
+    print(asyncFigures);
+    console.log(`  async accept rate / static baseline: ${(asyncFigures.reqPerSec / baseline.reqPerSec).toFixed(2)} (goal ≥ 0.50)`);
+
+    // Every accepted delivery must be exactly one run: count them once visibility has caught up with the backlog.
+    const drainStarted = Date.now();
+    const runs = await eventually(async () => {
+      const count = await flowRuns(temporal, 'bench-async');
+      return count >= accepted && (await openRuns(temporal)) === 0 ? count : undefined;
+    }, 600_000).catch(async () => flowRuns(temporal, 'bench-async'));
+    console.log(`  accepted ${accepted}, runs ${runs}: ${runs === accepted ? 'none lost, none doubled' : 'MISMATCH'}; backlog drained in ${((Date.now() - drainStarted) / 1000).toFixed(1)} s`);
+
+    await load('warm-up', syncUrl, 1, { amount: WARMUP_REQUESTS });
+    const sync1 = await load('sync webhook 1 node, 1 client', syncUrl, 1);
+    print(sync1);
+    const sync8 = await load('sync webhook 1 node, 8 clients', syncUrl, 8);
+    print(sync8);
+    console.log(`  sync p50 (1 client) ${sync1.p50} ms (goal ≤ 13 ms); sync 8 clients ${sync8.reqPerSec.toFixed(0)} req/s (goal ≥ 100)`);
+  } finally {
+    await temporal.connection.close();
+    await product.stop();
+  }
+}

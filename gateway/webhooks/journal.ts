@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TriggerInfo } from '../../flow/run';
+import { log } from '../logging';
+
+/** A delivery accepted but maybe not yet started as a run: enough to start it, with the run id already chosen. */
+export interface AcceptedRun {
+  runId: string;
+  flowId: string;
+  flowVersion: number;
+  workspace: string;
+  trigger: TriggerInfo;
+  acceptedAt: string;
+}
+
+type Line = { t: 'A'; run: AcceptedRun } | { t: 'S'; runId: string };
+
+const COMPACT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Async webhooks answer 202 once the delivery is on disk, not once Temporal has the run: appends are group-committed
+ * (one fdatasync for every delivery that arrived meanwhile) and a pump starts the runs behind the answers. The run id
+ * is chosen at accept time and Temporal refuses a second workflow with it, so a delivery replayed after a crash (its
+ * start may or may not have happened) still becomes exactly one run.
+ */
+export class AcceptJournal {
+  private readonly pending = new Map<string, AcceptedRun>();
+  private readonly queue: AcceptedRun[] = [];
+  private batch: { line: string; done?: (error?: Error) => void }[] = [];
+  private flushing = false;
+  private active = 0;
+  private bytes = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  private constructor(
+    private readonly fd: number,
+    private readonly start: (run: AcceptedRun) => Promise<void>,
+    private readonly concurrency: number,
+  ) {}
+
+  /** Opens the journal, keeping only the deliveries not known to be started, and starts those. */
+  static open(dir: string, start: (run: AcceptedRun) => Promise<void>, concurrency = 16): AcceptJournal {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'accepted.jsonl');
+    const unstarted = new Map<string, AcceptedRun>();
+    if (fs.existsSync(file)) {
+      for (const text of fs.readFileSync(file, 'utf8').split('\n')) {
+        if (!text) continue;
+        let line: Line;
+        try {
+          line = JSON.parse(text) as Line;
+        } catch {
+          continue; // a torn last line: its delivery was never answered
+        }
+        if (line.t === 'A') unstarted.set(line.run.runId, line.run);
+        else unstarted.delete(line.runId);
+      }
+    }
+    const compacted = `${file}.compact`;
+    fs.writeFileSync(compacted, [...unstarted.values()].map((run) => `${JSON.stringify({ t: 'A', run })}\n`).join(''));
+    const handle = fs.openSync(compacted, 'r+');
+    fs.fsyncSync(handle);
+    fs.closeSync(handle);
+    fs.renameSync(compacted, file);
+    const journal = new AcceptJournal(fs.openSync(file, 'a'), start, concurrency);
+    if (unstarted.size > 0) log.info({ runs: unstarted.size }, 'starting runs accepted before the last stop');
+    for (const run of unstarted.values()) journal.enqueue(run);
+    return journal;
+  }
+
+  /** Resolves once the delivery is durable: from then on it will become a run even if this process dies. */
+  accept(run: AcceptedRun): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.batch.push({ line: `${JSON.stringify({ t: 'A', run })}\n`, done: (error) => (error ? reject(error) : (this.enqueue(run), resolve())) });
+      this.flush();
+    });
+  }
+
+  /** An accepted run Temporal does not know yet. */
+  pendingRun(runId: string): AcceptedRun | undefined {
+    return this.pending.get(runId);
+  }
+
+  /** Resolves when every accepted run has been started, or after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<void> {
+    if (this.idle()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private idle(): boolean {
+    return this.pending.size === 0 && this.batch.length === 0 && !this.flushing;
+  }
+
+  private enqueue(run: AcceptedRun): void {
+    this.pending.set(run.runId, run);
+    this.queue.push(run);
+    this.pump();
+  }
+
+  private flush(): void {
+    if (this.flushing || this.batch.length === 0) return;
+    this.flushing = true;
+    const batch = this.batch;
+    this.batch = [];
+    const data = batch.map((entry) => entry.line).join('');
+    const finish = (error?: Error | null) => {
+      this.flushing = false;
+      for (const entry of batch) entry.done?.(error ?? undefined);
+      this.bytes += Buffer.byteLength(data);
+      this.flush();
+      this.maybeCompact();
+    };
+    fs.write(this.fd, data, null, 'utf8', (writeError) => {
+      if (writeError) return finish(writeError);
+      fs.fdatasync(this.fd, finish);
+    });
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.queue.length > 0) {
+      const run = this.queue.shift()!;
+      this.active += 1;
+      this.start(run).then(
+        () => {
+          this.active -= 1;
+          this.pending.delete(run.runId);
+          // Not synced: if it is lost, the replay's start is refused as a duplicate, which counts as started.
+          this.batch.push({ line: `${JSON.stringify({ t: 'S', runId: run.runId })}\n` });
+          this.flush();
+          this.pump();
+        },
+        (error: unknown) => {
+          this.active -= 1;
+          log.warn({ runId: run.runId, err: error }, 'could not start an accepted run yet; retrying');
+          setTimeout(() => {
+            this.queue.push(run);
+            this.pump();
+          }, 1_000).unref();
+        },
+      );
+    }
+  }
+
+  private maybeCompact(): void {
+    if (this.idle()) {
+      if (this.bytes > COMPACT_BYTES) {
+        fs.ftruncateSync(this.fd, 0);
+        this.bytes = 0;
+      }
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const waiter of waiters) waiter();
+    }
+  }
+}
