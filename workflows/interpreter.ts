@@ -69,7 +69,7 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   definition = await loadFlow({ flowId: request.flowId, version: request.flowVersion });
   const graph = indexGraph(definition);
   const run = (state ??= createRunState(definition));
-  const scope = { request, state: run, events };
+  const scope = { request, state: run, events, localActivities: definition.execution?.localActivities };
 
   const executeNode = async (nodeId: string): Promise<void> => {
     const node = graph.nodes.get(nodeId)!;

@@ -19,6 +19,8 @@ export interface NodeScope {
   state: RunState;
   /** Events signalled to the run and not yet consumed, oldest first. */
   events: RunEvent[];
+  /** The flow's own choice (definition.execution); a run request may override it. */
+  localActivities?: boolean;
 }
 
 /** Room above the node's own time limit for the sandbox to report the breach before Temporal gives up on it. */
@@ -70,7 +72,8 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
   const { request } = scope;
   try {
     const activityId = `${node.id}.${scope.state.nodes[node.id].runs ?? 1}`;
-    const result = await codeActivity(node, request.localActivities === true, activityId)({
+    const local = request.localActivities ?? scope.localActivities;
+    const result = await codeActivity(node, local === true, activityId)({
       v: 1,
       flowId: request.flowId,
       flowVersion: request.flowVersion,

@@ -347,6 +347,33 @@ describe('long runs and large data', () => {
   });
 });
 
+describe('execution settings', () => {
+  test('a flow may run its code nodes as local activities: same results, no activity tasks for the nodes', async () => {
+    const nodes = [code('a', 'return { n: 1 };'), code('b', 'return { n: input.n + 1 };'), code('c', 'return { n: input.n + 1, a: context.steps.a };')];
+    const response = await product.request('POST', '/api/flows', {
+      id: 'local',
+      name: 'local',
+      execution: { localActivities: true },
+      nodes,
+      edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }],
+    });
+    expect(response.status).toBe(201);
+    const run = await runFlow('local');
+    expect(run.status).toBe('completed');
+    expect(run.output).toEqual({ n: 3, a: { n: 1 } });
+    const connection = await Connection.connect({ address: `127.0.0.1:${product.ports.temporal}` });
+    try {
+      const history = await new Client({ connection }).workflow.getHandle(run.runId).fetchHistory();
+      const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes);
+      const markers = (history.events ?? []).filter((event) => event.markerRecordedEventAttributes);
+      expect(scheduled).toHaveLength(1); // the flow definition only
+      expect(markers).toHaveLength(3);
+    } finally {
+      await connection.close();
+    }
+  });
+});
+
 describe('control and durability', () => {
   test('cancel stops the running node and closes the run as cancelled', async () => {
     await saveFlow('cancel', [code('spin', 'const spin = () => { const end = Date.now() + 4000; while (Date.now() < end) {} return 1; };', { timeoutMs: 10_000 }), code('after', 'return 2;')], [
