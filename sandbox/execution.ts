@@ -200,7 +200,9 @@ export class Execution {
     if (this.breach) result = this.breach;
     const outcome: ExecutionOutcome =
       'ok' in result ? result : { ok: false, error: { type: result.type, name: result.name, message: result.message, stack: result.stack }, ...this.report() };
-    this.prepared.dispose();
     this.resolveOutcome(outcome);
+    // The caller continues with the outcome first; nothing can run in the isolate meanwhile that reaches anything:
+    // its timers are cleared and its callbacks refuse. Disposing is the main thread's work, so it comes second.
+    setImmediate(() => this.prepared.dispose());
   }
 }

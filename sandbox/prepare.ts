@@ -46,26 +46,25 @@ const randomWords = new ivm.Callback((count: unknown) => {
 const fetchZone = new ivm.Callback((name: unknown) => unpackedZoneDataFor(String(name)));
 const fetchEveryZone = new ivm.Callback(() => JSON.stringify(zoneDataFor(null)));
 
-/** Library code is ours and bounded: it runs synchronously, which costs less than a trip to the isolate's thread. */
-function runLibraryScript(isolate: ivm.Isolate, context: ivm.Context, library: LibraryScript, cachedData?: ivm.ExternalCopy<ArrayBuffer>): void {
-  const script = isolate.compileScriptSync(library.source, { filename: library.filename, cachedData });
+async function runLibraryScript(isolate: ivm.Isolate, context: ivm.Context, library: LibraryScript, cachedData?: ivm.ExternalCopy<ArrayBuffer>) {
+  const script = await isolate.compileScript(library.source, { filename: library.filename, cachedData });
   try {
-    script.runSync(context);
+    await script.run(context);
   } finally {
     script.release();
   }
 }
 
-function installLibraries(isolate: ivm.Isolate, context: ivm.Context, plan: LibraryPlan, codeCache: Map<string, ivm.ExternalCopy<ArrayBuffer>>): void {
+async function installLibraries(isolate: ivm.Isolate, context: ivm.Context, plan: LibraryPlan, codeCache: Map<string, ivm.ExternalCopy<ArrayBuffer>>) {
   if (plan.moment) {
-    for (const library of momentScripts()) runLibraryScript(isolate, context, library, codeCache.get(library.id));
-    context.evalClosureSync(callInIsolate(installLazyZones, 3), [fetchZone, fetchEveryZone, zoneDataVersion()], { arguments: { copy: true } });
-    if (plan.zones.length > 0) context.evalClosureSync(callInIsolate(preloadZones, 1), [plan.zones], { arguments: { copy: true } });
+    for (const library of momentScripts()) await runLibraryScript(isolate, context, library, codeCache.get(library.id));
+    await context.evalClosure(callInIsolate(installLazyZones, 3), [fetchZone, fetchEveryZone, zoneDataVersion()], { arguments: { copy: true } });
+    if (plan.zones.length > 0) await context.evalClosure(callInIsolate(preloadZones, 1), [plan.zones], { arguments: { copy: true } });
   }
   if (plan.crypto.length > 0) {
-    context.evalClosureSync(callInIsolate(installRandomSource, 1), [randomWords]);
-    for (const library of cryptoScripts(plan.crypto)) runLibraryScript(isolate, context, library, codeCache.get(library.id));
-    context.evalClosureSync(callInIsolate(exposeCryptoJs, 0), []);
+    await context.evalClosure(callInIsolate(installRandomSource, 1), [randomWords]);
+    for (const library of cryptoScripts(plan.crypto)) await runLibraryScript(isolate, context, library, codeCache.get(library.id));
+    await context.evalClosure(callInIsolate(exposeCryptoJs, 0), []);
   }
 }
 
@@ -75,7 +74,7 @@ async function cacheLibraryGroup(libraries: LibraryScript[], loadAllZones: boole
   try {
     const context = await isolate.createContext();
     await context.evalClosure(callInIsolate(installRandomSource, 1), [randomWords]);
-    for (const library of libraries) runLibraryScript(isolate, context, library);
+    for (const library of libraries) await runLibraryScript(isolate, context, library);
     if (loadAllZones) await context.evalClosure('moment.tz.load(JSON.parse($0))', [JSON.stringify(zoneDataFor(null))], { arguments: { copy: true } });
     await context.evalClosure(callInIsolate(warmUpLibraries, 0), []);
     // Compiling the same source again in the same isolate finds the functions the warm-up compiled, so the cache
@@ -117,7 +116,7 @@ export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate
   const codeCache = needsLibraries ? await libraryCodeCache() : new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
   const isolate = new ivm.Isolate({ memoryLimit: spec.memoryMb });
   try {
-    const context = isolate.createContextSync();
+    const context = await isolate.createContext();
     let attached: RuntimeHost | undefined;
     const notAttached = 'the isolate is not attached to an execution';
     const host = [
@@ -127,15 +126,16 @@ export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate
       ),
       new ivm.Callback((id: number) => attached?.clearTimer(Number(id))),
     ];
-    // Our own short set-up code runs synchronously: a trip to the isolate's thread costs more than the work.
-    const entryPoints = context.evalClosureSync(`return (${RUNTIME_SOURCE})({ log: $0, setTimer: $1, clearTimer: $2 });`, host, {
+    // Set-up runs on the isolate's thread (async): done on the main thread it would serialise every preparation
+    // there, and under load the main thread, not the cores, would bound the executions per second.
+    const entryPoints = (await context.evalClosure(`return (${RUNTIME_SOURCE})({ log: $0, setTimer: $1, clearTimer: $2 });`, host, {
       result: { reference: true },
-    }) as ivm.Reference<RuntimeEntryPoints>;
+    })) as ivm.Reference<RuntimeEntryPoints>;
     const invoke = entryPoints.getSync('invoke', { reference: true }) as ivm.Reference<RuntimeEntryPoints['invoke']>;
     const fire = entryPoints.getSync('fire', { reference: true }) as ivm.Reference<RuntimeEntryPoints['fire']>;
     entryPoints.release();
-    installLibraries(isolate, context, spec.libraries, codeCache);
-    context.evalClosureSync(HARDEN_SOURCE, []);
+    await installLibraries(isolate, context, spec.libraries, codeCache);
+    await context.evalClosure(HARDEN_SOURCE, []);
     return {
       isolate,
       context,
