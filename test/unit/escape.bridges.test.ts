@@ -5,17 +5,18 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { EgressPolicy } from '../../sandbox/egress';
 import { closeSandbox, executeFunction, ExecutionOutcome, ExecutionRequest } from '../../sandbox/execute';
 
 const context: ExecutionRequest['context'] = { trigger: { type: 'api', payload: null }, workflowContext: {}, steps: {}, env: {} };
-const CLOSED = { allow: [] };
+const CLOSED: EgressPolicy = { allow: [] };
 
 let server: http.Server;
 let base: string;
 const seen: string[] = [];
 const abandoned: string[] = [];
 
-function run(code: string, egress = CLOSED, limits: ExecutionRequest['limits'] = {}): Promise<ExecutionOutcome> {
+function run(code: string, egress: EgressPolicy = CLOSED, limits: ExecutionRequest['limits'] = {}): Promise<ExecutionOutcome> {
   return executeFunction({ nodeId: 'escape-bridges', code, input: { base }, context, egress, limits });
 }
 
