@@ -31,6 +31,8 @@ export interface RunCodeRequest {
   input: unknown;
   trigger: TriggerInfo;
   steps: Record<string, unknown>;
+  /** Outputs larger than this are stored by reference (the run keeps its inline outputs under a total budget). */
+  inlineLimitBytes?: number;
 }
 
 export interface RunCodeResult {
@@ -130,9 +132,10 @@ export function createActivities(deps: ActivityDependencies) {
       } finally {
         if (heartbeat) clearInterval(heartbeat);
       }
-      const { logs, memoryBytes, durationMs } = outcome;
+      const { memoryBytes, durationMs } = outcome;
+      const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id });
       if (outcome.ok) {
-        const output = await deps.outputs.offload(outcome.output, { workflowId, nodeId: node.id });
+        const output = await deps.outputs.offload(outcome.output, { workflowId, nodeId: node.id }, request.inlineLimitBytes);
         return { output, attempt: info.attempt, logs, memoryBytes, durationMs };
       }
       const details: RunCodeFailureDetails = { error: outcome.error, attempt: info.attempt, logs, memoryBytes, durationMs };

@@ -8,6 +8,15 @@ import { isOutputRef, OutputRef } from '../flow/run';
 
 /** Outputs whose JSON is larger than this are stored by reference (Temporal's payload limit is 2 MB). */
 export const OUTPUT_REF_THRESHOLD_BYTES = 64 * 1024;
+/** A node's logs kept in the run's history; past this, the first entries that fit, and all of them by reference. */
+export const LOGS_INLINE_BYTES = 32 * 1024;
+
+interface LogLike {
+  level: string;
+  timestamp: string;
+  nodeId: string;
+  args: unknown[];
+}
 
 interface OutputDocument {
   _id: string;
@@ -26,16 +35,31 @@ export class OutputStore {
   }
 
   /** The output as is when small; otherwise stored, and a reference (keeping its nextPath for routing). */
-  async offload(output: unknown, owner: { workflowId: string; nodeId: string }): Promise<unknown> {
+  async offload(output: unknown, owner: { workflowId: string; nodeId: string }, limitBytes = OUTPUT_REF_THRESHOLD_BYTES): Promise<unknown> {
     const json = JSON.stringify(output ?? null);
     const bytes = Buffer.byteLength(json);
-    if (bytes <= OUTPUT_REF_THRESHOLD_BYTES) return output;
+    if (bytes <= Math.min(limitBytes, OUTPUT_REF_THRESHOLD_BYTES)) return output;
     const id = crypto.randomUUID();
     await this.outputs.insertOne({ _id: id, workflowId: owner.workflowId, nodeId: owner.nodeId, json, createdAt: new Date() });
     const ref: OutputRef = { $nectarRef: 1, id, bytes };
-    const nextPath = (output as { nextPath?: unknown }).nextPath;
+    const nextPath = output !== null && typeof output === 'object' ? (output as { nextPath?: unknown }).nextPath : undefined;
     if (typeof nextPath === 'string') ref.nextPath = nextPath;
     return ref;
+  }
+
+  /** The logs as they are when small; otherwise stored, and the first entries that fit followed by a note with the reference. */
+  async boundLogs<T extends LogLike>(logs: T[], owner: { workflowId: string; nodeId: string }): Promise<T[]> {
+    const sizes = logs.map((entry) => JSON.stringify(entry).length);
+    if (sizes.reduce((sum, size) => sum + size, 0) <= LOGS_INLINE_BYTES) return logs;
+    const ref = await this.offload(logs, owner, 0);
+    const kept: T[] = [];
+    let used = 0;
+    for (let i = 0; i < logs.length && used + sizes[i] <= LOGS_INLINE_BYTES / 2; i++) {
+      kept.push(logs[i]);
+      used += sizes[i];
+    }
+    const note = `[nectar] ${logs.length - kept.length} of ${logs.length} log entries are not shown here; all of them are stored by reference`;
+    return [...kept, { ...logs[logs.length - 1], level: 'warn', args: [note, ref] }];
   }
 
   /** Replaces every reference inside `value` with what it points at. */

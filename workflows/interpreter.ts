@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { NectarActivities } from '../activities';
 import {
+  completedSteps,
   createRunState,
   indexGraph,
   markCancelled,
@@ -30,7 +31,7 @@ import {
 } from '../flow/graph';
 import { RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
-import { runNode } from './nodes';
+import { jsonBytes, runNode } from './nodes';
 
 export const runStateQuery = defineQuery<RunSnapshot>(RUN_STATE_QUERY);
 export const runEventSignal = defineSignal<[RunEvent]>(RUN_EVENT_SIGNAL);
@@ -69,7 +70,8 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   definition = await loadFlow({ flowId: request.flowId, version: request.flowVersion });
   const graph = indexGraph(definition);
   const run = (state ??= createRunState(definition));
-  const scope = { request, state: run, events, localActivities: definition.execution?.localActivities };
+  const inlineBytes = new Map(Object.entries(completedSteps(run)).map(([id, output]) => [id, jsonBytes(output)]));
+  const scope = { request, state: run, events, localActivities: definition.execution?.localActivities, inlineBytes };
 
   const executeNode = async (nodeId: string): Promise<void> => {
     const node = graph.nodes.get(nodeId)!;

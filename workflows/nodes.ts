@@ -21,6 +21,26 @@ export interface NodeScope {
   events: RunEvent[];
   /** The flow's own choice (definition.execution); a run request may override it. */
   localActivities?: boolean;
+  /** JSON size of each node's latest output as kept in the run's history (references count as small). */
+  inlineBytes: Map<string, number>;
+}
+
+/**
+ * Outputs kept inline in the run's history, all nodes together, stay under about this (plus one output): past it,
+ * every output is stored by reference, so an activity's input (which carries `steps`) never nears Temporal's 2 MB.
+ */
+const INLINE_OUTPUTS_BUDGET_BYTES = 512 * 1024;
+const MIN_INLINE_LIMIT_BYTES = 1024;
+
+export function inlineLimit(inlineBytes: Map<string, number>): number {
+  let total = 0;
+  for (const bytes of inlineBytes.values()) total += bytes;
+  return Math.max(MIN_INLINE_LIMIT_BYTES, INLINE_OUTPUTS_BUDGET_BYTES - total);
+}
+
+export function jsonBytes(value: unknown): number {
+  // Characters, not bytes: close enough for a budget, and no TextEncoder needed in the workflow sandbox.
+  return JSON.stringify(value ?? null).length;
 }
 
 /** Room above the node's own time limit for the sandbox to report the breach before Temporal gives up on it. */
@@ -81,7 +101,9 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
       input,
       trigger: request.trigger,
       steps: completedSteps(scope.state),
+      inlineLimitBytes: inlineLimit(scope.inlineBytes),
     });
+    scope.inlineBytes.set(node.id, jsonBytes(result.output));
     return { ok: true, output: result.output, details: detailsOf(result) };
   } catch (failure) {
     if (isCancellation(failure)) throw failure;

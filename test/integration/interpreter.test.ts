@@ -347,6 +347,24 @@ describe('long runs and large data', () => {
   });
 });
 
+describe('history size', () => {
+  test('past a total budget of inline outputs, later outputs go by reference too; large logs are cut with a reference', async () => {
+    const nodes = Array.from({ length: 12 }, (_, i) => code(`n${i}`, "return { blob: 'x'.repeat(60000) };"));
+    nodes.push(code('sum', 'return Object.values(context.steps).reduce((total, step) => total + (step.blob ? step.blob.length : 0), 0);'));
+    nodes.push(code('chatty', "for (let i = 0; i < 400; i++) console.log('line', i, 'y'.repeat(200)); return 'logged';"));
+    const edges = nodes.slice(1).map((target, i) => ({ from: nodes[i].id, to: target.id }));
+    await saveFlow('budget', nodes, edges);
+    const run = await runFlow('budget');
+    expect(run.status).toBe('completed');
+    expect(node(run, 'sum').output).toBe(12 * 60000);
+    expect(node(run, 'n0').output.blob).toHaveLength(60000);
+    expect(node(run, 'n11').output).toMatchObject({ $nectarRef: 1 });
+    const logs = node(run, 'chatty').logs;
+    expect(logs.length).toBeLessThan(400);
+    expect(logs[logs.length - 1]).toMatchObject({ level: 'warn', args: [expect.stringContaining('400 log entries'), { $nectarRef: 1 }] });
+  });
+});
+
 describe('execution settings', () => {
   test('a flow may run its code nodes as local activities: same results, no activity tasks for the nodes', async () => {
     const nodes = [code('a', 'return { n: 1 };'), code('b', 'return { n: input.n + 1 };'), code('c', 'return { n: input.n + 1, a: context.steps.a };')];
