@@ -27,6 +27,10 @@ const NAMED: [string, z.ZodType][] = [
   ['TriggerNowBody', S.TriggerNowBody],
   ['BackfillBody', S.BackfillBody],
   ['RerunBody', S.RerunBody],
+  ['CreateWorkspaceBody', S.CreateWorkspaceBody],
+  ['UpdateWorkspaceBody', S.UpdateWorkspaceBody],
+  ['CreateKeyBody', S.CreateKeyBody],
+  ['SetVariableBody', S.SetVariableBody],
 ];
 
 const Error400 = 'invalid request: `error.problems` names every field';
@@ -35,6 +39,7 @@ const RunParams = S.RunIdParams;
 
 export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/healthz', tag: 'operations', auth: 'none', summary: 'Temporal and the store answer', responses: { 200: 'healthy', 503: 'a dependency does not answer' } },
+  { method: 'get', path: '/readyz', tag: 'operations', auth: 'none', summary: 'ready for traffic (not stopping; Temporal and the store answer)', responses: { 200: 'ready', 503: 'stopping or a dependency does not answer' } },
   { method: 'get', path: '/api/openapi.json', tag: 'operations', auth: 'none', summary: 'this document', responses: { 200: 'OpenAPI 3.1' } },
   { method: 'post', path: '/api/flows', tag: 'flows', body: FlowDefinition, summary: 'create a flow (version 1)', responses: { 201: '{ id, version }', 400: Error400, 409: 'the flow exists' } },
   { method: 'get', path: '/api/flows', tag: 'flows', summary: 'list flows', responses: { 200: '{ flows }' } },
@@ -55,6 +60,17 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/api/runs/{runId}/events', tag: 'runs', params: RunParams, summary: 'deliver `{ event, payload }` to the run’s wait nodes', responses: { 202: 'delivered', 404: 'no such run', 409: 'not running' } },
   { method: 'post', path: '/api/runs/{runId}/rerun', tag: 'runs', params: RunParams, body: S.RerunBody, summary: 'start a new run with the same trigger and input', responses: { 202: '{ runId, rerunOf, flowVersion }', 404: 'no such run' } },
   { method: 'get', path: '/api/runs/{runId}/stream', tag: 'runs', params: RunParams, summary: 'Server-Sent Events: `status`, `node` (each change), `end`', responses: { 200: 'text/event-stream', 404: 'no such run' } },
+  { method: 'post', path: '/api/workspaces', tag: 'workspaces', body: S.CreateWorkspaceBody, summary: 'create a workspace (admin key)', responses: { 201: 'the workspace', 400: Error400, 403: 'not the admin key', 409: 'exists' } },
+  { method: 'get', path: '/api/workspaces', tag: 'workspaces', summary: 'list workspaces with plan and usage (admin key)', responses: { 200: '{ workspaces }', 403: 'not the admin key' } },
+  { method: 'get', path: '/api/workspaces/{workspaceId}', tag: 'workspaces', params: S.WorkspaceParams, summary: 'a workspace with its plan limits and this month’s usage', responses: { 200: 'the workspace', 404: 'not found (or not yours)' } },
+  { method: 'patch', path: '/api/workspaces/{workspaceId}', tag: 'workspaces', params: S.WorkspaceParams, body: S.UpdateWorkspaceBody, summary: 'change name, plan or enterprise limits (admin key)', responses: { 200: 'the workspace', 404: 'not found' } },
+  { method: 'post', path: '/api/workspaces/{workspaceId}/usage/reset', tag: 'workspaces', params: S.WorkspaceParams, summary: 'start this month’s execution count again (admin key)', responses: { 200: 'the workspace' } },
+  { method: 'post', path: '/api/workspaces/{workspaceId}/keys', tag: 'workspaces', params: S.WorkspaceParams, body: S.CreateKeyBody, summary: 'create an API key (shown once; stored hashed)', responses: { 201: '{ id, name, prefix, key }', 404: 'not found (or not yours)' } },
+  { method: 'get', path: '/api/workspaces/{workspaceId}/keys', tag: 'workspaces', params: S.WorkspaceParams, summary: 'list keys (never their secret)', responses: { 200: '{ keys }' } },
+  { method: 'delete', path: '/api/workspaces/{workspaceId}/keys/{keyId}', tag: 'workspaces', params: S.KeyParams, summary: 'revoke a key', responses: { 204: 'revoked', 404: 'no live key' } },
+  { method: 'get', path: '/api/variables', tag: 'variables', summary: 'the workspace’s variables, by name only', responses: { 200: '{ variables: [{ name, updatedAt }] }' } },
+  { method: 'put', path: '/api/variables/{name}', tag: 'variables', params: S.VariableParams, body: S.SetVariableBody, summary: 'set a variable (sealed at rest; functions read it in `env`)', responses: { 201: 'created', 200: 'replaced', 400: Error400 } },
+  { method: 'delete', path: '/api/variables/{name}', tag: 'variables', params: S.VariableParams, summary: 'delete a variable', responses: { 204: 'deleted', 404: 'no such variable' } },
   { method: 'any', path: '/hooks/{flowId}', tag: 'webhooks', auth: 'webhook', params: HookParams.omit({ rest: true }), summary: 'webhook trigger (any method); `Idempotency-Key` answers the first run', responses: { 202: '{ runId } (async, or sync past its timeout)', 200: 'the flow’s result (sync)', 401: 'wrong credentials', 404: 'no webhook', 405: 'method not allowed', 413: 'body too large' } },
   { method: 'any', path: '/hooks/{flowId}/{path}', tag: 'webhooks', auth: 'webhook', params: HookParams.omit({ rest: true }).extend({ path: z.string() }), summary: 'webhook trigger with a sub-path (reaches the run as `path`)', responses: { 202: '{ runId }', 200: 'the flow’s result (sync)' } },
 ];

@@ -7,6 +7,8 @@ import { HttpError } from './errors';
 /** The plan limits of a workspace, and the refusal of new runs once its month's executions are used. */
 export class QuotaGuard {
   private readonly limits = new Map<string, { limits: PlanLimits; until: number }>();
+  /** Workspaces far from their limit: their count is not read again until `until`. */
+  private readonly farFromLimit = new Map<string, number>();
 
   constructor(
     private readonly workspaces: WorkspaceStore,
@@ -25,11 +27,19 @@ export class QuotaGuard {
 
   forget(workspace: string): void {
     this.limits.delete(workspace);
+    this.farFromLimit.delete(workspace);
   }
 
-  /** Refuses new runs once the month's executions are used; the count read is exact (the worker's increments). */
+  /**
+   * Refuses new runs once the month's executions are used. Near the limit the count is read on every start; far from
+   * it (more than 1% and 100 executions left) it is read at most every `ttlMs`, since no second's work could reach it.
+   * The exact limit is the worker's atomic count either way.
+   */
   async assertAvailable(workspace: string): Promise<void> {
+    if ((this.farFromLimit.get(workspace) ?? 0) > Date.now()) return;
     const [limits, used] = await Promise.all([this.limitsOf(workspace), this.usage.executions(workspace)]);
+    const remaining = limits.executionsPerMonth - used;
+    if (remaining > Math.max(100, limits.executionsPerMonth / 100)) this.farFromLimit.set(workspace, Date.now() + this.ttlMs);
     if (used >= limits.executionsPerMonth) {
       throw new HttpError(
         429,

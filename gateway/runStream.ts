@@ -33,7 +33,7 @@ export async function streamRun(runs: RunService, runId: string, workspace: stri
       send(response, 'node', node, ++eventId);
       lastWrite = Date.now();
     }
-    if (run.status !== 'running') {
+    if (run.status !== 'running' && run.status !== 'pending') {
       send(response, 'end', { runId, status: run.status, output: run.output, error: run.error, closedAt: run.closedAt }, ++eventId);
       response.end();
       return;

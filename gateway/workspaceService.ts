@@ -47,6 +47,7 @@ export class WorkspaceService {
   async resetUsage(id: string): Promise<WorkspaceView> {
     await this.require(id);
     await this.usage.reset(id);
+    this.planChanged(id);
     return this.get(id);
   }
 

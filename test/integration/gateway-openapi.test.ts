@@ -27,7 +27,7 @@ test('the document lists the API with its schemas, and every $ref resolves', asy
   expect(response.status).toBe(200);
   const doc = response.body;
   expect(doc.openapi).toBe('3.1.0');
-  for (const path of ['/api/flows', '/api/flows/{id}', '/api/flows/{id}/runs', '/api/runs', '/api/runs/{runId}/stream', '/api/flows/{id}/schedules/{triggerId}/backfill', '/hooks/{flowId}']) {
+  for (const path of ['/api/flows', '/api/flows/{id}', '/api/flows/{id}/runs', '/api/runs', '/api/runs/{runId}/stream', '/api/flows/{id}/schedules/{triggerId}/backfill', '/hooks/{flowId}', '/api/workspaces/{workspaceId}/keys', '/api/variables/{name}', '/readyz']) {
     expect(Object.keys(doc.paths)).toContain(path);
   }
   const flow = doc.components.schemas.FlowDefinition;
