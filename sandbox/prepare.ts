@@ -28,7 +28,6 @@ export interface PreparedIsolate {
 }
 
 const MAX_RANDOM_WORDS = 16_384;
-const RUNTIME_SOURCE = installRuntime.toString();
 
 /** `(source)(args…)`: how in-isolate functions, kept as real code in this folder, are started inside a context. */
 function callInIsolate(fn: (...args: never[]) => unknown, argumentCount: number): string {
@@ -92,7 +91,12 @@ async function cacheLibraryGroup(libraries: LibraryScript[], loadAllZones: boole
   }
 }
 
-const HARDEN_SOURCE = callInIsolate(hardenRealm, 0);
+/** The runtime, then the hardening (last, so nothing installed before it escapes it); answers the entry points. */
+const BOOTSTRAP_SOURCE = [
+  `const entryPoints = (${installRuntime.toString()})({ log: $0, setTimer: $1, clearTimer: $2 });`,
+  `(${hardenRealm.toString()})();`,
+  'return entryPoints;',
+].join('\n');
 
 let codeCacheBuild: Promise<Map<string, ivm.ExternalCopy<ArrayBuffer>>> | undefined;
 
@@ -126,16 +130,14 @@ export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate
       ),
       new ivm.Callback((id: number) => attached?.clearTimer(Number(id))),
     ];
-    // Set-up runs on the isolate's thread (async): done on the main thread it would serialise every preparation
-    // there, and under load the main thread, not the cores, would bound the executions per second.
-    const entryPoints = (await context.evalClosure(`return (${RUNTIME_SOURCE})({ log: $0, setTimer: $1, clearTimer: $2 });`, host, {
-      result: { reference: true },
-    })) as ivm.Reference<RuntimeEntryPoints>;
+    // Libraries first, then the runtime and the hardening in one trip to the isolate's thread. Set-up runs there
+    // (async): on the main thread it would serialise every preparation, and under load the main thread, not the
+    // cores, would bound the executions per second.
+    await installLibraries(isolate, context, spec.libraries, codeCache);
+    const entryPoints = (await context.evalClosure(BOOTSTRAP_SOURCE, host, { result: { reference: true } })) as ivm.Reference<RuntimeEntryPoints>;
     const invoke = entryPoints.getSync('invoke', { reference: true }) as ivm.Reference<RuntimeEntryPoints['invoke']>;
     const fire = entryPoints.getSync('fire', { reference: true }) as ivm.Reference<RuntimeEntryPoints['fire']>;
     entryPoints.release();
-    await installLibraries(isolate, context, spec.libraries, codeCache);
-    await context.evalClosure(HARDEN_SOURCE, []);
     return {
       isolate,
       context,
