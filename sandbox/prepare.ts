@@ -8,7 +8,7 @@ import ivm from 'isolated-vm';
 import { hardenRealm } from './harden';
 import { allCryptoModuleLists, cryptoScripts, LibraryPlan, LibraryScript, momentScripts } from './libraries';
 import { exposeCryptoJs, installLazyZones, installRandomSource, preloadZones, warmUpLibraries } from './libraryGlue';
-import { installRuntime, RuntimeEntryPoints, RuntimeHost } from './runtime';
+import { installRuntime, RUN_GLOBAL, RuntimeEntryPoints, RuntimeHost } from './runtime';
 import { unpackedZoneDataFor, zoneDataFor, zoneDataVersion } from './zoneData';
 
 export interface IsolateSpec {
@@ -20,7 +20,7 @@ export interface IsolateSpec {
 export interface PreparedIsolate {
   isolate: ivm.Isolate;
   context: ivm.Context;
-  invoke: ivm.Reference<RuntimeEntryPoints['invoke']>;
+  begin: ivm.Reference<RuntimeEntryPoints['begin']>;
   fire: ivm.Reference<RuntimeEntryPoints['fire']>;
   /** Routes the runtime's callbacks (logs, timers) to the execution that takes this isolate. */
   attach(host: RuntimeHost): void;
@@ -93,7 +93,7 @@ async function cacheLibraryGroup(libraries: LibraryScript[], loadAllZones: boole
 
 /** The runtime, then the hardening (last, so nothing installed before it escapes it); answers the entry points. */
 const BOOTSTRAP_SOURCE = [
-  `const entryPoints = (${installRuntime.toString()})({ log: $0, setTimer: $1, clearTimer: $2 });`,
+  `const entryPoints = (${installRuntime.toString()})({ log: $0, setTimer: $1, clearTimer: $2 }, $3);`,
   `(${hardenRealm.toString()})();`,
   'return entryPoints;',
 ].join('\n');
@@ -134,14 +134,14 @@ export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate
     // (async): on the main thread it would serialise every preparation, and under load the main thread, not the
     // cores, would bound the executions per second.
     await installLibraries(isolate, context, spec.libraries, codeCache);
-    const entryPoints = (await context.evalClosure(BOOTSTRAP_SOURCE, host, { result: { reference: true } })) as ivm.Reference<RuntimeEntryPoints>;
-    const invoke = entryPoints.getSync('invoke', { reference: true }) as ivm.Reference<RuntimeEntryPoints['invoke']>;
+    const entryPoints = (await context.evalClosure(BOOTSTRAP_SOURCE, [...host, RUN_GLOBAL], { result: { reference: true } })) as ivm.Reference<RuntimeEntryPoints>;
+    const begin = entryPoints.getSync('begin', { reference: true }) as ivm.Reference<RuntimeEntryPoints['begin']>;
     const fire = entryPoints.getSync('fire', { reference: true }) as ivm.Reference<RuntimeEntryPoints['fire']>;
     entryPoints.release();
     return {
       isolate,
       context,
-      invoke,
+      begin,
       fire,
       attach(executionHost) {
         attached = executionHost;

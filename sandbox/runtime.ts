@@ -22,15 +22,22 @@ export type InvokeOutcome =
   | { ok: true; output: unknown }
   | { ok: false; error: { name: string; message: string; stack?: string } };
 
+/**
+ * The global the user's script ends by calling (`…;__nectarRun()`), so defining the function and calling it take one
+ * trip to the isolate: it calls the function stored under the entry name with the request given to `begin`, and
+ * resolves with an InvokeOutcome as JSON. Non-writable and non-configurable: user code cannot replace it.
+ */
+export const RUN_GLOBAL = '__nectarRun';
+
 /** What the runtime hands back to the host. */
 export interface RuntimeEntryPoints {
-  /** Calls the function the user's script stored under `entryName`; resolves with an InvokeOutcome as JSON. */
-  invoke(entryName: string, inputJson: string, contextJson: string, maxResultChars: number): Promise<string>;
+  /** Stores the execution's request for `RUN_GLOBAL`; called before the user's script runs. */
+  begin(entryName: string, inputJson: string, contextJson: string, maxResultChars: number): void;
   /** Runs timer `id`'s callback; answers '' or, when the callback threw, the error as InvokeOutcome JSON. */
   fire(id: number): string;
 }
 
-export function installRuntime(host: RuntimeHost): RuntimeEntryPoints {
+export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEntryPoints {
   'use strict';
   // Captured before any user code runs: later pollution of the globals cannot change how results are made.
   const stringify = JSON.stringify;
@@ -184,7 +191,17 @@ export function installRuntime(host: RuntimeHost): RuntimeEntryPoints {
     }
   };
 
-  const invoke = async (entryName: string, inputJson: string, contextJson: string, maxResultChars: number): Promise<string> => {
+  let request: { entryName: string; inputJson: string; contextJson: string; maxResultChars: number } | undefined;
+  const begin = (entryName: string, inputJson: string, contextJson: string, maxResultChars: number): void => {
+    request = { entryName, inputJson, contextJson, maxResultChars };
+  };
+
+  const run = async (): Promise<string> => {
+    const current = request;
+    // Once per execution: a second call (user code calling the global itself) gets nothing.
+    request = undefined;
+    if (!current) throw new TypeErrorClass('the function has already been called');
+    const { entryName, inputJson, contextJson, maxResultChars } = current;
     let outcome: InvokeOutcome;
     try {
       const entry = (globalThis as Record<string, unknown>)[entryName];
@@ -223,5 +240,6 @@ export function installRuntime(host: RuntimeHost): RuntimeEntryPoints {
     return text;
   };
 
-  return { invoke, fire };
+  defineProperty(globalThis, runGlobal, { value: run, writable: false, configurable: false, enumerable: false });
+  return { begin, fire };
 }
