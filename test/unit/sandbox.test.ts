@@ -31,6 +31,22 @@ describe('function forms', () => {
   });
 });
 
+describe('language', () => {
+  it('runs ES2023 syntax and built-ins', async () => {
+    const code = `class Counter { #count = 0; static #made = 0; bump() { this.#count += 1; return this.#count; } static { Counter.#made = 1; } }
+      const f = async (input) => {
+        const counter = new Counter();
+        counter.bump();
+        let fallback; fallback ??= 'set';
+        const last = [1, 2, 3, 4].findLast((n) => n % 2 === 1);
+        const sorted = [3, 1, 2].toSorted();
+        const { a, ...rest } = { a: 1, b: 2, c: 3 };
+        return { count: counter.bump(), fallback, last, sorted, rest, big: (2n ** 64n).toString(), at: [1, 2, 3].at(-1), hasOwn: Object.hasOwn(rest, 'b') };
+      };`;
+    expect(await output(code)).toEqual({ count: 2, fallback: 'set', last: 3, sorted: [1, 2, 3], rest: { b: 2, c: 3 }, big: '18446744073709551616', at: 3, hasOwn: true });
+  });
+});
+
 describe('context', () => {
   it('gives trigger, workflow context, steps (also as context[nodeId]) and env', async () => {
     const result = await output(
