@@ -45,8 +45,14 @@ const randomWords = new ivm.Callback((count: unknown) => {
 const fetchZone = new ivm.Callback((name: unknown) => unpackedZoneDataFor(String(name)));
 const fetchEveryZone = new ivm.Callback(() => JSON.stringify(zoneDataFor(null)));
 
+/**
+ * Compiling from the code cache is a short deserialisation, done here on the main thread (a trip to the isolate's
+ * thread costs more); running the library's top level is real work, done on the isolate's thread.
+ */
 async function runLibraryScript(isolate: ivm.Isolate, context: ivm.Context, library: LibraryScript, cachedData?: ivm.ExternalCopy<ArrayBuffer>) {
-  const script = await isolate.compileScript(library.source, { filename: library.filename, cachedData });
+  const script = cachedData
+    ? isolate.compileScriptSync(library.source, { filename: library.filename, cachedData })
+    : await isolate.compileScript(library.source, { filename: library.filename });
   try {
     await script.run(context);
   } finally {
@@ -57,13 +63,14 @@ async function runLibraryScript(isolate: ivm.Isolate, context: ivm.Context, libr
 async function installLibraries(isolate: ivm.Isolate, context: ivm.Context, plan: LibraryPlan, codeCache: Map<string, ivm.ExternalCopy<ArrayBuffer>>) {
   if (plan.moment) {
     for (const library of momentScripts()) await runLibraryScript(isolate, context, library, codeCache.get(library.id));
-    await context.evalClosure(callInIsolate(installLazyZones, 3), [fetchZone, fetchEveryZone, zoneDataVersion()], { arguments: { copy: true } });
-    if (plan.zones.length > 0) await context.evalClosure(callInIsolate(preloadZones, 1), [plan.zones], { arguments: { copy: true } });
+    // The glue is a few statements: run synchronously, as a trip to the isolate's thread would cost more.
+    context.evalClosureSync(callInIsolate(installLazyZones, 3), [fetchZone, fetchEveryZone, zoneDataVersion()], { arguments: { copy: true } });
+    if (plan.zones.length > 0) context.evalClosureSync(callInIsolate(preloadZones, 1), [plan.zones], { arguments: { copy: true } });
   }
   if (plan.crypto.length > 0) {
-    await context.evalClosure(callInIsolate(installRandomSource, 1), [randomWords]);
+    context.evalClosureSync(callInIsolate(installRandomSource, 1), [randomWords]);
     for (const library of cryptoScripts(plan.crypto)) await runLibraryScript(isolate, context, library, codeCache.get(library.id));
-    await context.evalClosure(callInIsolate(exposeCryptoJs, 0), []);
+    context.evalClosureSync(callInIsolate(exposeCryptoJs, 0), []);
   }
 }
 
