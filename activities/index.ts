@@ -123,6 +123,7 @@ export function createActivities(deps: ActivityDependencies) {
               env: { ...deps.functionEnv(), ...workspaceEnv },
             },
             egress: deps.egress,
+            signal: activity.cancellationSignal,
             limits: {
               memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
               timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,

@@ -11,6 +11,9 @@ function send(message: FromSandbox): void {
   process.send?.(message);
 }
 
+/** Executions in progress, by id, so the worker can cancel one. */
+const cancellers = new Map<number, AbortController>();
+
 function main(): void {
   if (!process.send) throw new Error('the sandbox process must be started by the worker (with an IPC channel)');
   // This process runs isolates itself; it must never fork sandbox processes of its own.
@@ -18,17 +21,25 @@ function main(): void {
   process.on('message', (raw: unknown) => {
     const parsed = ToSandbox.safeParse(raw);
     if (!parsed.success) return;
+    if (parsed.data.type === 'cancel') {
+      cancellers.get(parsed.data.id)?.abort();
+      return;
+    }
     const { id, request } = parsed.data;
-    executeFunction(request as unknown as ExecutionRequest).then(
-      (outcome) => send({ v: PROTOCOL_VERSION, type: 'outcome', id, outcome: { ...outcome } }),
-      (error: unknown) =>
-        send({
-          v: PROTOCOL_VERSION,
-          type: 'outcome',
-          id,
-          outcome: { ok: false, error: { type: 'InternalError', name: 'InternalError', message: String(error) }, logs: [], durationMs: 0, memoryBytes: 0 },
-        }),
-    );
+    const canceller = new AbortController();
+    cancellers.set(id, canceller);
+    executeFunction({ ...(request as unknown as ExecutionRequest), signal: canceller.signal })
+      .finally(() => cancellers.delete(id))
+      .then(
+        (outcome) => send({ v: PROTOCOL_VERSION, type: 'outcome', id, outcome: { ...outcome } }),
+        (error: unknown) =>
+          send({
+            v: PROTOCOL_VERSION,
+            type: 'outcome',
+            id,
+            outcome: { ok: false, error: { type: 'InternalError', name: 'InternalError', message: String(error) }, logs: [], durationMs: 0, memoryBytes: 0 },
+          }),
+      );
   });
   process.on('disconnect', () => {
     closeSandbox();

@@ -52,6 +52,8 @@ export interface ExecutionRequest {
   limits?: Partial<ExecutionLimits>;
   /** Where axios, nodemailer and MongoClient may connect; by default no internal addresses. */
   egress?: EgressPolicy;
+  /** Aborted when the run is cancelled: the execution ends at once and its isolate is disposed. */
+  signal?: AbortSignal;
 }
 
 export interface ExecutionReport {
@@ -145,7 +147,8 @@ export function closeSandbox(): void {
 export function executeFunction(request: ExecutionRequest): Promise<ExecutionOutcome> {
   const processes = sandboxSupervisor();
   if (!processes) return executeInThisProcess(request);
-  return processes.execute(request, request.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs);
+  const { signal, ...sendable } = request;
+  return processes.execute(sendable, request.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs, signal);
 }
 
 /** The same node's code runs again and again: parse it once. Analyses are pure data, safe to share. */
@@ -189,6 +192,8 @@ async function executeInThisProcess(request: ExecutionRequest): Promise<Executio
     return failure('InternalError', `could not prepare an isolate: ${(error as Error).message}`);
   }
   const execution = new Execution({ request, entry: analysis.entry, limits, prepared, requestedAt });
+  // Disposing the isolate stops whatever the code is doing; the execution then ends (as stopped by the platform).
+  request.signal?.addEventListener('abort', () => prepared.dispose(), { once: true });
   let bridges: Bridges;
   try {
     bridges = installBridges(execution.isolate, execution.context, {

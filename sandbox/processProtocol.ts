@@ -6,13 +6,17 @@ import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
 
-/** Worker → sandbox process. The request is an ExecutionRequest, which is JSON-able by design. */
-export const ToSandbox = z.object({
-  v: z.literal(PROTOCOL_VERSION),
-  type: z.literal('execute'),
-  id: z.number().int(),
-  request: z.record(z.string(), z.unknown()),
-});
+/** Worker → sandbox process. The request is an ExecutionRequest (without its signal), JSON-able by design. */
+export const ToSandbox = z.discriminatedUnion('type', [
+  z.object({
+    v: z.literal(PROTOCOL_VERSION),
+    type: z.literal('execute'),
+    id: z.number().int(),
+    request: z.record(z.string(), z.unknown()),
+  }),
+  /** The run was cancelled: stop that execution now (its isolate is disposed). */
+  z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('cancel'), id: z.number().int() }),
+]);
 export type ToSandbox = z.infer<typeof ToSandbox>;
 
 /** Sandbox process → worker. */

@@ -57,7 +57,7 @@ export class SandboxSupervisor {
     return this.slots.flatMap((slot) => (slot.child?.pid === undefined ? [] : [slot.child.pid]));
   }
 
-  execute(request: ExecutionRequest, timeoutMs: number): Promise<ExecutionOutcome> {
+  execute(request: ExecutionRequest, timeoutMs: number, signal?: AbortSignal): Promise<ExecutionOutcome> {
     if (this.closed || this.slots.length === 0) return Promise.resolve(failure('InternalError', 'the sandbox is shut down'));
     const slot = this.slots.reduce((best, candidate) => (this.load(candidate) < this.load(best) ? candidate : best));
     const id = this.nextId++;
@@ -67,8 +67,21 @@ export class SandboxSupervisor {
       const deadline = setTimeout(() => this.killStuck(slot, id), timeoutMs + this.options.graceMs);
       const pending: Pending = { resolve, message, timeoutMs, deadline, sent: false };
       slot.pending.set(id, pending);
+      signal?.addEventListener('abort', () => this.cancel(slot, id), { once: true });
       if (slot.ready) this.send(slot, pending);
     });
+  }
+
+  /** The run was cancelled: a waiting execution never starts, a running one is stopped by its process. */
+  private cancel(slot: Slot, id: number): void {
+    const pending = slot.pending.get(id);
+    if (!pending) return;
+    if (!pending.sent) {
+      this.settle(slot, id, failure('InternalError', 'the run was cancelled before this function started'));
+      return;
+    }
+    const message: ToSandbox = { v: PROTOCOL_VERSION, type: 'cancel', id };
+    slot.child?.send(message, () => undefined);
   }
 
   /** Stops every sandbox process; executions still running fail. */

@@ -2,13 +2,17 @@
  * The interpreter's semantics end to end: flows saved through the gateway, run by the interpreter workflow on a
  * real Temporal dev server with code nodes in isolated-vm. One product for the whole file.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import { sleep } from '../../common/processes';
 import { Product, eventually, startProduct } from '../support/product';
 
 let product: Product;
 
 beforeAll(async () => {
-  product = await startProduct();
+  // The cancel test's node calls a server of the test on loopback.
+  product = await startProduct({ env: { NECTAR_EGRESS_ALLOW: '127.0.0.1' } });
 });
 
 afterAll(async () => {
@@ -393,19 +397,39 @@ describe('execution settings', () => {
 });
 
 describe('control and durability', () => {
-  test('cancel stops the running node and closes the run as cancelled', async () => {
-    await saveFlow('cancel', [code('spin', 'const spin = () => { const end = Date.now() + 4000; while (Date.now() < end) {} return 1; };', { timeoutMs: 10_000 }), code('after', 'return 2;')], [
-      { from: 'spin', to: 'after' },
-    ]);
-    const runId = await startRun('cancel');
-    await eventually(async () => (node(await readRun(runId), 'spin')?.status === 'running' ? true : undefined));
-    const cancelled = await product.request('POST', `/api/runs/${runId}/cancel`);
-    expect(cancelled.status).toBe(202);
-    const run = await closedRun(runId);
-    expect(run.status).toBe('cancelled');
-    expect(node(run, 'spin').status).toBe('cancelled');
-    expect(node(run, 'after').status).toBe('skipped');
-    expect((await product.request('POST', `/api/runs/${runId}/events`, { event: 'late' })).status).toBe(409);
+  test('cancel stops the running node at once and closes the run as cancelled', async () => {
+    // The node would call this server after spinning 3 s; a cancelled node's isolate is gone before it can.
+    const calls: string[] = [];
+    const server = http.createServer((request, response) => {
+      calls.push(request.url ?? '');
+      response.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await saveFlow(
+        'cancel',
+        [
+          code('spin', `const spin = async () => { const end = Date.now() + 3000; while (Date.now() < end) {} await axios.post('http://127.0.0.1:${port}/late', {}); return 1; };`, { timeoutMs: 20_000 }),
+          code('after', 'return 2;'),
+        ],
+        [{ from: 'spin', to: 'after' }],
+      );
+      const runId = await startRun('cancel');
+      await eventually(async () => (node(await readRun(runId), 'spin')?.status === 'running' ? true : undefined));
+      const cancelled = await product.request('POST', `/api/runs/${runId}/cancel`);
+      expect(cancelled.status).toBe(202);
+      const run = await closedRun(runId);
+      expect(run.status).toBe('cancelled');
+      expect(node(run, 'spin').status).toBe('cancelled');
+      expect(node(run, 'after').status).toBe('skipped');
+      expect((await product.request('POST', `/api/runs/${runId}/events`, { event: 'late' })).status).toBe(409);
+      // Past the moment the node would have called (it started before the cancel), nothing called.
+      await sleep(6_000);
+      expect(calls).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 
   test('a worker killed mid-node: the run resumes, completed nodes are not run again, the running node is retried', async () => {

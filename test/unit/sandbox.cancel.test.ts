@@ -1,0 +1,45 @@
+/**
+ * Cancelling a run stops its running node at once: the isolate is disposed whatever the code is doing, in this
+ * process and in a sandbox process. Without the abort, each execution below would run to its 60 s time limit (past
+ * this file's test timeout) and end with a TimeoutError. The process case forks the compiled child: build first.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { closeSandbox, executeFunction, ExecutionOutcome, ExecutionRequest } from '../../sandbox/execute';
+import { SandboxSupervisor } from '../../sandbox/supervisor';
+
+const CHILD_PATH = path.join(__dirname, '..', '..', 'dist', 'sandbox', 'child.js');
+const context: ExecutionRequest['context'] = { trigger: { type: 'api', payload: null }, workflowContext: {}, steps: {}, env: {} };
+const spin = (signal: AbortSignal): ExecutionRequest => ({ nodeId: 'spin', code: 'for (;;) {} return 1;', input: {}, context, limits: { timeoutMs: 60_000 }, signal });
+
+function abortSoon(): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 300);
+  return controller.signal;
+}
+
+function expectStopped(outcome: ExecutionOutcome): void {
+  expect(outcome.ok).toBe(false);
+  if (!outcome.ok) expect(outcome.error.type).not.toBe('TimeoutError');
+}
+
+afterAll(() => closeSandbox());
+
+it('stops an endless loop in this process, and the next function runs', async () => {
+  expectStopped(await executeFunction(spin(abortSoon())));
+  expect(await executeFunction({ nodeId: 'next', code: 'return 2;', input: {}, context })).toMatchObject({ ok: true, output: 2 });
+}, 30_000);
+
+it('stops an endless loop in a sandbox process, and the process runs the next function', async () => {
+  if (!fs.existsSync(CHILD_PATH)) throw new Error(`${CHILD_PATH} is missing: run npm run build first`);
+  const supervisor = new SandboxSupervisor({ childPath: CHILD_PATH, processes: 1, graceMs: 300 });
+  try {
+    const { signal, ...request } = spin(abortSoon());
+    expectStopped(await supervisor.execute(request, 60_000, signal));
+    const pids = supervisor.pids();
+    expect(await supervisor.execute({ nodeId: 'next', code: 'return 2;', input: {}, context }, 5_000)).toMatchObject({ ok: true, output: 2 });
+    expect(supervisor.pids()).toEqual(pids);
+  } finally {
+    supervisor.close();
+  }
+}, 30_000);
