@@ -52,6 +52,8 @@ export interface NodeRecord {
   unmatchedPath?: string;
   /** While the node runs again after a failed attempt: that attempt's error message (from Temporal, not history). */
   lastFailure?: string;
+  /** For a subflow node: the run ID of the child run it started last. */
+  childRunId?: string;
   /** How many times the node has started in this run (more than 1 inside a loop). */
   runs?: number;
   /** Index of the loop edge the node was last re-entered by: its input is then that edge's source output. */

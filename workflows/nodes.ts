@@ -1,5 +1,5 @@
 /** How each kind of node runs inside the interpreter workflow. Deterministic: Temporal timers, activities, children. */
-import { condition, executeChild, isCancellation, proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, executeChild, isCancellation, proxyActivities, proxyLocalActivities, sleep, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { NectarActivities, RunCodeResult } from '../activities';
 import type { NodeError, NodeOutcomeDetails, RunState } from '../flow/graph';
 import { completedSteps, TIMEOUT_PATH } from '../flow/graph';
@@ -131,7 +131,9 @@ async function runSubflowNode(node: SubflowNode, input: unknown, scope: NodeScop
   try {
     const flowVersion = await resolveFlowVersion({ flowId: node.flowId, version: node.version });
     const info = workflowInfo();
-    const runs = scope.state.nodes[node.id].runs ?? 1;
+    // A run ID like any other (uuid4 is deterministic in a workflow), so the API reads the child run too.
+    const childRunId = `run-${node.flowId}-${uuid4().replace(/-/g, '')}`;
+    scope.state.nodes[node.id].childRunId = childRunId;
     const child: RunRequest = {
       v: 1,
       flowId: node.flowId,
@@ -141,7 +143,7 @@ async function runSubflowNode(node: SubflowNode, input: unknown, scope: NodeScop
       localActivities: scope.request.localActivities,
     };
     const snapshot = await executeChild<(request: RunRequest) => Promise<RunSnapshot>>(INTERPRETER_WORKFLOW, {
-      workflowId: `${info.workflowId}--${node.id}-${runs}`,
+      workflowId: childRunId,
       args: [child],
       staticSummary: summaryOf(node),
       typedSearchAttributes: [

@@ -283,6 +283,8 @@ describe('node kinds beyond code', () => {
     const run = await runFlow('parent');
     expect(run.status).toBe('completed');
     expect(run.output).toEqual({ doubled: 42, trigger: 'subflow' });
+    const child = await readRun(node(run, 'sub').childRunId);
+    expect(child).toMatchObject({ status: 'completed', flowId: 'child', trigger: 'subflow', output: { doubled: 42, trigger: 'subflow' } });
   });
 
   test('a bounded loop runs its body again until done, and fails past its limit', async () => {
