@@ -83,6 +83,8 @@ const EnvironmentSchema = z.object({
   NECTAR_BENCH_STATIC_ROUTE: flag,
   /** Async webhooks answer once the delivery is journaled on disk (default) rather than once Temporal has the run. */
   NECTAR_WEBHOOK_JOURNAL: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
+  /** Largest multipart (file upload) webhook body; files are kept under the data dir's uploads/. */
+  NECTAR_UPLOAD_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 10mb').default('10mb'),
   NECTAR_WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 1mb').default('1mb'),
 });
 
@@ -135,6 +137,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       shutdownGraceMs: e.NECTAR_SHUTDOWN_GRACE_MS,
       benchStaticRoute: e.NECTAR_BENCH_STATIC_ROUTE,
       webhookJournal: e.NECTAR_WEBHOOK_JOURNAL,
+      uploadLimit: e.NECTAR_UPLOAD_LIMIT,
     },
     workspaces: {
       secretsKey: e.NECTAR_SECRETS_KEY,

@@ -14,6 +14,8 @@ import { runListRoutes } from './routes/runList';
 import { runRoutes, startRunRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
 import { variableRoutes, workspaceRoutes } from './routes/workspaces';
+import { uploadRoutes } from './routes/uploads';
+import type { UploadStore } from '../store/uploads';
 import type { RunList } from './runList';
 import { RunService } from './runService';
 import type { ScheduleService } from './scheduleService';
@@ -33,6 +35,8 @@ export interface GatewayDependencies {
   keys: ApiKeyStore;
   workspaceService: WorkspaceService;
   webhookBodyLimit: string;
+  uploadLimit?: string;
+  uploads?: UploadStore;
   corsOrigins?: string[];
   /** The webhook benchmark's baseline: a static 202 behind the same middleware and body parsing as /hooks. */
   benchStaticRoute?: boolean;
@@ -72,7 +76,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
     }
   });
 
-  app.use('/hooks', hookRoutes(deps.webhooks, deps.webhookBodyLimit));
+  app.use('/hooks', hookRoutes(deps.webhooks, deps.webhookBodyLimit, deps.uploadLimit));
   if (deps.benchStaticRoute) {
     app.use('/hooks-static', securityHeaders({ contentSecurityPolicy: true }), express.raw({ type: () => true, limit: deps.webhookBodyLimit }));
     app.all('/hooks-static/*rest', (_request, response) => {
@@ -94,6 +98,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   api.use('/flows', flowRoutes(deps.flows, deps.flowService));
   api.use('/workspaces', workspaceRoutes(deps.workspaceService));
   api.use('/variables', variableRoutes(deps.workspaceService));
+  if (deps.uploads) api.use('/uploads', uploadRoutes(deps.uploads));
   api.use('/runs', runListRoutes(deps.flows, deps.runs, deps.runList, stopping));
   api.use('/runs', runRoutes(deps.runs));
   api.use((request) => {

@@ -20,6 +20,7 @@ import { SecretBox } from '../store/secretBox';
 import { UsageStore } from '../store/usage';
 import { VariableStore } from '../store/variables';
 import { WorkspaceStore } from '../store/workspaces';
+import { UploadStore } from '../store/uploads';
 import { log } from './logging';
 import { FlowLookup } from './flowLookup';
 import { AcceptJournal } from './webhooks/journal';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const runs = new RunService(client, config.taskQueue, quota);
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const flowLookup = new FlowLookup(flows);
+  const uploads = new UploadStore(store, path.join(config.dataDir, 'uploads'));
   const journal = config.gateway.webhookJournal
     ? AcceptJournal.open(path.join(config.dataDir, 'webhook-journal'), async (run) => {
         await runs.startOnce(run.flowId, run.flowVersion, run.trigger, { runId: run.runId, workspace: run.workspace, quotaChecked: true });
@@ -62,7 +64,9 @@ async function main(): Promise<void> {
     adminKey,
     flows,
     runs,
-    webhooks: new WebhookService(flowLookup, runs, journal),
+    webhooks: new WebhookService(flowLookup, runs, journal, uploads),
+    uploads,
+    uploadLimit: config.gateway.uploadLimit,
     flowService: new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace), (flowId) => flowLookup.invalidate(flowId)),
     workspaces,
     keys,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { FlowDefinition } from '../flow/schema';
 import { HookParams } from './routes/hooks';
+import { UploadParams } from './routes/uploads';
 import * as S from './schemas';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -71,7 +72,8 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/api/variables', tag: 'variables', summary: 'the workspace’s variables, by name only', responses: { 200: '{ variables: [{ name, updatedAt }] }' } },
   { method: 'put', path: '/api/variables/{name}', tag: 'variables', params: S.VariableParams, body: S.SetVariableBody, summary: 'set a variable (sealed at rest; functions read it in `env`)', responses: { 201: 'created', 200: 'replaced', 400: Error400 } },
   { method: 'delete', path: '/api/variables/{name}', tag: 'variables', params: S.VariableParams, summary: 'delete a variable', responses: { 204: 'deleted', 404: 'no such variable' } },
-  { method: 'any', path: '/hooks/{flowId}', tag: 'webhooks', auth: 'webhook', params: HookParams.omit({ rest: true }), summary: 'webhook trigger (any method); `Idempotency-Key` answers the first run', responses: { 202: '{ runId } (async, or sync past its timeout)', 200: 'the flow’s result (sync)', 401: 'wrong credentials', 404: 'no webhook', 405: 'method not allowed', 413: 'body too large' } },
+  { method: 'get', path: '/api/uploads/{uploadId}', tag: 'webhooks', params: UploadParams, summary: 'a file a multipart webhook received (its workspace only)', responses: { 200: 'the file', 404: 'not found (or not yours)' } },
+  { method: 'any', path: '/hooks/{flowId}', tag: 'webhooks', auth: 'webhook', params: HookParams.omit({ rest: true }), summary: 'webhook trigger (any method): JSON, form, text, raw or multipart (files stored, passed as references); `Idempotency-Key` answers the first run', responses: { 202: '{ runId } (async, or sync past its timeout)', 200: 'the flow’s result (sync)', 401: 'wrong credentials', 404: 'no webhook', 405: 'method not allowed', 413: 'body too large' } },
   { method: 'any', path: '/hooks/{flowId}/{path}', tag: 'webhooks', auth: 'webhook', params: HookParams.omit({ rest: true }).extend({ path: z.string() }), summary: 'webhook trigger with a sub-path (reaches the run as `path`)', responses: { 202: '{ runId }', 200: 'the flow’s result (sync)' } },
 ];
 

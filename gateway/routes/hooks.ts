@@ -9,8 +9,10 @@ export const HookParams = z.object({ flowId: Identifier, rest: z.array(z.string(
 export const IdempotencyKey = z.string().min(1).max(200).optional();
 
 /** `ANY /hooks/:flowId[/*]`: every body type as raw bytes (signatures need them), then one call to the service. */
-export function hookRoutes(webhooks: WebhookService, bodyLimit: string): Router {
+export function hookRoutes(webhooks: WebhookService, bodyLimit: string, uploadLimit: string = bodyLimit): Router {
   const router = Router();
+  // Multipart bodies carry files and get their own, larger, limit; the second parser skips a body already read.
+  router.use(express.raw({ type: 'multipart/form-data', limit: uploadLimit }));
   router.use(express.raw({ type: () => true, limit: bodyLimit }));
   router.all(['/:flowId', '/:flowId/*rest'], async (request, response) => {
     const { flowId, rest } = parseRequest(HookParams, request.params, 'params');

@@ -4,6 +4,8 @@ import type { FlowLookup } from '../flowLookup';
 import { HttpError, notFound } from '../errors';
 import { newRunId, RunOutcome, RunService } from '../runService';
 import type { AcceptJournal } from './journal';
+import type { UploadStore } from '../../store/uploads';
+import { isMultipart, parseMultipart } from './multipart';
 import { credentialHeaders, verifyWebhookAuth } from './auth';
 import { BodyParseError, parseWebhookBody } from './body';
 
@@ -40,6 +42,8 @@ export class WebhookService {
     private readonly runs: RunService,
     /** When given, async deliveries without an Idempotency-Key are answered once journaled, and started behind. */
     private readonly journal?: AcceptJournal,
+    /** Where multipart uploads are kept; without it a multipart body arrives as base64 like any other. */
+    private readonly uploads?: UploadStore,
   ) {}
 
   async deliver(request: WebhookRequest): Promise<WebhookAnswer> {
@@ -54,7 +58,11 @@ export class WebhookService {
     if (!verdict.ok) throw new HttpError(401, 'unauthorized', verdict.message);
     let body: unknown;
     try {
-      body = parseWebhookBody(request.raw, request.headers['content-type']);
+      const uploads = this.uploads;
+      body =
+        uploads && isMultipart(request.headers['content-type'])
+          ? await parseMultipart(request.raw, request.headers, (file) => uploads.save(found.workspace, flow.flowId, file))
+          : parseWebhookBody(request.raw, request.headers['content-type']);
     } catch (error) {
       if (error instanceof BodyParseError) throw new HttpError(400, 'invalid_body', error.message);
       throw error;

@@ -117,6 +117,29 @@ describe('webhook bodies and request parts', () => {
   });
 });
 
+describe('multipart uploads', () => {
+  test('files are stored and reach the run as references, fields as values; the file downloads for its workspace', async () => {
+    await save(webhookFlow('upload-hook', {}, 'return { fields: input.body.fields, files: input.body.files };'));
+    const bytes = crypto.randomBytes(100_000); // above the 64 kB body limit: uploads have their own
+    const form = new FormData();
+    form.append('note', 'invoice for March');
+    form.append('invoice', new Blob([bytes], { type: 'application/pdf' }), 'march.pdf');
+    const response = await fetch(`${product.baseUrl}/hooks/upload-hook`, { method: 'POST', body: form });
+    expect(response.status).toBe(202);
+    const { runId } = (await response.json()) as { runId: string };
+    const run = await finishedRun(runId);
+    expect(run.output.fields).toEqual({ note: 'invoice for March' });
+    expect(run.output.files).toHaveLength(1);
+    const [file] = run.output.files;
+    expect(file).toMatchObject({ field: 'invoice', filename: 'march.pdf', contentType: 'application/pdf', size: 100_000, sha256: crypto.createHash('sha256').update(bytes).digest('hex') });
+    const download = await fetch(`${product.baseUrl}${file.url}`, { headers: { authorization: `Bearer ${product.adminKey}` } });
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
+    expect((await fetch(`${product.baseUrl}${file.url}`)).status).toBe(401);
+    expect((await product.request('GET', '/api/uploads/upl_000000000000000000000000')).status).toBe(404);
+  });
+});
+
 describe('webhook auth', () => {
   beforeAll(async () => {
     await save(webhookFlow('header-hook', { auth: { type: 'header', header: 'X-Hook-Key', value: 'right-key-123' } }));
