@@ -1,30 +1,30 @@
 /** The gateway process: the HTTP API (and the UI's files) in front of Temporal and the store. */
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { resolveAdminKey } from '../common/adminKey';
 import { parseConfig, requireSetting } from '../common/config';
-import { connectClient } from '../temporal/connection';
-import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
+import { ApiKeyStore } from '../store/apiKeys';
 import { FlowStore } from '../store/flows';
 import { connectStore, pingStore } from '../store/mongo';
-import { createApp } from './app';
-import { RunService } from './runService';
-import { WebhookService } from './webhooks/service';
-import { FlowSchedules } from '../temporal/schedules';
-import { FlowService } from './flowService';
-import { ScheduleService } from './scheduleService';
-import { RunList } from './runList';
-import { QuotaGuard } from './quota';
-import { WorkspaceService } from './workspaceService';
-import { ApiKeyStore } from '../store/apiKeys';
 import { SecretBox } from '../store/secretBox';
+import { UploadStore } from '../store/uploads';
 import { UsageStore } from '../store/usage';
 import { VariableStore } from '../store/variables';
 import { WorkspaceStore } from '../store/workspaces';
-import { UploadStore } from '../store/uploads';
-import { log } from './logging';
+import { connectClient } from '../temporal/connection';
+import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
+import { FlowSchedules } from '../temporal/schedules';
+import { createApp } from './app';
 import { FlowLookup } from './flowLookup';
+import { FlowService } from './flowService';
+import { log } from './logging';
+import { QuotaGuard } from './quota';
+import { RunList } from './runList';
+import { RunService } from './runService';
+import { ScheduleService } from './scheduleService';
 import { AcceptJournal } from './webhooks/journal';
-import path from 'node:path';
+import { WebhookService } from './webhooks/service';
+import { WorkspaceService } from './workspaceService';
 
 async function main(): Promise<void> {
   const config = parseConfig();
