@@ -45,6 +45,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     options.namespace,
     '--log-level',
     'warn',
+    // The worker then receives a run's next activity with the workflow task that schedules it, saving a round trip per node.
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     ...NECTAR_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
   ];
   const process = startProcess({
