@@ -89,9 +89,8 @@ export function createActivities(deps: ActivityDependencies) {
       if (!node || node.type !== 'code') {
         throw ApplicationFailure.nonRetryable(`flow ${request.flowId} has no code node "${request.nodeId}"`, 'FlowNotFound');
       }
-      const overQuota = await deps.workspace?.countExecution(request.flowId);
+      const [overQuota, workspaceEnv = {}] = await Promise.all([deps.workspace?.countExecution(request.flowId), deps.workspace?.envFor(request.flowId)]);
       if (overQuota) throw ApplicationFailure.nonRetryable(overQuota, 'QuotaExceeded');
-      const workspaceEnv = (await deps.workspace?.envFor(request.flowId)) ?? {};
       const activity = Context.current();
       const info = activity.info;
       const workflowId = info.workflowExecution?.workflowId ?? '';

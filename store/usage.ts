@@ -26,12 +26,12 @@ export class UsageStore {
     const period = usagePeriod(now);
     if (limit <= 0) return false;
     try {
-      const updated = await this.usage.findOneAndUpdate(
+      const updated = await this.usage.updateOne(
         { _id: `${workspace}:${period}`, executions: { $lt: limit } },
         { $inc: { executions: 1 }, $setOnInsert: { workspace, period } },
-        { upsert: true, returnDocument: 'after' },
+        { upsert: true },
       );
-      return updated !== null;
+      return updated.modifiedCount === 1 || updated.upsertedCount === 1;
     } catch (error) {
       // The month's document exists but is at the limit: the upsert collided with it.
       if (error instanceof MongoServerError && error.code === 11000) return false;
