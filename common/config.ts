@@ -60,6 +60,8 @@ const EnvironmentSchema = z.object({
   NECTAR_ENV_BLOCK: csv([]),
   /** Host names, `*.domains`, addresses and CIDRs function code may reach although they are internal (see sandbox/egress.ts). */
   NECTAR_EGRESS_ALLOW: csv([]),
+  /** Sandbox processes a worker runs isolates in; 0 runs them in the worker itself. Default: up to 2, one per core. */
+  NECTAR_SANDBOX_PROCESSES: z.coerce.number().int().min(0).max(64).optional(),
   NECTAR_HOST: z.string().default('127.0.0.1'),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -143,6 +145,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       secretsKey: e.NECTAR_SECRETS_KEY,
     },
     egress: { allow: e.NECTAR_EGRESS_ALLOW },
+    sandboxProcesses: e.NECTAR_SANDBOX_PROCESSES,
     functionEnv: {
       allow: e.NECTAR_ENV_ALLOW,
       block: [...ALWAYS_BLOCKED_ENV, ...e.NECTAR_ENV_BLOCK],

@@ -8,7 +8,7 @@ import { OutputStore } from '../activities/outputs';
 import { parseConfig, requireSetting } from '../common/config';
 import { platformEndpoints } from '../common/platformEndpoints';
 import { validEgressPolicy } from '../sandbox/egress';
-import { closeSandbox, prewarmSandbox } from '../sandbox/execute';
+import { closeSandbox, configureSandbox, prewarmSandbox } from '../sandbox/execute';
 import { connectWorkerConnection } from '../temporal/connection';
 import { FlowStore } from '../store/flows';
 import { SecretBox } from '../store/secretBox';
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     egress: validEgressPolicy({ ...config.egress, platform: platformEndpoints(config) }),
   });
   // Start the sandbox processes (and their isolate pools) now, not when the first code node arrives.
+  if (config.sandboxProcesses !== undefined) configureSandbox({ processes: config.sandboxProcesses });
   prewarmSandbox();
   const workflowSource = fs.existsSync(WORKFLOW_BUNDLE_PATH)
     ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
