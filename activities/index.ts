@@ -15,6 +15,8 @@ export interface ActivityDependencies {
   workspace?: { envFor(flowId: string): Promise<Record<string, string>>; countExecution(flowId: string): Promise<string | undefined> };
   /** The newest saved version of a flow, for subflow nodes that do not pin one. */
   latestVersion: (flowId: string) => Promise<number | undefined>;
+  /** The workspace owning a flow, so a subflow can only name a flow of its own run's workspace. */
+  workspaceOf: (flowId: string) => Promise<string | undefined>;
   outputs: OutputStore;
   /** Where function code may connect (axios, nodemailer, MongoClient); without it, no internal addresses. */
   egress?: EgressPolicy;
@@ -76,7 +78,11 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     /** The version a subflow node runs: the one it pins, or the newest. */
-    async resolveFlowVersion(request: { flowId: string; version?: number }): Promise<number> {
+    async resolveFlowVersion(request: { flowId: string; version?: number; workspace?: string }): Promise<number> {
+      // Another workspace's flow answers exactly as a missing one does: its existence is not ours to learn.
+      if (request.workspace !== undefined && (await deps.workspaceOf(request.flowId)) !== request.workspace) {
+        throw ApplicationFailure.nonRetryable(`flow ${request.flowId} does not exist`, 'FlowNotFound');
+      }
       const version = request.version ?? (await deps.latestVersion(request.flowId));
       if (version === undefined) throw ApplicationFailure.nonRetryable(`flow ${request.flowId} does not exist`, 'FlowNotFound');
       await requireDefinition(request.flowId, version);

@@ -125,6 +125,7 @@ export async function run(): Promise<void> {
       flows: new FlowVersionCache(memoryFlows([chain20, chain40, three, fan100])),
       functionEnv: () => ({}),
       latestVersion: async () => 1,
+      workspaceOf: async () => undefined,
       outputs: new OutputStore(memoryDb()),
     });
     const connection = await NativeConnection.connect({ address });

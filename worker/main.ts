@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       new UsageStore(store),
     ),
     latestVersion: async (flowId) => (await flowStore.latest(flowId))?.version,
+    workspaceOf: (flowId) => flowStore.workspaceOf(flowId),
     outputs: new OutputStore(store.db),
     // Checked here so a mistyped NECTAR_EGRESS_ALLOW stops the worker at start, not every code node later.
     egress: validEgressPolicy({ ...config.egress, platform: platformEndpoints(config) }),

@@ -129,8 +129,9 @@ async function runSubflowNode(node: SubflowNode, input: unknown, scope: NodeScop
     return { ok: false, error: { name: 'SubflowError', type: 'SubflowError', message: `subflows nest deeper than ${MAX_SUBFLOW_DEPTH} levels`, nodeId: node.id } };
   }
   try {
-    const flowVersion = await resolveFlowVersion({ flowId: node.flowId, version: node.version });
     const info = workflowInfo();
+    const workspace = info.typedSearchAttributes.get(WORKSPACE) ?? 'default';
+    const flowVersion = await resolveFlowVersion({ flowId: node.flowId, version: node.version, workspace });
     // A run ID like any other (uuid4 is deterministic in a workflow), so the API reads the child run too.
     const childRunId = `run-${node.flowId}-${uuid4().replace(/-/g, '')}`;
     scope.state.nodes[node.id].childRunId = childRunId;
@@ -150,7 +151,7 @@ async function runSubflowNode(node: SubflowNode, input: unknown, scope: NodeScop
         { key: FLOW_ID, value: node.flowId },
         { key: FLOW_VERSION, value: String(flowVersion) },
         { key: TRIGGER, value: 'subflow' },
-        { key: WORKSPACE, value: info.typedSearchAttributes.get(WORKSPACE) ?? 'default' },
+        { key: WORKSPACE, value: workspace },
       ],
     });
     return { ok: true, output: snapshot.output };

@@ -109,6 +109,20 @@ describe('isolation', () => {
     expect((await call('globex', 'GET', '/api/runs?flowId=acme-flow')).body.runs).toEqual([]);
   });
 
+  test('a subflow node reaches only flows of its own workspace', async () => {
+    const caller = (id: string, target: string) => ({ id, name: id, nodes: [{ id: 'child', type: 'subflow', flowId: target }] });
+    expect((await call('acme', 'POST', '/api/flows', flow('acme-helper', 'return { from: "acme", got: input };'))).status).toBe(201);
+    expect((await call('acme', 'POST', '/api/flows', caller('acme-caller', 'acme-helper'))).status).toBe(201);
+    const own = await call('acme', 'POST', '/api/flows/acme-caller/runs?wait=true', { input: { n: 1 } });
+    expect(own.body).toMatchObject({ status: 'completed', output: { from: 'acme', got: { n: 1 } } });
+
+    expect((await call('globex', 'POST', '/api/flows', caller('globex-caller', 'acme-helper'))).status).toBe(201);
+    const foreign = await call('globex', 'POST', '/api/flows/globex-caller/runs?wait=true', { input: { n: 2 } });
+    expect(foreign.body.status).toBe('failed');
+    expect(foreign.body.error).toMatchObject({ nodeId: 'child', message: expect.stringContaining('flow acme-helper does not exist') });
+    expect(JSON.stringify(foreign.body)).not.toContain('"from":"acme"');
+  });
+
   test('a flow id another workspace holds cannot be taken over', async () => {
     const taken = await call('globex', 'PUT', '/api/flows/acme-flow', flow('acme-flow', 'return 2;'));
     expect(taken.status).toBe(409);
