@@ -4,7 +4,7 @@ import type { TriggerInfo } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
 import type { EgressPolicy } from '../sandbox/egress';
-import { executeFunction, ExecutionErrorType } from '../sandbox/execute';
+import { executeFunction, ExecutionErrorType, LIMIT_ERROR_TYPES } from '../sandbox/execute';
 import type { FlowVersionCache } from './flowCache';
 import type { OutputStore } from './outputs';
 
@@ -55,15 +55,7 @@ export interface RunCodeFailureDetails {
 }
 
 /** Retrying cannot help these: the same code and input would breach the same limit or fail the same check. */
-const NON_RETRYABLE: ReadonlySet<ExecutionErrorType> = new Set([
-  'ValidationError',
-  'TimeoutError',
-  'CpuLimitError',
-  'MemoryLimitError',
-  'ResultError',
-  'LogLimitError',
-  'TimerLimitError',
-]);
+const NON_RETRYABLE: ReadonlySet<ExecutionErrorType> = new Set(['ValidationError', ...LIMIT_ERROR_TYPES]);
 
 export function createActivities(deps: ActivityDependencies) {
   async function requireDefinition(flowId: string, version: number): Promise<FlowDefinition> {

@@ -7,31 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Product, startProduct } from '../support/product';
-
-const ENRICH_COMPANY_DATA = `// Enrich data with external APIs
-const enrichCompanyData = async (input, context) => {
-  const company = input.companyName;
-
-  // Get company information from ZoomInfo
-  const enrichmentData = await axios.get(\`\${env.ZOOMINFO_API}/companies/search\`, {
-    params: { name: company },
-    headers: { 'Authorization': \`Bearer \${env.ZOOMINFO_API_KEY}\` }
-  });
-
-  const companyInfo = enrichmentData.data.companies[0];
-
-  return {
-    originalName: company,
-    enrichedData: {
-      officialName: companyInfo.name,
-      industry: companyInfo.industry,
-      size: companyInfo.employeeCount,
-      revenue: companyInfo.revenue,
-      website: companyInfo.website,
-      enrichedAt: new Date().toISOString()
-    }
-  };
-};`;
+import { ENRICH_COMPANY_DATA } from '../support/seedSamples';
 
 let api: Server;
 let product: Product;

@@ -7,20 +7,7 @@ import { Connection, Client } from '@temporalio/client';
 import { isPortFree } from '../../common/processes';
 import { FLOW_ID, FLOW_VERSION, TRIGGER } from '../../temporal/searchAttributes';
 import { Product, startProduct } from '../support/product';
-
-const APPROVAL_LOGIC = `const approvalLogic = (input, context) => {
-  const amount = input.purchaseAmount;
-  const user = input.requestingUser;
-
-  // Business logic for approval routing
-  if (amount > 10000) {
-    return { nextPath: 'executive-approval' };
-  } else if (amount > 1000) {
-    return { nextPath: 'manager-approval' };
-  } else {
-    return { nextPath: 'auto-approve' };
-  }
-};`;
+import { APPROVAL_LOGIC } from '../support/seedSamples';
 
 const approvalFlow = {
   id: 'purchase-approval',

@@ -14,6 +14,7 @@ import { requireBinary } from '../../common/binaries';
 import { freePort } from '../../common/processes';
 import { closeSandbox, executeFunction, ExecutionRequest } from '../../sandbox/execute';
 import { FerretDb, startFerretDb } from '../../store/ferretdb';
+import { ENRICH_COMPANY_DATA } from '../support/seedSamples';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-bridges-seed-'));
 const mails: { to: string[]; raw: string; user?: string }[] = [];
@@ -112,32 +113,6 @@ const syncToSalesforce = async (input, context) => {
     salesforceId: response.data.id,
     syncedAt: new Date().toISOString(),
     status: 'success'
-  };
-};`;
-
-const ENRICH_COMPANY_DATA = `
-// Enrich data with external APIs
-const enrichCompanyData = async (input, context) => {
-  const company = input.companyName;
-
-  // Get company information from ZoomInfo
-  const enrichmentData = await axios.get(\`\${env.ZOOMINFO_API}/companies/search\`, {
-    params: { name: company },
-    headers: { 'Authorization': \`Bearer \${env.ZOOMINFO_API_KEY}\` }
-  });
-
-  const companyInfo = enrichmentData.data.companies[0];
-
-  return {
-    originalName: company,
-    enrichedData: {
-      officialName: companyInfo.name,
-      industry: companyInfo.industry,
-      size: companyInfo.employeeCount,
-      revenue: companyInfo.revenue,
-      website: companyInfo.website,
-      enrichedAt: new Date().toISOString()
-    }
   };
 };`;
 

@@ -3,6 +3,7 @@
  * that call axios, nodemailer or MongoDB are run against local servers by the bridge tests.)
  */
 import { closeSandbox, executeFunction, ExecutionOutcome, ExecutionRequest } from '../../sandbox/execute';
+import { APPROVAL_LOGIC } from '../support/seedSamples';
 
 const context: ExecutionRequest['context'] = {
   trigger: { type: 'webhook', source: 'signup-form', payload: {} },
@@ -35,21 +36,6 @@ const processUserData = (input, context) => {
   };
 
   return result;
-};`;
-
-const APPROVAL_LOGIC = `// Route workflow based on function results
-const approvalLogic = (input, context) => {
-  const amount = input.purchaseAmount;
-  const user = input.requestingUser;
-
-  // Business logic for approval routing
-  if (amount > 10000) {
-    return { nextPath: 'executive-approval' };
-  } else if (amount > 1000) {
-    return { nextPath: 'manager-approval' };
-  } else {
-    return { nextPath: 'auto-approve' };
-  }
 };`;
 
 describe('seed samples', () => {
