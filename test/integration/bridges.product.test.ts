@@ -3,13 +3,12 @@
  * node; a spec sample calling a local API succeeds where the allow-list opens it, and a node reaching for the cloud
  * metadata address fails with the egress error.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Product, startProduct } from '../support/product';
 import { ENRICH_COMPANY_DATA } from '../support/seedSamples';
+import { listenLocally, LocalServer } from '../support/localServer';
 
-let api: Server;
+let api: LocalServer;
 let product: Product;
 
 beforeAll(async () => {
@@ -18,14 +17,12 @@ beforeAll(async () => {
     if (request.headers.authorization !== 'Bearer zi-key') return void response.status(401).json({ error: 'unauthorized' });
     response.json({ companies: [{ name: `${String(request.query.name)} Corporation`, industry: 'Software', employeeCount: 1200, revenue: 5, website: 'acme.example' }] });
   });
-  await new Promise<void>((resolve) => {
-    api = app.listen(0, '127.0.0.1', () => resolve());
-  });
+  api = await listenLocally(app);
   product = await startProduct({
     env: {
       NECTAR_EGRESS_ALLOW: '127.0.0.1',
       NECTAR_ENV_ALLOW: 'ZOOMINFO_API,ZOOMINFO_API_KEY',
-      ZOOMINFO_API: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+      ZOOMINFO_API: api.url,
       ZOOMINFO_API_KEY: 'zi-key',
     },
   });
@@ -33,8 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await product?.stop();
-  api?.closeAllConnections();
-  await new Promise((resolve) => api?.close(resolve));
+  await api?.close();
 });
 
 test('a spec sample reaches an API the allow-list opens, with env from the host allow-list', async () => {

@@ -4,9 +4,11 @@ import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import express from 'express';
 import { runSnippet } from './bridges.harness';
+import { listenLocally, LocalServer } from '../support/localServer';
 
 const OPEN_LOOPBACK = { allow: ['127.0.0.1'] };
 let server: Server;
+let local: LocalServer;
 let base: string;
 
 beforeAll(async () => {
@@ -25,15 +27,13 @@ beforeAll(async () => {
   // 8 MiB of zeros, sent gzip-compressed as a few KiB: the limit must count what the body decompresses to.
   const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024));
   app.get('/gzip-bomb', (_request, response) => response.set({ 'content-type': 'text/plain', 'content-encoding': 'gzip' }).send(bomb));
-  await new Promise<void>((resolve) => {
-    server = app.listen(0, '127.0.0.1', () => resolve());
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  local = await listenLocally(app);
+  server = local.server;
+  base = local.url;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await local?.close();
 });
 
 test('get sends params and headers and answers data, status and headers', async () => {

@@ -3,12 +3,13 @@
  * prototype pollution sent across to the host. Each asserts the attempt failed and the bridge still works after it.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { runSnippet } from './bridges.harness';
+import { listenLocally, LocalServer } from '../support/localServer';
 
 const OPEN_LOOPBACK = { allow: ['127.0.0.1'] };
 let server: Server;
+let local: LocalServer;
 let base: string;
 
 beforeAll(async () => {
@@ -16,15 +17,13 @@ beforeAll(async () => {
   app.use(express.json());
   app.all('/echo', (request, response) => response.json({ query: request.query, body: request.body ?? null }));
   app.get('/never', () => undefined);
-  await new Promise<void>((resolve) => {
-    server = app.listen(0, '127.0.0.1', () => resolve());
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  local = await listenLocally(app);
+  server = local.server;
+  base = local.url;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await local?.close();
 });
 
 const stillWorks = async () => {

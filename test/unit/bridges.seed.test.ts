@@ -15,11 +15,13 @@ import { freePort } from '../../common/processes';
 import { closeSandbox, executeFunction, ExecutionRequest } from '../../sandbox/execute';
 import { FerretDb, startFerretDb } from '../../store/ferretdb';
 import { ENRICH_COMPANY_DATA } from '../support/seedSamples';
+import { listenLocally, LocalServer } from '../support/localServer';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-bridges-seed-'));
 const mails: { to: string[]; raw: string; user?: string }[] = [];
 const leads: { body: unknown; authorization?: string }[] = [];
 let api: Server;
+let local: LocalServer;
 let apiBase: string;
 let smtp: SMTPServer;
 let smtpPort: number;
@@ -38,10 +40,9 @@ beforeAll(async () => {
     response.json({ companies: [{ name: `${String(request.query.name)} Corporation`, industry: 'Software', employeeCount: 1200, revenue: 250_000_000, website: 'acme.example' }] });
   });
   app.get('/never', () => undefined);
-  await new Promise<void>((resolve) => {
-    api = app.listen(0, '127.0.0.1', () => resolve());
-  });
-  apiBase = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  local = await listenLocally(app);
+  api = local.server;
+  apiBase = local.url;
 
   smtp = new SMTPServer({
     secure: false,
@@ -74,8 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   closeSandbox();
-  api?.closeAllConnections();
-  await new Promise((resolve) => api?.close(resolve));
+  await local?.close();
   await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   await ferret?.process.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
