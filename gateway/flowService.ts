@@ -4,6 +4,7 @@ import type { FlowStore } from '../store/flows';
 import type { PlanLimits } from '../store/plans';
 import type { FlowSchedules } from '../temporal/schedules';
 import { HttpError, Problem } from './errors';
+import { restoreSecrets } from './redact';
 
 /** Node limits above the workspace's plan, each with its place in the definition. */
 export function limitProblems(definition: FlowDefinition, limits: PlanLimits): Problem[] {
@@ -33,16 +34,17 @@ export class FlowService {
 
   async create(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
     await this.checkLimits(definition, workspace);
-    const saved = await this.flows.create(definition, workspace);
+    const saved = await this.flows.create(restoreSecrets(definition, undefined), workspace);
     this.changed(definition.id);
     await this.reconcile(saved, undefined, workspace);
     return saved;
   }
 
+  /** Saves a new version; a webhook credential sent redacted keeps the previous version's (see gateway/redact.ts). */
   async saveVersion(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
     await this.checkLimits(definition, workspace);
     const previous = await this.flows.latest(definition.id, workspace);
-    const saved = await this.flows.saveVersion(definition, workspace);
+    const saved = await this.flows.saveVersion(restoreSecrets(definition, previous?.definition), workspace);
     this.changed(definition.id);
     await this.reconcile(saved, previous?.definition, workspace);
     return saved;

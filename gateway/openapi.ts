@@ -1,6 +1,7 @@
 /** `GET /api/openapi.json`: the API described from the same zod schemas that validate its requests. */
 import { z } from 'zod';
 import { FlowDefinition } from '../flow/schema';
+import { REDACTED_SECRET } from './redact';
 import { HookParams } from './routes/hooks';
 import { UploadParams } from './routes/uploads';
 import * as S from './schemas';
@@ -44,8 +45,8 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/api/openapi.json', tag: 'operations', auth: 'none', summary: 'this document', responses: { 200: 'OpenAPI 3.1' } },
   { method: 'post', path: '/api/flows', tag: 'flows', body: FlowDefinition, summary: 'create a flow (version 1)', responses: { 201: '{ id, version }', 400: Error400, 409: 'the flow exists' } },
   { method: 'get', path: '/api/flows', tag: 'flows', summary: 'list flows', responses: { 200: '{ flows }' } },
-  { method: 'put', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, body: FlowDefinition, summary: 'save a new version; reconciles its cron schedules', responses: { 200: '{ id, version }', 400: Error400, 502: 'saved, but Temporal refused a schedule' } },
-  { method: 'get', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, query: S.FlowReadQuery, summary: 'read a flow (newest version unless `version`)', responses: { 200: 'the flow', 404: 'no such flow' } },
+  { method: 'put', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, body: FlowDefinition, summary: `save a new version; reconciles its cron schedules; a webhook credential sent as "${REDACTED_SECRET}" keeps the previous version’s`, responses: { 200: '{ id, version }', 400: Error400, 502: 'saved, but Temporal refused a schedule' } },
+  { method: 'get', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, query: S.FlowReadQuery, summary: `read a flow (newest version unless \`version\`); webhook credentials show as "${REDACTED_SECRET}"`, responses: { 200: 'the flow', 404: 'no such flow' } },
   { method: 'get', path: '/api/flows/{id}/versions', tag: 'flows', params: FlowParams, summary: 'list versions', responses: { 200: '{ id, versions }', 404: 'no such flow' } },
   { method: 'delete', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, summary: 'delete a flow and its schedules', responses: { 204: 'deleted', 404: 'no such flow' } },
   { method: 'post', path: '/api/flows/{id}/runs', tag: 'runs', params: FlowParams, query: S.StartRunQuery, body: S.StartRunBody, summary: 'start a run of the newest version', responses: { 202: '{ runId } (or the run, still running, with wait=true)', 200: 'the closed run (wait=true)', 404: 'no such flow' } },

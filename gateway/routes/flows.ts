@@ -5,6 +5,7 @@ import { FlowExistsError, FlowStore } from '../../store/flows';
 import { formatPath, HttpError, notFound, parseRequest } from '../errors';
 import type { FlowService } from '../flowService';
 import { workspaceOf } from '../auth';
+import { redactDefinition } from '../redact';
 import { FlowIdParams, FlowReadQuery } from '../schemas';
 
 function validDefinition(body: unknown): FlowDefinition {
@@ -64,7 +65,7 @@ export function flowRoutes(flows: FlowStore, service: FlowService): Router {
     if (!latest) throw notFound(`flow "${id}"`);
     const found = version === undefined ? latest : await flows.version(id, version);
     if (!found) throw notFound(`version ${version} of flow "${id}"`);
-    response.json({ id: found.flowId, name: found.definition.name, version: found.version, latestVersion: latest.version, createdAt: found.createdAt, definition: found.definition });
+    response.json({ id: found.flowId, name: found.definition.name, version: found.version, latestVersion: latest.version, createdAt: found.createdAt, definition: redactDefinition(found.definition) });
   });
 
   router.get('/:id/versions', async (request, response) => {

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { sleep } from '../../common/processes';
+import { REDACTED_SECRET } from '../../gateway/redact';
 import { eventually, Product, startProduct } from '../support/product';
 
 const ECHO = 'return { method: context.trigger.payload.method, trigger: context.trigger, input };';
@@ -184,6 +185,53 @@ describe('webhook auth', () => {
     expect(staleResponse.status).toBe(401);
     expect(staleResponse.body.error.message).toMatch(/from now/);
     expect((await hook('POST', '/hooks/hmac-hook', body)).status).toBe(401);
+  });
+});
+
+describe('webhook credentials in the API', () => {
+  const signed = (secret: string) => {
+    const body = '{"paid":true}';
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    return hook('POST', '/hooks/secret-hook', body, {
+      'content-type': 'application/json',
+      'x-nectar-signature': `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`,
+      'x-nectar-timestamp': timestamp,
+    });
+  };
+  const rawText = async (path: string) => {
+    const response = await fetch(`${product.baseUrl}${path}`, { headers: { authorization: `Bearer ${product.adminKey}` } });
+    expect(response.status).toBe(200);
+    return response.text();
+  };
+
+  test('no response shows a credential; a GET → edit → PUT round trip keeps it; a new one replaces it', async () => {
+    const first = 'first-shared-secret-123';
+    await save(webhookFlow('secret-hook', { auth: { type: 'hmac', secret: first } }));
+    for (const path of ['/api/flows/secret-hook', '/api/flows/secret-hook?version=1', '/api/flows/secret-hook/versions', '/api/flows', '/api/flows/header-hook', '/api/flows/basic-hook']) {
+      const text = await rawText(path);
+      for (const secret of [first, 'right-key-123', 'open-sesame']) expect(text).not.toContain(secret);
+    }
+    const shown = (await product.request('GET', '/api/flows/secret-hook')).body.definition;
+    expect(shown.triggers[0].auth).toMatchObject({ type: 'hmac', secret: REDACTED_SECRET });
+    expect((await product.request('GET', '/api/flows/basic-hook')).body.definition.triggers[0].auth).toEqual({ type: 'basic', username: 'shop', password: REDACTED_SECRET });
+
+    // The UI's round trip: what GET showed, edited, saved back.
+    const edited = await product.request('PUT', '/api/flows/secret-hook', { ...shown, name: 'renamed' });
+    expect(edited.body).toEqual({ id: 'secret-hook', version: 2 });
+    expect(await rawText('/api/flows/secret-hook')).not.toContain(first);
+    expect((await signed(first)).status).toBe(202);
+    expect((await signed(REDACTED_SECRET)).status).toBe(401);
+
+    const second = 'second-shared-secret-456';
+    await save({ ...shown, triggers: [{ ...shown.triggers[0], auth: { ...shown.triggers[0].auth, secret: second } }] });
+    expect((await signed(second)).status).toBe(202);
+    expect((await signed(first)).status).toBe(401);
+
+    // A redacted credential of another kind of auth has nothing to keep: 400 naming the field.
+    const switched = await product.request('PUT', '/api/flows/secret-hook', { ...shown, triggers: [{ type: 'webhook', auth: { type: 'header', value: REDACTED_SECRET } }] });
+    expect(switched.status).toBe(400);
+    expect(switched.body.error.problems.map((problem: { path: string }) => problem.path)).toEqual(['triggers[0].auth.value']);
+    expect((await signed(second)).status).toBe(202);
   });
 });
 
