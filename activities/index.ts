@@ -29,6 +29,8 @@ export interface RunCodeRequest {
   v: 1;
   flowId: string;
   flowVersion: number;
+  /** The draft revision of a draft run. */
+  draft?: number;
   nodeId: string;
   input: unknown;
   trigger: TriggerInfo;
@@ -58,15 +60,17 @@ export interface RunCodeFailureDetails {
 const NON_RETRYABLE: ReadonlySet<ExecutionErrorType> = new Set(['ValidationError', ...LIMIT_ERROR_TYPES]);
 
 export function createActivities(deps: ActivityDependencies) {
-  async function requireDefinition(flowId: string, version: number): Promise<FlowDefinition> {
-    const definition = await deps.flows.get(flowId, version);
-    if (!definition) throw ApplicationFailure.nonRetryable(`flow ${flowId} version ${version} does not exist`, 'FlowNotFound');
+  async function requireDefinition(flowId: string, version: number, draft?: number): Promise<FlowDefinition> {
+    const definition = await deps.flows.get(flowId, version, draft);
+    const what = draft === undefined ? `version ${version}` : `draft revision ${draft}`;
+    if (!definition) throw ApplicationFailure.nonRetryable(`flow ${flowId} ${what} does not exist`, 'FlowNotFound');
     return definition;
   }
 
   return {
-    async loadFlow(request: { flowId: string; version: number }): Promise<FlowDefinition> {
-      return requireDefinition(request.flowId, request.version);
+    /** The pinned definition: a saved version, or a draft revision when `draft` is given. */
+    async loadFlow(request: { flowId: string; version: number; draft?: number }): Promise<FlowDefinition> {
+      return requireDefinition(request.flowId, request.version, request.draft);
     },
 
     /** The version a subflow node runs: the one it pins, or the newest. */
@@ -82,7 +86,7 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     async runCode(request: RunCodeRequest): Promise<RunCodeResult> {
-      const definition = await requireDefinition(request.flowId, request.flowVersion);
+      const definition = await requireDefinition(request.flowId, request.flowVersion, request.draft);
       const node = definition.nodes.find((candidate) => candidate.id === request.nodeId);
       if (!node || node.type !== 'code') {
         throw ApplicationFailure.nonRetryable(`flow ${request.flowId} has no code node "${request.nodeId}"`, 'FlowNotFound');
@@ -114,6 +118,7 @@ export function createActivities(deps: ActivityDependencies) {
                 nodeId: node.id,
                 flowId: request.flowId,
                 flowVersion: request.flowVersion,
+                ...(request.draft === undefined ? {} : { draft: request.draft }),
                 attempt: info.attempt,
               },
               steps,

@@ -27,7 +27,10 @@ export interface RunCarryOver {
 export interface RunRequest {
   v: 1;
   flowId: string;
+  /** The pinned version; 0 when the run is of a draft. */
   flowVersion: number;
+  /** A run of the flow's draft (test URL, draft runs): the draft revision it pinned. */
+  draft?: number;
   trigger: TriggerInfo;
   /** How deep in subflows this run is: 0 for a run started from outside. */
   depth?: number;

@@ -97,6 +97,11 @@ export type CronTrigger = z.infer<typeof CronTrigger>;
 export const FlowTrigger = z.discriminatedUnion('type', [WebhookTrigger, CronTrigger]);
 export type FlowTrigger = z.infer<typeof FlowTrigger>;
 
+/** The flow's webhook trigger (a flow has at most one), if it has one. */
+export function webhookTriggerOf(definition: { triggers?: FlowTrigger[] } | undefined): WebhookTrigger | undefined {
+  return definition?.triggers?.find((trigger): trigger is WebhookTrigger => trigger.type === 'webhook');
+}
+
 export const FlowTriggers = z
   .array(FlowTrigger)
   .max(20)

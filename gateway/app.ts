@@ -8,6 +8,7 @@ import { errorHandler, HttpError } from './errors';
 import type { FlowService } from './flowService';
 import { requestLogging } from './logging';
 import { openApiDocument } from './openapi';
+import { draftRoutes } from './routes/drafts';
 import { flowRoutes } from './routes/flows';
 import { hookRoutes } from './routes/hooks';
 import { runListRoutes } from './routes/runList';
@@ -21,6 +22,7 @@ import { RunService } from './runService';
 import type { ScheduleService } from './scheduleService';
 import { cors, rateLimitPerKey, securityHeaders } from './security';
 import type { WebhookService } from './webhooks/service';
+import { TestWebhooks } from './webhooks/testHooks';
 import type { WorkspaceService } from './workspaceService';
 
 export interface GatewayDependencies {
@@ -54,7 +56,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   app.set('query parser', 'simple');
   app.use(requestLogging());
   app.use(securityHeaders({ contentSecurityPolicy: false }));
-  app.use(['/api', '/hooks'], securityHeaders({ contentSecurityPolicy: true }), cors(deps.corsOrigins ?? []));
+  app.use(['/api', '/hooks', '/hooks-test'], securityHeaders({ contentSecurityPolicy: true }), cors(deps.corsOrigins ?? []));
 
   app.get('/healthz', async (_request, response) => {
     try {
@@ -77,6 +79,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   });
 
   app.use('/hooks', hookRoutes(deps.webhooks, deps.webhookBodyLimit, deps.uploadLimit));
+  app.use('/hooks-test', hookRoutes(new TestWebhooks(deps.flows.drafts, deps.webhooks), deps.webhookBodyLimit, deps.uploadLimit));
   if (deps.benchStaticRoute) {
     app.use('/hooks-static', securityHeaders({ contentSecurityPolicy: true }), express.raw({ type: () => true, limit: deps.webhookBodyLimit }));
     app.all('/hooks-static/*rest', (_request, response) => {
@@ -95,6 +98,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   api.use(express.json({ limit: '2mb' }));
   api.use('/flows/:id/runs', startRunRoutes(deps.flows, deps.runs));
   api.use('/flows/:id/schedules', scheduleRoutes(deps.schedules));
+  api.use('/flows/:id/draft', draftRoutes(deps.flows, deps.flowService, deps.runs));
   api.use('/flows', flowRoutes(deps.flows, deps.flowService));
   api.use('/workspaces', workspaceRoutes(deps.workspaceService));
   api.use('/variables', variableRoutes(deps.workspaceService));

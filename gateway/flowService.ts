@@ -1,5 +1,6 @@
 import type { FlowDefinition, FlowVersion } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
+import type { FlowDraft } from '../store/drafts';
 import type { FlowStore } from '../store/flows';
 import type { PlanLimits } from '../store/plans';
 import type { FlowSchedules } from '../temporal/schedules';
@@ -34,7 +35,9 @@ export class FlowService {
 
   async create(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
     await this.checkLimits(definition, workspace);
-    const saved = await this.flows.create(restoreSecrets(definition, undefined), workspace);
+    // A flow drafted before its first version keeps the draft's credentials when they come back redacted.
+    const drafted = await this.flows.drafts.current(definition.id, workspace);
+    const saved = await this.flows.create(restoreSecrets(definition, drafted?.definition), workspace);
     this.changed(definition.id);
     await this.reconcile(saved, undefined, workspace);
     return saved;
@@ -44,13 +47,24 @@ export class FlowService {
   async saveVersion(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
     await this.checkLimits(definition, workspace);
     const previous = await this.flows.latest(definition.id, workspace);
-    const saved = await this.flows.saveVersion(restoreSecrets(definition, previous?.definition), workspace);
+    const kept = previous ?? (await this.flows.drafts.current(definition.id, workspace));
+    const saved = await this.flows.saveVersion(restoreSecrets(definition, kept?.definition), workspace);
     this.changed(definition.id);
     await this.reconcile(saved, previous?.definition, workspace);
     return saved;
   }
 
-  /** Deletes the flow and its schedules; false when there was no such flow. */
+  /**
+   * Saves the flow's draft: checked against the plan like a version, but no version, no schedules, and the production
+   * URL keeps running the newest version. A credential sent redacted keeps the draft's, or the newest version's.
+   */
+  async saveDraft(definition: FlowDefinition, workspace: string): Promise<FlowDraft> {
+    await this.checkLimits(definition, workspace);
+    const previous = (await this.flows.drafts.current(definition.id, workspace)) ?? (await this.flows.latest(definition.id, workspace));
+    return this.flows.drafts.save(restoreSecrets(definition, previous?.definition), workspace);
+  }
+
+  /** Deletes the flow (and its draft) and its schedules; false when there was no such flow. */
   async delete(flowId: string, workspace: string): Promise<boolean> {
     const latest = await this.flows.latest(flowId, workspace);
     if (!(await this.flows.delete(flowId, workspace))) return false;

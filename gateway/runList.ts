@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { temporal } from '@temporalio/proto';
 import { INTERPRETER_WORKFLOW, RunRequest } from '../flow/run';
-import { FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
+import { FLOW_ID, FLOW_VERSION, parseFlowVersionValue, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
 import type { RunListQuery } from './schemas';
 
@@ -12,6 +12,8 @@ export interface RunSummary {
   status: string;
   flowId?: string;
   flowVersion?: number;
+  /** A draft run's revision. */
+  draft?: number;
   trigger?: string;
   startedAt?: string;
   closedAt?: string;
@@ -66,12 +68,11 @@ export class RunList {
     });
     const runs = response.executions.map((raw): RunSummary => {
       const attributes = decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields);
-      const version = attributes.get(FLOW_VERSION);
       return {
         runId: raw.execution?.workflowId ?? '',
         status: statusName(raw.status),
         flowId: attributes.get(FLOW_ID),
-        flowVersion: version === undefined ? undefined : Number(version),
+        ...parseFlowVersionValue(attributes.get(FLOW_VERSION)),
         trigger: attributes.get(TRIGGER),
         startedAt: timestamp(raw.startTime),
         closedAt: timestamp(raw.closeTime),

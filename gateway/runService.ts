@@ -3,7 +3,7 @@ import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotF
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { NodeError, NodeRecord } from '../flow/graph';
 import { INTERPRETER_WORKFLOW, RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
-import { FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
+import { FLOW_ID, FLOW_VERSION, flowVersionValue, parseFlowVersionValue, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
@@ -13,6 +13,8 @@ export interface RunView {
   status: RunStatus;
   flowId?: string;
   flowVersion?: number;
+  /** A run of the flow's draft: the draft revision it pinned (and no flowVersion). */
+  draft?: number;
   trigger?: string;
   startedAt: string;
   closedAt?: string;
@@ -43,6 +45,8 @@ export interface StartOptions {
   runId?: string;
   /** The caller checked the quota when it accepted the run. */
   quotaChecked?: boolean;
+  /** Run this draft revision of the flow (a test run) instead of a saved version. */
+  draft?: number;
 }
 
 export type RunOutcome =
@@ -118,7 +122,7 @@ export class RunService {
     if (!options.quotaChecked) await this.quota?.assertAvailable(workspace);
     const exact = Boolean(options.idempotencyKey || options.runId);
     const runId = options.runId ?? (options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId));
-    const request: RunRequest = { v: 1, flowId, flowVersion, trigger };
+    const request: RunRequest = { v: 1, flowId, flowVersion, draft: options.draft, trigger };
     try {
       await this.client.workflow.start(INTERPRETER_WORKFLOW, {
         taskQueue: this.taskQueue,
@@ -127,7 +131,7 @@ export class RunService {
         workflowIdReusePolicy: exact ? 'REJECT_DUPLICATE' : undefined,
         typedSearchAttributes: [
           { key: FLOW_ID, value: flowId },
-          { key: FLOW_VERSION, value: String(flowVersion) },
+          { key: FLOW_VERSION, value: flowVersionValue(flowVersion, options.draft) },
           { key: TRIGGER, value: trigger.type },
           { key: WORKSPACE, value: workspace },
         ],
@@ -184,12 +188,11 @@ export class RunService {
     const description = await this.describeIn(runId, workspace);
     const handle = this.client.workflow.getHandle(runId);
     const status = description.status.name.toLowerCase() as RunStatus;
-    const version = description.typedSearchAttributes.get(FLOW_VERSION);
     const view: RunView = {
       runId,
       status,
       flowId: description.typedSearchAttributes.get(FLOW_ID),
-      flowVersion: version === undefined ? undefined : Number(version),
+      ...parseFlowVersionValue(description.typedSearchAttributes.get(FLOW_VERSION)),
       trigger: description.typedSearchAttributes.get(TRIGGER),
       startedAt: description.startTime.toISOString(),
       closedAt: description.closeTime?.toISOString(),

@@ -1,8 +1,12 @@
 import { Collection, MongoServerError } from 'mongodb';
 import type { FlowDefinition, FlowVersion } from '../flow/schema';
+import { DraftStore } from './drafts';
+import { FlowExistsError } from './flowErrors';
 import type { Store } from './mongo';
 
-interface FlowDocument {
+export { FlowExistsError };
+
+export interface FlowDocument {
   _id: string;
   name: string;
   /** Allocator for version numbers; the newest saved version is read from flow_versions. */
@@ -12,6 +16,10 @@ interface FlowDocument {
   createdAt: Date;
   updatedAt: Date;
   deletedAt?: Date;
+  /** Allocator for draft revision numbers (store/drafts.ts). */
+  draftCounter?: number;
+  /** The current draft's revision, when the flow has a draft. */
+  draft?: number;
 }
 
 interface FlowVersionDocument {
@@ -30,10 +38,6 @@ export interface FlowSummary {
   updatedAt: string;
 }
 
-export class FlowExistsError extends Error {
-  override name = 'FlowExistsError';
-}
-
 const DUPLICATE_KEY = 11000;
 const DEFAULT_WORKSPACE = 'default';
 /** Flows saved before workspaces existed have no workspace field: they belong to the default one. */
@@ -47,10 +51,13 @@ function toVersion(doc: FlowVersionDocument): FlowVersion {
 export class FlowStore {
   private readonly flows: Collection<FlowDocument>;
   private readonly versions: Collection<FlowVersionDocument>;
+  /** The flows' drafts (working copies), kept on the same flow documents. */
+  readonly drafts: DraftStore;
 
   constructor(store: Store) {
     this.flows = store.db.collection<FlowDocument>('flows');
     this.versions = store.db.collection<FlowVersionDocument>('flow_versions');
+    this.drafts = new DraftStore(store);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -64,7 +71,7 @@ export class FlowStore {
     return flow ? (flow.workspace ?? DEFAULT_WORKSPACE) : undefined;
   }
 
-  /** Saves the first version of a new flow; a flow id in use (and not deleted) is a conflict. */
+  /** Saves the first version of a new flow; a flow id in use (not deleted, or with only a draft) is a conflict. */
   async create(definition: FlowDefinition, workspace = DEFAULT_WORKSPACE): Promise<FlowVersion> {
     const now = new Date();
     try {
@@ -72,7 +79,9 @@ export class FlowStore {
     } catch (error) {
       if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
       const revived = await this.flows.updateOne(
-        { _id: definition.id, workspace, deletedAt: { $exists: true } },
+        // A deleted flow of this workspace comes back; so does one that has only a draft so far (not one another
+        // create has just inserted: that has no draft counter).
+        { _id: definition.id, workspace, $or: [{ deletedAt: { $exists: true } }, { versionCounter: 0, draftCounter: { $gt: 0 } }] },
         { $unset: { deletedAt: '' }, $set: { createdAt: now } },
       );
       if (revived.modifiedCount === 0) throw new FlowExistsError(`flow "${definition.id}" already exists`);
@@ -140,8 +149,12 @@ export class FlowStore {
     return docs.map((doc) => ({ version: doc.version, createdAt: doc.createdAt.toISOString() }));
   }
 
+  /** Deletes the flow and discards its draft. */
   async delete(flowId: string, workspace?: string): Promise<boolean> {
-    const result = await this.flows.updateOne({ _id: flowId, deletedAt: { $exists: false }, ...inWorkspace(workspace) }, { $set: { deletedAt: new Date() } });
+    const result = await this.flows.updateOne(
+      { _id: flowId, deletedAt: { $exists: false }, ...inWorkspace(workspace) },
+      { $set: { deletedAt: new Date() }, $unset: { draft: '' } },
+    );
     return result.modifiedCount === 1;
   }
 }

@@ -67,7 +67,7 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   setHandler(runStateQuery, () => snapshot(definition, state, done, continuations));
   setHandler(runEventSignal, (event) => void events.push(event));
 
-  definition = await loadFlow({ flowId: request.flowId, version: request.flowVersion });
+  definition = await loadFlow({ flowId: request.flowId, version: request.flowVersion, draft: request.draft });
   const graph = indexGraph(definition);
   const run = (state ??= createRunState(definition));
   const inlineBytes = new Map(Object.entries(completedSteps(run)).map(([id, output]) => [id, jsonBytes(output)]));

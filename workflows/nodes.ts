@@ -97,6 +97,7 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
       v: 1,
       flowId: request.flowId,
       flowVersion: request.flowVersion,
+      draft: request.draft,
       nodeId: node.id,
       input,
       trigger: request.trigger,

@@ -19,6 +19,18 @@ function validDefinition(body: unknown): FlowDefinition {
   );
 }
 
+/** The definition a `PUT /api/flows/:id[/draft]` body gives: the URL's id when the body has none; 400 when it differs. */
+export function definitionForId(id: string, body: unknown): FlowDefinition {
+  const withId = body && typeof body === 'object' && !Array.isArray(body) ? { id, ...body } : body;
+  const definition = validDefinition(withId);
+  if (definition.id !== id) {
+    throw new HttpError(400, 'invalid_flow', 'the id in the body differs from the id in the URL', [
+      { path: 'id', message: `expected "${id}", got "${definition.id}"` },
+    ]);
+  }
+  return definition;
+}
+
 export function flowRoutes(flows: FlowStore, service: FlowService): Router {
   const router = Router();
 
@@ -37,13 +49,7 @@ export function flowRoutes(flows: FlowStore, service: FlowService): Router {
 
   router.put('/:id', async (request, response) => {
     const { id } = parseRequest(FlowIdParams, request.params, 'params');
-    const body = request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? { id, ...request.body } : request.body;
-    const definition = validDefinition(body);
-    if (definition.id !== id) {
-      throw new HttpError(400, 'invalid_flow', 'the id in the body differs from the id in the URL', [
-        { path: 'id', message: `expected "${id}", got "${definition.id}"` },
-      ]);
-    }
+    const definition = definitionForId(id, request.body);
     let saved;
     try {
       saved = await service.saveVersion(definition, workspaceOf(request));

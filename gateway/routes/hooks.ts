@@ -8,8 +8,11 @@ import type { WebhookService } from '../webhooks/service';
 export const HookParams = z.object({ flowId: Identifier, rest: z.array(z.string()).optional() });
 export const IdempotencyKey = z.string().min(1).max(200).optional();
 
-/** `ANY /hooks/:flowId[/*]`: every body type as raw bytes (signatures need them), then one call to the service. */
-export function hookRoutes(webhooks: WebhookService, bodyLimit: string, uploadLimit: string = bodyLimit): Router {
+/**
+ * `ANY /hooks/:flowId[/*]` (and the test URL `/hooks-test/…`, with the draft's service): every body type as raw bytes
+ * (signatures need them), then one call to the service.
+ */
+export function hookRoutes(webhooks: Pick<WebhookService, 'deliver'>, bodyLimit: string, uploadLimit: string = bodyLimit): Router {
   const router = Router();
   // Multipart bodies carry files and get their own, larger, limit; the second parser skips a body already read.
   router.use(express.raw({ type: 'multipart/form-data', limit: uploadLimit }));

@@ -22,6 +22,14 @@ export function runListRoutes(flows: FlowStore, runs: RunService, list: RunList,
     const workspace = workspaceOf(request);
     await runs.assertInWorkspace(runId, workspace); // 404 for a run that is not ours or not there
     const original = await list.startRequest(runId);
+    if (original.draft !== undefined) {
+      // A test run reruns as a test run: on the same draft revision, or on the flow's draft now.
+      const draft = version === 'same' ? await flows.drafts.revision(original.flowId, original.draft) : await flows.drafts.current(original.flowId, workspace);
+      if (!draft) throw notFound(`draft of flow "${original.flowId}"`);
+      const rerunId = await runs.start(draft.flowId, 0, original.trigger, { workspace, draft: draft.revision });
+      response.status(202).location(`/api/runs/${rerunId}`).json({ runId: rerunId, rerunOf: runId, draft: draft.revision });
+      return;
+    }
     const flow = version === 'same' ? await flows.version(original.flowId, original.flowVersion) : await flows.latest(original.flowId, workspace);
     if (!flow) throw notFound(`flow "${original.flowId}"`);
     const rerunId = await runs.start(flow.flowId, flow.version, original.trigger, { workspace });

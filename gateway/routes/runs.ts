@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Response, Router } from 'express';
 import { z } from 'zod';
 import { Identifier } from '../../flow/schema';
 import { FlowStore } from '../../store/flows';
@@ -20,15 +20,25 @@ export function startRunRoutes(flows: FlowStore, runs: RunService): Router {
     const flow = await flows.latest(id, workspace);
     if (!flow) throw notFound(`flow "${id}"`);
     const runId = await runs.start(flow.flowId, flow.version, { type: 'api', source: 'api', payload: body.input ?? null }, { workspace });
-    if (!query.wait) {
-      response.status(202).location(`/api/runs/${runId}`).json({ runId });
-      return;
-    }
-    await runs.waitForClose(runId, query.timeoutMs ?? DEFAULT_WAIT_MS);
-    const run = await runs.read(runId, workspace);
-    response.status(run.status === 'running' ? 202 : 200).json(run);
+    await answerStartedRun(response, runs, { runId, workspace, ...query });
   });
   return router;
+}
+
+/** Answers a run just started: 202 `{ runId }`, or with `wait` the run once it closes (202 if still running then). */
+export async function answerStartedRun(
+  response: Response,
+  runs: RunService,
+  started: { runId: string; workspace: string; wait: boolean; timeoutMs?: number },
+): Promise<void> {
+  const { runId, workspace } = started;
+  if (!started.wait) {
+    response.status(202).location(`/api/runs/${runId}`).json({ runId });
+    return;
+  }
+  await runs.waitForClose(runId, started.timeoutMs ?? DEFAULT_WAIT_MS);
+  const run = await runs.read(runId, workspace);
+  response.status(run.status === 'running' ? 202 : 200).json(run);
 }
 
 export function runRoutes(runs: RunService): Router {

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { WebhookTrigger } from '../../flow/triggers';
+import { webhookTriggerOf, WebhookTrigger } from '../../flow/triggers';
 import type { FlowLookup } from '../flowLookup';
 import { HttpError, notFound } from '../errors';
 import { newRunId, RunOutcome, RunService } from '../runService';
@@ -18,6 +18,18 @@ export interface WebhookRequest {
   headers: IncomingHttpHeaders;
   raw: Buffer;
   idempotencyKey?: string;
+}
+
+/** What a delivery runs: the newest saved version (`/hooks`), or a draft revision (`/hooks-test`), by its trigger. */
+export interface WebhookTarget {
+  flowId: string;
+  workspace: string;
+  flowVersion: number;
+  /** A test delivery's draft revision. Such deliveries are not journaled (the journal records versions): started at once. */
+  draft?: number;
+  trigger: WebhookTrigger;
+  /** Where the delivery came in, for the run's trigger source. */
+  route: '/hooks' | '/hooks-test';
 }
 
 export type WebhookAnswer =
@@ -49,8 +61,14 @@ export class WebhookService {
   async deliver(request: WebhookRequest): Promise<WebhookAnswer> {
     const found = await this.flows.latest(request.flowId);
     const flow = found?.version;
-    const trigger = flow?.definition.triggers?.find((candidate): candidate is WebhookTrigger => candidate.type === 'webhook');
+    const trigger = webhookTriggerOf(flow?.definition);
     if (!flow || !trigger) throw notFound(`webhook "${request.flowId}"`);
+    return this.deliverTo({ flowId: flow.flowId, workspace: found.workspace, flowVersion: flow.version, trigger, route: '/hooks' }, request);
+  }
+
+  /** Delivers to a target already found: checks method and credentials, parses the body, starts exactly one run. */
+  async deliverTo(target: WebhookTarget, request: WebhookRequest): Promise<WebhookAnswer> {
+    const { trigger } = target;
     if (trigger.methods && !trigger.methods.includes(request.method as never)) {
       throw new HttpError(405, 'method_not_allowed', `this webhook accepts ${trigger.methods.join(', ')}`);
     }
@@ -61,7 +79,7 @@ export class WebhookService {
       const uploads = this.uploads;
       body =
         uploads && isMultipart(request.headers['content-type'])
-          ? await parseMultipart(request.raw, request.headers, (file) => uploads.save(found.workspace, flow.flowId, file))
+          ? await parseMultipart(request.raw, request.headers, (file) => uploads.save(target.workspace, target.flowId, file))
           : parseWebhookBody(request.raw, request.headers['content-type']);
     } catch (error) {
       if (error instanceof BodyParseError) throw new HttpError(400, 'invalid_body', error.message);
@@ -74,17 +92,18 @@ export class WebhookService {
       headers: visibleHeaders(request.headers, trigger),
       body,
     };
-    const source = `${request.method} /hooks/${flow.flowId}${request.subPath === '/' ? '' : request.subPath}`;
+    const source = `${request.method} ${target.route}/${target.flowId}${request.subPath === '/' ? '' : request.subPath}`;
     const runTrigger = { type: 'webhook' as const, source, payload };
-    if (trigger.respond === 'async' && !request.idempotencyKey && this.journal) {
-      await this.runs.assertQuota(found.workspace);
-      const runId = newRunId(flow.flowId);
-      await this.journal.accept({ runId, flowId: flow.flowId, flowVersion: flow.version, workspace: found.workspace, trigger: runTrigger, acceptedAt: new Date().toISOString() });
+    if (trigger.respond === 'async' && !request.idempotencyKey && this.journal && target.draft === undefined) {
+      await this.runs.assertQuota(target.workspace);
+      const runId = newRunId(target.flowId);
+      await this.journal.accept({ runId, flowId: target.flowId, flowVersion: target.flowVersion, workspace: target.workspace, trigger: runTrigger, acceptedAt: new Date().toISOString() });
       return { kind: 'accepted', runId, duplicate: false };
     }
-    const { runId, started } = await this.runs.startOnce(flow.flowId, flow.version, runTrigger, {
+    const { runId, started } = await this.runs.startOnce(target.flowId, target.flowVersion, runTrigger, {
       idempotencyKey: request.idempotencyKey,
-      workspace: found.workspace,
+      workspace: target.workspace,
+      draft: target.draft,
     });
     if (trigger.respond === 'async') return { kind: 'accepted', runId, duplicate: !started };
     return { kind: 'outcome', runId, duplicate: !started, outcome: await this.runs.waitForOutcome(runId, trigger.timeoutMs) };
