@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** The two servers the embedded default runs, and the Go module each is built from. */
+/** The two servers the embedded default runs, the S3-compatible server the tests run, and the Go module each is built from. */
 export const BINARIES = {
   temporal: {
     envVar: 'NECTAR_TEMPORAL_BIN',
@@ -15,6 +15,13 @@ export const BINARIES = {
     envVar: 'NECTAR_FERRETDB_BIN',
     command: 'ferretdb',
     goPackage: 'github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2',
+    versionArgs: ['--version'],
+  },
+  /** Versity S3 Gateway on its POSIX backend: a real S3 API (SigV4, bucket rules) for the tests of S3 uploads. */
+  versitygw: {
+    envVar: 'NECTAR_VERSITYGW_BIN',
+    command: 'versitygw',
+    goPackage: 'github.com/versity/versitygw/cmd/versitygw@v1.8.0',
     versionArgs: ['--version'],
   },
 } as const;

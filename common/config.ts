@@ -42,7 +42,12 @@ export const ALWAYS_BLOCKED_ENV = [
   'NECTAR_MONGODB_URI',
   'NECTAR_SECRETS_KEY',
   'TEMPORAL_API_KEY',
+  'NECTAR_UPLOADS_S3_ACCESS_KEY_ID',
+  'NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY',
 ];
+
+/** The AWS default chain's variables: the platform's when uploads use S3 without keys of their own, so blocked then. */
+export const AWS_CREDENTIAL_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
 
 const EnvironmentSchema = z.object({
   PORT: port(3000),
@@ -85,10 +90,45 @@ const EnvironmentSchema = z.object({
   NECTAR_BENCH_STATIC_ROUTE: flag,
   /** Async webhooks answer once the delivery is journaled on disk (default) rather than once Temporal has the run. */
   NECTAR_WEBHOOK_JOURNAL: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
-  /** Largest multipart (file upload) webhook body; files are kept under the data dir's uploads/. */
+  /** Largest multipart (file upload) webhook body; files are kept under the data dir's uploads/ or in S3 (below). */
   NECTAR_UPLOAD_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 10mb').default('10mb'),
   NECTAR_WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 1mb').default('1mb'),
+  /** Uploads go to this S3 (or S3-compatible) bucket instead of the data dir's uploads/. */
+  NECTAR_UPLOADS_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3-63 lowercase letters, digits, "." or "-")').optional(),
+  /** An S3-compatible service (MinIO, R2, …) instead of AWS: its URL. */
+  NECTAR_UPLOADS_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+  NECTAR_UPLOADS_S3_REGION: z.string().min(1).optional(),
+  NECTAR_UPLOADS_S3_FORCE_PATH_STYLE: flag,
+  /** Keys of the uploads bucket; without them, the AWS SDK's default chain (AWS_* variables, profile, instance role). */
+  NECTAR_UPLOADS_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
 });
+
+type Environment = z.infer<typeof EnvironmentSchema>;
+
+/** Where webhook uploads are kept: always the local dir (older uploads stay readable there), and S3 when configured. */
+function uploadsConfig(e: Environment, dataDir: string) {
+  const local = { dir: path.join(dataDir, 'uploads') };
+  const keyId = e.NECTAR_UPLOADS_S3_ACCESS_KEY_ID;
+  const secret = e.NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY;
+  if ((keyId === undefined) !== (secret === undefined)) {
+    throw new ConfigError('Invalid environment:\n  NECTAR_UPLOADS_S3_ACCESS_KEY_ID and NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY are set together or not at all');
+  }
+  const bucket = e.NECTAR_UPLOADS_S3_BUCKET;
+  if (bucket === undefined) {
+    const stray = (['NECTAR_UPLOADS_S3_ENDPOINT', 'NECTAR_UPLOADS_S3_REGION', 'NECTAR_UPLOADS_S3_ACCESS_KEY_ID'] as const).filter((name) => e[name] !== undefined);
+    if (stray.length > 0) throw new ConfigError(`Invalid environment:\n  NECTAR_UPLOADS_S3_BUCKET must be set when ${stray.join(', ')} is`);
+    return { local, s3: undefined };
+  }
+  const s3 = {
+    bucket,
+    endpoint: e.NECTAR_UPLOADS_S3_ENDPOINT,
+    region: e.NECTAR_UPLOADS_S3_REGION ?? 'us-east-1',
+    forcePathStyle: e.NECTAR_UPLOADS_S3_FORCE_PATH_STYLE,
+    credentials: keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret } : undefined,
+  };
+  return { local, s3 };
+}
 
 export type Config = ReturnType<typeof parseConfig>;
 
@@ -104,6 +144,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.NECTAR_DATA_DIR);
+  const uploads = uploadsConfig(e, dataDir);
   return {
     port: e.PORT,
     host: e.NECTAR_HOST,
@@ -146,9 +187,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     egress: { allow: e.NECTAR_EGRESS_ALLOW },
     sandboxProcesses: e.NECTAR_SANDBOX_PROCESSES,
+    uploads,
     functionEnv: {
       allow: e.NECTAR_ENV_ALLOW,
-      block: [...ALWAYS_BLOCKED_ENV, ...e.NECTAR_ENV_BLOCK],
+      block: [...ALWAYS_BLOCKED_ENV, ...(uploads.s3 && !uploads.s3.credentials ? AWS_CREDENTIAL_ENV : []), ...e.NECTAR_ENV_BLOCK],
     },
   };
 }

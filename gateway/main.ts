@@ -2,12 +2,13 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { resolveAdminKey } from '../common/adminKey';
-import { parseConfig, requireSetting } from '../common/config';
+import { Config, parseConfig, requireSetting } from '../common/config';
 import { ApiKeyStore } from '../store/apiKeys';
 import { FlowStore } from '../store/flows';
-import { connectStore, pingStore } from '../store/mongo';
+import { connectStore, pingStore, Store } from '../store/mongo';
 import { SecretBox } from '../store/secretBox';
 import { UploadStore } from '../store/uploads';
+import { LocalUploadStorage, S3UploadStorage } from '../store/uploadStorage';
 import { UsageStore } from '../store/usage';
 import { VariableStore } from '../store/variables';
 import { WorkspaceStore } from '../store/workspaces';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const runs = new RunService(client, config.taskQueue, quota);
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const flowLookup = new FlowLookup(flows);
-  const uploads = new UploadStore(store, path.join(config.dataDir, 'uploads'));
+  const uploads = await openUploads(store, config.uploads);
   const journal = config.gateway.webhookJournal
     ? AcceptJournal.open(path.join(config.dataDir, 'webhook-journal'), async (run) => {
         await runs.startOnce(run.flowId, run.flowVersion, run.trigger, { runId: run.runId, workspace: run.workspace, quotaChecked: true });
@@ -108,6 +109,19 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** New uploads go to S3 when configured, else to the data dir; local ones stay readable either way. */
+async function openUploads(store: Store, settings: Config['uploads']): Promise<UploadStore> {
+  const local = new LocalUploadStorage(settings.local.dir);
+  if (!settings.s3) return new UploadStore(store, local);
+  const s3 = new S3UploadStorage(settings.s3);
+  try {
+    await s3.check();
+  } catch (error) {
+    log.warn(`the uploads bucket "${settings.s3.bucket}" does not answer (webhook uploads will fail until it does): ${(error as Error).message}`);
+  }
+  return new UploadStore(store, s3, [local]);
 }
 
 main().catch((error) => {

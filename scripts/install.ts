@@ -1,5 +1,6 @@
 /**
- * Runs after `npm install`: finds or builds the Temporal CLI and FerretDB that the embedded default needs.
+ * Runs after `npm install`: finds or builds the Temporal CLI and FerretDB that the embedded default needs, and
+ * versitygw, the S3-compatible server the tests of S3 uploads run.
  * Order: the binary named by NECTAR_TEMPORAL_BIN / NECTAR_FERRETDB_BIN, one on PATH, then a Go build into a
  * cache outside the repo, so that a second clone on the same machine finds it in milliseconds.
  */
@@ -56,9 +57,16 @@ function buildFerretDb(cacheDir: string): void {
   }
 }
 
+/** With its version stamped in, as its own Makefile does (it prints `git` otherwise). */
+function buildVersityGw(cacheDir: string): void {
+  const version = BINARIES.versitygw.goPackage.split('@')[1];
+  execFileSync('go', ['install', '-ldflags', `-X main.Version=${version}`, BINARIES.versitygw.goPackage], { stdio: 'inherit', env: goEnv(cacheDir) });
+}
+
 const BUILDERS: Record<BinaryName, (cacheDir: string) => void> = {
   temporal: buildTemporal,
   ferretdb: buildFerretDb,
+  versitygw: buildVersityGw,
 };
 
 function ensure(name: BinaryName): void {
@@ -86,7 +94,7 @@ function ensure(name: BinaryName): void {
 
 function main(): void {
   if (process.env.NECTAR_SKIP_BINARIES === '1') {
-    log('NECTAR_SKIP_BINARIES=1: not looking for the Temporal CLI and FerretDB');
+    log('NECTAR_SKIP_BINARIES=1: not looking for the Temporal CLI, FerretDB and versitygw');
     return;
   }
   for (const name of Object.keys(BINARIES) as BinaryName[]) ensure(name);

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { Collection } from 'mongodb';
 import type { Store } from './mongo';
+import type { StorageKind, UploadStorage } from './uploadStorage';
 
 /** A stored upload as a run sees it: a reference, never the bytes (the run's history stays small). */
 export interface UploadRef {
@@ -12,6 +12,8 @@ export interface UploadRef {
   contentType: string;
   size: number;
   sha256: string;
+  /** Where the bytes are kept. */
+  storage: StorageKind;
   /** Where a holder of the workspace's key downloads it. */
   url: string;
 }
@@ -25,36 +27,57 @@ interface UploadDocument {
   contentType: string;
   size: number;
   sha256: string;
-  file: string;
+  /** Absent on uploads stored before S3 existed: those are local. */
+  storage?: StorageKind;
+  /** `<workspace>/<uploadId>`; absent on the same older uploads, which used that key too. */
+  key?: string;
   createdAt: Date;
 }
 
-/** Files uploaded to webhooks, kept in a local directory (under the data dir) with their metadata in the store. */
+export interface StoredUpload {
+  filename: string;
+  contentType: string;
+  size: number;
+  /** The bytes; undefined when the metadata outlived them. */
+  open: () => Promise<Readable | undefined>;
+}
+
+/**
+ * Files uploaded to webhooks: the bytes in the configured storage (new uploads) with their metadata in the store.
+ * Every storage the gateway knows stays readable, so uploads kept locally before S3 was configured still download.
+ */
 export class UploadStore {
   private readonly uploads: Collection<UploadDocument>;
+  private readonly storages: Map<StorageKind, UploadStorage>;
 
   constructor(
     store: Store,
-    private readonly dir: string,
+    private readonly storage: UploadStorage,
+    others: UploadStorage[] = [],
   ) {
     this.uploads = store.db.collection<UploadDocument>('uploads');
+    this.storages = new Map([...others, storage].map((each) => [each.kind, each]));
   }
 
   async save(workspace: string, flowId: string, file: { field: string; filename: string; contentType: string; data: Buffer }): Promise<UploadRef> {
     const id = `upl_${crypto.randomBytes(12).toString('hex')}`;
-    const folder = path.join(this.dir, workspace);
-    await fs.promises.mkdir(folder, { recursive: true });
-    const target = path.join(folder, id);
-    await fs.promises.writeFile(target, file.data, { mode: 0o600 });
+    const key = `${workspace}/${id}`;
+    await this.storage.put(key, file.data, file.contentType);
     const sha256 = crypto.createHash('sha256').update(file.data).digest('hex');
-    const doc: UploadDocument = { _id: id, workspace, flowId, field: file.field, filename: file.filename, contentType: file.contentType, size: file.data.length, sha256, file: target, createdAt: new Date() };
+    const storage = this.storage.kind;
+    const doc: UploadDocument = { _id: id, workspace, flowId, field: file.field, filename: file.filename, contentType: file.contentType, size: file.data.length, sha256, storage, key, createdAt: new Date() };
     await this.uploads.insertOne(doc);
-    return { uploadId: id, field: doc.field, filename: doc.filename, contentType: doc.contentType, size: doc.size, sha256, url: `/api/uploads/${id}` };
+    return { uploadId: id, field: doc.field, filename: doc.filename, contentType: doc.contentType, size: doc.size, sha256, storage, url: `/api/uploads/${id}` };
   }
 
-  /** The upload's file and type, when it exists and belongs to the workspace. */
-  async find(workspace: string, id: string): Promise<{ file: string; filename: string; contentType: string; size: number } | undefined> {
+  /** The upload, when it exists and belongs to the workspace. */
+  async find(workspace: string, id: string): Promise<StoredUpload | undefined> {
     const doc = await this.uploads.findOne({ _id: id, workspace });
-    return doc ? { file: doc.file, filename: doc.filename, contentType: doc.contentType, size: doc.size } : undefined;
+    if (!doc) return undefined;
+    const kind = doc.storage ?? 'local';
+    const storage = this.storages.get(kind);
+    if (!storage) throw new Error(`upload ${id} is stored in ${kind}, which this gateway is not configured for`);
+    const key = doc.key ?? `${workspace}/${id}`;
+    return { filename: doc.filename, contentType: doc.contentType, size: doc.size, open: () => storage.open(key) };
   }
 }

@@ -1,20 +1,28 @@
+import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { UploadStore } from '../../store/uploads';
 import { workspaceOf } from '../auth';
 import { notFound, parseRequest } from '../errors';
+import { log } from '../logging';
 
 export const UploadParams = z.object({ uploadId: z.string().regex(/^upl_[a-f0-9]{24}$/, 'must be an upload id') });
 
-/** `GET /api/uploads/:uploadId`: a file a webhook received, for its workspace only. */
+/** `GET /api/uploads/:uploadId`: a file a webhook received, for its workspace only, from whichever storage holds it. */
 export function uploadRoutes(uploads: UploadStore): Router {
   const router = Router();
   router.get('/:uploadId', async (request, response) => {
     const { uploadId } = parseRequest(UploadParams, request.params, 'params');
     const upload = await uploads.find(workspaceOf(request), uploadId);
-    if (!upload) throw notFound(`upload "${uploadId}"`);
-    response.attachment(upload.filename).type(upload.contentType);
-    response.sendFile(upload.file);
+    const bytes = await upload?.open();
+    if (!upload || !bytes) throw notFound(`upload "${uploadId}"`);
+    response.attachment(upload.filename).type(upload.contentType).setHeader('content-length', upload.size);
+    try {
+      await pipeline(bytes, response);
+    } catch (error) {
+      // Headers are sent: all that is left is to cut the response short.
+      log.warn({ err: error, uploadId }, 'upload download broke off');
+    }
   });
   return router;
 }

@@ -30,10 +30,12 @@ test('binaries named by the environment are used as they are, with their version
     XDG_CACHE_HOME: emptyCache,
     NECTAR_TEMPORAL_BIN: requireBinary('temporal'),
     NECTAR_FERRETDB_BIN: requireBinary('ferretdb'),
+    NECTAR_VERSITYGW_BIN: requireBinary('versitygw'),
   });
   expect(result.status).toBe(0);
   expect(result.stdout).toMatch(/temporal: using .*temporal \(from environment; temporal version .*Server 1\.29\.1, UI 2\.42/);
   expect(result.stdout).toMatch(/ferretdb: using .*ferretdb \(from environment; version: v1\.24\.2\)/);
+  expect(result.stdout).toMatch(/versitygw: using .*versitygw \(from environment; Version {2}: v1\.8\.0\)/);
 });
 
 test('a named binary that does not run is an error, not a silent rebuild', () => {

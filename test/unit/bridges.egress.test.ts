@@ -103,15 +103,17 @@ describe("the platform's own services", () => {
   });
 });
 
-test("the worker's platform endpoints: gateway, Temporal, its UI, the store", () => {
+test("the worker's platform endpoints: gateway, Temporal, its UI, the store, the uploads' S3 service", () => {
   const config = parseConfig({
     PORT: '3100',
     TEMPORAL_ADDRESS: 'temporal.internal:7233',
     NECTAR_MONGODB_URI: 'mongodb://store-a.internal,store-b.internal:27018/nectar?replicaSet=rs0',
+    NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads',
+    NECTAR_UPLOADS_S3_ENDPOINT: 'http://minio.internal',
   });
   const endpoints = platformEndpoints(config);
   expect(endpoints).toEqual(
-    expect.arrayContaining(['127.0.0.1:3100', 'temporal.internal:7233', '127.0.0.1:8233', 'store-a.internal:27017', 'store-b.internal:27018']),
+    expect.arrayContaining(['127.0.0.1:3100', 'temporal.internal:7233', '127.0.0.1:8233', 'store-a.internal:27017', 'store-b.internal:27018', 'minio.internal:80']),
   );
   expect(() => validEgressPolicy({ allow: [], platform: endpoints })).not.toThrow();
   expect(platformEndpoints(parseConfig({ NECTAR_MONGODB_URI: 'mongodb+srv://cluster.example.net/nectar' }))).not.toContainEqual(

@@ -36,6 +36,44 @@ describe('configuration from the environment', () => {
   });
 });
 
+describe('uploads in S3', () => {
+  test('off by default; a bucket turns it on, with region, endpoint, path style and keys', () => {
+    expect(parseConfig({}).uploads).toEqual({ local: { dir: path.resolve('.data', 'uploads') }, s3: undefined });
+    const config = parseConfig({
+      NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads',
+      NECTAR_UPLOADS_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      NECTAR_UPLOADS_S3_FORCE_PATH_STYLE: 'true',
+      NECTAR_UPLOADS_S3_ACCESS_KEY_ID: 'key-id',
+      NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY: 'key-secret',
+    });
+    expect(config.uploads.s3).toEqual({
+      bucket: 'nectar-uploads',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'key-id', secretAccessKey: 'key-secret' },
+    });
+  });
+
+  test('bad or incomplete settings name the variable', () => {
+    expect(() => parseConfig({ NECTAR_UPLOADS_S3_BUCKET: 'Bad_Bucket' })).toThrow(/NECTAR_UPLOADS_S3_BUCKET: an S3 bucket name/);
+    expect(() => parseConfig({ NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads', NECTAR_UPLOADS_S3_ENDPOINT: 'ftp://x' })).toThrow(/NECTAR_UPLOADS_S3_ENDPOINT/);
+    expect(() => parseConfig({ NECTAR_UPLOADS_S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(/NECTAR_UPLOADS_S3_BUCKET must be set/);
+    expect(() => parseConfig({ NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads', NECTAR_UPLOADS_S3_ACCESS_KEY_ID: 'key-id' })).toThrow(
+      /NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY are set together/,
+    );
+  });
+
+  test("the bucket's keys never reach functions, even allow-listed; nor the AWS chain's when S3 uses it", () => {
+    const host = { NECTAR_UPLOADS_S3_ACCESS_KEY_ID: 'key-id', NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY: 'key-secret', AWS_ACCESS_KEY_ID: 'aws-id', AWS_SECRET_ACCESS_KEY: 'aws-secret', EMAIL_USER: 'me' };
+    const allow = Object.keys(host).join(',');
+    const withKeys = parseConfig({ ...host, NECTAR_ENV_ALLOW: allow, NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads' });
+    expect(filterHostEnv(host, withKeys.functionEnv)).toEqual({ AWS_ACCESS_KEY_ID: 'aws-id', AWS_SECRET_ACCESS_KEY: 'aws-secret', EMAIL_USER: 'me' });
+    const withChain = parseConfig({ NECTAR_ENV_ALLOW: allow, NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads' });
+    expect(filterHostEnv(host, withChain.functionEnv)).toEqual({ EMAIL_USER: 'me' });
+  });
+});
+
 describe('host variables a function may see', () => {
   test('only allow-listed names, and never a blocked one', () => {
     const host = { MONGODB_URI: 'mongodb://user', JWT_SECRET: 's', PATH: '/bin', NECTAR_API_KEY: 'admin', EMAIL_USER: 'me' };
