@@ -51,21 +51,48 @@ async function loadFlows() {
   }
 }
 
+/** The answer, or undefined when the API says 404 (a flow with no saved version, no draft). */
+async function found(request) {
+  try {
+    return await request;
+  } catch (error) {
+    if (error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+const hasWebhook = (definition) => (definition.triggers || []).some((trigger) => trigger.type === 'webhook');
+
+/** The production URL runs the newest saved version's webhook; the test URL the draft's. */
+function renderHooks(flowId, flow, draft) {
+  const rows = [];
+  const url = (route) => `${location.origin}/${route}/${encodeURIComponent(flowId)}`;
+  if (flow && hasWebhook(flow.definition)) rows.push(['Production URL', url('hooks'), `runs version ${flow.version}`]);
+  if (draft && hasWebhook(draft.definition)) rows.push(['Test URL', url('hooks-test'), `runs draft revision ${draft.revision}`]);
+  $('flow-hooks').replaceChildren(...rows.flatMap(([label, href, note]) => [element('dt', {}, label), element('dd', {}, element('code', {}, href), ` (${note})`)]));
+}
+
 async function showFlow(flowId) {
   state.flowId = flowId;
-  const flow = await api('GET', `/flows/${encodeURIComponent(flowId)}`);
+  const path = `/flows/${encodeURIComponent(flowId)}`;
+  const [flow, draft] = await Promise.all([found(api('GET', path)), found(api('GET', `${path}/draft`))]);
+  if (!flow && !draft) throw new Error(`flow "${flowId}" not found`);
+  const definition = flow ? flow.definition : draft.definition;
   $('flow-panel').hidden = false;
-  $('flow-title').textContent = flow.name;
-  $('flow-meta').textContent = `${flow.id} · version ${flow.version} · saved ${flow.createdAt}`;
+  $('flow-title').textContent = definition.name;
+  $('flow-meta').textContent = flow ? `${flow.id} · version ${flow.version} · saved ${flow.createdAt}` : `${flowId} · no saved version yet`;
+  $('flow-draft').textContent = draft ? `Draft revision ${draft.revision} · saved ${draft.savedAt} (in the editor)` : 'No draft';
+  renderHooks(flowId, flow, draft);
   const graph = $('graph');
   graph.replaceChildren();
-  for (const node of flow.definition.nodes) {
-    const edges = flow.definition.edges
+  for (const node of definition.nodes) {
+    const edges = definition.edges
       .filter((edge) => edge.from === node.id)
       .map((edge) => element('div', { class: 'edge' }, `→ ${edge.to}${edge.path ? ` when nextPath = "${edge.path}"` : ''}${edge.on ? ' on error' : ''}`));
     graph.append(element('div', { class: 'node' }, element('strong', {}, node.name || node.id), ` (${node.id})`, element('pre', {}, node.code), ...edges));
   }
-  $('definition').value = JSON.stringify(flow.definition, null, 2);
+  // The editor holds the working copy: the draft when there is one.
+  $('definition').value = JSON.stringify(draft ? draft.definition : definition, null, 2);
 }
 
 function renderRun(run) {
@@ -73,7 +100,7 @@ function renderRun(run) {
   $('run-id').textContent = run.runId;
   $('run-meta').replaceChildren(
     element('span', { class: run.status }, run.status),
-    ` · ${run.flowId} v${run.flowVersion} · started ${run.startedAt}${run.closedAt ? ` · closed ${run.closedAt}` : ''}`,
+    ` · ${run.flowId} ${run.draft === undefined ? `v${run.flowVersion}` : `draft ${run.draft}`} · started ${run.startedAt}${run.closedAt ? ` · closed ${run.closedAt}` : ''}`,
   );
   const rows = run.nodes.map((node) =>
     element(
@@ -127,21 +154,48 @@ $('run-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('save-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
+/** Runs `action` with the editor's definition, showing a JSON error or every problem the API names. */
+async function withDefinition(action) {
   const problems = $('save-problems');
   problems.replaceChildren();
   try {
-    const definition = JSON.parse($('definition').value);
+    await action(JSON.parse($('definition').value));
+  } catch (error) {
+    say(error instanceof SyntaxError ? `Definition or input is not JSON: ${error.message}` : error.message);
+    for (const problem of error.problems || []) problems.append(element('li', {}, `${problem.path}: ${problem.message}`));
+  }
+}
+
+const saveDraft = (definition) => api('PUT', `/flows/${encodeURIComponent(definition.id)}/draft`, definition);
+
+$('save-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  withDefinition(async (definition) => {
     const saved = await api('PUT', `/flows/${encodeURIComponent(definition.id)}`, definition);
     say(`Saved ${saved.id} version ${saved.version}`);
     await loadFlows();
     location.hash = `#flow/${saved.id}`;
-  } catch (error) {
-    say(error instanceof SyntaxError ? `Definition is not JSON: ${error.message}` : error.message);
-    for (const problem of error.problems || []) problems.append(element('li', {}, `${problem.path}: ${problem.message}`));
-  }
+  });
 });
+
+$('save-draft').addEventListener('click', () =>
+  withDefinition(async (definition) => {
+    const draft = await saveDraft(definition);
+    say(`Saved the draft of ${draft.id} (revision ${draft.revision}); versions and the production URL are unchanged`);
+    await showFlow(draft.id);
+    location.hash = `#flow/${draft.id}`;
+  }),
+);
+
+$('run-draft').addEventListener('click', () =>
+  withDefinition(async (definition) => {
+    const input = JSON.parse($('run-input').value || 'null');
+    const draft = await saveDraft(definition);
+    const { runId } = await api('POST', `/flows/${encodeURIComponent(draft.id)}/draft/runs`, { input });
+    say(`Running draft revision ${draft.revision} of ${draft.id}`);
+    location.hash = `#run/${runId}`;
+  }),
+);
 
 window.addEventListener('hashchange', route);
 $('api-key').value = state.key;

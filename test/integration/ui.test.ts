@@ -1,4 +1,4 @@
-/** The web UI in a real browser (Debian's chromium): enter the key, open a flow, run it, watch the run finish. */
+/** The web UI in a real browser (Debian's chromium): enter the key, open a flow, run it (or its draft), watch the run finish. */
 import fs from 'node:fs';
 import { Browser, chromium } from 'playwright-core';
 import { Product, startProduct } from '../support/product';
@@ -53,6 +53,33 @@ test('a person opens a flow, runs it and sees every node finish with its output 
   expect(JSON.parse((await page.textContent('#run-output'))!)).toEqual({ loud: 'HELLO ADA' });
   await page.screenshot({ path: `${product.dataDir}/ui-run.png`, fullPage: true });
   if (process.env.NECTAR_UI_SCREENSHOT) fs.copyFileSync(`${product.dataDir}/ui-run.png`, process.env.NECTAR_UI_SCREENSHOT);
+});
+
+test('a person edits the flow, runs it as a draft, and the saved version stays as it was', async () => {
+  const page = await browser.newPage();
+  await page.goto(product.info.uiUrl);
+  await page.fill('#api-key', product.adminKey);
+  await page.click('#key-form button');
+  await page.click('text=Greeter');
+  await page.waitForSelector('#flow-title:has-text("Greeter")');
+  await page.click('#flows-panel summary');
+  const definition = JSON.parse(await page.inputValue('#definition'));
+  definition.nodes[1].code = "return { loud: input.greeting.toUpperCase() + '!' };";
+  definition.triggers = [{ type: 'webhook' }];
+  await page.fill('#definition', JSON.stringify(definition, null, 2));
+  await page.fill('#run-input', '{"name": "Ada"}');
+  await page.click('#run-draft');
+  await page.waitForSelector('#run-meta .completed', { timeout: 30_000 });
+  expect(await page.textContent('#run-meta')).toContain('greeter draft 1');
+  expect(JSON.parse((await page.textContent('#run-output'))!)).toEqual({ loud: 'HELLO ADA!' });
+  expect((await product.request('GET', '/api/flows/greeter')).body.version).toBe(1);
+
+  await page.click('#flows a:has-text("Greeter")');
+  await page.waitForSelector('#flow-draft:has-text("Draft revision 1")');
+  const hooks = await page.textContent('#flow-hooks');
+  expect(hooks).toContain(`${product.baseUrl}/hooks-test/greeter`);
+  expect(hooks).not.toContain('Production URL'); // the saved version has no webhook trigger
+  expect(JSON.parse(await page.inputValue('#definition')).nodes[1].code).toContain("+ '!'");
 });
 
 test('a wrong key shows what to do instead of an empty page', async () => {
