@@ -1,6 +1,6 @@
 /** The web UI in a real browser (Debian's chromium): enter the key, open a flow, run it (or its draft), watch the run finish. */
 import fs from 'node:fs';
-import { Browser, chromium } from 'playwright-core';
+import { Browser, chromium, Page } from 'playwright-core';
 import { Product, startProduct } from '../support/product';
 
 const CHROMIUM = process.env.NECTAR_CHROMIUM ?? '/usr/bin/chromium';
@@ -32,13 +32,19 @@ afterAll(async () => {
   await product?.stop();
 });
 
-test('a person opens a flow, runs it and sees every node finish with its output and logs', async () => {
+/** A new page with the key entered and the Greeter flow open. */
+async function openGreeter(): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(product.info.uiUrl);
   await page.fill('#api-key', product.adminKey);
   await page.click('#key-form button');
   await page.click('text=Greeter');
   await page.waitForSelector('#flow-title:has-text("Greeter")');
+  return page;
+}
+
+test('a person opens a flow, runs it and sees every node finish with its output and logs', async () => {
+  const page = await openGreeter();
   expect(await page.textContent('#graph')).toContain('→ shout');
 
   await page.fill('#run-input', '{"name": "Ada"}');
@@ -56,12 +62,7 @@ test('a person opens a flow, runs it and sees every node finish with its output 
 });
 
 test('a person edits the flow, runs it as a draft, and the saved version stays as it was', async () => {
-  const page = await browser.newPage();
-  await page.goto(product.info.uiUrl);
-  await page.fill('#api-key', product.adminKey);
-  await page.click('#key-form button');
-  await page.click('text=Greeter');
-  await page.waitForSelector('#flow-title:has-text("Greeter")');
+  const page = await openGreeter();
   await page.click('#flows-panel summary');
   const definition = JSON.parse(await page.inputValue('#definition'));
   definition.nodes[1].code = "return { loud: input.greeting.toUpperCase() + '!' };";
