@@ -1,6 +1,7 @@
 /** The gateway process: the HTTP API (and the UI's files) in front of Temporal and the store. */
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { OutputStore } from '../activities/outputs';
 import { resolveAdminKey } from '../common/adminKey';
 import { Config, parseConfig, requireSetting } from '../common/config';
 import { ApiKeyStore } from '../store/apiKeys';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const usage = new UsageStore(store);
   const variables = new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir));
   const quota = new QuotaGuard(workspaces, usage);
-  const runs = new RunService(client, config.taskQueue, quota);
+  const runs = new RunService(client, config.taskQueue, { quota, eventPayloads: new OutputStore(store.db) });
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const flowLookup = new FlowLookup(flows);
   const uploads = await openUploads(store, config.uploads);

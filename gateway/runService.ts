@@ -80,14 +80,31 @@ function withPendingAttempts(nodes: NodeRecord[], description: WorkflowExecution
   });
 }
 
+/** Stores a value too large for a Temporal history and answers a reference to it (or the value, when small). */
+export interface PayloadOffloader {
+  offload(value: unknown, owner: { workflowId: string; nodeId: string }): Promise<unknown>;
+}
+
+export interface RunServiceOptions {
+  /** Refuses (429) a new run of a workspace that has used its month's executions. */
+  quota?: { assertAvailable(workspace: string): Promise<void> };
+  /** Where large event payloads go (the store that holds large node outputs); without it they are signalled inline. */
+  eventPayloads?: PayloadOffloader;
+}
+
 /** Starts runs of the interpreter workflow and reads them back from Temporal. */
 export class RunService {
+  private readonly quota: RunServiceOptions['quota'];
+  private readonly eventPayloads: RunServiceOptions['eventPayloads'];
+
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    /** Refuses (429) a new run of a workspace that has used its month's executions. */
-    private readonly quota?: { assertAvailable(workspace: string): Promise<void> },
-  ) {}
+    options: RunServiceOptions = {},
+  ) {
+    this.quota = options.quota;
+    this.eventPayloads = options.eventPayloads;
+  }
 
   /** 404 unless the run exists and belongs to `workspace`: a key never learns of another workspace's runs. */
   async assertInWorkspace(runId: string, workspace: string): Promise<void> {
@@ -223,9 +240,15 @@ export class RunService {
     await this.onOpenRun(runId, async (handle) => void (await handle.cancel()));
   }
 
-  /** Delivers an event (an approval, a callback) to a run; a `wait` node on that event resumes with its payload. */
+  /**
+   * Delivers an event (an approval, a callback) to a run; a `wait` node on that event resumes with its payload. A
+   * payload above the output threshold is stored first and signalled as a reference, like a large node output: the
+   * signal, the wait node's output and later activity inputs stay small, and code nodes read the payload resolved.
+   */
   async sendEvent(runId: string, event: string, payload: unknown): Promise<void> {
-    const message: RunEvent = { v: 1, event, payload: payload ?? null };
+    const value = payload ?? null;
+    const carried = this.eventPayloads ? await this.eventPayloads.offload(value, { workflowId: runId, nodeId: `event:${event}` }) : value;
+    const message: RunEvent = { v: 1, event, payload: carried };
     await this.onOpenRun(runId, (handle) => handle.signal(RUN_EVENT_SIGNAL, message));
   }
 

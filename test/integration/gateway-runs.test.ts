@@ -1,4 +1,6 @@
-/** The runs API beyond start and read: listing from Temporal visibility, re-running, and the live event stream. */
+/** The runs API beyond start and read: listing from Temporal visibility, re-running, the live event stream, events. */
+import { Client, Connection } from '@temporalio/client';
+import { OUTPUT_REF_THRESHOLD_BYTES } from '../../activities/outputs';
 import { eventually, Product, startProduct } from '../support/product';
 
 let product: Product;
@@ -140,5 +142,71 @@ describe('GET /api/runs/:runId/stream', () => {
   test('an unknown run answers 404 before any event', async () => {
     const response = await product.request('GET', `/api/runs/run-x-${'a'.repeat(32)}/stream`);
     expect(response.status).toBe(404);
+  });
+});
+
+/** The byte sizes of every payload (every byte array) anywhere in a history. */
+function payloadSizes(value: unknown, sizes: number[] = []): number[] {
+  if (value instanceof Uint8Array) sizes.push(value.byteLength);
+  else if (Array.isArray(value)) value.forEach((item) => payloadSizes(item, sizes));
+  else if (value && typeof value === 'object') Object.values(value).forEach((item) => payloadSizes(item, sizes));
+  return sizes;
+}
+
+describe('POST /api/runs/:runId/events', () => {
+  test('a large payload goes by reference: code reads it whole, the run view shows the reference, no history payload passes the threshold', async () => {
+    const flow = {
+      id: 'big-event',
+      name: 'Big event',
+      nodes: [
+        { id: 'approve', type: 'wait', event: 'upload', timeoutMs: 60_000 },
+        { id: 'measure', type: 'code', code: 'return { length: input.payload.blob.length, fromSteps: context.steps.approve.payload.meta.name };' },
+        { id: 'mapped', type: 'code', input: { path: 'steps.approve.payload.meta' }, code: 'return input;' },
+      ],
+      edges: [
+        { from: 'approve', to: 'measure' },
+        { from: 'measure', to: 'mapped' },
+      ],
+    };
+    expect((await product.request('PUT', `/api/flows/${flow.id}`, flow)).status).toBe(200);
+    const { runId } = (await product.request('POST', `/api/flows/${flow.id}/runs`, { input: {} })).body;
+    const readRun = async () => (await product.request('GET', `/api/runs/${runId}`)).body;
+    await eventually(async () => ((await readRun()).nodes.some((node: any) => node.id === 'approve' && node.status === 'running') ? true : undefined));
+    const blob = 'x'.repeat(300 * 1024);
+    const sent = await product.request('POST', `/api/runs/${runId}/events`, { event: 'upload', payload: { blob, meta: { name: 'scan.pdf' } } });
+    expect(sent.status).toBe(202);
+    const run = await eventually(async () => {
+      const view = await readRun();
+      return view.status === 'running' ? undefined : view;
+    });
+    expect(run.status).toBe('completed');
+    const node = (id: string) => run.nodes.find((candidate: { id: string }) => candidate.id === id);
+    expect(node('measure').output).toEqual({ length: blob.length, fromSteps: 'scan.pdf' });
+    expect(node('mapped').output).toEqual({ name: 'scan.pdf' });
+    expect(node('approve').output).toEqual({ event: 'upload', payload: { $nectarRef: 1, id: expect.any(String), bytes: expect.any(Number) } });
+    expect(node('approve').output.payload.bytes).toBeGreaterThan(300 * 1024);
+
+    const connection = await Connection.connect({ address: product.info.temporalAddress });
+    try {
+      const history = await new Client({ connection }).workflow.getHandle(runId).fetchHistory();
+      const sizes = payloadSizes(history);
+      expect(sizes.length).toBeGreaterThan(5);
+      expect(Math.max(...sizes)).toBeLessThan(OUTPUT_REF_THRESHOLD_BYTES);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('a small payload is signalled inline, as before', async () => {
+    const flow = { id: 'small-event', name: 'Small event', nodes: [{ id: 'approve', type: 'wait', event: 'ok', timeoutMs: 60_000 }] };
+    expect((await product.request('PUT', `/api/flows/${flow.id}`, flow)).status).toBe(200);
+    const { runId } = (await product.request('POST', `/api/flows/${flow.id}/runs`, { input: {} })).body;
+    await eventually(async () => ((await product.request('GET', `/api/runs/${runId}`)).body.nodes.some((node: any) => node.status === 'running') ? true : undefined));
+    expect((await product.request('POST', `/api/runs/${runId}/events`, { event: 'ok', payload: { by: 'ada' } })).status).toBe(202);
+    const run = await eventually(async () => {
+      const view = (await product.request('GET', `/api/runs/${runId}`)).body;
+      return view.status === 'running' ? undefined : view;
+    });
+    expect(run.output).toEqual({ event: 'ok', payload: { by: 'ada' } });
   });
 });
