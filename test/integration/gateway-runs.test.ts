@@ -154,6 +154,19 @@ function payloadSizes(value: unknown, sizes: number[] = []): number[] {
 }
 
 describe('POST /api/runs/:runId/events', () => {
+  const readRun = async (runId: string) => (await product.request('GET', `/api/runs/${runId}`)).body;
+  /** Saves the flow and starts a run of it, answering once its wait node "approve" waits. */
+  async function waitingRun(flow: { id: string }): Promise<string> {
+    expect((await product.request('PUT', `/api/flows/${flow.id}`, flow)).status).toBe(200);
+    const { runId } = (await product.request('POST', `/api/flows/${flow.id}/runs`, { input: {} })).body;
+    await eventually(async () => ((await readRun(runId)).nodes.some((node: any) => node.id === 'approve' && node.status === 'running') ? true : undefined));
+    return runId;
+  }
+  const closedRun = (runId: string) => eventually(async () => {
+    const view = await readRun(runId);
+    return view.status === 'running' ? undefined : view;
+  });
+
   test('a large payload goes by reference: code reads it whole, the run view shows the reference, no history payload passes the threshold', async () => {
     const flow = {
       id: 'big-event',
@@ -168,17 +181,11 @@ describe('POST /api/runs/:runId/events', () => {
         { from: 'measure', to: 'mapped' },
       ],
     };
-    expect((await product.request('PUT', `/api/flows/${flow.id}`, flow)).status).toBe(200);
-    const { runId } = (await product.request('POST', `/api/flows/${flow.id}/runs`, { input: {} })).body;
-    const readRun = async () => (await product.request('GET', `/api/runs/${runId}`)).body;
-    await eventually(async () => ((await readRun()).nodes.some((node: any) => node.id === 'approve' && node.status === 'running') ? true : undefined));
+    const runId = await waitingRun(flow);
     const blob = 'x'.repeat(300 * 1024);
     const sent = await product.request('POST', `/api/runs/${runId}/events`, { event: 'upload', payload: { blob, meta: { name: 'scan.pdf' } } });
     expect(sent.status).toBe(202);
-    const run = await eventually(async () => {
-      const view = await readRun();
-      return view.status === 'running' ? undefined : view;
-    });
+    const run = await closedRun(runId);
     expect(run.status).toBe('completed');
     const node = (id: string) => run.nodes.find((candidate: { id: string }) => candidate.id === id);
     expect(node('measure').output).toEqual({ length: blob.length, fromSteps: 'scan.pdf' });
@@ -199,14 +206,8 @@ describe('POST /api/runs/:runId/events', () => {
 
   test('a small payload is signalled inline, as before', async () => {
     const flow = { id: 'small-event', name: 'Small event', nodes: [{ id: 'approve', type: 'wait', event: 'ok', timeoutMs: 60_000 }] };
-    expect((await product.request('PUT', `/api/flows/${flow.id}`, flow)).status).toBe(200);
-    const { runId } = (await product.request('POST', `/api/flows/${flow.id}/runs`, { input: {} })).body;
-    await eventually(async () => ((await product.request('GET', `/api/runs/${runId}`)).body.nodes.some((node: any) => node.status === 'running') ? true : undefined));
+    const runId = await waitingRun(flow);
     expect((await product.request('POST', `/api/runs/${runId}/events`, { event: 'ok', payload: { by: 'ada' } })).status).toBe(202);
-    const run = await eventually(async () => {
-      const view = (await product.request('GET', `/api/runs/${runId}`)).body;
-      return view.status === 'running' ? undefined : view;
-    });
-    expect(run.output).toEqual({ event: 'ok', payload: { by: 'ada' } });
+    expect((await closedRun(runId)).output).toEqual({ event: 'ok', payload: { by: 'ada' } });
   });
 });
