@@ -9,7 +9,7 @@ import { FlowStore } from '../store/flows';
 import { connectStore, pingStore, Store } from '../store/mongo';
 import { SecretBox } from '../store/secretBox';
 import { UploadStore } from '../store/uploads';
-import { LocalUploadStorage, S3UploadStorage } from '../store/uploadStorage';
+import { LocalUploadStorage } from '../store/uploadStorage';
 import { UsageStore } from '../store/usage';
 import { VariableStore } from '../store/variables';
 import { WorkspaceStore } from '../store/workspaces';
@@ -116,6 +116,7 @@ async function main(): Promise<void> {
 async function openUploads(store: Store, settings: Config['uploads']): Promise<UploadStore> {
   const local = new LocalUploadStorage(settings.local.dir);
   if (!settings.s3) return new UploadStore(store, local);
+  const { S3UploadStorage } = await import('../store/s3UploadStorage');
   const s3 = new S3UploadStorage(settings.s3);
   try {
     await s3.check();
