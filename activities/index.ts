@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { LogEntry, NodeError } from '../flow/graph';
 import type { TriggerInfo } from '../flow/run';
+import { sideEffectFreeNodes } from '../flow/effects';
 import type { FlowDefinition } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
 import type { EgressPolicy } from '../sandbox/egress';
@@ -12,7 +13,13 @@ export interface ActivityDependencies {
   flows: FlowVersionCache;
   functionEnv: () => Record<string, string>;
   /** The flow's workspace: its variables (they override host variables in `env`) and its execution quota. */
-  workspace?: { envFor(flowId: string): Promise<Record<string, string>>; countExecution(flowId: string): Promise<string | undefined> };
+  workspace?: {
+    envFor(flowId: string): Promise<Record<string, string>>;
+    /** Counts one execution; the refusal's message when the month's quota is used up. */
+    countExecution(flowId: string): Promise<string | undefined>;
+    /** Whether the workspace is far enough from its quota for a node to start while its execution is counted. */
+    canCountAlongside(flowId: string): boolean;
+  };
   /** The newest saved version of a flow, for subflow nodes that do not pin one. */
   latestVersion: (flowId: string) => Promise<number | undefined>;
   /** The workspace owning a flow, so a subflow can only name a flow of its own run's workspace. */
@@ -59,7 +66,54 @@ export interface RunCodeFailureDetails {
 /** Retrying cannot help these: the same code and input would breach the same limit or fail the same check. */
 const NON_RETRYABLE: ReadonlySet<ExecutionErrorType> = new Set(['ValidationError', ...LIMIT_ERROR_TYPES]);
 
+type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+
+/** A promise that never rejects, so it can be left unawaited for a while without an unhandled rejection. */
+function settled<T>(promise: Promise<T> | undefined): Settled<T | undefined> {
+  return Promise.resolve(promise).then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+async function assertCounted(counting: Settled<string | undefined>): Promise<void> {
+  const counted = await counting;
+  if (!counted.ok) throw counted.error;
+  if (counted.value) throw ApplicationFailure.nonRetryable(counted.value, 'QuotaExceeded');
+}
+
+export interface FlowRef {
+  flowId: string;
+  version: number;
+  draft?: number;
+}
+
+export interface RunPlan {
+  definition: FlowDefinition;
+  /**
+   * Code nodes that cannot affect anything outside their isolate (flow/effects.ts), have no retries of the user's, and
+   * whose last run on this worker took under LIGHT_NODE_MS: nobody would see them running, and running one again after
+   * a crash costs nothing.
+   */
+  lightNodes: string[];
+}
+
+/** A node's last run under this is light: run locally, it is over before anyone watching the run could see it running. */
+export const LIGHT_NODE_MS = 100;
+
+function nodeKey(flow: FlowRef, nodeId: string): string {
+  return `${flow.flowId}@${flow.draft === undefined ? flow.version : `draft-${flow.draft}`}:${nodeId}`;
+}
+
 export function createActivities(deps: ActivityDependencies) {
+  // Definitions are immutable and the cache hands out the same object, so the analysis is done once per version.
+  const sideEffectFreeByDefinition = new WeakMap<FlowDefinition, string[]>();
+  const lastDurations = new Map<string, number>();
+  const noteDuration = (key: string, durationMs: number) => {
+    lastDurations.delete(key);
+    lastDurations.set(key, durationMs);
+    if (lastDurations.size > 10_000) lastDurations.delete(lastDurations.keys().next().value!);
+  };
   async function requireDefinition(flowId: string, version: number, draft?: number): Promise<FlowDefinition> {
     const definition = await deps.flows.get(flowId, version, draft);
     const what = draft === undefined ? `version ${version}` : `draft revision ${draft}`;
@@ -69,8 +123,19 @@ export function createActivities(deps: ActivityDependencies) {
 
   return {
     /** The pinned definition: a saved version, or a draft revision when `draft` is given. */
-    async loadFlow(request: { flowId: string; version: number; draft?: number }): Promise<FlowDefinition> {
+    async loadFlow(request: FlowRef): Promise<FlowDefinition> {
       return requireDefinition(request.flowId, request.version, request.draft);
+    },
+
+    /** The pinned definition and how to run its nodes. Read-only, so it may run as a local activity. */
+    async planRun(request: FlowRef): Promise<RunPlan> {
+      const definition = await requireDefinition(request.flowId, request.version, request.draft);
+      let sideEffectFree = sideEffectFreeByDefinition.get(definition);
+      if (!sideEffectFree) sideEffectFreeByDefinition.set(definition, (sideEffectFree = sideEffectFreeNodes(definition)));
+      // A node the user lets retry shows its attempts live, which a local activity's retries would not.
+      const retried = new Set(definition.nodes.filter((node) => node.type === 'code' && (node.retry?.maximumAttempts ?? 1) > 1).map((node) => node.id));
+      const light = sideEffectFree.filter((nodeId) => !retried.has(nodeId) && (lastDurations.get(nodeKey(request, nodeId)) ?? Infinity) < LIGHT_NODE_MS);
+      return { definition, lightNodes: light };
     },
 
     /** The version a subflow node runs: the one it pins, or the newest. */
@@ -91,8 +156,10 @@ export function createActivities(deps: ActivityDependencies) {
       if (!node || node.type !== 'code') {
         throw ApplicationFailure.nonRetryable(`flow ${request.flowId} has no code node "${request.nodeId}"`, 'FlowNotFound');
       }
-      const [overQuota, workspaceEnv = {}] = await Promise.all([deps.workspace?.countExecution(request.flowId), deps.workspace?.envFor(request.flowId)]);
-      if (overQuota) throw ApplicationFailure.nonRetryable(overQuota, 'QuotaExceeded');
+      // Far from the quota the count is made while the node runs, and its result waits for it; near it, first.
+      const counting = settled(deps.workspace?.countExecution(request.flowId));
+      const countAlongside = deps.workspace?.canCountAlongside(request.flowId) ?? false;
+      const [workspaceEnv = {}] = await Promise.all([deps.workspace?.envFor(request.flowId), countAlongside || assertCounted(counting)]);
       const activity = Context.current();
       const info = activity.info;
       const workflowId = info.workflowExecution?.workflowId ?? '';
@@ -135,7 +202,10 @@ export function createActivities(deps: ActivityDependencies) {
       } finally {
         if (heartbeat) clearInterval(heartbeat);
       }
+      // Counted too late only in a race at the quota's edge: the node ran, but its result is refused like the next one.
+      if (countAlongside) await assertCounted(counting);
       const { memoryBytes, durationMs } = outcome;
+      noteDuration(nodeKey({ flowId: request.flowId, version: request.flowVersion, draft: request.draft }, node.id), durationMs);
       const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id });
       if (outcome.ok) {
         const output = await deps.outputs.offload(outcome.output, { workflowId, nodeId: node.id }, request.inlineLimitBytes);

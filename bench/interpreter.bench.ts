@@ -21,7 +21,7 @@ import { freePort, startProcess, waitUntil } from '../common/processes';
 import type { RunRequest } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import type { FlowStore } from '../store/flows';
-import { NECTAR_SEARCH_ATTRIBUTES } from '../temporal/searchAttributes';
+import { DEV_SERVER_TUNING } from '../temporal/devServer';
 
 const LIGHT = 'return { y: (input && input.y || 0) + 1 };';
 
@@ -101,8 +101,7 @@ export async function run(): Promise<void> {
       'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error',
       // The product persists to SQLite; NECTAR_BENCH_TEMPORAL_DB=memory shows what the disk costs.
       ...(process.env.NECTAR_BENCH_TEMPORAL_DB === 'memory' ? [] : ['--db-filename', path.join(dataDir, 'temporal.sqlite')]),
-      '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
-      ...NECTAR_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+      ...DEV_SERVER_TUNING,
     ],
     logFile: path.join(dataDir, 'temporal.log'),
     env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TEMPORAL_'))),
@@ -168,8 +167,9 @@ export async function run(): Promise<void> {
     }
 
     const reps = 5;
+    // Like for like: the interpreter with every node a regular activity, as the hand-written workflow runs them.
     const hand20 = await timeRuns(reps, handChain(chain20));
-    const interp20 = await timeRuns(reps, interpret(chain20));
+    const interp20 = await timeRuns(reps, interpret(chain20, { local: false }));
     console.log(`20-node chain: hand-written ${ms(hand20)} (${ms(hand20 / 20)}/node), interpreter ${ms(interp20)} (${ms(interp20 / 20)}/node)`);
     console.log(`  interpreter overhead per node: ${(interp20 / hand20).toFixed(3)}× the hand-written workflow (goal ≤ 1.15×)`);
     const handLocal20 = await timeRuns(reps, handChain(chain20, true));
@@ -178,23 +178,23 @@ export async function run(): Promise<void> {
 
     console.log('40-step chain of light nodes, wall time (goal < 1 s; Windmill publishes 2.1 s, plain Temporal 3.0 s):');
     const variants: [string, Parameters<typeof interpret>[1]][] = [
-      ['activities (default)', {}],
-      ['local activities', { local: true }],
-      ['eager activity dispatch', { eagerActivity: true }],
-      ['eager workflow start', { eagerStart: true }],
-      ['local activities + eager start', { local: true, eagerStart: true }],
+      ['regular activities', { local: false }],
+      ['+ eager activity dispatch', { local: false, eagerActivity: true }],
+      ['default: light nodes local', { eagerActivity: true }],
+      ['every node local', { local: true, eagerActivity: true }],
+      ['every node local + eager start', { local: true, eagerStart: true }],
     ];
     const chain40Times: Record<string, number> = {};
     for (const [label, opts] of variants) chain40Times[label] = await timeRuns(3, interpret(chain40, opts));
-    const base40 = chain40Times['activities (default)'];
-    for (const [label, time] of Object.entries(chain40Times)) console.log(`  ${label.padEnd(32)} ${ms(time)}  (${(time / base40).toFixed(2)}× default)`);
+    const base40 = chain40Times['regular activities'];
+    for (const [label, time] of Object.entries(chain40Times)) console.log(`  ${label.padEnd(32)} ${ms(time)}  (${(time / base40).toFixed(2)}× regular activities)`);
     const hand40 = await timeRuns(3, handChain(chain40));
     console.log(`  hand-written baseline (activities) ${ms(hand40)}`);
 
     const handFan = await timeRuns(3, () =>
       client.workflow.execute('handWrittenFanOut', { taskQueue: queue(false), workflowId: id(), args: [fan100.id, fan100.nodes.slice(1, -1).map((n) => n.id)] }),
     );
-    const interpFan = await timeRuns(3, interpret(fan100));
+    const interpFan = await timeRuns(3, interpret(fan100, { local: false }));
     console.log(`100-wide fan-out and join: interpreter ${ms(interpFan)}, hand-written ${ms(handFan)} → ${(interpFan / handFan).toFixed(3)}×`);
 
     console.log('3-node flow, runs per second with 8 concurrent starters (10 s each):');

@@ -36,7 +36,7 @@ export type CodeAnalysis =
     }
   | { ok: false; problems: CodeProblem[] };
 
-const PARSE_OPTIONS: acorn.Options = {
+export const PARSE_OPTIONS: acorn.Options = {
   ecmaVersion: 'latest',
   sourceType: 'script',
   allowReturnOutsideFunction: true,

@@ -26,6 +26,8 @@ export interface CodeScan {
   moduleSpecifiers: (SourcePosition & { value: string })[];
   /** Every string literal and template chunk, for module names written outside a `require` (`'node:child_process'`). */
   stringLiterals: (SourcePosition & { value: string })[];
+  /** Whether `this` appears anywhere (outside a method it is the global object, and every global with it). */
+  usesThis: boolean;
 }
 
 type EstreeNode = acorn.Node & Record<string, unknown>;
@@ -98,7 +100,7 @@ function isNamePosition(parent: EstreeNode, key: string): boolean {
 }
 
 export function scanProgram(program: acorn.Program): CodeScan {
-  const scan: CodeScan = { uses: [], declared: new Set(), imports: [], constructorCalls: [], moduleSpecifiers: [], stringLiterals: [] };
+  const scan: CodeScan = { uses: [], declared: new Set(), imports: [], constructorCalls: [], moduleSpecifiers: [], stringLiterals: [], usesThis: false };
   const noteSpecifier = (source: unknown): void => {
     if (isNode(source) && source.type === 'Literal' && typeof source.value === 'string') {
       scan.moduleSpecifiers.push({ ...positionOf(source), value: source.value });
@@ -108,6 +110,9 @@ export function scanProgram(program: acorn.Program): CodeScan {
 
   const visit = (node: EstreeNode, parent: EstreeNode | undefined, key: string): void => {
     switch (node.type) {
+      case 'ThisExpression':
+        scan.usesThis = true;
+        break;
       case 'VariableDeclarator':
         collectBindings(node.id, bindingNodes, scan.declared);
         break;

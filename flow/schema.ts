@@ -113,10 +113,14 @@ export const Edge = z
 export type Edge = z.infer<typeof Edge>;
 
 /**
- * How the interpreter runs the flow. `localActivities`: code nodes with the default time limit or less run as
- * Temporal local activities, in the worker that runs the workflow, with no task-queue round trip per node (several
- * times faster for chains of short nodes). The cost: a worker that dies mid-run re-runs the nodes it finished since
- * the run's last checkpoint (normally every node is recorded as it finishes, and only the running one is re-run).
+ * How the interpreter runs the flow's code nodes (those with the default time limit or less; longer ones always run as
+ * regular activities, with heartbeats). Unset (the default): light nodes — nodes that cannot affect anything outside
+ * their isolate (flow/effects.ts: no axios, nodemailer, MongoClient, timers or global object), without retries of the
+ * user's, whose last run on the worker took under 100 ms — run as Temporal local activities, in the worker that runs
+ * the workflow, with no task-queue round trip; a worker dying mid-run computes such a node again, which nobody outside
+ * can tell. Every other node is a regular activity, recorded as it finishes and never run twice.
+ * `true`: every node runs locally (a worker that dies re-runs the nodes it finished since the run's last checkpoint,
+ * side effects included). `false`: every node is a regular activity.
  */
 export const FlowExecution = z.object({ localActivities: z.boolean().optional() }).strict();
 export type FlowExecution = z.infer<typeof FlowExecution>;

@@ -20,22 +20,25 @@ export class UsageStore {
 
   /**
    * Counts one execution unless the month's count has reached `limit`: one atomic conditional increment, so concurrent
-   * executions can never pass the limit together. False when over quota.
+   * executions can never pass the limit together. The month's count after it, or undefined when over quota.
    */
-  async tryCount(workspace: string, limit: number, now: Date = new Date()): Promise<boolean> {
+  async tryCount(workspace: string, limit: number, now: Date = new Date()): Promise<number | undefined> {
     const period = usagePeriod(now);
-    if (limit <= 0) return false;
-    try {
-      const updated = await this.usage.updateOne(
-        { _id: `${workspace}:${period}`, executions: { $lt: limit } },
-        { $inc: { executions: 1 }, $setOnInsert: { workspace, period } },
-        { upsert: true },
-      );
-      return updated.modifiedCount === 1 || updated.upsertedCount === 1;
-    } catch (error) {
-      // The month's document exists but is at the limit: the upsert collided with it.
-      if (error instanceof MongoServerError && error.code === 11000) return false;
-      throw error;
+    if (limit <= 0) return undefined;
+    // A duplicate key means the month's document exists: either at the limit, or created a moment ago by a concurrent
+    // first count of the month, in which case the second try increments it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const updated = await this.usage.findOneAndUpdate(
+          { _id: `${workspace}:${period}`, executions: { $lt: limit } },
+          { $inc: { executions: 1 }, $setOnInsert: { workspace, period } },
+          { upsert: true, returnDocument: 'after' },
+        );
+        return updated?.executions;
+      } catch (error) {
+        if (!(error instanceof MongoServerError && error.code === 11000)) throw error;
+        if (attempt === 2) return undefined;
+      }
     }
   }
 

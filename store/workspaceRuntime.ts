@@ -4,10 +4,15 @@ import type { UsageStore } from './usage';
 import type { VariableStore } from './variables';
 import { DEFAULT_WORKSPACE, WorkspaceStore } from './workspaces';
 
+const LAST_COUNT_TTL_MS = 5_000;
+/** Executions left below the limit under which every node waits for its count before it starts. */
+const COUNT_ALONGSIDE_MARGIN = 200;
+
 /** What the worker needs of a flow's workspace at each code node: its variables, and its quota. */
 export class WorkspaceRuntime {
   private readonly owners = new Map<string, { workspace: string; until: number }>();
   private readonly limits = new Map<string, { executionsPerMonth: number; until: number }>();
+  private readonly lastCounts = new Map<string, { executions: number; limit: number; until: number }>();
 
   constructor(
     private readonly flows: FlowStore,
@@ -35,8 +40,21 @@ export class WorkspaceRuntime {
   async countExecution(flowId: string): Promise<string | undefined> {
     const workspace = await this.workspaceOf(flowId);
     const limit = await this.executionLimit(workspace);
-    if (await this.usage.tryCount(workspace, limit)) return undefined;
+    const executions = await this.usage.tryCount(workspace, limit);
+    this.lastCounts.set(workspace, { executions: executions ?? limit, limit, until: Date.now() + LAST_COUNT_TTL_MS });
+    if (executions !== undefined) return undefined;
     return `workspace "${workspace}" has used its ${limit} executions this month`;
+  }
+
+  /**
+   * Whether a node may start while its execution is being counted: this worker saw the workspace's count, seconds
+   * ago, far enough below its limit that no burst of other workers' nodes can use up the difference meanwhile.
+   */
+  canCountAlongside(flowId: string): boolean {
+    const owner = this.owners.get(flowId);
+    const seen = owner && owner.until > Date.now() ? this.lastCounts.get(owner.workspace) : undefined;
+    if (!seen || seen.until <= Date.now()) return false;
+    return seen.executions < seen.limit - Math.max(COUNT_ALONGSIDE_MARGIN, seen.limit * 0.05);
   }
 
   /** A plan change reaches running flows within seconds; the count itself is never cached. */

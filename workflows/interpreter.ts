@@ -9,7 +9,9 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -45,6 +47,16 @@ const { loadFlow } = proxyActivities<NectarActivities>({
   summary: 'load flow definition',
 });
 
+/** Marks runs that load their plan with a local activity (one task-queue round trip fewer per run). */
+export const LOCAL_PLAN_PATCH = 'nectar-local-run-plan';
+
+// Reading an immutable definition has no effect, so doing it again after a crash is harmless.
+const { planRun } = proxyLocalActivities<NectarActivities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 10, initialInterval: '200ms' },
+  summary: 'load flow definition',
+});
+
 function snapshot(definition: FlowDefinition | undefined, state: RunState | undefined, done: boolean, continuations: number): RunSnapshot {
   if (!definition || !state) return { v: 1, status: 'running', output: null, nodes: [], continuations };
   const cancelled = Object.values(state.nodes).some((node) => node.status === 'cancelled');
@@ -67,11 +79,21 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   setHandler(runStateQuery, () => snapshot(definition, state, done, continuations));
   setHandler(runEventSignal, (event) => void events.push(event));
 
-  definition = await loadFlow({ flowId: request.flowId, version: request.flowVersion, draft: request.draft });
+  const flowRef = { flowId: request.flowId, version: request.flowVersion, draft: request.draft };
+  // Runs recorded before the plan existed replay the way they ran: loaded by a regular activity, every node remote.
+  const plan = patched(LOCAL_PLAN_PATCH) ? await planRun(flowRef) : { definition: await loadFlow(flowRef), lightNodes: [] };
+  definition = plan.definition;
   const graph = indexGraph(definition);
   const run = (state ??= createRunState(definition));
   const inlineBytes = new Map(Object.entries(completedSteps(run)).map(([id, output]) => [id, jsonBytes(output)]));
-  const scope = { request, state: run, events, localActivities: definition.execution?.localActivities, inlineBytes };
+  const scope = {
+    request,
+    state: run,
+    events,
+    localActivities: definition.execution?.localActivities,
+    lightNodes: new Set(plan.lightNodes),
+    inlineBytes,
+  };
 
   const executeNode = async (nodeId: string): Promise<void> => {
     const node = graph.nodes.get(nodeId)!;

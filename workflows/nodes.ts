@@ -19,8 +19,10 @@ export interface NodeScope {
   state: RunState;
   /** Events signalled to the run and not yet consumed, oldest first. */
   events: RunEvent[];
-  /** The flow's own choice (definition.execution); a run request may override it. */
+  /** The flow's own choice (definition.execution); a run request may override it. Unset: the light nodes only. */
   localActivities?: boolean;
+  /** Light code nodes that cannot affect anything outside their isolate (RunPlan): by default, local activities. */
+  lightNodes: ReadonlySet<string>;
   /** JSON size of each node's latest output as kept in the run's history (references count as small). */
   inlineBytes: Map<string, number>;
 }
@@ -92,8 +94,8 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
   const { request } = scope;
   try {
     const activityId = `${node.id}.${scope.state.nodes[node.id].runs ?? 1}`;
-    const local = request.localActivities ?? scope.localActivities;
-    const result = await codeActivity(node, local === true, activityId)({
+    const local = request.localActivities ?? scope.localActivities ?? scope.lightNodes.has(node.id);
+    const result = await codeActivity(node, local, activityId)({
       v: 1,
       flowId: request.flowId,
       flowVersion: request.flowVersion,

@@ -385,18 +385,63 @@ describe('execution settings', () => {
     const run = await runFlow('local');
     expect(run.status).toBe('completed');
     expect(run.output).toEqual({ n: 3, a: { n: 1 } });
-    const connection = await Connection.connect({ address: `127.0.0.1:${product.ports.temporal}` });
+    const { activities, localActivities } = await activitySummaries(run.runId);
+    expect(activities).toEqual([]);
+    expect(localActivities).toEqual(['load flow definition', 'a', 'b', 'c']);
+  });
+
+  test('by default light side-effect-free nodes run locally once measured, nodes that reach outside never', async () => {
+    const server = http.createServer((_request, response) => response.end('{"ok":true}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
     try {
-      const history = await new Client({ connection }).workflow.getHandle(run.runId).fetchHistory();
-      const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes);
-      const markers = (history.events ?? []).filter((event) => event.markerRecordedEventAttributes);
-      expect(scheduled).toHaveLength(1); // the flow definition only
-      expect(markers).toHaveLength(3);
+      await saveFlow(
+        'auto-local',
+        [
+          code('pure', 'return { n: (input.n || 0) + 1, at: moment.utc(0).year() };'),
+          code('call', `const call = async (input) => ({ ...input, ok: (await axios.get('http://127.0.0.1:${port}/')).data.ok });`),
+          code('slow', 'const end = Date.now() + 300; while (Date.now() < end) {} return input;'),
+          code('retried', 'return input;', { retry: { maximumAttempts: 2 } }),
+        ],
+        [
+          { from: 'pure', to: 'call' },
+          { from: 'call', to: 'slow' },
+          { from: 'slow', to: 'retried' },
+        ],
+      );
+      const first = await runFlow('auto-local');
+      expect(first.output).toEqual({ n: 1, at: 1970, ok: true });
+      // Unmeasured at first, every node is a regular activity; then only the light pure one runs locally.
+      expect(await activitySummaries(first.runId)).toEqual({ activities: ['pure', 'call', 'slow', 'retried'], localActivities: ['load flow definition'] });
+      const second = await runFlow('auto-local');
+      expect(second.output).toEqual(first.output);
+      expect(await activitySummaries(second.runId)).toEqual({ activities: ['call', 'slow', 'retried'], localActivities: ['load flow definition', 'pure'] });
+      expect(node(second, 'pure')).toMatchObject({ status: 'succeeded', attempt: 1, durationMs: expect.any(Number) });
     } finally {
-      await connection.close();
+      server.close();
     }
   });
 });
+
+function summaryText(event: { userMetadata?: { summary?: { data?: Uint8Array | null } | null } | null }): string {
+  const data = event.userMetadata?.summary?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString()) as string) : '';
+}
+
+/** The summaries of a run's activities and of its local activities (their markers), in the order they were recorded. */
+async function activitySummaries(runId: string): Promise<{ activities: string[]; localActivities: string[] }> {
+  const connection = await Connection.connect({ address: `127.0.0.1:${product.ports.temporal}` });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(runId).fetchHistory();
+    const events = history.events ?? [];
+    return {
+      activities: events.filter((event) => event.activityTaskScheduledEventAttributes).map(summaryText),
+      localActivities: events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity').map(summaryText),
+    };
+  } finally {
+    await connection.close();
+  }
+}
 
 describe('control and durability', () => {
   test('cancel stops the running node at once and closes the run as cancelled', async () => {
@@ -457,13 +502,7 @@ describe('control and durability', () => {
     expect(node(run, 'slow').attempt).toBeGreaterThanOrEqual(2);
     expect(run.output).toMatchObject({ first: { at: 1 } });
 
-    const connection = await Connection.connect({ address: `127.0.0.1:${product.ports.temporal}` });
-    try {
-      const history = await new Client({ connection }).workflow.getHandle(runId).fetchHistory();
-      const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes).map((event) => event.userMetadata?.summary);
-      expect(scheduled).toHaveLength(4); // load flow definition, first, slow, last: each scheduled once; slow retried in place
-    } finally {
-      await connection.close();
-    }
+    // Each node scheduled once, the slow one retried in place (the definition is read by a local activity).
+    expect((await activitySummaries(runId)).activities).toEqual(['first', 'slow', 'last']);
   });
 });

@@ -11,6 +11,12 @@ import { temporal } from '@temporalio/proto';
 import { eventually, startProduct } from '../support/product';
 
 const OUT_DIR = path.join(__dirname, 'histories');
+/**
+ * Names the shape of the workflow's commands the files were recorded with; files of older generations stay, since
+ * runs recorded with them may still be open somewhere. `local-plan`: the definition read by a local activity, light
+ * nodes run locally.
+ */
+const GENERATION = 'local-plan';
 
 const code = (id: string, source: string, extra: Record<string, unknown> = {}) => ({ id, type: 'code', code: source, ...extra });
 
@@ -117,18 +123,24 @@ async function main(): Promise<void> {
       'continued-as-new': await start('long-loop', {}),
       cancelled: await start('approval', {}),
     };
+    // A flow's light nodes run locally once a worker has measured them: record a second run of a light flow.
+    await client.workflow.getHandle(await start('child', { n: 1 })).result();
+    runs['light-local'] = await start('child', { n: 2 });
     await eventually(async () => ((await client.workflow.getHandle(runs['wait-signalled']).query('runState')) as { nodes: { status: string }[] }).nodes.some((n) => n.status === 'running') || undefined);
     await product.request('POST', `/api/runs/${runs['wait-signalled']}/events`, { event: 'approval', payload: { by: 'ada' } });
     await product.request('POST', `/api/runs/${runs.cancelled}/cancel`);
     fs.mkdirSync(OUT_DIR, { recursive: true });
     // Replay needs each run's workflow ID (child workflow IDs derive from it).
-    fs.writeFileSync(path.join(OUT_DIR, 'workflow-ids.json'), `${JSON.stringify(runs, null, 2)}\n`);
+    const idsFile = path.join(OUT_DIR, 'workflow-ids.json');
+    const ids = JSON.parse(fs.readFileSync(idsFile, 'utf8')) as Record<string, string>;
+    for (const [name, runId] of Object.entries(runs)) ids[`${name}.${GENERATION}`] = runId;
+    fs.writeFileSync(idsFile, `${JSON.stringify(ids, null, 2)}\n`);
     for (const [name, runId] of Object.entries(runs)) {
       const handle = client.workflow.getHandle(runId);
       await handle.result().catch(() => undefined);
       // Binary protobuf: historyFromJSON cannot be used with this install (two protobufjs copies under @temporalio).
       const history = await handle.fetchHistory();
-      fs.writeFileSync(path.join(OUT_DIR, `${name}.binpb`), temporal.api.history.v1.History.encode(history).finish());
+      fs.writeFileSync(path.join(OUT_DIR, `${name}.${GENERATION}.binpb`), temporal.api.history.v1.History.encode(history).finish());
       console.log(`recorded ${name}: ${history.events?.length} events`);
     }
   } finally {

@@ -15,10 +15,15 @@ beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 });
 
-test('the recorded histories cover the node kinds, cancellation and continue-as-new', () => {
+test('the recorded histories cover the node kinds, cancellation and continue-as-new, in each generation', () => {
   expect(files).toEqual(
-    expect.arrayContaining(['branches.binpb', 'cancelled.binpb', 'continued-as-new.binpb', 'retry-delay.binpb', 'subflow-loop-large.binpb', 'wait-signalled.binpb', 'wait-timeout.binpb']),
+    expect.arrayContaining(
+      ['', '.local-plan'].flatMap((generation) =>
+        ['branches', 'cancelled', 'continued-as-new', 'retry-delay', 'subflow-loop-large', 'wait-signalled', 'wait-timeout'].map((name) => `${name}${generation}.binpb`),
+      ),
+    ),
   );
+  expect(files).toContain('light-local.local-plan.binpb');
 });
 
 test('every recorded history replays without a determinism error', async () => {
