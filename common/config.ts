@@ -67,6 +67,12 @@ const EnvironmentSchema = z.object({
   NECTAR_EGRESS_ALLOW: csv([]),
   /** Sandbox processes a worker runs isolates in; 0 runs them in the worker itself. Default: up to 2, one per core. */
   NECTAR_SANDBOX_PROCESSES: z.coerce.number().int().min(0).max(64).optional(),
+  /**
+   * CPU niceness `npm start` gives the processes that run flows (the worker with its sandboxes, the embedded Temporal
+   * server): on one machine a run costs a hundred times what accepting a webhook does, so taking deliveries goes first
+   * when the cores are all busy, and it changes nothing when they are not. 0 turns it off.
+   */
+  NECTAR_RUN_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   NECTAR_HOST: z.string().default('127.0.0.1'),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -187,6 +193,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     egress: { allow: e.NECTAR_EGRESS_ALLOW },
     sandboxProcesses: e.NECTAR_SANDBOX_PROCESSES,
+    runNiceness: e.NECTAR_RUN_NICENESS,
     uploads,
     functionEnv: {
       allow: e.NECTAR_ENV_ALLOW,

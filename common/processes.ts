@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 
 /** A child process we started and must stop: its output goes to a log file, its stop is bounded in time. */
@@ -18,6 +19,8 @@ export function startProcess(options: {
   logFile: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Raises the process's niceness (lower CPU priority); its children inherit it. */
+  niceness?: number;
 }): ManagedProcess {
   const log = fs.openSync(options.logFile, 'a');
   const child = spawn(options.command, options.args, {
@@ -26,6 +29,13 @@ export function startProcess(options: {
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
+  if (options.niceness && child.pid !== undefined) {
+    try {
+      os.setPriority(child.pid, options.niceness);
+    } catch {
+      // Not allowed here (some containers): it runs at the default priority.
+    }
+  }
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
     child.once('error', () => resolve(127));

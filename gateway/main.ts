@@ -1,6 +1,7 @@
 /** The gateway process: the HTTP API (and the UI's files) in front of Temporal and the store. */
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { OutputStore } from '../activities/outputs';
 import { resolveAdminKey } from '../common/adminKey';
 import { Config, parseConfig, requireSetting } from '../common/config';
@@ -30,6 +31,8 @@ import { WorkspaceService } from './workspaceService';
 
 async function main(): Promise<void> {
   const config = parseConfig();
+  // The runtime of the native Temporal connection; the gateway handles its own signals (graceful stop).
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const adminKey = resolveAdminKey(config.adminKey, config.dataDir).key;
   const store = await connectStore(requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'), config.mongo.dbName);
   const flows = new FlowStore(store);

@@ -64,7 +64,14 @@ async function main(): Promise<void> {
       const port = await choosePort(config.embedded.temporalPort);
       const uiPort = await choosePort(config.embedded.temporalUiPort);
       say(`starting the Temporal dev server on 127.0.0.1:${port} (data: ${path.join(config.dataDir, 'temporal.sqlite')})`);
-      const server = await startDevServer({ executable, dataDir: config.dataDir, port, uiPort, namespace: config.temporal.namespace });
+      const server = await startDevServer({
+        executable,
+        dataDir: config.dataDir,
+        port,
+        uiPort,
+        namespace: config.temporal.namespace,
+        niceness: config.runNiceness,
+      });
       infrastructure.push(server.process);
       temporalAddress = server.address;
       temporalUiUrl = server.uiUrl;
@@ -93,7 +100,7 @@ async function main(): Promise<void> {
       NECTAR_DATA_DIR: config.dataDir,
       PORT: String(config.port),
     };
-    const nodeProcess = (name: string, script: string): Service => ({
+    const nodeProcess = (name: string, script: string, niceness?: number): Service => ({
       name,
       start: () =>
         startProcess({
@@ -102,9 +109,10 @@ async function main(): Promise<void> {
           args: ['--no-node-snapshot', path.join(__dirname, '..', script)],
           logFile: path.join(logDir, `${name}.log`),
           env: childEnv,
+          niceness,
         }),
     });
-    services.push(nodeProcess('worker', 'worker/main.js'), nodeProcess('gateway', 'gateway/main.js'));
+    services.push(nodeProcess('worker', 'worker/main.js', config.runNiceness), nodeProcess('gateway', 'gateway/main.js'));
     const pidDir = path.join(config.dataDir, 'pids');
     fs.mkdirSync(pidDir, { recursive: true });
     for (const service of services) superviseService(service, () => stopping, pidDir);

@@ -11,6 +11,7 @@ export interface DevServerOptions {
   uiPort: number;
   namespace: string;
   host?: string;
+  niceness?: number;
 }
 
 export interface DevServer {
@@ -67,6 +68,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     args,
     logFile: path.join(options.dataDir, 'temporal.log'),
     env: serverEnvironment(),
+    niceness: options.niceness,
   });
   let connection: Connection | undefined;
   try {

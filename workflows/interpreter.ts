@@ -100,8 +100,11 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
     const input = nodeInput(graph, run, nodeId, request.trigger);
     markStarted(run, nodeId, new Date().toISOString());
     const outcome = await runNode(node, input, scope);
-    if (outcome.ok) recordSuccess(graph, run, nodeId, outcome.output, outcome.details, outcome.onlyPath);
-    else recordFailure(graph, run, nodeId, outcome.error, outcome.details);
+    if (outcome.ok) {
+      // Every kind's output counts toward the inline budget: a subflow's or a wait's travels in later inputs too.
+      inlineBytes.set(nodeId, jsonBytes(outcome.output));
+      recordSuccess(graph, run, nodeId, outcome.output, outcome.details, outcome.onlyPath);
+    } else recordFailure(graph, run, nodeId, outcome.error, outcome.details);
   };
 
   const inFlight = new Map<string, Promise<void>>();

@@ -106,7 +106,6 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
       steps: completedSteps(scope.state),
       inlineLimitBytes: inlineLimit(scope.inlineBytes),
     });
-    scope.inlineBytes.set(node.id, jsonBytes(result.output));
     return { ok: true, output: result.output, details: detailsOf(result) };
   } catch (failure) {
     if (isCancellation(failure)) throw failure;

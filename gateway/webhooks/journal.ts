@@ -16,6 +16,15 @@ export interface AcceptedRun {
 type Line = { t: 'A'; run: AcceptedRun } | { t: 'S'; runId: string };
 
 const COMPACT_BYTES = 4 * 1024 * 1024;
+/** Accepted runs not yet started past which deliveries are refused (503) rather than let the backlog grow without end. */
+export const MAX_BACKLOG = 100_000;
+
+export class BacklogFullError extends Error {}
+
+/** How often the gateway's thread is checked for being saturated. */
+const LOAD_SAMPLE_MS = 100;
+/** Share of the last sample the thread was busy from which starting runs yields to answering deliveries. */
+const BUSY_UTILIZATION = 0.8;
 
 /**
  * Async webhooks answer 202 once the delivery is on disk, not once Temporal has the run: appends are group-committed
@@ -31,12 +40,22 @@ export class AcceptJournal {
   private active = 0;
   private bytes = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Whether this process's thread was saturated during the last sample. */
+  private saturated = false;
 
   private constructor(
     private readonly fd: number,
     private readonly start: (run: AcceptedRun) => Promise<void>,
     private readonly concurrency: number,
-  ) {}
+  ) {
+    let previous = performance.eventLoopUtilization();
+    setInterval(() => {
+      const current = performance.eventLoopUtilization();
+      this.saturated = performance.eventLoopUtilization(current, previous).utilization >= BUSY_UTILIZATION;
+      previous = current;
+      if (!this.saturated) this.pump();
+    }, LOAD_SAMPLE_MS).unref();
+  }
 
   /** Opens the journal, keeping only the deliveries not known to be started, and starts those. */
   static open(dir: string, start: (run: AcceptedRun) => Promise<void>, concurrency = 16): AcceptJournal {
@@ -70,6 +89,9 @@ export class AcceptJournal {
 
   /** Resolves once the delivery is durable: from then on it will become a run even if this process dies. */
   accept(run: AcceptedRun): Promise<void> {
+    if (this.pending.size >= MAX_BACKLOG) {
+      return Promise.reject(new BacklogFullError(`${this.pending.size} accepted deliveries are waiting to start; try again shortly`));
+    }
     return new Promise((resolve, reject) => {
       this.batch.push({ line: `${JSON.stringify({ t: 'A', run })}\n`, done: (error) => (error ? reject(error) : (this.enqueue(run), resolve())) });
       this.flush();
@@ -123,7 +145,10 @@ export class AcceptJournal {
   }
 
   private pump(): void {
-    while (this.active < this.concurrency && this.queue.length > 0) {
+    // Starting a run takes the thread longer than accepting a delivery; while the thread is saturated (a burst of
+    // deliveries) runs start one at a time, so deliveries are answered first and the journal holds the difference.
+    const limit = this.saturated ? 1 : this.concurrency;
+    while (this.active < limit && this.queue.length > 0) {
       const run = this.queue.shift()!;
       this.active += 1;
       this.start(run).then(

@@ -3,7 +3,7 @@ import { webhookTriggerOf, WebhookTrigger } from '../../flow/triggers';
 import type { FlowLookup } from '../flowLookup';
 import { HttpError, notFound } from '../errors';
 import { newRunId, RunOutcome, RunService } from '../runService';
-import type { AcceptJournal } from './journal';
+import { type AcceptJournal, BacklogFullError } from './journal';
 import type { UploadStore } from '../../store/uploads';
 import { isMultipart, parseMultipart } from './multipart';
 import { credentialHeaders, verifyWebhookAuth } from './auth';
@@ -97,7 +97,13 @@ export class WebhookService {
     if (trigger.respond === 'async' && !request.idempotencyKey && this.journal && target.draft === undefined) {
       await this.runs.assertQuota(target.workspace);
       const runId = newRunId(target.flowId);
-      await this.journal.accept({ runId, flowId: target.flowId, flowVersion: target.flowVersion, workspace: target.workspace, trigger: runTrigger, acceptedAt: new Date().toISOString() });
+      const accepted = { runId, flowId: target.flowId, flowVersion: target.flowVersion, workspace: target.workspace, trigger: runTrigger, acceptedAt: new Date().toISOString() };
+      try {
+        await this.journal.accept(accepted);
+      } catch (error) {
+        if (error instanceof BacklogFullError) throw new HttpError(503, 'backlog_full', error.message);
+        throw error;
+      }
       return { kind: 'accepted', runId, duplicate: false };
     }
     const { runId, started } = await this.runs.startOnce(target.flowId, target.flowVersion, runTrigger, {
