@@ -4,7 +4,7 @@
  *  - async webhooks: accept rate and p50/p99 with 8 clients, as a ratio of the static baseline (goal ≥ 0.5), and
  *    every 2xx matched by exactly one run in Temporal (no request lost);
  *  - sync webhooks of a one-node flow: p50/p99 with 1 client (goal p50 ≤ 13 ms) and req/s with 8 clients (goal ≥ 100).
- * BENCH_SECONDS (default 10) sets the length of the static and sync rows; BENCH_ASYNC_REQUESTS (default 2000) the async
+ * BENCH_SECONDS (default 10) sets the length of the static and sync rows; BENCH_ASYNC_REQUESTS (default 4000) the async
  * row's count (a count, not a duration, so that every request sent is answered and can be matched with its run).
  */
 import { Client, Connection } from '@temporalio/client';
@@ -13,7 +13,7 @@ import { startProduct, eventually, Product } from '../test/support/product';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_REQUESTS = 300;
-const ASYNC_REQUESTS = Number(process.env.BENCH_ASYNC_REQUESTS ?? 2000);
+const ASYNC_REQUESTS = Number(process.env.BENCH_ASYNC_REQUESTS ?? 4000);
 
 interface Figures {
   label: string;

@@ -69,8 +69,9 @@ const EnvironmentSchema = z.object({
   NECTAR_SANDBOX_PROCESSES: z.coerce.number().int().min(0).max(64).optional(),
   /**
    * CPU niceness `npm start` gives the processes that run flows (the worker with its sandboxes, the embedded Temporal
-   * server): on one machine a run costs a hundred times what accepting a webhook does, so taking deliveries goes first
-   * when the cores are all busy, and it changes nothing when they are not. 0 turns it off.
+   * server and FerretDB, which counts every execution): on one machine a run costs a hundred times what accepting a
+   * webhook does, so taking deliveries goes first when the cores are all busy, and it changes nothing when they are
+   * not. 0 turns it off.
    */
   NECTAR_RUN_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   NECTAR_HOST: z.string().default('127.0.0.1'),

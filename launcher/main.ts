@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       const executable = requireBinary('ferretdb');
       const port = await choosePort(config.embedded.ferretdbPort);
       say(`starting FerretDB on 127.0.0.1:${port} (data: ${path.join(config.dataDir, 'ferretdb')})`);
-      const ferret = await startFerretDb({ executable, dataDir: config.dataDir, port });
+      const ferret = await startFerretDb({ executable, dataDir: config.dataDir, port, niceness: config.runNiceness });
       infrastructure.push(ferret.process);
       mongoUri = ferret.uri;
     } else {

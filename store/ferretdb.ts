@@ -8,6 +8,7 @@ export interface FerretDbOptions {
   dataDir: string;
   port: number;
   host?: string;
+  niceness?: number;
 }
 
 export interface FerretDb {
@@ -23,6 +24,7 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
   const debugPort = await freePort(host);
   const process = startProcess({
     name: 'ferretdb',
+    niceness: options.niceness,
     command: options.executable,
     args: [
       '--handler=sqlite',

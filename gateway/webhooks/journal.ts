@@ -23,8 +23,12 @@ export class BacklogFullError extends Error {}
 
 /** How often the gateway's thread is checked for being saturated. */
 const LOAD_SAMPLE_MS = 100;
-/** Share of the last sample the thread was busy from which starting runs yields to answering deliveries. */
-const BUSY_UTILIZATION = 0.8;
+/** Share of a sample the thread was busy from which starting runs yields to answering deliveries. */
+const BUSY_UTILIZATION = 0.6;
+/** How long starting runs keeps yielding after the last busy sample (so it does not flood the thread every other sample). */
+const BUSY_HOLD_MS = 1_000;
+/** While yielding, one run starts at a time and at most one per this interval: a backlog still drains, slowly. */
+const BUSY_START_INTERVAL_MS = 20;
 
 /**
  * Async webhooks answer 202 once the delivery is on disk, not once Temporal has the run: appends are group-committed
@@ -40,8 +44,9 @@ export class AcceptJournal {
   private active = 0;
   private bytes = 0;
   private idleWaiters: (() => void)[] = [];
-  /** Whether this process's thread was saturated during the last sample. */
-  private saturated = false;
+  /** Until when runs start one at a time: this process's thread was busy answering deliveries. */
+  private busyUntil = 0;
+  private lastStartAt = 0;
 
   private constructor(
     private readonly fd: number,
@@ -51,9 +56,9 @@ export class AcceptJournal {
     let previous = performance.eventLoopUtilization();
     setInterval(() => {
       const current = performance.eventLoopUtilization();
-      this.saturated = performance.eventLoopUtilization(current, previous).utilization >= BUSY_UTILIZATION;
+      if (performance.eventLoopUtilization(current, previous).utilization >= BUSY_UTILIZATION) this.busyUntil = performance.now() + BUSY_HOLD_MS;
       previous = current;
-      if (!this.saturated) this.pump();
+      this.pump();
     }, LOAD_SAMPLE_MS).unref();
   }
 
@@ -138,19 +143,26 @@ export class AcceptJournal {
       this.flush();
       this.maybeCompact();
     };
+    // Only deliveries wait for the disk; "started" lines ride along with the next sync, or with none.
+    const mustSync = batch.some((entry) => entry.done);
     fs.write(this.fd, data, null, 'utf8', (writeError) => {
-      if (writeError) return finish(writeError);
+      if (writeError || !mustSync) return finish(writeError);
       fs.fdatasync(this.fd, finish);
     });
   }
 
   private pump(): void {
     // Starting a run takes the thread longer than accepting a delivery; while the thread is saturated (a burst of
-    // deliveries) runs start one at a time, so deliveries are answered first and the journal holds the difference.
-    const limit = this.saturated ? 1 : this.concurrency;
+    // deliveries) runs start one at a time, at a bounded pace, so deliveries are answered first and the journal holds
+    // the difference until the burst is over.
+    const now = performance.now();
+    const busy = now < this.busyUntil;
+    if (busy && now - this.lastStartAt < BUSY_START_INTERVAL_MS) return;
+    const limit = busy ? 1 : this.concurrency;
     while (this.active < limit && this.queue.length > 0) {
       const run = this.queue.shift()!;
       this.active += 1;
+      this.lastStartAt = now;
       this.start(run).then(
         () => {
           this.active -= 1;
