@@ -101,13 +101,20 @@ export interface RunPlan {
 /** A node's last run under this is light: run locally, it is over before anyone watching the run could see it running. */
 export const LIGHT_NODE_MS = 100;
 
+/** Nodes that may be light, whatever their durations: side-effect-free, and without retries of the user's. */
+function localCandidates(definition: FlowDefinition): string[] {
+  // A node the user lets retry shows its attempts live, which a local activity's retries would not.
+  const retried = new Set(definition.nodes.filter((node) => node.type === 'code' && (node.retry?.maximumAttempts ?? 1) > 1).map((node) => node.id));
+  return sideEffectFreeNodes(definition).filter((nodeId) => !retried.has(nodeId));
+}
+
 function nodeKey(flow: FlowRef, nodeId: string): string {
   return `${flow.flowId}@${flow.draft === undefined ? flow.version : `draft-${flow.draft}`}:${nodeId}`;
 }
 
 export function createActivities(deps: ActivityDependencies) {
-  // Definitions are immutable and the cache hands out the same object, so the analysis is done once per version.
-  const sideEffectFreeByDefinition = new WeakMap<FlowDefinition, string[]>();
+  // Definitions are immutable and the cache hands out the same object, so this is worked out once per version.
+  const localCandidatesByDefinition = new WeakMap<FlowDefinition, string[]>();
   const lastDurations = new Map<string, number>();
   const noteDuration = (key: string, durationMs: number) => {
     lastDurations.delete(key);
@@ -130,11 +137,9 @@ export function createActivities(deps: ActivityDependencies) {
     /** The pinned definition and how to run its nodes. Read-only, so it may run as a local activity. */
     async planRun(request: FlowRef): Promise<RunPlan> {
       const definition = await requireDefinition(request.flowId, request.version, request.draft);
-      let sideEffectFree = sideEffectFreeByDefinition.get(definition);
-      if (!sideEffectFree) sideEffectFreeByDefinition.set(definition, (sideEffectFree = sideEffectFreeNodes(definition)));
-      // A node the user lets retry shows its attempts live, which a local activity's retries would not.
-      const retried = new Set(definition.nodes.filter((node) => node.type === 'code' && (node.retry?.maximumAttempts ?? 1) > 1).map((node) => node.id));
-      const light = sideEffectFree.filter((nodeId) => !retried.has(nodeId) && (lastDurations.get(nodeKey(request, nodeId)) ?? Infinity) < LIGHT_NODE_MS);
+      let candidates = localCandidatesByDefinition.get(definition);
+      if (!candidates) localCandidatesByDefinition.set(definition, (candidates = localCandidates(definition)));
+      const light = candidates.filter((nodeId) => (lastDurations.get(nodeKey(request, nodeId)) ?? Infinity) < LIGHT_NODE_MS);
       return { definition, lightNodes: light };
     },
 
