@@ -1,3 +1,4 @@
+import http from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import type { ApiKeyStore } from '../store/apiKeys';
@@ -6,11 +7,10 @@ import type { WorkspaceStore } from '../store/workspaces';
 import { requireApiKey } from './auth';
 import { errorHandler, HttpError } from './errors';
 import type { FlowService } from './flowService';
-import { requestLogging } from './logging';
+import { requestLogging, tagRequest } from './logging';
 import { openApiDocument } from './openapi';
 import { draftRoutes } from './routes/drafts';
 import { flowRoutes } from './routes/flows';
-import { hookRoutes } from './routes/hooks';
 import { runListRoutes } from './routes/runList';
 import { runRoutes, startRunRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
@@ -20,7 +20,9 @@ import type { UploadStore } from '../store/uploads';
 import type { RunList } from './runList';
 import { RunService } from './runService';
 import type { ScheduleService } from './scheduleService';
-import { cors, rateLimitPerKey, securityHeaders } from './security';
+import { cors, rateLimitPerKey, securityHeaders, setSecurityHeaders } from './security';
+import { webhookIntake } from './webhooks/intake';
+import { sendJson } from './webhooks/response';
 import type { WebhookService } from './webhooks/service';
 import { TestWebhooks } from './webhooks/testHooks';
 import type { WorkspaceService } from './workspaceService';
@@ -40,7 +42,10 @@ export interface GatewayDependencies {
   uploadLimit?: string;
   uploads?: UploadStore;
   corsOrigins?: string[];
-  /** The webhook benchmark's baseline: a static 202 behind the same middleware and body parsing as /hooks. */
+  /**
+   * The webhook benchmark's baselines: `/hooks-static/…`, a static 202 from express behind the same middleware and body
+   * parsing the API has; `/hooks-static-plain/…`, the same answer from the plain HTTP server the webhook intake runs on.
+   */
   benchStaticRoute?: boolean;
   rateLimitPerMinute?: number;
   /** True once the gateway is stopping: /readyz fails so a balancer stops sending, live streams end. */
@@ -56,7 +61,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   app.set('query parser', 'simple');
   app.use(requestLogging());
   app.use(securityHeaders({ contentSecurityPolicy: false }));
-  app.use(['/api', '/hooks', '/hooks-test'], securityHeaders({ contentSecurityPolicy: true }), cors(deps.corsOrigins ?? []));
+  app.use(['/api', '/hooks-static'], securityHeaders({ contentSecurityPolicy: true }), cors(deps.corsOrigins ?? []));
 
   app.get('/healthz', async (_request, response) => {
     try {
@@ -78,10 +83,8 @@ export function createApp(deps: GatewayDependencies): express.Express {
     }
   });
 
-  app.use('/hooks', hookRoutes(deps.webhooks, deps.webhookBodyLimit, deps.uploadLimit));
-  app.use('/hooks-test', hookRoutes(new TestWebhooks(deps.flows.drafts, deps.webhooks), deps.webhookBodyLimit, deps.uploadLimit));
   if (deps.benchStaticRoute) {
-    app.use('/hooks-static', securityHeaders({ contentSecurityPolicy: true }), express.raw({ type: () => true, limit: deps.webhookBodyLimit }));
+    app.use('/hooks-static', express.raw({ type: () => true, limit: deps.webhookBodyLimit }));
     app.all('/hooks-static/*rest', (_request, response) => {
       response.status(202).json({ runId: 'static' });
     });
@@ -113,4 +116,27 @@ export function createApp(deps: GatewayDependencies): express.Express {
   app.use(express.static(path.join(__dirname, '..', '..', 'ui'), { index: 'index.html' }));
   app.use(errorHandler);
   return app;
+}
+
+/** The gateway's HTTP server: webhook deliveries on the intake, everything else on the express app. */
+export function createServer(deps: GatewayDependencies): http.Server {
+  const app = createApp(deps);
+  const intake = webhookIntake({
+    webhooks: deps.webhooks,
+    testWebhooks: new TestWebhooks(deps.flows.drafts, deps.webhooks),
+    bodyLimit: deps.webhookBodyLimit,
+    uploadLimit: deps.uploadLimit ?? deps.webhookBodyLimit,
+    corsOrigins: deps.corsOrigins ?? [],
+  });
+  const readStaticBody = express.raw({ type: () => true, limit: deps.webhookBodyLimit });
+  return http.createServer((request, response) => {
+    if (intake(request, response)) return;
+    if (deps.benchStaticRoute && request.url?.startsWith('/hooks-static-plain/')) {
+      tagRequest(request, response);
+      setSecurityHeaders(response, true);
+      readStaticBody(request as express.Request, response as express.Response, () => sendJson(response, 202, { runId: 'static' }));
+      return;
+    }
+    app(request, response);
+  });
 }

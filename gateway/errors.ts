@@ -45,24 +45,26 @@ export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, whe
   return parsed.data;
 }
 
-export const errorHandler: ErrorRequestHandler = (error, request, response, _next) => {
+/** The status and JSON body an error is answered with; `unexpected` when it is a fault of ours (then logged). */
+export function errorAnswer(error: unknown): { status: number; body: { error: Record<string, unknown> }; unexpected?: true } {
   if (error instanceof HttpError) {
-    response.status(error.status).json({ error: { code: error.code, message: error.message, problems: error.problems } });
-    return;
+    return { status: error.status, body: { error: { code: error.code, message: error.message, problems: error.problems } } };
   }
   const bodyError = error as { type?: string; status?: number; message?: string };
   if (bodyError.type === 'entity.parse.failed') {
-    response.status(400).json({ error: { code: 'invalid_json', message: `the request body is not valid JSON: ${bodyError.message}` } });
-    return;
+    return { status: 400, body: { error: { code: 'invalid_json', message: `the request body is not valid JSON: ${bodyError.message}` } } };
   }
   if (bodyError.type === 'entity.too.large') {
-    response.status(413).json({ error: { code: 'body_too_large', message: 'the request body is too large' } });
-    return;
+    return { status: 413, body: { error: { code: 'body_too_large', message: 'the request body is too large' } } };
   }
   if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
-    response.status(bodyError.status).json({ error: { code: 'bad_request', message: bodyError.message } });
-    return;
+    return { status: bodyError.status, body: { error: { code: 'bad_request', message: bodyError.message } } };
   }
-  log.error({ reqId: requestIdOf(request), method: request.method, path: request.path, err: error }, 'unhandled error');
-  response.status(500).json({ error: { code: 'internal', message: 'internal error; see the gateway log' } });
+  return { status: 500, body: { error: { code: 'internal', message: 'internal error; see the gateway log' } }, unexpected: true };
+}
+
+export const errorHandler: ErrorRequestHandler = (error, request, response, _next) => {
+  const answer = errorAnswer(error);
+  if (answer.unexpected) log.error({ reqId: requestIdOf(request), method: request.method, path: request.path, err: error }, 'unhandled error');
+  response.status(answer.status).json(answer.body);
 };

@@ -17,7 +17,7 @@ import { WorkspaceStore } from '../store/workspaces';
 import { connectClient } from '../temporal/connection';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { FlowSchedules } from '../temporal/schedules';
-import { createApp } from './app';
+import { createServer } from './app';
 import { FlowLookup } from './flowLookup';
 import { FlowService } from './flowService';
 import { log } from './logging';
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     : undefined;
   runs.pendingRuns = (runId) => journal?.pendingRun(runId);
   let stopping = false;
-  const app = createApp({
+  const server: Server = createServer({
     stopping: () => stopping,
     corsOrigins: config.gateway.corsOrigins,
     rateLimitPerMinute: config.gateway.rateLimitPerMinute,
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       return { temporal: 'ok', store: 'ok' };
     },
   });
-  const server: Server = app.listen(config.port, config.host, () => {
+  server.listen(config.port, config.host, () => {
     log.info(`listening on http://${config.host}:${config.port}`);
   });
   // While stopping, a kept-alive connection closes as soon as its request is answered.

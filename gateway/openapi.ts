@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { FlowDefinition } from '../flow/schema';
 import { REDACTED_SECRET } from './redact';
-import { HookParams } from './routes/hooks';
+import { HookParams } from './webhooks/intake';
 import { UploadParams } from './routes/uploads';
 import * as S from './schemas';
 

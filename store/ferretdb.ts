@@ -31,6 +31,8 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
       `--sqlite-url=file:${storage}/`,
       `--listen-addr=${host}:${options.port}`,
       `--debug-addr=${host}:${debugPort}`,
+      // Its state.json (a generated id) otherwise lands in whatever directory the product was started from.
+      `--state-dir=${storage}`,
       '--telemetry=disable',
       '--log-level=warn',
     ],

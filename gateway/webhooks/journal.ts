@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TriggerInfo } from '../../flow/run';
 import { log } from '../logging';
+import { DurableLineFile } from './journalFile';
 
 /** A delivery accepted but maybe not yet started as a run: enough to start it, with the run id already chosen. */
 export interface AcceptedRun {
@@ -21,8 +22,12 @@ export const MAX_BACKLOG = 100_000;
 
 export class BacklogFullError extends Error {}
 
-/** How often the gateway's thread is checked for being saturated. */
-const LOAD_SAMPLE_MS = 100;
+/**
+ * How often the gateway's thread is checked for being saturated, and runs are started. Deliveries do not start runs as
+ * they arrive: the first tick of a burst would otherwise have started dozens, whose database writes then compete with
+ * the journal's synced writes for the disk for seconds. An accepted run waits at most this long to be started.
+ */
+const LOAD_SAMPLE_MS = 25;
 /** Share of a sample the thread was busy from which starting runs yields to answering deliveries. */
 const BUSY_UTILIZATION = 0.6;
 /** How long starting runs keeps yielding after the last busy sample (so it does not flood the thread every other sample). */
@@ -39,17 +44,14 @@ const BUSY_START_INTERVAL_MS = 200;
 export class AcceptJournal {
   private readonly pending = new Map<string, AcceptedRun>();
   private readonly queue: AcceptedRun[] = [];
-  private batch: { line: string; done?: (error?: Error) => void }[] = [];
-  private flushing = false;
   private active = 0;
-  private bytes = 0;
   private idleWaiters: (() => void)[] = [];
   /** Until when runs start one at a time: this process's thread was busy answering deliveries. */
   private busyUntil = 0;
   private lastStartAt = 0;
 
   private constructor(
-    private readonly fd: number,
+    private readonly file: DurableLineFile,
     private readonly start: (run: AcceptedRun) => Promise<void>,
     private readonly concurrency: number,
   ) {
@@ -67,28 +69,23 @@ export class AcceptJournal {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'accepted.jsonl');
     const unstarted = new Map<string, AcceptedRun>();
-    if (fs.existsSync(file)) {
-      for (const text of fs.readFileSync(file, 'utf8').split('\n')) {
-        if (!text) continue;
-        let line: Line;
-        try {
-          line = JSON.parse(text) as Line;
-        } catch {
-          continue; // a torn last line: its delivery was never answered
-        }
-        if (line.t === 'A') unstarted.set(line.run.runId, line.run);
-        else unstarted.delete(line.runId);
+    for (const text of DurableLineFile.readLines(file)) {
+      let line: Line;
+      try {
+        line = JSON.parse(text) as Line;
+      } catch {
+        continue; // a torn write: its deliveries were never answered
       }
+      if (line.t === 'A') unstarted.set(line.run.runId, line.run);
+      else unstarted.delete(line.runId);
     }
-    const compacted = `${file}.compact`;
-    fs.writeFileSync(compacted, [...unstarted.values()].map((run) => `${JSON.stringify({ t: 'A', run })}\n`).join(''));
-    const handle = fs.openSync(compacted, 'r+');
-    fs.fsyncSync(handle);
-    fs.closeSync(handle);
-    fs.renameSync(compacted, file);
-    // O_DSYNC: each write returns once its data is on disk, one system call (and one thread-pool hop) per batch.
-    const { O_WRONLY, O_APPEND, O_CREAT, O_DSYNC } = fs.constants;
-    const journal = new AcceptJournal(fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_DSYNC, 0o600), start, concurrency);
+    let journal: AcceptJournal | undefined;
+    const lines = DurableLineFile.rewrite(
+      file,
+      [...unstarted.values()].map((run) => JSON.stringify({ t: 'A', run })),
+      () => journal?.settled(),
+    );
+    journal = new AcceptJournal(lines, start, concurrency);
     if (unstarted.size > 0) log.info({ runs: unstarted.size }, 'starting runs accepted before the last stop');
     for (const run of unstarted.values()) journal.enqueue(run);
     return journal;
@@ -100,8 +97,7 @@ export class AcceptJournal {
       return Promise.reject(new BacklogFullError(`${this.pending.size} accepted deliveries are waiting to start; try again shortly`));
     }
     return new Promise((resolve, reject) => {
-      this.batch.push({ line: `${JSON.stringify({ t: 'A', run })}\n`, done: (error) => (error ? reject(error) : (this.enqueue(run), resolve())) });
-      this.flush();
+      this.file.append(JSON.stringify({ t: 'A', run }), (error) => (error ? reject(error) : (this.enqueue(run), resolve())));
     });
   }
 
@@ -123,29 +119,12 @@ export class AcceptJournal {
   }
 
   private idle(): boolean {
-    return this.pending.size === 0 && this.batch.length === 0 && !this.flushing;
+    return this.pending.size === 0 && this.file.idle;
   }
 
   private enqueue(run: AcceptedRun): void {
     this.pending.set(run.runId, run);
     this.queue.push(run);
-    this.pump();
-  }
-
-  private flush(): void {
-    if (this.flushing || this.batch.length === 0) return;
-    this.flushing = true;
-    const batch = this.batch;
-    this.batch = [];
-    const data = batch.map((entry) => entry.line).join('');
-    const finish = (error?: Error | null) => {
-      this.flushing = false;
-      for (const entry of batch) entry.done?.(error ?? undefined);
-      this.bytes += Buffer.byteLength(data);
-      this.flush();
-      this.maybeCompact();
-    };
-    fs.write(this.fd, data, null, 'utf8', finish);
   }
 
   private pump(): void {
@@ -164,9 +143,8 @@ export class AcceptJournal {
         () => {
           this.active -= 1;
           this.pending.delete(run.runId);
-          // Not synced: if it is lost, the replay's start is refused as a duplicate, which counts as started.
-          this.batch.push({ line: `${JSON.stringify({ t: 'S', runId: run.runId })}\n` });
-          this.flush();
+          // Nobody waits for it: if it is lost, the replay's start is refused as a duplicate, which counts as started.
+          this.file.append(JSON.stringify({ t: 'S', runId: run.runId }));
           this.pump();
         },
         (error: unknown) => {
@@ -181,15 +159,12 @@ export class AcceptJournal {
     }
   }
 
-  private maybeCompact(): void {
-    if (this.idle()) {
-      if (this.bytes > COMPACT_BYTES) {
-        fs.ftruncateSync(this.fd, 0);
-        this.bytes = 0;
-      }
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const waiter of waiters) waiter();
-    }
+  /** Every write so far is on disk: once nothing is pending either, the file can start over. */
+  private settled(): void {
+    if (!this.idle()) return;
+    if (this.file.size > COMPACT_BYTES) this.file.empty();
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const waiter of waiters) waiter();
   }
 }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { RunOutcome } from '../runService';
 
@@ -19,29 +19,43 @@ function flowResponse(output: unknown): WebhookResponse | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+export function sendJson(response: ServerResponse, status: number, value: unknown): void {
+  response.statusCode = status;
+  if (!response.hasHeader('content-type')) response.setHeader('content-type', 'application/json; charset=utf-8');
+  response.end(JSON.stringify(value) ?? 'null');
+}
+
 /** Answers a sync webhook: the response the flow set, its output as JSON, its error, or 202 when it is still running. */
-export function sendOutcome(response: Response, runId: string, outcome: RunOutcome): void {
+export function sendOutcome(response: ServerResponse, runId: string, outcome: RunOutcome): void {
   response.setHeader('x-nectar-run-id', runId);
   if (outcome.status === 'running') {
-    response.status(202).location(`/api/runs/${runId}`).json({ runId, status: 'running', run: `/api/runs/${runId}` });
+    response.setHeader('location', `/api/runs/${runId}`);
+    sendJson(response, 202, { runId, status: 'running', run: `/api/runs/${runId}` });
     return;
   }
   if (outcome.status === 'failed') {
-    response.status(500).json({ error: { code: 'run_failed', message: outcome.error.message, runId, error: outcome.error } });
+    sendJson(response, 500, { error: { code: 'run_failed', message: outcome.error.message, runId, error: outcome.error } });
     return;
   }
   const custom = flowResponse(outcome.output);
   if (!custom) {
-    response.status(200).json(outcome.output ?? null);
+    sendJson(response, 200, outcome.output ?? null);
     return;
   }
   for (const [name, value] of Object.entries(custom.headers)) {
     if (!RESERVED.has(name.toLowerCase())) response.setHeader(name, value);
   }
-  response.status(custom.status);
-  if (custom.body === undefined) response.end();
-  else if (typeof custom.body === 'string') {
-    if (!response.getHeader('content-type')) response.type('text/plain');
-    response.send(custom.body);
-  } else response.json(custom.body);
+  if (typeof custom.body !== 'string' && custom.body !== undefined) {
+    sendJson(response, custom.status, custom.body);
+    return;
+  }
+  response.statusCode = custom.status;
+  if (custom.body === undefined) {
+    response.end();
+    return;
+  }
+  const type = response.getHeader('content-type');
+  if (type === undefined) response.setHeader('content-type', 'text/plain; charset=utf-8');
+  else if (!/;\s*charset=/i.test(String(type))) response.setHeader('content-type', `${String(type)}; charset=utf-8`);
+  response.end(custom.body);
 }

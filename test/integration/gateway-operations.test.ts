@@ -1,6 +1,7 @@
 /** Operational edges: readiness, request ids in structured logs, security headers, CORS, rate limits, graceful stop. */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { eventually, Product, startProduct } from '../support/product';
 
 let product: Product;
@@ -60,6 +61,51 @@ test('CORS answers the configured origin only', async () => {
   expect(allowed.headers.get('access-control-allow-origin')).toBe('http://ui.example');
   const other = await product.request('GET', '/api/flows', undefined, { authorization: `Bearer ${product.adminKey}`, origin: 'http://evil.example' });
   expect(other.headers.get('access-control-allow-origin')).toBeNull();
+});
+
+test('webhook deliveries (served ahead of express) carry the same request ids, log lines, security and CORS headers', async () => {
+  const flow = { id: 'edge-hook', name: 'edge hook', nodes: [{ id: 'a', type: 'code', code: 'return input.body;' }], triggers: [{ type: 'webhook', respond: 'sync' }] };
+  expect((await product.request('PUT', '/api/flows/edge-hook', flow)).status).toBe(200);
+
+  const delivered = await fetch(`${product.baseUrl}/hooks/edge-hook/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-request-id': 'hook-trace-1', origin: 'http://ui.example' },
+    body: zlib.gzipSync(JSON.stringify({ zipped: true })),
+  });
+  expect(delivered.status).toBe(200);
+  expect(await delivered.json()).toEqual({ zipped: true });
+  expect(delivered.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  expect(delivered.headers.get('x-request-id')).toBe('hook-trace-1');
+  expect(delivered.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(delivered.headers.get('content-security-policy')).toContain("default-src 'none'");
+  expect(delivered.headers.get('access-control-allow-origin')).toBe('http://ui.example');
+
+  const preflight = await fetch(`${product.baseUrl}/hooks/edge-hook`, {
+    method: 'OPTIONS',
+    headers: { origin: 'http://ui.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  });
+  expect(preflight.status).toBe(204);
+  expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+
+  const badEncoding = await fetch(`${product.baseUrl}/hooks/edge-hook/%E0%A4%A`, { method: 'POST' });
+  expect(badEncoding.status).toBe(400);
+  expect((await badEncoding.json()).error.message).toContain('%E0%A4%A');
+  const badId = await fetch(`${product.baseUrl}/hooks/bad%20id`, { method: 'POST' });
+  expect(badId.status).toBe(400);
+  expect((await badId.json()).error.problems).toEqual([expect.objectContaining({ path: 'params.flowId' })]);
+  const unknownEncoding = await fetch(`${product.baseUrl}/hooks/edge-hook`, { method: 'POST', headers: { 'content-encoding': 'snappy' }, body: 'x' });
+  expect(unknownEncoding.status).toBe(415);
+
+  const logFile = path.join(product.dataDir, 'logs', 'gateway.log');
+  const logged = await eventually(async () =>
+    fs
+      .readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.reqId === 'hook-trace-1'),
+  );
+  expect(logged).toMatchObject({ method: 'POST', path: '/hooks/edge-hook/', status: 200 });
 });
 
 test('an API key past its rate limit gets 429 with Retry-After; other keys and the admin key do not', async () => {
