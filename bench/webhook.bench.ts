@@ -1,6 +1,8 @@
 /**
  * Webhooks under load (autocannon, keep-alive, closed loop) against the whole product as `npm start` runs it, with a
- * baseline in the same run: the same gateway process answering a static 202 behind the same middleware.
+ * baseline in the same run: the same gateway process answering a static 202 behind express and the same middleware
+ * as the API (the issue's baseline), and, for reference, a static 202 from the plain HTTP handler that webhook
+ * deliveries are served on (ahead of express).
  *  - async webhooks: accept rate and p50/p99 with 8 clients, as a ratio of the static baseline (goal ≥ 0.5), and
  *    every 2xx matched by exactly one run in Temporal (no request lost);
  *  - sync webhooks of a one-node flow: p50/p99 with 1 client (goal p50 ≤ 13 ms) and req/s with 8 clients (goal ≥ 100).
@@ -84,6 +86,7 @@ export async function run(): Promise<void> {
     await save(product, 'bench-async', 'async');
     await save(product, 'bench-sync', 'sync');
     const staticUrl = `${product.baseUrl}/hooks-static/bench-async`;
+    const plainStaticUrl = `${product.baseUrl}/hooks-static-plain/bench-async`;
     const asyncUrl = `${product.baseUrl}/hooks/bench-async`;
     const syncUrl = `${product.baseUrl}/hooks/bench-sync`;
 
@@ -91,6 +94,9 @@ export async function run(): Promise<void> {
     await load('warm-up', staticUrl, 8, { amount: WARMUP_REQUESTS });
     const baseline = await load('static 202 (same process), 8 clients', staticUrl, 8);
     print(baseline);
+    await load('warm-up', plainStaticUrl, 8, { amount: WARMUP_REQUESTS });
+    const plainBaseline = await load('static 202, plain handler, 8 clients', plainStaticUrl, 8);
+    print(plainBaseline);
 
     let accepted = 0;
     accepted += (await load('warm-up', asyncUrl, 8, { amount: WARMUP_REQUESTS })).ok;
@@ -99,7 +105,10 @@ export async function run(): Promise<void> {
     const asyncFigures = await load(`async webhook, 8 clients (${ASYNC_REQUESTS})`, asyncUrl, 8, { amount: ASYNC_REQUESTS });
     accepted += asyncFigures.ok;
     print(asyncFigures);
-    console.log(`  async accept rate / static baseline: ${(asyncFigures.reqPerSec / baseline.reqPerSec).toFixed(2)} (goal ≥ 0.50)`);
+    console.log(
+      `  async accept rate / static baseline: ${(asyncFigures.reqPerSec / baseline.reqPerSec).toFixed(2)} (goal ≥ 0.50); ` +
+        `/ plain-handler static: ${(asyncFigures.reqPerSec / plainBaseline.reqPerSec).toFixed(2)}`,
+    );
 
     // Every accepted delivery must be exactly one run: count them once visibility has caught up with the backlog.
     const drainStarted = Date.now();

@@ -89,10 +89,10 @@ test('webhook deliveries (served ahead of express) carry the same request ids, l
 
   const badEncoding = await fetch(`${product.baseUrl}/hooks/edge-hook/%E0%A4%A`, { method: 'POST' });
   expect(badEncoding.status).toBe(400);
-  expect((await badEncoding.json()).error.message).toContain('%E0%A4%A');
+  expect(((await badEncoding.json()) as { error: { message: string } }).error.message).toContain('%E0%A4%A');
   const badId = await fetch(`${product.baseUrl}/hooks/bad%20id`, { method: 'POST' });
   expect(badId.status).toBe(400);
-  expect((await badId.json()).error.problems).toEqual([expect.objectContaining({ path: 'params.flowId' })]);
+  expect(((await badId.json()) as { error: { problems: unknown[] } }).error.problems).toEqual([expect.objectContaining({ path: 'params.flowId' })]);
   const unknownEncoding = await fetch(`${product.baseUrl}/hooks/edge-hook`, { method: 'POST', headers: { 'content-encoding': 'snappy' }, body: 'x' });
   expect(unknownEncoding.status).toBe(415);
 
