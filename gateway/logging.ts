@@ -11,18 +11,21 @@ const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const requestIdOf = (request: IncomingMessage): string | undefined => requestIds.get(request);
 
+/** A request target split at its `?`: the path, and the query string without the `?` (empty when none). */
+export function splitUrl(url: string): { path: string; query: string } {
+  const queryAt = url.indexOf('?');
+  return queryAt < 0 ? { path: url, query: '' } : { path: url.slice(0, queryAt), query: url.slice(queryAt + 1) };
+}
+
 /**
  * Gives a request an id (the caller's `X-Request-Id` when it is sane, otherwise a new one), answers with it, and logs
  * the request once it is answered, with that id.
  */
-export function tagRequest(request: IncomingMessage, response: ServerResponse): void {
+export function tagRequest(request: IncomingMessage, response: ServerResponse, path = splitUrl(request.url ?? '').path): void {
   const incoming = request.headers['x-request-id'];
   const id = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : crypto.randomUUID();
   requestIds.set(request, id);
   response.setHeader('x-request-id', id);
-  const url = request.url ?? '';
-  const queryAt = url.indexOf('?');
-  const path = queryAt < 0 ? url : url.slice(0, queryAt);
   const started = process.hrtime.bigint();
   response.once('finish', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
