@@ -1,3 +1,4 @@
+import { versionRef } from '../flow/ids';
 import type { FlowDefinition } from '../flow/schema';
 import type { FlowStore } from '../store/flows';
 
@@ -16,7 +17,7 @@ export class FlowVersionCache {
 
   /** A saved version, or with `draft` that draft revision (the version is then ignored). */
   async get(flowId: string, version: number, draft?: number): Promise<FlowDefinition | undefined> {
-    const key = draft === undefined ? `${flowId}@${version}` : `${flowId}@draft-${draft}`;
+    const key = versionRef(flowId, { flowVersion: version, draft });
     const cached = this.entries.get(key);
     if (cached) return cached;
     const found = draft === undefined ? await this.flows.version(flowId, version) : await this.flows.drafts.revision(flowId, draft);

@@ -1,13 +1,14 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { LogEntry, NodeError } from '../flow/graph';
+import type { LogEntry, NodeError } from '../flow/contracts';
 import type { TriggerInfo } from '../flow/run';
 import { sideEffectFreeNodes } from '../flow/effects';
+import { versionRef } from '../flow/ids';
 import type { FlowDefinition } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
 import type { EgressPolicy } from '../sandbox/egress';
 import { executeFunction, ExecutionErrorType, LIMIT_ERROR_TYPES } from '../sandbox/execute';
 import type { FlowVersionCache } from './flowCache';
-import type { OutputStore } from './outputs';
+import type { OutputStore } from '../store/outputs';
 
 export interface ActivityDependencies {
   flows: FlowVersionCache;
@@ -109,7 +110,7 @@ function localCandidates(definition: FlowDefinition): string[] {
 }
 
 function nodeKey(flow: FlowRef, nodeId: string): string {
-  return `${flow.flowId}@${flow.draft === undefined ? flow.version : `draft-${flow.draft}`}:${nodeId}`;
+  return `${versionRef(flow.flowId, { flowVersion: flow.version, draft: flow.draft })}:${nodeId}`;
 }
 
 export function createActivities(deps: ActivityDependencies) {

@@ -15,7 +15,7 @@ import { NativeConnection, Runtime, Worker, DefaultLogger } from '@temporalio/wo
 import type { Db } from 'mongodb';
 import { createActivities } from '../activities';
 import { FlowVersionCache } from '../activities/flowCache';
-import { OutputStore } from '../activities/outputs';
+import { OutputStore } from '../store/outputs';
 import { requireBinary } from '../common/binaries';
 import { freePort, startProcess, waitUntil } from '../common/processes';
 import type { RunRequest } from '../flow/run';

@@ -1,74 +1,11 @@
 /**
  * The graph semantics of a run, as pure and deterministic functions over the definition and the results so far.
- * The interpreter workflow only drives these; tests exercise them without Temporal. Type-only imports: this module
- * is part of the workflow bundle.
+ * The interpreter workflow only drives these; tests exercise them without Temporal. Part of the workflow bundle:
+ * it imports only other pure modules.
  */
+import type { ErrorInput, LogEntry, NodeError, NodeRecord, RunState } from './contracts';
 import { isOutputRef } from './run';
 import type { Edge, FlowDefinition, FlowNode, InputMapping, InputSource } from './schema';
-
-export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
-export type EdgeStatus = 'pending' | 'taken' | 'dead';
-
-/** A thrown error, as plain data that crosses every boundary. */
-export interface NodeError {
-  name: string;
-  message: string;
-  stack?: string;
-  nodeId: string;
-  /** Machine-readable kind, e.g. CodeError, TimeoutError, MemoryLimitError, ValidationError, LoopLimitError. */
-  type?: string;
-}
-
-/** What an error edge hands its target. */
-export interface ErrorInput {
-  name: string;
-  message: string;
-  stack?: string;
-  type?: string;
-  /** The id of the node that failed. */
-  node: string;
-}
-
-export interface LogEntry {
-  level: 'log' | 'info' | 'warn' | 'error' | 'debug';
-  timestamp: string;
-  nodeId: string;
-  args: unknown[];
-}
-
-export interface NodeRecord {
-  id: string;
-  name?: string;
-  type?: FlowNode['type'];
-  status: NodeStatus;
-  attempt?: number;
-  startedAt?: string;
-  durationMs?: number;
-  memoryBytes?: number;
-  output?: unknown;
-  error?: NodeError;
-  logs?: LogEntry[];
-  /** The nextPath a node returned that no edge was labelled with, so its branch ended there. */
-  unmatchedPath?: string;
-  /** While the node runs again after a failed attempt: that attempt's error message (from Temporal, not history). */
-  lastFailure?: string;
-  /** For a subflow node: the run ID of the child run it started last. */
-  childRunId?: string;
-  /** How many times the node has started in this run (more than 1 inside a loop). */
-  runs?: number;
-  /** Index of the loop edge the node was last re-entered by: its input is then that edge's source output. */
-  loopEntry?: number;
-}
-
-export interface RunState {
-  v: 1;
-  nodes: Record<string, NodeRecord>;
-  edges: EdgeStatus[];
-  /** Node ids in the order they first started, for display. */
-  started: string[];
-  /** Set when a node failed with no error edge (or with onError "stop"): the run fails with this error. */
-  failure?: NodeError;
-}
 
 export const DEFAULT_PATH = 'default';
 export const TIMEOUT_PATH = 'timeout';

@@ -1,5 +1,5 @@
 /** The contract between whoever starts a run (the gateway) and the interpreter workflow. Lives in histories: versioned. */
-import type { NodeError, NodeRecord, RunState } from './graph';
+import type { NodeError, NodeRecord, RunState } from './contracts';
 
 export const INTERPRETER_WORKFLOW = 'interpreterWorkflow';
 export const RUN_STATE_QUERY = 'runState';

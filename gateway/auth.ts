@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { Identifier } from '../flow/schema';
 import type { ApiKeyStore } from '../store/apiKeys';
-import { DEFAULT_WORKSPACE, WorkspaceStore } from '../store/workspaces';
+import { DEFAULT_WORKSPACE } from '../flow/ids';
+import { WorkspaceStore } from '../store/workspaces';
 import { HttpError } from './errors';
 
 /** Who is calling: the admin (in the default workspace, or the one `X-Nectar-Workspace` names) or a workspace's key. */

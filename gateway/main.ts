@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { OutputStore } from '../activities/outputs';
+import { OutputStore } from '../store/outputs';
 import { resolveAdminKey } from '../common/adminKey';
 import { Config, parseConfig, requireSetting } from '../common/config';
 import { ApiKeyStore } from '../store/apiKeys';

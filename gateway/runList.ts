@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { temporal } from '@temporalio/proto';
 import { INTERPRETER_WORKFLOW, RunRequest } from '../flow/run';
-import { FLOW_ID, FLOW_VERSION, parseFlowVersionValue, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
+import { FLOW_ID, readRunSearchAttributes, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
 import type { RunListQuery } from './schemas';
 
@@ -67,13 +67,11 @@ export class RunList {
       query: visibilityQuery(workspace, query),
     });
     const runs = response.executions.map((raw): RunSummary => {
-      const attributes = decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields);
+      const { workspace: _workspace, ...labels } = readRunSearchAttributes(decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields));
       return {
         runId: raw.execution?.workflowId ?? '',
         status: statusName(raw.status),
-        flowId: attributes.get(FLOW_ID),
-        ...parseFlowVersionValue(attributes.get(FLOW_VERSION)),
-        trigger: attributes.get(TRIGGER),
+        ...labels,
         startedAt: timestamp(raw.startTime),
         closedAt: timestamp(raw.closeTime),
       };

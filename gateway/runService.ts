@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { NodeError, NodeRecord } from '../flow/graph';
+import type { NodeError, NodeRecord } from '../flow/contracts';
 import { INTERPRETER_WORKFLOW, RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
-import { FLOW_ID, FLOW_VERSION, flowVersionValue, parseFlowVersionValue, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
+import { DEFAULT_WORKSPACE, isRunId, runIdOf } from '../flow/ids';
+import { readRunSearchAttributes, runSearchAttributes } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
@@ -23,19 +24,14 @@ export interface RunView {
   nodes: NodeRecord[];
 }
 
-/** Runs started by the API or a webhook end in 32 hex digits; a schedule's runs in `cron-<trigger>-<scheduled time>`. */
-const RUN_ID_PATTERN = /^run-[A-Za-z0-9_-]{1,64}-([a-f0-9]{32}|cron-[A-Za-z0-9_-]{1,32}-\d{4}-\d\d-\d\dT[\d:.]+Z)$/;
-
 export function newRunId(flowId: string): string {
-  return `run-${flowId}-${crypto.randomUUID().replace(/-/g, '')}`;
+  return runIdOf(flowId, crypto.randomUUID().replace(/-/g, ''));
 }
-
-const DEFAULT_WORKSPACE = 'default';
 
 /** One key, one run ID: the same key for the same flow of the same workspace always names the same workflow. */
 export function idempotentRunId(workspace: string, flowId: string, key: string): string {
   const digest = crypto.createHash('sha256').update(`${workspace}\0${flowId}\0${key}`).digest('hex');
-  return `run-${flowId}-${digest.slice(0, 32)}`;
+  return runIdOf(flowId, digest.slice(0, 32));
 }
 
 export interface StartOptions {
@@ -112,7 +108,7 @@ export class RunService {
   }
 
   private async describeIn(runId: string, workspace: string | undefined): Promise<WorkflowExecutionDescription> {
-    if (!RUN_ID_PATTERN.test(runId)) throw notFound(`run "${runId}"`);
+    if (!isRunId(runId)) throw notFound(`run "${runId}"`);
     let description: WorkflowExecutionDescription;
     try {
       description = await this.client.workflow.getHandle(runId).describe();
@@ -120,7 +116,7 @@ export class RunService {
       if (error instanceof WorkflowNotFoundError) throw notFound(`run "${runId}"`);
       throw error;
     }
-    if (workspace !== undefined && (description.typedSearchAttributes.get(WORKSPACE) ?? DEFAULT_WORKSPACE) !== workspace) {
+    if (workspace !== undefined && readRunSearchAttributes(description.typedSearchAttributes).workspace !== workspace) {
       throw notFound(`run "${runId}"`);
     }
     return description;
@@ -146,12 +142,7 @@ export class RunService {
         workflowId: runId,
         args: [request],
         workflowIdReusePolicy: exact ? 'REJECT_DUPLICATE' : undefined,
-        typedSearchAttributes: [
-          { key: FLOW_ID, value: flowId },
-          { key: FLOW_VERSION, value: flowVersionValue(flowVersion, options.draft) },
-          { key: TRIGGER, value: trigger.type },
-          { key: WORKSPACE, value: workspace },
-        ],
+        typedSearchAttributes: runSearchAttributes({ flowId, flowVersion, draft: options.draft, trigger: trigger.type, workspace }),
       });
       return { runId, started: true };
     } catch (error) {
@@ -205,12 +196,11 @@ export class RunService {
     const description = await this.describeIn(runId, workspace);
     const handle = this.client.workflow.getHandle(runId);
     const status = description.status.name.toLowerCase() as RunStatus;
+    const { workspace: _workspace, ...labels } = readRunSearchAttributes(description.typedSearchAttributes);
     const view: RunView = {
       runId,
       status,
-      flowId: description.typedSearchAttributes.get(FLOW_ID),
-      ...parseFlowVersionValue(description.typedSearchAttributes.get(FLOW_VERSION)),
-      trigger: description.typedSearchAttributes.get(TRIGGER),
+      ...labels,
       startedAt: description.startTime.toISOString(),
       closedAt: description.closeTime?.toISOString(),
       output: null,
@@ -253,7 +243,7 @@ export class RunService {
   }
 
   private async onOpenRun(runId: string, action: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
-    if (!RUN_ID_PATTERN.test(runId)) throw notFound(`run "${runId}"`);
+    if (!isRunId(runId)) throw notFound(`run "${runId}"`);
     try {
       await action(this.client.workflow.getHandle(runId));
     } catch (error) {

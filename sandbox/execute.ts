@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { analyzeCode, CodeAnalysis } from '../flow/code';
-import type { LogEntry, NodeError } from '../flow/graph';
+import type { LogEntry, NodeError } from '../flow/contracts';
 import { Bridges, installBridges } from './bridges';
 import { DEFAULT_EGRESS_POLICY, EgressPolicy } from './egress';
 import { Execution } from './execution';

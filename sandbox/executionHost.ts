@@ -3,7 +3,7 @@
  * timer limits are enforced. A breach is reported once through `onBreach` (the execution then ends with an error
  * naming the limit) and answered to the isolate as a refusal, so the user's code stops at the offending call.
  */
-import type { LogEntry } from '../flow/graph';
+import type { LogEntry } from '../flow/contracts';
 import type { RuntimeHost } from './runtime';
 
 export type LimitErrorType = 'LogLimitError' | 'TimerLimitError';

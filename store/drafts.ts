@@ -1,12 +1,13 @@
 import { Collection, MongoServerError } from 'mongodb';
+import { versionRef } from '../flow/ids';
 import type { FlowDefinition } from '../flow/schema';
-import type { FlowDocument } from './flows';
+import { FlowDocument, FLOWS_COLLECTION } from './flowDocument';
 import { FlowExistsError } from './flowErrors';
 import type { Store } from './mongo';
 
 /** One saved state of a flow's working copy. Immutable: a test run pins its revision as a run pins a version. */
 interface DraftRevisionDocument {
-  /** `<flowId>@draft-<revision>`: revisions of a flow id are numbered by the flow's counter, never reused. */
+  /** `versionRef` (`<flowId>@draft-<revision>`): revisions of a flow id are numbered by the flow's counter, never reused. */
   _id: string;
   flowId: string;
   workspace: string;
@@ -39,7 +40,7 @@ export class DraftStore {
   private readonly revisions: Collection<DraftRevisionDocument>;
 
   constructor(store: Store) {
-    this.flows = store.db.collection<FlowDocument>('flows');
+    this.flows = store.db.collection<FlowDocument>(FLOWS_COLLECTION);
     this.revisions = store.db.collection<DraftRevisionDocument>('flow_draft_revisions');
   }
 
@@ -65,7 +66,7 @@ export class DraftStore {
     }
     if (!flow?.draftCounter) throw new Error(`could not allocate a draft revision for flow "${definition.id}"`);
     const doc: DraftRevisionDocument = {
-      _id: `${definition.id}@draft-${flow.draftCounter}`,
+      _id: versionRef(definition.id, { flowVersion: 0, draft: flow.draftCounter }),
       flowId: definition.id,
       workspace,
       revision: flow.draftCounter,
@@ -89,7 +90,7 @@ export class DraftStore {
 
   /** A pinned revision stays readable after the draft moves on or is discarded, so test runs on it can finish. */
   async revision(flowId: string, revision: number): Promise<FlowDraft | undefined> {
-    const doc = await this.revisions.findOne({ _id: `${flowId}@draft-${revision}` });
+    const doc = await this.revisions.findOne({ _id: versionRef(flowId, { flowVersion: 0, draft: revision }) });
     return doc ? toDraft(doc) : undefined;
   }
 

@@ -1,26 +1,12 @@
 import { Collection, MongoServerError } from 'mongodb';
+import { DEFAULT_WORKSPACE, versionRef } from '../flow/ids';
 import type { FlowDefinition, FlowVersion } from '../flow/schema';
 import { DraftStore } from './drafts';
+import { FlowDocument, FLOWS_COLLECTION } from './flowDocument';
 import { FlowExistsError } from './flowErrors';
 import type { Store } from './mongo';
 
 export { FlowExistsError };
-
-export interface FlowDocument {
-  _id: string;
-  name: string;
-  /** Allocator for version numbers; the newest saved version is read from flow_versions. */
-  versionCounter: number;
-  /** The workspace that owns the flow; flow ids are unique across workspaces. */
-  workspace?: string;
-  createdAt: Date;
-  updatedAt: Date;
-  deletedAt?: Date;
-  /** Allocator for draft revision numbers (store/drafts.ts). */
-  draftCounter?: number;
-  /** The current draft's revision, when the flow has a draft. */
-  draft?: number;
-}
 
 interface FlowVersionDocument {
   _id: string;
@@ -39,7 +25,6 @@ export interface FlowSummary {
 }
 
 const DUPLICATE_KEY = 11000;
-const DEFAULT_WORKSPACE = 'default';
 /** Flows saved before workspaces existed have no workspace field: they belong to the default one. */
 const inWorkspace = (workspace?: string) => (workspace === undefined ? {} : { workspace });
 
@@ -55,7 +40,7 @@ export class FlowStore {
   readonly drafts: DraftStore;
 
   constructor(store: Store) {
-    this.flows = store.db.collection<FlowDocument>('flows');
+    this.flows = store.db.collection<FlowDocument>(FLOWS_COLLECTION);
     this.versions = store.db.collection<FlowVersionDocument>('flow_versions');
     this.drafts = new DraftStore(store);
   }
@@ -106,7 +91,7 @@ export class FlowStore {
     }
     if (!flow) throw new Error(`could not allocate a version for flow "${definition.id}"`);
     const doc: FlowVersionDocument = {
-      _id: `${definition.id}@${flow.versionCounter}`,
+      _id: versionRef(definition.id, { flowVersion: flow.versionCounter }),
       flowId: definition.id,
       version: flow.versionCounter,
       definition,
@@ -125,7 +110,7 @@ export class FlowStore {
 
   /** A pinned version stays readable after the flow is deleted, so runs that started on it can finish. */
   async version(flowId: string, version: number): Promise<FlowVersion | undefined> {
-    const doc = await this.versions.findOne({ _id: `${flowId}@${version}` });
+    const doc = await this.versions.findOne({ _id: versionRef(flowId, { flowVersion: version }) });
     return doc ? toVersion(doc) : undefined;
   }
 

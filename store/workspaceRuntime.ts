@@ -2,7 +2,8 @@ import type { FlowStore } from './flows';
 import { PLANS } from './plans';
 import type { UsageStore } from './usage';
 import type { VariableStore } from './variables';
-import { DEFAULT_WORKSPACE, WorkspaceStore } from './workspaces';
+import { DEFAULT_WORKSPACE } from '../flow/ids';
+import { WorkspaceStore } from './workspaces';
 
 const LAST_COUNT_TTL_MS = 5_000;
 /** Executions left below the limit under which every node waits for its count before it starts. */

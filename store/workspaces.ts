@@ -1,8 +1,7 @@
 import { Collection, MongoServerError } from 'mongodb';
+import { DEFAULT_WORKSPACE } from '../flow/ids';
 import type { Store } from './mongo';
 import { limitsOf, PlanLimits, PlanName } from './plans';
-
-export const DEFAULT_WORKSPACE = 'default';
 
 interface WorkspaceDocument {
   _id: string;

@@ -13,7 +13,8 @@ import {
 import { INTERPRETER_WORKFLOW, RunRequest } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import type { CronTrigger } from '../flow/triggers';
-import { FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE } from './searchAttributes';
+import { scheduledRunIdPrefix } from '../flow/ids';
+import { runSearchAttributes } from './searchAttributes';
 
 export interface ScheduledFlow {
   workspace: string;
@@ -52,11 +53,6 @@ export function cronTriggersOf(definition: FlowDefinition | undefined): CronTrig
 
 const toOverlap = (overlap: CronTrigger['overlap']) => overlap.toUpperCase() as ScheduleOverlapPolicy;
 
-/** Scheduled runs are `run-<flowId>-cron-<triggerId>-<scheduled time>`: Temporal appends the time to this prefix. */
-export function scheduledWorkflowIdPrefix(flowId: string, triggerId: string): string {
-  return `run-${flowId}-cron-${triggerId}`;
-}
-
 function action(flow: ScheduledFlow, trigger: CronTrigger, taskQueue: string): ScheduleOptionsStartWorkflowAction<any> {
   const scheduleId = scheduleIdOf(flow.workspace, flow.flowId, trigger.id);
   const request: RunRequest = {
@@ -69,14 +65,9 @@ function action(flow: ScheduledFlow, trigger: CronTrigger, taskQueue: string): S
     type: 'startWorkflow',
     workflowType: INTERPRETER_WORKFLOW,
     taskQueue,
-    workflowId: scheduledWorkflowIdPrefix(flow.flowId, trigger.id),
+    workflowId: scheduledRunIdPrefix(flow.flowId, trigger.id),
     args: [request],
-    typedSearchAttributes: [
-      { key: FLOW_ID, value: flow.flowId },
-      { key: FLOW_VERSION, value: String(flow.version) },
-      { key: TRIGGER, value: 'cron' },
-      { key: WORKSPACE, value: flow.workspace },
-    ],
+    typedSearchAttributes: runSearchAttributes({ flowId: flow.flowId, flowVersion: flow.version, trigger: 'cron', workspace: flow.workspace }),
   };
 }
 

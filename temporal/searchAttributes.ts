@@ -1,4 +1,5 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributePair, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { DEFAULT_WORKSPACE, parseVersionKey, VersionPin, versionKey } from '../flow/ids';
 
 /** Let the Temporal Web UI filter runs by flow, version, trigger and workspace. */
 export const FLOW_ID = defineSearchAttributeKey('NectarFlowId', SearchAttributeType.KEYWORD);
@@ -8,16 +9,29 @@ export const WORKSPACE = defineSearchAttributeKey('NectarWorkspace', SearchAttri
 
 export const NECTAR_SEARCH_ATTRIBUTES = [FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE];
 
-/** `NectarFlowVersion` of a run: the version number, or `draft-<revision>` for a run of a flow's draft. */
-export function flowVersionValue(flowVersion: number, draft?: number): string {
-  return draft === undefined ? String(flowVersion) : `draft-${draft}`;
+/** What every run is labelled with, whoever starts it (the gateway, a schedule, a subflow node). */
+export interface RunLabels extends VersionPin {
+  flowId: string;
+  trigger: string;
+  workspace: string;
 }
 
-/** Reads `NectarFlowVersion` back: `{ flowVersion }` for a saved version, `{ draft }` for a draft run. */
-export function parseFlowVersionValue(value: string | undefined): { flowVersion?: number; draft?: number } {
-  if (value === undefined) return {};
-  const draft = /^draft-(\d+)$/.exec(value);
-  if (draft) return { draft: Number(draft[1]) };
-  const version = Number(value);
-  return Number.isInteger(version) ? { flowVersion: version } : {};
+/** The search attributes a run starts with. */
+export function runSearchAttributes(run: RunLabels): SearchAttributePair[] {
+  return [
+    { key: FLOW_ID, value: run.flowId },
+    { key: FLOW_VERSION, value: versionKey(run) },
+    { key: TRIGGER, value: run.trigger },
+    { key: WORKSPACE, value: run.workspace },
+  ];
+}
+
+/** Reads a run's labels back; a run from before workspaces existed belongs to the default workspace. */
+export function readRunSearchAttributes(attributes: TypedSearchAttributes): Partial<RunLabels> & { workspace: string } {
+  return {
+    flowId: attributes.get(FLOW_ID),
+    ...parseVersionKey(attributes.get(FLOW_VERSION)),
+    trigger: attributes.get(TRIGGER),
+    workspace: attributes.get(WORKSPACE) ?? DEFAULT_WORKSPACE,
+  };
 }

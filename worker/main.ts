@@ -4,7 +4,7 @@ import { Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { FlowVersionCache } from '../activities/flowCache';
 import { filterHostEnv } from '../activities/functionEnv';
-import { OutputStore } from '../activities/outputs';
+import { OutputStore } from '../store/outputs';
 import { parseConfig, requireSetting } from '../common/config';
 import { platformEndpoints } from '../common/platformEndpoints';
 import { validEgressPolicy } from '../sandbox/egress';

@@ -1,7 +1,7 @@
 /** Turns what a node's activity or child run threw into a NodeError: by failure type and data, never by realm. */
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { RunCodeFailureDetails } from '../activities';
-import type { NodeError } from '../flow/graph';
+import type { NodeError } from '../flow/contracts';
 import type { RunFailureDetails } from '../flow/run';
 
 export function nodeErrorFrom(nodeId: string, failure: unknown): { error: NodeError; details?: RunCodeFailureDetails } {

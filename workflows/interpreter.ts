@@ -28,9 +28,9 @@ import {
   recordFailure,
   recordSuccess,
   runOutput,
-  RunState,
   skipRemaining,
 } from '../flow/graph';
+import type { RunState } from '../flow/contracts';
 import { RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import { jsonBytes, runNode } from './nodes';

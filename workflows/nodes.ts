@@ -1,13 +1,15 @@
 /** How each kind of node runs inside the interpreter workflow. Deterministic: Temporal timers, activities, children. */
 import { condition, executeChild, isCancellation, proxyActivities, proxyLocalActivities, sleep, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { NectarActivities, RunCodeResult } from '../activities';
-import type { NodeError, NodeOutcomeDetails, RunState } from '../flow/graph';
+import type { NodeError, RunState } from '../flow/contracts';
+import type { NodeOutcomeDetails } from '../flow/graph';
 import { completedSteps, TIMEOUT_PATH } from '../flow/graph';
 import { NODE_LIMITS } from '../flow/limits';
 import type { RunEvent, RunRequest, RunSnapshot } from '../flow/run';
 import { INTERPRETER_WORKFLOW } from '../flow/run';
 import type { CodeNode, FlowNode, SubflowNode, WaitNode } from '../flow/schema';
-import { FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
+import { runIdOf } from '../flow/ids';
+import { readRunSearchAttributes, runSearchAttributes } from '../temporal/searchAttributes';
 import { nodeErrorFrom } from './failures';
 
 export type NodeOutcome =
@@ -132,10 +134,10 @@ async function runSubflowNode(node: SubflowNode, input: unknown, scope: NodeScop
   }
   try {
     const info = workflowInfo();
-    const workspace = info.typedSearchAttributes.get(WORKSPACE) ?? 'default';
+    const { workspace } = readRunSearchAttributes(info.typedSearchAttributes);
     const flowVersion = await resolveFlowVersion({ flowId: node.flowId, version: node.version, workspace });
     // A run ID like any other (uuid4 is deterministic in a workflow), so the API reads the child run too.
-    const childRunId = `run-${node.flowId}-${uuid4().replace(/-/g, '')}`;
+    const childRunId = runIdOf(node.flowId, uuid4().replace(/-/g, ''));
     scope.state.nodes[node.id].childRunId = childRunId;
     const child: RunRequest = {
       v: 1,
@@ -149,12 +151,7 @@ async function runSubflowNode(node: SubflowNode, input: unknown, scope: NodeScop
       workflowId: childRunId,
       args: [child],
       staticSummary: summaryOf(node),
-      typedSearchAttributes: [
-        { key: FLOW_ID, value: node.flowId },
-        { key: FLOW_VERSION, value: String(flowVersion) },
-        { key: TRIGGER, value: 'subflow' },
-        { key: WORKSPACE, value: workspace },
-      ],
+      typedSearchAttributes: runSearchAttributes({ flowId: node.flowId, flowVersion, trigger: 'subflow', workspace }),
     });
     return { ok: true, output: snapshot.output };
   } catch (failure) {

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import { Connection, Client } from '@temporalio/client';
 import { isPortFree } from '../../common/processes';
-import { FLOW_ID, FLOW_VERSION, TRIGGER } from '../../temporal/searchAttributes';
+import { DEFAULT_WORKSPACE, flowIdOfRunId, isRunId } from '../../flow/ids';
+import { readRunSearchAttributes } from '../../temporal/searchAttributes';
 import { Product, startProduct } from '../support/product';
 import { APPROVAL_LOGIC } from '../support/seedSamples';
 
@@ -193,7 +194,8 @@ describe('the approval slice', () => {
   test('an async run answers 202 with the run id, and the run can be read until it completes', async () => {
     const started = await product.request('POST', '/api/flows/purchase-approval/runs', { input: { purchaseAmount: 50 } });
     expect(started.status).toBe(202);
-    expect(started.body.runId).toMatch(/^run-purchase-approval-[0-9a-f]{32}$/);
+    expect(isRunId(started.body.runId)).toBe(true);
+    expect(flowIdOfRunId(started.body.runId)).toBe('purchase-approval');
     let run;
     for (let i = 0; i < 100; i++) {
       run = (await product.request('GET', `/api/runs/${started.body.runId}`)).body;
@@ -227,9 +229,12 @@ describe('the approval slice', () => {
       expect(runs.length).toBeGreaterThanOrEqual(4);
       const first = runs[0];
       expect(first.type).toBe('interpreterWorkflow');
-      expect(first.typedSearchAttributes.get(FLOW_ID)).toBe('purchase-approval');
-      expect(first.typedSearchAttributes.get(FLOW_VERSION)).toBe('2');
-      expect(first.typedSearchAttributes.get(TRIGGER)).toBe('api');
+      expect(readRunSearchAttributes(first.typedSearchAttributes)).toEqual({
+        flowId: 'purchase-approval',
+        flowVersion: 2,
+        trigger: 'api',
+        workspace: DEFAULT_WORKSPACE,
+      });
     } finally {
       await connection.close();
     }

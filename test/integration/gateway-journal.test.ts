@@ -2,9 +2,10 @@
  * The async webhook journal: a delivery on disk but not yet started when the gateway stopped is started by the next
  * gateway, with the run id its 202 named; a delivery marked started is not started again.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_WORKSPACE } from '../../flow/ids';
+import { newRunId } from '../../gateway/runService';
 import { eventually, Product, startProduct } from '../support/product';
 
 let product: Product | undefined;
@@ -26,10 +27,10 @@ test('deliveries journaled before a stop become runs after the restart, exactly 
 
   // What a crash right after the fsync (before the start) leaves behind, and an entry whose start was recorded.
   const run = (n: number) => ({
-    runId: `run-journaled-${crypto.randomBytes(16).toString('hex')}`,
+    runId: newRunId('journaled'),
     flowId: 'journaled',
     flowVersion: 1,
-    workspace: 'default',
+    workspace: DEFAULT_WORKSPACE,
     trigger: { type: 'webhook', source: 'POST /hooks/journaled', payload: { method: 'POST', path: '/', query: {}, headers: {}, body: { n } } },
     acceptedAt: new Date().toISOString(),
   });

@@ -1,6 +1,6 @@
 /** The runs API beyond start and read: listing from Temporal visibility, re-running, the live event stream, events. */
 import { Client, Connection } from '@temporalio/client';
-import { OUTPUT_REF_THRESHOLD_BYTES } from '../../activities/outputs';
+import { OUTPUT_REF_THRESHOLD_BYTES } from '../../store/outputs';
 import { eventually, Product, startProduct } from '../support/product';
 
 let product: Product;

@@ -3,6 +3,7 @@
  * updated by a new version, deleted with their trigger and with the flow.
  */
 import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
+import { scheduledRunIdPrefix } from '../../flow/ids';
 import { eventually, Product, startProduct } from '../support/product';
 
 let product: Product;
@@ -60,7 +61,7 @@ describe('a cron schedule through its life', () => {
       const ids = await cronRunIds();
       return ids.length > 0 ? ids : undefined;
     });
-    expect(runId).toMatch(/^run-nightly-cron-every-minute-/);
+    expect(runId.startsWith(scheduledRunIdPrefix('nightly', 'every-minute'))).toBe(true);
     const run = await eventually(async () => {
       const read = await product.request('GET', `/api/runs/${runId}`);
       return read.body.status === 'completed' ? read.body : undefined;

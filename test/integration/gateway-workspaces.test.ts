@@ -3,6 +3,7 @@
  * runs included), plan limits at save, and execution quotas.
  */
 import { MongoClient } from 'mongodb';
+import { DEFAULT_WORKSPACE } from '../../flow/ids';
 import { eventually, Product, startProduct } from '../support/product';
 
 let product: Product;
@@ -34,7 +35,7 @@ describe('workspaces and keys', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.problems.map((problem: { path: string }) => problem.path)).toEqual(expect.arrayContaining(['body.id', 'body.name', 'body.plan']));
     const listed = await product.request('GET', '/api/workspaces');
-    expect(listed.body.workspaces.map((workspace: { id: string }) => workspace.id)).toEqual(expect.arrayContaining(['default', 'acme', 'globex']));
+    expect(listed.body.workspaces.map((workspace: { id: string }) => workspace.id)).toEqual(expect.arrayContaining([DEFAULT_WORKSPACE, 'acme', 'globex']));
     expect((await call('acme', 'GET', '/api/workspaces')).status).toBe(403);
     expect((await call('acme', 'POST', '/api/workspaces', { id: 'mine', name: 'mine' })).status).toBe(403);
     const own = await call('acme', 'GET', '/api/workspaces/acme');

@@ -2,22 +2,22 @@
 import { FlowVersionCache } from '../../activities/flowCache';
 import type { FlowDefinition } from '../../flow/schema';
 import type { FlowStore } from '../../store/flows';
-import { flowVersionValue, parseFlowVersionValue } from '../../temporal/searchAttributes';
+import { DEFAULT_WORKSPACE, parseVersionKey, versionKey, versionRef } from '../../flow/ids';
 
 const definition = (code: string) => ({ id: 'f', name: 'f', nodes: [{ id: 'main', type: 'code', code }], edges: [] }) as unknown as FlowDefinition;
 
 describe('NectarFlowVersion', () => {
   test('a saved version is its number, a draft run draft-<revision>, and both read back as they were written', () => {
-    expect(flowVersionValue(3)).toBe('3');
-    expect(flowVersionValue(0, 7)).toBe('draft-7');
-    expect(parseFlowVersionValue(flowVersionValue(3))).toEqual({ flowVersion: 3 });
-    expect(parseFlowVersionValue(flowVersionValue(0, 7))).toEqual({ draft: 7 });
+    expect(versionKey({ flowVersion: 3 })).toBe('3');
+    expect(versionKey({ flowVersion: 0, draft: 7 })).toBe('draft-7');
+    expect(parseVersionKey(versionKey({ flowVersion: 3 }))).toEqual({ flowVersion: 3 });
+    expect(parseVersionKey(versionKey({ flowVersion: 0, draft: 7 }))).toEqual({ draft: 7 });
   });
 
   test('a missing or foreign value gives neither field, never NaN', () => {
-    expect(parseFlowVersionValue(undefined)).toEqual({});
-    expect(parseFlowVersionValue('draft-x')).toEqual({});
-    expect(parseFlowVersionValue('latest')).toEqual({});
+    expect(parseVersionKey(undefined)).toEqual({});
+    expect(parseVersionKey('draft-x')).toEqual({});
+    expect(parseVersionKey('latest')).toEqual({});
   });
 });
 
@@ -26,13 +26,13 @@ describe('the flow cache with drafts', () => {
     const reads: string[] = [];
     const flows = {
       version: async (flowId: string, version: number) => {
-        reads.push(`${flowId}@${version}`);
+        reads.push(versionRef(flowId, { flowVersion: version }));
         return { flowId, version, definition: definition(`version ${version}`), createdAt: '' };
       },
       drafts: {
         revision: async (flowId: string, revision: number) => {
-          reads.push(`${flowId}@draft-${revision}`);
-          return revision > 5 ? undefined : { flowId, workspace: 'default', revision, definition: definition(`draft ${revision}`), savedAt: '' };
+          reads.push(versionRef(flowId, { flowVersion: 0, draft: revision }));
+          return revision > 5 ? undefined : { flowId, workspace: DEFAULT_WORKSPACE, revision, definition: definition(`draft ${revision}`), savedAt: '' };
         },
       },
     };

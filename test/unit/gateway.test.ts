@@ -1,5 +1,6 @@
 /** The gateway's pure parts: webhook auth and bodies, trigger schemas, plan limits, visibility queries, sealed secrets. */
 import crypto from 'node:crypto';
+import { flowIdOfRunId, isRunId } from '../../flow/ids';
 import { FlowDefinition } from '../../flow/schema';
 import { CronTrigger, FlowTriggers, isCronExpression, WebhookTrigger } from '../../flow/triggers';
 import { limitProblems } from '../../gateway/flowService';
@@ -89,7 +90,8 @@ test('visibility queries always scope to the interpreter and the workspace', () 
 
 test('idempotent run ids depend on workspace, flow and key, and look like any run id', () => {
   const id = idempotentRunId('w', 'flow', 'key-1');
-  expect(id).toMatch(/^run-flow-[a-f0-9]{32}$/);
+  expect(isRunId(id)).toBe(true);
+  expect(flowIdOfRunId(id)).toBe('flow');
   expect(idempotentRunId('w', 'flow', 'key-1')).toBe(id);
   expect(idempotentRunId('w2', 'flow', 'key-1')).not.toBe(id);
   expect(idempotentRunId('w', 'flow', 'key-2')).not.toBe(id);

@@ -11,10 +11,9 @@ import {
   recordSuccess,
   resolveInputMapping,
   runOutput,
-  RunState,
   FlowGraph,
-  NodeError,
 } from '../../flow/graph';
+import type { NodeError, RunState } from '../../flow/contracts';
 import type { Edge, FlowDefinition, FlowNode } from '../../flow/schema';
 
 type NodeSpec = string | (Partial<FlowNode> & { id: string });
