@@ -21,12 +21,15 @@ export function startProcess(options: {
   cwd?: string;
   /** Raises the process's niceness (lower CPU priority); its children inherit it. */
   niceness?: number;
+  /** Runs it as another user (a server that refuses to run as root). */
+  user?: { uid: number; gid: number };
 }): ManagedProcess {
   const log = fs.openSync(options.logFile, 'a');
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', log, log],
+    ...options.user,
   });
   fs.closeSync(log);
   if (options.niceness && child.pid !== undefined) {

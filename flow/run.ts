@@ -6,8 +6,11 @@ export const RUN_STATE_QUERY = 'runState';
 /** Signal name of an event or approval delivered to a run; a `wait` node on that event resumes with it. */
 export const RUN_EVENT_SIGNAL = 'runEvent';
 
+/** How a run started; also its `NectarTrigger` search attribute. */
+export const RUN_TRIGGER_TYPES = ['api', 'webhook', 'cron', 'subflow', 'event', 'postgres', 'signed', 'salesforce', 's3', 'mongodb'] as const;
+
 export interface TriggerInfo {
-  type: 'api' | 'webhook' | 'cron' | 'event' | 'subflow';
+  type: (typeof RUN_TRIGGER_TYPES)[number];
   source?: string;
   payload: unknown;
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { SourceTrigger, TriggerId } from './eventTriggers';
 
-/** How runs of a flow start besides the API: webhooks and cron schedules. Part of the flow definition. */
-
-const TriggerId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be 1-32 letters, digits, "-" or "_", starting with a letter or digit');
+/**
+ * How runs of a flow start besides the API: webhooks, cron schedules and the event kinds of flow/eventTriggers.ts.
+ * Part of the flow definition.
+ */
 
 const HeaderName = z
   .string()
@@ -94,7 +94,7 @@ export const CronTrigger = z
   .strict();
 export type CronTrigger = z.infer<typeof CronTrigger>;
 
-export const FlowTrigger = z.discriminatedUnion('type', [WebhookTrigger, CronTrigger]);
+export const FlowTrigger = z.discriminatedUnion('type', [WebhookTrigger, CronTrigger, ...SourceTrigger.options]);
 export type FlowTrigger = z.infer<typeof FlowTrigger>;
 
 /** The flow's webhook trigger (a flow has at most one), if it has one. */
@@ -109,10 +109,16 @@ export const FlowTriggers = z
     if (triggers.filter((trigger) => trigger.type === 'webhook').length > 1) {
       context.addIssue({ code: 'custom', message: 'a flow has at most one webhook trigger' });
     }
+    // Triggers are addressed by id (schedules, pause and resume, run ids of events): one id, one trigger.
     const seen = new Set<string>();
     triggers.forEach((trigger, index) => {
-      if (trigger.type !== 'cron') return;
-      if (seen.has(trigger.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate cron trigger id "${trigger.id}"` });
+      if (trigger.type === 'webhook') return;
+      if (seen.has(trigger.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate trigger id "${trigger.id}": give each trigger its own "id"` });
       seen.add(trigger.id);
     });
   });
+
+/** The flow's event triggers (every kind but webhook and cron). */
+export function sourceTriggersOf(definition: { triggers?: FlowTrigger[] } | undefined): SourceTrigger[] {
+  return (definition?.triggers ?? []).filter((trigger): trigger is SourceTrigger => trigger.type !== 'webhook' && trigger.type !== 'cron');
+}

@@ -6,6 +6,7 @@ import type { PlanLimits } from '../store/plans';
 import type { FlowSchedules } from '../temporal/schedules';
 import { HttpError, Problem } from './errors';
 import { restoreSecrets } from './redact';
+import type { TriggerService } from './triggerService';
 
 /** Node limits above the workspace's plan, each with its place in the definition. */
 export function limitProblems(definition: FlowDefinition, limits: PlanLimits): Problem[] {
@@ -31,6 +32,8 @@ export class FlowService {
     private readonly limitsOf: (workspace: string) => Promise<PlanLimits>,
     /** Told of every save and delete, so cached lookups see them at once. */
     private readonly changed: (flowId: string) => void = () => undefined,
+    /** The flows' event triggers (registry and listeners), reconciled like the schedules. */
+    private readonly triggers?: TriggerService,
   ) {}
 
   async create(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
@@ -70,6 +73,7 @@ export class FlowService {
     if (!(await this.flows.delete(flowId, workspace))) return false;
     this.changed(flowId);
     await this.schedules.removeAll(workspace, flowId, latest?.definition);
+    await this.triggers?.removeFlow(workspace, flowId);
     return true;
   }
 
@@ -90,5 +94,6 @@ export class FlowService {
         `version ${saved.version} of flow "${saved.flowId}" was saved, but Temporal refused its schedules: ${(error as Error).message}`,
       );
     }
+    await this.triggers?.reconcile({ workspace, flowId: saved.flowId, version: saved.version, definition: saved.definition }, previous);
   }
 }

@@ -9,6 +9,7 @@ import { ApiKeyStore } from '../store/apiKeys';
 import { FlowStore } from '../store/flows';
 import { connectStore, pingStore, Store } from '../store/mongo';
 import { SecretBox } from '../store/secretBox';
+import { TriggerRegistry } from '../store/triggerRegistry';
 import { UploadStore } from '../store/uploads';
 import { LocalUploadStorage } from '../store/uploadStorage';
 import { UsageStore } from '../store/usage';
@@ -25,6 +26,7 @@ import { QuotaGuard } from './quota';
 import { RunList } from './runList';
 import { RunService } from './runService';
 import { ScheduleService } from './scheduleService';
+import { TriggerService } from './triggerService';
 import { AcceptJournal } from './webhooks/journal';
 import { WebhookService } from './webhooks/service';
 import { WorkspaceService } from './workspaceService';
@@ -53,6 +55,9 @@ async function main(): Promise<void> {
   const runs = new RunService(client, config.taskQueue, { quota, eventPayloads: new OutputStore(store.db) });
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const flowLookup = new FlowLookup(flows);
+  const triggerRegistry = new TriggerRegistry(store);
+  await triggerRegistry.ensureIndexes();
+  const triggers = new TriggerService(flows, triggerRegistry, client, config.taskQueue);
   const uploads = await openUploads(store, config.uploads);
   const journal = config.gateway.webhookJournal
     ? AcceptJournal.open(path.join(config.dataDir, 'webhook-journal'), async (run) => {
@@ -72,7 +77,8 @@ async function main(): Promise<void> {
     webhooks: new WebhookService(flowLookup, runs, journal, uploads),
     uploads,
     uploadLimit: config.gateway.uploadLimit,
-    flowService: new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace), (flowId) => flowLookup.invalidate(flowId)),
+    flowService: new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace), (flowId) => flowLookup.invalidate(flowId), triggers),
+    triggers,
     workspaces,
     keys,
     workspaceService: new WorkspaceService(workspaces, keys, variables, usage, (workspace) => quota.forget(workspace)),

@@ -1,10 +1,11 @@
-import crypto from 'node:crypto';
 import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import type { NodeError, NodeRecord } from '../flow/contracts';
-import { INTERPRETER_WORKFLOW, RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
-import { DEFAULT_WORKSPACE, isRunId, runIdOf } from '../flow/ids';
-import { readRunSearchAttributes, runSearchAttributes } from '../temporal/searchAttributes';
+import { RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
+import { DEFAULT_WORKSPACE, isRunId } from '../flow/ids';
+import { idempotentRunId, newRunId, startInterpreterRun } from '../temporal/runStart';
+import { startTriggerRun, TriggerEvent, TriggerTarget } from '../temporal/triggerRuns';
+import { readRunSearchAttributes } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
@@ -24,15 +25,7 @@ export interface RunView {
   nodes: NodeRecord[];
 }
 
-export function newRunId(flowId: string): string {
-  return runIdOf(flowId, crypto.randomUUID().replace(/-/g, ''));
-}
-
-/** One key, one run ID: the same key for the same flow of the same workspace always names the same workflow. */
-export function idempotentRunId(workspace: string, flowId: string, key: string): string {
-  const digest = crypto.createHash('sha256').update(`${workspace}\0${flowId}\0${key}`).digest('hex');
-  return runIdOf(flowId, digest.slice(0, 32));
-}
+export { idempotentRunId, newRunId };
 
 export interface StartOptions {
   workspace?: string;
@@ -136,19 +129,12 @@ export class RunService {
     const exact = Boolean(options.idempotencyKey || options.runId);
     const runId = options.runId ?? (options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId));
     const request: RunRequest = { v: 1, flowId, flowVersion, draft: options.draft, trigger };
-    try {
-      await this.client.workflow.start(INTERPRETER_WORKFLOW, {
-        taskQueue: this.taskQueue,
-        workflowId: runId,
-        args: [request],
-        workflowIdReusePolicy: exact ? 'REJECT_DUPLICATE' : undefined,
-        typedSearchAttributes: runSearchAttributes({ flowId, flowVersion, draft: options.draft, trigger: trigger.type, workspace }),
-      });
-      return { runId, started: true };
-    } catch (error) {
-      if (exact && error instanceof WorkflowExecutionAlreadyStartedError) return { runId, started: false };
-      throw error;
-    }
+    return startInterpreterRun(this.client, this.taskQueue, { workspace, runId, request, exact });
+  }
+
+  /** Starts the one run of a trigger's event (the run id derives from the event's own identity); quota checked by the caller. */
+  startEvent(target: TriggerTarget, event: TriggerEvent): Promise<{ runId: string; started: boolean }> {
+    return startTriggerRun(this.client, this.taskQueue, target, event);
   }
 
   /** The run's result once it closes, or `running` when `timeoutMs` passes first. */

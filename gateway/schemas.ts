@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Identifier } from '../flow/schema';
+import { RUN_TRIGGER_TYPES } from '../flow/run';
 import { OVERLAP_POLICIES } from '../flow/triggers';
 import { PlanLimits, PlanName } from '../store/plans';
 
@@ -35,7 +36,7 @@ export const RunListQuery = z
   .object({
     flowId: Identifier.optional(),
     status: z.enum(RUN_STATUSES).optional(),
-    trigger: z.enum(['api', 'webhook', 'cron', 'event']).optional(),
+    trigger: z.enum(RUN_TRIGGER_TYPES).optional(),
     startedAfter: z.iso.datetime({ offset: true }).optional(),
     startedBefore: z.iso.datetime({ offset: true }).optional(),
     pageSize: z.coerce.number().int().min(1).max(1_000).default(50),

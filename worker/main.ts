@@ -1,17 +1,20 @@
 /** A worker process: runs the interpreter workflow and the activities that load flows and run code nodes. */
 import fs from 'node:fs';
+import { Client } from '@temporalio/client';
 import { Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createListenerActivities } from '../activities/triggers/listen';
 import { FlowVersionCache } from '../activities/flowCache';
 import { filterHostEnv } from '../activities/functionEnv';
 import { OutputStore } from '../store/outputs';
 import { parseConfig, requireSetting } from '../common/config';
 import { platformEndpoints } from '../common/platformEndpoints';
-import { validEgressPolicy } from '../sandbox/egress';
+import { EgressGuard, validEgressPolicy } from '../sandbox/egress';
 import { closeSandbox, configureSandbox, prewarmSandbox } from '../sandbox/execute';
 import { connectWorkerConnection } from '../temporal/connection';
 import { FlowStore } from '../store/flows';
 import { SecretBox } from '../store/secretBox';
+import { TriggerRegistry } from '../store/triggerRegistry';
 import { UsageStore } from '../store/usage';
 import { VariableStore } from '../store/variables';
 import { WorkspaceRuntime } from '../store/workspaceRuntime';
@@ -26,20 +29,30 @@ async function main(): Promise<void> {
   const connection = await connectWorkerConnection(config);
   const hostEnv = filterHostEnv(process.env, config.functionEnv);
   const flowStore = new FlowStore(store);
+  const variables = new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir));
+  // Checked here so a mistyped NECTAR_EGRESS_ALLOW stops the worker at start, not every code node later.
+  const egress = validEgressPolicy({ ...config.egress, platform: platformEndpoints(config) });
   const activities = createActivities({
     flows: new FlowVersionCache(flowStore),
     functionEnv: () => ({ ...hostEnv }),
     workspace: new WorkspaceRuntime(
       flowStore,
       new WorkspaceStore(store),
-      new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir)),
+      variables,
       new UsageStore(store),
     ),
     latestVersion: async (flowId) => (await flowStore.latest(flowId))?.version,
     workspaceOf: (flowId) => flowStore.workspaceOf(flowId),
     outputs: new OutputStore(store.db),
-    // Checked here so a mistyped NECTAR_EGRESS_ALLOW stops the worker at start, not every code node later.
-    egress: validEgressPolicy({ ...config.egress, platform: platformEndpoints(config) }),
+    egress,
+  });
+  // Trigger listeners start runs themselves, and read their sources under the same egress policy as function code.
+  const listenerActivities = createListenerActivities({
+    registry: new TriggerRegistry(store),
+    variables: (workspace) => variables.values(workspace),
+    client: new Client({ connection, namespace: config.temporal.namespace }),
+    taskQueue: config.taskQueue,
+    egress: new EgressGuard(egress),
   });
   // Start the sandbox processes (and their isolate pools) now, not when the first code node arrives.
   if (config.sandboxProcesses !== undefined) configureSandbox({ processes: config.sandboxProcesses });
@@ -51,7 +64,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    activities,
+    activities: { ...activities, ...listenerActivities },
     ...workflowSource,
   });
   console.log(`[nectar worker] polling task queue "${config.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);

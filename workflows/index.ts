@@ -1,1 +1,2 @@
 export { interpreterWorkflow, runEventSignal, runStateQuery } from './interpreter';
+export { triggerListenerWorkflow } from './triggerListener';

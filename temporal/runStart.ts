@@ -1,0 +1,61 @@
+/**
+ * The run ids that need hashing or randomness (their format is flow/ids.ts's) and the one way a run of the interpreter
+ * starts, for the gateway (API, webhooks, pushed events) and the worker (trigger listeners) alike.
+ */
+import crypto from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { runIdOf } from '../flow/ids';
+import { INTERPRETER_WORKFLOW, RunRequest } from '../flow/run';
+import { runSearchAttributes } from './searchAttributes';
+
+export function newRunId(flowId: string): string {
+  return runIdOf(flowId, crypto.randomUUID().replace(/-/g, ''));
+}
+
+/** One key, one run ID: the same key for the same flow of the same workspace always names the same workflow. */
+export function idempotentRunId(workspace: string, flowId: string, key: string): string {
+  const digest = crypto.createHash('sha256').update(`${workspace}\0${flowId}\0${key}`).digest('hex');
+  return runIdOf(flowId, digest.slice(0, 32));
+}
+
+/**
+ * The run of one event of one trigger, named after the source's own identity of the event (outbox event id, webhook
+ * id, notification id, bucket + key + version + sequencer, bus event id): a redelivery names the same workflow, which
+ * Temporal refuses to start twice. Kept apart from Idempotency-Key runs by the `trigger:` prefix.
+ */
+export function eventRunId(workspace: string, flowId: string, triggerId: string, eventKey: string): string {
+  return idempotentRunId(workspace, flowId, `trigger:${triggerId}\0${eventKey}`);
+}
+
+export interface RunStart {
+  workspace: string;
+  runId: string;
+  request: RunRequest;
+  /** A second start with this id (open or closed) is refused and answered as not started: redeliveries, Idempotency-Keys. */
+  exact: boolean;
+}
+
+/** Starts the interpreter workflow; `started` is false when an exact id already named a run. */
+export async function startInterpreterRun(client: Client, taskQueue: string, start: RunStart): Promise<{ runId: string; started: boolean }> {
+  const { request, runId } = start;
+  try {
+    await client.workflow.start(INTERPRETER_WORKFLOW, {
+      taskQueue,
+      workflowId: runId,
+      args: [request],
+      workflowIdReusePolicy: start.exact ? 'REJECT_DUPLICATE' : undefined,
+      typedSearchAttributes: runSearchAttributes({
+        flowId: request.flowId,
+        flowVersion: request.flowVersion,
+        draft: request.draft,
+        trigger: request.trigger.type,
+        workspace: start.workspace,
+      }),
+    });
+    return { runId, started: true };
+  } catch (error) {
+    if (start.exact && error instanceof WorkflowExecutionAlreadyStartedError) return { runId, started: false };
+    throw error;
+  }
+}
