@@ -124,14 +124,14 @@ export const S3Trigger = z
 export type S3Trigger = z.infer<typeof S3Trigger>;
 
 /** The kinds whose events are pushed to the gateway, each at `/triggers/<kind>/<workspace>/<source>`. */
-export const PUSHED_KINDS = ['signed', 'salesforce', 's3'] as const;
+export const PUSHED_KINDS = ['signed', 'salesforce'] as const;
 export type PushedKind = (typeof PUSHED_KINDS)[number];
 
 /** The kinds a listener (a long-running Temporal workflow) reads from a source with a position. */
 export const LISTENED_KINDS = ['postgres'] as const;
 export type ListenedKind = (typeof LISTENED_KINDS)[number];
 
-export const SourceTrigger = z.discriminatedUnion('type', [PostgresTrigger, EventTrigger, SignedTrigger, SalesforceTrigger, S3Trigger]);
+export const SourceTrigger = z.discriminatedUnion('type', [PostgresTrigger, EventTrigger, SignedTrigger, SalesforceTrigger]);
 export type SourceTrigger = z.infer<typeof SourceTrigger>;
 export type SourceKind = SourceTrigger['type'];
 

@@ -15,6 +15,8 @@ import { runListRoutes } from './routes/runList';
 import { runRoutes, startRunRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
 import { triggerRoutes } from './routes/triggers';
+import { pushedTriggerRoutes } from './routes/pushedTriggers';
+import type { PushedSources } from './sources/pushed';
 import { variableRoutes, workspaceRoutes } from './routes/workspaces';
 import { uploadRoutes } from './routes/uploads';
 import type { UploadStore } from '../store/uploads';
@@ -37,6 +39,7 @@ export interface GatewayDependencies {
   flowService: FlowService;
   schedules: ScheduleService;
   triggers: TriggerService;
+  pushedSources: PushedSources;
   runList: RunList;
   workspaces: WorkspaceStore;
   keys: ApiKeyStore;
@@ -97,6 +100,8 @@ export function createApp(deps: GatewayDependencies): express.Express {
   app.get('/api/openapi.json', (_request, response) => {
     response.json((openApi ??= openApiDocument()));
   });
+
+  app.use('/triggers', pushedTriggerRoutes(deps.pushedSources, deps.webhookBodyLimit));
 
   const api = express.Router();
   api.use(requireApiKey(deps.adminKey, deps.keys, deps.workspaces));

@@ -27,6 +27,9 @@ import { RunList } from './runList';
 import { RunService } from './runService';
 import { ScheduleService } from './scheduleService';
 import { TriggerService } from './triggerService';
+import { PushedSources } from './sources/pushed';
+import { salesforceSource } from './sources/salesforceSource';
+import { signedSource } from './sources/signedSource';
 import { AcceptJournal } from './webhooks/journal';
 import { WebhookService } from './webhooks/service';
 import { WorkspaceService } from './workspaceService';
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
     uploadLimit: config.gateway.uploadLimit,
     flowService: new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace), (flowId) => flowLookup.invalidate(flowId), triggers),
     triggers,
+    pushedSources: new PushedSources(triggerRegistry, runs, { signed: signedSource, salesforce: salesforceSource }, (workspace) => variables.values(workspace)),
     workspaces,
     keys,
     workspaceService: new WorkspaceService(workspaces, keys, variables, usage, (workspace) => quota.forget(workspace)),
