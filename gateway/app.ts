@@ -5,9 +5,10 @@ import type { ApiKeyStore } from '../store/apiKeys';
 import type { FlowStore } from '../store/flows';
 import type { WorkspaceStore } from '../store/workspaces';
 import { requireApiKey } from './auth';
-import { errorHandler, HttpError } from './errors';
+import { assertPayloadShape, errorHandler, HttpError } from './errors';
 import type { FlowService } from './flowService';
 import { requestLogging, tagRequest } from './logging';
+import { guardRequests } from './requestGuard';
 import { openApiDocument } from './openapi';
 import { draftRoutes } from './routes/drafts';
 import { flowRoutes } from './routes/flows';
@@ -107,6 +108,10 @@ export function createApp(deps: GatewayDependencies): express.Express {
   api.use(requireApiKey(deps.adminKey, deps.keys, deps.workspaces));
   api.use(rateLimitPerKey(deps.rateLimitPerMinute ?? 0));
   api.use(express.json({ limit: '2mb' }));
+  api.use((request, _response, next) => {
+    assertPayloadShape(request.body, 'body');
+    next();
+  });
   api.use('/flows/:id/runs', startRunRoutes(deps.flows, deps.runs));
   api.use('/flows/:id/schedules', scheduleRoutes(deps.schedules));
   api.use('/flows/:id/triggers', triggerRoutes(deps.triggers));
@@ -138,7 +143,7 @@ export function createServer(deps: GatewayDependencies): http.Server {
     corsOrigins: deps.corsOrigins ?? [],
   });
   const readStaticBody = express.raw({ type: () => true, limit: deps.webhookBodyLimit });
-  return http.createServer((request, response) => {
+  return http.createServer(guardRequests((request, response) => {
     if (intake(request, response)) return;
     if (deps.benchStaticRoute && request.url?.startsWith('/hooks-static-plain/')) {
       tagRequest(request, response);
@@ -147,5 +152,5 @@ export function createServer(deps: GatewayDependencies): http.Server {
       return;
     }
     app(request, response);
-  });
+  }));
 }

@@ -23,6 +23,7 @@ import { FlowLookup } from './flowLookup';
 import { FlowService } from './flowService';
 import { log } from './logging';
 import { QuotaGuard } from './quota';
+import { installProcessGuard } from './requestGuard';
 import { RunList } from './runList';
 import { RunService } from './runService';
 import { ScheduleService } from './scheduleService';
@@ -36,6 +37,7 @@ import { WorkspaceService } from './workspaceService';
 
 async function main(): Promise<void> {
   const config = parseConfig();
+  installProcessGuard();
   // The runtime of the native Temporal connection; the gateway handles its own signals (graceful stop).
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const adminKey = resolveAdminKey(config.adminKey, config.dataDir).key;
