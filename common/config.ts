@@ -3,6 +3,14 @@ import { z } from 'zod';
 
 /** Every setting the product reads from the environment, in one place. */
 
+/**
+ * The shape every payload entering the product must keep (JSON bodies, run inputs, event payloads, schedule inputs,
+ * node results): checked by one iterative walk before anything recursive (JSON.stringify, Temporal's payload
+ * conversion) touches it. `maxDepth` counts nested objects and arrays (`{}` is 1 deep, `{"a":[]}` 2); `maxKeys` counts
+ * every object key and array element, all levels together.
+ */
+export const PAYLOAD_LIMITS = { maxDepth: 256, maxKeys: 100_000 } as const;
+
 const csv = (fallback: string[]) =>
   z
     .string()

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
+import { checkPayloadShape } from '../common/payloadShape';
 import { log, requestIdOf } from './logging';
 
 export interface Problem {
@@ -43,6 +44,14 @@ export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, whe
     throw new HttpError(400, 'invalid_request', `invalid request ${where}`, zodProblems(parsed.error, [where]));
   }
   return parsed.data;
+}
+
+/** Refuses (400, naming the limit and the place) a payload nested too deep or with too many keys, before anything recurses over it. */
+export function assertPayloadShape(value: unknown, root: string): void {
+  const violation = checkPayloadShape(value, root);
+  if (!violation) return;
+  const code = violation.limit === 'maxDepth' ? 'payload_too_deep' : 'payload_too_many_keys';
+  throw new HttpError(400, code, `${violation.path}: ${violation.message}`, [{ path: violation.path, message: violation.message, rule: violation.limit }]);
 }
 
 /** The status and JSON body an error is answered with; `unexpected` when it is a fault of ours (then logged). */

@@ -3,6 +3,7 @@
  * result, the user's error, or a breached limit — and then clears the function's timers and disposes the isolate,
  * so nothing the function started (timers, pending promises, loops) outlives it.
  */
+import { checkPayloadShape } from '../common/payloadShape';
 import type ivm from 'isolated-vm';
 import type { EntryForm } from '../flow/code';
 import { entryScript } from '../flow/code';
@@ -176,7 +177,12 @@ export class Execution {
     } catch {
       return { type: 'InternalError', name: 'InternalError', message: 'the runtime answered an unreadable result' };
     }
-    if (parsed.ok) return { ok: true, output: parsed.output, ...this.report() };
+    if (parsed.ok) {
+      // A result within the size limit may still be nested deep enough to overflow whoever recurses over it next.
+      const violation = checkPayloadShape(parsed.output, 'result');
+      if (violation) return { type: 'ResultError', name: 'ResultError', message: `the result is ${violation.message} (at ${violation.path})` };
+      return { ok: true, output: parsed.output, ...this.report() };
+    }
     const { name, message, stack } = parsed.error;
     return { type: name === 'ResultError' ? 'ResultError' : 'CodeError', name, message, stack: userStack(stack, this.filename) };
   }

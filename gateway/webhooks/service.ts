@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { webhookTriggerOf, WebhookTrigger } from '../../flow/triggers';
 import type { FlowLookup } from '../flowLookup';
-import { HttpError, notFound } from '../errors';
+import { assertPayloadShape, HttpError, notFound } from '../errors';
 import { newRunId, RunOutcome, RunService } from '../runService';
 import { type AcceptJournal, BacklogFullError } from './journal';
 import type { UploadStore } from '../../store/uploads';
@@ -85,6 +85,7 @@ export class WebhookService {
       if (error instanceof BodyParseError) throw new HttpError(400, 'invalid_body', error.message);
       throw error;
     }
+    assertPayloadShape(body, 'body');
     const payload = {
       method: request.method,
       path: request.subPath,
