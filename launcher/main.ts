@@ -8,9 +8,10 @@ import path from 'node:path';
 import { resolveAdminKey } from '../common/adminKey';
 import { requireBinary } from '../common/binaries';
 import { parseConfig } from '../common/config';
-import { choosePort, ManagedProcess, sleep, startProcess, waitUntil } from '../common/processes';
-import { startFerretDb } from '../store/ferretdb';
+import { choosePort, ManagedProcess, startProcess, waitUntil } from '../common/processes';
+import { ferretDbUri, startFerretDb } from '../store/ferretdb';
 import { startDevServer } from '../temporal/devServer';
+import { supervise, Supervised } from './supervise';
 
 const say = (message: string) => console.log(`[nectar] ${message}`);
 
@@ -25,12 +26,6 @@ export interface RunningInfo {
   adminKey: string;
 }
 
-interface Service {
-  name: string;
-  start: () => ManagedProcess;
-  current?: ManagedProcess;
-}
-
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const config = parseConfig();
@@ -39,17 +34,23 @@ async function main(): Promise<void> {
   const runningFile = path.join(config.dataDir, 'running.json');
   fs.rmSync(runningFile, { force: true });
 
-  const infrastructure: ManagedProcess[] = [];
-  const services: Service[] = [];
+  // Everything started, in order: the Temporal server and FerretDB (when embedded), the worker, the gateway.
+  const supervised: Supervised[] = [];
   let stopping = false;
+  const pidDir = path.join(config.dataDir, 'pids');
+  fs.mkdirSync(pidDir, { recursive: true });
+  const superviseProcess = (name: string, start: () => Promise<ManagedProcess>) => {
+    const running = supervise(name, start, { isStopping: () => stopping, pidDir, say });
+    supervised.push(running);
+    return running;
+  };
 
   const stopAll = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
     fs.rmSync(runningFile, { force: true });
-    for (const service of [...services].reverse()) await service.current?.stop();
-    for (const process of [...infrastructure].reverse()) await process.stop();
+    for (const running of [...supervised].reverse()) await running.current()?.stop();
     say('stopped');
     process.exit(exitCode);
   };
@@ -64,17 +65,11 @@ async function main(): Promise<void> {
       const port = await choosePort(config.embedded.temporalPort);
       const uiPort = await choosePort(config.embedded.temporalUiPort);
       say(`starting the Temporal dev server on 127.0.0.1:${port} (data: ${path.join(config.dataDir, 'temporal.sqlite')})`);
-      const server = await startDevServer({
-        executable,
-        dataDir: config.dataDir,
-        port,
-        uiPort,
-        namespace: config.temporal.namespace,
-        niceness: config.runNiceness,
-      });
-      infrastructure.push(server.process);
-      temporalAddress = server.address;
-      temporalUiUrl = server.uiUrl;
+      const options = { executable, dataDir: config.dataDir, port, uiPort, namespace: config.temporal.namespace, niceness: config.runNiceness };
+      // Restarted on the same ports when it dies: the worker and the gateway reconnect to the address they have.
+      await superviseProcess('temporal', async () => (await startDevServer(options)).process).started;
+      temporalAddress = `127.0.0.1:${port}`;
+      temporalUiUrl = `http://127.0.0.1:${uiPort}`;
     } else {
       say(`using the Temporal cluster at ${temporalAddress} (namespace ${config.temporal.namespace})`);
     }
@@ -84,9 +79,9 @@ async function main(): Promise<void> {
       const executable = requireBinary('ferretdb');
       const port = await choosePort(config.embedded.ferretdbPort);
       say(`starting FerretDB on 127.0.0.1:${port} (data: ${path.join(config.dataDir, 'ferretdb')})`);
-      const ferret = await startFerretDb({ executable, dataDir: config.dataDir, port, niceness: config.runNiceness });
-      infrastructure.push(ferret.process);
-      mongoUri = ferret.uri;
+      const options = { executable, dataDir: config.dataDir, port, niceness: config.runNiceness };
+      await superviseProcess('ferretdb', async () => (await startFerretDb(options)).process).started;
+      mongoUri = ferretDbUri('127.0.0.1', port);
     } else {
       say('using the MongoDB store at NECTAR_MONGODB_URI');
     }
@@ -100,9 +95,8 @@ async function main(): Promise<void> {
       NECTAR_DATA_DIR: config.dataDir,
       PORT: String(config.port),
     };
-    const nodeProcess = (name: string, script: string, niceness?: number): Service => ({
-      name,
-      start: () =>
+    const nodeProcess = (name: string, script: string, niceness?: number) =>
+      superviseProcess(name, async () =>
         startProcess({
           name,
           command: process.execPath,
@@ -111,18 +105,16 @@ async function main(): Promise<void> {
           env: childEnv,
           niceness,
         }),
-    });
-    services.push(nodeProcess('worker', 'worker/main.js', config.runNiceness), nodeProcess('gateway', 'gateway/main.js'));
-    const pidDir = path.join(config.dataDir, 'pids');
-    fs.mkdirSync(pidDir, { recursive: true });
-    for (const service of services) superviseService(service, () => stopping, pidDir);
+      );
+    nodeProcess('worker', 'worker/main.js', config.runNiceness);
+    const gateway = nodeProcess('gateway', 'gateway/main.js');
 
     const apiUrl = `http://${config.host}:${config.port}`;
-    const gateway = services[1];
+    await gateway.started;
     await waitUntil(
       `the gateway at ${apiUrl}/healthz`,
       async () => (await fetch(`${apiUrl}/healthz`)).ok,
-      { timeoutMs: 60_000, process: gateway.current },
+      { timeoutMs: 60_000, process: gateway.current() },
     );
 
     const info: RunningInfo = {
@@ -157,26 +149,6 @@ async function main(): Promise<void> {
     console.error(`[nectar] start failed: ${(error as Error).message}`);
     await stopAll(1);
   }
-}
-
-/** Restarts a worker or gateway that exits on its own, with a growing pause, so a crash never leaves runs stranded. */
-function superviseService(service: Service, isStopping: () => boolean, pidDir: string): void {
-  let restarts = 0;
-  const launch = () => {
-    const started = Date.now();
-    service.current = service.start();
-    fs.writeFileSync(path.join(pidDir, `${service.name}.pid`), String(service.current.child.pid));
-    void service.current.exited.then(async (code) => {
-      if (isStopping()) return;
-      if (Date.now() - started > 60_000) restarts = 0;
-      restarts += 1;
-      const pause = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
-      say(`${service.name} exited (code ${code}); restarting in ${pause} ms — see ${service.current?.logFile}`);
-      await sleep(pause);
-      if (!isStopping()) launch();
-    });
-  };
-  launch();
 }
 
 void main();

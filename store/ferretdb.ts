@@ -16,6 +16,8 @@ export interface FerretDb {
   uri: string;
 }
 
+export const ferretDbUri = (host: string, port: number) => `mongodb://${host}:${port}/nectar`;
+
 /** Starts FerretDB on its SQLite backend under the data dir, and waits until it answers a ping. */
 export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb> {
   const host = options.host ?? '127.0.0.1';
@@ -38,7 +40,7 @@ export async function startFerretDb(options: FerretDbOptions): Promise<FerretDb>
     ],
     logFile: path.join(options.dataDir, 'ferretdb.log'),
   });
-  const uri = `mongodb://${host}:${options.port}/nectar`;
+  const uri = ferretDbUri(host, options.port);
   try {
     await waitUntil(
       `FerretDB at ${host}:${options.port}`,
