@@ -103,6 +103,8 @@ const EnvironmentSchema = z.object({
   NECTAR_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   /** Benchmarks only: serve `ANY /hooks-static/*` answering a static 202 through the same middleware as webhooks. */
   NECTAR_BENCH_STATIC_ROUTE: flag,
+  /** Longest a gateway request waits for the store or Temporal before answering 503 (a part down or hung). */
+  NECTAR_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   /** Async webhooks answer once the delivery is journaled on disk (default) rather than once Temporal has the run. */
   NECTAR_WEBHOOK_JOURNAL: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
   /** Largest multipart (file upload) webhook body; files are kept under the data dir's uploads/ or in S3 (below). */
@@ -195,6 +197,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       shutdownGraceMs: e.NECTAR_SHUTDOWN_GRACE_MS,
       benchStaticRoute: e.NECTAR_BENCH_STATIC_ROUTE,
       webhookJournal: e.NECTAR_WEBHOOK_JOURNAL,
+      dependencyTimeoutMs: e.NECTAR_DEPENDENCY_TIMEOUT_MS,
       uploadLimit: e.NECTAR_UPLOAD_LIMIT,
     },
     workspaces: {

@@ -7,8 +7,9 @@ import type { WorkspaceStore } from '../store/workspaces';
 import { requireApiKey } from './auth';
 import { assertPayloadShape, errorHandler, HttpError } from './errors';
 import type { FlowService } from './flowService';
+import { healthAnswer, type HealthReport } from './health';
 import { requestLogging, tagRequest } from './logging';
-import { guardRequests } from './requestGuard';
+import { guardRequests, inRequestContext } from './requestGuard';
 import { openApiDocument } from './openapi';
 import { draftRoutes } from './routes/drafts';
 import { flowRoutes } from './routes/flows';
@@ -57,8 +58,10 @@ export interface GatewayDependencies {
   rateLimitPerMinute?: number;
   /** True once the gateway is stopping: /readyz fails so a balancer stops sending, live streams end. */
   stopping?: () => boolean;
-  /** Resolves when Temporal and the store both answer. */
-  checkHealth: () => Promise<Record<string, string>>;
+  /** Runs each request's handling; the gateway gives every Temporal call made in it a deadline. */
+  requestScope?: (handle: () => void) => void;
+  /** Each part's state (Temporal, the store), bounded in time. */
+  checkHealth: () => Promise<HealthReport>;
 }
 
 export function createApp(deps: GatewayDependencies): express.Express {
@@ -70,24 +73,17 @@ export function createApp(deps: GatewayDependencies): express.Express {
   app.use(securityHeaders({ contentSecurityPolicy: false }));
   app.use(['/api', '/hooks-static'], securityHeaders({ contentSecurityPolicy: true }), cors(deps.corsOrigins ?? []));
 
-  app.get('/healthz', async (_request, response) => {
-    try {
-      response.json({ status: 'ok', ...(await deps.checkHealth()) });
-    } catch (error) {
-      response.status(503).json({ status: 'unavailable', message: (error as Error).message });
-    }
-  });
-
+  const health = async (response: express.Response, healthy: string) => {
+    const answer = healthAnswer(await deps.checkHealth(), healthy);
+    response.status(answer.status).set(answer.headers).json(answer.body);
+  };
+  app.get('/healthz', (_request, response) => health(response, 'ok'));
   app.get('/readyz', async (_request, response) => {
     if (stopping()) {
       response.status(503).json({ status: 'stopping' });
       return;
     }
-    try {
-      response.json({ status: 'ready', ...(await deps.checkHealth()) });
-    } catch (error) {
-      response.status(503).json({ status: 'unavailable', message: (error as Error).message });
-    }
+    await health(response, 'ready');
   });
 
   if (deps.benchStaticRoute) {
@@ -107,7 +103,8 @@ export function createApp(deps: GatewayDependencies): express.Express {
   const api = express.Router();
   api.use(requireApiKey(deps.adminKey, deps.keys, deps.workspaces));
   api.use(rateLimitPerKey(deps.rateLimitPerMinute ?? 0));
-  api.use(express.json({ limit: '2mb' }));
+  const readJson = express.json({ limit: '2mb' });
+  api.use((request, response, next) => readJson(request, response, inRequestContext(next)));
   api.use((request, _response, next) => {
     assertPayloadShape(request.body, 'body');
     next();
@@ -152,5 +149,5 @@ export function createServer(deps: GatewayDependencies): http.Server {
       return;
     }
     app(request, response);
-  }));
+  }, deps.requestScope));
 }

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { checkPayloadShape } from '../common/payloadShape';
 import { log, requestIdOf } from './logging';
+import { RETRY_AFTER_SECONDS, unavailablePart } from './unavailable';
 
 export interface Problem {
   path: string;
@@ -55,9 +56,15 @@ export function assertPayloadShape(value: unknown, root: string): void {
 }
 
 /** The status and JSON body an error is answered with; `unexpected` when it is a fault of ours (then logged). */
-export function errorAnswer(error: unknown): { status: number; body: { error: Record<string, unknown> }; unexpected?: true } {
+export function errorAnswer(error: unknown): { status: number; body: { error: Record<string, unknown> }; headers?: Record<string, string>; unexpected?: true } {
+  const down = unavailablePart(error);
+  if (down) {
+    const message = `the ${down === 'store' ? 'store' : 'Temporal server'} is not answering; try again shortly`;
+    return { status: 503, body: { error: { code: `${down}_unavailable`, message } }, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } };
+  }
   if (error instanceof HttpError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message, problems: error.problems } } };
+    const retry = error.status === 503 ? { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } } : {};
+    return { status: error.status, body: { error: { code: error.code, message: error.message, problems: error.problems } }, ...retry };
   }
   const bodyError = error as { type?: string; status?: number; message?: string };
   if (bodyError.type === 'entity.parse.failed') {
@@ -75,5 +82,11 @@ export function errorAnswer(error: unknown): { status: number; body: { error: Re
 export const errorHandler: ErrorRequestHandler = (error, request, response, _next) => {
   const answer = errorAnswer(error);
   if (answer.unexpected) log.error({ reqId: requestIdOf(request), method: request.method, path: request.path, err: error }, 'unhandled error');
+  else if (answer.status === 503) log.warn({ reqId: requestIdOf(request), err: error }, 'a part is down');
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  if (answer.headers) response.set(answer.headers);
   response.status(answer.status).json(answer.body);
 };

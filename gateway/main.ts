@@ -15,12 +15,13 @@ import { LocalUploadStorage } from '../store/uploadStorage';
 import { UsageStore } from '../store/usage';
 import { VariableStore } from '../store/variables';
 import { WorkspaceStore } from '../store/workspaces';
-import { connectClient } from '../temporal/connection';
+import { connectClient, withCallDeadlines } from '../temporal/connection';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { FlowSchedules } from '../temporal/schedules';
 import { createServer } from './app';
 import { FlowLookup } from './flowLookup';
 import { FlowService } from './flowService';
+import { checkParts } from './health';
 import { log } from './logging';
 import { QuotaGuard } from './quota';
 import { installProcessGuard } from './requestGuard';
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
   // The runtime of the native Temporal connection; the gateway handles its own signals (graceful stop).
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const adminKey = resolveAdminKey(config.adminKey, config.dataDir).key;
-  const store = await connectStore(requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'), config.mongo.dbName);
+  const deadlineMs = config.gateway.dependencyTimeoutMs;
+  const store = await connectStore(requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'), config.mongo.dbName, deadlineMs);
   const flows = new FlowStore(store);
   await flows.ensureIndexes();
   const { client, connection } = await connectClient(config);
@@ -91,10 +93,8 @@ async function main(): Promise<void> {
     schedules: new ScheduleService(flows, flowSchedules),
     runList: new RunList(client),
     webhookBodyLimit: config.gateway.webhookBodyLimit,
-    checkHealth: async () => {
-      await Promise.all([client.workflowService.getSystemInfo({}), pingStore(store)]);
-      return { temporal: 'ok', store: 'ok' };
-    },
+    requestScope: (handle) => withCallDeadlines(connection, deadlineMs, handle),
+    checkHealth: () => checkParts({ temporal: () => client.workflowService.getSystemInfo({}), store: () => pingStore(store) }, deadlineMs),
   });
   server.listen(config.port, config.host, () => {
     log.info(`listening on http://${config.host}:${config.port}`);

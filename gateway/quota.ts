@@ -3,6 +3,7 @@ import type { WorkspaceStore } from '../store/workspaces';
 import type { PlanLimits } from '../store/plans';
 import { PLANS } from '../store/plans';
 import { HttpError } from './errors';
+import { freshOrLastKnown } from './unavailable';
 
 /** The plan limits of a workspace, and the refusal of new runs once its month's executions are used. */
 export class QuotaGuard {
@@ -36,8 +37,13 @@ export class QuotaGuard {
    * The exact limit is the worker's atomic count either way.
    */
   async assertAvailable(workspace: string): Promise<void> {
-    if ((this.farFromLimit.get(workspace) ?? 0) > Date.now()) return;
-    const [limits, used] = await Promise.all([this.limitsOf(workspace), this.usage.executions(workspace)]);
+    const farUntil = this.farFromLimit.get(workspace);
+    if ((farUntil ?? 0) > Date.now()) return;
+    // Last known far from its limit: while the store is down or slow that verdict stands (the worker's count is exact).
+    const counted = Promise.all([this.limitsOf(workspace), this.usage.executions(workspace)]);
+    const read = await freshOrLastKnown<[PlanLimits, number] | undefined>(counted, farUntil === undefined ? undefined : { value: undefined });
+    if (!read) return;
+    const [limits, used] = read;
     const remaining = limits.executionsPerMonth - used;
     if (remaining > Math.max(100, limits.executionsPerMonth / 100)) this.farFromLimit.set(workspace, Date.now() + this.ttlMs);
     if (used >= limits.executionsPerMonth) {

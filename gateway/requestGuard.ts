@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { log, requestIdOf } from './logging';
 
@@ -32,18 +32,20 @@ function failRequest(inFlight: InFlight, error: unknown, how: string): void {
  * have error listeners (a write after the client left is logged, not thrown), a synchronous throw answers 500, and the
  * request is remembered in an async context, for the process-level guard below.
  */
-export function guardRequests(listener: RequestListener): RequestListener {
+export function guardRequests(listener: RequestListener, scope: (handle: () => void) => void = (handle) => handle()): RequestListener {
   return (request, response) => {
     const inFlight = { request, response };
     request.on('error', (error) => log.debug({ reqId: requestIdOf(request), err: error }, 'request stream error'));
     response.on('error', (error) => log.warn({ reqId: requestIdOf(request), err: error }, 'response stream error'));
-    current.run(inFlight, () => {
-      try {
-        listener(request, response);
-      } catch (error) {
-        failRequest(inFlight, error, 'request handler threw');
-      }
-    });
+    current.run(inFlight, () =>
+      scope(() => {
+        try {
+          listener(request, response);
+        } catch (error) {
+          failRequest(inFlight, error, 'request handler threw');
+        }
+      }),
+    );
   };
 }
 
@@ -63,4 +65,12 @@ export function installProcessGuard(): void {
     if (inFlight) failRequest(inFlight, reason, 'unhandled rejection in a request');
     else log.error({ err: reason }, 'unhandled rejection outside any request');
   });
+}
+
+/**
+ * A body parser's callback runs from the socket's events, outside the request's async context (and so outside this
+ * guard's knowledge of the request and the Temporal call deadlines): bound with this, it runs inside it again.
+ */
+export function inRequestContext<Args extends unknown[]>(callback: (...args: Args) => void): (...args: Args) => void {
+  return AsyncResource.bind(callback);
 }

@@ -139,10 +139,9 @@ export class RunService {
 
   /** The run's result once it closes, or `running` when `timeoutMs` passes first. */
   async waitForOutcome(runId: string, timeoutMs: number): Promise<RunOutcome> {
-    const handle = this.client.workflow.getHandle(runId);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<RunOutcome>((resolve) => (timer = setTimeout(() => resolve({ status: 'running' }), timeoutMs)));
-    const closed = handle.result().then(
+    const closed = this.resultWithin(runId, timeoutMs).then(
       (snapshot: RunSnapshot): RunOutcome => ({ status: 'completed', output: snapshot.output }),
       (error: unknown): RunOutcome => ({ status: 'failed', error: failureOf(error) }),
     );
@@ -155,15 +154,19 @@ export class RunService {
 
   /** Waits until the run closes or `timeoutMs` passes; either way the caller then reads the run. */
   async waitForClose(runId: string, timeoutMs: number): Promise<void> {
-    const handle = this.client.workflow.getHandle(runId);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    const closed = handle.result().then(
+    const closed = this.resultWithin(runId, timeoutMs).then(
       () => undefined,
       () => undefined,
     );
     await Promise.race([closed, timeout]);
     clearTimeout(timer);
+  }
+
+  /** The run's result, long-polled for up to `timeoutMs` (past the short deadline the gateway gives other calls). */
+  private resultWithin(runId: string, timeoutMs: number): Promise<RunSnapshot> {
+    return this.client.withDeadline(Date.now() + timeoutMs + 1_000, () => this.client.workflow.getHandle(runId).result());
   }
 
   /** Accepted runs not started yet (async webhooks behind the journal): read as `pending` until Temporal has them. */

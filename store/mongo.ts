@@ -15,8 +15,14 @@ function databaseName(uri: string, explicit?: string): string {
   return match?.[1] ? decodeURIComponent(match[1]) : DEFAULT_DB_NAME;
 }
 
-export async function connectStore(uri: string, dbName?: string): Promise<Store> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, appName: 'nectar-studio' });
+/**
+ * Connects to the store. With `deadlineMs`, no call waits longer than about that for a store that is down (refused
+ * connections: server selection gives up) or hung (stopped, unreachable: the socket read gives up); the caller then
+ * answers 503 instead of holding the request.
+ */
+export async function connectStore(uri: string, dbName?: string, deadlineMs?: number): Promise<Store> {
+  const bounded = deadlineMs === undefined ? {} : { connectTimeoutMS: deadlineMs, socketTimeoutMS: deadlineMs, waitQueueTimeoutMS: deadlineMs };
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: deadlineMs ?? 10_000, appName: 'nectar-studio', ...bounded });
   await client.connect();
   const db = client.db(databaseName(uri, dbName));
   return { client, db, close: () => client.close() };

@@ -37,3 +37,18 @@ export async function connectClient(config: Config): Promise<{ client: Client; c
 export function connectWorkerConnection(config: Config): Promise<NativeConnection> {
   return NativeConnection.connect(temporalConnectionOptions(config));
 }
+
+/**
+ * Runs `work` with a deadline on every Temporal call made in it (and in what it starts), each call's own: `deadlineMs`
+ * from when that call is made. The SDK's native connection otherwise retries an unreachable server for a long while,
+ * and waits without end on a hung one. A call that must wait longer (a long poll for a run's result) sets its own with
+ * `withDeadline`.
+ */
+export function withCallDeadlines(connection: NativeConnection, deadlineMs: number, work: () => void): void {
+  const context = {
+    get deadline() {
+      return Date.now() + deadlineMs;
+    },
+  };
+  connection.callContextStorage.run(context, work);
+}

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Identifier } from '../../flow/schema';
 import { errorAnswer, HttpError, parseRequest } from '../errors';
 import { log, requestIdOf, splitUrl, tagRequest } from '../logging';
+import { inRequestContext } from '../requestGuard';
 import { corsFor, setSecurityHeaders } from '../security';
 import { isMultipart } from './multipart';
 import { sendJson, sendOutcome } from './response';
@@ -49,8 +50,13 @@ export function webhookIntake(options: IntakeOptions): (request: IncomingMessage
   const fail = (request: IncomingMessage, response: ServerResponse, error: unknown) => {
     const answer = errorAnswer(error);
     if (answer.unexpected) log.error({ reqId: requestIdOf(request), method: request.method, url: request.url, err: error }, 'unhandled error');
-    if (response.headersSent) response.destroy();
-    else sendJson(response, answer.status, answer.body);
+    else if (answer.status === 503) log.warn({ reqId: requestIdOf(request), err: error }, 'a part is down');
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+    sendJson(response, answer.status, answer.body);
   };
 
   const deliver = async (service: Deliverer, request: IncomingMessage & { body?: unknown }, response: ServerResponse, segments: string[], query: string) => {
@@ -87,10 +93,14 @@ export function webhookIntake(options: IntakeOptions): (request: IncomingMessage
     setSecurityHeaders(response, true);
     if (cors(request, response)) return true;
     const read = isMultipart(request.headers['content-type']) ? readUpload : readBody;
-    read(request as express.Request, response as express.Response, (error?: unknown) => {
-      if (error) fail(request, response, error);
-      else deliver(service, request, response, segments, query).catch((failure: unknown) => fail(request, response, failure));
-    });
+    read(
+      request as express.Request,
+      response as express.Response,
+      inRequestContext((error?: unknown) => {
+        if (error) fail(request, response, error);
+        else deliver(service, request, response, segments, query).catch((failure: unknown) => fail(request, response, failure));
+      }),
+    );
     return true;
   };
 }

@@ -22,6 +22,11 @@ export const MAX_BACKLOG = 100_000;
 
 export class BacklogFullError extends Error {}
 
+/** The journal could not write a delivery (a full disk, a failing device): nothing was accepted. */
+export class JournalWriteError extends Error {
+  override name = 'JournalWriteError';
+}
+
 /**
  * How often the gateway's thread is checked for being saturated, and runs are started. Deliveries do not start runs as
  * they arrive: the first tick of a burst would otherwise have started dozens, whose database writes then compete with
@@ -97,7 +102,15 @@ export class AcceptJournal {
       return Promise.reject(new BacklogFullError(`${this.pending.size} accepted deliveries are waiting to start; try again shortly`));
     }
     return new Promise((resolve, reject) => {
-      this.file.append(JSON.stringify({ t: 'A', run }), (error) => (error ? reject(error) : (this.enqueue(run), resolve())));
+      this.file.append(JSON.stringify({ t: 'A', run }), (error) => {
+        if (!error) {
+          this.enqueue(run);
+          resolve();
+          return;
+        }
+        log.error({ runId: run.runId, err: error }, 'the webhook journal cannot write; refusing deliveries until it can');
+        reject(new JournalWriteError(`the delivery could not be recorded (${(error as NodeJS.ErrnoException).code ?? error.message}); try again shortly`));
+      });
     });
   }
 

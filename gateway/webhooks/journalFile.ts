@@ -106,6 +106,9 @@ export class DurableLineFile {
     fs.write(this.fd, data, 0, data.length, at, (error) => {
       this.inFlight -= 1;
       if (grows) this.extending = false;
+      // A failed write (a full disk) leaves zeros or a torn line where its lines were, which readers skip; the space
+      // it meant to zero ahead may not exist, so the next write zeros ahead again.
+      if (error && grows) this.allocated = Math.min(this.allocated, at);
       for (const entry of batch) entry.done?.(error ?? undefined);
       this.dispatch();
       if (this.idle) this.onSettled();

@@ -3,7 +3,7 @@ import { webhookTriggerOf, WebhookTrigger } from '../../flow/triggers';
 import type { FlowLookup } from '../flowLookup';
 import { assertPayloadShape, HttpError, notFound } from '../errors';
 import { newRunId, RunOutcome, RunService } from '../runService';
-import { type AcceptJournal, BacklogFullError } from './journal';
+import { type AcceptJournal, BacklogFullError, JournalWriteError } from './journal';
 import type { UploadStore } from '../../store/uploads';
 import { isMultipart, parseMultipart } from './multipart';
 import { credentialHeaders, verifyWebhookAuth } from './auth';
@@ -103,6 +103,7 @@ export class WebhookService {
         await this.journal.accept(accepted);
       } catch (error) {
         if (error instanceof BacklogFullError) throw new HttpError(503, 'backlog_full', error.message);
+        if (error instanceof JournalWriteError) throw new HttpError(503, 'journal_unavailable', error.message);
         throw error;
       }
       return { kind: 'accepted', runId, duplicate: false };

@@ -46,10 +46,11 @@ beforeAll(async () => {
   for (const respond of ['async', 'sync']) {
     const saved = await product.request('PUT', `/api/flows/open-${respond}`, {
       id: `open-${respond}`,
+      name: `open ${respond}`,
       nodes: [{ id: 'echo', type: 'code', code: 'return { body: input.body };' }],
       triggers: [{ type: 'webhook', auth: { type: 'none' }, respond }],
     });
-    expect(saved.status).toBe(200);
+    expect(saved).toMatchObject({ status: 200 });
   }
   gatewayPid = product.pidOf('gateway');
 });

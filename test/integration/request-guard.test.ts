@@ -13,7 +13,7 @@ const LOGGING = path.resolve(__dirname, '..', '..', 'dist', 'gateway', 'logging.
 const SERVER = `
 const http = require('node:http');
 const { EventEmitter } = require('node:events');
-const { guardRequests, installProcessGuard } = require(${JSON.stringify(GUARD)});
+const { guardRequests, inRequestContext, installProcessGuard } = require(${JSON.stringify(GUARD)});
 const { tagRequest } = require(${JSON.stringify(LOGGING)});
 installProcessGuard();
 http.createServer(guardRequests((request, response) => {
@@ -21,6 +21,10 @@ http.createServer(guardRequests((request, response) => {
   if (request.url === '/throw') throw new Error('thrown in the handler');
   if (request.url === '/emit') return void setTimeout(() => new EventEmitter().emit('error', new Error('emitted, no listener')), 5);
   if (request.url === '/reject') return void (async () => { await new Promise((r) => setTimeout(r, 5)); throw new Error('rejected, not awaited'); })();
+  if (request.url === '/after-body') {
+    request.on('data', () => {});
+    return void request.on('end', inRequestContext(() => setTimeout(() => new EventEmitter().emit('error', new Error('after the body')), 5)));
+  }
   response.end(JSON.stringify({ pid: process.pid }));
 })).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
 `;
@@ -44,8 +48,8 @@ afterAll(() => {
   child?.kill('SIGKILL');
 });
 
-test.each(['/throw', '/emit', '/reject'])('%s answers 500 with the request id, and the process goes on', async (route) => {
-  const response = await fetch(`http://127.0.0.1:${port}${route}`, { headers: { 'x-request-id': `guard-${route.slice(1)}` } });
+test.each(['/throw', '/emit', '/reject', '/after-body'])('%s answers 500 with the request id, and the process goes on', async (route) => {
+  const response = await fetch(`http://127.0.0.1:${port}${route}`, { method: 'POST', body: 'x'.repeat(100_000), headers: { 'x-request-id': `guard-${route.slice(1)}` } });
   expect(response.status).toBe(500);
   expect(await response.json()).toEqual({ error: { code: 'internal', message: expect.stringContaining('gateway log'), requestId: `guard-${route.slice(1)}` } });
   const ok = await fetch(`http://127.0.0.1:${port}/`);

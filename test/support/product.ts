@@ -26,8 +26,8 @@ export interface Product {
   output: () => string;
   /** An HTTP call to the gateway with the admin key (or the headers given). */
   request: (method: string, urlPath: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Headers }>;
-  /** The pid of the worker or gateway process the launcher runs now. */
-  pidOf: (service: 'worker' | 'gateway') => number;
+  /** The pid of a process the launcher runs now (the embedded servers' only when embedded). */
+  pidOf: (service: 'worker' | 'gateway' | 'temporal' | 'ferretdb') => number;
   stop: () => Promise<void>;
 }
 

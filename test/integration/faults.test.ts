@@ -1,0 +1,153 @@
+/**
+ * Parts of the product stopped (SIGSTOP: hung) or killed (SIGKILL) under the gateway: every request is answered in
+ * bounded time, the API answers 503 with Retry-After naming the part, /healthz says which part is down, async webhooks
+ * are still accepted and run once the part is back, the launcher restarts a dead Temporal server or FerretDB, and a
+ * caller's retry with an Idempotency-Key never makes a second run.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { eventually, Product, startProduct } from '../support/product';
+
+let product: Product;
+let temporal: Client;
+
+/** Every request in this file must be answered within this (it fails, rather than hangs, otherwise). */
+const ANSWER_WITHIN_MS = 20_000;
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${product.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${product.adminKey}`, 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+const pidOf = (part: 'ferretdb' | 'temporal') => product.pidOf(part);
+
+async function completed(runId: string) {
+  return eventually(async () => {
+    const run = await call('GET', `/api/runs/${runId}`).catch(() => undefined);
+    return run?.status === 200 && run.body.status === 'completed' ? run.body : undefined;
+  }, 90_000);
+}
+
+async function healthy() {
+  await eventually(async () => ((await call('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined), 90_000);
+}
+
+beforeAll(async () => {
+  product = await startProduct({ env: { NECTAR_DEPENDENCY_TIMEOUT_MS: '2000' } });
+  temporal = new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });
+  const saved = await call('PUT', '/api/flows/fault-hook', {
+    id: 'fault-hook',
+    name: 'fault hook',
+    nodes: [{ id: 'echo', type: 'code', code: 'return { n: input.body && input.body.n };' }],
+    triggers: [{ type: 'webhook', auth: { type: 'none' }, respond: 'async' }],
+  });
+  expect(saved.status).toBe(200);
+  // The webhook's settings are read once, so the gateway knows them when the store is gone.
+  const warm = await call('POST', '/hooks/fault-hook', { n: 0 });
+  expect(warm.status).toBe(202);
+  await completed(warm.body.runId);
+});
+
+afterAll(async () => {
+  for (const part of ['ferretdb', 'temporal'] as const) {
+    try {
+      process.kill(pidOf(part), 'SIGCONT');
+    } catch {
+      // not running
+    }
+  }
+  await temporal?.connection.close();
+  await product?.stop();
+});
+
+describe('FerretDB hung (SIGSTOP)', () => {
+  let accepted: string;
+
+  beforeAll(() => process.kill(pidOf('ferretdb'), 'SIGSTOP'));
+
+  test('the API answers 503 with Retry-After naming the store', async () => {
+    const flows = await call('GET', '/api/flows');
+    expect(flows.status).toBe(503);
+    expect(flows.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(flows.body.error.code).toBe('store_unavailable');
+  });
+
+  test('/healthz answers 503 saying the store is down and Temporal is not', async () => {
+    const health = await call('GET', '/healthz');
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ status: 'unavailable', down: ['store'], temporal: 'ok' });
+    expect(health.body.store).toMatch(/^down/);
+  });
+
+  test('an async webhook is still accepted', async () => {
+    const response = await call('POST', '/hooks/fault-hook', { n: 1 });
+    expect(response.status).toBe(202);
+    accepted = response.body.runId;
+  });
+
+  test('once the store is back, the accepted delivery has run', async () => {
+    process.kill(pidOf('ferretdb'), 'SIGCONT');
+    await healthy();
+    expect((await completed(accepted)).output).toEqual({ n: 1 });
+  });
+});
+
+describe('Temporal hung (SIGSTOP)', () => {
+  let accepted: string;
+  let keyed: number;
+
+  beforeAll(() => process.kill(pidOf('temporal'), 'SIGSTOP'));
+
+  test('an API run answers 503 with Retry-After naming Temporal', async () => {
+    const run = await call('POST', '/api/flows/fault-hook/runs', { input: { body: { n: 2 } } });
+    expect(run.status).toBe(503);
+    expect(run.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(run.body.error.code).toBe('temporal_unavailable');
+  });
+
+  test('/healthz says Temporal is down', async () => {
+    const health = await call('GET', '/healthz');
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ down: ['temporal'], store: 'ok' });
+  });
+
+  test('an async webhook is still accepted', async () => {
+    const response = await call('POST', '/hooks/fault-hook', { n: 3 });
+    expect(response.status).toBe(202);
+    accepted = response.body.runId;
+  });
+
+  test('a keyed delivery the caller gave up on, retried once Temporal is back, is one run', async () => {
+    const first = await call('POST', '/hooks/fault-hook', { n: 4 }, { 'idempotency-key': 'retried-4' }).catch(() => undefined);
+    keyed = first?.status ?? 0;
+    process.kill(pidOf('temporal'), 'SIGCONT');
+    await healthy();
+    const retry = await call('POST', '/hooks/fault-hook', { n: 4 }, { 'idempotency-key': 'retried-4' });
+    expect(retry.status).toBe(202);
+    expect((await completed(accepted)).output).toEqual({ n: 3 });
+    await completed(retry.body.runId);
+    const ids: string[] = [];
+    for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'fault-hook'` })) {
+      const result = (await temporal.workflow.getHandle(workflow.workflowId).result()) as { output: { n: number } };
+      if (result.output.n === 4) ids.push(workflow.workflowId);
+    }
+    expect({ firstAnswer: keyed, runs: ids }).toEqual({ firstAnswer: keyed, runs: [retry.body.runId] });
+  });
+});
+
+describe('killed (SIGKILL)', () => {
+  test.each(['ferretdb', 'temporal'] as const)('%s is restarted by the launcher and deliveries accepted meanwhile run', async (part) => {
+    const before = pidOf(part);
+    process.kill(before, 'SIGKILL');
+    const response = await call('POST', '/hooks/fault-hook', { n: 5 });
+    expect(response.status).toBe(202);
+    await eventually(async () => (pidOf(part) !== before ? true : undefined), 60_000);
+    await healthy();
+    expect((await completed(response.body.runId)).output).toEqual({ n: 5 });
+  });
+});
