@@ -11,6 +11,8 @@ export type Identifier = z.infer<typeof Identifier>;
 
 export { NODE_LIMITS };
 
+const MAX_NODES = 500;
+
 export const RetrySettings = z
   .object({
     maximumAttempts: z.number().int().min(NODE_LIMITS.maximumAttempts.min).max(NODE_LIMITS.maximumAttempts.max),
@@ -125,15 +127,33 @@ export type Edge = z.infer<typeof Edge>;
 export const FlowExecution = z.object({ localActivities: z.boolean().optional() }).strict();
 export type FlowExecution = z.infer<typeof FlowExecution>;
 
+/** Where the studio draws a node: canvas coordinates, kept with the flow and never read when it runs. */
+export const NodePosition = z
+  .object({ x: z.number().min(-1e7).max(1e7), y: z.number().min(-1e7).max(1e7) })
+  .strict();
+export type NodePosition = z.infer<typeof NodePosition>;
+
+/** The canvas layout: a position per node id (each must name a node of the flow; flow/validate.ts checks it). */
+export const FlowLayout = z
+  .object({
+    nodes: z
+      .record(z.string().min(1).max(64), NodePosition)
+      .refine((nodes) => Object.keys(nodes).length <= MAX_NODES, `at most ${MAX_NODES} node positions`),
+  })
+  .strict();
+export type FlowLayout = z.infer<typeof FlowLayout>;
+
 export const FlowDefinition = z
   .object({
     id: Identifier,
     name: z.string().min(1).max(200),
     description: z.string().max(5_000).optional(),
-    nodes: z.array(FlowNode).min(1, 'a flow needs at least one node').max(500),
+    nodes: z.array(FlowNode).min(1, 'a flow needs at least one node').max(MAX_NODES),
     edges: z.array(Edge).max(5_000).default([]),
     triggers: FlowTriggers.optional(),
     execution: FlowExecution.optional(),
+    /** The studio's canvas positions: validated, kept with every version and draft, ignored by the interpreter. */
+    layout: FlowLayout.optional(),
   })
   .strict();
 export type FlowDefinition = z.infer<typeof FlowDefinition>;

@@ -160,23 +160,29 @@ function mappingSources(mapping: InputMapping | undefined): { source: InputSourc
   return Object.entries(mapping as Record<string, InputSource>).map(([key, source]) => ({ source, at: [key] }));
 }
 
+/** The problems of one code node's source, placed at `path` (what a save reports, and the editor marks as it is typed). */
+export function codeSourceProblems(code: string, path: (string | number)[]): DefinitionProblem[] {
+  const analysis = analyzeCode(code);
+  if (analysis.ok) return [];
+  return analysis.problems.map((problem) => ({
+    path,
+    rule: problem.rule,
+    message: `${problem.message} (line ${problem.line}, column ${problem.column})`,
+    line: problem.line,
+    column: problem.column,
+  }));
+}
+
 function codeProblems(definition: FlowDefinition): DefinitionProblem[] {
-  const problems: DefinitionProblem[] = [];
-  definition.nodes.forEach((node, index) => {
-    if (node.type !== 'code') return;
-    const analysis = analyzeCode(node.code);
-    if (analysis.ok) return;
-    for (const problem of analysis.problems) {
-      problems.push({
-        path: ['nodes', index, 'code'],
-        rule: problem.rule,
-        message: `${problem.message} (line ${problem.line}, column ${problem.column})`,
-        line: problem.line,
-        column: problem.column,
-      });
-    }
-  });
-  return problems;
+  return definition.nodes.flatMap((node, index) => (node.type === 'code' ? codeSourceProblems(node.code, ['nodes', index, 'code']) : []));
+}
+
+/** The canvas layout may only place nodes the flow has. */
+function layoutProblems(definition: FlowDefinition): DefinitionProblem[] {
+  const ids = new Set(definition.nodes.map((node) => node.id));
+  return Object.keys(definition.layout?.nodes ?? {})
+    .filter((id) => !ids.has(id))
+    .map((id) => ({ path: ['layout', 'nodes', id], message: `no node with id "${id}"` }));
 }
 
 /** Parses and checks an untrusted definition. */
@@ -191,6 +197,6 @@ export function checkDefinition(candidate: unknown): DefinitionCheck {
       })),
     };
   }
-  const problems = [...graphProblems(parsed.data), ...codeProblems(parsed.data)];
+  const problems = [...graphProblems(parsed.data), ...layoutProblems(parsed.data), ...codeProblems(parsed.data)];
   return problems.length > 0 ? { ok: false, problems } : { ok: true, definition: parsed.data };
 }

@@ -39,3 +39,22 @@ const enrichCompanyData = async (input, context) => {
     }
   };
 };`;
+
+/** The seed's purchase-approval flow as the README builds it: approvalLogic routing to three one-line approvers. */
+export function purchaseApprovalFlow(id = 'purchase-approval') {
+  return {
+    id,
+    name: 'Purchase approval',
+    nodes: [
+      { id: 'route', type: 'code', name: 'Approval logic', code: APPROVAL_LOGIC },
+      { id: 'executive-approval', type: 'code', code: 'return { approvedBy: "executive" };' },
+      { id: 'manager-approval', type: 'code', code: 'return { approvedBy: "manager" };' },
+      { id: 'auto-approve', type: 'code', code: 'return { approvedBy: "auto" };' },
+    ],
+    edges: [
+      { from: 'route', to: 'executive-approval', path: 'executive-approval' },
+      { from: 'route', to: 'manager-approval', path: 'manager-approval' },
+      { from: 'route', to: 'auto-approve', path: 'auto-approve' },
+    ],
+  };
+}
