@@ -42,12 +42,15 @@ export interface VersionPin {
   draft?: number;
 }
 
+/** How the key of a draft revision begins (a run of a draft, or a step test, is found by it in visibility). */
+export const DRAFT_KEY_PREFIX = 'draft-';
+
 /**
  * The key of a pinned definition: the version number, or `draft-<revision>` for a draft revision. It is the run's
  * `NectarFlowVersion` search attribute, and the tail of `versionRef`.
  */
 export function versionKey(pin: VersionPin): string {
-  return pin.draft === undefined ? String(pin.flowVersion) : `draft-${pin.draft}`;
+  return pin.draft === undefined ? String(pin.flowVersion) : `${DRAFT_KEY_PREFIX}${pin.draft}`;
 }
 
 /** Reads a version key back: `{ flowVersion }` for a saved version, `{ draft }` for a draft revision. */

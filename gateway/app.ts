@@ -7,6 +7,7 @@ import type { WorkspaceStore } from '../store/workspaces';
 import { requireApiKey } from './auth';
 import { assertPayloadShape, errorHandler, HttpError } from './errors';
 import type { FlowService } from './flowService';
+import { FlowRunStats } from './flowRunStats';
 import { healthAnswer, type HealthReport } from './health';
 import { requestLogging, tagRequest } from './logging';
 import { guardRequests, inRequestContext } from './requestGuard';
@@ -16,10 +17,13 @@ import { flowRoutes } from './routes/flows';
 import { runListRoutes } from './routes/runList';
 import { runRoutes, startRunRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
+import { stepTestRoutes } from './routes/stepTests';
 import { triggerRoutes } from './routes/triggers';
 import { pushedTriggerRoutes } from './routes/pushedTriggers';
 import type { PushedSources } from './sources/pushed';
-import { variableRoutes, workspaceRoutes } from './routes/workspaces';
+import { validateRoutes } from './routes/validate';
+import { currentWorkspaceRoutes, variableRoutes, workspaceRoutes } from './routes/workspaces';
+import { StepTests } from './stepTests';
 import { uploadRoutes } from './routes/uploads';
 import type { UploadStore } from '../store/uploads';
 import type { RunList } from './runList';
@@ -43,6 +47,10 @@ export interface GatewayDependencies {
   triggers: TriggerService;
   pushedSources: PushedSources;
   runList: RunList;
+  /** Runs of one node, unpublished; by default without resolving stored outputs. */
+  stepTests?: StepTests;
+  /** The flows list's run figures; by default from `runList` with the standard sample, concurrency and deadline. */
+  runStats?: FlowRunStats;
   workspaces: WorkspaceStore;
   keys: ApiKeyStore;
   workspaceService: WorkspaceService;
@@ -113,8 +121,11 @@ export function createApp(deps: GatewayDependencies): express.Express {
   api.use('/flows/:id/schedules', scheduleRoutes(deps.schedules));
   api.use('/flows/:id/triggers', triggerRoutes(deps.triggers));
   api.use('/flows/:id/draft', draftRoutes(deps.flows, deps.flowService, deps.runs));
-  api.use('/flows', flowRoutes(deps.flows, deps.flowService));
+  api.use('/flows/:id/steps', stepTestRoutes(deps.stepTests ?? new StepTests(deps.flows, deps.flowService, deps.runs)));
+  api.use('/flows', flowRoutes(deps.flows, deps.flowService, deps.runStats ?? new FlowRunStats(deps.runList)));
+  api.use('/validate', validateRoutes(deps.flowService));
   api.use('/workspaces', workspaceRoutes(deps.workspaceService));
+  api.use('/workspace', currentWorkspaceRoutes(deps.workspaceService));
   api.use('/variables', variableRoutes(deps.workspaceService));
   if (deps.uploads) api.use('/uploads', uploadRoutes(deps.uploads));
   api.use('/runs', runListRoutes(deps.flows, deps.runs, deps.runList, stopping));

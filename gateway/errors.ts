@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { checkPayloadShape } from '../common/payloadShape';
+import type { DefinitionProblem } from '../flow/validate';
 import { log, requestIdOf } from './logging';
 import { RETRY_AFTER_SECONDS, unavailablePart } from './unavailable';
 
@@ -19,6 +20,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly problems?: Problem[],
+    /** More fields of the error body, beside code, message and problems (e.g. a draft conflict's current revision). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -32,6 +35,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
     if (typeof part === 'number') return `${text}[${part}]`;
     return text ? `${text}.${String(part)}` : String(part);
   }, '');
+}
+
+/** A flow check's problems as the API shows them: each path written out, `(root)` for the definition itself. */
+export function placedProblems(problems: DefinitionProblem[]): Problem[] {
+  return problems.map(({ path, ...rest }) => ({ path: formatPath(path) || '(root)', ...rest }));
 }
 
 export function zodProblems(error: z.ZodError, prefix: PropertyKey[] = []): Problem[] {
@@ -64,7 +72,7 @@ export function errorAnswer(error: unknown): { status: number; body: { error: Re
   }
   if (error instanceof HttpError) {
     const retry = error.status === 503 ? { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } } : {};
-    return { status: error.status, body: { error: { code: error.code, message: error.message, problems: error.problems } }, ...retry };
+    return { status: error.status, body: { error: { ...error.details, code: error.code, message: error.message, problems: error.problems } }, ...retry };
   }
   const bodyError = error as { type?: string; status?: number; message?: string };
   if (bodyError.type === 'entity.parse.failed') {

@@ -1,10 +1,11 @@
 import type { FlowDefinition, FlowVersion } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
-import type { FlowDraft } from '../store/drafts';
+import { checkDefinition } from '../flow/validate';
+import { DraftConflictError, FlowDraft } from '../store/drafts';
 import type { FlowStore } from '../store/flows';
 import type { PlanLimits } from '../store/plans';
 import type { FlowSchedules } from '../temporal/schedules';
-import { HttpError, Problem } from './errors';
+import { HttpError, placedProblems, Problem } from './errors';
 import { restoreSecrets } from './redact';
 import type { TriggerService } from './triggerService';
 
@@ -36,6 +37,18 @@ export class FlowService {
     private readonly triggers?: TriggerService,
   ) {}
 
+  /** Every problem a save of `candidate` would be refused for (shape, graph, code, plan limits), saving nothing. */
+  async problemsOf(candidate: unknown, workspace: string): Promise<Problem[]> {
+    const check = checkDefinition(candidate);
+    if (!check.ok) return placedProblems(check.problems);
+    return limitProblems(check.definition, await this.limitsOf(workspace));
+  }
+
+  /** The node limits of the workspace's plan. */
+  planLimits(workspace: string): Promise<PlanLimits> {
+    return this.limitsOf(workspace);
+  }
+
   async create(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
     await this.checkLimits(definition, workspace);
     // A flow drafted before its first version keeps the draft's credentials when they come back redacted.
@@ -61,10 +74,18 @@ export class FlowService {
    * Saves the flow's draft: checked against the plan like a version, but no version, no schedules, and the production
    * URL keeps running the newest version. A credential sent redacted keeps the draft's, or the newest version's.
    */
-  async saveDraft(definition: FlowDefinition, workspace: string): Promise<FlowDraft> {
+  async saveDraft(definition: FlowDefinition, workspace: string, baseRevision?: number): Promise<FlowDraft> {
     await this.checkLimits(definition, workspace);
     const previous = (await this.flows.drafts.current(definition.id, workspace)) ?? (await this.flows.latest(definition.id, workspace));
-    return this.flows.drafts.save(restoreSecrets(definition, previous?.definition), workspace);
+    try {
+      return await this.flows.drafts.save(restoreSecrets(definition, previous?.definition), workspace, baseRevision);
+    } catch (error) {
+      if (!(error instanceof DraftConflictError)) throw error;
+      throw new HttpError(409, 'draft_conflict', error.message, undefined, {
+        currentRevision: error.current?.revision ?? null,
+        savedAt: error.current?.savedAt ?? null,
+      });
+    }
   }
 
   /** Deletes the flow (and its draft) and its schedules; false when there was no such flow. */

@@ -32,6 +32,7 @@ import { TriggerService } from './triggerService';
 import { PushedSources } from './sources/pushed';
 import { salesforceSource } from './sources/salesforceSource';
 import { signedSource } from './sources/signedSource';
+import { StepTests } from './stepTests';
 import { AcceptJournal } from './webhooks/journal';
 import { WebhookService } from './webhooks/service';
 import { WorkspaceService } from './workspaceService';
@@ -59,7 +60,8 @@ async function main(): Promise<void> {
   const usage = new UsageStore(store);
   const variables = new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir));
   const quota = new QuotaGuard(workspaces, usage);
-  const runs = new RunService(client, config.taskQueue, { quota, eventPayloads: new OutputStore(store.db) });
+  const outputs = new OutputStore(store.db);
+  const runs = new RunService(client, config.taskQueue, { quota, eventPayloads: outputs });
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const flowLookup = new FlowLookup(flows);
   const triggerRegistry = new TriggerRegistry(store);
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
       })
     : undefined;
   runs.pendingRuns = (runId) => journal?.pendingRun(runId);
+  const flowService = new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace), (flowId) => flowLookup.invalidate(flowId), triggers);
   let stopping = false;
   const server: Server = createServer({
     stopping: () => stopping,
@@ -84,9 +87,10 @@ async function main(): Promise<void> {
     webhooks: new WebhookService(flowLookup, runs, journal, uploads),
     uploads,
     uploadLimit: config.gateway.uploadLimit,
-    flowService: new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace), (flowId) => flowLookup.invalidate(flowId), triggers),
+    flowService,
     triggers,
     pushedSources: new PushedSources(triggerRegistry, runs, { signed: signedSource, salesforce: salesforceSource }, (workspace) => variables.values(workspace)),
+    stepTests: new StepTests(flows, flowService, runs, (value) => outputs.resolve(value)),
     workspaces,
     keys,
     workspaceService: new WorkspaceService(workspaces, keys, variables, usage, (workspace) => quota.forget(workspace)),

@@ -3,7 +3,7 @@
  * sends REDACTED_SECRET back keeps the previous version's credential, so GET → edit → PUT neither leaks nor wipes it.
  */
 import type { FlowDefinition } from '../flow/schema';
-import type { WebhookAuth } from '../flow/triggers';
+import type { FlowTrigger, WebhookAuth } from '../flow/triggers';
 import { HttpError, Problem } from './errors';
 
 /**
@@ -28,12 +28,17 @@ function mapSecret(auth: WebhookAuth, replace: Replace): WebhookAuth {
   }
 }
 
+function mapTriggerSecrets(triggers: FlowTrigger[], replace: (auth: WebhookAuth, index: number) => Replace): FlowTrigger[] {
+  return triggers.map((trigger, index) => (trigger.type === 'webhook' ? { ...trigger, auth: mapSecret(trigger.auth, replace(trigger.auth, index)) } : trigger));
+}
+
 function mapWebhookSecrets(definition: FlowDefinition, replace: (auth: WebhookAuth, index: number) => Replace): FlowDefinition {
-  if (!definition.triggers) return definition;
-  const triggers = definition.triggers.map((trigger, index) =>
-    trigger.type === 'webhook' ? { ...trigger, auth: mapSecret(trigger.auth, replace(trigger.auth, index)) } : trigger,
-  );
-  return { ...definition, triggers };
+  return definition.triggers ? { ...definition, triggers: mapTriggerSecrets(definition.triggers, replace) } : definition;
+}
+
+/** Triggers as every API response shows them: each webhook credential replaced by REDACTED_SECRET. */
+export function redactTriggers(triggers: FlowTrigger[]): FlowTrigger[] {
+  return mapTriggerSecrets(triggers, () => () => REDACTED_SECRET);
 }
 
 /** The definition as every API response shows it: each webhook credential replaced by REDACTED_SECRET. */

@@ -3,7 +3,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { temporal } from '@temporalio/proto';
 import { INTERPRETER_WORKFLOW, RunRequest } from '../flow/run';
-import { FLOW_ID, readRunSearchAttributes, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
+import { DRAFT_KEY_PREFIX } from '../flow/ids';
+import { FLOW_ID, FLOW_VERSION, readRunSearchAttributes, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
 import type { RunListQuery } from './schemas';
 
@@ -39,12 +40,18 @@ function statusName(status: temporal.api.enums.v1.WorkflowExecutionStatus | null
   return name.replace('WORKFLOW_EXECUTION_STATUS_', '').toLowerCase().replace('canceled', 'cancelled');
 }
 
+/** Which runs besides the filter: `savedVersionsOnly` leaves out runs of drafts (and step tests, which run as drafts). */
+export interface RunScope {
+  savedVersionsOnly?: boolean;
+}
+
 /**
  * The visibility query for a filter. Every value comes from a zod-validated identifier, enum or ISO time, so none can
  * break out of its quotes.
  */
-export function visibilityQuery(workspace: string, filter: Omit<RunListQuery, 'pageSize' | 'pageToken'>): string {
+export function visibilityQuery(workspace: string, filter: Omit<RunListQuery, 'pageSize' | 'pageToken'>, scope: RunScope = {}): string {
   const clauses = [`WorkflowType = '${INTERPRETER_WORKFLOW}'`, `${WORKSPACE.name} = '${workspace}'`];
+  if (scope.savedVersionsOnly) clauses.push(`${FLOW_VERSION.name} NOT STARTS_WITH '${DRAFT_KEY_PREFIX}'`);
   if (filter.flowId) clauses.push(`${FLOW_ID.name} = '${filter.flowId}'`);
   if (filter.status) clauses.push(`ExecutionStatus = '${STATUS_NAMES[filter.status]}'`);
   if (filter.trigger) clauses.push(`${TRIGGER.name} = '${filter.trigger}'`);
@@ -57,14 +64,14 @@ export function visibilityQuery(workspace: string, filter: Omit<RunListQuery, 'p
 export class RunList {
   constructor(private readonly client: Client) {}
 
-  async list(workspace: string, query: RunListQuery): Promise<{ runs: RunSummary[]; nextPageToken?: string }> {
+  async list(workspace: string, query: Omit<RunListQuery, 'pageToken'> & { pageToken?: string }, scope: RunScope = {}): Promise<{ runs: RunSummary[]; nextPageToken?: string }> {
     let nextPageToken: Uint8Array | undefined;
     if (query.pageToken) nextPageToken = Buffer.from(query.pageToken, 'base64url');
     const response = await this.client.workflowService.listWorkflowExecutions({
       namespace: this.client.options.namespace,
       pageSize: query.pageSize,
       nextPageToken,
-      query: visibilityQuery(workspace, query),
+      query: visibilityQuery(workspace, query, scope),
     });
     const runs = response.executions.map((raw): RunSummary => {
       const { workspace: _workspace, ...labels } = readRunSearchAttributes(decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields));

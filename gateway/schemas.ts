@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Identifier } from '../flow/schema';
+import { CodeNode, Identifier, NODE_LIMITS } from '../flow/schema';
 import { RUN_TRIGGER_TYPES } from '../flow/run';
 import { OVERLAP_POLICIES } from '../flow/triggers';
 import { PlanLimits, PlanName } from '../store/plans';
@@ -8,6 +8,8 @@ import { PlanLimits, PlanName } from '../store/plans';
 export const FlowIdParams = z.object({ id: Identifier });
 export const RunIdParams = z.object({ runId: z.string().min(1).max(200) });
 export const FlowReadQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
+/** `PUT /api/flows/:id/draft?baseRevision=N`: the draft revision the edit started from (0: there was none). */
+export const DraftSaveQuery = z.object({ baseRevision: z.coerce.number().int().min(0).optional() }).strict();
 export const StartRunBody = z.object({ input: z.unknown().optional() }).strict();
 export const StartRunQuery = z
   .object({
@@ -64,3 +66,9 @@ export const KeyParams = z.object({ workspaceId: Identifier, keyId: z.string().r
 export const VariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be letters, digits and "_", not starting with a digit');
 export const VariableParams = z.object({ name: VariableName });
 export const SetVariableBody = z.object({ value: z.string().max(32_768) }).strict();
+
+/** `POST /api/validate/code`: one code node's source, checked as it is typed. */
+export const ValidateCodeBody = z.object({ code: z.string().max(NODE_LIMITS.codeChars) }).strict();
+
+/** `POST /api/flows/:id/steps/test`: a code node (as in a definition) and the input it runs with. */
+export const StepTestBody = z.object({ node: CodeNode, input: z.json().optional() }).strict();

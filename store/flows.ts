@@ -1,6 +1,7 @@
 import { Collection, MongoServerError } from 'mongodb';
 import { DEFAULT_WORKSPACE, versionRef } from '../flow/ids';
 import type { FlowDefinition, FlowVersion } from '../flow/schema';
+import type { FlowTrigger } from '../flow/triggers';
 import { DraftStore } from './drafts';
 import { FlowDocument, FLOWS_COLLECTION } from './flowDocument';
 import { FlowExistsError } from './flowErrors';
@@ -19,7 +20,12 @@ interface FlowVersionDocument {
 export interface FlowSummary {
   id: string;
   name: string;
+  /** The newest version; 0 for a flow that so far exists only as a draft (kept for older clients: see latestVersion). */
   version: number;
+  latestVersion: number | null;
+  hasDraft: boolean;
+  draftRevision: number | null;
+  triggers: FlowTrigger[];
   createdAt: string;
   updatedAt: string;
 }
@@ -114,17 +120,34 @@ export class FlowStore {
     return doc ? toVersion(doc) : undefined;
   }
 
+  /**
+   * The workspace's flows, those that exist only as a draft included, each with the triggers of its newest version (of
+   * its draft when it has no version). Three queries, whatever the number of flows.
+   */
   async list(workspace?: string): Promise<FlowSummary[]> {
-    const flows = await this.flows.find({ deletedAt: { $exists: false }, ...inWorkspace(workspace) }).sort({ _id: 1 }).toArray();
-    return flows
-      .filter((flow) => flow.versionCounter > 0)
-      .map((flow) => ({
+    const flows = (await this.flows.find({ deletedAt: { $exists: false }, ...inWorkspace(workspace) }).sort({ _id: 1 }).toArray()).filter(
+      (flow) => flow.versionCounter > 0 || flow.draft !== undefined,
+    );
+    const saved = flows.filter((flow) => flow.versionCounter > 0);
+    const versionDocs = await this.versions
+      .find({ _id: { $in: saved.map((flow) => versionRef(flow._id, { flowVersion: flow.versionCounter })) } }, { projection: { flowId: 1, 'definition.triggers': 1 } })
+      .toArray();
+    const triggersOf = new Map(versionDocs.map((doc) => [doc.flowId, doc.definition?.triggers ?? []]));
+    const drafts = await this.drafts.definitionsOf(flows.filter((flow) => flow.versionCounter === 0).map((flow) => ({ flowId: flow._id, revision: flow.draft! })));
+    return flows.map((flow) => {
+      const draftOnly = flow.versionCounter === 0 ? drafts.get(flow._id) : undefined;
+      return {
         id: flow._id,
-        name: flow.name,
+        name: draftOnly?.name ?? flow.name,
         version: flow.versionCounter,
+        latestVersion: flow.versionCounter > 0 ? flow.versionCounter : null,
+        hasDraft: flow.draft !== undefined,
+        draftRevision: flow.draft ?? null,
+        triggers: (flow.versionCounter > 0 ? triggersOf.get(flow._id) : draftOnly?.triggers) ?? [],
         createdAt: flow.createdAt.toISOString(),
         updatedAt: flow.updatedAt.toISOString(),
-      }));
+      };
+    });
   }
 
   async versionsOf(flowId: string, workspace?: string): Promise<{ version: number; createdAt: string }[] | undefined> {

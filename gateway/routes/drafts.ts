@@ -6,7 +6,7 @@ import { HttpError, notFound, parseRequest } from '../errors';
 import type { FlowService } from '../flowService';
 import { redactDefinition } from '../redact';
 import type { RunService } from '../runService';
-import { FlowIdParams, StartRunBody, StartRunQuery } from '../schemas';
+import { DraftSaveQuery, FlowIdParams, StartRunBody, StartRunQuery } from '../schemas';
 import { definitionForId } from './flows';
 import { answerStartedRun } from './runs';
 
@@ -21,9 +21,10 @@ export function draftRoutes(flows: FlowStore, service: FlowService, runs: RunSer
 
   router.put('/', async (request, response) => {
     const { id } = parseRequest(FlowIdParams, request.params, 'params');
+    const { baseRevision } = parseRequest(DraftSaveQuery, request.query, 'query');
     const definition = definitionForId(id, request.body);
     try {
-      const draft = await service.saveDraft(definition, workspaceOf(request));
+      const draft = await service.saveDraft(definition, workspaceOf(request), baseRevision);
       response.json({ id, revision: draft.revision, savedAt: draft.savedAt });
     } catch (error) {
       if (error instanceof FlowExistsError) throw new HttpError(409, 'flow_exists', error.message);

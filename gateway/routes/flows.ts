@@ -2,10 +2,11 @@ import { Router } from 'express';
 import { checkDefinition } from '../../flow/validate';
 import type { FlowDefinition } from '../../flow/schema';
 import { FlowExistsError, FlowStore } from '../../store/flows';
-import { formatPath, HttpError, notFound, parseRequest } from '../errors';
+import { HttpError, notFound, parseRequest, placedProblems } from '../errors';
 import type { FlowService } from '../flowService';
 import { workspaceOf } from '../auth';
-import { redactDefinition } from '../redact';
+import { redactDefinition, redactTriggers } from '../redact';
+import type { FlowRunStats } from '../flowRunStats';
 import { FlowIdParams, FlowReadQuery } from '../schemas';
 
 function validDefinition(body: unknown): FlowDefinition {
@@ -15,7 +16,7 @@ function validDefinition(body: unknown): FlowDefinition {
     400,
     'invalid_flow',
     `the flow definition has ${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`,
-    check.problems.map(({ path, ...rest }) => ({ path: formatPath(path) || '(root)', ...rest })),
+    placedProblems(check.problems),
   );
 }
 
@@ -31,7 +32,7 @@ export function definitionForId(id: string, body: unknown): FlowDefinition {
   return definition;
 }
 
-export function flowRoutes(flows: FlowStore, service: FlowService): Router {
+export function flowRoutes(flows: FlowStore, service: FlowService, runStats: FlowRunStats): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
@@ -61,7 +62,10 @@ export function flowRoutes(flows: FlowStore, service: FlowService): Router {
   });
 
   router.get('/', async (request, response) => {
-    response.json({ flows: await flows.list(workspaceOf(request)) });
+    const workspace = workspaceOf(request);
+    const listed = await flows.list(workspace);
+    const figures = await runStats.of(workspace, listed.map((flow) => flow.id));
+    response.json({ flows: listed.map((flow) => ({ ...flow, triggers: redactTriggers(flow.triggers), ...figures.get(flow.id) })) });
   });
 
   router.get('/:id', async (request, response) => {

@@ -81,3 +81,16 @@ export function variableRoutes(service: WorkspaceService): Router {
   });
   return router;
 }
+
+/**
+ * `/api/workspace`: the caller's own workspace (any key), with the ceilings of a node's memory and time under its plan
+ * spelled out for editors that refuse higher values as they are typed.
+ */
+export function currentWorkspaceRoutes(service: WorkspaceService): Router {
+  const router = Router();
+  router.get('/', async (request, response) => {
+    const workspace = await service.get(workspaceOf(request));
+    response.json({ ...workspace, maxMemoryMb: workspace.limits.memoryMb, maxTimeoutMs: workspace.limits.timeoutMs });
+  });
+  return router;
+}

@@ -67,9 +67,10 @@ describe('drafts through the API', () => {
     expect(first.body).toMatchObject({ id: 'notes', revision: 1 });
     const read = await call('GET', '/api/flows/notes/draft');
     expect(read.body).toMatchObject({ id: 'notes', revision: 1, latestVersion: null, definition: { nodes: [{ code: 'return { n: 1 };' }] } });
-    // A draft is no version: the flow has none yet, and lists show only saved flows.
+    // A draft is no version: the flow has none yet, and the list shows it as a draft only.
     expect((await call('GET', '/api/flows/notes')).status).toBe(404);
-    expect((await call('GET', '/api/flows')).body.flows.map((saved: { id: string }) => saved.id)).not.toContain('notes');
+    const listed = (await call('GET', '/api/flows')).body.flows.find((saved: { id: string }) => saved.id === 'notes');
+    expect(listed).toMatchObject({ latestVersion: null, hasDraft: true, draftRevision: 1 });
 
     expect((await call('PUT', '/api/flows/notes/draft', flow('notes', 'return { n: 2 };'))).body.revision).toBe(2);
     expect((await call('POST', '/api/flows', flow('notes', 'return { n: 0 };'))).body).toEqual({ id: 'notes', version: 1 });

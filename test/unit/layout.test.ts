@@ -1,5 +1,6 @@
 /** The studio's canvas layout in a flow definition: accepted, checked against the flow's nodes, and ignored when it runs. */
-import { createRunState, indexGraph, markStarted, nodeInput, readyNodeIds, recordSuccess, runOutput, RunState } from '../../flow/graph';
+import type { RunState } from '../../flow/contracts';
+import { createRunState, indexGraph, markStarted, nodeInput, readyNodeIds, recordSuccess, runOutput } from '../../flow/graph';
 import { FlowDefinition } from '../../flow/schema';
 import { checkDefinition, DefinitionProblem } from '../../flow/validate';
 import { purchaseApprovalFlow } from '../support/seedSamples';
