@@ -1,14 +1,14 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { LogEntry, NodeError } from '../flow/contracts';
 import type { TriggerInfo } from '../flow/run';
 import { sideEffectFreeNodes } from '../flow/effects';
 import { versionRef } from '../flow/ids';
 import type { FlowDefinition } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
-import type { EgressPolicy } from '../sandbox/egress';
-import { executeFunction, ExecutionErrorType, LIMIT_ERROR_TYPES } from '../sandbox/execute';
+import type { EgressPolicy, ExecutionOutcome, Executor } from '../sandbox/contract';
 import type { FlowVersionCache } from './flowCache';
 import type { OutputStore } from '../store/outputs';
+import { nodeFailure } from './failure';
 
 export interface ActivityDependencies {
   flows: FlowVersionCache;
@@ -26,6 +26,8 @@ export interface ActivityDependencies {
   /** The workspace owning a flow, so a subflow can only name a flow of its own run's workspace. */
   workspaceOf: (flowId: string) => Promise<string | undefined>;
   outputs: OutputStore;
+  /** Runs the code nodes' functions (in sandbox processes, or in this process). */
+  sandbox: Executor;
   /** Where function code may connect (axios, nodemailer, MongoClient); without it, no internal addresses. */
   egress?: EgressPolicy;
 }
@@ -64,9 +66,6 @@ export interface RunCodeFailureDetails {
   durationMs: number;
 }
 
-/** Retrying cannot help these: the same code and input would breach the same limit or fail the same check. */
-const NON_RETRYABLE: ReadonlySet<ExecutionErrorType> = new Set(['ValidationError', ...LIMIT_ERROR_TYPES]);
-
 type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
 
 /** A promise that never rejects, so it can be left unawaited for a while without an unhandled rejection. */
@@ -80,7 +79,7 @@ function settled<T>(promise: Promise<T> | undefined): Settled<T | undefined> {
 async function assertCounted(counting: Settled<string | undefined>): Promise<void> {
   const counted = await counting;
   if (!counted.ok) throw counted.error;
-  if (counted.value) throw ApplicationFailure.nonRetryable(counted.value, 'QuotaExceeded');
+  if (counted.value) throw nodeFailure('QuotaExceeded', counted.value);
 }
 
 export interface FlowRef {
@@ -125,7 +124,7 @@ export function createActivities(deps: ActivityDependencies) {
   async function requireDefinition(flowId: string, version: number, draft?: number): Promise<FlowDefinition> {
     const definition = await deps.flows.get(flowId, version, draft);
     const what = draft === undefined ? `version ${version}` : `draft revision ${draft}`;
-    if (!definition) throw ApplicationFailure.nonRetryable(`flow ${flowId} ${what} does not exist`, 'FlowNotFound');
+    if (!definition) throw nodeFailure('FlowNotFound', `flow ${flowId} ${what} does not exist`);
     return definition;
   }
 
@@ -148,10 +147,10 @@ export function createActivities(deps: ActivityDependencies) {
     async resolveFlowVersion(request: { flowId: string; version?: number; workspace?: string }): Promise<number> {
       // Another workspace's flow answers exactly as a missing one does: its existence is not ours to learn.
       if (request.workspace !== undefined && (await deps.workspaceOf(request.flowId)) !== request.workspace) {
-        throw ApplicationFailure.nonRetryable(`flow ${request.flowId} does not exist`, 'FlowNotFound');
+        throw nodeFailure('FlowNotFound', `flow ${request.flowId} does not exist`);
       }
       const version = request.version ?? (await deps.latestVersion(request.flowId));
-      if (version === undefined) throw ApplicationFailure.nonRetryable(`flow ${request.flowId} does not exist`, 'FlowNotFound');
+      if (version === undefined) throw nodeFailure('FlowNotFound', `flow ${request.flowId} does not exist`);
       await requireDefinition(request.flowId, version);
       return version;
     },
@@ -160,7 +159,7 @@ export function createActivities(deps: ActivityDependencies) {
       const definition = await requireDefinition(request.flowId, request.flowVersion, request.draft);
       const node = definition.nodes.find((candidate) => candidate.id === request.nodeId);
       if (!node || node.type !== 'code') {
-        throw ApplicationFailure.nonRetryable(`flow ${request.flowId} has no code node "${request.nodeId}"`, 'FlowNotFound');
+        throw nodeFailure('FlowNotFound', `flow ${request.flowId} has no code node "${request.nodeId}"`);
       }
       // Far from the quota the count is made while the node runs, and its result waits for it; near it, first.
       const counting = settled(deps.workspace?.countExecution(request.flowId));
@@ -174,12 +173,13 @@ export function createActivities(deps: ActivityDependencies) {
         Record<string, unknown>,
       ];
       const heartbeat = info.isLocal ? undefined : setInterval(() => activity.heartbeat(), HEARTBEAT_INTERVAL_MS);
-      let outcome: Awaited<ReturnType<typeof executeFunction>>;
+      let outcome: ExecutionOutcome;
       try {
         // A cancelled run gets its answer at once (the workflow does not wait for the sandbox to notice).
         outcome = await Promise.race([
           activity.cancelled,
-          executeFunction({
+          deps.sandbox.execute(
+            {
             nodeId: node.id,
             code: node.code,
             input,
@@ -198,12 +198,13 @@ export function createActivities(deps: ActivityDependencies) {
               env: { ...deps.functionEnv(), ...workspaceEnv },
             },
             egress: deps.egress,
-            signal: activity.cancellationSignal,
             limits: {
               memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
               timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
             },
-          }),
+          },
+            activity.cancellationSignal,
+          ),
         ]);
       } finally {
         if (heartbeat) clearInterval(heartbeat);
@@ -218,12 +219,10 @@ export function createActivities(deps: ActivityDependencies) {
         return { output, attempt: info.attempt, logs, memoryBytes, durationMs };
       }
       const details: RunCodeFailureDetails = { error: outcome.error, attempt: info.attempt, logs, memoryBytes, durationMs };
-      throw ApplicationFailure.create({
-        type: outcome.error.type,
-        message: outcome.error.message,
+      throw nodeFailure(outcome.error.type, outcome.error.message, {
         // The workflow allows a few attempts beyond the user's for a worker dying mid-node; the user's errors stop at theirs.
-        nonRetryable: NON_RETRYABLE.has(outcome.error.type) || info.attempt >= (node.retry?.maximumAttempts ?? NODE_LIMITS.maximumAttempts.default),
-        details: [details],
+        lastAttempt: info.attempt >= (node.retry?.maximumAttempts ?? NODE_LIMITS.maximumAttempts.default),
+        details,
       });
     },
   };

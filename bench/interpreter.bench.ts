@@ -21,6 +21,7 @@ import { freePort, startProcess, waitUntil } from '../common/processes';
 import type { RunRequest } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import type { FlowStore } from '../store/flows';
+import { SANDBOX_PROCESS_PATH, SandboxSupervisor } from '../sandbox/supervisor';
 import { DEV_SERVER_TUNING } from '../temporal/devServer';
 
 const LIGHT = 'return { y: (input && input.y || 0) + 1 };';
@@ -107,6 +108,8 @@ export async function run(): Promise<void> {
     env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TEMPORAL_'))),
   });
   const workers: Worker[] = [];
+  // As the worker runs them: in supervised sandbox processes.
+  const sandbox = new SandboxSupervisor({ childPath: SANDBOX_PROCESS_PATH, processes: Math.min(2, os.availableParallelism()), graceMs: 2_000 });
   try {
     await waitUntil('the Temporal dev server', async () => {
       const probe = await Connection.connect({ address, connectTimeout: '2s' });
@@ -126,6 +129,7 @@ export async function run(): Promise<void> {
       latestVersion: async () => 1,
       workspaceOf: async () => undefined,
       outputs: new OutputStore(memoryDb()),
+      sandbox,
     });
     const connection = await NativeConnection.connect({ address });
     const { code } = await import('@temporalio/worker').then((w) =>
@@ -210,6 +214,7 @@ export async function run(): Promise<void> {
     await connection.close();
   } finally {
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    sandbox.close();
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

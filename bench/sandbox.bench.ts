@@ -5,10 +5,12 @@
 import os from 'node:os';
 import ivm from 'isolated-vm';
 import { analyzeCode } from '../flow/code';
-import { closeSandbox, configureSandbox, DEFAULT_LIMITS, executeFunction, ExecutionRequest, prewarmSandbox } from '../sandbox/execute';
+import { DEFAULT_LIMITS, ExecutionRequest, Executor } from '../sandbox/contract';
 import { Execution } from '../sandbox/execution';
 import { planLibraries } from '../sandbox/libraries';
+import { InProcessExecutor } from '../sandbox/inProcess';
 import { libraryCodeCache, prepareIsolate } from '../sandbox/prepare';
+import { SANDBOX_PROCESS_PATH, SandboxSupervisor } from '../sandbox/supervisor';
 
 const TRIVIAL = 'const f = (input) => ({ y: input.x + 1 });';
 const MOMENT_TZ = "const f = (input) => ({ at: moment().tz('America/New_York').format() });";
@@ -45,8 +47,11 @@ async function bareCycle(): Promise<void> {
   }
 }
 
+/** The executor measured: in this process first, then in sandbox processes. */
+let executor: Executor;
+
 async function execute(code: string): Promise<void> {
-  const outcome = await executeFunction({ nodeId: 'bench', code, input: { x: 1 }, context });
+  const outcome = await executor.execute({ nodeId: 'bench', code, input: { x: 1 }, context });
   if (!outcome.ok) throw new Error(`${outcome.error.type}: ${outcome.error.message}`);
 }
 
@@ -117,7 +122,7 @@ async function measureMode(bare: { p50: number }): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  configureSandbox({ processes: 0 });
+  executor = new InProcessExecutor();
   await libraryCodeCache();
   await timeEach(20, bareCycle);
   console.log('baseline, bare isolated-vm in this process (new isolate, context, compile, run, dispose):');
@@ -129,11 +134,11 @@ export async function run(): Promise<void> {
   const cold = summary('every library, cold (no pool)', await timeEach(50, () => executeCold(EVERY_LIBRARY)));
   console.log(`every library cold p50 ${cold.p50.toFixed(1)} ms, p99 ${cold.p99.toFixed(1)} ms (target < 100 ms)`);
 
+  executor.close();
   const processes = Math.min(2, os.availableParallelism());
-  configureSandbox({ processes });
-  prewarmSandbox();
+  executor = new SandboxSupervisor({ childPath: SANDBOX_PROCESS_PATH, processes, graceMs: 2_000 });
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   console.log(`\nas the worker runs them: ${processes} supervised sandbox processes (adds the IPC round trip):`);
   await measureMode(bare);
-  closeSandbox();
+  executor.close();
 }

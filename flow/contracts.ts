@@ -3,6 +3,7 @@
  * activities, the interpreter workflow (run state) and the gateway (run views). Plain data that crosses every
  * boundary and lives in Temporal histories. Type-only: part of the workflow bundle.
  */
+import type { NodeErrorType } from './errors';
 import type { FlowNode } from './schema';
 
 export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -14,8 +15,8 @@ export interface NodeError {
   message: string;
   stack?: string;
   nodeId: string;
-  /** Machine-readable kind, e.g. CodeError, TimeoutError, MemoryLimitError, ValidationError, LoopLimitError. */
-  type?: string;
+  /** What kind of failure it was; flow/errors.ts decides what each kind means. */
+  type: NodeErrorType;
 }
 
 /** What an error edge hands its target. */
@@ -23,7 +24,7 @@ export interface ErrorInput {
   name: string;
   message: string;
   stack?: string;
-  type?: string;
+  type: NodeErrorType;
   /** The id of the node that failed. */
   node: string;
 }

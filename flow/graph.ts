@@ -4,6 +4,7 @@
  * it imports only other pure modules.
  */
 import type { ErrorInput, LogEntry, NodeError, NodeRecord, RunState } from './contracts';
+import { errorPolicy, nodeErrorTypeOf } from './errors';
 import { isOutputRef } from './run';
 import type { Edge, FlowDefinition, FlowNode, InputMapping, InputSource } from './schema';
 
@@ -232,15 +233,15 @@ export function recordSuccess(
 }
 
 export function errorInput(error: NodeError): ErrorInput {
-  const input: ErrorInput = { name: error.name, message: error.message, node: error.nodeId };
-  if (error.stack !== undefined) input.stack = error.stack;
-  if (error.type !== undefined) input.type = error.type;
-  return input;
+  const { name, message, stack } = error;
+  // Runs recorded before every error had a type may carry one without.
+  return { name, message, node: error.nodeId, ...(stack === undefined ? {} : { stack }), type: nodeErrorTypeOf(error.type) };
 }
 
 /**
  * A node failed. By its `onError`: "continue" follows its ordinary edges as if it had returned `{ error }`;
  * "stop" fails the run; otherwise its error edges are taken when it has some, and the run fails when it has none.
+ * A kind of error the policy (flow/errors.ts) keeps from error edges fails the run whatever `onError` says.
  */
 export function recordFailure(
   graph: FlowGraph,
@@ -251,17 +252,18 @@ export function recordFailure(
 ): void {
   const record = state.nodes[nodeId];
   const node = graph.nodes.get(nodeId)!;
-  const output = node.onError === 'continue' ? { error: errorInput(error) } : undefined;
+  const onError = errorPolicy(nodeErrorTypeOf(error.type)).errorEdge ? node.onError : 'stop';
+  const output = onError === 'continue' ? { error: errorInput(error) } : undefined;
   Object.assign(record, details, { status: 'failed', error, output });
   const edges = graph.outgoing.get(nodeId)!.map((i) => graph.definition.edges[i]);
-  if (node.onError === 'continue') {
+  if (onError === 'continue') {
     const { followed } = followedEdges(edges, output);
     const breach = route(graph, state, nodeId, (edge) => followed[edges.indexOf(edge)]);
     if (breach) state.failure = breach;
     return;
   }
   const hasErrorEdge = edges.some((edge) => edge.on === 'error');
-  if (node.onError === 'stop' || !hasErrorEdge) {
+  if (onError === 'stop' || !hasErrorEdge) {
     state.failure = error;
     for (const i of graph.outgoing.get(nodeId)!) state.edges[i] = 'dead';
     eliminateUnreachable(graph, state);

@@ -59,6 +59,9 @@ export interface RunSnapshot {
   continuations?: number;
 }
 
+/** The failure type of a run that failed because a node did (with no error edge); its details are RunFailureDetails. */
+export const NODE_FAILED = 'NodeFailed';
+
 /** Data carried by the failure of a run whose node failed with no error edge, so the node states outlive the worker. */
 export interface RunFailureDetails {
   nodes: NodeRecord[];

@@ -1,7 +1,7 @@
 import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NodeError, NodeRecord } from '../flow/contracts';
-import { RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
+import { NODE_FAILED, RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
 import { DEFAULT_WORKSPACE, isRunId } from '../flow/ids';
 import { idempotentRunId, newRunId, startInterpreterRun } from '../temporal/runStart';
 import { startTriggerRun, TriggerEvent, TriggerTarget } from '../temporal/triggerRuns';
@@ -43,13 +43,17 @@ export type RunOutcome =
   | { status: 'failed'; error: NodeError | { name: string; message: string } }
   | { status: 'running' };
 
-/** A closed run's failure as plain data: the failed node's error when a node failed, the workflow's otherwise. */
-function failureOf(error: unknown): NodeError | { name: string; message: string } {
+/**
+ * A closed run's failure as plain data: the failed node's error and every node's state when a node failed, the
+ * workflow's error otherwise.
+ */
+function runFailureOf(error: unknown): { error: NodeError | { name: string; message: string }; nodes?: NodeRecord[] } {
   const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
-  if (failure instanceof ApplicationFailure && failure.type === 'NodeFailed') {
-    return (failure.details?.[0] as RunFailureDetails).error;
+  if (failure instanceof ApplicationFailure && failure.type === NODE_FAILED) {
+    const details = failure.details?.[0] as RunFailureDetails;
+    return { error: details.error, nodes: details.nodes };
   }
-  return { name: failure?.name ?? 'Error', message: failure?.message ?? String(error) };
+  return { error: { name: failure?.name ?? 'Error', message: failure?.message ?? String(error) } };
 }
 
 /**
@@ -143,7 +147,7 @@ export class RunService {
     const timeout = new Promise<RunOutcome>((resolve) => (timer = setTimeout(() => resolve({ status: 'running' }), timeoutMs)));
     const closed = this.resultWithin(runId, timeoutMs).then(
       (snapshot: RunSnapshot): RunOutcome => ({ status: 'completed', output: snapshot.output }),
-      (error: unknown): RunOutcome => ({ status: 'failed', error: failureOf(error) }),
+      (error: unknown): RunOutcome => ({ status: 'failed', error: runFailureOf(error).error }),
     );
     try {
       return await Promise.race([closed, timeout]);
@@ -203,12 +207,8 @@ export class RunService {
       try {
         await handle.result();
       } catch (error) {
-        const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
-        if (failure instanceof ApplicationFailure && failure.type === 'NodeFailed') {
-          const details = failure.details?.[0] as RunFailureDetails;
-          return { ...view, error: details.error, nodes: details.nodes };
-        }
-        return { ...view, error: { name: failure?.name ?? 'Error', message: failure?.message ?? String(error) } };
+        const { error: runError, nodes } = runFailureOf(error);
+        return { ...view, error: runError, nodes: nodes ?? view.nodes };
       }
     }
     return { ...view, nodes: withPendingAttempts(await this.liveNodes(runId), description) };

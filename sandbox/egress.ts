@@ -9,17 +9,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import os from 'node:os';
-
-/** JSON-able, so it can travel with an execution request to a sandbox process. */
-export interface EgressPolicy {
-  /** Host names (exact, or `*.domain` for its subdomains), IP addresses and CIDR ranges that are always allowed. */
-  allow: string[];
-  /**
-   * The platform's own services as `host:port` (its store, Temporal, the gateway): refused even where the allow-list
-   * opens their address, so opening 127.0.0.1 for a test API never opens the platform's database with it.
-   */
-  platform?: string[];
-}
+import type { EgressPolicy } from './contract';
 
 export const DEFAULT_EGRESS_POLICY: EgressPolicy = { allow: [] };
 

@@ -7,7 +7,7 @@ import { checkPayloadShape } from '../common/payloadShape';
 import type ivm from 'isolated-vm';
 import type { EntryForm } from '../flow/code';
 import { entryScript } from '../flow/code';
-import type { ExecutionErrorType, ExecutionLimits, ExecutionOutcome, ExecutionRequest } from './execute';
+import type { ExecutionError, ExecutionLimits, ExecutionOutcome, ExecutionRequest } from './contract';
 import { ExecutionHost, LimitBreach } from './executionHost';
 import { InvokeOutcomeData, isolateStopOf, userStack } from './outcome';
 import type { PreparedIsolate } from './prepare';
@@ -15,7 +15,7 @@ import { RUN_GLOBAL } from './runtime';
 
 const ENTRY_GLOBAL = '__nectarEntry';
 
-type Failure = { type: ExecutionErrorType; name: string; message: string; stack?: string };
+type Failure = ExecutionError;
 
 export interface ExecutionOptions {
   request: ExecutionRequest;

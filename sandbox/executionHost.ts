@@ -4,9 +4,10 @@
  * naming the limit) and answered to the isolate as a refusal, so the user's code stops at the offending call.
  */
 import type { LogEntry } from '../flow/contracts';
+import type { NodeErrorType } from '../flow/errors';
 import type { RuntimeHost } from './runtime';
 
-export type LimitErrorType = 'LogLimitError' | 'TimerLimitError';
+type LimitErrorType = Extract<NodeErrorType, 'LogLimitError' | 'TimerLimitError'>;
 
 export interface LimitBreach {
   type: LimitErrorType;

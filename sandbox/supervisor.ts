@@ -1,15 +1,28 @@
 /**
- * The worker's side of the sandbox processes. isolated-vm's limits are soft and some operations cannot be
- * interrupted (a huge allocation can even abort the process), so isolates run in child processes this supervisor
- * can kill and replace: when a process overruns an execution's hard deadline it is killed, and when it dies it is
- * replaced; either way only the executions it held fail.
+ * The executor that runs functions in sandbox processes (the worker's side of them). isolated-vm's limits are soft
+ * and some operations cannot be interrupted (a huge allocation can even abort the process), so isolates run in child
+ * processes this supervisor can kill and replace: when a process overruns an execution's hard deadline it is killed,
+ * and when it dies it is replaced; either way only the executions it held fail.
  */
 import { ChildProcess, fork } from 'node:child_process';
-import type { ExecutionErrorType, ExecutionOutcome, ExecutionRequest } from './execute';
-import { FromSandbox, PROTOCOL_VERSION, ToSandbox } from './processProtocol';
+import path from 'node:path';
+import {
+  answeredId,
+  DEFAULT_LIMITS,
+  ExecutionOutcome,
+  ExecutionRequest,
+  Executor,
+  failedOutcome as failure,
+  FromSandbox,
+  PROTOCOL_VERSION,
+  ToSandbox,
+} from './contract';
+
+/** The compiled sandbox process entry, next to this file once built. */
+export const SANDBOX_PROCESS_PATH = path.join(__dirname, 'child.js');
 
 export interface SupervisorOptions {
-  /** The compiled sandbox process entry (`child.js`). */
+  /** The compiled sandbox process entry (SANDBOX_PROCESS_PATH; tests name the built one). */
   childPath: string;
   processes: number;
   /** Time past an execution's own time limit before its process is presumed stuck and killed. */
@@ -38,11 +51,7 @@ interface Slot {
 const CRASH_LOOP_MS = 2_000;
 const RESPAWN_DELAY_MS = 1_000;
 
-function failure(type: ExecutionErrorType, message: string): ExecutionOutcome {
-  return { ok: false, error: { type, name: type, message }, logs: [], durationMs: 0, memoryBytes: 0 };
-}
-
-export class SandboxSupervisor {
+export class SandboxSupervisor implements Executor {
   private readonly slots: Slot[];
   private nextId = 1;
   private closed = false;
@@ -57,12 +66,13 @@ export class SandboxSupervisor {
     return this.slots.flatMap((slot) => (slot.child?.pid === undefined ? [] : [slot.child.pid]));
   }
 
-  execute(request: ExecutionRequest, timeoutMs: number, signal?: AbortSignal): Promise<ExecutionOutcome> {
+  execute(request: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionOutcome> {
     if (this.closed || this.slots.length === 0) return Promise.resolve(failure('InternalError', 'the sandbox is shut down'));
     const slot = this.slots.reduce((best, candidate) => (this.load(candidate) < this.load(best) ? candidate : best));
     const id = this.nextId++;
+    const timeoutMs = request.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
     return new Promise<ExecutionOutcome>((resolve) => {
-      const message: ToSandbox = { v: PROTOCOL_VERSION, type: 'execute', id, request: request as unknown as Record<string, unknown> };
+      const message: ToSandbox = { v: PROTOCOL_VERSION, type: 'execute', id, request };
       // Waiting for a process counts against the deadline too: a function never waits longer than its limit.
       const deadline = setTimeout(() => this.killStuck(slot, id), timeoutMs + this.options.graceMs);
       const pending: Pending = { resolve, message, timeoutMs, deadline, sent: false };
@@ -139,14 +149,19 @@ export class SandboxSupervisor {
 
   private receive(slot: Slot, raw: unknown): void {
     const parsed = FromSandbox.safeParse(raw);
-    if (!parsed.success) return;
+    if (!parsed.success) {
+      // An answer to an execution that does not read as an outcome still ends that execution, now.
+      const id = answeredId(raw);
+      if (id !== undefined) this.settle(slot, id, failure('InternalError', 'the sandbox process answered an unreadable outcome'));
+      return;
+    }
     const message = parsed.data;
     if (message.type === 'ready') {
       slot.ready = true;
       for (const pending of slot.pending.values()) if (!pending.sent) this.send(slot, pending);
       return;
     }
-    this.settle(slot, message.id, message.outcome as unknown as ExecutionOutcome);
+    this.settle(slot, message.id, message.outcome);
   }
 
   private settle(slot: Slot, id: number, outcome: ExecutionOutcome): void {

@@ -1,5 +1,6 @@
 /** A worker process: runs the interpreter workflow and the activities that load flows and run code nodes. */
 import fs from 'node:fs';
+import os from 'node:os';
 import { Client } from '@temporalio/client';
 import { Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -10,7 +11,9 @@ import { OutputStore } from '../store/outputs';
 import { parseConfig, requireSetting } from '../common/config';
 import { platformEndpoints } from '../common/platformEndpoints';
 import { EgressGuard, validEgressPolicy } from '../sandbox/egress';
-import { closeSandbox, configureSandbox, prewarmSandbox } from '../sandbox/execute';
+import type { Executor } from '../sandbox/contract';
+import { InProcessExecutor } from '../sandbox/inProcess';
+import { SANDBOX_PROCESS_PATH, SandboxSupervisor } from '../sandbox/supervisor';
 import { connectWorkerConnection } from '../temporal/connection';
 import { FlowStore } from '../store/flows';
 import { SecretBox } from '../store/secretBox';
@@ -22,6 +25,18 @@ import { WorkspaceStore } from '../store/workspaces';
 import { connectStore } from '../store/mongo';
 import { WORKFLOW_BUNDLE_PATH } from './bundle';
 
+/** Past an execution's time limit, how long its sandbox process may stay silent before it is killed as stuck. */
+const PROCESS_GRACE_MS = 2_000;
+
+/**
+ * Isolates run in supervised sandbox processes (by default one per core, up to 2), which are started now, not when the
+ * first code node arrives; with 0 processes they run in this process, with isolates prepared now.
+ */
+function sandboxExecutor(processes = Math.min(2, os.availableParallelism())): Executor {
+  if (processes <= 0) return new InProcessExecutor({ prewarm: true });
+  return new SandboxSupervisor({ childPath: SANDBOX_PROCESS_PATH, processes, graceMs: PROCESS_GRACE_MS });
+}
+
 async function main(): Promise<void> {
   const config = parseConfig();
   Runtime.install({ logger: undefined, shutdownSignals: ['SIGINT', 'SIGTERM'] });
@@ -32,6 +47,7 @@ async function main(): Promise<void> {
   const variables = new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir));
   // Checked here so a mistyped NECTAR_EGRESS_ALLOW stops the worker at start, not every code node later.
   const egress = validEgressPolicy({ ...config.egress, platform: platformEndpoints(config) });
+  const sandbox = sandboxExecutor(config.sandboxProcesses);
   const activities = createActivities({
     flows: new FlowVersionCache(flowStore),
     functionEnv: () => ({ ...hostEnv }),
@@ -44,6 +60,7 @@ async function main(): Promise<void> {
     latestVersion: async (flowId) => (await flowStore.latest(flowId))?.version,
     workspaceOf: (flowId) => flowStore.workspaceOf(flowId),
     outputs: new OutputStore(store.db),
+    sandbox,
     egress,
   });
   // Trigger listeners start runs themselves, and read their sources under the same egress policy as function code.
@@ -54,9 +71,6 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     egress: new EgressGuard(egress),
   });
-  // Start the sandbox processes (and their isolate pools) now, not when the first code node arrives.
-  if (config.sandboxProcesses !== undefined) configureSandbox({ processes: config.sandboxProcesses });
-  prewarmSandbox();
   const workflowSource = fs.existsSync(WORKFLOW_BUNDLE_PATH)
     ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
     : { workflowsPath: require.resolve('../workflows') };
@@ -71,7 +85,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
-    closeSandbox();
+    sandbox.close();
     await connection.close();
     await store.close();
   }

@@ -2,12 +2,13 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { RunCodeFailureDetails } from '../activities';
 import type { NodeError } from '../flow/contracts';
-import type { RunFailureDetails } from '../flow/run';
+import { nodeErrorTypeOf } from '../flow/errors';
+import { NODE_FAILED, RunFailureDetails } from '../flow/run';
 
 export function nodeErrorFrom(nodeId: string, failure: unknown): { error: NodeError; details?: RunCodeFailureDetails } {
   if (failure instanceof ChildWorkflowFailure) {
     const cause = failure.cause;
-    if (cause instanceof ApplicationFailure && cause.type === 'NodeFailed') {
+    if (cause instanceof ApplicationFailure && cause.type === NODE_FAILED) {
       const child = (cause.details?.[0] as RunFailureDetails | undefined)?.error;
       if (child) return { error: { ...child, name: 'SubflowError', type: 'SubflowError', message: `subflow node "${child.nodeId}" failed: ${child.message}`, nodeId } };
     }
@@ -17,11 +18,11 @@ export function nodeErrorFrom(nodeId: string, failure: unknown): { error: NodeEr
   if (cause instanceof ApplicationFailure) {
     const details = cause.details?.[0] as RunCodeFailureDetails | undefined;
     const error = details?.error ?? { name: cause.type ?? 'Error', message: cause.message };
-    return { error: { ...error, type: cause.type ?? undefined, nodeId }, details };
+    return { error: { ...error, type: nodeErrorTypeOf(cause.type), nodeId }, details };
   }
   if (cause instanceof TimeoutFailure) {
     return { error: { name: 'TimeoutError', type: 'TimeoutError', message: `the node did not finish in time (${cause.timeoutType})`, nodeId } };
   }
   const error = cause as Error;
-  return { error: { name: error?.name ?? 'Error', message: error?.message ?? String(cause), nodeId } };
+  return { error: { name: error?.name ?? 'Error', message: error?.message ?? String(cause), nodeId, type: 'InternalError' } };
 }

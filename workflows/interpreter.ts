@@ -31,7 +31,7 @@ import {
   skipRemaining,
 } from '../flow/graph';
 import type { RunState } from '../flow/contracts';
-import { RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot } from '../flow/run';
+import { NODE_FAILED, RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import { jsonBytes, runNode } from './nodes';
 
@@ -138,7 +138,7 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   if (run.failure) {
     const details: RunFailureDetails = { nodes: orderedNodes(run), error: run.failure };
     throw ApplicationFailure.create({
-      type: 'NodeFailed',
+      type: NODE_FAILED,
       message: `node "${run.failure.nodeId}" failed: ${run.failure.message}`,
       nonRetryable: true,
       details: [details],

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { errorPolicy, nodeErrorTypeOf } from '../../flow/errors';
 import type { RunOutcome } from '../runService';
 
 /** What a flow may answer a sync webhook with: a result carrying `response: { status, headers, body }`. */
@@ -34,7 +35,8 @@ export function sendOutcome(response: ServerResponse, runId: string, outcome: Ru
     return;
   }
   if (outcome.status === 'failed') {
-    sendJson(response, 500, { error: { code: 'run_failed', message: outcome.error.message, runId, error: outcome.error } });
+    const status = 'type' in outcome.error ? errorPolicy(nodeErrorTypeOf(outcome.error.type)).httpStatus : 500;
+    sendJson(response, status, { error: { code: 'run_failed', message: outcome.error.message, runId, error: outcome.error } });
     return;
   }
   const custom = flowResponse(outcome.output);

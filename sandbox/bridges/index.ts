@@ -5,7 +5,8 @@
  * aborts calls still in flight and closes every connection the function opened.
  */
 import ivm from 'isolated-vm';
-import { EgressGuard, EgressPolicy } from '../egress';
+import type { EgressPolicy } from '../contract';
+import { EgressGuard } from '../egress';
 import { installAxiosShim } from './isolate/axios';
 import { makeHostCaller } from './isolate/hostCaller';
 import { installMongoShim } from './isolate/mongo';
@@ -15,7 +16,6 @@ import { registerMailBridge } from './mail';
 import { registerMongoBridge } from './mongo';
 import { BridgeSession } from './session';
 
-export type { EgressPolicy } from '../egress';
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 const MAX_CONCURRENT_CALLS = 16;

@@ -1,7 +1,7 @@
 /** Runs a snippet of async function code in a fresh isolate with the bridges installed, answering what it returned or threw. */
 import ivm from 'isolated-vm';
 import { installBridges } from '../../sandbox/bridges';
-import type { EgressPolicy } from '../../sandbox/egress';
+import type { EgressPolicy } from '../../sandbox/contract';
 
 export type SnippetOutcome =
   | { ok: true; value: unknown }

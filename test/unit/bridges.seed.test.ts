@@ -1,5 +1,5 @@
 /**
- * The product spec's library samples, run through executeFunction as the spec writes them: only their URLs point at
+ * The product spec's library samples, run through the in-process executor as the spec writes them: only their URLs point at
  * local servers (an express app standing in for Salesforce and ZoomInfo, smtp-server for Gmail, FerretDB for MongoDB).
  */
 import fs from 'node:fs';
@@ -12,10 +12,13 @@ import { MongoClient as HostClient } from 'mongodb';
 import { SMTPServer } from 'smtp-server';
 import { requireBinary } from '../../common/binaries';
 import { freePort } from '../../common/processes';
-import { closeSandbox, executeFunction, ExecutionRequest } from '../../sandbox/execute';
+import type { ExecutionRequest } from '../../sandbox/contract';
+import { InProcessExecutor } from '../../sandbox/inProcess';
 import { FerretDb, startFerretDb } from '../../store/ferretdb';
 import { ENRICH_COMPANY_DATA } from '../support/seedSamples';
 import { listenLocally, LocalServer } from '../support/localServer';
+
+const sandbox = new InProcessExecutor();
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-bridges-seed-'));
 const mails: { to: string[]; raw: string; user?: string }[] = [];
@@ -74,7 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  closeSandbox();
+  sandbox.close();
   await local?.close();
   await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   await ferret?.process.stop();
@@ -82,7 +85,7 @@ afterAll(async () => {
 });
 
 function run(code: string, input: unknown, options: { egress?: ExecutionRequest['egress']; timeoutMs?: number } = {}) {
-  return executeFunction({
+  return sandbox.execute({
     nodeId: 'node',
     code,
     input,

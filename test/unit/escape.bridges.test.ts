@@ -5,8 +5,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EgressPolicy } from '../../sandbox/egress';
-import { closeSandbox, executeFunction, ExecutionOutcome, ExecutionRequest } from '../../sandbox/execute';
+import type { EgressPolicy } from '../../sandbox/contract';
+import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
+import { InProcessExecutor } from '../../sandbox/inProcess';
+
+const sandbox = new InProcessExecutor();
 
 const context: ExecutionRequest['context'] = { trigger: { type: 'api', payload: null }, workflowContext: {}, steps: {}, env: {} };
 const CLOSED: EgressPolicy = { allow: [] };
@@ -17,7 +20,7 @@ const seen: string[] = [];
 const abandoned: string[] = [];
 
 function run(code: string, egress: EgressPolicy = CLOSED, limits: ExecutionRequest['limits'] = {}): Promise<ExecutionOutcome> {
-  return executeFunction({ nodeId: 'escape-bridges', code, input: { base }, context, egress, limits });
+  return sandbox.execute({ nodeId: 'escape-bridges', code, input: { base }, context, egress, limits });
 }
 
 beforeAll(async () => {
@@ -36,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  closeSandbox();
+  sandbox.close();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });

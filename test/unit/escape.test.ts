@@ -3,7 +3,10 @@
  * naming the limit it hit — and the next execution, on the same worker, must run normally. Most attempts are
  * written to pass static validation (computed names, indirection), so what is tested is the isolate itself.
  */
-import { closeSandbox, executeFunction, ExecutionOutcome, ExecutionRequest } from '../../sandbox/execute';
+import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
+import { InProcessExecutor } from '../../sandbox/inProcess';
+
+const sandbox = new InProcessExecutor();
 
 const hostContext: ExecutionRequest['context'] = {
   trigger: { type: 'api', payload: { shared: { value: 1 } } },
@@ -13,7 +16,7 @@ const hostContext: ExecutionRequest['context'] = {
 };
 
 function run(code: string, limits: ExecutionRequest['limits'] = {}, input: unknown = { value: 1 }): Promise<ExecutionOutcome> {
-  return executeFunction({ nodeId: 'escape', code, input, context: hostContext, limits });
+  return sandbox.execute({ nodeId: 'escape', code, input, context: hostContext, limits });
 }
 
 async function expectNextExecutionWorks(): Promise<void> {
@@ -36,7 +39,7 @@ const REACHED_HOST = `
     catch { return false; }
   };`;
 
-afterAll(() => closeSandbox());
+afterAll(() => sandbox.close());
 afterEach(async () => {
   // Nothing an attempt did may leak into the host realm either.
   expect(Object.prototype).not.toHaveProperty('polluted');

@@ -5,12 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { closeSandbox, executeFunction, ExecutionOutcome, ExecutionRequest } from '../../sandbox/execute';
+import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
+import { InProcessExecutor } from '../../sandbox/inProcess';
 import { SandboxSupervisor } from '../../sandbox/supervisor';
+
+const sandbox = new InProcessExecutor();
 
 const CHILD_PATH = path.join(__dirname, '..', '..', 'dist', 'sandbox', 'child.js');
 const context: ExecutionRequest['context'] = { trigger: { type: 'api', payload: null }, workflowContext: {}, steps: {}, env: {} };
-const spin = (signal: AbortSignal): ExecutionRequest => ({ nodeId: 'spin', code: 'for (;;) {} return 1;', input: {}, context, limits: { timeoutMs: 60_000 }, signal });
+const spin: ExecutionRequest = { nodeId: 'spin', code: 'for (;;) {} return 1;', input: {}, context, limits: { timeoutMs: 60_000 } };
 
 function abortSoon(): AbortSignal {
   const controller = new AbortController();
@@ -23,21 +26,20 @@ function expectStopped(outcome: ExecutionOutcome): void {
   if (!outcome.ok) expect(outcome.error.type).not.toBe('TimeoutError');
 }
 
-afterAll(() => closeSandbox());
+afterAll(() => sandbox.close());
 
 it('stops an endless loop in this process, and the next function runs', async () => {
-  expectStopped(await executeFunction(spin(abortSoon())));
-  expect(await executeFunction({ nodeId: 'next', code: 'return 2;', input: {}, context })).toMatchObject({ ok: true, output: 2 });
+  expectStopped(await sandbox.execute(spin, abortSoon()));
+  expect(await sandbox.execute({ nodeId: 'next', code: 'return 2;', input: {}, context })).toMatchObject({ ok: true, output: 2 });
 }, 30_000);
 
 it('stops an endless loop in a sandbox process, and the process runs the next function', async () => {
   if (!fs.existsSync(CHILD_PATH)) throw new Error(`${CHILD_PATH} is missing: run npm run build first`);
   const supervisor = new SandboxSupervisor({ childPath: CHILD_PATH, processes: 1, graceMs: 300 });
   try {
-    const { signal, ...request } = spin(abortSoon());
-    expectStopped(await supervisor.execute(request, 60_000, signal));
+    expectStopped(await supervisor.execute(spin, abortSoon()));
     const pids = supervisor.pids();
-    expect(await supervisor.execute({ nodeId: 'next', code: 'return 2;', input: {}, context }, 5_000)).toMatchObject({ ok: true, output: 2 });
+    expect(await supervisor.execute({ nodeId: 'next', code: 'return 2;', input: {}, context, limits: { timeoutMs: 5_000 } })).toMatchObject({ ok: true, output: 2 });
     expect(supervisor.pids()).toEqual(pids);
   } finally {
     supervisor.close();

@@ -1,10 +1,13 @@
 /** Each limit ends only the execution that breaches it, with an error naming the limit; the next one works. */
-import { closeSandbox, executeFunction, ExecutionOutcome, ExecutionRequest } from '../../sandbox/execute';
+import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
+import { InProcessExecutor } from '../../sandbox/inProcess';
+
+const sandbox = new InProcessExecutor();
 
 const context: ExecutionRequest['context'] = { trigger: { type: 'api', payload: null }, workflowContext: {}, steps: {}, env: {} };
 
 function run(code: string, limits: ExecutionRequest['limits'] = {}, input: unknown = {}): Promise<ExecutionOutcome> {
-  return executeFunction({ nodeId: 'limits', code, input, context, limits });
+  return sandbox.execute({ nodeId: 'limits', code, input, context, limits });
 }
 
 async function expectHealthy(): Promise<void> {
@@ -17,7 +20,7 @@ function errorOf(outcome: ExecutionOutcome) {
   return outcome.error;
 }
 
-afterAll(() => closeSandbox());
+afterAll(() => sandbox.close());
 
 describe('limits', () => {
   it('ends a synchronous endless loop at the time limit', async () => {

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/execute';
+import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
 import { SandboxSupervisor } from '../../sandbox/supervisor';
 
 const CHILD_PATH = path.join(__dirname, '..', '..', 'dist', 'sandbox', 'child.js');
@@ -14,7 +14,7 @@ const context: ExecutionRequest['context'] = { trigger: { type: 'api', payload: 
 let supervisor: SandboxSupervisor;
 
 function run(code: string, limits: ExecutionRequest['limits'] = {}): Promise<ExecutionOutcome> {
-  return supervisor.execute({ nodeId: 'proc', code, input: { x: 1 }, context, limits }, limits.timeoutMs ?? 30_000);
+  return supervisor.execute({ nodeId: 'proc', code, input: { x: 1 }, context, limits });
 }
 
 async function expectHealthy(): Promise<void> {

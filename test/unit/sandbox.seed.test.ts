@@ -2,8 +2,11 @@
  * The product spec's code samples that need no network service, run exactly as the spec writes them. (The samples
  * that call axios, nodemailer or MongoDB are run against local servers by the bridge tests.)
  */
-import { closeSandbox, executeFunction, ExecutionOutcome, ExecutionRequest } from '../../sandbox/execute';
+import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
+import { InProcessExecutor } from '../../sandbox/inProcess';
 import { APPROVAL_LOGIC } from '../support/seedSamples';
+
+const sandbox = new InProcessExecutor();
 
 const context: ExecutionRequest['context'] = {
   trigger: { type: 'webhook', source: 'signup-form', payload: {} },
@@ -13,10 +16,10 @@ const context: ExecutionRequest['context'] = {
 };
 
 function run(code: string, input: unknown): Promise<ExecutionOutcome> {
-  return executeFunction({ nodeId: 'seed', code, input, context });
+  return sandbox.execute({ nodeId: 'seed', code, input, context });
 }
 
-afterAll(() => closeSandbox());
+afterAll(() => sandbox.close());
 
 const PROCESS_USER_DATA = `// Transform and validate incoming data
 const processUserData = (input, context) => {

@@ -1,4 +1,7 @@
-import { closeSandbox, executeFunction, ExecutionOutcome, ExecutionRequest } from '../../sandbox/execute';
+import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
+import { InProcessExecutor } from '../../sandbox/inProcess';
+
+const sandbox = new InProcessExecutor();
 
 const baseContext: ExecutionRequest['context'] = {
   trigger: { type: 'api', source: 'test', payload: { hello: 'world' } },
@@ -8,7 +11,7 @@ const baseContext: ExecutionRequest['context'] = {
 };
 
 function run(code: string, input: unknown = {}, extra: Partial<ExecutionRequest> = {}): Promise<ExecutionOutcome> {
-  return executeFunction({ nodeId: 'n1', code, input, context: baseContext, ...extra });
+  return sandbox.execute({ nodeId: 'n1', code, input, context: baseContext, ...extra });
 }
 
 async function output(code: string, input: unknown = {}): Promise<unknown> {
@@ -17,7 +20,7 @@ async function output(code: string, input: unknown = {}): Promise<unknown> {
   return outcome.output;
 }
 
-afterAll(() => closeSandbox());
+afterAll(() => sandbox.close());
 
 describe('function forms', () => {
   it.each([

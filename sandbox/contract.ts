@@ -1,0 +1,130 @@
+/**
+ * The sandbox's contract: what an execution is asked (code, input, context, limits, egress), what it answers, the
+ * executor interface both executors implement (in this process: inProcess.ts; in supervised sandbox processes:
+ * supervisor.ts), and the messages between the worker and a sandbox process, parsed with these schemas on arrival.
+ * Knows nothing of Temporal, and imports nothing else of the sandbox.
+ */
+import { z } from 'zod';
+import type { LogEntry } from '../flow/contracts';
+import { NODE_ERROR_TYPES } from '../flow/errors';
+
+export const ExecutionLimits = z.object({
+  memoryMb: z.number(),
+  /** Wall-clock time, async waits included. */
+  timeoutMs: z.number(),
+  /** CPU time the isolate may use; at most the wall-clock time unless set lower. */
+  cpuTimeMs: z.number(),
+  maxResultBytes: z.number(),
+  maxLogEntries: z.number(),
+  maxLogChars: z.number(),
+  /** Timers (setTimeout/setInterval) pending at once. */
+  maxTimers: z.number(),
+});
+export type ExecutionLimits = z.infer<typeof ExecutionLimits>;
+
+export const DEFAULT_LIMITS: ExecutionLimits = {
+  memoryMb: 64,
+  timeoutMs: 30_000,
+  cpuTimeMs: 30_000,
+  maxResultBytes: 1024 * 1024,
+  maxLogEntries: 1_000,
+  maxLogChars: 1024 * 1024,
+  maxTimers: 100,
+};
+
+/** Where function code may connect to (sandbox/egress.ts enforces it). */
+export const EgressPolicy = z.object({
+  /** Host names (exact, or `*.domain` for its subdomains), IP addresses and CIDR ranges that are always allowed. */
+  allow: z.array(z.string()),
+  /**
+   * The platform's own services as `host:port` (its store, Temporal, the gateway): refused even where the allow-list
+   * opens their address, so opening 127.0.0.1 for a test API never opens the platform's database with it.
+   */
+  platform: z.array(z.string()).optional(),
+});
+export type EgressPolicy = z.infer<typeof EgressPolicy>;
+
+/** The function's second argument, `context` (its `env` also the global `env`). */
+export const FunctionContext = z.object({
+  trigger: z.object({ type: z.string(), source: z.string().optional(), payload: z.unknown() }),
+  workflowContext: z.record(z.string(), z.unknown()),
+  steps: z.record(z.string(), z.unknown()),
+  env: z.record(z.string(), z.string()),
+});
+export type FunctionContext = z.infer<typeof FunctionContext>;
+
+export const ExecutionRequest = z.object({
+  nodeId: z.string(),
+  code: z.string(),
+  input: z.unknown(),
+  context: FunctionContext,
+  limits: ExecutionLimits.partial().optional(),
+  /** Where axios, nodemailer and MongoClient may connect; by default no internal addresses. */
+  egress: EgressPolicy.optional(),
+});
+export type ExecutionRequest = z.infer<typeof ExecutionRequest>;
+
+const LogEntrySchema = z.object({
+  level: z.enum(['log', 'info', 'warn', 'error', 'debug']),
+  timestamp: z.string(),
+  nodeId: z.string(),
+  args: z.array(z.unknown()),
+}) satisfies z.ZodType<LogEntry>;
+
+const ExecutionReport = z.object({ logs: z.array(LogEntrySchema), durationMs: z.number(), memoryBytes: z.number() });
+export type ExecutionReport = z.infer<typeof ExecutionReport>;
+
+/** A failed execution's error: its kind (flow/errors.ts decides what each means) and the error as plain data. */
+export const ExecutionError = z.object({
+  type: z.enum(NODE_ERROR_TYPES),
+  name: z.string(),
+  message: z.string(),
+  stack: z.string().optional(),
+});
+export type ExecutionError = z.infer<typeof ExecutionError>;
+
+export const ExecutionOutcome = z.discriminatedUnion('ok', [
+  ExecutionReport.extend({ ok: z.literal(true), output: z.unknown() }),
+  ExecutionReport.extend({ ok: z.literal(false), error: ExecutionError }),
+]);
+export type ExecutionOutcome = z.infer<typeof ExecutionOutcome>;
+
+/** A failure found before or around the code (no logs, no usage). */
+export function failedOutcome(type: ExecutionError['type'], message: string, durationMs = 0): ExecutionOutcome {
+  return { ok: false, error: { type, name: type, message }, logs: [], durationMs, memoryBytes: 0 };
+}
+
+/** Runs functions. Both executors answer every failure as an outcome: `execute` never rejects. */
+export interface Executor {
+  /** Runs one function; `signal` aborts it (the run was cancelled): it ends at once, its isolate disposed. */
+  execute(request: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionOutcome>;
+  /** Stops whatever the executor holds (sandbox processes, isolates kept ready). */
+  close(): void;
+}
+
+/**
+ * Messages between the worker and its sandbox processes (Node IPC, JSON). Versioned: a worker and a sandbox
+ * process of different builds refuse each other instead of misreading.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Worker → sandbox process. */
+export const ToSandbox = z.discriminatedUnion('type', [
+  z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('execute'), id: z.number().int(), request: ExecutionRequest }),
+  /** The run was cancelled: stop that execution now (its isolate is disposed). */
+  z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('cancel'), id: z.number().int() }),
+]);
+export type ToSandbox = z.infer<typeof ToSandbox>;
+
+/** Sandbox process → worker. */
+export const FromSandbox = z.discriminatedUnion('type', [
+  z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('ready') }),
+  z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('outcome'), id: z.number().int(), outcome: ExecutionOutcome }),
+]);
+export type FromSandbox = z.infer<typeof FromSandbox>;
+
+/** The execution a message that is not a valid FromSandbox names, if it names one: that execution must still end. */
+export function answeredId(raw: unknown): number | undefined {
+  const parsed = z.object({ id: z.number().int() }).safeParse(raw);
+  return parsed.success ? parsed.data.id : undefined;
+}
