@@ -1,14 +1,17 @@
 /**
  * Webhooks under load (autocannon, keep-alive, closed loop) against the whole product as `npm start` runs it, with a
- * baseline in the same run: the same gateway process answering a static 202 behind express and the same middleware
- * as the API (the issue's baseline), and, for reference, a static 202 from the plain HTTP handler that webhook
- * deliveries are served on (ahead of express).
+ * baseline in the same run: a process of the bench's own (staticBaseline.ts) answering a static 202 behind express and
+ * the middleware of the API (the issue's baseline), and, for reference, a static 202 from a plain HTTP handler like
+ * the one webhook deliveries are served on (ahead of express).
  *  - async webhooks: accept rate and p50/p99 with 8 clients, as a ratio of the static baseline (goal ≥ 0.5), and
  *    every 2xx matched by exactly one run in Temporal (no request lost);
  *  - sync webhooks of a one-node flow: p50/p99 with 1 client (goal p50 ≤ 13 ms) and req/s with 8 clients (goal ≥ 100).
  * BENCH_SECONDS (default 10) sets the length of the static and sync rows; BENCH_ASYNC_REQUESTS (default 4000) the async
  * row's count (a count, not a duration, so that every request sent is answered and can be matched with its run).
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import autocannon from 'autocannon';
 import { startProduct, eventually, Product } from '../test/support/product';
@@ -79,20 +82,28 @@ async function save(product: Product, id: string, respond: 'async' | 'sync'): Pr
   if (saved.status !== 200) throw new Error(`could not save ${id}: ${JSON.stringify(saved.body)}`);
 }
 
+/** Forks the baseline server (logging at the gateway's level here) and answers its base URL. */
+async function startBaseline(): Promise<{ baseUrl: string; stop: () => void }> {
+  const child = fork(path.join(__dirname, 'staticBaseline.js'), [], { env: { ...process.env, NECTAR_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { baseUrl: `http://127.0.0.1:${line.toString().trim()}`, stop: () => child.kill() };
+}
+
 export async function run(): Promise<void> {
-  const product = await startProduct({ env: { NECTAR_BENCH_STATIC_ROUTE: 'true', NECTAR_LOG_LEVEL: 'warn' } });
+  const product = await startProduct({ env: { NECTAR_LOG_LEVEL: 'warn' } });
+  const baselineServer = await startBaseline();
   const temporal = new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });
   try {
     await save(product, 'bench-async', 'async');
     await save(product, 'bench-sync', 'sync');
-    const staticUrl = `${product.baseUrl}/hooks-static/bench-async`;
-    const plainStaticUrl = `${product.baseUrl}/hooks-static-plain/bench-async`;
+    const staticUrl = `${baselineServer.baseUrl}/hooks-static/bench-async`;
+    const plainStaticUrl = `${baselineServer.baseUrl}/hooks-static-plain/bench-async`;
     const asyncUrl = `${product.baseUrl}/hooks/bench-async`;
     const syncUrl = `${product.baseUrl}/hooks/bench-sync`;
 
     console.log(`webhooks: autocannon, keep-alive, ${SECONDS} s per row after ${WARMUP_REQUESTS} warm-up requests; gateway log level warn`);
     await load('warm-up', staticUrl, 8, { amount: WARMUP_REQUESTS });
-    const baseline = await load('static 202 (same process), 8 clients', staticUrl, 8);
+    const baseline = await load('static 202 (express), 8 clients', staticUrl, 8);
     print(baseline);
     await load('warm-up', plainStaticUrl, 8, { amount: WARMUP_REQUESTS });
     const plainBaseline = await load('static 202, plain handler, 8 clients', plainStaticUrl, 8);
@@ -129,6 +140,7 @@ export async function run(): Promise<void> {
     print(sync8);
     console.log(`  sync p50 (1 client) ${sync1.p50} ms (goal ≤ 13 ms); sync 8 clients ${sync8.reqPerSec.toFixed(0)} req/s (goal ≥ 100)`);
   } finally {
+    baselineServer.stop();
     await temporal.connection.close();
     await product.stop();
   }

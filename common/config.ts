@@ -101,8 +101,6 @@ const EnvironmentSchema = z.object({
   NECTAR_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /** How long a stopping gateway waits for accepted requests to finish. */
   NECTAR_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
-  /** Benchmarks only: serve `ANY /hooks-static/*` answering a static 202 through the same middleware as webhooks. */
-  NECTAR_BENCH_STATIC_ROUTE: flag,
   /** Longest a gateway request waits for the store or Temporal before answering 503 (a part down or hung). */
   NECTAR_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   /** Async webhooks answer once the delivery is journaled on disk (default) rather than once Temporal has the run. */
@@ -195,7 +193,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       corsOrigins: e.NECTAR_CORS_ORIGINS,
       rateLimitPerMinute: e.NECTAR_RATE_LIMIT_PER_MINUTE,
       shutdownGraceMs: e.NECTAR_SHUTDOWN_GRACE_MS,
-      benchStaticRoute: e.NECTAR_BENCH_STATIC_ROUTE,
       webhookJournal: e.NECTAR_WEBHOOK_JOURNAL,
       dependencyTimeoutMs: e.NECTAR_DEPENDENCY_TIMEOUT_MS,
       uploadLimit: e.NECTAR_UPLOAD_LIMIT,

@@ -9,7 +9,7 @@ import { assertPayloadShape, errorHandler, HttpError } from './errors';
 import type { FlowService } from './flowService';
 import { FlowRunStats } from './flowRunStats';
 import { healthAnswer, type HealthReport } from './health';
-import { requestLogging, tagRequest } from './logging';
+import { requestLogging } from './logging';
 import { guardRequests, inRequestContext } from './requestGuard';
 import { openApiDocument } from './openapi';
 import { draftRoutes } from './routes/drafts';
@@ -30,9 +30,8 @@ import type { RunList } from './runList';
 import { RunService } from './runService';
 import type { ScheduleService } from './scheduleService';
 import type { TriggerService } from './triggerService';
-import { cors, rateLimitPerKey, securityHeaders, setSecurityHeaders } from './security';
+import { cors, rateLimitPerKey, securityHeaders } from './security';
 import { webhookIntake } from './webhooks/intake';
-import { sendJson } from './webhooks/response';
 import type { WebhookService } from './webhooks/service';
 import { TestWebhooks } from './webhooks/testHooks';
 import type { WorkspaceService } from './workspaceService';
@@ -58,11 +57,6 @@ export interface GatewayDependencies {
   uploadLimit?: string;
   uploads?: UploadStore;
   corsOrigins?: string[];
-  /**
-   * The webhook benchmark's baselines: `/hooks-static/…`, a static 202 from express behind the same middleware and body
-   * parsing the API has; `/hooks-static-plain/…`, the same answer from the plain HTTP server the webhook intake runs on.
-   */
-  benchStaticRoute?: boolean;
   rateLimitPerMinute?: number;
   /** True once the gateway is stopping: /readyz fails so a balancer stops sending, live streams end. */
   stopping?: () => boolean;
@@ -79,7 +73,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   app.set('query parser', 'simple');
   app.use(requestLogging());
   app.use(securityHeaders({ contentSecurityPolicy: false }));
-  app.use(['/api', '/hooks-static'], securityHeaders({ contentSecurityPolicy: true }), cors(deps.corsOrigins ?? []));
+  app.use('/api', securityHeaders({ contentSecurityPolicy: true }), cors(deps.corsOrigins ?? []));
 
   const health = async (response: express.Response, healthy: string) => {
     const answer = healthAnswer(await deps.checkHealth(), healthy);
@@ -93,13 +87,6 @@ export function createApp(deps: GatewayDependencies): express.Express {
     }
     await health(response, 'ready');
   });
-
-  if (deps.benchStaticRoute) {
-    app.use('/hooks-static', express.raw({ type: () => true, limit: deps.webhookBodyLimit }));
-    app.all('/hooks-static/*rest', (_request, response) => {
-      response.status(202).json({ runId: 'static' });
-    });
-  }
 
   let openApi: Record<string, unknown> | undefined;
   app.get('/api/openapi.json', (_request, response) => {
@@ -150,15 +137,8 @@ export function createServer(deps: GatewayDependencies): http.Server {
     uploadLimit: deps.uploadLimit ?? deps.webhookBodyLimit,
     corsOrigins: deps.corsOrigins ?? [],
   });
-  const readStaticBody = express.raw({ type: () => true, limit: deps.webhookBodyLimit });
   return http.createServer(guardRequests((request, response) => {
     if (intake(request, response)) return;
-    if (deps.benchStaticRoute && request.url?.startsWith('/hooks-static-plain/')) {
-      tagRequest(request, response);
-      setSecurityHeaders(response, true);
-      readStaticBody(request as express.Request, response as express.Response, () => sendJson(response, 202, { runId: 'static' }));
-      return;
-    }
     app(request, response);
   }, deps.requestScope));
 }

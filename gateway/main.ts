@@ -33,7 +33,7 @@ import { PushedSources } from './sources/pushed';
 import { salesforceSource } from './sources/salesforceSource';
 import { signedSource } from './sources/signedSource';
 import { StepTests } from './stepTests';
-import { AcceptJournal } from './webhooks/journal';
+import { AcceptJournal, acceptedRunStarter } from './webhooks/journal';
 import { WebhookService } from './webhooks/service';
 import { WorkspaceService } from './workspaceService';
 
@@ -61,26 +61,22 @@ async function main(): Promise<void> {
   const variables = new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir));
   const quota = new QuotaGuard(workspaces, usage);
   const outputs = new OutputStore(store.db);
-  const runs = new RunService(client, config.taskQueue, { quota, eventPayloads: outputs });
+  const journal = config.gateway.webhookJournal
+    ? AcceptJournal.open(path.join(config.dataDir, 'webhook-journal'), acceptedRunStarter(client, config.taskQueue))
+    : undefined;
+  const runs = new RunService(client, config.taskQueue, { quota, eventPayloads: outputs, pendingRuns: journal });
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const flowLookup = new FlowLookup(flows);
   const triggerRegistry = new TriggerRegistry(store);
   await triggerRegistry.ensureIndexes();
   const triggers = new TriggerService(flows, triggerRegistry, client, config.taskQueue);
   const uploads = await openUploads(store, config.uploads);
-  const journal = config.gateway.webhookJournal
-    ? AcceptJournal.open(path.join(config.dataDir, 'webhook-journal'), async (run) => {
-        await runs.startOnce(run.flowId, run.flowVersion, run.trigger, { runId: run.runId, workspace: run.workspace, quotaChecked: true });
-      })
-    : undefined;
-  runs.pendingRuns = (runId) => journal?.pendingRun(runId);
   const flowService = new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace), (flowId) => flowLookup.invalidate(flowId), triggers);
   let stopping = false;
   const server: Server = createServer({
     stopping: () => stopping,
     corsOrigins: config.gateway.corsOrigins,
     rateLimitPerMinute: config.gateway.rateLimitPerMinute,
-    benchStaticRoute: config.gateway.benchStaticRoute,
     adminKey,
     flows,
     runs,

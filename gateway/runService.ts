@@ -7,6 +7,7 @@ import { idempotentRunId, newRunId, startInterpreterRun } from '../temporal/runS
 import { startTriggerRun, TriggerEvent, TriggerTarget } from '../temporal/triggerRuns';
 import { readRunSearchAttributes } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
+import type { AcceptedRun } from './webhooks/journal';
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
 
@@ -83,12 +84,15 @@ export interface RunServiceOptions {
   quota?: { assertAvailable(workspace: string): Promise<void> };
   /** Where large event payloads go (the store that holds large node outputs); without it they are signalled inline. */
   eventPayloads?: PayloadOffloader;
+  /** Accepted runs not started yet (async webhooks behind the journal): read as `pending` until Temporal has them. */
+  pendingRuns?: { pendingRun(runId: string): AcceptedRun | undefined };
 }
 
 /** Starts runs of the interpreter workflow and reads them back from Temporal. */
 export class RunService {
   private readonly quota: RunServiceOptions['quota'];
   private readonly eventPayloads: RunServiceOptions['eventPayloads'];
+  private readonly pendingRuns: RunServiceOptions['pendingRuns'];
 
   constructor(
     private readonly client: Client,
@@ -97,6 +101,7 @@ export class RunService {
   ) {
     this.quota = options.quota;
     this.eventPayloads = options.eventPayloads;
+    this.pendingRuns = options.pendingRuns;
   }
 
   /** 404 unless the run exists and belongs to `workspace`: a key never learns of another workspace's runs. */
@@ -173,15 +178,12 @@ export class RunService {
     return this.client.withDeadline(Date.now() + timeoutMs + 1_000, () => this.client.workflow.getHandle(runId).result());
   }
 
-  /** Accepted runs not started yet (async webhooks behind the journal): read as `pending` until Temporal has them. */
-  pendingRuns?: (runId: string) => { flowId: string; flowVersion: number; workspace: string; trigger: TriggerInfo; acceptedAt: string } | undefined;
-
   async assertQuota(workspace: string): Promise<void> {
     await this.quota?.assertAvailable(workspace);
   }
 
   async read(runId: string, workspace?: string): Promise<RunView> {
-    const pending = this.pendingRuns?.(runId);
+    const pending = this.pendingRuns?.pendingRun(runId);
     if (pending && (workspace === undefined || pending.workspace === workspace)) {
       const { flowId, flowVersion, trigger, acceptedAt } = pending;
       return { runId, status: 'pending', flowId, flowVersion, trigger: trigger.type, startedAt: acceptedAt, output: null, nodes: [] };

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TriggerInfo } from '../../flow/run';
+import type { Client } from '@temporalio/client';
+import type { RunRequest, TriggerInfo } from '../../flow/run';
+import { startInterpreterRun } from '../../temporal/runStart';
 import { log } from '../logging';
 import { DurableLineFile } from './journalFile';
 
@@ -21,6 +23,17 @@ const COMPACT_BYTES = 4 * 1024 * 1024;
 export const MAX_BACKLOG = 100_000;
 
 export class BacklogFullError extends Error {}
+
+/**
+ * How the journal starts an accepted run: with the id chosen at accept time (so a second start is refused, and a
+ * replay after a crash is still one run) and the quota already checked when the delivery was accepted.
+ */
+export function acceptedRunStarter(client: Client, taskQueue: string): (run: AcceptedRun) => Promise<void> {
+  return async (run) => {
+    const request: RunRequest = { v: 1, flowId: run.flowId, flowVersion: run.flowVersion, trigger: run.trigger };
+    await startInterpreterRun(client, taskQueue, { workspace: run.workspace, runId: run.runId, request, exact: true });
+  };
+}
 
 /** The journal could not write a delivery (a full disk, a failing device): nothing was accepted. */
 export class JournalWriteError extends Error {
