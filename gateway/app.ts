@@ -1,5 +1,4 @@
 import http from 'node:http';
-import path from 'node:path';
 import express from 'express';
 import type { ApiKeyStore } from '../store/apiKeys';
 import type { FlowStore } from '../store/flows';
@@ -12,6 +11,7 @@ import { healthAnswer, type HealthReport } from './health';
 import { requestLogging } from './logging';
 import { guardRequests, inRequestContext } from './requestGuard';
 import { openApiDocument } from './openapi';
+import { studioRoutes } from './studio';
 import { draftRoutes } from './routes/drafts';
 import { flowRoutes } from './routes/flows';
 import { runListRoutes } from './routes/runList';
@@ -122,7 +122,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   });
   app.use('/api', api);
 
-  app.use(express.static(path.join(__dirname, '..', '..', 'ui'), { index: 'index.html' }));
+  app.use(studioRoutes());
   app.use(errorHandler);
   return app;
 }

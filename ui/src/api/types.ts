@@ -1,0 +1,118 @@
+/**
+ * What the API answers, built from the project's own types (the zod-derived flow definition, the run records the
+ * interpreter keeps, the plan limits) so a change there is a type error here.
+ */
+import type { LogEntry, NodeError, NodeRecord } from '../../../flow/graph';
+import type { FlowTrigger } from '../../../flow/triggers';
+import type { PlanLimits } from '../../../store/plans';
+import type { FlowDefinition } from '../domain/model';
+import type { Problem } from '../domain/faults';
+
+export type { FlowTrigger, LogEntry, NodeError, NodeRecord, PlanLimits, Problem };
+
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
+
+export interface RunRef {
+  runId: string;
+  status: RunStatus;
+  startedAt: string;
+}
+
+export interface FlowListItem {
+  id: string;
+  name: string;
+  latestVersion: number | null;
+  hasDraft: boolean;
+  triggers: FlowTrigger['type'][] | FlowTrigger[];
+  lastRun: RunRef | null;
+  successRate: { runs: number; succeeded: number };
+}
+
+export interface FlowRead {
+  id: string;
+  name: string;
+  version: number;
+  latestVersion: number;
+  createdAt: string;
+  definition: FlowDefinition;
+}
+
+export interface DraftRead {
+  id: string;
+  revision: number;
+  savedAt: string;
+  latestVersion: number | null;
+  definition: FlowDefinition;
+}
+
+export interface DraftSaved {
+  id: string;
+  revision: number;
+  savedAt: string;
+}
+
+export interface VersionSaved {
+  id: string;
+  version: number;
+}
+
+export interface VersionInfo {
+  version: number;
+  createdAt: string;
+}
+
+export interface RunView {
+  runId: string;
+  status: RunStatus;
+  flowId?: string;
+  flowVersion?: number;
+  draft?: number;
+  trigger?: string;
+  startedAt: string;
+  closedAt?: string;
+  output: unknown;
+  error?: NodeError | { name: string; message: string };
+  nodes: NodeRecord[];
+}
+
+export interface RunListItem {
+  runId: string;
+  flowId?: string;
+  status: RunStatus;
+  startedAt: string;
+  closedAt?: string;
+}
+
+export interface StepTestResult {
+  runId: string;
+  status: 'succeeded' | 'failed';
+  output: unknown;
+  error: NodeError | null;
+  logs: LogEntry[];
+  durationMs: number;
+  memoryBytes: number;
+}
+
+export interface WorkspaceInfo {
+  id: string;
+  name: string;
+  plan: string;
+  limits: PlanLimits;
+  maxMemoryMb: number;
+  maxTimeoutMs: number;
+}
+
+export interface ScheduleView {
+  triggerId: string;
+  cron: string;
+  timezone?: string;
+  overlap: string;
+  paused: boolean;
+  nextRunTimes: string[];
+}
+
+/** The live run stream's events (`GET /api/runs/:runId/stream`). */
+export type RunEvent =
+  | { type: 'status'; data: { runId: string; status: RunStatus; flowId?: string; flowVersion?: number; startedAt: string } }
+  | { type: 'node'; data: NodeRecord }
+  | { type: 'end'; data: { runId: string; status: RunStatus; output: unknown; error?: RunView['error']; closedAt?: string } };

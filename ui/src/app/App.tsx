@@ -1,0 +1,51 @@
+import { lazy, Suspense, useState } from 'react';
+import { storedKey, storeKey } from '../api/client';
+import { FlowsList } from '../screens/FlowsList';
+import { SignIn } from '../screens/SignIn';
+import { Link } from './Link';
+import { useRoute } from './router';
+
+const FlowEditor = lazy(() => import('../screens/FlowEditor'));
+const RunView = lazy(() => import('../screens/RunView'));
+
+export function App() {
+  const [key, setKey] = useState(storedKey);
+  const route = useRoute();
+  if (!key) {
+    return (
+      <SignIn
+        onSignedIn={(value) => {
+          storeKey(value);
+          setKey(value);
+        }}
+      />
+    );
+  }
+  const signOut = () => {
+    storeKey(null);
+    setKey(null);
+  };
+  return (
+    <div className="app">
+      <header className="topbar">
+        <Link href="/" className="brand">
+          Nectar Studio
+        </Link>
+        <nav aria-label="Main">
+          <Link href="/">Flows</Link>
+        </nav>
+        <button type="button" className="link" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main className="screen">
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          {route.screen === 'flows' && <FlowsList onUnauthorized={signOut} />}
+          {route.screen === 'flow' && <FlowEditor key={route.flowId} flowId={route.flowId} />}
+          {route.screen === 'run' && <RunView key={route.runId} runId={route.runId} />}
+          {route.screen === 'missing' && <p role="alert">No page at {route.path}.</p>}
+        </Suspense>
+      </main>
+    </div>
+  );
+}

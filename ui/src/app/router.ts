@@ -1,0 +1,36 @@
+/** Client-side routes: every screen has its own URL, served by the gateway's SPA fallback on reload. */
+import { useSyncExternalStore } from 'react';
+
+export type Route = { screen: 'flows' } | { screen: 'flow'; flowId: string } | { screen: 'run'; runId: string } | { screen: 'missing'; path: string };
+
+export function parseRoute(pathname: string): Route {
+  if (pathname === '/' || pathname === '/flows' || pathname === '/flows/') return { screen: 'flows' };
+  const flow = /^\/flows\/([^/]+)\/?$/.exec(pathname);
+  if (flow) return { screen: 'flow', flowId: decodeURIComponent(flow[1]) };
+  const run = /^\/runs\/([^/]+)\/?$/.exec(pathname);
+  if (run) return { screen: 'run', runId: decodeURIComponent(run[1]) };
+  return { screen: 'missing', path: pathname };
+}
+
+const listeners = new Set<() => void>();
+window.addEventListener('popstate', () => listeners.forEach((listener) => listener()));
+
+export function navigate(path: string): void {
+  if (path === location.pathname) return;
+  history.pushState(null, '', path);
+  listeners.forEach((listener) => listener());
+}
+
+export function useRoute(): Route {
+  const pathname = useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => location.pathname,
+  );
+  return parseRoute(pathname);
+}
+
+export const flowUrl = (flowId: string) => `/flows/${encodeURIComponent(flowId)}`;
+export const runUrl = (runId: string) => `/runs/${encodeURIComponent(runId)}`;

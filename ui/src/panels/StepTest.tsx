@@ -1,0 +1,79 @@
+/** Test one code node without publishing: input from an upstream node's last output or pasted JSON; see output, logs, error. */
+import { useState } from 'react';
+import { api } from '../api/client';
+import type { StepTestResult } from '../api/types';
+import type { FlowNode } from '../domain/model';
+import { JsonView } from './JsonView';
+
+export function StepTest({ flowId, node, suggestedInput, onResult }: { flowId: string; node: FlowNode; suggestedInput: unknown; onResult?: (result: StepTestResult) => void }) {
+  const [text, setText] = useState(() => JSON.stringify(suggestedInput ?? {}, null, 2));
+  const [result, setResult] = useState<StepTestResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async () => {
+    setError(null);
+    let input: unknown;
+    try {
+      input = text.trim() ? JSON.parse(text) : null;
+    } catch (caught) {
+      setError(`The input is not JSON: ${(caught as Error).message}`);
+      return;
+    }
+    setBusy(true);
+    try {
+      const answer = await api.testStep(flowId, node, input);
+      setResult(answer);
+      onResult?.(answer);
+    } catch (caught) {
+      setError((caught as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="step-test" aria-label="Test this step">
+      <h3>Test this step</h3>
+      <label htmlFor="step-input">Test input (JSON)</label>
+      <textarea id="step-input" rows={4} value={text} onChange={(event) => setText(event.target.value)} spellCheck={false} />
+      <div className="actions left">
+        <button type="button" onClick={() => setText(JSON.stringify(suggestedInput ?? {}, null, 2))} disabled={suggestedInput === undefined}>
+          Use last upstream output
+        </button>
+        <button type="button" className="primary" onClick={() => void run()} disabled={busy}>
+          {busy ? 'Testing…' : 'Test step'}
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {result && (
+        <div className="step-result" aria-label="Step test result">
+          <p>
+            <span className={`status ${result.status}`} id="step-status">
+              {result.status}
+            </span>{' '}
+            <span className="muted">
+              {result.durationMs.toFixed(1)} ms · {Math.round(result.memoryBytes / 1024)} KiB
+            </span>
+          </p>
+          {result.status === 'succeeded' && <JsonView value={result.output} id="step-output" label="Step output" />}
+          {result.error && (
+            <pre className="json error" id="step-error">
+              {result.error.name}: {result.error.message}
+              {result.error.stack ? `\n${result.error.stack}` : ''}
+            </pre>
+          )}
+          {result.logs.length > 0 && (
+            <pre className="logs" aria-label="Step logs">
+              {result.logs.map((entry) => `${entry.level} ${entry.args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`).join('\n')}
+            </pre>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import { useMemo } from 'react';
+import type { CronTrigger } from '../../../../flow/triggers';
+import { OVERLAP_POLICIES } from '../../../../flow/triggers';
+import { describeCron, nextRunTimes } from '../../domain/cron';
+import { SelectField, TextField } from '../fields';
+
+const OVERLAP_LABELS: Record<(typeof OVERLAP_POLICIES)[number], string> = {
+  skip: 'skip while a run is going',
+  buffer_one: 'queue one',
+  buffer_all: 'queue all',
+  cancel_other: 'cancel the running one',
+  terminate_other: 'terminate the running one',
+  allow_all: 'run side by side',
+};
+
+function preview(expression: string, timezone: string): { reading: string; times: string[] } | { error: string } {
+  try {
+    const format = new Intl.DateTimeFormat(undefined, { timeZone: timezone, dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' });
+    return { reading: describeCron(expression), times: nextRunTimes(expression, timezone, new Date()).map((time) => format.format(time)) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+export function CronTriggerEditor({ trigger, onChange, schedule }: { trigger: CronTrigger; onChange: (field: string, trigger: CronTrigger) => void; schedule?: { paused: boolean; toggle: () => void } }) {
+  const shown = useMemo(() => preview(trigger.cron, trigger.timezone), [trigger.cron, trigger.timezone]);
+  const zones = useMemo(() => Intl.supportedValuesOf('timeZone'), []);
+  return (
+    <div className="trigger-body">
+      <div className="field-grid">
+        <TextField label="Cron expression" value={trigger.cron} onCommit={(cron) => onChange('cron', { ...trigger, cron })} validate={(text) => (text.trim() ? null : 'Required.')} />
+        <TextField label="Time zone" value={trigger.timezone} onCommit={(timezone) => onChange('timezone', { ...trigger, timezone })} validate={(text) => (zones.includes(text) || text === 'UTC' ? null : 'Not an IANA time zone.')} />
+      </div>
+      {'error' in shown ? (
+        <p className="error">{shown.error}</p>
+      ) : (
+        <div className="cron-preview" aria-label="Schedule preview">
+          <p className="cron-reading">{shown.reading}</p>
+          <ol className="next-runs" aria-label="Next five runs">
+            {shown.times.map((time) => (
+              <li key={time}>{time}</li>
+            ))}
+          </ol>
+        </div>
+      )}
+      <SelectField label="When a run is still going" value={trigger.overlap} options={OVERLAP_POLICIES.map((value) => ({ value, label: OVERLAP_LABELS[value] }))} onCommit={(overlap) => onChange('overlap', { ...trigger, overlap })} />
+      <label className="check">
+        <input type="checkbox" checked={trigger.paused} onChange={(event) => onChange('paused', { ...trigger, paused: event.target.checked })} /> Paused in this draft
+      </label>
+      {schedule && (
+        <p>
+          Published schedule: {schedule.paused ? 'paused' : 'running'}{' '}
+          <button type="button" onClick={schedule.toggle}>
+            {schedule.paused ? 'Resume' : 'Pause'}
+          </button>
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+/** The flow's triggers: webhooks (URLs, auth, respond mode) and cron schedules (reading, next runs, pause/resume). */
+import { useCallback, useEffect, useState } from 'react';
+import type { FlowTrigger } from '../../../../flow/triggers';
+import { api } from '../../api/client';
+import type { ScheduleView } from '../../api/types';
+import { newTrigger, TRIGGER_KINDS } from '../../domain/triggers';
+import { useStore } from '../../stores/createStore';
+import { updateMeta, useGraph } from '../../stores/graph';
+import { notify } from '../../stores/ui';
+import type { EditorSession } from '../../screens/editor/session';
+import { CronTriggerEditor } from './CronTrigger';
+import { WebhookTriggerEditor } from './WebhookTrigger';
+
+const NO_TRIGGERS: FlowTrigger[] = [];
+
+export function TriggersPanel({ session }: { session: EditorSession }) {
+  const triggers = useGraph((graph) => graph.meta.triggers ?? NO_TRIGGERS);
+  const latestVersion = useStore(session.info, (info) => info.latestVersion);
+  const [schedules, setSchedules] = useState<ScheduleView[]>([]);
+
+  const loadSchedules = useCallback(() => {
+    if (!latestVersion) return;
+    api.schedules(session.flowId).then((answer) => setSchedules(answer.schedules), () => setSchedules([]));
+  }, [session.flowId, latestVersion]);
+  useEffect(loadSchedules, [loadSchedules]);
+
+  const change = (index: number, field: string, next: FlowTrigger) =>
+    updateMeta(`edit trigger.${index}.${field}`, (meta) => ({ ...meta, triggers: (meta.triggers ?? []).map((trigger, i) => (i === index ? next : trigger)) }));
+  const remove = (index: number) =>
+    updateMeta('remove trigger', (meta) => {
+      const rest = (meta.triggers ?? []).filter((_, i) => i !== index);
+      const { triggers: _old, ...others } = meta;
+      return rest.length > 0 ? { ...others, triggers: rest } : others;
+    });
+  const add = (kind: FlowTrigger['type']) =>
+    updateMeta(`add ${kind} trigger`, (meta) => ({ ...meta, triggers: [...(meta.triggers ?? []), newTrigger(kind, meta.triggers ?? [], Intl.DateTimeFormat().resolvedOptions().timeZone)] }));
+  const toggleSchedule = async (schedule: ScheduleView) => {
+    try {
+      await api.scheduleCommand(session.flowId, schedule.triggerId, schedule.paused ? 'resume' : 'pause');
+      loadSchedules();
+    } catch (error) {
+      notify('error', (error as Error).message);
+    }
+  };
+
+  return (
+    <section className="panel triggers" aria-label="Triggers">
+      <h2>Triggers</h2>
+      <p className="muted">A flow always runs from the API; these start it too.</p>
+      {triggers.map((trigger, index) => {
+        const schedule = trigger.type === 'cron' ? schedules.find((candidate) => candidate.triggerId === trigger.id) : undefined;
+        return (
+          <article key={index} className="trigger" aria-label={trigger.type === 'cron' ? `Schedule ${trigger.id}` : 'Webhook'}>
+            <header>
+              <strong>{trigger.type === 'cron' ? `Schedule ${trigger.id}` : 'Webhook'}</strong>
+              <button type="button" className="danger" onClick={() => remove(index)} aria-label={`Remove ${trigger.type} trigger`}>
+                Remove
+              </button>
+            </header>
+            {trigger.type === 'webhook' && <WebhookTriggerEditor flowId={session.flowId} trigger={trigger} published={latestVersion !== null} onChange={(field, next) => change(index, field, next)} />}
+            {trigger.type === 'cron' && <CronTriggerEditor trigger={trigger} onChange={(field, next) => change(index, field, next)} schedule={schedule && { paused: schedule.paused, toggle: () => void toggleSchedule(schedule) }} />}
+          </article>
+        );
+      })}
+      <div className="actions left">
+        {TRIGGER_KINDS.filter((kind) => kind.kind !== 'webhook' || !triggers.some((trigger) => trigger.type === 'webhook')).map((kind) => (
+          <button type="button" key={kind.kind} onClick={() => add(kind.kind)}>
+            Add {kind.label}
+          </button>
+        ))}
+      </div>
+    </section>
+  );
+}
