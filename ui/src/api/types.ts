@@ -2,7 +2,7 @@
  * What the API answers, built from the project's own types (the zod-derived flow definition, the run records the
  * interpreter keeps, the plan limits) so a change there is a type error here.
  */
-import type { LogEntry, NodeError, NodeRecord } from '../../../flow/graph';
+import type { LogEntry, NodeError, NodeRecord } from '../../../flow/contracts';
 import type { FlowTrigger } from '../../../flow/triggers';
 import type { PlanLimits } from '../../../store/plans';
 import type { FlowDefinition } from '../domain/model';

@@ -1,12 +1,13 @@
 /** Output handles of a node and the edge each one makes. Handle ids are plain strings: `out`, `error`, `path:<label>`. */
+import { DEFAULT_PATH, TIMEOUT_PATH } from '../../../flow/graph';
 import { nextPathLiterals } from './nextPaths';
 import type { Edge, FlowNode } from './model';
+
+export { DEFAULT_PATH, TIMEOUT_PATH };
 
 export const OUT_HANDLE = 'out';
 export const ERROR_HANDLE = 'error';
 const PATH_PREFIX = 'path:';
-export const DEFAULT_PATH = 'default';
-export const TIMEOUT_PATH = 'timeout';
 
 export type HandleKind = 'out' | 'path' | 'error';
 

@@ -13,7 +13,7 @@ import { WebhookTriggerEditor } from './WebhookTrigger';
 
 const NO_TRIGGERS: FlowTrigger[] = [];
 
-export function TriggersPanel({ session }: { session: EditorSession }) {
+export default function TriggersPanel({ session }: { session: EditorSession }) {
   const triggers = useGraph((graph) => graph.meta.triggers ?? NO_TRIGGERS);
   const latestVersion = useStore(session.info, (info) => info.latestVersion);
   const [schedules, setSchedules] = useState<ScheduleView[]>([]);

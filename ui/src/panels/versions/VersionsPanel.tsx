@@ -19,7 +19,7 @@ interface Version {
 const DRAFT = 'draft';
 const SHOWN_VERSIONS = 20;
 
-export function VersionsPanel({ session }: { session: EditorSession }) {
+export default function VersionsPanel({ session }: { session: EditorSession }) {
   const latestVersion = useStore(session.info, (info) => info.latestVersion);
   const [versions, setVersions] = useState<Version[] | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -1,10 +1,12 @@
 /** The panel beside the canvas: the selected node's inspector, the triggers, the versions, or the draft's run. */
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Inspector } from '../../panels/Inspector';
-import { TriggersPanel } from '../../panels/triggers/TriggersPanel';
-import { VersionsPanel } from '../../panels/versions/VersionsPanel';
 import { openPanel, useUi } from '../../stores/ui';
 import type { EditorSession } from './session';
+
+// Panels opened less often load on first use (the triggers panel reads the trigger schema's constants, and with them zod).
+const TriggersPanel = lazy(() => import('../../panels/triggers/TriggersPanel'));
+const VersionsPanel = lazy(() => import('../../panels/versions/VersionsPanel'));
 
 export function SidePanels({ session, runPanel }: { session: EditorSession; runPanel: ReactNode }) {
   const panel = useUi((state) => state.panel);
@@ -16,8 +18,10 @@ export function SidePanels({ session, runPanel }: { session: EditorSession; runP
       </button>
       {panel === 'run' && runPanel}
       {panel === 'inspector' && <Inspector flowId={session.flowId} />}
-      {panel === 'triggers' && <TriggersPanel session={session} />}
-      {panel === 'versions' && <VersionsPanel session={session} />}
+      <Suspense fallback={<p className="loading">Loading…</p>}>
+        {panel === 'triggers' && <TriggersPanel session={session} />}
+        {panel === 'versions' && <VersionsPanel session={session} />}
+      </Suspense>
     </div>
   );
 }
