@@ -26,6 +26,7 @@ import { StudioEdge } from './StudioEdge';
 const NODE_TYPES = { code: NodeCard, delay: NodeCard, wait: NodeCard, subflow: NodeCard };
 const EDGE_TYPES = { default: StudioEdge };
 const LARGE_GRAPH = 150;
+const FIT_VIEW = { maxZoom: 1, padding: 0.15 };
 
 function positionChanges(changes: NodeChange<StudioNode>[]): boolean {
   return changes.some((change) => change.type === 'position' && change.position !== undefined);
@@ -84,6 +85,7 @@ export function FlowCanvas({ onAddTrigger, readOnly = false }: { onAddTrigger?: 
         selectionKeyCode="Shift"
         onlyRenderVisibleElements={nodes.length > LARGE_GRAPH}
         fitView
+        fitViewOptions={FIT_VIEW}
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}
       >

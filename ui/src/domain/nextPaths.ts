@@ -59,8 +59,27 @@ function literalsOfExpression(code: string, start: number, found: Set<string>): 
   }
 }
 
-export function nextPathLiterals(code: string): string[] {
+/** The code with every comment blanked out (strings kept), so a commented-out route is not a route. */
+function withoutComments(code: string): string {
+  let out = '';
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i];
+    if (ch === '"' || ch === "'" || ch === '`') {
+      const end = stringEnd(code, i);
+      out += code.slice(i, end + 1);
+      i = end;
+    } else if (ch === '/' && (code[i + 1] === '/' || code[i + 1] === '*')) {
+      const end = commentEnd(code, i);
+      out += code.slice(i, end + 1).replace(/[^\n]/g, ' ');
+      i = end;
+    } else out += ch;
+  }
+  return out;
+}
+
+export function nextPathLiterals(source: string): string[] {
   const found = new Set<string>();
+  const code = withoutComments(source);
   for (const match of code.matchAll(ASSIGNMENT)) literalsOfExpression(code, match.index + match[0].length, found);
   return [...found];
 }

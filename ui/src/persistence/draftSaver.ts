@@ -42,10 +42,14 @@ export class DraftSaver {
     this.timer = setTimeout(() => void this.flush(), DEBOUNCE_MS);
   }
 
-  /** Saves now if anything is unsaved; resolves when the draft holds the current graph (or saving failed). */
-  async flush(): Promise<SaveState> {
+  /**
+   * Saves now if anything is unsaved (with `ensureDraft`, also when no draft exists yet, as a test run needs one);
+   * resolves when the draft holds the current graph, or saving failed.
+   */
+  async flush(ensureDraft = false): Promise<SaveState> {
     clearTimeout(this.timer);
     while (this.inFlight) await this.inFlight;
+    if (ensureDraft && this.state.get().revision === null) this.dirty = true;
     if (this.dirty && this.state.get().status !== 'conflict') {
       this.inFlight = this.save().finally(() => (this.inFlight = null));
       await this.inFlight;

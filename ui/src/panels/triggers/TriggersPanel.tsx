@@ -3,12 +3,13 @@ import { useCallback, useEffect, useState } from 'react';
 import type { FlowTrigger } from '../../../../flow/triggers';
 import { api } from '../../api/client';
 import type { ScheduleView } from '../../api/types';
-import { newTrigger, TRIGGER_KINDS } from '../../domain/triggers';
+import { newTrigger, TRIGGER_KINDS, triggerLabel } from '../../domain/triggers';
 import { useStore } from '../../stores/createStore';
 import { updateMeta, useGraph } from '../../stores/graph';
 import { notify } from '../../stores/ui';
 import type { EditorSession } from '../../screens/editor/session';
 import { CronTriggerEditor } from './CronTrigger';
+import { SourceTriggerEditor } from './SourceTrigger';
 import { WebhookTriggerEditor } from './WebhookTrigger';
 
 const NO_TRIGGERS: FlowTrigger[] = [];
@@ -50,22 +51,23 @@ export default function TriggersPanel({ session }: { session: EditorSession }) {
       {triggers.map((trigger, index) => {
         const schedule = trigger.type === 'cron' ? schedules.find((candidate) => candidate.triggerId === trigger.id) : undefined;
         return (
-          <article key={index} className="trigger" aria-label={trigger.type === 'cron' ? `Schedule ${trigger.id}` : 'Webhook'}>
+          <article key={index} className="trigger" aria-label={triggerLabel(trigger)}>
             <header>
-              <strong>{trigger.type === 'cron' ? `Schedule ${trigger.id}` : 'Webhook'}</strong>
+              <strong>{triggerLabel(trigger)}</strong>
               <button type="button" className="danger" onClick={() => remove(index)} aria-label={`Remove ${trigger.type} trigger`}>
                 Remove
               </button>
             </header>
             {trigger.type === 'webhook' && <WebhookTriggerEditor flowId={session.flowId} trigger={trigger} published={latestVersion !== null} onChange={(field, next) => change(index, field, next)} />}
+            {trigger.type !== 'webhook' && trigger.type !== 'cron' && <SourceTriggerEditor trigger={trigger} onChange={(field, next) => change(index, field, next)} />}
             {trigger.type === 'cron' && <CronTriggerEditor trigger={trigger} onChange={(field, next) => change(index, field, next)} schedule={schedule && { paused: schedule.paused, toggle: () => void toggleSchedule(schedule) }} />}
           </article>
         );
       })}
       <div className="actions left">
         {TRIGGER_KINDS.filter((kind) => kind.kind !== 'webhook' || !triggers.some((trigger) => trigger.type === 'webhook')).map((kind) => (
-          <button type="button" key={kind.kind} onClick={() => add(kind.kind)}>
-            Add {kind.label}
+          <button type="button" key={kind.kind} onClick={() => add(kind.kind)} title={kind.description}>
+            + {kind.label}
           </button>
         ))}
       </div>

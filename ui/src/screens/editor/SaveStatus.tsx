@@ -1,7 +1,7 @@
 import { useStore } from '../../stores/createStore';
 import type { DraftSaver } from '../../persistence/draftSaver';
 
-const LABELS = { new: 'Not saved yet', saved: 'Draft saved', dirty: 'Unsaved changes', saving: 'Saving…', invalid: 'Not saved', conflict: 'Conflict', error: 'Not saved' } as const;
+const LABELS = { new: 'No draft', saved: 'Draft saved', dirty: 'Unsaved changes', saving: 'Saving…', invalid: 'Not saved', conflict: 'Conflict', error: 'Not saved' } as const;
 
 /** Where the draft stands, and what to do about a conflict or a refused save. */
 export function SaveStatus({ saver, onReload }: { saver: DraftSaver; onReload: () => void }) {
