@@ -1,5 +1,5 @@
 /** Pure parts of the studio's panels: cron previews, version diffs, code typings, the run stream parser, undo history. */
-import { parseEvents } from '../../ui/src/api/runStream';
+import { parseEvents } from '../../ui/src/api/sse';
 import { describeCron, nextRunTimes } from '../../ui/src/domain/cron';
 import { sideBySide } from '../../ui/src/domain/lineDiff';
 import { stepTypings, typeOfJson } from '../../ui/src/domain/typings';

@@ -3,26 +3,8 @@
  * one). The gateway ends a stream when it stops or the run ends; until the `end` event, a dropped stream reconnects.
  */
 import { authHeaders } from './client';
+import { parseEvents } from './sse';
 import type { RunEvent } from './types';
-
-const EVENT_TYPES = new Set(['status', 'node', 'end']);
-
-/** Parses complete SSE blocks out of `buffer`; returns the events and what remains incomplete. */
-export function parseEvents(buffer: string): { events: RunEvent[]; rest: string } {
-  const blocks = buffer.split('\n\n');
-  const rest = blocks.pop() ?? '';
-  const events: RunEvent[] = [];
-  for (const block of blocks) {
-    let type = 'message';
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith('event:')) type = line.slice(6).trim();
-      else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-    }
-    if (EVENT_TYPES.has(type) && data.length > 0) events.push({ type, data: JSON.parse(data.join('\n')) } as RunEvent);
-  }
-  return { events, rest };
-}
 
 /** Follows a run until it ends or `signal` aborts; reconnects after a dropped connection. */
 export async function followRun(runId: string, onEvent: (event: RunEvent) => void, signal: AbortSignal): Promise<void> {
