@@ -1,6 +1,6 @@
 import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NodeError, NodeRecord } from '../flow/contracts';
+import type { NodeError, NodeRecord, RunStatus, RunView } from '../flow/contracts';
 import { NODE_FAILED, RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
 import { DEFAULT_WORKSPACE, isRunId } from '../flow/ids';
 import { idempotentRunId, newRunId, startInterpreterRun } from '../temporal/runStart';
@@ -9,23 +9,7 @@ import { readRunSearchAttributes } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
 import type { AcceptedRun } from './webhooks/journal';
 
-export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
-
-export interface RunView {
-  runId: string;
-  status: RunStatus;
-  flowId?: string;
-  flowVersion?: number;
-  /** A run of the flow's draft: the draft revision it pinned (and no flowVersion). */
-  draft?: number;
-  trigger?: string;
-  startedAt: string;
-  closedAt?: string;
-  output: unknown;
-  error?: NodeError | { name: string; message: string };
-  nodes: NodeRecord[];
-}
-
+export type { RunStatus, RunView };
 export { idempotentRunId, newRunId };
 
 export interface StartOptions {

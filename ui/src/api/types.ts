@@ -2,15 +2,13 @@
  * What the API answers, built from the project's own types (the zod-derived flow definition, the run records the
  * interpreter keeps, the plan limits) so a change there is a type error here.
  */
-import type { LogEntry, NodeError, NodeRecord } from '../../../flow/contracts';
+import type { LogEntry, NodeError, NodeRecord, RunStatus, RunView } from '../../../flow/contracts';
 import type { FlowTrigger } from '../../../flow/triggers';
 import type { PlanLimits } from '../../../store/plans';
 import type { FlowDefinition } from '../domain/model';
 import type { Problem } from '../domain/faults';
 
-export type { FlowTrigger, LogEntry, NodeError, NodeRecord, PlanLimits, Problem };
-
-export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
+export type { FlowTrigger, LogEntry, NodeError, NodeRecord, PlanLimits, Problem, RunStatus, RunView };
 
 export interface RunRef {
   runId: string;
@@ -59,20 +57,6 @@ export interface VersionSaved {
 export interface VersionInfo {
   version: number;
   createdAt: string;
-}
-
-export interface RunView {
-  runId: string;
-  status: RunStatus;
-  flowId?: string;
-  flowVersion?: number;
-  draft?: number;
-  trigger?: string;
-  startedAt: string;
-  closedAt?: string;
-  output: unknown;
-  error?: NodeError | { name: string; message: string };
-  nodes: NodeRecord[];
 }
 
 export interface RunListItem {

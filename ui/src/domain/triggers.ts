@@ -9,7 +9,6 @@ export const TRIGGER_KINDS: { kind: TriggerKind; label: string; description: str
   { kind: 'cron', label: 'Schedule (cron)', description: 'Runs the flow on a cron schedule in a time zone' },
   { kind: 'event', label: 'Event', description: 'Runs the flow for an event type posted to /api/events or emitted by a node' },
   { kind: 'postgres', label: 'PostgreSQL changes', description: 'Runs the flow for each row inserted, updated or deleted in a table' },
-  { kind: 's3', label: 'S3 objects', description: 'Runs the flow when objects are created or removed in a bucket' },
   { kind: 'signed', label: 'Signed webhook', description: 'Standard Webhooks or Stripe-signed deliveries from a third party' },
   { kind: 'salesforce', label: 'Salesforce', description: 'Salesforce outbound messages, one run per notification' },
 ];
@@ -31,8 +30,6 @@ export function newTrigger(kind: TriggerKind, existing: readonly FlowTrigger[], 
       return { type: 'event', id, event: 'order.created', paused: false };
     case 'postgres':
       return { type: 'postgres', id, urlVariable: 'DATABASE_URL', schema: 'public', table: 'orders', operations: ['insert', 'update', 'delete'], batchSize: 100, paused: false };
-    case 's3':
-      return { type: 's3', id, source: 'uploads', bucket: 'my-bucket', events: ['created'], paused: false };
     case 'signed':
       return { type: 'signed', id, source: 'stripe', scheme: 'standard', secretVariable: 'WEBHOOK_SECRET', events: ['*'], typeField: 'type', toleranceSeconds: 300, paused: false };
     case 'salesforce':

@@ -5,6 +5,7 @@ import { runUrl } from '../app/router';
 import { useStore } from '../stores/createStore';
 import { runStatusStore } from '../stores/runStatus';
 import { JsonView } from './JsonView';
+import { Alert } from './Alert';
 
 export interface RunPanelProps {
   input: string;
@@ -28,11 +29,7 @@ export function RunPanel({ input, onInput, onRun, error }: RunPanelProps) {
       <button type="button" className="primary" onClick={() => void start()} disabled={busy} title="Ctrl/Cmd+Enter">
         Run draft
       </button>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {run.runId && (
         <div className="run-summary">
           <p>

@@ -4,6 +4,7 @@ import { api } from '../api/client';
 import type { StepTestResult } from '../api/types';
 import type { FlowNode } from '../domain/model';
 import { JsonView } from './JsonView';
+import { Alert } from './Alert';
 
 export function StepTest({ flowId, node, suggestedInput, onResult }: { flowId: string; node: FlowNode; suggestedInput: unknown; onResult?: (result: StepTestResult) => void }) {
   const [text, setText] = useState(() => JSON.stringify(suggestedInput ?? {}, null, 2));
@@ -45,11 +46,7 @@ export function StepTest({ flowId, node, suggestedInput, onResult }: { flowId: s
           {busy ? 'Testing…' : 'Test step'}
         </button>
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {result && (
         <div className="step-result" aria-label="Step test result">
           <p>

@@ -6,6 +6,7 @@ import { flowUrl, navigate, runUrl } from '../app/router';
 import { freeId, isIdentifier, slugOf } from '../domain/ids';
 import { Dialog } from '../panels/Dialog';
 import { rememberNewFlowName } from '../persistence/newFlow';
+import { Alert } from '../panels/Alert';
 
 function triggerNames(item: FlowListItem): string {
   const names = (item.triggers ?? []).map((trigger) => (typeof trigger === 'string' ? trigger : trigger.type));
@@ -108,11 +109,7 @@ export function FlowsList({ onUnauthorized }: { onUnauthorized: () => void }) {
           New flow
         </button>
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {flows === null && !error && <p className="loading">Loading…</p>}
       {flows !== null && shown.length === 0 && <p className="empty">{flows.length === 0 ? 'No flows yet. Create one to start.' : 'No flow matches.'}</p>}
       {shown.length > 0 && (

@@ -1,6 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { storeKey, storedKey } from '../api/client';
 import { api, ApiError } from '../api/client';
+import { Alert } from '../panels/Alert';
 
 /** Asks for the API key (the admin key `npm start` printed, or a workspace key) and checks it before keeping it. */
 export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
@@ -39,11 +40,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
         <button type="submit" disabled={busy}>
           Sign in
         </button>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <Alert text={error} />
       </form>
     </main>
   );
