@@ -117,6 +117,11 @@ const EnvironmentSchema = z.object({
   /** Keys of the uploads bucket; without them, the AWS SDK's default chain (AWS_* variables, profile, instance role). */
   NECTAR_UPLOADS_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /**
+   * Hosts SNS signing certificates and subscription confirmations are fetched from (HTTPS only): `*` stands for one
+   * label, `host:port` pins a port. Widen it only for a test or a private SNS-compatible service.
+   */
+  NECTAR_SNS_CERT_HOSTS: csv(['sns.*.amazonaws.com', 'sns.*.amazonaws.com.cn']),
 });
 
 type Environment = z.infer<typeof EnvironmentSchema>;
@@ -201,6 +206,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       secretsKey: e.NECTAR_SECRETS_KEY,
     },
     egress: { allow: e.NECTAR_EGRESS_ALLOW },
+    triggers: { snsCertHosts: e.NECTAR_SNS_CERT_HOSTS },
     sandboxProcesses: e.NECTAR_SANDBOX_PROCESSES,
     runNiceness: e.NECTAR_RUN_NICENESS,
     uploads,

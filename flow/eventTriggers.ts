@@ -118,20 +118,24 @@ export const S3Trigger = z
     suffix: z.string().max(1_024).optional(),
     /** Workspace variable holding a bearer token deliveries must carry (`Authorization: Bearer …` or `?token=`). */
     tokenVariable: VariableRef.optional(),
+    /**
+     * Every this often, list the bucket (ListObjectsV2, with the uploads store's settings) and start runs for objects
+     * created since the last scan whose events never arrived; only for the uploads bucket, under `<workspace>/`.
+     */
+    scanIntervalMs: z.number().int().min(5_000).max(86_400_000).optional(),
     paused,
   })
   .strict();
 export type S3Trigger = z.infer<typeof S3Trigger>;
 
 /** The kinds whose events are pushed to the gateway, each at `/triggers/<kind>/<workspace>/<source>`. */
-export const PUSHED_KINDS = ['signed', 'salesforce'] as const;
+export const PUSHED_KINDS = ['signed', 'salesforce', 's3'] as const;
 export type PushedKind = (typeof PUSHED_KINDS)[number];
 
-/** The kinds a listener (a long-running Temporal workflow) reads from a source with a position. */
-export const LISTENED_KINDS = ['postgres'] as const;
-export type ListenedKind = (typeof LISTENED_KINDS)[number];
+/** The kinds whose listener installs something in the source, to remove when the trigger goes. */
+export const INSTALLING_KINDS = ['postgres'] as const;
 
-export const SourceTrigger = z.discriminatedUnion('type', [PostgresTrigger, EventTrigger, SignedTrigger, SalesforceTrigger]);
+export const SourceTrigger = z.discriminatedUnion('type', [PostgresTrigger, EventTrigger, SignedTrigger, SalesforceTrigger, S3Trigger]);
 export type SourceTrigger = z.infer<typeof SourceTrigger>;
 export type SourceKind = SourceTrigger['type'];
 
@@ -147,6 +151,7 @@ export function routeOf(trigger: SourceTrigger): string {
   }
 }
 
-export function isListened(trigger: SourceTrigger): trigger is Extract<SourceTrigger, { type: ListenedKind }> {
-  return (LISTENED_KINDS as readonly string[]).includes(trigger.type);
+/** Whether the trigger has a listener (a long-running Temporal workflow) reading its source from a position. */
+export function isListened(trigger: SourceTrigger): boolean {
+  return trigger.type === 'postgres' || (trigger.type === 's3' && trigger.scanIntervalMs !== undefined);
 }

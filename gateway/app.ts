@@ -25,6 +25,7 @@ import { validateRoutes } from './routes/validate';
 import { currentWorkspaceRoutes, variableRoutes, workspaceRoutes } from './routes/workspaces';
 import { StepTests } from './stepTests';
 import { uploadRoutes } from './routes/uploads';
+import { objectRoutes } from './routes/s3Objects';
 import type { UploadStore } from '../store/uploads';
 import type { RunList } from './runList';
 import { RunService } from './runService';
@@ -115,6 +116,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   api.use('/workspace', currentWorkspaceRoutes(deps.workspaceService));
   api.use('/variables', variableRoutes(deps.workspaceService));
   if (deps.uploads) api.use('/uploads', uploadRoutes(deps.uploads));
+  if (deps.uploads) api.use('/s3-objects', objectRoutes(deps.uploads));
   api.use('/runs', runListRoutes(deps.flows, deps.runs, deps.runList, stopping));
   api.use('/runs', runRoutes(deps.runs));
   api.use((request) => {

@@ -33,6 +33,8 @@ import { PushedSources } from './sources/pushed';
 import { salesforceSource } from './sources/salesforceSource';
 import { signedSource } from './sources/signedSource';
 import { StepTests } from './stepTests';
+import { createS3Source } from './sources/s3Source';
+import { SnsVerifier } from './sources/sns';
 import { AcceptJournal, acceptedRunStarter } from './webhooks/journal';
 import { WebhookService } from './webhooks/service';
 import { WorkspaceService } from './workspaceService';
@@ -85,7 +87,16 @@ async function main(): Promise<void> {
     uploadLimit: config.gateway.uploadLimit,
     flowService,
     triggers,
-    pushedSources: new PushedSources(triggerRegistry, runs, { signed: signedSource, salesforce: salesforceSource }, (workspace) => variables.values(workspace)),
+    pushedSources: new PushedSources(
+      triggerRegistry,
+      runs,
+      {
+        signed: signedSource,
+        salesforce: salesforceSource,
+        s3: createS3Source({ sns: new SnsVerifier(config.triggers.snsCertHosts), objectUrl: (workspace, event) => objectUrl(config.uploads.s3?.bucket, workspace, event) }),
+      },
+      (workspace) => variables.values(workspace),
+    ),
     stepTests: new StepTests(flows, flowService, runs, (value) => outputs.resolve(value)),
     workspaces,
     keys,
@@ -125,6 +136,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Where a run reads an object an S3 trigger reported: only objects of the uploads bucket under the workspace's prefix. */
+function objectUrl(uploadsBucket: string | undefined, workspace: string, event: { bucket: string; key: string }): string | undefined {
+  if (event.bucket !== uploadsBucket || !event.key.startsWith(`${workspace}/`)) return undefined;
+  return `/api/s3-objects?key=${encodeURIComponent(event.key)}`;
 }
 
 /** New uploads go to S3 when configured, else to the data dir; local ones stay readable either way. */

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { isListened, LISTENED_KINDS, PUSHED_KINDS, SourceKind } from '../flow/eventTriggers';
+import { INSTALLING_KINDS, isListened, PUSHED_KINDS, SourceKind } from '../flow/eventTriggers';
 import { LISTENER_WAKE_SIGNAL, listenerWorkflowId, ListenerInput, TRIGGER_LISTENER_WORKFLOW } from '../flow/listener';
 import type { FlowDefinition } from '../flow/schema';
 import { sourceTriggersOf } from '../flow/triggers';
@@ -23,7 +23,7 @@ export interface TriggerView {
   lastErrorAt?: string;
   runsStarted: number;
   /** What resuming does: read on from the position, or rely on the sender redelivering what was refused while paused. */
-  resume: 'catches up from its position' | 'events refused while paused arrive again only if the sender retries them';
+  resume: string;
   /** Pushed kinds: where the sender posts, relative to the gateway. */
   url?: string;
 }
@@ -35,7 +35,7 @@ export function pushedUrl(kind: SourceKind, workspace: string, source: string): 
 
 export function viewOf(record: TriggerRecord): TriggerView {
   const { state } = record;
-  const listened = (LISTENED_KINDS as readonly string[]).includes(record.kind);
+  const listened = isListened(record.trigger);
   const pushed = (PUSHED_KINDS as readonly string[]).includes(record.kind);
   return {
     triggerId: record.triggerId,
@@ -49,7 +49,11 @@ export function viewOf(record: TriggerRecord): TriggerView {
     lastError: state.lastError,
     lastErrorAt: state.lastErrorAt?.toISOString(),
     runsStarted: state.runsStarted ?? 0,
-    resume: listened ? 'catches up from its position' : 'events refused while paused arrive again only if the sender retries them',
+    resume: listened
+      ? record.kind === 's3'
+        ? 'catches up from its position: the next scan starts runs for objects created while paused; events refused while paused arrive again only if the sender retries them'
+        : 'catches up from its position'
+      : 'events refused while paused arrive again only if the sender retries them',
     ...(pushed ? { url: pushedUrl(record.kind, record.workspace, record.route) } : {}),
   };
 }
@@ -71,18 +75,17 @@ export class TriggerService {
     const wanted = sourceTriggersOf(flow.definition);
     const before = sourceTriggersOf(previous);
     const records = await this.registry.reconcile(flow, wanted, before);
-    await this.registry.purgeRemoved(flow.workspace, flow.flowId, LISTENED_KINDS);
-    for (const record of records) if (isListened(record.trigger)) await this.wakeListener(record._id);
-    const kept = new Set(wanted.map((trigger) => trigger.id));
-    for (const gone of before.filter((trigger) => !kept.has(trigger.id) && isListened(trigger))) {
-      await this.wakeListener(triggerKey(flow.workspace, flow.flowId, gone.id));
-    }
+    await this.registry.purgeRemoved(flow.workspace, flow.flowId, INSTALLING_KINDS);
+    // Wake every listener that exists or existed: a new one starts, a changed one reads its configuration again, one
+    // whose trigger is gone (or no longer listened) cleans up and ends.
+    const listened = new Set([...wanted, ...before].filter(isListened).map((trigger) => trigger.id));
+    for (const triggerId of listened) await this.wakeListener(triggerKey(flow.workspace, flow.flowId, triggerId));
   }
 
   /** The flow was deleted: its listeners uninstall and end, its other triggers go at once. */
   async removeFlow(workspace: string, flowId: string): Promise<void> {
     const records = await this.registry.removeFlow(workspace, flowId);
-    await this.registry.purgeRemoved(workspace, flowId, LISTENED_KINDS);
+    await this.registry.purgeRemoved(workspace, flowId, INSTALLING_KINDS);
     for (const record of records) if (isListened(record.trigger)) await this.wakeListener(record._id);
   }
 

@@ -3,7 +3,7 @@
  * configured (loading it costs a gateway start about half a second).
  */
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadBucketCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { UploadStorage } from './uploadStorage';
 
 export interface S3Settings {
@@ -13,6 +13,13 @@ export interface S3Settings {
   forcePathStyle: boolean;
   /** Without them, the AWS SDK's default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  eTag: string;
+  lastModified: Date;
 }
 
 export class S3UploadStorage implements UploadStorage {
@@ -49,6 +56,23 @@ export class S3UploadStorage implements UploadStorage {
       if (error instanceof NoSuchKey) return undefined;
       throw error;
     }
+  }
+
+  get bucket(): string {
+    return this.settings.bucket;
+  }
+
+  /** The bucket's objects under `prefix`, page by page (ListObjectsV2). */
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const item of page.Contents ?? []) {
+        if (item.Key === undefined || item.LastModified === undefined) continue;
+        yield { key: item.Key, size: item.Size ?? 0, eTag: item.ETag?.replace(/^"|"$/g, '') ?? '', lastModified: item.LastModified };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   close(): void {

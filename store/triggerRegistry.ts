@@ -14,6 +14,8 @@ export interface TriggerState {
   /** Set when the last attempt to read the source failed; cleared by the next success. */
   failing?: boolean;
   runsStarted?: number;
+  /** When the source was last looked at (a scan's start). */
+  checkedAt?: Date;
 }
 
 export interface TriggerRecord {
@@ -128,8 +130,9 @@ export class TriggerRegistry {
   }
 
   /** Records a successful read of the source (clearing `failing`), with its position and lag, and runs started. */
-  async reportProgress(key: string, progress: { position?: string; lagMs?: number; runsStarted?: number; lastEventAt?: Date }): Promise<void> {
+  async reportProgress(key: string, progress: { position?: string; lagMs?: number; runsStarted?: number; lastEventAt?: Date; checkedAt?: Date }): Promise<void> {
     const set: Record<string, unknown> = { 'state.failing': false };
+    if (progress.checkedAt !== undefined) set['state.checkedAt'] = progress.checkedAt;
     if (progress.position !== undefined) set['state.position'] = progress.position;
     if (progress.lagMs !== undefined) set['state.lagMs'] = progress.lagMs;
     if (progress.lastEventAt !== undefined) set['state.lastEventAt'] = progress.lastEventAt;

@@ -70,6 +70,16 @@ export class UploadStore {
     return { uploadId: id, field: doc.field, filename: doc.filename, contentType: doc.contentType, size: doc.size, sha256, storage, url: `/api/uploads/${id}` };
   }
 
+  /**
+   * An object of the S3 uploads bucket under the workspace's prefix (`<workspace>/…`), such as one an S3 trigger
+   * reported; undefined when uploads are not in S3, the key is outside the prefix, or there is no such object.
+   */
+  async openObject(workspace: string, key: string): Promise<Readable | undefined> {
+    const s3 = this.storages.get('s3');
+    if (this.storage !== s3 || !s3 || !key.startsWith(`${workspace}/`)) return undefined;
+    return s3.open(key);
+  }
+
   /** The upload, when it exists and belongs to the workspace. */
   async find(workspace: string, id: string): Promise<StoredUpload | undefined> {
     const doc = await this.uploads.findOne({ _id: id, workspace });

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     client: new Client({ connection, namespace: config.temporal.namespace }),
     taskQueue: config.taskQueue,
     egress: new EgressGuard(egress),
+    s3: config.uploads.s3 ? new (await import('../store/s3UploadStorage')).S3UploadStorage(config.uploads.s3) : undefined,
   });
   const workflowSource = fs.existsSync(WORKFLOW_BUNDLE_PATH)
     ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }

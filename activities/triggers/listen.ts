@@ -5,10 +5,12 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { isListened } from '../../flow/eventTriggers';
 import type { ListenerOutcome } from '../../flow/listener';
 import type { EgressGuard } from '../../sandbox/egress';
 import type { TriggerRecord, TriggerRegistry } from '../../store/triggerRegistry';
 import { listenPostgres, uninstallPostgres } from './postgresListener';
+import { listenS3, ScannedBucket } from './s3Scan';
 
 export interface ListenerDependencies {
   registry: TriggerRegistry;
@@ -20,6 +22,8 @@ export interface ListenerDependencies {
   egress: EgressGuard;
   /** How long one slice reads before handing back to the workflow. */
   sliceMs?: number;
+  /** The uploads bucket, when uploads are in S3: what an s3 trigger's reconciliation scan lists. */
+  s3?: ScannedBucket;
 }
 
 export interface ListenerActivities {
@@ -48,6 +52,21 @@ export async function variableOf(deps: ListenerDependencies, workspace: string, 
   return value;
 }
 
+/** Waits until `ms` pass, a wake-up comes, or the activity is cancelled. */
+export function pause(ms: number, wake: { next?: () => void }, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      wake.next = undefined;
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    wake.next = done;
+    signal.addEventListener('abort', done);
+  });
+}
+
 const RECHECK_MS = 1_000;
 
 export function createListenerActivities(deps: ListenerDependencies): ListenerActivities {
@@ -61,6 +80,7 @@ export function createListenerActivities(deps: ListenerDependencies): ListenerAc
         await deps.registry.delete(key);
         return { state: 'removed' };
       }
+      if (!isListened(record.trigger)) return { state: 'removed' };
       if (record.paused) return { state: 'paused' };
       let checkedAt = Date.now();
       const context: SliceContext = {
@@ -81,6 +101,8 @@ export function createListenerActivities(deps: ListenerDependencies): ListenerAc
         switch (record.trigger.type) {
           case 'postgres':
             return await listenPostgres(context, record.trigger);
+          case 's3':
+            return await listenS3(context, record.trigger);
           default:
             throw new SourceConfigError(`a ${record.trigger.type} trigger has no listener`);
         }

@@ -3,7 +3,7 @@ import type { PostgresTrigger } from '../../flow/eventTriggers';
 import type { ListenerOutcome } from '../../flow/listener';
 import type { TriggerRecord } from '../../store/triggerRegistry';
 import { startTriggerRun } from '../../temporal/triggerRuns';
-import { ListenerDependencies, SliceContext, SourceConfigError, variableOf } from './listen';
+import { ListenerDependencies, pause, SliceContext, SourceConfigError, variableOf } from './listen';
 import { consumeOutbox, installOutbox, NOTIFY_CHANNEL, OutboxEntry, tracksCommitTime, uninstallOutbox } from './postgresOutbox';
 
 const IDLE_POLL_MS = 1_000;
@@ -26,21 +26,6 @@ async function connect(record: TriggerRecord, trigger: PostgresTrigger, deps: Li
   db.on('error', () => undefined);
   await db.connect();
   return db;
-}
-
-/** Waits until `ms` pass, a wake-up comes, or the activity is cancelled. */
-function pause(ms: number, wake: { next?: () => void }, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      wake.next = undefined;
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    wake.next = done;
-    signal.addEventListener('abort', done);
-  });
 }
 
 /** One slice of the outbox: install (or update) it, then start runs for its changes as they commit, until the slice ends. */

@@ -7,6 +7,15 @@ import { notFound, parseRequest } from '../errors';
 import { log } from '../logging';
 
 export const UploadParams = z.object({ uploadId: z.string().regex(/^upl_[a-f0-9]{24}$/, 'must be an upload id') });
+/** Streams a download; once headers are sent, a broken stream can only cut the response short. */
+export async function stream(bytes: NodeJS.ReadableStream, response: NodeJS.WritableStream, about: Record<string, string>): Promise<void> {
+  try {
+    await pipeline(bytes, response);
+  } catch (error) {
+    // Headers are sent: all that is left is to cut the response short.
+    log.warn({ err: error, ...about }, 'download broke off');
+  }
+}
 
 /** `GET /api/uploads/:uploadId`: a file a webhook received, for its workspace only, from whichever storage holds it. */
 export function uploadRoutes(uploads: UploadStore): Router {
@@ -17,12 +26,7 @@ export function uploadRoutes(uploads: UploadStore): Router {
     const bytes = await upload?.open();
     if (!upload || !bytes) throw notFound(`upload "${uploadId}"`);
     response.attachment(upload.filename).type(upload.contentType).setHeader('content-length', upload.size);
-    try {
-      await pipeline(bytes, response);
-    } catch (error) {
-      // Headers are sent: all that is left is to cut the response short.
-      log.warn({ err: error, uploadId }, 'upload download broke off');
-    }
+    await stream(bytes, response, { uploadId });
   });
   return router;
 }

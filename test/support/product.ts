@@ -37,12 +37,14 @@ export interface StartOptions {
   adminKey?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** The gateway's port, when something started before the product must know its URL. */
+  gatewayPort?: number;
 }
 
 export async function startProduct(options: StartOptions = {}): Promise<Product> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-test-'));
   const adminKey = options.adminKey ?? `test_${crypto.randomBytes(16).toString('hex')}`;
-  const ports = { gateway: await freePort(), temporal: await freePort(), temporalUi: await freePort(), ferretdb: await freePort() };
+  const ports = { gateway: options.gatewayPort ?? (await freePort()), temporal: await freePort(), temporalUi: await freePort(), ferretdb: await freePort() };
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['TEMPORAL_ADDRESS', 'NECTAR_MONGODB_URI', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS']) delete env[name];
   Object.assign(env, {

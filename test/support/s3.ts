@@ -23,18 +23,49 @@ export interface LocalS3 {
   stop: () => Promise<void>;
 }
 
-export async function startLocalS3(bucket = 'nectar-uploads'): Promise<LocalS3> {
+export interface LocalS3Options {
+  /** Where versitygw posts bucket notifications (AWS records), once each, without retry. It must answer when versitygw starts. */
+  eventWebhookUrl?: string;
+  /** A port and keys chosen beforehand (so the product can be configured before this server starts). */
+  port?: number;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export function newS3Credentials(): { accessKeyId: string; secretAccessKey: string } {
+  return { accessKeyId: `test${crypto.randomBytes(8).toString('hex')}`, secretAccessKey: crypto.randomBytes(24).toString('base64url') };
+}
+
+/** The settings that point the product's uploads at a server on `port` with these keys. */
+export function s3ProductEnv(port: number, bucket: string, credentials: { accessKeyId: string; secretAccessKey: string }): Record<string, string> {
+  return {
+    NECTAR_UPLOADS_S3_BUCKET: bucket,
+    NECTAR_UPLOADS_S3_ENDPOINT: `http://127.0.0.1:${port}`,
+    NECTAR_UPLOADS_S3_FORCE_PATH_STYLE: 'true',
+    NECTAR_UPLOADS_S3_ACCESS_KEY_ID: credentials.accessKeyId,
+    NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+  };
+}
+
+export async function startLocalS3(bucket = 'nectar-uploads', options: LocalS3Options = {}): Promise<LocalS3> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-s3-'));
   fs.mkdirSync(path.join(dir, 'data'));
   fs.mkdirSync(path.join(dir, 'meta'));
-  const port = await freePort();
-  const accessKeyId = `test${crypto.randomBytes(8).toString('hex')}`;
-  const secretAccessKey = crypto.randomBytes(24).toString('base64url');
+  const port = options.port ?? (await freePort());
+  const { accessKeyId, secretAccessKey } = options.credentials ?? newS3Credentials();
   const server = startProcess({
     name: 'versitygw',
     command: requireBinary('versitygw'),
     // Keys through the environment, not the command line (where `ps` shows them); metadata in a sidecar dir, as tmpfs may lack xattrs.
-    args: ['--port', `127.0.0.1:${port}`, '--quiet', 'posix', '--sidecar', path.join(dir, 'meta'), path.join(dir, 'data')],
+    args: [
+      '--port',
+      `127.0.0.1:${port}`,
+      '--quiet',
+      ...(options.eventWebhookUrl ? ['--event-webhook-url', options.eventWebhookUrl] : []),
+      'posix',
+      '--sidecar',
+      path.join(dir, 'meta'),
+      path.join(dir, 'data'),
+    ],
     env: { ...process.env, ROOT_ACCESS_KEY_ID: accessKeyId, ROOT_SECRET_ACCESS_KEY: secretAccessKey },
     logFile: path.join(dir, 'versitygw.log'),
   });
@@ -57,13 +88,7 @@ export async function startLocalS3(bucket = 'nectar-uploads'): Promise<LocalS3> 
     bucket,
     accessKeyId,
     secretAccessKey,
-    productEnv: {
-      NECTAR_UPLOADS_S3_BUCKET: bucket,
-      NECTAR_UPLOADS_S3_ENDPOINT: endpoint,
-      NECTAR_UPLOADS_S3_FORCE_PATH_STYLE: 'true',
-      NECTAR_UPLOADS_S3_ACCESS_KEY_ID: accessKeyId,
-      NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY: secretAccessKey,
-    },
+    productEnv: s3ProductEnv(port, bucket, { accessKeyId, secretAccessKey }),
     client,
     read: async (key) => {
       try {

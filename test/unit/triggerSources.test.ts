@@ -1,3 +1,5 @@
+import { objectEventKey, parseS3Notification, S3NotificationError, wanted } from '../../common/s3Events';
+import { hostMatches, SnsMessage, snsStringToSign, SnsVerifier } from '../../gateway/sources/sns';
 import { parseOutboundMessage } from '../../gateway/sources/salesforceSource';
 import { secretsOf, signStandardWebhook, signStripe, verifyStandardWebhook, verifyStripeSignature } from '../../gateway/sources/signatures';
 import { valueAt } from '../../gateway/sources/signedSource';
@@ -74,5 +76,67 @@ describe('Salesforce outbound messages', () => {
     expect(() => parseOutboundMessage(Buffer.from(xml('<OrganizationId>00D000000000062</OrganizationId>')))).toThrow('no <Notification>');
     expect(() => parseOutboundMessage(Buffer.from(xml('<OrganizationId>00D000000000062</OrganizationId><Notification><sObject/></Notification>')))).toThrow('Notification[0] has no <Id>');
     expect(() => parseOutboundMessage(Buffer.from('<a><b></a>'))).toThrow(/not XML/);
+  });
+});
+
+describe('S3 notifications', () => {
+  const record = (key: string, extra: Record<string, unknown> = {}) => ({ eventName: 's3:ObjectCreated:Put', eventTime: 't', s3: { bucket: { name: 'b' }, object: { key, size: 1, eTag: '"abc"', sequencer: '01', ...extra } } });
+
+  test('AWS records: keys URL-decoded with "+" as space, "s3:" and ETag quotes dropped', () => {
+    expect(parseS3Notification({ Records: [record('a+b%2Bc%2Fd.csv')] })).toEqual([
+      { eventName: 'ObjectCreated:Put', eventTime: 't', bucket: 'b', key: 'a b+c/d.csv', size: 1, eTag: 'abc', versionId: null, sequencer: '01' },
+    ]);
+  });
+
+  test('EventBridge keys are as they are; other detail types and the test event carry no object', () => {
+    const event = { source: 'aws.s3', 'detail-type': 'Object Deleted', time: 't', detail: { bucket: { name: 'b' }, object: { key: 'a+b.csv', sequencer: '02', 'version-id': 'v1' } } };
+    expect(parseS3Notification(event)).toEqual([{ eventName: 'ObjectRemoved:Delete', eventTime: 't', bucket: 'b', key: 'a+b.csv', size: null, eTag: null, versionId: 'v1', sequencer: '02' }]);
+    expect(parseS3Notification({ ...event, 'detail-type': 'Object Restore Completed' })).toEqual([]);
+    expect(parseS3Notification({ Service: 'S3', Event: 's3:TestEvent' })).toEqual([]);
+    expect(() => parseS3Notification({ hello: 1 })).toThrow(S3NotificationError);
+    expect(() => parseS3Notification({ Records: [{ eventName: 'x' }] })).toThrow('Records[0] needs');
+  });
+
+  test('a created object is named by bucket, key, version and ETag (so a scan names the same run); a removal by its sequencer', () => {
+    const [created] = parseS3Notification({ Records: [record('k')] });
+    expect(objectEventKey(created)).toBe(objectEventKey({ ...created, eventName: 'ObjectCreated:Scan', sequencer: null }));
+    expect(objectEventKey(created)).not.toBe(objectEventKey({ ...created, eTag: 'other' }));
+    const removed = { ...created, eventName: 'ObjectRemoved:Delete', eTag: null };
+    expect(objectEventKey(removed)).not.toBe(objectEventKey({ ...removed, sequencer: '02' }));
+  });
+
+  test('filters: bucket, kind, prefix, suffix', () => {
+    const [event] = parseS3Notification({ Records: [record('in/a.csv')] });
+    const filter = { bucket: 'b', events: ['created' as const], prefix: 'in/', suffix: '.csv' };
+    expect(wanted(filter, event)).toBe(true);
+    expect(wanted({ ...filter, suffix: '.txt' }, event)).toBe(false);
+    expect(wanted({ ...filter, events: ['removed'] }, event)).toBe(false);
+    expect(wanted({ ...filter, bucket: 'c' }, event)).toBe(false);
+  });
+});
+
+describe('SNS', () => {
+  test('the string to sign holds the type’s fields in order, Subject only when present', () => {
+    const message = { Type: 'Notification', MessageId: 'm', TopicArn: 't', Message: 'hi', Timestamp: 'ts', SignatureVersion: '1', Signature: '', SigningCertURL: '' } as SnsMessage;
+    expect(snsStringToSign(message)).toBe('Message\nhi\nMessageId\nm\nTimestamp\nts\nTopicArn\nt\nType\nNotification\n');
+    expect(snsStringToSign({ ...message, Subject: 's' })).toContain('MessageId\nm\nSubject\ns\nTimestamp');
+  });
+
+  test('certificate hosts: one label per "*", ports only when named', () => {
+    expect(hostMatches('sns.*.amazonaws.com', new URL('https://sns.eu-west-1.amazonaws.com/x.pem'))).toBe(true);
+    expect(hostMatches('sns.*.amazonaws.com', new URL('https://sns.evil.example.amazonaws.com/x.pem'))).toBe(false);
+    expect(hostMatches('sns.*.amazonaws.com', new URL('https://sns.us-east-1.amazonaws.com.evil.com/x.pem'))).toBe(false);
+    expect(hostMatches('sns.*.amazonaws.com', new URL('https://sns.us-east-1.amazonaws.com:8443/x.pem'))).toBe(false);
+    expect(hostMatches('127.0.0.1:8443', new URL('https://127.0.0.1:8443/x.pem'))).toBe(true);
+  });
+
+  test('a certificate URL off the allow-list, or not https, is never fetched', async () => {
+    const fetched: string[] = [];
+    const verifier = new SnsVerifier(['sns.*.amazonaws.com'], async (url) => (fetched.push(url), ''));
+    const message = { Type: 'Notification', MessageId: 'm', TopicArn: 't', Message: 'hi', Timestamp: 'ts', SignatureVersion: '1', Signature: 'AA==' } as SnsMessage;
+    await expect(verifier.verify({ ...message, SigningCertURL: 'http://sns.us-east-1.amazonaws.com/c.pem' })).rejects.toThrow(/https on an SNS host/);
+    await expect(verifier.verify({ ...message, SigningCertURL: 'https://169.254.169.254/c.pem' })).rejects.toThrow(/https on an SNS host/);
+    await expect(verifier.verify({ ...message, SigningCertURL: 'https://sns.us-east-1.amazonaws.com/c.txt' })).rejects.toThrow(/\.pem/);
+    expect(fetched).toEqual([]);
   });
 });
