@@ -12,6 +12,8 @@ import { requestLogging } from './logging';
 import { guardRequests, inRequestContext } from './requestGuard';
 import { openApiDocument } from './openapi';
 import { studioRoutes } from './studio';
+import type { CronPreviewer } from '../temporal/cronPreview';
+import { cronPreviewRoutes } from './routes/cronPreview';
 import { draftRoutes } from './routes/drafts';
 import { flowRoutes } from './routes/flows';
 import { runListRoutes } from './routes/runList';
@@ -47,6 +49,7 @@ export interface GatewayDependencies {
   triggers: TriggerService;
   pushedSources: PushedSources;
   runList: RunList;
+  cronPreview: CronPreviewer;
   /** Runs of one node, unpublished; by default without resolving stored outputs. */
   stepTests?: StepTests;
   /** The flows list's run figures; by default from `runList` with the standard sample, concurrency and deadline. */
@@ -112,6 +115,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   api.use('/flows/:id/steps', stepTestRoutes(deps.stepTests ?? new StepTests(deps.flows, deps.flowService, deps.runs)));
   api.use('/flows', flowRoutes(deps.flows, deps.flowService, deps.runStats ?? new FlowRunStats(deps.runList)));
   api.use('/validate', validateRoutes(deps.flowService));
+  api.use('/cron', cronPreviewRoutes(deps.cronPreview));
   api.use('/workspaces', workspaceRoutes(deps.workspaceService));
   api.use('/workspace', currentWorkspaceRoutes(deps.workspaceService));
   api.use('/variables', variableRoutes(deps.workspaceService));

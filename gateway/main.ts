@@ -17,6 +17,7 @@ import { VariableStore } from '../store/variables';
 import { WorkspaceStore } from '../store/workspaces';
 import { connectClient, withCallDeadlines } from '../temporal/connection';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
+import { CronPreviewer } from '../temporal/cronPreview';
 import { FlowSchedules } from '../temporal/schedules';
 import { createServer } from './app';
 import { FlowLookup } from './flowLookup';
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     workspaceService: new WorkspaceService(workspaces, keys, variables, usage, (workspace) => quota.forget(workspace)),
     schedules: new ScheduleService(flows, flowSchedules),
     runList: new RunList(client),
+    cronPreview: new CronPreviewer(client),
     webhookBodyLimit: config.gateway.webhookBodyLimit,
     requestScope: (handle) => withCallDeadlines(connection, deadlineMs, handle),
     checkHealth: () => checkParts({ temporal: () => client.workflowService.getSystemInfo({}), store: () => pingStore(store) }, deadlineMs),

@@ -35,6 +35,7 @@ const NAMED: [string, z.ZodType][] = [
   ['SetVariableBody', S.SetVariableBody],
   ['ValidateCodeBody', S.ValidateCodeBody],
   ['StepTestBody', S.StepTestBody],
+  ['CronPreviewBody', S.CronPreviewBody],
 ];
 
 const Error400 = 'invalid request: `error.problems` names every field';
@@ -59,6 +60,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/api/flows/{id}/steps/test', tag: 'drafts', params: FlowParams, body: S.StepTestBody, summary: 'run one code node with `input`, unpublished: a real run of a one-node flow (a draft revision that does not become the draft; `NectarFlowVersion` = `draft-<revision>`), counted against the quota; its input mapping, onError and retries are left out', responses: { 200: '{ runId, status: "succeeded" | "failed", output, error, logs, durationMs, memoryBytes }', 202: '{ runId, status: "running" }: not ended within the node’s time limit + 30 s', 400: Error400, 409: 'the id is another workspace’s, or a deleted flow’s', 429: 'the month’s executions are used' } },
   { method: 'post', path: '/api/validate/code', tag: 'validate', body: S.ValidateCodeBody, summary: 'check one code node’s source with the rules a save applies, saving nothing', responses: { 200: '{ problems: [{ path: "code", message, rule, line, column }] } (empty when fine)', 400: Error400 } },
   { method: 'post', path: '/api/validate/flow', tag: 'validate', body: FlowDefinition, summary: 'check a flow definition with the rules a save applies (shape, graph, code, layout, plan limits), saving nothing', responses: { 200: '{ problems: [{ path, message, rule?, line?, column? }] } (empty when fine)' } },
+  { method: 'post', path: '/api/cron/preview', tag: 'schedules', body: S.CronPreviewBody, summary: 'a cron trigger’s plain-language reading and next 5 run times in its time zone, as Temporal reads the expression (computed by Temporal from a paused schedule made and deleted for it), before it is saved', responses: { 200: '{ cron, timezone, description, next: [5 ISO times] }', 400: Error400 } },
   { method: 'get', path: '/api/workspace', tag: 'workspaces', summary: 'the calling key’s workspace: plan, limits, usage, and `maxMemoryMb`/`maxTimeoutMs` (a node’s ceilings under the plan)', responses: { 200: '{ id, name, plan, limits, maxMemoryMb, maxTimeoutMs, usage, createdAt }' } },
   { method: 'get', path: '/api/flows/{id}/schedules', tag: 'schedules', params: FlowParams, summary: 'the schedules of the flow’s cron triggers, with next run times', responses: { 200: '{ schedules }', 404: 'no such flow' } },
   { method: 'get', path: '/api/flows/{id}/schedules/{triggerId}', tag: 'schedules', params: S.ScheduleParams, summary: 'one schedule', responses: { 200: 'the schedule', 404: 'no such flow or trigger' } },

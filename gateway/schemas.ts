@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CodeNode, Identifier, NODE_LIMITS } from '../flow/schema';
 import { RUN_TRIGGER_TYPES } from '../flow/run';
-import { OVERLAP_POLICIES } from '../flow/triggers';
+import { CronTrigger, OVERLAP_POLICIES } from '../flow/triggers';
 import { PlanLimits, PlanName } from '../store/plans';
 
 /** Request shapes of the HTTP API, beside the flow definition itself. */
@@ -72,3 +72,6 @@ export const ValidateCodeBody = z.object({ code: z.string().max(NODE_LIMITS.code
 
 /** `POST /api/flows/:id/steps/test`: a code node (as in a definition) and the input it runs with. */
 export const StepTestBody = z.object({ node: CodeNode, input: z.json().optional() }).strict();
+
+/** `POST /api/cron/preview`: a cron trigger's expression and time zone, checked as in a flow definition. */
+export const CronPreviewBody = CronTrigger.pick({ cron: true, timezone: true }).strict();

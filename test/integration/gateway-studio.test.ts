@@ -274,6 +274,48 @@ describe('the flows list', () => {
   });
 });
 
+describe('cron preview', () => {
+  test('reads an expression as Temporal does: the same next times as the schedule a save makes, and a plain description', async () => {
+    const cases = [
+      { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', description: 'At 09:00, on Monday through Friday (Europe/Berlin)' },
+      // Temporal's cron: a date and a weekday must both match (Vixie cron would run on either).
+      { cron: '0 9 1 * MON', timezone: 'UTC', description: 'At 09:00, on day 1 of the month, only when it is a Monday (UTC)' },
+    ];
+    for (const [index, { cron, timezone, description }] of cases.entries()) {
+      const preview = await call('POST', '/api/cron/preview', { cron, timezone });
+      expect(preview.status).toBe(200);
+      expect(preview.body).toEqual({ cron, timezone, description, next: expect.any(Array) });
+      expect(preview.body.next).toHaveLength(5);
+      const times = preview.body.next.map((time: string) => Date.parse(time));
+      expect(times.every((time: number, at: number) => time > Date.now() && (at === 0 || time > times[at - 1]))).toBe(true);
+
+      const id = `cron-preview-${index}`;
+      const saved = { id, name: id, nodes: [{ id: 'main', type: 'code', code: 'return 1' }], triggers: [{ type: 'cron', id: 'daily', cron, timezone, paused: true }] };
+      expect((await call('POST', '/api/flows', saved)).status).toBe(201);
+      const schedule = (await call('GET', `/api/flows/${id}/schedules/daily`)).body;
+      expect(schedule.nextRunTimes.slice(0, 5)).toEqual(preview.body.next);
+    }
+  });
+
+  test('an expression or time zone that is refused is a 400 naming it, and no preview schedule is left behind', async () => {
+    const refused = async (body: unknown, path: string) => {
+      const answer = await call('POST', '/api/cron/preview', body);
+      expect(answer.status).toBe(400);
+      expect(paths(answer)).toEqual([path]);
+    };
+    await refused({ cron: 'every day', timezone: 'UTC' }, 'body.cron');
+    await refused({ cron: '0 0 L * *', timezone: 'UTC' }, 'body.cron'); // the shape passes; Temporal refuses "L"
+    await refused({ cron: '0 9 * * *', timezone: 'Mars/Olympus_Mons' }, 'body.timezone');
+    await refused({ timezone: 'UTC' }, 'body.cron');
+    expect((await call('POST', '/api/cron/preview', { cron: '@hourly' })).body).toMatchObject({ timezone: 'UTC', description: 'At minute 0 of every hour (UTC)' });
+    // Visibility lists a deleted schedule for a moment; one left behind would stay.
+    await eventually(async () => {
+      for await (const schedule of temporal.schedule.list()) if (schedule.scheduleId.startsWith('nectar:cron-preview:')) return undefined;
+      return true;
+    });
+  });
+});
+
 describe('the caller’s workspace', () => {
   test('its plan and the ceilings of a node’s memory and time', async () => {
     const own = await call('GET', '/api/workspace', undefined, 'starter-co');
@@ -284,7 +326,7 @@ describe('the caller’s workspace', () => {
 
   test('the OpenAPI document lists every route the studio uses', async () => {
     const doc = (await product.request('GET', '/api/openapi.json', undefined, {})).body;
-    for (const path of ['/api/validate/code', '/api/validate/flow', '/api/flows/{id}/steps/test', '/api/workspace']) expect(Object.keys(doc.paths)).toContain(path);
+    for (const path of ['/api/validate/code', '/api/validate/flow', '/api/flows/{id}/steps/test', '/api/workspace', '/api/cron/preview']) expect(Object.keys(doc.paths)).toContain(path);
     const draftParameters = doc.paths['/api/flows/{id}/draft'].put.parameters.map((parameter: { name: string }) => parameter.name);
     expect(draftParameters).toContain('baseRevision');
     expect(doc.components.schemas.FlowDefinition.properties.layout).toBeDefined();
