@@ -11,6 +11,7 @@ export const TRIGGER_KINDS: { kind: TriggerKind; label: string; description: str
   { kind: 'postgres', label: 'PostgreSQL changes', description: 'Runs the flow for each row inserted, updated or deleted in a table' },
   { kind: 'signed', label: 'Signed webhook', description: 'Standard Webhooks or Stripe-signed deliveries from a third party' },
   { kind: 'salesforce', label: 'Salesforce', description: 'Salesforce outbound messages, one run per notification' },
+  { kind: 's3', label: 'S3 object events', description: 'Runs the flow for each object created or removed in a bucket' },
 ];
 
 export function triggerLabel(trigger: FlowTrigger): string {
@@ -34,5 +35,7 @@ export function newTrigger(kind: TriggerKind, existing: readonly FlowTrigger[], 
       return { type: 'signed', id, source: 'stripe', scheme: 'standard', secretVariable: 'WEBHOOK_SECRET', events: ['*'], typeField: 'type', toleranceSeconds: 300, paused: false };
     case 'salesforce':
       return { type: 'salesforce', id, source: 'salesforce', organizationId: '00D000000000000', paused: false };
+    case 's3':
+      return { type: 's3', id, source: 's3', bucket: 'uploads', events: ['created'], paused: false };
   }
 }
