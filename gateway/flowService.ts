@@ -5,6 +5,7 @@ import { DraftConflictError, FlowDraft } from '../store/drafts';
 import type { FlowStore } from '../store/flows';
 import type { PlanLimits } from '../store/plans';
 import type { FlowSchedules } from '../temporal/schedules';
+import type { DraftConflictError as DraftConflictAnswer } from './answers';
 import { HttpError, placedProblems, Problem } from './errors';
 import { restoreSecrets } from './redact';
 import type { TriggerService } from './triggerService';
@@ -81,10 +82,8 @@ export class FlowService {
       return await this.flows.drafts.save(restoreSecrets(definition, previous?.definition), workspace, baseRevision);
     } catch (error) {
       if (!(error instanceof DraftConflictError)) throw error;
-      throw new HttpError(409, 'draft_conflict', error.message, undefined, {
-        currentRevision: error.current?.revision ?? null,
-        savedAt: error.current?.savedAt ?? null,
-      });
+      const details: Omit<DraftConflictAnswer, 'code' | 'message'> = { currentRevision: error.current?.revision ?? null, savedAt: error.current?.savedAt ?? null };
+      throw new HttpError(409, 'draft_conflict', error.message, undefined, details);
     }
   }
 

@@ -4,6 +4,7 @@ import { FlowDefinition } from '../flow/schema';
 import { REDACTED_SECRET } from './redact';
 import { HookParams } from './webhooks/intake';
 import { UploadParams } from './routes/uploads';
+import * as A from './answers';
 import * as S from './schemas';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -18,7 +19,8 @@ export interface Operation {
   /** A schema registered below under a name, referenced from the request body. */
   body?: z.ZodType;
   auth?: 'apiKey' | 'webhook' | 'none';
-  responses: Record<number, string>;
+  /** Each status's meaning; with a schema (registered below), also its JSON body. */
+  responses: Record<number, string | { description: string; schema: z.ZodType }>;
 }
 
 /** Named schemas: they become components, referenced wherever they appear. */
@@ -36,6 +38,12 @@ const NAMED: [string, z.ZodType][] = [
   ['ValidateCodeBody', S.ValidateCodeBody],
   ['StepTestBody', S.StepTestBody],
   ['CronPreviewBody', S.CronPreviewBody],
+  ['ProblemsAnswer', A.ProblemsAnswer],
+  ['FlowListAnswer', A.FlowListAnswer],
+  ['StepTestAnswer', A.StepTestAnswer],
+  ['DraftConflictError', A.DraftConflictError],
+  ['WorkspaceAnswer', A.WorkspaceAnswer],
+  ['CronPreviewAnswer', A.CronPreviewAnswer],
 ];
 
 const Error400 = 'invalid request: `error.problems` names every field';
@@ -47,21 +55,21 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/readyz', tag: 'operations', auth: 'none', summary: 'ready for traffic (not stopping; Temporal and the store answer)', responses: { 200: 'ready', 503: 'stopping or a dependency does not answer' } },
   { method: 'get', path: '/api/openapi.json', tag: 'operations', auth: 'none', summary: 'this document', responses: { 200: 'OpenAPI 3.1' } },
   { method: 'post', path: '/api/flows', tag: 'flows', body: FlowDefinition, summary: 'create a flow (version 1)', responses: { 201: '{ id, version }', 400: Error400, 409: 'the flow exists' } },
-  { method: 'get', path: '/api/flows', tag: 'flows', summary: 'list flows, those that exist only as a draft too: `{ id, name, version, latestVersion, hasDraft, draftRevision, triggers, lastRun, successRate, createdAt, updatedAt }`; `lastRun` and `successRate` (closed and completed runs among the newest 100 runs of saved versions) from Temporal visibility, null when it did not answer in time', responses: { 200: '{ flows }' } },
+  { method: 'get', path: '/api/flows', tag: 'flows', summary: 'list flows, those that exist only as a draft too: `{ id, name, version, latestVersion, hasDraft, draftRevision, triggers, lastRun, successRate, createdAt, updatedAt }`; `lastRun` and `successRate` (closed and completed runs among the newest 100 runs of saved versions) from Temporal visibility, null when it did not answer in time', responses: { 200: { description: 'the flows', schema: A.FlowListAnswer } } },
   { method: 'put', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, body: FlowDefinition, summary: `save a new version; reconciles its cron schedules; a webhook credential sent as "${REDACTED_SECRET}" keeps the previous version’s`, responses: { 200: '{ id, version }', 400: Error400, 502: 'saved, but Temporal refused a schedule' } },
   { method: 'get', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, query: S.FlowReadQuery, summary: `read a flow (newest version unless \`version\`); webhook credentials show as "${REDACTED_SECRET}"`, responses: { 200: 'the flow', 404: 'no such flow' } },
   { method: 'get', path: '/api/flows/{id}/versions', tag: 'flows', params: FlowParams, summary: 'list versions, newest first', responses: { 200: '{ id, versions: [{ version, createdAt }] }', 404: 'no such flow' } },
   { method: 'delete', path: '/api/flows/{id}', tag: 'flows', params: FlowParams, summary: 'delete a flow and its schedules', responses: { 204: 'deleted', 404: 'no such flow' } },
   { method: 'post', path: '/api/flows/{id}/runs', tag: 'runs', params: FlowParams, query: S.StartRunQuery, body: S.StartRunBody, summary: 'start a run of the newest version', responses: { 202: '{ runId } (or the run, still running, with wait=true)', 200: 'the closed run (wait=true)', 404: 'no such flow' } },
-  { method: 'put', path: '/api/flows/{id}/draft', tag: 'drafts', params: FlowParams, query: S.DraftSaveQuery, body: FlowDefinition, summary: 'save the flow’s draft (working copy): validated like a version, creates none; a flow may have a draft before its first version. With `baseRevision` (the revision the edit started from, 0 for none) a draft saved since is not overwritten', responses: { 200: '{ id, revision, savedAt }', 400: Error400, 409: '`draft_conflict` (`error.currentRevision`, `error.savedAt`): the draft is no longer at `baseRevision`; or the id is another workspace’s, or a deleted flow’s' } },
+  { method: 'put', path: '/api/flows/{id}/draft', tag: 'drafts', params: FlowParams, query: S.DraftSaveQuery, body: FlowDefinition, summary: 'save the flow’s draft (working copy): validated like a version, creates none; a flow may have a draft before its first version. With `baseRevision` (the revision the edit started from, 0 for none) a draft saved since is not overwritten', responses: { 200: '{ id, revision, savedAt }', 400: Error400, 409: { description: '`{ error: DraftConflictError }`: the draft is no longer at `baseRevision`; or (`flow_exists`) the id is another workspace’s, or a deleted flow’s', schema: z.object({ error: A.DraftConflictError }) } } },
   { method: 'get', path: '/api/flows/{id}/draft', tag: 'drafts', params: FlowParams, summary: `read the draft (webhook credentials show as "${REDACTED_SECRET}")`, responses: { 200: '{ id, revision, savedAt, latestVersion, definition }', 404: 'no draft' } },
   { method: 'delete', path: '/api/flows/{id}/draft', tag: 'drafts', params: FlowParams, summary: 'discard the draft (runs that pinned a revision finish on it)', responses: { 204: 'discarded', 404: 'no draft' } },
   { method: 'post', path: '/api/flows/{id}/draft/runs', tag: 'drafts', params: FlowParams, query: S.StartRunQuery, body: S.StartRunBody, summary: 'start a test run of the draft, its revision pinned (`NectarFlowVersion` = `draft-<revision>`)', responses: { 202: '{ runId } (or the run, still running, with wait=true)', 200: 'the closed run (wait=true)', 404: 'no draft', 429: 'the month’s executions are used' } },
-  { method: 'post', path: '/api/flows/{id}/steps/test', tag: 'drafts', params: FlowParams, body: S.StepTestBody, summary: 'run one code node with `input`, unpublished: a real run of a one-node flow (a draft revision that does not become the draft; `NectarFlowVersion` = `draft-<revision>`), counted against the quota; its input mapping, onError and retries are left out', responses: { 200: '{ runId, status: "succeeded" | "failed", output, error, logs, durationMs, memoryBytes }', 202: '{ runId, status: "running" }: not ended within the node’s time limit + 30 s', 400: Error400, 409: 'the id is another workspace’s, or a deleted flow’s', 429: 'the month’s executions are used' } },
-  { method: 'post', path: '/api/validate/code', tag: 'validate', body: S.ValidateCodeBody, summary: 'check one code node’s source with the rules a save applies, saving nothing', responses: { 200: '{ problems: [{ path: "code", message, rule, line, column }] } (empty when fine)', 400: Error400 } },
-  { method: 'post', path: '/api/validate/flow', tag: 'validate', body: FlowDefinition, summary: 'check a flow definition with the rules a save applies (shape, graph, code, layout, plan limits), saving nothing', responses: { 200: '{ problems: [{ path, message, rule?, line?, column? }] } (empty when fine)' } },
-  { method: 'post', path: '/api/cron/preview', tag: 'schedules', body: S.CronPreviewBody, summary: 'a cron trigger’s plain-language reading and next 5 run times in its time zone, as Temporal reads the expression (computed by Temporal from a paused schedule made and deleted for it), before it is saved', responses: { 200: '{ cron, timezone, description, next: [5 ISO times] }', 400: Error400 } },
-  { method: 'get', path: '/api/workspace', tag: 'workspaces', summary: 'the calling key’s workspace: plan, limits, usage, and `maxMemoryMb`/`maxTimeoutMs` (a node’s ceilings under the plan)', responses: { 200: '{ id, name, plan, limits, maxMemoryMb, maxTimeoutMs, usage, createdAt }' } },
+  { method: 'post', path: '/api/flows/{id}/steps/test', tag: 'drafts', params: FlowParams, body: S.StepTestBody, summary: 'run one code node with `input`, unpublished: a real run of a one-node flow (a draft revision that does not become the draft; `NectarFlowVersion` = `draft-<revision>`), counted against the quota; its input mapping, onError and retries are left out', responses: { 200: { description: 'the node’s outcome', schema: A.StepTestAnswer }, 202: { description: '`{ runId, status: "running" }`: not ended within the node’s time limit + 30 s', schema: A.StepTestAnswer }, 400: Error400, 409: 'the id is another workspace’s, or a deleted flow’s', 429: 'the month’s executions are used' } },
+  { method: 'post', path: '/api/validate/code', tag: 'validate', body: S.ValidateCodeBody, summary: 'check one code node’s source with the rules a save applies, saving nothing', responses: { 200: { description: 'the problems (`path: "code"`), empty when fine', schema: A.ProblemsAnswer }, 400: Error400 } },
+  { method: 'post', path: '/api/validate/flow', tag: 'validate', body: FlowDefinition, summary: 'check a flow definition with the rules a save applies (shape, graph, code, layout, plan limits), saving nothing', responses: { 200: { description: 'the problems, empty when fine', schema: A.ProblemsAnswer } } },
+  { method: 'post', path: '/api/cron/preview', tag: 'schedules', body: S.CronPreviewBody, summary: 'a cron trigger’s plain-language reading and next 5 run times in its time zone, as Temporal reads the expression (computed by Temporal from a paused schedule made and deleted for it), before it is saved', responses: { 200: { description: 'the reading and the next 5 times', schema: A.CronPreviewAnswer }, 400: Error400 } },
+  { method: 'get', path: '/api/workspace', tag: 'workspaces', summary: 'the calling key’s workspace: plan, limits, usage, and `maxMemoryMb`/`maxTimeoutMs` (a node’s ceilings under the plan)', responses: { 200: { description: 'the workspace', schema: A.WorkspaceAnswer } } },
   { method: 'get', path: '/api/flows/{id}/schedules', tag: 'schedules', params: FlowParams, summary: 'the schedules of the flow’s cron triggers, with next run times', responses: { 200: '{ schedules }', 404: 'no such flow' } },
   { method: 'get', path: '/api/flows/{id}/schedules/{triggerId}', tag: 'schedules', params: S.ScheduleParams, summary: 'one schedule', responses: { 200: 'the schedule', 404: 'no such flow or trigger' } },
   { method: 'post', path: '/api/flows/{id}/schedules/{triggerId}/pause', tag: 'schedules', params: S.ScheduleParams, body: S.NoteBody, summary: 'pause', responses: { 200: 'the schedule', 404: 'no such flow or trigger' } },
@@ -133,6 +141,14 @@ function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined): u
   }));
 }
 
+function response(answer: Operation['responses'][number], ids: Map<z.ZodType, string>): Record<string, unknown> {
+  if (typeof answer === 'string') return { description: answer };
+  const name = ids.get(answer.schema);
+  const { $schema: _schema, ...inline } = name ? {} : z.toJSONSchema(answer.schema, { ...jsonSchemaOptions, io: 'output' });
+  const schema = name ? { $ref: `#/components/schemas/${name}` } : inline;
+  return { description: answer.description, content: { 'application/json': { schema } } };
+}
+
 export function openApiDocument(): Record<string, unknown> {
   const { schemas, ids } = components();
   const paths: Record<string, Record<string, unknown>> = {};
@@ -152,7 +168,7 @@ export function openApiDocument(): Record<string, unknown> {
           body && method !== 'get' && method !== 'delete'
             ? { required: false, content: { 'application/json': { schema: bodyName ? { $ref: `#/components/schemas/${bodyName}` } : z.toJSONSchema(body, jsonSchemaOptions) } } }
             : undefined,
-        responses: Object.fromEntries(Object.entries(operation.responses).map(([status, description]) => [status, { description }])),
+        responses: Object.fromEntries(Object.entries(operation.responses).map(([status, answer]) => [status, response(answer, ids)])),
       };
     }
   }

@@ -1,7 +1,7 @@
 import type { FlowDefinition, CodeNode } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
 import { checkDefinition } from '../flow/validate';
-import type { NodeError, NodeRecord } from '../flow/contracts';
+import type { StepTestAnswer } from './answers';
 import { FlowExistsError, FlowStore } from '../store/flows';
 import { HttpError, placedProblems, Problem } from './errors';
 import { FlowService, limitProblems } from './flowService';
@@ -12,17 +12,6 @@ const WAIT_MARGIN_MS = 30_000;
 /** The trigger source of a step test's run, as `api-test` is a draft run's. */
 export const STEP_TEST_SOURCE = 'api-step-test';
 
-export type StepTestAnswer =
-  | {
-      runId: string;
-      status: 'succeeded' | 'failed';
-      output: unknown;
-      error: NodeError | { name: string; message: string } | null;
-      logs: NonNullable<NodeRecord['logs']>;
-      durationMs: number | null;
-      memoryBytes: number | null;
-    }
-  | { runId: string; status: 'running' };
 
 /**
  * The one-node flow a step test runs: the node with its input given directly, so its input mapping (which names nodes

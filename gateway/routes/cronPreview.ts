@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { CronPreviewer, CronPreviewError } from '../../temporal/cronPreview';
+import type { CronPreviewAnswer } from '../answers';
 import { HttpError, parseRequest } from '../errors';
 import { CronPreviewBody } from '../schemas';
 
@@ -9,7 +10,8 @@ export function cronPreviewRoutes(previewer: CronPreviewer): Router {
   router.post('/preview', async (request, response) => {
     const { cron, timezone } = parseRequest(CronPreviewBody, request.body ?? {}, 'body');
     try {
-      response.json({ cron, timezone, ...(await previewer.preview(cron, timezone)) });
+      const answer: CronPreviewAnswer = { cron, timezone, ...(await previewer.preview(cron, timezone)) };
+      response.json(answer);
     } catch (error) {
       if (!(error instanceof CronPreviewError)) throw error;
       throw new HttpError(400, 'invalid_request', `Temporal refuses the ${error.field === 'cron' ? 'cron expression' : 'time zone'}`, [

@@ -4,6 +4,7 @@ import type { FlowDefinition } from '../../flow/schema';
 import { FlowExistsError, FlowStore } from '../../store/flows';
 import { HttpError, notFound, parseRequest, placedProblems } from '../errors';
 import type { FlowService } from '../flowService';
+import type { FlowListItem } from '../answers';
 import { workspaceOf } from '../auth';
 import { redactDefinition, redactTriggers } from '../redact';
 import type { FlowRunStats } from '../flowRunStats';
@@ -65,7 +66,8 @@ export function flowRoutes(flows: FlowStore, service: FlowService, runStats: Flo
     const workspace = workspaceOf(request);
     const listed = await flows.list(workspace);
     const figures = await runStats.of(workspace, listed.map((flow) => flow.id));
-    response.json({ flows: listed.map((flow) => ({ ...flow, triggers: redactTriggers(flow.triggers), ...figures.get(flow.id) })) });
+    const items: FlowListItem[] = listed.map((flow) => ({ ...flow, triggers: redactTriggers(flow.triggers), ...figures.get(flow.id)! }));
+    response.json({ flows: items });
   });
 
   router.get('/:id', async (request, response) => {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { CodeNode } from '../../flow/schema';
 import { codeSourceProblems } from '../../flow/validate';
+import type { ProblemsAnswer } from '../answers';
 import { workspaceOf } from '../auth';
 import { parseRequest, placedProblems, zodProblems } from '../errors';
 import type { FlowService } from '../flowService';
@@ -17,14 +18,17 @@ export function validateRoutes(service: FlowService): Router {
     const { code } = parseRequest(ValidateCodeBody, request.body ?? {}, 'body');
     const shape = CodeNode.shape.code.safeParse(code);
     if (!shape.success) {
-      response.json({ problems: zodProblems(shape.error, ['code']).map((problem) => ({ ...problem, rule: 'shape', line: 1, column: 1 })) });
+      const answer: ProblemsAnswer = { problems: zodProblems(shape.error, ['code']).map((problem) => ({ ...problem, rule: 'shape', line: 1, column: 1 })) };
+      response.json(answer);
       return;
     }
-    response.json({ problems: placedProblems(codeSourceProblems(code, ['code'])) });
+    const answer: ProblemsAnswer = { problems: placedProblems(codeSourceProblems(code, ['code'])) };
+    response.json(answer);
   });
 
   router.post('/flow', async (request, response) => {
-    response.json({ problems: await service.problemsOf(request.body, workspaceOf(request)) });
+    const answer: ProblemsAnswer = { problems: await service.problemsOf(request.body, workspaceOf(request)) };
+    response.json(answer);
   });
 
   return router;

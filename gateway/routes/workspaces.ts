@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { WorkspaceAnswer } from '../answers';
 import { principalOf, requireAdmin, workspaceOf } from '../auth';
 import { HttpError, parseRequest } from '../errors';
 import {
@@ -90,7 +91,8 @@ export function currentWorkspaceRoutes(service: WorkspaceService): Router {
   const router = Router();
   router.get('/', async (request, response) => {
     const workspace = await service.get(workspaceOf(request));
-    response.json({ ...workspace, maxMemoryMb: workspace.limits.memoryMb, maxTimeoutMs: workspace.limits.timeoutMs });
+    const answer: WorkspaceAnswer = { ...workspace, maxMemoryMb: workspace.limits.memoryMb, maxTimeoutMs: workspace.limits.timeoutMs };
+    response.json(answer);
   });
   return router;
 }

@@ -4,6 +4,7 @@
  * and the caller's workspace limits.
  */
 import { Client, Connection } from '@temporalio/client';
+import * as Answers from '../../gateway/answers';
 import { FLOW_VERSION } from '../../temporal/searchAttributes';
 import { eventually, Product, startProduct } from '../support/product';
 import { APPROVAL_LOGIC, purchaseApprovalFlow } from '../support/seedSamples';
@@ -45,6 +46,7 @@ describe('validation as the user types', () => {
     expect((await call('POST', '/api/validate/code', { code: APPROVAL_LOGIC })).body).toEqual({ problems: [] });
     const forbidden = await call('POST', '/api/validate/code', { code: 'const main = (input) => {\n  const fs = require("fs");\n  return 1;\n};' });
     expect(forbidden.status).toBe(200);
+    Answers.ProblemsAnswer.parse(forbidden.body);
     expect(forbidden.body.problems).toEqual(
       expect.arrayContaining([expect.objectContaining({ path: 'code', rule: 'no-require', line: 2, column: 14, message: expect.stringMatching(/require/) })]),
     );
@@ -67,6 +69,7 @@ describe('validation as the user types', () => {
     bad.edges.push({ from: 'route', to: 'nowhere', path: 'x' });
     const answer = await call('POST', '/api/validate/flow', bad);
     expect(answer.status).toBe(200);
+    Answers.ProblemsAnswer.parse(answer.body);
     const found = answer.body.problems.map((problem: { path: string }) => problem.path);
     expect(found).toEqual(expect.arrayContaining(['edges[3].to']));
     // Graph problems come first; with the edge fixed, the code and the layout are named.
@@ -99,6 +102,7 @@ describe('step tests', () => {
       input: { purchaseAmount: 5000 },
     });
     expect(answer.status).toBe(200);
+    Answers.StepTestAnswer.parse(answer.body);
     expect(answer.body).toMatchObject({ status: 'succeeded', output: { nextPath: 'manager-approval' }, error: null, logs: [] });
     expect(answer.body.durationMs).toEqual(expect.any(Number));
     expect(answer.body.memoryBytes).toEqual(expect.any(Number));
@@ -117,6 +121,7 @@ describe('step tests', () => {
     const code = 'const main = (input) => {\n  console.log("checking", input.order);\n  throw new TypeError(`no order ${input.order}`);\n};';
     const answer = await call('POST', '/api/flows/steps-throw/steps/test', { node: { id: 'check', type: 'code', code }, input: { order: 7 } });
     expect(answer.status).toBe(200);
+    Answers.StepTestAnswer.parse(answer.body);
     expect(answer.body).toMatchObject({ status: 'failed', output: null, error: { name: 'TypeError', message: 'no order 7' } });
     expect(answer.body.error.stack).toMatch(/TypeError: no order 7/);
     expect(answer.body.error.stack).toMatch(/:3:/);
@@ -190,6 +195,7 @@ describe('drafts checked against the revision an edit started from', () => {
     // …then tab B, still on that revision, is refused rather than overwriting A.
     const tabB = await call('PUT', `/api/flows/two-tabs/draft?baseRevision=${base}`, draftOf('return "b"'));
     expect(tabB.status).toBe(409);
+    Answers.DraftConflictError.parse(tabB.body.error);
     expect(tabB.body.error).toMatchObject({ code: 'draft_conflict', currentRevision: tabA.body.revision, savedAt: tabA.body.savedAt, message: expect.stringMatching(/reload/) });
     const read = await call('GET', '/api/flows/two-tabs/draft');
     expect(read.body).toMatchObject({ revision: tabA.body.revision, definition: { nodes: [{ code: 'return "a"' }] } });
@@ -238,6 +244,7 @@ describe('the flows list', () => {
       const entry = answer.find((flow: { id: string }) => flow.id === 'listed');
       return entry?.successRate?.runs === 3 ? answer : undefined;
     });
+    Answers.FlowListAnswer.parse({ flows });
     const byId = Object.fromEntries(flows.map((flow: { id: string }) => [flow.id, flow]));
     expect(byId.listed).toMatchObject({
       name: 'Listed',
@@ -284,6 +291,7 @@ describe('cron preview', () => {
     for (const [index, { cron, timezone, description }] of cases.entries()) {
       const preview = await call('POST', '/api/cron/preview', { cron, timezone });
       expect(preview.status).toBe(200);
+      Answers.CronPreviewAnswer.parse(preview.body);
       expect(preview.body).toEqual({ cron, timezone, description, next: expect.any(Array) });
       expect(preview.body.next).toHaveLength(5);
       const times = preview.body.next.map((time: string) => Date.parse(time));
@@ -320,6 +328,7 @@ describe('the caller’s workspace', () => {
   test('its plan and the ceilings of a node’s memory and time', async () => {
     const own = await call('GET', '/api/workspace', undefined, 'starter-co');
     expect(own.status).toBe(200);
+    Answers.WorkspaceAnswer.parse(own.body);
     expect(own.body).toMatchObject({ id: 'starter-co', plan: 'starter', maxMemoryMb: 64, maxTimeoutMs: 30_000, limits: { memoryMb: 64, timeoutMs: 30_000 }, usage: { executions: expect.any(Number) } });
     expect((await call('GET', '/api/workspace')).body).toMatchObject({ id: 'default', maxMemoryMb: 128, maxTimeoutMs: 60_000 });
   });
@@ -331,5 +340,8 @@ describe('the caller’s workspace', () => {
     expect(draftParameters).toContain('baseRevision');
     expect(doc.components.schemas.FlowDefinition.properties.layout).toBeDefined();
     expect(doc.paths['/api/flows/{id}/steps/test'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/StepTestBody' });
+    expect(doc.paths['/api/flows/{id}/steps/test'].post.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/StepTestAnswer' });
+    expect(doc.paths['/api/flows'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/FlowListAnswer' });
+    expect(doc.components.schemas.FlowListAnswer.properties.flows.items.required).toEqual(expect.arrayContaining(['lastRun', 'successRate', 'hasDraft', 'latestVersion']));
   });
 });
