@@ -47,6 +47,8 @@ export interface RunEvent {
   v: 1;
   event: string;
   payload: unknown;
+  /** The bus event's id: a second delivery of the same id to the run is ignored. */
+  id?: string;
 }
 
 export interface RunSnapshot {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NODE_LIMITS } from './limits';
+import { EventType } from './eventTriggers';
 import { FlowTriggers } from './triggers';
 
 /** The flow definition format: the single source of truth for its types, validation and API docs. */
@@ -70,15 +71,32 @@ export const DelayNode = z
   .strict();
 export type DelayNode = z.infer<typeof DelayNode>;
 
+/** A JSON scalar, or where the run's own data holds the value (`{ "path": "trigger.payload.orderId" }`, `{ "value": … }`). */
+const CorrelationValue = z.union([z.string().max(1_000), z.number(), z.boolean(), z.null(), InputSource]);
+
 /**
- * Pauses until `event` is signalled to the run (an approval, a webhook callback); outputs `{ event, payload }`.
- * After `timeoutMs` with none, follows its edges labelled "timeout", or fails with a WaitTimeout error when it has none.
+ * A correlation key: the wait takes only an event whose payload holds, at `path` (dotted), the value `equals` names.
+ * With one, the event bus (`POST /api/events`, `context.emit`) delivers matching events of that type to the waiting run.
+ */
+export const WaitMatch = z
+  .object({
+    path: z.string().min(1).max(200).regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path like "order.id"'),
+    equals: CorrelationValue,
+  })
+  .strict();
+export type WaitMatch = z.infer<typeof WaitMatch>;
+
+/**
+ * Pauses until `event` is signalled to the run (an approval, a webhook callback, an event on the bus); outputs
+ * `{ event, payload }`. After `timeoutMs` with none, follows its edges labelled "timeout", or fails with a WaitTimeout
+ * error when it has none.
  */
 export const WaitNode = z
   .object({
     ...nodeBase,
     type: z.literal('wait'),
-    event: Identifier,
+    event: EventType,
+    match: WaitMatch.optional(),
     timeoutMs: z.number().int().min(NODE_LIMITS.waitTimeoutMs.min).max(NODE_LIMITS.waitTimeoutMs.max),
   })
   .strict();

@@ -21,6 +21,8 @@ import { runRoutes, startRunRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
 import { stepTestRoutes } from './routes/stepTests';
 import { triggerRoutes } from './routes/triggers';
+import { eventRoutes } from './routes/events';
+import type { EventBus } from '../temporal/eventBus';
 import { pushedTriggerRoutes } from './routes/pushedTriggers';
 import type { PushedSources } from './sources/pushed';
 import { validateRoutes } from './routes/validate';
@@ -48,6 +50,7 @@ export interface GatewayDependencies {
   schedules: ScheduleService;
   triggers: TriggerService;
   pushedSources: PushedSources;
+  eventBus: EventBus;
   runList: RunList;
   cronPreview: CronPreviewer;
   /** Runs of one node, unpublished; by default without resolving stored outputs. */
@@ -111,6 +114,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   api.use('/flows/:id/runs', startRunRoutes(deps.flows, deps.runs));
   api.use('/flows/:id/schedules', scheduleRoutes(deps.schedules));
   api.use('/flows/:id/triggers', triggerRoutes(deps.triggers));
+  api.use('/events', eventRoutes(deps.eventBus, deps.runs));
   api.use('/flows/:id/draft', draftRoutes(deps.flows, deps.flowService, deps.runs));
   api.use('/flows/:id/steps', stepTestRoutes(deps.stepTests ?? new StepTests(deps.flows, deps.flowService, deps.runs)));
   api.use('/flows', flowRoutes(deps.flows, deps.flowService, deps.runStats ?? new FlowRunStats(deps.runList)));

@@ -30,6 +30,7 @@ import { RunList } from './runList';
 import { RunService } from './runService';
 import { ScheduleService } from './scheduleService';
 import { TriggerService } from './triggerService';
+import { EventBus } from '../temporal/eventBus';
 import { PushedSources } from './sources/pushed';
 import { salesforceSource } from './sources/salesforceSource';
 import { signedSource } from './sources/signedSource';
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     uploadLimit: config.gateway.uploadLimit,
     flowService,
     triggers,
+    eventBus: new EventBus(client, config.taskQueue, triggerRegistry, (value, owner) => outputs.offload(value, owner)),
     pushedSources: new PushedSources(
       triggerRegistry,
       runs,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ManagedProcess, startProcess, waitUntil } from '../common/processes';
 import { registerSearchAttributes } from './registerSearchAttributes';
-import { NECTAR_SEARCH_ATTRIBUTES } from './searchAttributes';
+import { devServerTypeName, NECTAR_SEARCH_ATTRIBUTES } from './searchAttributes';
 
 export interface DevServerOptions {
   executable: string;
@@ -36,7 +36,7 @@ export const DEV_SERVER_TUNING: readonly string[] = [
   // The worker then receives a run's next activity with the workflow task that schedules it, saving a round trip per node.
   '--dynamic-config-value',
   'system.enableActivityEagerExecution=true',
-  ...NECTAR_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+  ...NECTAR_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${devServerTypeName(key)}`]),
 ];
 
 /** Starts `temporal server start-dev` on SQLite under the data dir, waits until it answers, registers our search attributes. */

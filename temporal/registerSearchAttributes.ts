@@ -1,4 +1,5 @@
 import type { OperatorService } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { NECTAR_SEARCH_ATTRIBUTES } from './searchAttributes';
 
@@ -11,7 +12,10 @@ const ALREADY_EXISTS = 6;
 export async function registerSearchAttributes(connection: { operatorService: OperatorService }, namespace: string): Promise<void> {
   const searchAttributes: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
   for (const key of NECTAR_SEARCH_ATTRIBUTES) {
-    searchAttributes[key.name] = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    searchAttributes[key.name] =
+      key.type === SearchAttributeType.KEYWORD_LIST
+        ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
+        : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   }
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = Object.fromEntries(

@@ -7,7 +7,18 @@ export const FLOW_VERSION = defineSearchAttributeKey('NectarFlowVersion', Search
 export const TRIGGER = defineSearchAttributeKey('NectarTrigger', SearchAttributeType.KEYWORD);
 export const WORKSPACE = defineSearchAttributeKey('NectarWorkspace', SearchAttributeType.KEYWORD);
 
-export const NECTAR_SEARCH_ATTRIBUTES = [FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE];
+/**
+ * The events a running run's `wait` nodes with a correlation `match` wait for, so the event bus finds the runs to
+ * deliver an event to without asking every run; set while such a node waits, removed after.
+ */
+export const WAITING_FOR = defineSearchAttributeKey('NectarWaitingFor', SearchAttributeType.KEYWORD_LIST);
+
+export const NECTAR_SEARCH_ATTRIBUTES = [FLOW_ID, FLOW_VERSION, TRIGGER, WORKSPACE, WAITING_FOR];
+
+/** How the dev server's `--search-attribute Name=Type` flag names an attribute's type. */
+export function devServerTypeName(key: { type: string }): string {
+  return key.type === SearchAttributeType.KEYWORD_LIST ? 'KeywordList' : 'Keyword';
+}
 
 /** What every run is labelled with, whoever starts it (the gateway, a schedule, a subflow node). */
 export interface RunLabels extends VersionPin {

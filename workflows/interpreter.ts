@@ -77,7 +77,16 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   const continuations = request.carryOver?.continuations ?? 0;
   const events: RunEvent[] = [...(request.carryOver?.events ?? [])];
   setHandler(runStateQuery, () => snapshot(definition, state, done, continuations));
-  setHandler(runEventSignal, (event) => void events.push(event));
+  // A bus event is delivered again when its sender retries: the run takes each event id once.
+  const seenEventIds = new Set<string>();
+  setHandler(runEventSignal, (event) => {
+    if (event.id !== undefined) {
+      if (seenEventIds.has(event.id)) return;
+      if (seenEventIds.size >= 1_000) seenEventIds.delete(seenEventIds.values().next().value!);
+      seenEventIds.add(event.id);
+    }
+    events.push(event);
+  });
 
   const flowRef = { flowId: request.flowId, version: request.flowVersion, draft: request.draft };
   // Runs recorded before the plan existed replay the way they ran: loaded by a regular activity, every node remote.

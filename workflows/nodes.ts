@@ -1,15 +1,16 @@
 /** How each kind of node runs inside the interpreter workflow. Deterministic: Temporal timers, activities, children. */
-import { condition, executeChild, isCancellation, proxyActivities, proxyLocalActivities, sleep, uuid4, workflowInfo } from '@temporalio/workflow';
+import { condition, executeChild, isCancellation, proxyActivities, proxyLocalActivities, sleep, upsertMemo, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { NectarActivities, RunCodeResult } from '../activities';
 import type { NodeError, RunState } from '../flow/contracts';
 import type { NodeOutcomeDetails } from '../flow/graph';
-import { completedSteps, TIMEOUT_PATH } from '../flow/graph';
+import { completedSteps, resolveInputMapping, TIMEOUT_PATH } from '../flow/graph';
+import { eventFits, WaitingSpec, WAITS_MEMO } from '../flow/correlation';
 import { NODE_LIMITS } from '../flow/limits';
 import type { RunEvent, RunRequest, RunSnapshot } from '../flow/run';
-import { INTERPRETER_WORKFLOW } from '../flow/run';
+import { INTERPRETER_WORKFLOW, isOutputRef } from '../flow/run';
 import type { CodeNode, FlowNode, SubflowNode, WaitNode } from '../flow/schema';
 import { runIdOf } from '../flow/ids';
-import { readRunSearchAttributes, runSearchAttributes } from '../temporal/searchAttributes';
+import { readRunSearchAttributes, runSearchAttributes, WAITING_FOR } from '../temporal/searchAttributes';
 import { nodeErrorFrom } from './failures';
 
 export type NodeOutcome =
@@ -27,6 +28,8 @@ export interface NodeScope {
   lightNodes: ReadonlySet<string>;
   /** JSON size of each node's latest output as kept in the run's history (references count as small). */
   inlineBytes: Map<string, number>;
+  /** Wait nodes with a correlation key now waiting, as announced for the event bus. */
+  waiting?: Map<string, WaitingSpec>;
 }
 
 /**
@@ -116,9 +119,41 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
   }
 }
 
+/**
+ * Tells the event bus which events this run's correlated waits take: their types in a search attribute (how the bus
+ * finds the run), their keys in the memo (how it decides). Only runs with a `match` wait ever do this.
+ */
+function announceWaiting(waiting: Map<string, WaitingSpec>): void {
+  const specs = [...waiting.values()];
+  upsertSearchAttributes([{ key: WAITING_FOR, value: specs.length > 0 ? [...new Set(specs.map((spec) => spec.event))] : null }]);
+  upsertMemo({ [WAITS_MEMO]: specs });
+}
+
 async function runWaitNode(node: WaitNode, scope: NodeScope): Promise<NodeOutcome> {
-  const arrived = () => scope.events.findIndex((event) => event.event === node.event);
-  const received = await condition(() => arrived() >= 0, node.timeoutMs);
+  const match = node.match;
+  const spec: WaitingSpec | undefined = match && {
+    nodeId: node.id,
+    event: node.event,
+    path: match.path,
+    equals:
+      typeof match.equals === 'object' && match.equals !== null
+        ? resolveInputMapping(match.equals, { trigger: scope.request.trigger, steps: completedSteps(scope.state) })
+        : match.equals,
+  };
+  // A payload stored by reference cannot be read here; the bus delivered it because it matched.
+  const fits = (event: RunEvent) => event.event === node.event && (!spec || isOutputRef(event.payload) || eventFits([spec], event.event, event.payload));
+  const arrived = () => scope.events.findIndex(fits);
+  const waiting = (scope.waiting ??= new Map());
+  if (spec) {
+    waiting.set(node.id, spec);
+    announceWaiting(waiting);
+  }
+  let received: boolean;
+  try {
+    received = await condition(() => arrived() >= 0, node.timeoutMs);
+  } finally {
+    if (spec && waiting.delete(node.id)) announceWaiting(waiting);
+  }
   if (received) {
     const [event] = scope.events.splice(arrived(), 1);
     return { ok: true, output: { event: event.event, payload: event.payload ?? null } };

@@ -1,5 +1,6 @@
 import { Response, Router } from 'express';
 import { z } from 'zod';
+import { EventType } from '../../flow/eventTriggers';
 import { Identifier } from '../../flow/schema';
 import { FlowStore } from '../../store/flows';
 import { notFound, parseRequest } from '../errors';
@@ -66,4 +67,4 @@ export function runRoutes(runs: RunService): Router {
 }
 
 /** `POST /api/runs/:runId/events`: an event or approval for the run's `wait` nodes. */
-const RunEventBody = z.object({ event: Identifier, payload: z.json().optional() }).strict();
+const RunEventBody = z.object({ event: EventType, payload: z.json().optional() }).strict();

@@ -1,19 +1,10 @@
 /** Signed third-party webhooks (`signed` triggers): a subscriber whose secret verifies the signature gets the event if it lists its type. */
+import { valueAt } from '../../flow/correlation';
 import type { SignedTrigger } from '../../flow/eventTriggers';
 import type { TriggerRecord } from '../../store/triggerRegistry';
 import { HttpError } from '../errors';
 import type { Accepted, PushedDelivery, Secrets, SourceAdapter } from './pushed';
 import { secretsOf, Verdict, verifyStandardWebhook, verifyStripeSignature } from './signatures';
-
-/** The value at a dotted path of a JSON value. */
-export function valueAt(value: unknown, path: string): unknown {
-  let current = value;
-  for (const part of path.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
 
 async function verify(trigger: SignedTrigger, delivery: PushedDelivery, secrets: Secrets): Promise<Verdict> {
   const value = await secrets(trigger.secretVariable);

@@ -2,7 +2,7 @@ import { objectEventKey, parseS3Notification, S3NotificationError, wanted } from
 import { hostMatches, SnsMessage, snsStringToSign, SnsVerifier } from '../../gateway/sources/sns';
 import { parseOutboundMessage } from '../../gateway/sources/salesforceSource';
 import { secretsOf, signStandardWebhook, signStripe, verifyStandardWebhook, verifyStripeSignature } from '../../gateway/sources/signatures';
-import { valueAt } from '../../gateway/sources/signedSource';
+import { valueAt } from '../../flow/correlation';
 
 const NOW = 1_764_633_600;
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
