@@ -100,9 +100,10 @@ export const OPERATIONS: Operation[] = [
   { method: 'any', path: '/hooks-test/{flowId}/{path}', tag: 'webhooks', auth: 'webhook', params: HookParams.omit({ rest: true }).extend({ path: z.string() }), summary: 'test URL with a sub-path', responses: { 202: '{ runId }', 200: 'the flow’s result (sync)' } },
 ];
 
-/** Extra operations other modules describe (workspaces, keys, variables): registered at start. */
-export function describeOperations(operations: Operation[]): void {
+/** Extra operations other modules describe (workspaces, keys, variables), with the body schemas they name: registered at start. */
+export function describeOperations(operations: Operation[], named: [string, z.ZodType][] = []): void {
   OPERATIONS.push(...operations);
+  NAMED.push(...named);
 }
 
 const jsonSchemaOptions = { io: 'input', unrepresentable: 'any' } as const;

@@ -25,7 +25,7 @@ describeOperations([
     summary: 'the event bus: starts one run of every flow of the workspace with a trigger `{ "type": "event", "event": type }` (one per flow and event id) and delivers the event to runs whose `wait` nodes wait for it with a matching `match`',
     responses: { 202: '{ id, runs: [{ flowId, triggerId, runId, duplicate }], delivered: [runId], paused: [flowId] }', 400: 'invalid request: `error.problems` names every field', 429: 'the month’s executions are used' },
   },
-]);
+], [['PublishEventBody', PublishEventBody]]);
 
 /** `POST /api/events`: publishes an event on the workspace's bus. */
 export function eventRoutes(bus: EventBus, runs: RunService): Router {
