@@ -1,10 +1,11 @@
-import { Collection, MongoServerError } from 'mongodb';
+import { Collection } from 'mongodb';
 import { versionRef } from '../flow/ids';
 import type { FlowDefinition } from '../flow/schema';
 import { FlowDocument, FLOWS_COLLECTION } from './flowDocument';
 import { FlowExistsError } from './flowErrors';
 import { KeyedLock } from './keyedLock';
 import type { Store } from './mongo';
+import { insertNumbered, isDuplicateKey } from './numbered';
 
 /** One saved state of a flow's working copy. Immutable: a test run pins its revision as a run pins a version. */
 interface DraftRevisionDocument {
@@ -26,9 +27,6 @@ export interface FlowDraft {
   definition: FlowDefinition;
   savedAt: string;
 }
-
-const DUPLICATE_KEY = 11000;
-const MAX_ALLOCATION_ATTEMPTS = 5;
 
 /**
  * A flow's draft saves, one at a time in this gateway. MongoDB makes the conditional update of a save based on a
@@ -107,8 +105,27 @@ export class DraftStore {
   }
 
   /** Allocates the next revision number of the flow (creating its document when needed) and writes the revision. */
-  private async writeRevision(definition: FlowDefinition, workspace: string, purpose?: 'step-test', attempt = 1): Promise<DraftRevisionDocument> {
+  private async writeRevision(definition: FlowDefinition, workspace: string, purpose?: 'step-test'): Promise<DraftRevisionDocument> {
     const now = new Date();
+    return insertNumbered(
+      () => this.allocateRevision(definition, workspace, now),
+      async (revision) => {
+        const doc: DraftRevisionDocument = {
+          _id: versionRef(definition.id, { flowVersion: 0, draft: revision }),
+          flowId: definition.id,
+          workspace,
+          revision,
+          definition,
+          createdAt: now,
+          ...(purpose ? { purpose } : {}),
+        };
+        await this.revisions.insertOne(doc);
+        return doc;
+      },
+    );
+  }
+
+  private async allocateRevision(definition: FlowDefinition, workspace: string, now: Date): Promise<number> {
     let flow: FlowDocument | null;
     try {
       flow = await this.flows.findOneAndUpdate(
@@ -118,7 +135,7 @@ export class DraftStore {
         { upsert: true, returnDocument: 'after' },
       );
     } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+      if (!isDuplicateKey(error)) throw error;
       const owner = (await this.flows.findOne({ _id: definition.id }, { projection: { workspace: 1 } }))?.workspace;
       throw new FlowExistsError(
         owner === workspace
@@ -127,25 +144,7 @@ export class DraftStore {
       );
     }
     if (!flow?.draftCounter) throw new Error(`could not allocate a draft revision for flow "${definition.id}"`);
-    const doc: DraftRevisionDocument = {
-      _id: versionRef(definition.id, { flowVersion: 0, draft: flow.draftCounter }),
-      flowId: definition.id,
-      workspace,
-      revision: flow.draftCounter,
-      definition,
-      createdAt: now,
-      ...(purpose ? { purpose } : {}),
-    };
-    try {
-      await this.revisions.insertOne(doc);
-    } catch (error) {
-      // FerretDB can hand two concurrent $inc the same number; the revision's unique _id catches it: take the next.
-      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY && attempt < MAX_ALLOCATION_ATTEMPTS) {
-        return this.writeRevision(definition, workspace, purpose, attempt + 1);
-      }
-      throw error;
-    }
-    return doc;
+    return flow.draftCounter;
   }
 
   /** The flow's draft now; without `workspace` (the test URL knows only the id) any workspace's. */

@@ -1,4 +1,4 @@
-import { Collection, MongoServerError } from 'mongodb';
+import { Collection } from 'mongodb';
 import { DEFAULT_WORKSPACE, versionRef } from '../flow/ids';
 import type { FlowDefinition, FlowVersion } from '../flow/schema';
 import type { FlowTrigger } from '../flow/triggers';
@@ -6,6 +6,7 @@ import { DraftStore } from './drafts';
 import { FlowDocument, FLOWS_COLLECTION } from './flowDocument';
 import { FlowExistsError } from './flowErrors';
 import type { Store } from './mongo';
+import { insertNumbered, isDuplicateKey } from './numbered';
 
 export { FlowExistsError };
 
@@ -30,7 +31,6 @@ export interface FlowSummary {
   updatedAt: string;
 }
 
-const DUPLICATE_KEY = 11000;
 /** Flows saved before workspaces existed have no workspace field: they belong to the default one. */
 const inWorkspace = (workspace?: string) => (workspace === undefined ? {} : { workspace });
 
@@ -68,7 +68,7 @@ export class FlowStore {
     try {
       await this.flows.insertOne({ _id: definition.id, name: definition.name, versionCounter: 0, workspace, createdAt: now, updatedAt: now });
     } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+      if (!isDuplicateKey(error)) throw error;
       const revived = await this.flows.updateOne(
         // A deleted flow of this workspace comes back; so does one that has only a draft so far (not one another
         // create has just inserted: that has no draft counter).
@@ -83,6 +83,17 @@ export class FlowStore {
   /** Saves a new immutable version, creating the flow if it does not exist. */
   async saveVersion(definition: FlowDefinition, workspace = DEFAULT_WORKSPACE): Promise<FlowVersion> {
     const now = new Date();
+    return insertNumbered(
+      () => this.allocateVersion(definition, workspace, now),
+      async (version) => {
+        const doc: FlowVersionDocument = { _id: versionRef(definition.id, { flowVersion: version }), flowId: definition.id, version, definition, createdAt: now };
+        await this.versions.insertOne(doc);
+        return toVersion(doc);
+      },
+    );
+  }
+
+  private async allocateVersion(definition: FlowDefinition, workspace: string, now: Date): Promise<number> {
     let flow: FlowDocument | null;
     try {
       flow = await this.flows.findOneAndUpdate(
@@ -92,19 +103,11 @@ export class FlowStore {
       );
     } catch (error) {
       // The id belongs to a flow of another workspace: the upsert collided with it.
-      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) throw new FlowExistsError(`flow id "${definition.id}" is taken`);
+      if (isDuplicateKey(error)) throw new FlowExistsError(`flow id "${definition.id}" is taken`);
       throw error;
     }
     if (!flow) throw new Error(`could not allocate a version for flow "${definition.id}"`);
-    const doc: FlowVersionDocument = {
-      _id: versionRef(definition.id, { flowVersion: flow.versionCounter }),
-      flowId: definition.id,
-      version: flow.versionCounter,
-      definition,
-      createdAt: now,
-    };
-    await this.versions.insertOne(doc);
-    return toVersion(doc);
+    return flow.versionCounter;
   }
 
   async latest(flowId: string, workspace?: string): Promise<FlowVersion | undefined> {

@@ -213,6 +213,16 @@ describe('drafts checked against the revision an edit started from', () => {
     expect((await call('GET', '/api/flows/two-tabs/draft')).body.revision).toBe(winner.body.revision);
   });
 
+  test('saves at once without a base revision, and versions published at once, each get a number of their own', async () => {
+    const drafts = await Promise.all([1, 2, 3].map((n) => call('PUT', '/api/flows/two-tabs/draft', draftOf(`return ${n}`))));
+    expect(drafts.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect(new Set(drafts.map((answer) => answer.body.revision)).size).toBe(3);
+    const published = await Promise.all([1, 2, 3].map((n) => call('PUT', '/api/flows/two-tabs', draftOf(`return ${n}`))));
+    expect(published.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    expect(published.map((answer) => answer.body.version).sort()).toEqual([1, 2, 3]);
+    expect((await call('GET', '/api/flows/two-tabs/versions')).body.versions.map((entry: { version: number }) => entry.version)).toEqual([3, 2, 1]);
+  });
+
   test('a discarded draft: a save from its revision is refused, one from "none" lands', async () => {
     const base = (await call('GET', '/api/flows/two-tabs/draft')).body.revision;
     expect((await call('DELETE', '/api/flows/two-tabs/draft')).status).toBe(204);
