@@ -11,32 +11,33 @@ import { healthAnswer, type HealthReport } from './health';
 import { requestLogging } from './logging';
 import { guardRequests, inRequestContext } from './requestGuard';
 import { openApiDocument } from './openapi';
-import { studioRoutes } from './studio';
+import { registerStudioRoutes, studioFiles } from './studio';
 import type { CronPreviewer } from '../temporal/cronPreview';
-import { cronPreviewRoutes } from './routes/cronPreview';
-import { draftRoutes } from './routes/drafts';
-import { flowRoutes } from './routes/flows';
-import { runListRoutes } from './routes/runList';
-import { runRoutes, startRunRoutes } from './routes/runs';
-import { scheduleRoutes } from './routes/schedules';
-import { stepTestRoutes } from './routes/stepTests';
-import { triggerRoutes } from './routes/triggers';
-import { eventRoutes } from './routes/events';
+import { registerCronPreviewRoute } from './routes/cronPreview';
+import { registerEventRoutes } from './routes/events';
 import type { EventBus } from '../temporal/eventBus';
-import { pushedTriggerRoutes } from './routes/pushedTriggers';
+import { RouteRegistry } from './routeRegistry';
+import { registerObjectRoutes } from './routes/s3Objects';
+import { registerDraftRoutes } from './routes/drafts';
+import { registerFlowRoutes } from './routes/flows';
+import { registerPushedTriggerRoutes } from './routes/pushedTriggers';
+import { registerRunListRoutes } from './routes/runList';
+import { registerRunRoutes, registerStartRunRoute } from './routes/runs';
+import { registerScheduleRoutes } from './routes/schedules';
+import { registerStepTestRoute } from './routes/stepTests';
+import { registerTriggerRoutes } from './routes/triggers';
+import { registerUploadRoutes } from './routes/uploads';
+import { registerValidateRoutes } from './routes/validate';
+import { registerCurrentWorkspaceRoute, registerVariableRoutes, registerWorkspaceRoutes } from './routes/workspaces';
 import type { PushedSources } from './sources/pushed';
-import { validateRoutes } from './routes/validate';
-import { currentWorkspaceRoutes, variableRoutes, workspaceRoutes } from './routes/workspaces';
 import { StepTests } from './stepTests';
-import { uploadRoutes } from './routes/uploads';
-import { objectRoutes } from './routes/s3Objects';
 import type { UploadStore } from '../store/uploads';
 import type { RunList } from './runList';
 import { RunService } from './runService';
 import type { ScheduleService } from './scheduleService';
 import type { TriggerService } from './triggerService';
 import { cors, rateLimitPerKey, securityHeaders } from './security';
-import { webhookIntake } from './webhooks/intake';
+import { describeWebhookIntake, webhookIntake } from './webhooks/intake';
 import type { WebhookService } from './webhooks/service';
 import { TestWebhooks } from './webhooks/testHooks';
 import type { WorkspaceService } from './workspaceService';
@@ -75,32 +76,14 @@ export interface GatewayDependencies {
 
 export function createApp(deps: GatewayDependencies): express.Express {
   const app = express();
-  const stopping = deps.stopping ?? (() => false);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestLogging());
   app.use(securityHeaders({ contentSecurityPolicy: false }));
   app.use('/api', securityHeaders({ contentSecurityPolicy: true }), cors(deps.corsOrigins ?? []));
 
-  const health = async (response: express.Response, healthy: string) => {
-    const answer = healthAnswer(await deps.checkHealth(), healthy);
-    response.status(answer.status).set(answer.headers).json(answer.body);
-  };
-  app.get('/healthz', (_request, response) => health(response, 'ok'));
-  app.get('/readyz', async (_request, response) => {
-    if (stopping()) {
-      response.status(503).json({ status: 'stopping' });
-      return;
-    }
-    await health(response, 'ready');
-  });
-
-  let openApi: Record<string, unknown> | undefined;
-  app.get('/api/openapi.json', (_request, response) => {
-    response.json((openApi ??= openApiDocument()));
-  });
-
-  app.use('/triggers', pushedTriggerRoutes(deps.pushedSources, deps.webhookBodyLimit));
+  const routes = gatewayRoutes(deps);
+  app.use(routes.publicRouter());
 
   const api = express.Router();
   api.use(requireApiKey(deps.adminKey, deps.keys, deps.workspaces));
@@ -111,30 +94,71 @@ export function createApp(deps: GatewayDependencies): express.Express {
     assertPayloadShape(request.body, 'body');
     next();
   });
-  api.use('/flows/:id/runs', startRunRoutes(deps.flows, deps.runs));
-  api.use('/flows/:id/schedules', scheduleRoutes(deps.schedules));
-  api.use('/flows/:id/triggers', triggerRoutes(deps.triggers));
-  api.use('/events', eventRoutes(deps.eventBus, deps.runs));
-  api.use('/flows/:id/draft', draftRoutes(deps.flows, deps.flowService, deps.runs));
-  api.use('/flows/:id/steps', stepTestRoutes(deps.stepTests ?? new StepTests(deps.flows, deps.flowService, deps.runs)));
-  api.use('/flows', flowRoutes(deps.flows, deps.flowService, deps.runStats ?? new FlowRunStats(deps.runList)));
-  api.use('/validate', validateRoutes(deps.flowService));
-  api.use('/cron', cronPreviewRoutes(deps.cronPreview));
-  api.use('/workspaces', workspaceRoutes(deps.workspaceService));
-  api.use('/workspace', currentWorkspaceRoutes(deps.workspaceService));
-  api.use('/variables', variableRoutes(deps.workspaceService));
-  if (deps.uploads) api.use('/uploads', uploadRoutes(deps.uploads));
-  if (deps.uploads) api.use('/s3-objects', objectRoutes(deps.uploads));
-  api.use('/runs', runListRoutes(deps.flows, deps.runs, deps.runList, stopping));
-  api.use('/runs', runRoutes(deps.runs));
+  api.use(routes.apiRouter());
   api.use((request) => {
     throw new HttpError(404, 'not_found', `no API route ${request.method} ${request.originalUrl}`);
   });
   app.use('/api', api);
 
-  app.use(studioRoutes());
+  app.use(studioFiles());
   app.use(errorHandler);
   return app;
+}
+
+/** Every route the gateway serves or documents (gateway/routeRegistry.ts says how to add one). */
+function gatewayRoutes(deps: GatewayDependencies): RouteRegistry {
+  const routes = new RouteRegistry();
+  const stopping = deps.stopping ?? (() => false);
+  const health = async (response: express.Response, healthy: string) => {
+    const answer = healthAnswer(await deps.checkHealth(), healthy);
+    response.status(answer.status).set(answer.headers).json(answer.body);
+  };
+  routes.add(
+    { method: 'get', path: '/healthz', tag: 'operations', auth: 'none', summary: 'Temporal and the store answer', responses: { 200: 'healthy', 503: 'a dependency does not answer' } },
+    (_request, response) => health(response, 'ok'),
+  );
+  routes.add(
+    {
+      method: 'get',
+      path: '/readyz',
+      tag: 'operations',
+      auth: 'none',
+      summary: 'ready for traffic (not stopping; Temporal and the store answer)',
+      responses: { 200: 'ready', 503: 'stopping or a dependency does not answer' },
+    },
+    async (_request, response) => {
+      if (stopping()) {
+        response.status(503).json({ status: 'stopping' });
+        return;
+      }
+      await health(response, 'ready');
+    },
+  );
+  let openApi: Record<string, unknown> | undefined;
+  routes.add({ method: 'get', path: '/api/openapi.json', tag: 'operations', auth: 'none', summary: 'this document', responses: { 200: 'OpenAPI 3.1' } }, (_request, response) => {
+    response.json((openApi ??= openApiDocument(routes.operations())));
+  });
+  registerPushedTriggerRoutes(routes, deps.pushedSources, deps.webhookBodyLimit);
+
+  registerFlowRoutes(routes, deps.flows, deps.flowService, deps.runStats ?? new FlowRunStats(deps.runList));
+  registerStartRunRoute(routes, deps.flows, deps.runs);
+  registerScheduleRoutes(routes, deps.schedules);
+  registerTriggerRoutes(routes, deps.triggers);
+  registerEventRoutes(routes, deps.eventBus, deps.runs);
+  registerDraftRoutes(routes, deps.flows, deps.flowService, deps.runs);
+  registerStepTestRoute(routes, deps.stepTests ?? new StepTests(deps.flows, deps.flowService, deps.runs));
+  registerValidateRoutes(routes, deps.flowService);
+  registerWorkspaceRoutes(routes, deps.workspaceService);
+  registerCurrentWorkspaceRoute(routes, deps.workspaceService);
+  registerVariableRoutes(routes, deps.workspaceService);
+  registerCronPreviewRoute(routes, deps.cronPreview);
+  if (deps.uploads) registerUploadRoutes(routes, deps.uploads);
+  if (deps.uploads) registerObjectRoutes(routes, deps.uploads);
+  registerRunListRoutes(routes, deps.flows, deps.runs, deps.runList, stopping);
+  registerRunRoutes(routes, deps.runs);
+  describeWebhookIntake(routes);
+  registerStudioRoutes(routes);
+  return routes;
 }
 
 /** The gateway's HTTP server: webhook deliveries on the intake, everything else on the express app. */

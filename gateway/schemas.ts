@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EventType } from '../flow/eventTriggers';
 import { CodeNode, Identifier, NODE_LIMITS } from '../flow/schema';
 import { RUN_TRIGGER_TYPES } from '../flow/run';
 import { CronTrigger, OVERLAP_POLICIES } from '../flow/triggers';
@@ -46,6 +47,8 @@ export const RunListQuery = z
   })
   .strict();
 export type RunListQuery = z.infer<typeof RunListQuery>;
+/** `POST /api/runs/:runId/events`: an event or approval for the run's `wait` nodes. */
+export const RunEventBody = z.object({ event: EventType, payload: z.json().optional() }).strict();
 export const RerunBody = z.object({ version: z.enum(['latest', 'same']).default('latest') }).strict();
 
 export const WorkspaceParams = z.object({ workspaceId: Identifier });

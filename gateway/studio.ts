@@ -5,19 +5,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
+import { z } from 'zod';
+import type { RouteRegistry } from './routeRegistry';
 
 const STUDIO_DIR = path.join(__dirname, '..', '..', 'ui', 'dist');
-const CLIENT_ROUTE = /^\/(flows|runs)(\/[^/]+)?\/?$/;
 
-export function studioRoutes(directory = STUDIO_DIR): express.Router {
+/** The studio's built files. */
+export function studioFiles(directory = STUDIO_DIR): express.Router {
   const router = express.Router();
   // Hashed file names never change content: cache them; index.html is always revalidated.
   router.use('/assets', express.static(path.join(directory, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));
   router.use(express.static(directory, { index: 'index.html', maxAge: 0 }));
-  router.get(CLIENT_ROUTE, (_request, response, next) => {
-    const index = path.join(directory, 'index.html');
-    if (!fs.existsSync(index)) return next();
-    response.set('cache-control', 'no-cache').sendFile(index);
-  });
   return router;
+}
+
+/** The studio's client routes: each answers index.html, and the studio shows that screen. */
+export function registerStudioRoutes(routes: RouteRegistry, directory = STUDIO_DIR): void {
+  const index = path.join(directory, 'index.html');
+  const screens: { path: string; params?: z.ZodObject; summary: string }[] = [
+    { path: '/flows', summary: 'the studio: flows' },
+    { path: '/flows/{flowId}', params: z.object({ flowId: z.string() }), summary: 'the studio: a flow’s editor' },
+    { path: '/runs', summary: 'the studio: runs' },
+    { path: '/runs/{runId}', params: z.object({ runId: z.string() }), summary: 'the studio: a run' },
+  ];
+  for (const screen of screens) {
+    routes.add({ method: 'get', tag: 'studio', auth: 'none', ...screen, responses: { 200: 'index.html (text/html)' } }, (_request, response, _input, next) => {
+      if (!fs.existsSync(index)) return next();
+      response.set('cache-control', 'no-cache').sendFile(index);
+    });
+  }
 }

@@ -1,10 +1,8 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { EventType } from '../../flow/eventTriggers';
 import type { EventBus } from '../../temporal/eventBus';
 import { workspaceOf } from '../auth';
-import { parseRequest } from '../errors';
-import { describeOperations } from '../openapi';
+import { INVALID_REQUEST, RouteRegistry } from '../routeRegistry';
 import type { RunService } from '../runService';
 
 export const PublishEventBody = z
@@ -16,25 +14,26 @@ export const PublishEventBody = z
   })
   .strict();
 
-describeOperations([
-  {
-    method: 'post',
-    path: '/api/events',
-    tag: 'events',
-    body: PublishEventBody,
-    summary: 'the event bus: starts one run of every flow of the workspace with a trigger `{ "type": "event", "event": type }` (one per flow and event id) and delivers the event to runs whose `wait` nodes wait for it with a matching `match`',
-    responses: { 202: '{ id, runs: [{ flowId, triggerId, runId, duplicate }], delivered: [runId], paused: [flowId] }', 400: 'invalid request: `error.problems` names every field', 429: 'the month’s executions are used' },
-  },
-], [['PublishEventBody', PublishEventBody]]);
-
 /** `POST /api/events`: publishes an event on the workspace's bus. */
-export function eventRoutes(bus: EventBus, runs: RunService): Router {
-  const router = Router();
-  router.post('/', async (request, response) => {
-    const event = parseRequest(PublishEventBody, request.body ?? {}, 'body');
-    const workspace = workspaceOf(request);
-    await runs.assertQuota(workspace);
-    response.status(202).json(await bus.publish(workspace, { ...event, payload: event.payload ?? null }));
-  });
-  return router;
+export function registerEventRoutes(routes: RouteRegistry, bus: EventBus, runs: RunService): void {
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/events',
+      tag: 'events',
+      body: PublishEventBody,
+      summary:
+        'the event bus: starts one run of every flow of the workspace with a trigger `{ "type": "event", "event": type }` (one per flow and event id) and delivers the event to runs whose `wait` nodes wait for it with a matching `match`',
+      responses: {
+        202: '{ id, runs: [{ flowId, triggerId, runId, duplicate }], delivered: [runId], paused: [flowId] }',
+        400: INVALID_REQUEST,
+        429: 'the month’s executions are used',
+      },
+    },
+    async (request, response, { body: event }) => {
+      const workspace = workspaceOf(request);
+      await runs.assertQuota(workspace);
+      response.status(202).json(await bus.publish(workspace, { ...event, payload: event.payload ?? null }));
+    },
+  );
 }

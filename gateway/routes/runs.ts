@@ -1,29 +1,34 @@
-import { Response, Router } from 'express';
-import { z } from 'zod';
-import { EventType } from '../../flow/eventTriggers';
-import { Identifier } from '../../flow/schema';
+import type { Response } from 'express';
 import { FlowStore } from '../../store/flows';
-import { notFound, parseRequest } from '../errors';
+import { notFound } from '../errors';
+import type { RouteRegistry } from '../routeRegistry';
 import { RunService } from '../runService';
 import { workspaceOf } from '../auth';
-import { FlowIdParams, RunIdParams, StartRunBody, StartRunQuery } from '../schemas';
+import { FlowIdParams, RunEventBody, RunIdParams, StartRunBody, StartRunQuery } from '../schemas';
 
 const DEFAULT_WAIT_MS = 60_000;
 
 /** `POST /api/flows/:id/runs`: starts a run of the flow's newest version, pinned at start. */
-export function startRunRoutes(flows: FlowStore, runs: RunService): Router {
-  const router = Router({ mergeParams: true });
-  router.post('/', async (request, response) => {
-    const { id } = parseRequest(FlowIdParams, request.params, 'params');
-    const body = parseRequest(StartRunBody, request.body ?? {}, 'body');
-    const query = parseRequest(StartRunQuery, request.query, 'query');
-    const workspace = workspaceOf(request);
-    const flow = await flows.latest(id, workspace);
-    if (!flow) throw notFound(`flow "${id}"`);
-    const runId = await runs.start(flow.flowId, flow.version, { type: 'api', source: 'api', payload: body.input ?? null }, { workspace });
-    await answerStartedRun(response, runs, { runId, workspace, ...query });
-  });
-  return router;
+export function registerStartRunRoute(routes: RouteRegistry, flows: FlowStore, runs: RunService): void {
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/flows/{id}/runs',
+      tag: 'runs',
+      params: FlowIdParams,
+      query: StartRunQuery,
+      body: StartRunBody,
+      summary: 'start a run of the newest version',
+      responses: { 202: '{ runId } (or the run, still running, with wait=true)', 200: 'the closed run (wait=true)', 404: 'no such flow' },
+    },
+    async (request, response, { params: { id }, query, body }) => {
+      const workspace = workspaceOf(request);
+      const flow = await flows.latest(id, workspace);
+      if (!flow) throw notFound(`flow "${id}"`);
+      const runId = await runs.start(flow.flowId, flow.version, { type: 'api', source: 'api', payload: body.input ?? null }, { workspace });
+      await answerStartedRun(response, runs, { runId, workspace, ...query });
+    },
+  );
 }
 
 /** Answers a run just started: 202 `{ runId }`, or with `wait` the run once it closes (202 if still running then). */
@@ -42,29 +47,37 @@ export async function answerStartedRun(
   response.status(run.status === 'running' ? 202 : 200).json(run);
 }
 
-export function runRoutes(runs: RunService): Router {
-  const router = Router();
-  router.get('/:runId', async (request, response) => {
-    const { runId } = parseRequest(RunIdParams, request.params, 'params');
-    const run = await runs.read(runId, workspaceOf(request));
-    if (!run) throw notFound(`run "${runId}"`);
-    response.json(run);
-  });
-  router.post('/:runId/cancel', async (request, response) => {
-    const { runId } = parseRequest(RunIdParams, request.params, 'params');
-    await runs.assertInWorkspace(runId, workspaceOf(request));
-    await runs.cancel(runId);
-    response.status(202).json({ runId, status: 'cancelling' });
-  });
-  router.post('/:runId/events', async (request, response) => {
-    const { runId } = parseRequest(RunIdParams, request.params, 'params');
-    const body = parseRequest(RunEventBody, request.body ?? {}, 'body');
-    await runs.assertInWorkspace(runId, workspaceOf(request));
-    await runs.sendEvent(runId, body.event, body.payload);
-    response.status(202).json({ runId, event: body.event });
-  });
-  return router;
+export function registerRunRoutes(routes: RouteRegistry, runs: RunService): void {
+  routes.add(
+    { method: 'get', path: '/api/runs/{runId}', tag: 'runs', params: RunIdParams, summary: 'a run with its nodes, live while running', responses: { 200: 'the run', 404: 'no such run' } },
+    async (request, response, { params: { runId } }) => {
+      const run = await runs.read(runId, workspaceOf(request));
+      if (!run) throw notFound(`run "${runId}"`);
+      response.json(run);
+    },
+  );
+  routes.add(
+    { method: 'post', path: '/api/runs/{runId}/cancel', tag: 'runs', params: RunIdParams, summary: 'cancel a running run', responses: { 202: 'cancelling', 404: 'no such run', 409: 'not running' } },
+    async (request, response, { params: { runId } }) => {
+      await runs.assertInWorkspace(runId, workspaceOf(request));
+      await runs.cancel(runId);
+      response.status(202).json({ runId, status: 'cancelling' });
+    },
+  );
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/runs/{runId}/events',
+      tag: 'runs',
+      params: RunIdParams,
+      body: RunEventBody,
+      summary: 'deliver `{ event, payload }` to the run’s wait nodes',
+      responses: { 202: 'delivered', 404: 'no such run', 409: 'not running' },
+    },
+    async (request, response, { params: { runId }, body }) => {
+      await runs.assertInWorkspace(runId, workspaceOf(request));
+      await runs.sendEvent(runId, body.event, body.payload);
+      response.status(202).json({ runId, event: body.event });
+    },
+  );
 }
-
-/** `POST /api/runs/:runId/events`: an event or approval for the run's `wait` nodes. */
-const RunEventBody = z.object({ event: EventType, payload: z.json().optional() }).strict();

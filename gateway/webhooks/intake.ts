@@ -6,6 +6,7 @@ import { Identifier } from '../../flow/schema';
 import { errorAnswer, HttpError, parseRequest } from '../errors';
 import { log, requestIdOf, splitUrl, tagRequest } from '../logging';
 import { inRequestContext } from '../requestGuard';
+import type { RouteRegistry } from '../routeRegistry';
 import { corsFor, setSecurityHeaders } from '../security';
 import { isMultipart } from './multipart';
 import { sendJson, sendOutcome } from './response';
@@ -103,4 +104,39 @@ export function webhookIntake(options: IntakeOptions): (request: IncomingMessage
     );
     return true;
   };
+}
+
+/** The routes the intake serves, for the OpenAPI document (they are served here, ahead of express). */
+export function describeWebhookIntake(routes: RouteRegistry): void {
+  const params = HookParams.omit({ rest: true });
+  const withPath = params.extend({ path: z.string() });
+  const common = { method: 'any', tag: 'webhooks', auth: 'webhook' } as const;
+  routes.describe({
+    ...common,
+    path: '/hooks/{flowId}',
+    params,
+    summary: 'webhook trigger (any method): JSON, form, text, raw or multipart (files stored, passed as references); `Idempotency-Key` answers the first run',
+    responses: { 202: '{ runId } (async, or sync past its timeout)', 200: 'the flow’s result (sync)', 401: 'wrong credentials', 404: 'no webhook', 405: 'method not allowed', 413: 'body too large' },
+  });
+  routes.describe({
+    ...common,
+    path: '/hooks/{flowId}/{path}',
+    params: withPath,
+    summary: 'webhook trigger with a sub-path (reaches the run as `path`)',
+    responses: { 202: '{ runId }', 200: 'the flow’s result (sync)' },
+  });
+  routes.describe({
+    ...common,
+    path: '/hooks-test/{flowId}',
+    params,
+    summary: 'test URL: runs the flow’s draft by the draft’s webhook trigger (its auth, methods, respond mode), the draft revision pinned',
+    responses: {
+      202: '{ runId } (async, or sync past its timeout)',
+      200: 'the flow’s result (sync)',
+      401: 'wrong credentials',
+      404: 'no draft, or the draft has no webhook trigger',
+      429: 'the month’s executions are used',
+    },
+  });
+  routes.describe({ ...common, path: '/hooks-test/{flowId}/{path}', params: withPath, summary: 'test URL with a sub-path', responses: { 202: '{ runId }', 200: 'the flow’s result (sync)' } });
 }
