@@ -55,6 +55,39 @@ export const PostgresTrigger = z
   .strict();
 export type PostgresTrigger = z.infer<typeof PostgresTrigger>;
 
+/**
+ * Changes of one MongoDB collection, each run receiving a change event (`operationType`, `documentKey`, `fullDocument`,
+ * `updateDescription`, `ns`, `clusterTime`) whichever mode reads them, so a flow runs unchanged on either:
+ * `changeStream` (replica sets, Atlas; the resume token stored after each run starts) or `poll` (servers without change
+ * streams, such as FerretDB: documents whose `watermarkField` moved past the last poll, less `overlapMs`).
+ */
+export const MongoTrigger = z
+  .object({
+    type: z.literal('mongodb'),
+    id: TriggerId.default('mongodb'),
+    /** Workspace variable holding the connection string (`mongodb://…`, `mongodb+srv://…`). */
+    urlVariable: VariableRef,
+    database: z.string().regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'must be a MongoDB database name'),
+    collection: z.string().regex(/^(?!system\.)[^$\0]{1,120}$/, 'must be a MongoDB collection name'),
+    mode: z.enum(['poll', 'changeStream']).default('poll'),
+    operations: z
+      .array(z.enum(['insert', 'update', 'replace', 'delete']))
+      .min(1)
+      .refine(unique, 'lists an operation twice')
+      .default(['insert', 'update', 'replace', 'delete']),
+    /** poll: the field every write sets to the time (a Date) or a growing number, indexed. */
+    watermarkField: z.string().min(1).max(200).default('updatedAt'),
+    /** poll: a document whose `createdField` equals its watermark is reported as an insert, otherwise as an update. */
+    createdField: z.string().min(1).max(200).default('createdAt'),
+    pollIntervalMs: z.number().int().min(1_000).max(3_600_000).default(5_000),
+    /** poll: how far behind the last watermark each poll looks again (clocks and commit order are not the same). */
+    overlapMs: z.number().int().min(0).max(3_600_000).default(60_000),
+    batchSize: z.number().int().min(1).max(1_000).default(100),
+    paused,
+  })
+  .strict();
+export type MongoTrigger = z.infer<typeof MongoTrigger>;
+
 /** Runs of flows subscribed to an event type, from `POST /api/events` or `context.emit` in a code node. */
 export const EventTrigger = z
   .object({
@@ -135,7 +168,7 @@ export type PushedKind = (typeof PUSHED_KINDS)[number];
 /** The kinds whose listener installs something in the source, to remove when the trigger goes. */
 export const INSTALLING_KINDS = ['postgres'] as const;
 
-export const SourceTrigger = z.discriminatedUnion('type', [PostgresTrigger, EventTrigger, SignedTrigger, SalesforceTrigger, S3Trigger]);
+export const SourceTrigger = z.discriminatedUnion('type', [PostgresTrigger, MongoTrigger, EventTrigger, SignedTrigger, SalesforceTrigger, S3Trigger]);
 export type SourceTrigger = z.infer<typeof SourceTrigger>;
 export type SourceKind = SourceTrigger['type'];
 
@@ -146,6 +179,8 @@ export function routeOf(trigger: SourceTrigger): string {
       return trigger.event;
     case 'postgres':
       return `${trigger.schema}.${trigger.table}`;
+    case 'mongodb':
+      return `${trigger.database}.${trigger.collection}`;
     default:
       return trigger.source;
   }
@@ -153,5 +188,5 @@ export function routeOf(trigger: SourceTrigger): string {
 
 /** Whether the trigger has a listener (a long-running Temporal workflow) reading its source from a position. */
 export function isListened(trigger: SourceTrigger): boolean {
-  return trigger.type === 'postgres' || (trigger.type === 's3' && trigger.scanIntervalMs !== undefined);
+  return trigger.type === 'postgres' || trigger.type === 'mongodb' || (trigger.type === 's3' && trigger.scanIntervalMs !== undefined);
 }

@@ -11,6 +11,7 @@ import type { EgressGuard } from '../../sandbox/egress';
 import type { TriggerRecord, TriggerRegistry } from '../../store/triggerRegistry';
 import { listenPostgres, uninstallPostgres } from './postgresListener';
 import { listenS3, ScannedBucket } from './s3Scan';
+import { listenMongo } from './mongoListener';
 
 export interface ListenerDependencies {
   registry: TriggerRegistry;
@@ -103,6 +104,8 @@ export function createListenerActivities(deps: ListenerDependencies): ListenerAc
             return await listenPostgres(context, record.trigger);
           case 's3':
             return await listenS3(context, record.trigger);
+          case 'mongodb':
+            return await listenMongo(context, record.trigger);
           default:
             throw new SourceConfigError(`a ${record.trigger.type} trigger has no listener`);
         }
