@@ -9,7 +9,7 @@ import type { FlowService } from './flowService';
 import { FlowRunStats } from './flowRunStats';
 import { healthAnswer, type HealthReport } from './health';
 import { requestLogging } from './logging';
-import { guardRequests, inRequestContext } from './requestGuard';
+import { guardRequests, parsingInContext } from './requestGuard';
 import { openApiDocument } from './openapi';
 import { registerStudioRoutes, studioFiles } from './studio';
 import type { CronPreviewer } from '../temporal/cronPreview';
@@ -88,8 +88,7 @@ export function createApp(deps: GatewayDependencies): express.Express {
   const api = express.Router();
   api.use(requireApiKey(deps.adminKey, deps.keys, deps.workspaces));
   api.use(rateLimitPerKey(deps.rateLimitPerMinute ?? 0));
-  const readJson = express.json({ limit: '2mb' });
-  api.use((request, response, next) => readJson(request, response, inRequestContext(next)));
+  api.use(parsingInContext(express.json({ limit: '2mb' })));
   api.use((request, _response, next) => {
     assertPayloadShape(request.body, 'body');
     next();
@@ -101,6 +100,10 @@ export function createApp(deps: GatewayDependencies): express.Express {
   app.use('/api', api);
 
   app.use(studioFiles());
+  // Anything else (`/hooks/` without a flow id, a mistyped path) is a JSON 404 naming the route, like the API's.
+  app.use((request) => {
+    throw new HttpError(404, 'not_found', `no route ${request.method} ${request.path}`);
+  });
   app.use(errorHandler);
   return app;
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import { log, requestIdOf } from './logging';
 
 interface InFlight {
@@ -73,4 +74,9 @@ export function installProcessGuard(): void {
  */
 export function inRequestContext<Args extends unknown[]>(callback: (...args: Args) => void): (...args: Args) => void {
   return AsyncResource.bind(callback);
+}
+
+/** A body parser (express.json, express.raw) whose `next` runs in the request's context again. */
+export function parsingInContext(parser: RequestHandler): RequestHandler {
+  return (request, response, next) => parser(request, response, inRequestContext((error?: unknown) => next(error)));
 }

@@ -2,6 +2,7 @@ import express from 'express';
 import { z } from 'zod';
 import { PUSHED_KINDS, SourceName } from '../../flow/eventTriggers';
 import { Identifier } from '../../flow/schema';
+import { parsingInContext } from '../requestGuard';
 import type { RouteRegistry } from '../routeRegistry';
 import type { PushedSources } from '../sources/pushed';
 
@@ -9,7 +10,7 @@ export const PushedParams = z.object({ kind: z.enum(PUSHED_KINDS), workspace: Id
 
 /** `/triggers/<kind>/<workspace>/<source>`: no API key; each kind checks its sender itself. */
 export function registerPushedTriggerRoutes(routes: RouteRegistry, sources: PushedSources, bodyLimit: string): void {
-  const raw = express.raw({ type: () => true, limit: bodyLimit });
+  const raw = parsingInContext(express.raw({ type: () => true, limit: bodyLimit }));
   const path = '/triggers/{kind}/{workspace}/{source}';
 
   // MinIO probes a webhook target with HEAD before sending to it.

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { PushedKind } from '../../flow/eventTriggers';
 import type { TriggerRecord, TriggerRegistry } from '../../store/triggerRegistry';
 import type { TriggerEvent } from '../../temporal/triggerRuns';
-import { HttpError, notFound } from '../errors';
+import { assertPayloadShape, HttpError, notFound } from '../errors';
 import type { RunService } from '../runService';
 
 export interface PushedDelivery {
@@ -80,6 +80,7 @@ export class PushedSources {
     let values: Record<string, string> | undefined;
     const secrets: Secrets = async (name) => (values ??= await this.variables(delivery.workspace))[name];
     const accepted = await this.adapters[kind].accept(delivery, subscribers, secrets);
+    for (const { events } of accepted.matched) for (const event of events) assertPayloadShape(event.payload, 'event');
     const live = accepted.matched.filter(({ record, events }) => !record.paused && events.length > 0);
     if (live.length > 0) await this.runs.assertQuota(delivery.workspace);
     const started: StartedRun[] = [];
