@@ -38,7 +38,7 @@ runLoadScript(async ({ product, counter, temporal }) => {
         log(`could not kill ${part} (pid ${pid}): ${(error as Error).message}`);
       }
     }
-    await sleep(40);
+    await sleep(120);
   }
   await verifyAndReport('faults', load, counter, temporal, (verdict) => {
     const injectedByPart = Object.fromEntries(PARTS.map((part) => [part, injected.filter((fault) => fault.part === part && fault.pid).length]));

@@ -144,23 +144,34 @@ export interface Verdict {
   fiveXx: number;
   statuses: Record<string, number>;
   runsCompleted: number;
+  /** Answered 2xx, and no completed run: never started (`missing`) or closed otherwise than completed (`failed`). */
   lost: number;
+  missing: number;
+  failed: number;
   duplicated: number;
+  /** Still open when the runs stopped making progress. */
   stuck: number;
   nodesRanTwice: number;
   cronRuns: number;
   lostRunIds: string[];
+  drainMs: number;
 }
 
+/** How long the runs may make no progress (no run closing) before the open ones count as stuck. */
+const NO_PROGRESS_MS = 180_000;
+
 /**
- * Waits (up to `waitMs`) until every run of the load's flows has closed, then checks: each 2xx answer's run exists
- * once and completed; no request's `n` ran as two runs; no run still open; no node ran two executions of one attempt.
+ * Waits until every run of the load's flows has closed (or none has closed for three minutes), then checks: each 2xx
+ * answer's run exists once and completed; no request's `n` ran as two runs; no run still open; no node ran two
+ * executions of one attempt.
  */
-export async function verify(temporal: Client, answers: Answer[], counter: ExecutionCounter, waitMs: number): Promise<Verdict> {
+export async function verify(temporal: Client, answers: Answer[], counter: ExecutionCounter): Promise<Verdict> {
   const query = "NectarFlowId IN ('load-async', 'load-sync', 'load-api', 'load-cron', 'load-flaky')";
   const accepted = answers.filter((answer) => answer.status >= 200 && answer.status < 300 && answer.runId);
-  const deadline = Date.now() + waitMs;
+  const started = Date.now();
   let runs: { id: string; status: string; flowId: string }[] = [];
+  let lastOpen = Infinity;
+  let lastProgress = Date.now();
   for (;;) {
     runs = [];
     try {
@@ -173,12 +184,20 @@ export async function verify(temporal: Client, answers: Answer[], counter: Execu
     }
     const known = new Set(runs.map((run) => run.id));
     const open = runs.filter((run) => run.status === 'RUNNING').length;
-    if ((open === 0 && accepted.every((answer) => known.has(answer.runId!))) || Date.now() > deadline) break;
-    await sleep(2_000);
+    const unknown = accepted.filter((answer) => !known.has(answer.runId!)).length;
+    if (open + unknown < lastOpen) {
+      lastOpen = open + unknown;
+      lastProgress = Date.now();
+    }
+    if ((open === 0 && unknown === 0) || Date.now() - lastProgress > NO_PROGRESS_MS) break;
+    await sleep(5_000);
   }
+  const drainMs = Date.now() - started;
   const byId = new Map<string, { status: string }[]>();
   for (const run of runs) byId.set(run.id, [...(byId.get(run.id) ?? []), run]);
-  const lostRunIds = accepted.filter((answer) => byId.get(answer.runId!)?.[0]?.status !== 'COMPLETED').map((answer) => answer.runId!);
+  const notCompleted = accepted.filter((answer) => byId.get(answer.runId!)?.[0]?.status !== 'COMPLETED');
+  const missing = notCompleted.filter((answer) => !byId.has(answer.runId!)).length;
+  const failed = notCompleted.filter((answer) => byId.get(answer.runId!) && byId.get(answer.runId!)![0].status !== 'RUNNING').length;
   // A request's n seen in two runs' outputs would be a duplicate of that request.
   const byN = new Map<string, number>();
   for (const run of runs.filter((run) => run.status === 'COMPLETED' && run.flowId !== 'load-cron')) {
@@ -203,12 +222,15 @@ export async function verify(temporal: Client, answers: Answer[], counter: Execu
     fiveXx: answers.filter((answer) => answer.status >= 500).length,
     statuses,
     runsCompleted: runs.filter((run) => run.status === 'COMPLETED').length,
-    lost: lostRunIds.length,
+    lost: missing + failed,
+    missing,
+    failed,
     duplicated: duplicatedByN + duplicatedById,
     stuck: runs.filter((run) => run.status === 'RUNNING').length,
     nodesRanTwice,
     cronRuns: runs.filter((run) => run.flowId === 'load-cron').length,
-    lostRunIds: lostRunIds.slice(0, 20),
+    lostRunIds: notCompleted.slice(0, 20).map((answer) => answer.runId!),
+    drainMs,
   };
 }
 
@@ -252,7 +274,7 @@ export async function verifyAndReport(
   await load.settled();
   console.log(`[${script}] load over; waiting for every run to close`);
   const client = await temporal();
-  const verdict = await verify(client, load.answers, counter, 600_000);
+  const verdict = await verify(client, load.answers, counter);
   await client.connection.close();
   const { figures, broken } = describe(verdict);
   console.log(JSON.stringify(figures, null, 2));

@@ -67,6 +67,8 @@ export class AcceptJournal {
   /** Until when runs start one at a time: this process's thread was busy answering deliveries. */
   private busyUntil = 0;
   private lastStartAt = 0;
+  /** A write failed (a full disk): once every accepted run has started, the file starts over, freeing its space. */
+  private writeFailed = false;
 
   private constructor(
     private readonly file: DurableLineFile,
@@ -121,6 +123,7 @@ export class AcceptJournal {
           resolve();
           return;
         }
+        this.writeFailed = true;
         log.error({ runId: run.runId, err: error }, 'the webhook journal cannot write; refusing deliveries until it can');
         reject(new JournalWriteError(`the delivery could not be recorded (${(error as NodeJS.ErrnoException).code ?? error.message}); try again shortly`));
       });
@@ -188,7 +191,10 @@ export class AcceptJournal {
   /** Every write so far is on disk: once nothing is pending either, the file can start over. */
   private settled(): void {
     if (!this.idle()) return;
-    if (this.file.size > COMPACT_BYTES) this.file.empty();
+    if (this.file.size > COMPACT_BYTES || this.writeFailed) {
+      this.file.empty();
+      this.writeFailed = false;
+    }
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const waiter of waiters) waiter();
