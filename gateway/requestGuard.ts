@@ -18,7 +18,9 @@ function failRequest(inFlight: InFlight, error: unknown, how: string): void {
   const { request, response } = inFlight;
   const reqId = requestIdOf(request);
   log.error({ reqId, method: request.method, url: request.url, err: error }, how);
-  if (response.headersSent || response.writableEnded) {
+  // Answered already: the error came from something the request left behind; its socket may serve another request now.
+  if (response.writableEnded) return;
+  if (response.headersSent) {
     response.destroy();
     return;
   }

@@ -19,7 +19,7 @@ runLoadScript(async ({ product, counter, temporal }) => {
   const load = new LoadRecorder(product);
   // Each part killed `kills` times, at random moments spread over the run (not in its last fifth, so it comes back).
   const schedule = PARTS.flatMap((part) => Array.from({ length: kills }, () => ({ part, at: Math.random() * seconds * 800 }))).sort((a, b) => a.at - b.at);
-  const injected: { part: Part; at: number; pid?: number }[] = [];
+  const injected: { part: Part; at: number; pid: number }[] = [];
   const started = Date.now();
   let tick = 0;
   while (Date.now() - started < seconds * 1000) {
@@ -31,18 +31,22 @@ runLoadScript(async ({ product, counter, temporal }) => {
       const { part, at } = schedule.shift()!;
       const pid = part === 'sandbox' ? sandboxPids(product.pidOf('worker'))[0] : product.pidOf(part);
       try {
-        if (pid) process.kill(pid, 'SIGKILL');
+        if (!pid) throw new Error('not running at the moment');
+        process.kill(pid, 'SIGKILL');
         injected.push({ part, at: Math.round(at), pid });
         log(`killed ${part} (pid ${pid})`);
       } catch (error) {
-        log(`could not kill ${part} (pid ${pid}): ${(error as Error).message}`);
+        // Being restarted (a sandbox appears with its worker's first executions): try again a little later.
+        log(`${part} not killed now (${(error as Error).message}); again in 3 s`);
+        schedule.push({ part, at: Date.now() - started + 3_000 });
+        schedule.sort((a, b) => a.at - b.at);
       }
     }
     await sleep(120);
   }
   await verifyAndReport('faults', load, counter, temporal, (verdict) => {
-    const injectedByPart = Object.fromEntries(PARTS.map((part) => [part, injected.filter((fault) => fault.part === part && fault.pid).length]));
-    const figures = { seconds, faultsInjected: injected.filter((fault) => fault.pid).length, injectedByPart, ...verdict };
+    const injectedByPart = Object.fromEntries(PARTS.map((part) => [part, injected.filter((fault) => fault.part === part).length]));
+    const figures = { seconds, faultsInjected: injected.length, injectedByPart, ...verdict };
     return { figures, broken: verdict.lost > 0 || verdict.duplicated > 0 || verdict.stuck > 0 || verdict.nodesRanTwice > 0 };
   });
 });
