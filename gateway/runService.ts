@@ -136,7 +136,9 @@ export class RunService {
     const timeout = new Promise<RunOutcome>((resolve) => (timer = setTimeout(() => resolve({ status: 'running' }), timeoutMs)));
     const closed = this.resultWithin(runId, timeoutMs).then(
       (snapshot: RunSnapshot): RunOutcome => ({ status: 'completed', output: snapshot.output }),
-      (error: unknown): RunOutcome => ({ status: 'failed', error: runFailureOf(error).error }),
+      // Only a run that closed otherwise than completed failed; a wait cut by Temporal going away (the run goes on)
+      // answers as a run still running, with its link, never as a failure the caller would retry into a second run.
+      (error: unknown): RunOutcome => (error instanceof WorkflowFailedError ? { status: 'failed', error: runFailureOf(error).error } : { status: 'running' }),
     );
     try {
       return await Promise.race([closed, timeout]);
