@@ -34,6 +34,7 @@ export function watchPage(page: Page, baseUrl: string, watch: PageWatch = { offH
 /** A new browser context (its own localStorage) signed in with `key`. */
 export async function signedInPage(browser: Browser, baseUrl: string, key: string, watch?: PageWatch): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseUrl).origin });
   const page = await context.newPage();
   const watched = watchPage(page, baseUrl, watch);
   await page.goto(baseUrl + '/');

@@ -4,10 +4,11 @@ import { toCanvasEdge } from '../domain/convert';
 import { edgeOfHandle, handleOfEdge } from '../domain/handles';
 import { freeId } from '../domain/ids';
 import { closesLoop } from '../domain/loops';
+import { localTimeZone, newTrigger, type TriggerKind } from '../domain/triggers';
 import type { Edge, FlowNode, NodeKind, Position } from '../domain/model';
 import { renameNode } from '../domain/rename';
 import { kindOf } from '../nodes/registry';
-import { currentGraph, edit, type EditorGraph, type StudioEdge, type StudioNode } from '../stores/graph';
+import { currentGraph, edit, updateMeta, type EditorGraph, type StudioEdge, type StudioNode } from '../stores/graph';
 import { uiStore, type PendingLoop } from '../stores/ui';
 import { layoutPositions } from './autoLayout';
 
@@ -131,4 +132,8 @@ export function setEdgeIterations(edgeId: string, maxIterations: number | undefi
       return { ...edge, data: { edge: maxIterations === undefined ? rest : { ...rest, maxIterations } } };
     }),
   }));
+}
+
+export function addTrigger(kind: TriggerKind): void {
+  updateMeta(`add ${kind} trigger`, (meta) => ({ ...meta, triggers: [...(meta.triggers ?? []), newTrigger(kind, meta.triggers ?? [], localTimeZone())] }));
 }

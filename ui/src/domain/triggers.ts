@@ -16,7 +16,13 @@ export const TRIGGER_KINDS: { kind: TriggerKind; label: string; description: str
 
 export function triggerLabel(trigger: FlowTrigger): string {
   const label = TRIGGER_KINDS.find((kind) => kind.kind === trigger.type)?.label ?? trigger.type;
-  return 'id' in trigger ? `${label} ${trigger.id}` : label;
+  return 'id' in trigger ? `${label} · ${trigger.id}` : label;
+}
+
+/** The browser's time zone when the API would accept it (headless browsers may answer "Etc/Unknown"), else UTC. */
+export function localTimeZone(): string {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return Intl.supportedValuesOf('timeZone').includes(zone) ? zone : 'UTC';
 }
 
 /** A trigger of `kind` with an id no other trigger of the flow has, and placeholder sources to be edited. */

@@ -9,7 +9,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     return () => dialog?.close();
   }, []);
   return (
-    <dialog ref={ref} aria-label={title} onClose={onClose} onCancel={onClose} className="dialog">
+    <dialog ref={ref} aria-label={title} onClose={onClose} onCancel={onClose} className="dialog nokey">
       <h2>{title}</h2>
       {children}
     </dialog>

@@ -84,6 +84,13 @@ export class DraftSaver {
       this.state.set((state) => ({ ...state, status: state.revision === null ? 'new' : 'saved' }));
       return;
     }
+    // The API's own checks, run here first: a draft that would be refused is not sent (and says why at once).
+    const { checkDefinition } = await import('../../../flow/validate');
+    const check = checkDefinition(definition);
+    if (!check.ok) {
+      this.state.set((state) => ({ ...state, status: 'invalid', problems: check.problems, message: `the flow has ${check.problems.length} problem(s)` }));
+      return;
+    }
     this.state.set((state) => ({ ...state, status: 'saving' }));
     try {
       const saved = await api.saveDraft(definition, this.state.get().revision);

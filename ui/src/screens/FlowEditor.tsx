@@ -1,14 +1,14 @@
 /** `/flows/:flowId`: the canvas with its palette, toolbar and side panels. */
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { addNode, autoLayout } from '../canvas/actions';
+import { addNode, addTrigger, autoLayout } from '../canvas/actions';
 import { layoutPositions } from '../canvas/autoLayout';
 import { FlowCanvas } from '../canvas/FlowCanvas';
 import { Palette } from '../canvas/Palette';
 import { useShortcuts } from '../canvas/shortcuts';
 import { hasLayout, toCanvas } from '../domain/convert';
 import type { NodeKind } from '../domain/model';
-import { newTrigger, type TriggerKind } from '../domain/triggers';
+import type { TriggerKind } from '../domain/triggers';
 import { openFlow } from '../persistence/loadFlow';
 import { LoopDialog } from '../panels/LoopDialog';
 import { RunPanel } from '../panels/RunPanel';
@@ -77,7 +77,7 @@ function Editor({ session }: { session: EditorSession }) {
     openPanel('inspector');
   };
   const onAddTrigger = (kind: TriggerKind) => {
-    updateMeta(`add ${kind} trigger`, (meta) => ({ ...meta, triggers: [...(meta.triggers ?? []), newTrigger(kind, meta.triggers ?? [], Intl.DateTimeFormat().resolvedOptions().timeZone)] }));
+    addTrigger(kind);
     openPanel('triggers');
   };
 

@@ -15,7 +15,7 @@ const OVERLAP_LABELS: Record<(typeof OVERLAP_POLICIES)[number], string> = {
 
 function preview(expression: string, timezone: string): { reading: string; times: string[] } | { error: string } {
   try {
-    const format = new Intl.DateTimeFormat(undefined, { timeZone: timezone, dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' });
+    const format = new Intl.DateTimeFormat(undefined, { timeZone: timezone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
     return { reading: describeCron(expression), times: nextRunTimes(expression, timezone, new Date()).map((time) => format.format(time)) };
   } catch (error) {
     return { error: (error as Error).message };

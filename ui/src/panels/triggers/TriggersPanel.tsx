@@ -3,7 +3,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { FlowTrigger } from '../../../../flow/triggers';
 import { api } from '../../api/client';
 import type { ScheduleView } from '../../api/types';
-import { newTrigger, TRIGGER_KINDS, triggerLabel } from '../../domain/triggers';
+import { addTrigger } from '../../canvas/actions';
+import { TRIGGER_KINDS, triggerLabel } from '../../domain/triggers';
 import { useStore } from '../../stores/createStore';
 import { updateMeta, useGraph } from '../../stores/graph';
 import { notify } from '../../stores/ui';
@@ -33,8 +34,6 @@ export default function TriggersPanel({ session }: { session: EditorSession }) {
       const { triggers: _old, ...others } = meta;
       return rest.length > 0 ? { ...others, triggers: rest } : others;
     });
-  const add = (kind: FlowTrigger['type']) =>
-    updateMeta(`add ${kind} trigger`, (meta) => ({ ...meta, triggers: [...(meta.triggers ?? []), newTrigger(kind, meta.triggers ?? [], Intl.DateTimeFormat().resolvedOptions().timeZone)] }));
   const toggleSchedule = async (schedule: ScheduleView) => {
     try {
       await api.scheduleCommand(session.flowId, schedule.triggerId, schedule.paused ? 'resume' : 'pause');
@@ -64,9 +63,9 @@ export default function TriggersPanel({ session }: { session: EditorSession }) {
           </article>
         );
       })}
-      <div className="actions left">
+      <div className="add-triggers">
         {TRIGGER_KINDS.filter((kind) => kind.kind !== 'webhook' || !triggers.some((trigger) => trigger.type === 'webhook')).map((kind) => (
-          <button type="button" key={kind.kind} onClick={() => add(kind.kind)} title={kind.description}>
+          <button type="button" key={kind.kind} onClick={() => addTrigger(kind.kind)} title={kind.description}>
             + {kind.label}
           </button>
         ))}

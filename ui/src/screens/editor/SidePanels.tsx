@@ -12,7 +12,8 @@ export function SidePanels({ session, runPanel }: { session: EditorSession; runP
   const panel = useUi((state) => state.panel);
   if (panel === null) return null;
   return (
-    <div className="side">
+    // "nokey": React Flow leaves keys typed here alone (Monaco edits in a div, which React Flow would take space-to-pan from).
+    <div className="side nokey">
       <button type="button" className="close link" aria-label="Close panel" onClick={() => openPanel(null)}>
         ×
       </button>

@@ -1,0 +1,68 @@
+/** Driving the studio like a person: the palette, the canvas, the inspector and Monaco, by mouse and keyboard. */
+import type { Page } from 'playwright-core';
+
+export const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+/** Drags a node kind from the palette onto the canvas at (x, y) of the canvas; answers the new node's id. */
+export async function dropNode(page: Page, kind: string, x: number, y: number): Promise<string> {
+  const before = new Set(await page.locator('.react-flow__node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-id'))));
+  await page.locator(`.palette-item[data-kind="${kind}"]`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+  await page.locator('.react-flow__node').nth(before.size).waitFor();
+  const after = await page.locator('.react-flow__node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-id')));
+  return after.find((id) => id && !before.has(id))!;
+}
+
+/** Selects a node (its inspector opens) by clicking its title. */
+export async function openNode(page: Page, id: string): Promise<void> {
+  await node(page, id).locator('.node-title').click();
+  await page.getByRole('region', { name: `Node ${id}` }).waitFor();
+}
+
+export async function renameNode(page: Page, from: string, to: string): Promise<void> {
+  await openNode(page, from);
+  const idField = page.locator('#node-id');
+  await idField.fill(to);
+  await idField.press('Enter');
+  await node(page, to).waitFor();
+}
+
+async function clearEditor(page: Page): Promise<void> {
+  const editor = page.locator('.monaco-editor').first();
+  await editor.waitFor({ timeout: 30_000 });
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+}
+
+/** Replaces the code in the open editor by typing it key by key (Monaco closes brackets and quotes as it goes). */
+export async function typeCode(page: Page, code: string): Promise<void> {
+  await clearEditor(page);
+  await page.keyboard.type(code);
+}
+
+/**
+ * Replaces the code by pasting it (Ctrl/Cmd+V), as a person copies the seed's function: typed line by line, Monaco's
+ * auto-indent and bracket closing would re-shape an already indented multi-line text.
+ */
+export async function pasteCode(page: Page, code: string): Promise<void> {
+  await clearEditor(page);
+  await page.evaluate((text) => (globalThis as unknown as { navigator: { clipboard: { writeText(text: string): Promise<void> } } }).navigator.clipboard.writeText(text), code);
+  await page.keyboard.press('ControlOrMeta+V');
+}
+
+/** Drags from an output handle of `from` to the input handle of `to`. */
+export async function connect(page: Page, from: string, handleId: string, to: string): Promise<void> {
+  const source = node(page, from).locator(`.react-flow__handle[data-handleid="${handleId}"]`);
+  const target = node(page, to).locator('.react-flow__handle.target');
+  const a = (await source.boundingBox())!;
+  const b = (await target.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+export async function waitForSaved(page: Page): Promise<void> {
+  await page.locator('.save-status.saved').waitFor({ timeout: 15_000 });
+}
