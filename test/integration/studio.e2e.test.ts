@@ -64,6 +64,7 @@ test('from an empty canvas, a person builds the purchase-approval flow with four
   await page.keyboard.press('Escape');
   for (const approver of APPROVERS) await connect(page, 'route', `path:${approver.id}`, approver.id);
   expect(await page.locator('.react-flow__edge').count()).toBe(3);
+  await page.getByRole('button', { name: 'Auto-layout' }).click();
   await waitForSaved(page);
 
   const draft = (await product.request('GET', '/api/flows/purchase-approval/draft')).body.definition;

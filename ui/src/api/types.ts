@@ -5,26 +5,11 @@
 import type { LogEntry, NodeError, NodeRecord, RunStatus, RunView } from '../../../flow/contracts';
 import type { FlowTrigger } from '../../../flow/triggers';
 import type { PlanLimits } from '../../../store/plans';
+import type { CronPreviewAnswer, FlowListItem, ProblemsAnswer, StepTestAnswer, WorkspaceAnswer } from '../../../gateway/answers';
 import type { FlowDefinition } from '../domain/model';
 import type { Problem } from '../domain/faults';
 
-export type { FlowTrigger, LogEntry, NodeError, NodeRecord, PlanLimits, Problem, RunStatus, RunView };
-
-export interface RunRef {
-  runId: string;
-  status: RunStatus;
-  startedAt: string;
-}
-
-export interface FlowListItem {
-  id: string;
-  name: string;
-  latestVersion: number | null;
-  hasDraft: boolean;
-  triggers: FlowTrigger['type'][] | FlowTrigger[];
-  lastRun: RunRef | null;
-  successRate: { runs: number; succeeded: number };
-}
+export type { CronPreviewAnswer, FlowListItem, FlowTrigger, LogEntry, NodeError, NodeRecord, PlanLimits, Problem, ProblemsAnswer, RunStatus, RunView, StepTestAnswer, WorkspaceAnswer };
 
 export interface FlowRead {
   id: string;
@@ -65,25 +50,6 @@ export interface RunListItem {
   status: RunStatus;
   startedAt: string;
   closedAt?: string;
-}
-
-export interface StepTestResult {
-  runId: string;
-  status: 'succeeded' | 'failed';
-  output: unknown;
-  error: NodeError | null;
-  logs: LogEntry[];
-  durationMs: number;
-  memoryBytes: number;
-}
-
-export interface WorkspaceInfo {
-  id: string;
-  name: string;
-  plan: string;
-  limits: PlanLimits;
-  maxMemoryMb: number;
-  maxTimeoutMs: number;
 }
 
 export interface ScheduleView {

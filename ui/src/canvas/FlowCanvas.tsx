@@ -86,7 +86,7 @@ export function FlowCanvas({ onAddTrigger, readOnly = false }: { onAddTrigger?: 
         onlyRenderVisibleElements={nodes.length > LARGE_GRAPH}
         fitView
         fitViewOptions={FIT_VIEW}
-        minZoom={0.1}
+        minZoom={0.02}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} />

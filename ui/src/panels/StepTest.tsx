@@ -1,14 +1,16 @@
 /** Test one code node without publishing: input from an upstream node's last output or pasted JSON; see output, logs, error. */
 import { useState } from 'react';
 import { api } from '../api/client';
-import type { StepTestResult } from '../api/types';
+import type { StepTestAnswer } from '../api/types';
+import { Link } from '../app/Link';
+import { runUrl } from '../app/router';
 import type { FlowNode } from '../domain/model';
 import { JsonView } from './JsonView';
 import { Alert } from './Alert';
 
-export function StepTest({ flowId, node, suggestedInput, onResult }: { flowId: string; node: FlowNode; suggestedInput: unknown; onResult?: (result: StepTestResult) => void }) {
+export function StepTest({ flowId, node, suggestedInput, onResult }: { flowId: string; node: FlowNode; suggestedInput: unknown; onResult?: (result: StepTestAnswer) => void }) {
   const [text, setText] = useState(() => JSON.stringify(suggestedInput ?? {}, null, 2));
-  const [result, setResult] = useState<StepTestResult | null>(null);
+  const [result, setResult] = useState<StepTestAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -47,21 +49,27 @@ export function StepTest({ flowId, node, suggestedInput, onResult }: { flowId: s
         </button>
       </div>
       <Alert text={error} />
-      {result && (
+      {result?.status === 'running' && (
+        <p>
+          Still running: <Link href={runUrl(result.runId)}>follow the run</Link>
+        </p>
+      )}
+      {result && result.status !== 'running' && (
         <div className="step-result" aria-label="Step test result">
           <p>
             <span className={`status ${result.status}`} id="step-status">
               {result.status}
             </span>{' '}
             <span className="muted">
-              {result.durationMs.toFixed(1)} ms · {Math.round(result.memoryBytes / 1024)} KiB
+              {result.durationMs === null ? '' : `${result.durationMs.toFixed(1)} ms`}
+              {result.memoryBytes === null ? '' : ` · ${Math.round(result.memoryBytes / 1024)} KiB`}
             </span>
           </p>
           {result.status === 'succeeded' && <JsonView value={result.output} id="step-output" label="Step output" />}
           {result.error && (
             <pre className="json error" id="step-error">
               {result.error.name}: {result.error.message}
-              {result.error.stack ? `\n${result.error.stack}` : ''}
+              {'stack' in result.error && result.error.stack ? `\n${result.error.stack}` : ''}
             </pre>
           )}
           {result.logs.length > 0 && (

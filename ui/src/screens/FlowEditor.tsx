@@ -96,10 +96,10 @@ function Editor({ session }: { session: EditorSession }) {
         <button type="button" onClick={redo} title="Ctrl/Cmd+Shift+Z">
           Redo
         </button>
-        <button type="button" onClick={() => (autoLayout(), setTimeout(() => void flow.fitView({ duration: 200, maxZoom: 1, padding: 0.15 }), 50))}>
+        <button type="button" onClick={() => (autoLayout(), setTimeout(() => void flow.fitView({ duration: 200, maxZoom: 1, minZoom: 0.02, padding: 0.15 }), 50))}>
           Auto-layout
         </button>
-        <button type="button" onClick={() => void flow.fitView({ duration: 200, maxZoom: 1, padding: 0.15 })}>
+        <button type="button" onClick={() => void flow.fitView({ duration: 200, maxZoom: 1, minZoom: 0.02, padding: 0.15 })}>
           Zoom to fit
         </button>
         <button type="button" onClick={() => openPanel('triggers')}>

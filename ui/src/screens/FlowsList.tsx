@@ -9,7 +9,7 @@ import { rememberNewFlowName } from '../persistence/newFlow';
 import { Alert } from '../panels/Alert';
 
 function triggerNames(item: FlowListItem): string {
-  const names = (item.triggers ?? []).map((trigger) => (typeof trigger === 'string' ? trigger : trigger.type));
+  const names = item.triggers.map((trigger) => trigger.type);
   return names.length > 0 ? names.join(', ') : 'API only';
 }
 
@@ -140,7 +140,7 @@ export function FlowsList({ onUnauthorized }: { onUnauthorized: () => void }) {
                 <td>
                   {item.lastRun ? (
                     <Link href={runUrl(item.lastRun.runId)}>
-                      <span className={`status ${item.lastRun.status}`}>{item.lastRun.status}</span> {new Date(item.lastRun.startedAt).toLocaleString()}
+                      <span className={`status ${item.lastRun.status}`}>{item.lastRun.status}</span> {item.lastRun.startedAt ? new Date(item.lastRun.startedAt).toLocaleString() : ''}
                     </Link>
                   ) : (
                     '—'

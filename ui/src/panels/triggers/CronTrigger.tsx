@@ -1,4 +1,6 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { api } from '../../api/client';
+import type { CronPreviewAnswer } from '../../api/types';
 import type { CronTrigger } from '../../../../flow/triggers';
 import { OVERLAP_POLICIES } from '../../../../flow/triggers';
 import { describeCron, nextRunTimes } from '../../domain/cron';
@@ -13,9 +15,14 @@ const OVERLAP_LABELS: Record<(typeof OVERLAP_POLICIES)[number], string> = {
   allow_all: 'run side by side',
 };
 
+function formatIn(timezone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(undefined, { timeZone: timezone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+}
+
+/** Read here at once as the expression is typed; Temporal's own reading (POST /api/cron/preview) replaces the times when it answers. */
 function preview(expression: string, timezone: string): { reading: string; times: string[] } | { error: string } {
   try {
-    const format = new Intl.DateTimeFormat(undefined, { timeZone: timezone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    const format = formatIn(timezone);
     return { reading: describeCron(expression), times: nextRunTimes(expression, timezone, new Date()).map((time) => format.format(time)) };
   } catch (error) {
     return { error: (error as Error).message };
@@ -25,6 +32,15 @@ function preview(expression: string, timezone: string): { reading: string; times
 export function CronTriggerEditor({ trigger, onChange, schedule }: { trigger: CronTrigger; onChange: (field: string, trigger: CronTrigger) => void; schedule?: { paused: boolean; toggle: () => void } }) {
   const shown = useMemo(() => preview(trigger.cron, trigger.timezone), [trigger.cron, trigger.timezone]);
   const zones = useMemo(() => Intl.supportedValuesOf('timeZone'), []);
+  const [temporal, setTemporal] = useState<CronPreviewAnswer | null>(null);
+  const readable = !('error' in shown);
+  useEffect(() => {
+    setTemporal(null);
+    if (!readable) return;
+    const timer = setTimeout(() => api.cronPreview(trigger.cron, trigger.timezone).then(setTemporal, () => undefined), 300);
+    return () => clearTimeout(timer);
+  }, [trigger.cron, trigger.timezone, readable]);
+  const times = temporal ? temporal.next.map((time) => formatIn(trigger.timezone).format(new Date(time))) : 'times' in shown ? shown.times : [];
   return (
     <div className="trigger-body">
       <div className="field-grid">
@@ -36,8 +52,9 @@ export function CronTriggerEditor({ trigger, onChange, schedule }: { trigger: Cr
       ) : (
         <div className="cron-preview" aria-label="Schedule preview">
           <p className="cron-reading">{shown.reading}</p>
+          {temporal && <p className="muted">Temporal reads it as: {temporal.description}</p>}
           <ol className="next-runs" aria-label="Next five runs">
-            {shown.times.map((time) => (
+            {times.map((time) => (
               <li key={time}>{time}</li>
             ))}
           </ol>

@@ -13,7 +13,7 @@ export function SidePanels({ session, runPanel }: { session: EditorSession; runP
   if (panel === null) return null;
   return (
     // "nokey": React Flow leaves keys typed here alone (Monaco edits in a div, which React Flow would take space-to-pan from).
-    <div className="side nokey">
+    <div className={`side nokey ${panel === 'versions' ? 'wide' : ''}`}>
       <button type="button" className="close link" aria-label="Close panel" onClick={() => openPanel(null)}>
         ×
       </button>
