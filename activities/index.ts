@@ -51,6 +51,8 @@ export interface RunCodeRequest {
 
 export interface RunCodeResult {
   output: unknown;
+  /** Events the node emitted (`context.emit`): the workflow publishes them through `emitEvents`. */
+  emitted?: Array<{ type: string; payload: unknown }>;
   attempt: number;
   logs: LogEntry[];
   memoryBytes: number;
@@ -216,7 +218,7 @@ export function createActivities(deps: ActivityDependencies) {
       const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id });
       if (outcome.ok) {
         const output = await deps.outputs.offload(outcome.output, { workflowId, nodeId: node.id }, request.inlineLimitBytes);
-        return { output, attempt: info.attempt, logs, memoryBytes, durationMs };
+        return { output, attempt: info.attempt, logs, memoryBytes, durationMs, ...(outcome.emitted ? { emitted: outcome.emitted } : {}) };
       }
       const details: RunCodeFailureDetails = { error: outcome.error, attempt: info.attempt, logs, memoryBytes, durationMs };
       throw nodeFailure(outcome.error.type, outcome.error.message, {

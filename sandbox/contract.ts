@@ -83,8 +83,12 @@ export const ExecutionError = z.object({
 });
 export type ExecutionError = z.infer<typeof ExecutionError>;
 
+/** Events a node emitted with `context.emit`, published on the workspace's bus once it has succeeded. */
+export const EmittedEvents = z.array(z.object({ type: z.string().min(1).max(200), payload: z.unknown() })).max(100);
+export type EmittedEvents = z.infer<typeof EmittedEvents>;
+
 export const ExecutionOutcome = z.discriminatedUnion('ok', [
-  ExecutionReport.extend({ ok: z.literal(true), output: z.unknown() }),
+  ExecutionReport.extend({ ok: z.literal(true), output: z.unknown(), emitted: EmittedEvents.optional() }),
   ExecutionReport.extend({ ok: z.literal(false), error: ExecutionError }),
 ]);
 export type ExecutionOutcome = z.infer<typeof ExecutionOutcome>;

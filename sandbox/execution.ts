@@ -181,7 +181,7 @@ export class Execution {
       // A result within the size limit may still be nested deep enough to overflow whoever recurses over it next.
       const violation = checkPayloadShape(parsed.output, 'result');
       if (violation) return { type: 'ResultError', name: 'ResultError', message: `the result is ${violation.message} (at ${violation.path})` };
-      return { ok: true, output: parsed.output, ...this.report() };
+      return { ok: true, output: parsed.output, ...(parsed.emitted ? { emitted: parsed.emitted } : {}), ...this.report() };
     }
     const { name, message, stack } = parsed.error;
     return { type: name === 'ResultError' ? 'ResultError' : 'CodeError', name, message, stack: userStack(stack, this.filename) };

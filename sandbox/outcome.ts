@@ -3,9 +3,10 @@
  * in that realm), so it is parsed with a schema, and isolated-vm's own errors are told apart by their messages.
  */
 import { z } from 'zod';
+import { EmittedEvents } from './contract';
 
 export const InvokeOutcomeData = z.union([
-  z.object({ ok: z.literal(true), output: z.unknown() }),
+  z.object({ ok: z.literal(true), output: z.unknown(), emitted: EmittedEvents.optional() }),
   z.object({ ok: z.literal(false), error: z.object({ name: z.string(), message: z.string(), stack: z.string().optional() }) }),
 ]);
 export type InvokeOutcomeData = z.infer<typeof InvokeOutcomeData>;

@@ -19,7 +19,7 @@ export interface RuntimeHost {
 
 /** A result as it crosses back to the host: always a JSON string made inside the isolate. */
 export type InvokeOutcome =
-  | { ok: true; output: unknown }
+  | { ok: true; output: unknown; emitted?: Array<{ type: string; payload: unknown }> }
   | { ok: false; error: { name: string; message: string; stack?: string } };
 
 /**
@@ -216,8 +216,18 @@ export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEnt
         if (!reflectApply(hasOwn, context, [stepId])) context[stepId] = parse(stringify(steps[stepId]));
       }
       defineProperty(globalThis, 'env', { value: parse(stringify(context.env ?? {})), writable: true, configurable: true });
+      // `context.emit(type, payload)`: events kept (as JSON copies, at most 100) and published on the workspace's bus
+      // once the node has succeeded, through an activity of their own; a node that fails emits nothing.
+      const emitted: Array<{ type: string; payload: unknown }> = [];
+      context.emit = (type: unknown, payload: unknown) => {
+        if (typeof type !== 'string' || type.length === 0 || type.length > 200) {
+          throw new TypeErrorClass('context.emit(type, payload): the type must be a string like "order.created"');
+        }
+        if (emitted.length >= 100) throw new RangeErrorClass('context.emit: at most 100 events per node run');
+        emitted[emitted.length] = { type, payload: payload === undefined ? null : parse(stringify(payload)) };
+      };
       const output = await reflectApply(entry, undefined, [input, context]);
-      outcome = { ok: true, output: output === undefined ? null : output };
+      outcome = emitted.length > 0 ? { ok: true, output: output === undefined ? null : output, emitted } : { ok: true, output: output === undefined ? null : output };
     } catch (thrown) {
       outcome = { ok: false, error: errorData(thrown) };
     }

@@ -5,6 +5,8 @@ import { Client } from '@temporalio/client';
 import { Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createListenerActivities } from '../activities/triggers/listen';
+import { createEmitActivities } from '../activities/triggers/emit';
+import { EventBus } from '../temporal/eventBus';
 import { FlowVersionCache } from '../activities/flowCache';
 import { filterHostEnv } from '../activities/functionEnv';
 import { OutputStore } from '../store/outputs';
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   // Checked here so a mistyped NECTAR_EGRESS_ALLOW stops the worker at start, not every code node later.
   const egress = validEgressPolicy({ ...config.egress, platform: platformEndpoints(config) });
   const sandbox = sandboxExecutor(config.sandboxProcesses);
+  const outputs = new OutputStore(store.db);
   const activities = createActivities({
     flows: new FlowVersionCache(flowStore),
     functionEnv: () => ({ ...hostEnv }),
@@ -59,15 +62,17 @@ async function main(): Promise<void> {
     ),
     latestVersion: async (flowId) => (await flowStore.latest(flowId))?.version,
     workspaceOf: (flowId) => flowStore.workspaceOf(flowId),
-    outputs: new OutputStore(store.db),
+    outputs,
     sandbox,
     egress,
   });
   // Trigger listeners start runs themselves, and read their sources under the same egress policy as function code.
+  const triggerRegistry = new TriggerRegistry(store);
+  const triggerClient = new Client({ connection, namespace: config.temporal.namespace });
   const listenerActivities = createListenerActivities({
-    registry: new TriggerRegistry(store),
+    registry: triggerRegistry,
     variables: (workspace) => variables.values(workspace),
-    client: new Client({ connection, namespace: config.temporal.namespace }),
+    client: triggerClient,
     taskQueue: config.taskQueue,
     egress: new EgressGuard(egress),
     s3: config.uploads.s3 ? new (await import('../store/s3UploadStorage')).S3UploadStorage(config.uploads.s3) : undefined,
@@ -79,7 +84,14 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    activities: { ...activities, ...listenerActivities },
+    activities: {
+      ...activities,
+      ...listenerActivities,
+      ...createEmitActivities({
+        bus: new EventBus(triggerClient, config.taskQueue, triggerRegistry, (value, owner) => outputs.offload(value, owner)),
+        workspaceOf: (flowId) => flowStore.workspaceOf(flowId),
+      }),
+    },
     ...workflowSource,
   });
   console.log(`[nectar worker] polling task queue "${config.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);

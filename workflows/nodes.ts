@@ -1,6 +1,7 @@
 /** How each kind of node runs inside the interpreter workflow. Deterministic: Temporal timers, activities, children. */
 import { condition, executeChild, isCancellation, proxyActivities, proxyLocalActivities, sleep, upsertMemo, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { NectarActivities, RunCodeResult } from '../activities';
+import type { EmitActivities } from '../activities/triggers/emit';
 import type { NodeError, RunState } from '../flow/contracts';
 import type { NodeOutcomeDetails } from '../flow/graph';
 import { completedSteps, resolveInputMapping, TIMEOUT_PATH } from '../flow/graph';
@@ -111,6 +112,11 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
       steps: completedSteps(scope.state),
       inlineLimitBytes: inlineLimit(scope.inlineBytes),
     });
+    if (result.emitted?.length) {
+      // Published once the node has succeeded, each event named after this execution of the node: a retry repeats nothing.
+      const events = result.emitted.map((event, index) => ({ ...event, id: `emit:${workflowInfo().workflowId}:${activityId}:${index}` }));
+      await emitActivities.emitEvents({ v: 1, flowId: request.flowId, events });
+    }
     return { ok: true, output: result.output, details: detailsOf(result) };
   } catch (failure) {
     if (isCancellation(failure)) throw failure;
@@ -118,6 +124,8 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
     return { ok: false, error, details: detailsOf(details) };
   }
 }
+
+const emitActivities = proxyActivities<EmitActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10 }, summary: 'context.emit' });
 
 /**
  * Tells the event bus which events this run's correlated waits take: their types in a search attribute (how the bus

@@ -45,6 +45,11 @@ beforeAll(async () => {
       ],
       edges: [{ from: 'wait', to: 'done' }],
     },
+    {
+      id: 'order-maker',
+      name: 'Order maker',
+      nodes: [{ id: 'make', type: 'code', code: "context.emit('order.created', { orderId: input.orderId }); context.emit('order.paid', { order: { id: input.orderId } }); return { made: input.orderId };" }],
+    },
   ];
   for (const flow of flows) expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
 });
@@ -101,4 +106,23 @@ test('a malformed event is 400 naming the field; a paused subscriber is listed, 
   expect(published.body.runs.map((run: { flowId: string }) => run.flowId)).toEqual(['also-on-order']);
   const resumed = await product.request('POST', '/api/flows/on-order/triggers/event/resume');
   expect(resumed.body.status).toBe('active');
+});
+
+test('context.emit in a code node publishes durably: subscribed flows start and waiting runs resume, chaining flows', async () => {
+  const waiter = await startWaiter('C-3');
+  const before = (await runsOf('on-order')).length;
+  const made = await product.request('POST', '/api/flows/order-maker/runs?wait=true', { input: { orderId: 'C-3' } });
+  expect(made.body).toMatchObject({ status: 'completed', output: { made: 'C-3' } });
+  const started = await eventually(async () => {
+    const ids = await runsOf('on-order');
+    return ids.length === before + 1 ? ids : undefined;
+  });
+  const outputs = await Promise.all(started.map((id) => product.request('GET', `/api/runs/${id}`)));
+  const chained = outputs.map((read) => read.body.output?.trigger?.payload).find((payload) => payload?.payload?.orderId === 'C-3');
+  expect(chained.id).toMatch(/^emit:run-order-maker-[a-f0-9]{32}:make\.1:0$/);
+  const resumed = await eventually(async () => {
+    const read = await product.request('GET', `/api/runs/${waiter}`);
+    return read.body.status === 'completed' ? read.body : undefined;
+  });
+  expect(resumed.output).toEqual({ event: 'order.paid', payload: { order: { id: 'C-3' } } });
 });
