@@ -57,6 +57,7 @@ export async function listenPostgres(context: SliceContext, trigger: PostgresTri
       );
       return outcomes.filter((outcome) => outcome.started).length;
     };
+    let idleReported = false;
     while (Date.now() < context.deadline && !context.signal.aborted) {
       const stop = await context.stillWanted();
       if (stop) return stop;
@@ -64,6 +65,7 @@ export async function listenPostgres(context: SliceContext, trigger: PostgresTri
       const entries = await consumeOutbox(db, { key, limit: trigger.batchSize, commitTime }, async (batch) => void (started = await start(batch)));
       const last = entries[entries.length - 1];
       if (last) {
+        idleReported = false;
         await deps.registry.reportProgress(key, {
           position: `outbox id ${last.id}`,
           lagMs: entries.length < trigger.batchSize ? 0 : Math.max(0, Date.now() - Date.parse(last.change.committedAt)),
@@ -72,7 +74,9 @@ export async function listenPostgres(context: SliceContext, trigger: PostgresTri
         });
         context.heartbeat({ position: last.id });
       } else {
-        await deps.registry.reportProgress(key, { lagMs: 0 });
+        // Idle: say so once a slice (it also clears a failure the slice's start got past), not on every look.
+        if (!idleReported) await deps.registry.reportProgress(key, { lagMs: 0, checkedAt: new Date() });
+        idleReported = true;
         context.heartbeat();
       }
       if (entries.length < trigger.batchSize) await pause(IDLE_POLL_MS, wake, context.signal);
