@@ -149,6 +149,14 @@ describe('Stripe signatures', () => {
     expect(bad.status).toBe(401);
     expect(await runsOf('payments')).toEqual([run.runId]);
   });
+
+  test('deleting the flow removes its triggers: its source is gone', async () => {
+    expect((await product.request('DELETE', '/api/flows/payments')).status).toBe(204);
+    const now = Math.floor(Date.now() / 1000);
+    const later = JSON.stringify({ ...event, id: 'evt_2' });
+    expect((await post('/triggers/signed/default/stripe', later, { 'content-type': 'application/json', 'stripe-signature': signStripe(STRIPE_SECRET, now, later) })).status).toBe(404);
+    expect((await product.request('GET', '/api/flows/payments/triggers')).status).toBe(404);
+  });
 });
 
 describe('Salesforce outbound messages', () => {
