@@ -63,7 +63,14 @@ export function parseOutboundMessage(raw: Buffer): SalesforceNotification[] {
   if (/<!DOCTYPE/i.test(xml)) throw new HttpError(400, 'invalid_body', 'a DOCTYPE is not accepted');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new HttpError(400, 'invalid_body', `not XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
-  const notifications = parser.parse(xml)?.Envelope?.Body?.notifications;
+  let parsed: { Envelope?: { Body?: { notifications?: Record<string, unknown> & { Notification?: unknown[] } } } } | undefined;
+  try {
+    parsed = parser.parse(xml);
+  } catch (error) {
+    // The parser's own limits (nesting, for one) are the sender's fault, like any malformed body.
+    throw new HttpError(400, 'invalid_body', `not a readable SOAP envelope: ${(error as Error).message}`);
+  }
+  const notifications = parsed?.Envelope?.Body?.notifications;
   if (!notifications || typeof notifications !== 'object') throw new HttpError(400, 'invalid_body', 'not a SOAP envelope holding Salesforce <notifications>');
   const organizationId = text(notifications.OrganizationId);
   if (!organizationId) throw new HttpError(400, 'invalid_body', '<OrganizationId> is missing');

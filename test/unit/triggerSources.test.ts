@@ -76,6 +76,9 @@ describe('Salesforce outbound messages', () => {
     expect(() => parseOutboundMessage(Buffer.from(xml('<OrganizationId>00D000000000062</OrganizationId>')))).toThrow('no <Notification>');
     expect(() => parseOutboundMessage(Buffer.from(xml('<OrganizationId>00D000000000062</OrganizationId><Notification><sObject/></Notification>')))).toThrow('Notification[0] has no <Id>');
     expect(() => parseOutboundMessage(Buffer.from('<a><b></a>'))).toThrow(/not XML/);
+    // Nested past the parser's limit: a 400 naming it, not an error escaping as a 500.
+    const deep = Buffer.from(`${'<a>'.repeat(100_000)}x${'</a>'.repeat(100_000)}`);
+    expect(() => parseOutboundMessage(deep)).toThrow(expect.objectContaining({ status: 400, message: expect.stringMatching(/nested/i) }));
   });
 });
 
