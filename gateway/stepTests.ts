@@ -1,17 +1,16 @@
-import type { FlowDefinition, CodeNode } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
+import type { CodeNode, FlowDefinition } from '../flow/schema';
 import { checkDefinition } from '../flow/validate';
+import { FlowExistsError, type FlowStore } from '../store/flows';
 import type { StepTestAnswer } from './answers';
-import { FlowExistsError, FlowStore } from '../store/flows';
-import { HttpError, placedProblems, Problem } from './errors';
-import { FlowService, limitProblems } from './flowService';
+import { HttpError, placedProblems, type Problem } from './errors';
+import { type FlowService, limitProblems } from './flowService';
 import type { RunService } from './runService';
 
 /** How long past the node's own time limit a step test waits for its run before answering 202 with the run id. */
 const WAIT_MARGIN_MS = 30_000;
 /** The trigger source of a step test's run, as `api-test` is a draft run's. */
-export const STEP_TEST_SOURCE = 'api-step-test';
-
+const STEP_TEST_SOURCE = 'api-step-test';
 
 /**
  * The one-node flow a step test runs: the node with its input given directly, so its input mapping (which names nodes
