@@ -52,6 +52,10 @@ export async function listenPostgres(context: SliceContext, trigger: PostgresTri
             key: entry.eventId,
             source: `postgres ${entry.change.schema}.${entry.change.table}`,
             payload: entry.change,
+          }).then((outcome) => {
+            // A batch of starts can take a while on a busy server: each one shows the slice is alive (the SDK throttles).
+            context.heartbeat({ position: entry.id });
+            return outcome;
           }),
         ),
       );
