@@ -34,8 +34,9 @@ async function runStarts(temporal: Client, flowId: string, count: number, timeou
   }, timeoutMs);
 }
 
+/** Until no run of a flow is open (the listeners, which never end, are not runs). */
 async function idle(temporal: Client): Promise<void> {
-  await eventually(async () => ((await temporal.workflow.count(`ExecutionStatus = 'Running' AND NectarTrigger != ''`)).count === 0 ? true : undefined), 600_000);
+  await eventually(async () => ((await temporal.workflow.count(`WorkflowType = 'interpreterWorkflow' AND ExecutionStatus = 'Running'`)).count === 0 ? true : undefined), 1_800_000);
 }
 
 export async function run(): Promise<void> {
