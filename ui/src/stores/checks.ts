@@ -32,13 +32,15 @@ export function watchGraphChecks(): () => void {
       if (checked === graph) checksStore.set(faults);
     });
   };
-  run();
+  // The first check waits for the canvas to be drawn and idle: opening a large flow is not held up by it.
+  const first = requestIdleCallback(run, { timeout: 1_000 });
   const unsubscribe = graphStore.subscribe(() => {
     clearTimeout(timer);
     timer = setTimeout(run, 120);
   });
   return () => {
     clearTimeout(timer);
+    cancelIdleCallback(first);
     unsubscribe();
     checked = undefined;
     checksStore.set(NO_FAULTS);
