@@ -148,6 +148,33 @@ test('the triggers panel shows the webhook URLs and the next runs of a schedule'
   await shot('triggers');
 });
 
+test('keyboard: copy and paste, Delete, undo, Escape; an edge back to an earlier node asks for its loop limit', async () => {
+  await page.keyboard.press('Escape');
+  await page.getByRole('region', { name: 'Triggers' }).waitFor({ state: 'detached' });
+  await node(page, 'auto-approve').locator('.node-title').click();
+  await page.keyboard.press('ControlOrMeta+C');
+  await page.keyboard.press('ControlOrMeta+V');
+  await node(page, 'auto-approve-2').waitFor();
+  await page.keyboard.press('Delete');
+  await node(page, 'auto-approve-2').waitFor({ state: 'detached' });
+  await page.keyboard.press('ControlOrMeta+Z');
+  await node(page, 'auto-approve-2').waitFor();
+  await page.keyboard.press('ControlOrMeta+Z');
+  await node(page, 'auto-approve-2').waitFor({ state: 'detached' });
+  await page.keyboard.press('Escape');
+
+  await connect(page, 'manager-approval', 'out', 'route');
+  const dialog = page.getByRole('dialog', { name: 'This edge makes a loop' });
+  await dialog.getByLabel('Maximum iterations').fill('3');
+  await dialog.getByRole('button', { name: 'Add loop' }).click();
+  await page.locator('.edge-label.edge-loop').getByText('≤3').waitFor();
+  await waitForSaved(page);
+  const draft = (await product.request('GET', '/api/flows/purchase-approval/draft')).body.definition;
+  expect(draft.edges).toContainEqual({ from: 'manager-approval', to: 'route', maxIterations: 3 });
+  await page.keyboard.press('ControlOrMeta+Z');
+  await page.locator('.edge-label.edge-loop').waitFor({ state: 'detached' });
+});
+
 test('screenshots: the flows list, narrow screens, and a 200-node flow', async () => {
   await page.goto(`${product.baseUrl}/`);
   await page.getByRole('link', { name: 'Purchase approval' }).waitFor();
