@@ -3,6 +3,10 @@
  * built and read here only. Pure, with no Node imports: the interpreter workflow builds child run ids with it.
  */
 
+/** Flow and node ids: 1-64 letters, digits, "-" or "_", starting with a letter or digit (flow/schema.ts, the studio). */
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const IDENTIFIER_RULE = 'must be 1-64 letters, digits, "-" or "_", starting with a letter or digit';
+
 /** The workspace of everything made before workspaces existed, and of the admin key. */
 export const DEFAULT_WORKSPACE = 'default';
 

@@ -1,13 +1,12 @@
 import { z } from 'zod';
+import { IDENTIFIER_PATTERN, IDENTIFIER_RULE } from './ids';
 import { NODE_LIMITS } from './limits';
 import { EventType } from './eventTriggers';
 import { FlowTriggers } from './triggers';
 
 /** The flow definition format: the single source of truth for its types, validation and API docs. */
 
-export const Identifier = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, "-" or "_", starting with a letter or digit');
+export const Identifier = z.string().regex(IDENTIFIER_PATTERN, IDENTIFIER_RULE);
 export type Identifier = z.infer<typeof Identifier>;
 
 export { NODE_LIMITS };

@@ -1,8 +1,8 @@
-/** Identifiers as the flow schema allows them: 1-64 letters, digits, "-" or "_", starting with a letter or digit. */
-const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+import { IDENTIFIER_PATTERN } from '../../../flow/ids';
 
+/** Whether the flow schema accepts `text` as a flow or node id. */
 export function isIdentifier(text: string): boolean {
-  return IDENTIFIER.test(text);
+  return IDENTIFIER_PATTERN.test(text);
 }
 
 /** `Purchase approval!` → `purchase-approval`. */
