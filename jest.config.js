@@ -7,6 +7,4 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
   testTimeout: 120000,
-  // A test that fails half-way may leave a server process behind; never let that hang CI.
-  forceExit: true,
 };

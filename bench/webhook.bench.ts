@@ -1,7 +1,7 @@
 /**
  * Webhooks under load (autocannon, keep-alive, closed loop) against the whole product as `npm start` runs it, with a
  * baseline in the same run: a process of the bench's own (staticBaseline.ts) answering a static 202 behind express and
- * the middleware of the API (the issue's baseline), and, for reference, a static 202 from a plain HTTP handler like
+ * the middleware of the API (the baseline the goals are set against), and, for reference, a static 202 from a plain HTTP handler like
  * the one webhook deliveries are served on (ahead of express).
  *  - async webhooks: accept rate and p50/p99 with 8 clients, as a ratio of the static baseline (goal ≥ 0.5), and
  *    every 2xx matched by exactly one run in Temporal (no request lost);

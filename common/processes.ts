@@ -80,17 +80,6 @@ export async function waitUntil(
   throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${description}`);
 }
 
-export function portAcceptsConnections(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** The preferred port when nothing listens there, otherwise one the OS picks. */
 export async function choosePort(preferred: number, host = '127.0.0.1'): Promise<number> {
   if (preferred > 0 && (await isPortFree(preferred, host))) return preferred;

@@ -355,9 +355,6 @@ export function runOutput(graph: FlowGraph, state: RunState): unknown {
   return outputs;
 }
 
-export function isFinished(state: RunState): boolean {
-  return Object.values(state.nodes).every((node) => node.status !== 'pending' && node.status !== 'running');
-}
 
 /** Marks nodes that can never run (left pending when nothing else can move) as skipped. */
 export function skipRemaining(state: RunState): void {

@@ -87,8 +87,8 @@ export type WaitMatch = z.infer<typeof WaitMatch>;
 
 /**
  * Pauses until `event` is signalled to the run (an approval, a webhook callback, an event on the bus); outputs
- * `{ event, payload }`. After `timeoutMs` with none, follows its edges labelled "timeout", or fails with a WaitTimeout
- * error when it has none.
+ * `{ event, payload }`. After `timeoutMs` with none, outputs `{ event, timedOut: true }` and follows its edges labelled
+ * "timeout"; with none, its branch ends there.
  */
 export const WaitNode = z
   .object({

@@ -11,7 +11,7 @@ export const InvokeOutcomeData = z.union([
 ]);
 export type InvokeOutcomeData = z.infer<typeof InvokeOutcomeData>;
 
-/** How isolated-vm reports what stopped an isolate (FIELD-NOTES). */
+/** What stopped an isolate, which isolated-vm reports only in its error messages. */
 export type IsolateStop = 'timeout' | 'memory' | 'disposed';
 
 export function isolateStopOf(error: unknown): IsolateStop | undefined {

@@ -1,6 +1,6 @@
 /**
  * The IANA time zone data moment-timezone needs, served one zone at a time. Adding the whole database to every
- * isolate costs more than the rest of moment put together (FIELD-NOTES), and a function rarely uses more than one
+ * isolate costs more than the rest of moment put together, and a function rarely uses more than one
  * or two zones, so the isolate asks for a zone the first time it is named (see `installLazyZones`).
  */
 import fs from 'node:fs';

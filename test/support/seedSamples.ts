@@ -1,4 +1,4 @@
-/** Code samples from the product spec (shared/seed), exactly as users paste them into code nodes. */
+/** Code samples from the product spec, exactly as users paste them into code nodes. */
 
 export const APPROVAL_LOGIC = `// Route workflow based on function results
 const approvalLogic = (input, context) => {
