@@ -40,7 +40,7 @@ async function bareCycle(): Promise<void> {
   try {
     const context = await isolate.createContext();
     const script = await isolate.compileScript(`${TRIVIAL}\nJSON.stringify(f({ x: 1 }));`);
-    const result = await script.run(context, { timeout: 1_000 });
+    const result: unknown = await script.run(context, { timeout: 1_000 });
     if (result !== '{"y":2}') throw new Error(`bare baseline answered ${String(result)}`);
   } finally {
     isolate.dispose();

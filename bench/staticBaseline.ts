@@ -24,10 +24,13 @@ function main(): void {
   });
   const readBody = express.raw({ type: () => true, limit: BODY_LIMIT });
   const server = http.createServer((request, response) => {
-    if (!request.url?.startsWith('/hooks-static-plain/')) return app(request, response);
+    if (!request.url?.startsWith('/hooks-static-plain/')) {
+      app(request, response);
+      return;
+    }
     tagRequest(request, response);
     setSecurityHeaders(response, true);
-    readBody(request as express.Request, response as express.Response, () => sendJson(response, 202, { runId: 'static' }));
+    readBody(request, response, () => sendJson(response, 202, { runId: 'static' }));
   });
   server.listen(0, '127.0.0.1', () => console.log(String((server.address() as AddressInfo).port)));
   process.on('disconnect', () => process.exit(0));

@@ -42,7 +42,7 @@ async function load(label: string, url: string, connections: number, options: { 
         body: JSON.stringify({ order: 42, items: [{ sku: 'A-1', qty: 2 }] }),
         ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? SECONDS }),
       },
-      (error, finished) => (error ? reject(error) : resolve(finished)),
+      (error: Error | null, finished) => (error ? reject(error) : resolve(finished)),
     );
     instance.on('response', () => (lastAnswerAt = performance.now()));
   });

@@ -104,7 +104,7 @@ export function markStarted(state: RunState, nodeId: string, startedAt: string):
 
 function nextPathOf(output: unknown): string | undefined {
   if (output && typeof output === 'object' && 'nextPath' in output) {
-    const value = (output as { nextPath: unknown }).nextPath;
+    const value = (output).nextPath;
     if (typeof value === 'string') return value;
   }
   return undefined;
@@ -300,7 +300,7 @@ export function resolveInputMapping(mapping: InputMapping, scope: { trigger: unk
   const resolve = (source: InputSource) => ('path' in source ? readPath(root, source.path) : source.value);
   if (isSource(mapping)) return resolve(mapping);
   const input: Record<string, unknown> = {};
-  for (const [key, source] of Object.entries(mapping as Record<string, InputSource>)) input[key] = resolve(source);
+  for (const [key, source] of Object.entries(mapping)) input[key] = resolve(source);
   return input;
 }
 

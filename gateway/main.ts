@@ -129,13 +129,14 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.gateway.shutdownGraceMs);
     forced.unref();
-    server.close(async () => {
+    const finish = async () => {
       await journal?.drain(Math.max(0, config.gateway.shutdownGraceMs - 1_000));
       await connection.close();
       await store.close();
       log.info('stopped');
       process.exit(0);
-    });
+    };
+    server.close(() => void finish());
     server.closeIdleConnections();
   };
   process.once('SIGINT', () => shutdown('SIGINT'));

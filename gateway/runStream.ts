@@ -34,7 +34,7 @@ export async function streamRun(runs: RunService, runId: string, workspace: stri
       lastWrite = Date.now();
     }
     if (run.status !== 'running' && run.status !== 'pending') {
-      send(response, 'end', { runId, status: run.status, output: run.output, error: run.error, closedAt: run.closedAt }, ++eventId);
+      send(response, 'end', { runId, status: run.status, output: run.output, error: run.error, closedAt: run.closedAt }, eventId + 1);
       response.end();
       return;
     }

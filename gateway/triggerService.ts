@@ -74,7 +74,7 @@ export class TriggerService {
   async reconcile(flow: { workspace: string; flowId: string; version: number; definition: FlowDefinition }, previous: FlowDefinition | undefined): Promise<void> {
     const wanted = sourceTriggersOf(flow.definition);
     const before = sourceTriggersOf(previous);
-    const records = await this.registry.reconcile(flow, wanted, before);
+    await this.registry.reconcile(flow, wanted, before);
     await this.registry.purgeRemoved(flow.workspace, flow.flowId, INSTALLING_KINDS);
     // Wake every listener that exists or existed: a new one starts, a changed one reads its configuration again, one
     // whose trigger is gone (or no longer listened) cleans up and ends.

@@ -141,9 +141,9 @@ export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate
     // (async): on the main thread it would serialise every preparation, and under load the main thread, not the
     // cores, would bound the executions per second.
     await installLibraries(isolate, context, spec.libraries, codeCache);
-    const entryPoints = (await context.evalClosure(BOOTSTRAP_SOURCE, [...host, RUN_GLOBAL], { result: { reference: true } })) as ivm.Reference<RuntimeEntryPoints>;
-    const begin = entryPoints.getSync('begin', { reference: true }) as ivm.Reference<RuntimeEntryPoints['begin']>;
-    const fire = entryPoints.getSync('fire', { reference: true }) as ivm.Reference<RuntimeEntryPoints['fire']>;
+    const entryPoints: ivm.Reference<RuntimeEntryPoints> = await context.evalClosure(BOOTSTRAP_SOURCE, [...host, RUN_GLOBAL], { result: { reference: true } });
+    const begin: ivm.Reference<RuntimeEntryPoints['begin']> = entryPoints.getSync('begin', { reference: true });
+    const fire: ivm.Reference<RuntimeEntryPoints['fire']> = entryPoints.getSync('fire', { reference: true });
     entryPoints.release();
     return {
       isolate,

@@ -83,7 +83,7 @@ export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEnt
       return { name: read('name'), message: read('message'), stack: read('stack') };
     }
     if (safeRead(() => value instanceof DateClass) === true) {
-      const time = reflectApply(getTime, value, []) as number;
+      const time: number = reflectApply(getTime, value, []);
       return numberIsFinite(time) ? reflectApply(toISOString, value, []) : 'Invalid Date';
     }
     for (let index = 0; index < seen.length; index += 1) if (seen[index] === value) return '[Circular]';
@@ -96,7 +96,7 @@ export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEnt
       plain = items;
     } else {
       const record: Record<string, unknown> = {};
-      const keys = objectKeys(value as object);
+      const keys = objectKeys(value);
       for (let index = 0; index < keys.length && index < 10_000; index += 1) {
         const key = keys[index];
         defineProperty(record, key, {

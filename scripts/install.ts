@@ -40,7 +40,7 @@ function buildTemporal(cacheDir: string): void {
 function buildFerretDb(cacheDir: string): void {
   const modulePath = BINARIES.ferretdb.goPackage.replace('/cmd/ferretdb', '');
   const download = execFileSync('go', ['mod', 'download', '-json', modulePath], { encoding: 'utf8', env: goEnv(cacheDir) });
-  const moduleDir: string = JSON.parse(download).Dir;
+  const moduleDir = (JSON.parse(download) as { Dir: string }).Dir;
   const version = modulePath.split('@')[1];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-ferretdb-'));
   try {
@@ -76,7 +76,7 @@ function ensure(name: BinaryName): void {
       log(`${name}: using ${found.path} (from ${found.source}; ${binaryVersion(found.path, name)})`);
       return;
     } catch (error) {
-      if (found.source !== 'cache') throw new Error(`${found.path} (from ${found.source}) does not run: ${(error as Error).message}`);
+      if (found.source !== 'cache') throw new Error(`${found.path} (from ${found.source}) does not run: ${(error as Error).message}`, { cause: error });
       log(`${name}: the cached ${found.path} does not run; building it again`);
       fs.rmSync(found.path, { force: true });
     }

@@ -10,6 +10,7 @@ import {
   ScheduleOptionsStartWorkflowAction,
   ScheduleOverlapPolicy,
 } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import { INTERPRETER_WORKFLOW, RunRequest } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import type { CronTrigger } from '../flow/triggers';
@@ -53,7 +54,7 @@ export function cronTriggersOf(definition: FlowDefinition | undefined): CronTrig
 
 const toOverlap = (overlap: CronTrigger['overlap']) => overlap.toUpperCase() as ScheduleOverlapPolicy;
 
-function action(flow: ScheduledFlow, trigger: CronTrigger, taskQueue: string): ScheduleOptionsStartWorkflowAction<any> {
+function action(flow: ScheduledFlow, trigger: CronTrigger, taskQueue: string): ScheduleOptionsStartWorkflowAction<Workflow> {
   const scheduleId = scheduleIdOf(flow.workspace, flow.flowId, trigger.id);
   const request: RunRequest = {
     v: 1,

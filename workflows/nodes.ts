@@ -151,7 +151,7 @@ async function runWaitNode(node: WaitNode, scope: NodeScope): Promise<NodeOutcom
   // A payload stored by reference cannot be read here; the bus delivered it because it matched.
   const fits = (event: RunEvent) => event.event === node.event && (!spec || isOutputRef(event.payload) || eventFits([spec], event.event, event.payload));
   const arrived = () => scope.events.findIndex(fits);
-  const waiting = (scope.waiting ??= new Map());
+  const waiting = (scope.waiting ??= new Map<string, WaitingSpec>());
   if (spec) {
     waiting.set(node.id, spec);
     announceWaiting(waiting);

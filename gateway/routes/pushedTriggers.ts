@@ -45,7 +45,7 @@ export function registerPushedTriggerRoutes(routes: RouteRegistry, sources: Push
         source,
         method: request.method,
         headers: request.headers,
-        query: request.query as Record<string, unknown>,
+        query: request.query,
         raw: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
       });
       response.status(answer.status).type(answer.contentType).send(answer.body);

@@ -74,7 +74,7 @@ export function parseOutboundMessage(raw: Buffer): SalesforceNotification[] {
   if (!notifications || typeof notifications !== 'object') throw new HttpError(400, 'invalid_body', 'not a SOAP envelope holding Salesforce <notifications>');
   const organizationId = text(notifications.OrganizationId);
   if (!organizationId) throw new HttpError(400, 'invalid_body', '<OrganizationId> is missing');
-  const list: unknown[] = notifications.Notification ?? [];
+  const list = (notifications.Notification ?? []) as unknown[];
   if (list.length === 0) throw new HttpError(400, 'invalid_body', 'no <Notification>');
   return list.map((entry, index) => {
     const notification = entry as { Id?: unknown; sObject?: { '@type'?: string } };

@@ -111,7 +111,7 @@ export class SnsVerifier {
     } catch (error) {
       throw new SnsError(`the signing certificate could not be fetched: ${(error as Error).message}`);
     }
-    let valid = false;
+    let valid: boolean;
     try {
       valid = crypto.createVerify(algorithm).update(snsStringToSign(message), 'utf8').verify(certificate, message.Signature, 'base64');
     } catch (error) {

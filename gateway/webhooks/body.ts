@@ -1,8 +1,7 @@
 /** Turns a webhook's raw body into the value a run sees, by its content type. The raw bytes stay for signatures. */
 
-export type WebhookBody =
-  | unknown
-  | { encoding: 'base64'; contentType: string; data: string };
+/** Parsed JSON, form fields or text, or raw bytes as `{ encoding: 'base64', contentType, data }`. */
+export type WebhookBody = unknown;
 
 export class BodyParseError extends Error {
   override name = 'BodyParseError';

@@ -95,8 +95,8 @@ export function webhookIntake(options: IntakeOptions): (request: IncomingMessage
     if (cors(request, response)) return true;
     const read = isMultipart(request.headers['content-type']) ? readUpload : readBody;
     read(
-      request as express.Request,
-      response as express.Response,
+      request,
+      response,
       inRequestContext((error?: unknown) => {
         if (error) fail(request, response, error);
         else deliver(service, request, response, segments, query).catch((failure: unknown) => fail(request, response, failure));

@@ -26,12 +26,12 @@ export function parseMultipart(raw: Buffer, headers: IncomingHttpHeaders, save: 
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
-      reject(error);
+      reject(error instanceof Error ? error : new Error(String(error)));
     };
     const unreadable = (error: Error) => fail(new BodyParseError(`the multipart body cannot be read: ${error.message}`));
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: headers as Record<string, string>, limits: { files: maxFiles } });
+      parser = busboy({ headers: headers, limits: { files: maxFiles } });
     } catch (error) {
       unreadable(error as Error);
       return;

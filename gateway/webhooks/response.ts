@@ -16,7 +16,7 @@ const RESERVED = new Set(['content-length', 'transfer-encoding', 'connection', '
 
 function flowResponse(output: unknown): WebhookResponse | undefined {
   if (!output || typeof output !== 'object' || !('response' in output)) return undefined;
-  const parsed = WebhookResponse.safeParse((output as { response: unknown }).response);
+  const parsed = WebhookResponse.safeParse((output).response);
   return parsed.success ? parsed.data : undefined;
 }
 

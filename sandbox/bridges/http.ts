@@ -89,9 +89,9 @@ async function requestFollowingRedirects(request: HttpRequest, scope: CallScope,
   let auth = request.auth;
   for (let hop = 0; ; hop += 1) {
     const response = await sendOnce({ url: url.href, port, method, data, headers, auth, request, scope, options });
-    const location = response.headers.location;
+    const location: unknown = response.headers.location;
     if (!REDIRECT_STATUSES.has(response.status) || typeof location !== 'string') {
-      return { status: response.status, statusText: response.statusText, headers: plainHeaders(response), data: response.data, url: url.href };
+      return { status: response.status, statusText: response.statusText, headers: plainHeaders(response), data: response.data as unknown, url: url.href };
     }
     if (hop >= request.maxRedirects) {
       throw new BridgeError('AxiosError', `more than ${request.maxRedirects} redirects`, { code: 'ERR_FR_TOO_MANY_REDIRECTS' });

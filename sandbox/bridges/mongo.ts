@@ -35,15 +35,16 @@ const METHODS: Record<string, MethodHandler> = {
   findOne: (collection, [filter, options], scope) => collection.findOne(filter ?? {}, readOptions(options, scope)),
   insertOne: (collection, [document]) => collection.insertOne(document ?? {}),
   insertMany: (collection, [documents, options]) => collection.insertMany(asArray(documents), callOptions(options)),
-  updateOne: (collection, [filter, update, options]) => collection.updateOne(filter ?? {}, update as Document, callOptions(options)),
-  updateMany: (collection, [filter, update, options]) => collection.updateMany(filter ?? {}, update as Document, callOptions(options)),
+  updateOne: (collection, [filter, update, options]) => collection.updateOne(filter ?? {}, update, callOptions(options)),
+  updateMany: (collection, [filter, update, options]) => collection.updateMany(filter ?? {}, update, callOptions(options)),
   replaceOne: (collection, [filter, replacement, options]) => collection.replaceOne(filter ?? {}, replacement ?? {}, callOptions(options)),
   deleteOne: (collection, [filter, options]) => collection.deleteOne(filter ?? {}, callOptions(options)),
   deleteMany: (collection, [filter, options]) => collection.deleteMany(filter ?? {}, callOptions(options)),
   countDocuments: (collection, [filter, options], scope) => collection.countDocuments(filter ?? {}, readOptions(options, scope)),
   estimatedDocumentCount: (collection) => collection.estimatedDocumentCount(),
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the key comes from user code; the driver reads a string
   distinct: (collection, [key, filter]) => collection.distinct(String(key), filter ?? {}),
-  findOneAndUpdate: (collection, [filter, update, options]) => collection.findOneAndUpdate(filter ?? {}, update as Document, callOptions(options)),
+  findOneAndUpdate: (collection, [filter, update, options]) => collection.findOneAndUpdate(filter ?? {}, update, callOptions(options)),
   findOneAndReplace: (collection, [filter, replacement, options]) =>
     collection.findOneAndReplace(filter ?? {}, replacement ?? {}, callOptions(options)),
   findOneAndDelete: (collection, [filter, options]) => collection.findOneAndDelete(filter ?? {}, callOptions(options)),
@@ -56,14 +57,14 @@ const METHODS: Record<string, MethodHandler> = {
 function indexOptions(options: Document | undefined): Document {
   const picked: Document = {};
   for (const name of ['name', 'unique', 'sparse', 'expireAfterSeconds', 'partialFilterExpression']) {
-    if (options?.[name] !== undefined) picked[name] = options[name];
+    if (options?.[name] !== undefined) picked[name] = options[name] as unknown;
   }
   return picked;
 }
 
 function callOptions(options: Document | undefined): Document {
   const picked: Document = {};
-  for (const name of CALL_OPTIONS) if (options?.[name] !== undefined) picked[name] = options[name];
+  for (const name of CALL_OPTIONS) if (options?.[name] !== undefined) picked[name] = options[name] as unknown;
   return picked;
 }
 
@@ -165,7 +166,7 @@ export function registerMongoBridge(session: BridgeSession, guard: EgressGuard):
     try {
       const collection = client.db(request.db).collection(request.collection);
       const result = await handler(collection, callArgs as Document[], scope);
-      return result === undefined || result === null ? null : BSON.EJSON.serialize(result as Document, { relaxed: true });
+      return result === undefined || result === null ? null : BSON.EJSON.serialize(result, { relaxed: true });
     } catch (error) {
       throw mongoError(error);
     }

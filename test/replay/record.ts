@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     // A flow's light nodes run locally once a worker has measured them: record a second run of a light flow.
     await client.workflow.getHandle(await start('child', { n: 1 })).result();
     runs['light-local'] = await start('child', { n: 2 });
-    await eventually(async () => ((await client.workflow.getHandle(runs['wait-signalled']).query('runState')) as { nodes: { status: string }[] }).nodes.some((n) => n.status === 'running') || undefined);
+    await eventually(async () => ((await client.workflow.getHandle(runs['wait-signalled']).query<{ nodes: { status: string }[] }>('runState'))).nodes.some((n) => n.status === 'running') || undefined);
     await product.request('POST', `/api/runs/${runs['wait-signalled']}/events`, { event: 'approval', payload: { by: 'ada' } });
     await product.request('POST', `/api/runs/${runs.cancelled}/cancel`);
     fs.mkdirSync(OUT_DIR, { recursive: true });

@@ -60,8 +60,8 @@ export async function startProduct(options: StartOptions = {}): Promise<Product>
   fs.rmSync(runningFile, { force: true });
   let output = '';
   const launcher = spawn(process.execPath, ['--no-node-snapshot', LAUNCHER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  launcher.stdout!.on('data', (chunk) => (output += chunk));
-  launcher.stderr!.on('data', (chunk) => (output += chunk));
+  launcher.stdout.on('data', (chunk) => (output += chunk));
+  launcher.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => launcher.once('exit', () => resolve()));
 
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);

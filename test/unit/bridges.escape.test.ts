@@ -2,13 +2,11 @@
  * Attempts to get past the bridges: reaching an isolated-vm object from the shims, hostile arguments, and
  * prototype pollution sent across to the host. Each asserts the attempt failed and the bridge still works after it.
  */
-import type { Server } from 'node:http';
 import express from 'express';
 import { runSnippet } from './bridges.harness';
 import { listenLocally, LocalServer } from '../support/localServer';
 
 const OPEN_LOOPBACK = { allow: ['127.0.0.1'] };
-let server: Server;
 let local: LocalServer;
 let base: string;
 
@@ -18,7 +16,6 @@ beforeAll(async () => {
   app.all('/echo', (request, response) => response.json({ query: request.query, body: request.body ?? null }));
   app.get('/never', () => undefined);
   local = await listenLocally(app);
-  server = local.server;
   base = local.url;
 });
 

@@ -3,7 +3,6 @@
  * local servers (an express app standing in for Salesforce and ZoomInfo, smtp-server for Gmail, FerretDB for MongoDB).
  */
 import fs from 'node:fs';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +22,6 @@ const sandbox = new InProcessExecutor();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-bridges-seed-'));
 const mails: { to: string[]; raw: string; user?: string }[] = [];
 const leads: { body: unknown; authorization?: string }[] = [];
-let api: Server;
 let local: LocalServer;
 let apiBase: string;
 let smtp: SMTPServer;
@@ -44,7 +42,6 @@ beforeAll(async () => {
   });
   app.get('/never', () => undefined);
   local = await listenLocally(app);
-  api = local.server;
   apiBase = local.url;
 
   smtp = new SMTPServer({

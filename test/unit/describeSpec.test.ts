@@ -15,7 +15,7 @@ function calendar(fields: Partial<CalendarSpecDescription>): CalendarSpecDescrip
     dayOfWeek: [range('SUNDAY', 'SATURDAY')],
     comment: '',
     ...fields,
-  } as CalendarSpecDescription;
+  };
 }
 
 const describe1 = (fields: Partial<CalendarSpecDescription>, timezone?: string) => describeSpec({ calendars: [calendar(fields)], timezone });

@@ -13,7 +13,6 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, type DragEvent } from 'react';
-import type { NodeKind } from '../domain/model';
 import type { TriggerKind } from '../domain/triggers';
 import { isNodeKind } from '../nodes/registry';
 import { applyView, beginMove, useGraph, type StudioEdge as StudioEdgeModel, type StudioNode } from '../stores/graph';
@@ -55,7 +54,7 @@ export function FlowCanvas({ onAddTrigger, readOnly = false }: { onAddTrigger?: 
       event.preventDefault();
       const [group, kind] = item.split(':');
       if (group === 'trigger') onAddTrigger?.(kind as TriggerKind);
-      else if (group === 'node' && isNodeKind(kind)) addNode(kind as NodeKind, flow.screenToFlowPosition({ x: event.clientX - 110, y: event.clientY - 30 }));
+      else if (group === 'node' && isNodeKind(kind)) addNode(kind, flow.screenToFlowPosition({ x: event.clientX - 110, y: event.clientY - 30 }));
     },
     [flow, onAddTrigger],
   );

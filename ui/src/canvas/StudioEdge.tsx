@@ -9,7 +9,7 @@ function StudioEdgeView(props: EdgeProps<StudioEdgeModel>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected } = props;
   const [editing, setEditing] = useState(false);
   const faults = useEdgeFaults(id);
-  const edge = data!.edge;
+  const edge = data.edge;
   const loop = edge.maxIterations !== undefined;
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, curvature: loop ? 0.8 : 0.25 });
   const kind = edge.on === 'error' ? 'error' : loop ? 'loop' : edge.path !== undefined ? 'path' : 'plain';
@@ -17,7 +17,8 @@ function StudioEdgeView(props: EdgeProps<StudioEdgeModel>) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setEdgeLabel(id, String(form.get('label') ?? ''));
+    const label = form.get('label');
+    setEdgeLabel(id, typeof label === 'string' ? label : '');
     if (loop) {
       const limit = Number(form.get('maxIterations'));
       setEdgeIterations(id, Number.isInteger(limit) && limit >= 1 ? limit : edge.maxIterations);

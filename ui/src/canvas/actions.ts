@@ -106,7 +106,7 @@ export function updateNode(nodeId: string, field: string, change: (node: FlowNod
 export function renameNodeId(from: string, to: string): void {
   edit('rename', (graph) => {
     const renamed = renameNode(graph.nodes, graph.edges, from, to);
-    return { ...graph, nodes: renamed.nodes as StudioNode[], edges: renamed.edges as StudioEdge[] };
+    return { ...graph, nodes: renamed.nodes, edges: renamed.edges };
   });
 }
 

@@ -25,7 +25,7 @@ export function layoutPositions(nodes: readonly Sized[], edges: readonly { sourc
   dagre.layout(graph);
   const positions = new Map<string, Position>();
   for (const node of nodes) {
-    const placed = graph.node(node.id);
+    const placed = graph.node(node.id) as { x: number; y: number };
     const width = node.measured?.width ?? NODE_WIDTH;
     const height = node.measured?.height ?? estimatedHeight(node);
     positions.set(node.id, { x: Math.round(placed.x - width / 2), y: Math.round(placed.y - height / 2) });

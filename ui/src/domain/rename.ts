@@ -24,7 +24,7 @@ export function renameNode(nodes: readonly CanvasNode[], edges: readonly CanvasE
     nodes: nodes.map((node) => {
       const input = renameMapping(node.data.node.input, from, to);
       const id = node.id === from ? to : node.id;
-      const flowNode = { ...node.data.node, id, ...(input === undefined ? {} : { input }) } as FlowNode;
+      const flowNode = { ...node.data.node, id, ...(input === undefined ? {} : { input }) };
       return id === node.id && input === node.data.node.input ? node : { ...node, id, data: { ...node.data, node: flowNode } };
     }),
     edges: edges.map((edge) => {

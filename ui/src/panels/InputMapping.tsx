@@ -35,7 +35,7 @@ function SourceEditor({ source, paths, onChange, label }: { source: Source; path
             onChange={(event) => {
               setConstantText(event.target.value);
               try {
-                onChange({ value: JSON.parse(event.target.value) });
+                onChange({ value: JSON.parse(event.target.value) as unknown });
                 setConstantError(null);
               } catch {
                 setConstantError('Not JSON');
@@ -51,8 +51,8 @@ function SourceEditor({ source, paths, onChange, label }: { source: Source; path
 
 export function InputMappingEditor({ mapping, paths, onChange }: { mapping: Mapping | undefined; paths: readonly string[]; onChange: (mapping: Mapping | undefined) => void }) {
   const mode = mapping === undefined ? 'default' : isSource(mapping) ? 'source' : 'fields';
-  const fields = mapping !== undefined && !isSource(mapping) ? Object.entries(mapping as Record<string, Source>) : [];
-  const setFields = (entries: [string, Source][]) => onChange(Object.fromEntries(entries) as Mapping);
+  const fields = mapping !== undefined && !isSource(mapping) ? Object.entries(mapping) : [];
+  const setFields = (entries: [string, Source][]) => onChange(Object.fromEntries(entries));
   return (
     <fieldset className="input-mapping">
       <legend>Input</legend>
@@ -61,7 +61,7 @@ export function InputMappingEditor({ mapping, paths, onChange }: { mapping: Mapp
         value={mode}
         onChange={(event) => {
           const next = event.target.value;
-          onChange(next === 'default' ? undefined : next === 'source' ? { path: paths[0] ?? 'trigger.payload' } : ({ value: { value: null } } as Mapping));
+          onChange(next === 'default' ? undefined : next === 'source' ? { path: paths[0] ?? 'trigger.payload' } : ({ value: { value: null } }));
         }}
       >
         <option value="default">what the previous node returned</option>

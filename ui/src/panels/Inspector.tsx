@@ -83,7 +83,7 @@ function NodeInspector({ flowId, nodeId }: { flowId: string; nodeId: string }) {
           onCommit={(name) =>
             update('name', (current) => {
               const { name: _old, ...rest } = current;
-              return (name.trim() ? { ...rest, name } : rest) as FlowNode;
+              return (name.trim() ? { ...rest, name } : rest);
             })
           }
         />
@@ -95,7 +95,7 @@ function NodeInspector({ flowId, nodeId }: { flowId: string; nodeId: string }) {
         onChange={(input) =>
           update('input', (current) => {
             const { input: _old, ...rest } = current;
-            return (input === undefined ? rest : { ...rest, input }) as FlowNode;
+            return (input === undefined ? rest : { ...rest, input });
           })
         }
       />
@@ -106,7 +106,7 @@ function NodeInspector({ flowId, nodeId }: { flowId: string; nodeId: string }) {
         onCommit={(onError) =>
           update('onError', (current) => {
             const { onError: _old, ...rest } = current;
-            return (onError === 'stop' && current.onError === undefined ? rest : { ...rest, onError }) as FlowNode;
+            return (onError === 'stop' && current.onError === undefined ? rest : { ...rest, onError });
           })
         }
       />

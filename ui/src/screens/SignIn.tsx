@@ -33,7 +33,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
 
   return (
     <main className="signin">
-      <form onSubmit={submit} aria-labelledby="signin-title">
+      <form onSubmit={(event) => void submit(event)} aria-labelledby="signin-title">
         <h1 id="signin-title">Nectar Studio</h1>
         <label htmlFor="api-key">API key</label>
         <input id="api-key" type="password" autoComplete="off" value={key} onChange={(event) => setKey(event.target.value)} autoFocus />

@@ -43,7 +43,7 @@ export function currentGraph(): EditorGraph {
 
 /** A freshly opened flow: history starts empty. */
 export function loadGraph(graph: CanvasGraph): void {
-  graphStore.set({ graph: graph as EditorGraph, past: [], future: [], contentVersion: 0 });
+  graphStore.set({ graph: graph, past: [], future: [], contentVersion: 0 });
 }
 
 function pushed(past: EditorGraph[], graph: EditorGraph): EditorGraph[] {

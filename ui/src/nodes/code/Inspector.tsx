@@ -18,7 +18,7 @@ function withOptional<K extends 'timeoutMs' | 'memoryMb'>(node: CodeNode, field:
 
 function withRetry(node: CodeNode, change: Partial<Retry>): CodeNode {
   const { retry, ...rest } = node;
-  const next = { ...(retry ?? { maximumAttempts: 1 }), ...change } as Retry;
+  const next = { ...(retry ?? { maximumAttempts: 1 }), ...change };
   for (const key of Object.keys(next) as (keyof Retry)[]) if (next[key] === undefined) delete next[key];
   return next.maximumAttempts <= 1 && Object.keys(next).length === 1 ? rest : { ...rest, retry: next };
 }

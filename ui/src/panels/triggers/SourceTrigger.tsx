@@ -8,7 +8,7 @@ import { NumberField, TextField } from '../fields';
 type Value = string | number | boolean | string[] | undefined;
 
 export function SourceTriggerEditor({ trigger, onChange }: { trigger: SourceTrigger; onChange: (field: string, trigger: SourceTrigger) => void }) {
-  const set = (field: string, value: Value) => onChange(field, { ...trigger, [field]: value } as SourceTrigger);
+  const set = (field: string, value: Value) => onChange(field, { ...trigger, [field]: value });
   const entries = Object.entries(trigger as Record<string, Value>).filter(([field]) => field !== 'type' && field !== 'paused');
   return (
     <div className="trigger-body">

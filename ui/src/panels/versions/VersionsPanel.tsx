@@ -6,7 +6,7 @@ import type { FlowDefinition } from '../../domain/model';
 import { diffDefinitions, summarizeDiff } from '../../domain/versionDiff';
 import type { EditorSession } from '../../screens/editor/session';
 import { useStore } from '../../stores/createStore';
-import { edit, type EditorGraph } from '../../stores/graph';
+import { edit } from '../../stores/graph';
 import { notify } from '../../stores/ui';
 import { DiffView } from './DiffView';
 
@@ -49,7 +49,7 @@ export default function VersionsPanel({ session }: { session: EditorSession }) {
 
   const restore = (version: Version) => {
     const graph = toCanvas(version.definition);
-    edit(`restore v${version.version}`, (current) => ({ ...(graph as EditorGraph), meta: { ...graph.meta, id: current.meta.id } }));
+    edit(`restore v${version.version}`, (current) => ({ ...(graph), meta: { ...graph.meta, id: current.meta.id } }));
     notify('info', `Version ${version.version} restored into the draft (undo with Ctrl/Cmd+Z).`);
   };
 
