@@ -20,7 +20,8 @@ export class FlowVersionCache {
     const key = versionRef(flowId, { flowVersion: version, draft });
     const cached = this.entries.get(key);
     if (cached) return cached;
-    const found = draft === undefined ? await this.flows.version(flowId, version) : await this.flows.drafts.revision(flowId, draft);
+    const found =
+      draft === undefined ? await this.flows.version(flowId, version) : await this.flows.drafts.revision(flowId, draft);
     if (!found) return undefined;
     this.entries.set(key, found.definition);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);

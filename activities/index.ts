@@ -106,7 +106,11 @@ export const LIGHT_NODE_MS = 100;
 /** Nodes that may be light, whatever their durations: side-effect-free, and without retries of the user's. */
 function localCandidates(definition: FlowDefinition): string[] {
   // A node the user lets retry shows its attempts live, which a local activity's retries would not.
-  const retried = new Set(definition.nodes.filter((node) => node.type === 'code' && (node.retry?.maximumAttempts ?? 1) > 1).map((node) => node.id));
+  const retried = new Set(
+    definition.nodes
+      .filter((node) => node.type === 'code' && (node.retry?.maximumAttempts ?? 1) > 1)
+      .map((node) => node.id),
+  );
   return sideEffectFreeNodes(definition).filter((nodeId) => !retried.has(nodeId));
 }
 
@@ -141,7 +145,9 @@ export function createActivities(deps: ActivityDependencies) {
       const definition = await requireDefinition(request.flowId, request.version, request.draft);
       let candidates = localCandidatesByDefinition.get(definition);
       if (!candidates) localCandidatesByDefinition.set(definition, (candidates = localCandidates(definition)));
-      const light = candidates.filter((nodeId) => (lastDurations.get(nodeKey(request, nodeId)) ?? Infinity) < LIGHT_NODE_MS);
+      const light = candidates.filter(
+        (nodeId) => (lastDurations.get(nodeKey(request, nodeId)) ?? Infinity) < LIGHT_NODE_MS,
+      );
       return { definition, lightNodes: light };
     },
 
@@ -166,14 +172,17 @@ export function createActivities(deps: ActivityDependencies) {
       // Far from the quota the count is made while the node runs, and its result waits for it; near it, first.
       const counting = settled(deps.workspace?.countExecution(request.flowId));
       const countAlongside = deps.workspace?.canCountAlongside(request.flowId) ?? false;
-      const [workspaceEnv = {}] = await Promise.all([deps.workspace?.envFor(request.flowId), countAlongside || assertCounted(counting)]);
+      const [workspaceEnv = {}] = await Promise.all([
+        deps.workspace?.envFor(request.flowId),
+        countAlongside || assertCounted(counting),
+      ]);
       const activity = Context.current();
       const info = activity.info;
       const workflowId = info.workflowExecution?.workflowId ?? '';
-      const [input, steps] = (await Promise.all([deps.outputs.resolve(request.input), deps.outputs.resolve(request.steps)])) as [
-        unknown,
-        Record<string, unknown>,
-      ];
+      const [input, steps] = (await Promise.all([
+        deps.outputs.resolve(request.input),
+        deps.outputs.resolve(request.steps),
+      ])) as [unknown, Record<string, unknown>];
       const heartbeat = info.isLocal ? undefined : setInterval(() => activity.heartbeat(), HEARTBEAT_INTERVAL_MS);
       let outcome: ExecutionOutcome;
       try {
@@ -182,29 +191,29 @@ export function createActivities(deps: ActivityDependencies) {
           activity.cancelled,
           deps.sandbox.execute(
             {
-            nodeId: node.id,
-            code: node.code,
-            input,
-            context: {
-              trigger: request.trigger,
-              workflowContext: {
-                workflowId,
-                runId: info.workflowExecution?.runId,
-                nodeId: node.id,
-                flowId: request.flowId,
-                flowVersion: request.flowVersion,
-                ...(request.draft === undefined ? {} : { draft: request.draft }),
-                attempt: info.attempt,
+              nodeId: node.id,
+              code: node.code,
+              input,
+              context: {
+                trigger: request.trigger,
+                workflowContext: {
+                  workflowId,
+                  runId: info.workflowExecution?.runId,
+                  nodeId: node.id,
+                  flowId: request.flowId,
+                  flowVersion: request.flowVersion,
+                  ...(request.draft === undefined ? {} : { draft: request.draft }),
+                  attempt: info.attempt,
+                },
+                steps,
+                env: { ...deps.functionEnv(), ...workspaceEnv },
               },
-              steps,
-              env: { ...deps.functionEnv(), ...workspaceEnv },
+              egress: deps.egress,
+              limits: {
+                memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
+                timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
+              },
             },
-            egress: deps.egress,
-            limits: {
-              memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
-              timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
-            },
-          },
             activity.cancellationSignal,
           ),
         ]);
@@ -214,13 +223,33 @@ export function createActivities(deps: ActivityDependencies) {
       // Counted too late only in a race at the quota's edge: the node ran, but its result is refused like the next one.
       if (countAlongside) await assertCounted(counting);
       const { memoryBytes, durationMs } = outcome;
-      noteDuration(nodeKey({ flowId: request.flowId, version: request.flowVersion, draft: request.draft }, node.id), durationMs);
+      noteDuration(
+        nodeKey({ flowId: request.flowId, version: request.flowVersion, draft: request.draft }, node.id),
+        durationMs,
+      );
       const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id });
       if (outcome.ok) {
-        const output = await deps.outputs.offload(outcome.output, { workflowId, nodeId: node.id }, request.inlineLimitBytes);
-        return { output, attempt: info.attempt, logs, memoryBytes, durationMs, ...(outcome.emitted ? { emitted: outcome.emitted } : {}) };
+        const output = await deps.outputs.offload(
+          outcome.output,
+          { workflowId, nodeId: node.id },
+          request.inlineLimitBytes,
+        );
+        return {
+          output,
+          attempt: info.attempt,
+          logs,
+          memoryBytes,
+          durationMs,
+          ...(outcome.emitted ? { emitted: outcome.emitted } : {}),
+        };
       }
-      const details: RunCodeFailureDetails = { error: outcome.error, attempt: info.attempt, logs, memoryBytes, durationMs };
+      const details: RunCodeFailureDetails = {
+        error: outcome.error,
+        attempt: info.attempt,
+        logs,
+        memoryBytes,
+        durationMs,
+      };
       throw nodeFailure(outcome.error.type, outcome.error.message, {
         // The workflow allows a few attempts beyond the user's for a worker dying mid-node; the user's errors stop at theirs.
         lastAttempt: info.attempt >= (node.retry?.maximumAttempts ?? NODE_LIMITS.maximumAttempts.default),

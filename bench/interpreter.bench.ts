@@ -37,8 +37,15 @@ function fanOut(id: string, width: number): FlowDefinition {
   return {
     id,
     name: id,
-    nodes: [{ id: 'start', type: 'code', code: LIGHT }, ...branches, { id: 'join', type: 'code', code: 'return { n: Object.keys(input).length };' }],
-    edges: [...branches.map((b) => ({ from: 'start', to: b.id })), ...branches.map((b) => ({ from: b.id, to: 'join' }))],
+    nodes: [
+      { id: 'start', type: 'code', code: LIGHT },
+      ...branches,
+      { id: 'join', type: 'code', code: 'return { n: Object.keys(input).length };' },
+    ],
+    edges: [
+      ...branches.map((b) => ({ from: 'start', to: b.id })),
+      ...branches.map((b) => ({ from: b.id, to: 'join' })),
+    ],
   };
 }
 
@@ -48,7 +55,9 @@ function memoryFlows(definitions: FlowDefinition[]): FlowStore {
   const store = {
     version: async (flowId: string, version: number) => {
       const definition = byId.get(flowId);
-      return definition && version === 1 ? { flowId, version, definition, createdAt: new Date().toISOString() } : undefined;
+      return definition && version === 1
+        ? { flowId, version, definition, createdAt: new Date().toISOString() }
+        : undefined;
     },
   };
   return store as unknown as FlowStore;
@@ -91,7 +100,9 @@ async function throughput(seconds: number, concurrency: number, once: () => Prom
 }
 
 export async function run(): Promise<void> {
-  console.log(`Temporal dev server on ${process.env.NECTAR_BENCH_TEMPORAL_DB === 'memory' ? 'in-memory SQLite' : 'SQLite on disk (as the product runs it)'}`);
+  console.log(
+    `Temporal dev server on ${process.env.NECTAR_BENCH_TEMPORAL_DB === 'memory' ? 'in-memory SQLite' : 'SQLite on disk (as the product runs it)'}`,
+  );
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-bench-'));
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
@@ -99,9 +110,19 @@ export async function run(): Promise<void> {
     name: 'temporal',
     command: requireBinary('temporal'),
     args: [
-      'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error',
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--log-level',
+      'error',
       // The product persists to SQLite; NECTAR_BENCH_TEMPORAL_DB=memory shows what the disk costs.
-      ...(process.env.NECTAR_BENCH_TEMPORAL_DB === 'memory' ? [] : ['--db-filename', path.join(dataDir, 'temporal.sqlite')]),
+      ...(process.env.NECTAR_BENCH_TEMPORAL_DB === 'memory'
+        ? []
+        : ['--db-filename', path.join(dataDir, 'temporal.sqlite')]),
       ...DEV_SERVER_TUNING,
     ],
     logFile: path.join(dataDir, 'temporal.log'),
@@ -109,14 +130,22 @@ export async function run(): Promise<void> {
   });
   const workers: Worker[] = [];
   // As the worker runs them: in supervised sandbox processes.
-  const sandbox = new SandboxSupervisor({ childPath: SANDBOX_PROCESS_PATH, processes: Math.min(2, os.availableParallelism()), graceMs: 2_000 });
+  const sandbox = new SandboxSupervisor({
+    childPath: SANDBOX_PROCESS_PATH,
+    processes: Math.min(2, os.availableParallelism()),
+    graceMs: 2_000,
+  });
   try {
-    await waitUntil('the Temporal dev server', async () => {
-      const probe = await Connection.connect({ address, connectTimeout: '2s' });
-      await probe.workflowService.getSystemInfo({});
-      await probe.close();
-      return true;
-    }, { timeoutMs: 60_000, process: server });
+    await waitUntil(
+      'the Temporal dev server',
+      async () => {
+        const probe = await Connection.connect({ address, connectTimeout: '2s' });
+        await probe.workflowService.getSystemInfo({});
+        await probe.close();
+        return true;
+      },
+      { timeoutMs: 60_000, process: server },
+    );
     Runtime.install({ logger: new DefaultLogger('ERROR') });
 
     const chain20 = chain('chain20', 20);
@@ -133,7 +162,10 @@ export async function run(): Promise<void> {
     });
     const connection = await NativeConnection.connect({ address });
     const { code } = await import('@temporalio/worker').then((w) =>
-      w.bundleWorkflowCode({ workflowsPath: require.resolve('./interpreterBaseline.workflows'), logger: new DefaultLogger('ERROR') }),
+      w.bundleWorkflowCode({
+        workflowsPath: require.resolve('./interpreterBaseline.workflows'),
+        logger: new DefaultLogger('ERROR'),
+      }),
     );
     const queue = (eager: boolean) => `bench-${eager ? 'eager' : 'plain'}`;
     for (const eager of [false, true]) {
@@ -152,17 +184,31 @@ export async function run(): Promise<void> {
     const client = new Client({ connection: remote });
     const eagerClient = new Client({ connection: connection as unknown as Connection });
     const id = () => `bench-${crypto.randomUUID()}`;
-    const interpret = (flow: FlowDefinition, opts: { local?: boolean; eagerActivity?: boolean; eagerStart?: boolean } = {}) => () => {
-      const request: RunRequest = { v: 1, flowId: flow.id, flowVersion: 1, trigger: { type: 'api', payload: {} }, localActivities: opts.local };
-      return (opts.eagerStart ? eagerClient : client).workflow.execute('interpreterWorkflow', {
-        taskQueue: queue(opts.eagerActivity === true),
-        workflowId: id(),
-        args: [request],
-        requestEagerStart: opts.eagerStart,
-      });
-    };
-    const handChain = (flow: FlowDefinition, local = false) => () =>
-      client.workflow.execute('handWrittenChain', { taskQueue: queue(false), workflowId: id(), args: [flow.id, flow.nodes.map((n) => n.id), local] });
+    const interpret =
+      (flow: FlowDefinition, opts: { local?: boolean; eagerActivity?: boolean; eagerStart?: boolean } = {}) =>
+      () => {
+        const request: RunRequest = {
+          v: 1,
+          flowId: flow.id,
+          flowVersion: 1,
+          trigger: { type: 'api', payload: {} },
+          localActivities: opts.local,
+        };
+        return (opts.eagerStart ? eagerClient : client).workflow.execute('interpreterWorkflow', {
+          taskQueue: queue(opts.eagerActivity === true),
+          workflowId: id(),
+          args: [request],
+          requestEagerStart: opts.eagerStart,
+        });
+      };
+    const handChain =
+      (flow: FlowDefinition, local = false) =>
+      () =>
+        client.workflow.execute('handWrittenChain', {
+          taskQueue: queue(false),
+          workflowId: id(),
+          args: [flow.id, flow.nodes.map((n) => n.id), local],
+        });
 
     // Warm up both paths (bundles, isolates, caches).
     for (let i = 0; i < 3; i++) {
@@ -174,13 +220,21 @@ export async function run(): Promise<void> {
     // Like for like: the interpreter with every node a regular activity, as the hand-written workflow runs them.
     const hand20 = await timeRuns(reps, handChain(chain20));
     const interp20 = await timeRuns(reps, interpret(chain20, { local: false }));
-    console.log(`20-node chain: hand-written ${ms(hand20)} (${ms(hand20 / 20)}/node), interpreter ${ms(interp20)} (${ms(interp20 / 20)}/node)`);
-    console.log(`  interpreter overhead per node: ${(interp20 / hand20).toFixed(3)}× the hand-written workflow (goal ≤ 1.15×)`);
+    console.log(
+      `20-node chain: hand-written ${ms(hand20)} (${ms(hand20 / 20)}/node), interpreter ${ms(interp20)} (${ms(interp20 / 20)}/node)`,
+    );
+    console.log(
+      `  interpreter overhead per node: ${(interp20 / hand20).toFixed(3)}× the hand-written workflow (goal ≤ 1.15×)`,
+    );
     const handLocal20 = await timeRuns(reps, handChain(chain20, true));
     const interpLocal20 = await timeRuns(reps, interpret(chain20, { local: true }));
-    console.log(`  with local activities: hand-written ${ms(handLocal20)}, interpreter ${ms(interpLocal20)} → ${(interpLocal20 / handLocal20).toFixed(3)}×`);
+    console.log(
+      `  with local activities: hand-written ${ms(handLocal20)}, interpreter ${ms(interpLocal20)} → ${(interpLocal20 / handLocal20).toFixed(3)}×`,
+    );
 
-    console.log('40-step chain of light nodes, wall time (goal < 1 s; Windmill publishes 2.1 s, plain Temporal 3.0 s):');
+    console.log(
+      '40-step chain of light nodes, wall time (goal < 1 s; Windmill publishes 2.1 s, plain Temporal 3.0 s):',
+    );
     const variants: [string, Parameters<typeof interpret>[1]][] = [
       ['regular activities', { local: false }],
       ['+ eager activity dispatch', { local: false, eagerActivity: true }],
@@ -191,15 +245,22 @@ export async function run(): Promise<void> {
     const chain40Times: Record<string, number> = {};
     for (const [label, opts] of variants) chain40Times[label] = await timeRuns(3, interpret(chain40, opts));
     const base40 = chain40Times['regular activities'];
-    for (const [label, time] of Object.entries(chain40Times)) console.log(`  ${label.padEnd(32)} ${ms(time)}  (${(time / base40).toFixed(2)}× regular activities)`);
+    for (const [label, time] of Object.entries(chain40Times))
+      console.log(`  ${label.padEnd(32)} ${ms(time)}  (${(time / base40).toFixed(2)}× regular activities)`);
     const hand40 = await timeRuns(3, handChain(chain40));
     console.log(`  hand-written baseline (activities) ${ms(hand40)}`);
 
     const handFan = await timeRuns(3, () =>
-      client.workflow.execute('handWrittenFanOut', { taskQueue: queue(false), workflowId: id(), args: [fan100.id, fan100.nodes.slice(1, -1).map((n) => n.id)] }),
+      client.workflow.execute('handWrittenFanOut', {
+        taskQueue: queue(false),
+        workflowId: id(),
+        args: [fan100.id, fan100.nodes.slice(1, -1).map((n) => n.id)],
+      }),
     );
     const interpFan = await timeRuns(3, interpret(fan100, { local: false }));
-    console.log(`100-wide fan-out and join: interpreter ${ms(interpFan)}, hand-written ${ms(handFan)} → ${(interpFan / handFan).toFixed(3)}×`);
+    console.log(
+      `100-wide fan-out and join: interpreter ${ms(interpFan)}, hand-written ${ms(handFan)} → ${(interpFan / handFan).toFixed(3)}×`,
+    );
 
     console.log('3-node flow, runs per second with 8 concurrent starters (10 s each):');
     for (const [label, opts] of variants) {

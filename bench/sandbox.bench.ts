@@ -15,13 +15,19 @@ import { SANDBOX_PROCESS_PATH, SandboxSupervisor } from '../sandbox/supervisor';
 const TRIVIAL = 'const f = (input) => ({ y: input.x + 1 });';
 const MOMENT_TZ = "const f = (input) => ({ at: moment().tz('America/New_York').format() });";
 const CRYPTO_SHA256 = "const f = (input) => ({ hash: crypto.SHA256('sensitive-data').toString() });";
-const EVERY_LIBRARY = "const f = (input) => ({ at: moment().tz('America/New_York').format(), hash: crypto.SHA256('x').toString(), aes: CryptoJS.AES.encrypt('a', 'b').toString() });";
+const EVERY_LIBRARY =
+  "const f = (input) => ({ at: moment().tz('America/New_York').format(), hash: crypto.SHA256('x').toString(), aes: CryptoJS.AES.encrypt('a', 'b').toString() });";
 
 const SAMPLES = 200;
 const THROUGHPUT_MS = 4_000;
 const CONCURRENCY = 4;
 
-const context: ExecutionRequest['context'] = { trigger: { type: 'bench', payload: null }, workflowContext: {}, steps: {}, env: {} };
+const context: ExecutionRequest['context'] = {
+  trigger: { type: 'bench', payload: null },
+  workflowContext: {},
+  steps: {},
+  env: {},
+};
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -31,7 +37,9 @@ function summary(label: string, times: number[]): { p50: number; p99: number } {
   const sorted = [...times].sort((a, b) => a - b);
   const p50 = percentile(sorted, 50);
   const p99 = percentile(sorted, 99);
-  console.log(`${label.padEnd(46)} p50 ${p50.toFixed(2).padStart(7)} ms   p99 ${p99.toFixed(2).padStart(7)} ms   (n=${times.length})`);
+  console.log(
+    `${label.padEnd(46)} p50 ${p50.toFixed(2).padStart(7)} ms   p99 ${p99.toFixed(2).padStart(7)} ms   (n=${times.length})`,
+  );
   return { p50, p99 };
 }
 
@@ -108,7 +116,10 @@ async function measureMode(bare: { p50: number }): Promise<void> {
   // Warm-up: JIT, the code caches, and one pool kind per case.
   for (const [, code] of CASES) await timeEach(20, () => execute(code), 20);
   for (const [label, code] of CASES) {
-    const figures = summary(`${label}, warm pool`, await timeEach(SAMPLES, () => execute(code), code === TRIVIAL ? 10 : 20));
+    const figures = summary(
+      `${label}, warm pool`,
+      await timeEach(SAMPLES, () => execute(code), code === TRIVIAL ? 10 : 20),
+    );
     console.log(`${''.padEnd(46)} p50 ${(figures.p50 / bare.p50).toFixed(2)}x bare`);
   }
   summary('trivial function, back to back (pool drained)', await timeEach(SAMPLES, () => execute(TRIVIAL)));
@@ -117,7 +128,9 @@ async function measureMode(bare: { p50: number }): Promise<void> {
   console.log(`${`bare isolated-vm, ${CONCURRENCY} in flight`.padEnd(46)} ${bareRate.toFixed(0).padStart(6)} /s`);
   for (const [label, code] of CASES) {
     const rate = await throughput(() => execute(code));
-    console.log(`${`${label}, ${CONCURRENCY} in flight`.padEnd(46)} ${rate.toFixed(0).padStart(6)} /s   (${((rate / bareRate) * 100).toFixed(0)}% of bare)`);
+    console.log(
+      `${`${label}, ${CONCURRENCY} in flight`.padEnd(46)} ${rate.toFixed(0).padStart(6)} /s   (${((rate / bareRate) * 100).toFixed(0)}% of bare)`,
+    );
   }
 }
 

@@ -18,7 +18,12 @@ function main(): void {
   app.disable('x-powered-by');
   app.use(requestLogging());
   app.use(securityHeaders({ contentSecurityPolicy: false }));
-  app.use('/hooks-static', securityHeaders({ contentSecurityPolicy: true }), cors([]), express.raw({ type: () => true, limit: BODY_LIMIT }));
+  app.use(
+    '/hooks-static',
+    securityHeaders({ contentSecurityPolicy: true }),
+    cors([]),
+    express.raw({ type: () => true, limit: BODY_LIMIT }),
+  );
   app.all('/hooks-static/*rest', (_request, response) => {
     response.status(202).json({ runId: 'static' });
   });

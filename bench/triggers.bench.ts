@@ -19,16 +19,22 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function save(product: Product, flow: Record<string, unknown>): Promise<void> {
+async function save(product: Product, flow: Record<string, unknown> & { id: string }): Promise<void> {
   const saved = await product.request('PUT', `/api/flows/${flow.id}`, flow);
   if (saved.status !== 200) throw new Error(`could not save ${flow.id}: ${JSON.stringify(saved.body)}`);
 }
 
 /** Start times of a flow's runs, once there are `count` of them (visibility catches up). */
-async function runStarts(temporal: Client, flowId: string, count: number, timeoutMs = 600_000): Promise<Map<string, number>> {
+async function runStarts(
+  temporal: Client,
+  flowId: string,
+  count: number,
+  timeoutMs = 600_000,
+): Promise<Map<string, number>> {
   return eventually(async () => {
     const starts = new Map<string, number>();
-    for await (const run of temporal.workflow.list({ query: `NectarFlowId = '${flowId}'` })) starts.set(run.workflowId, run.startTime.getTime());
+    for await (const run of temporal.workflow.list({ query: `NectarFlowId = '${flowId}'` }))
+      starts.set(run.workflowId, run.startTime.getTime());
     if (starts.size > count) throw new Error(`${starts.size} runs of ${flowId}, expected ${count}: an event ran twice`);
     return starts.size === count ? starts : undefined;
   }, timeoutMs);
@@ -36,7 +42,14 @@ async function runStarts(temporal: Client, flowId: string, count: number, timeou
 
 /** Until no run of a flow is open (the listeners, which never end, are not runs). */
 async function idle(temporal: Client): Promise<void> {
-  await eventually(async () => ((await temporal.workflow.count(`WorkflowType = 'interpreterWorkflow' AND ExecutionStatus = 'Running'`)).count === 0 ? true : undefined), 1_800_000);
+  await eventually(
+    async () =>
+      (await temporal.workflow.count(`WorkflowType = 'interpreterWorkflow' AND ExecutionStatus = 'Running'`)).count ===
+      0
+        ? true
+        : undefined,
+    1_800_000,
+  );
 }
 
 export async function run(): Promise<void> {
@@ -48,18 +61,49 @@ export async function run(): Promise<void> {
     await pg.client.query('CREATE TABLE bench_load (id serial PRIMARY KEY, note text)');
     await product.request('PUT', '/api/variables/BENCH_DB', { value: pg.url });
     const node = [{ id: 'ack', type: 'code', code: 'return { id: input.new.id };' }];
-    await save(product, { id: 'bench-pg-latency', name: 'latency', nodes: node, triggers: [{ type: 'postgres', urlVariable: 'BENCH_DB', table: 'bench_latency', operations: ['insert'] }] });
-    await save(product, { id: 'bench-pg-load', name: 'load', nodes: node, triggers: [{ type: 'postgres', urlVariable: 'BENCH_DB', table: 'bench_load', operations: ['insert'] }] });
-    await save(product, { id: 'bench-hook', name: 'hook', nodes: [{ id: 'ack', type: 'code', code: 'return { y: 1 };' }], triggers: [{ type: 'webhook', respond: 'async' }] });
+    await save(product, {
+      id: 'bench-pg-latency',
+      name: 'latency',
+      nodes: node,
+      triggers: [{ type: 'postgres', urlVariable: 'BENCH_DB', table: 'bench_latency', operations: ['insert'] }],
+    });
+    await save(product, {
+      id: 'bench-pg-load',
+      name: 'load',
+      nodes: node,
+      triggers: [{ type: 'postgres', urlVariable: 'BENCH_DB', table: 'bench_load', operations: ['insert'] }],
+    });
+    await save(product, {
+      id: 'bench-hook',
+      name: 'hook',
+      nodes: [{ id: 'ack', type: 'code', code: 'return { y: 1 };' }],
+      triggers: [{ type: 'webhook', respond: 'async' }],
+    });
     // Both listeners have installed their outboxes once each table carries a row trigger.
-    await eventually(async () => ((await pg.client.query(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'nectar_%'`)).rows[0].n === 2 ? true : undefined), 60_000);
+    await eventually(
+      async () =>
+        (await pg.client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'nectar_%'`))
+          .rows[0].n === 2
+          ? true
+          : undefined,
+      60_000,
+    );
 
     // Latency: one committed row at a time, the next once the previous row's run has finished (a quiet machine).
     const committedAt = new Map<number, number>();
     for (let index = 0; index < LATENCY_ROWS; index++) {
-      const inserted = await pg.client.query<{ id: number }>(`INSERT INTO bench_latency (note) VALUES ('x') RETURNING id`);
+      const inserted = await pg.client.query<{ id: number }>(
+        `INSERT INTO bench_latency (note) VALUES ('x') RETURNING id`,
+      );
       committedAt.set(inserted.rows[0].id, Date.now());
-      await eventually(async () => ((await temporal.workflow.count(`NectarFlowId = 'bench-pg-latency' AND ExecutionStatus = 'Completed'`)).count > index ? true : undefined), 60_000);
+      await eventually(
+        async () =>
+          (await temporal.workflow.count(`NectarFlowId = 'bench-pg-latency' AND ExecutionStatus = 'Completed'`)).count >
+          index
+            ? true
+            : undefined,
+        60_000,
+      );
       await sleep(20);
     }
     const latencyStarts = await runStarts(temporal, 'bench-pg-latency', LATENCY_ROWS);
@@ -69,19 +113,23 @@ export async function run(): Promise<void> {
       latencies.push(startedAt - committedAt.get(snapshot.output.id)!);
     }
     latencies.sort((a, b) => a - b);
-    console.log(`postgres row committed → run started (${LATENCY_ROWS} rows, each after the previous run finished): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`);
+    console.log(
+      `postgres row committed → run started (${LATENCY_ROWS} rows, each after the previous run finished): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`,
+    );
     await idle(temporal);
 
     // Sustained: rows committed as fast as one client can, 100 a transaction.
     const loadStarted = Date.now();
     for (let written = 0; written < SUSTAINED_ROWS; written += 100) {
-      await pg.client.query(`INSERT INTO bench_load (note) SELECT 'x' FROM generate_series(1, $1)`, [Math.min(100, SUSTAINED_ROWS - written)]);
+      await pg.client.query(`INSERT INTO bench_load (note) SELECT 'x' FROM generate_series(1, $1)`, [
+        Math.min(100, SUSTAINED_ROWS - written),
+      ]);
     }
     const committedIn = Date.now() - loadStarted;
     const loadStarts = await runStarts(temporal, 'bench-pg-load', SUSTAINED_ROWS);
     const lastStart = Math.max(...loadStarts.values());
     const pgRate = SUSTAINED_ROWS / ((lastStart - loadStarted) / 1000);
-    const left = (await pg.client.query(`SELECT count(*)::int AS n FROM nectar.outbox`)).rows[0].n;
+    const left = (await pg.client.query<{ n: number }>(`SELECT count(*)::int AS n FROM nectar.outbox`)).rows[0].n;
     console.log(
       `postgres sustained: ${SUSTAINED_ROWS} rows committed in ${(committedIn / 1000).toFixed(1)} s, runs started at ${pgRate.toFixed(0)} events/s ` +
         `(first commit → last run start); runs ${loadStarts.size}, outbox left ${left}: ${loadStarts.size === SUSTAINED_ROWS && left === 0 ? 'none lost, none doubled' : 'MISMATCH'}`,
@@ -90,7 +138,14 @@ export async function run(): Promise<void> {
 
     // The reference: async webhooks, 8 clients, the same trivial flow.
     const hookStarted = Date.now();
-    const result = await autocannon({ url: `${product.baseUrl}/hooks/bench-hook`, method: 'POST', connections: 8, amount: WEBHOOK_REQUESTS, headers: { 'content-type': 'application/json' }, body: '{"order":42}' });
+    const result = await autocannon({
+      url: `${product.baseUrl}/hooks/bench-hook`,
+      method: 'POST',
+      connections: 8,
+      amount: WEBHOOK_REQUESTS,
+      headers: { 'content-type': 'application/json' },
+      body: '{"order":42}',
+    });
     const acceptedIn = Date.now() - hookStarted;
     const hookStarts = await runStarts(temporal, 'bench-hook', result['2xx']);
     const hookRate = result['2xx'] / ((Math.max(...hookStarts.values()) - hookStarted) / 1000);

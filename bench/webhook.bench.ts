@@ -29,7 +29,12 @@ interface Figures {
   failed: number;
 }
 
-async function load(label: string, url: string, connections: number, options: { amount?: number; duration?: number } = {}): Promise<Figures> {
+async function load(
+  label: string,
+  url: string,
+  connections: number,
+  options: { amount?: number; duration?: number } = {},
+): Promise<Figures> {
   const started = performance.now();
   let lastAnswerAt = started;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -84,7 +89,10 @@ async function save(product: Product, id: string, respond: 'async' | 'sync'): Pr
 
 /** Forks the baseline server (logging at the gateway's level here) and answers its base URL. */
 async function startBaseline(): Promise<{ baseUrl: string; stop: () => void }> {
-  const child = fork(path.join(__dirname, 'staticBaseline.js'), [], { env: { ...process.env, NECTAR_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'staticBaseline.js'), [], {
+    env: { ...process.env, NECTAR_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   return { baseUrl: `http://127.0.0.1:${line.toString().trim()}`, stop: () => child.kill() };
 }
@@ -101,7 +109,9 @@ export async function run(): Promise<void> {
     const asyncUrl = `${product.baseUrl}/hooks/bench-async`;
     const syncUrl = `${product.baseUrl}/hooks/bench-sync`;
 
-    console.log(`webhooks: autocannon, keep-alive, ${SECONDS} s per row after ${WARMUP_REQUESTS} warm-up requests; gateway log level warn`);
+    console.log(
+      `webhooks: autocannon, keep-alive, ${SECONDS} s per row after ${WARMUP_REQUESTS} warm-up requests; gateway log level warn`,
+    );
     await load('warm-up', staticUrl, 8, { amount: WARMUP_REQUESTS });
     const baseline = await load('static 202 (express), 8 clients', staticUrl, 8);
     print(baseline);
@@ -112,8 +122,14 @@ export async function run(): Promise<void> {
     let accepted = 0;
     accepted += (await load('warm-up', asyncUrl, 8, { amount: WARMUP_REQUESTS })).ok;
     // Like the baseline's, the measured row starts on a quiet machine: the warm-up's runs finish first.
-    await eventually(async () => ((await flowRuns(temporal, 'bench-async')) >= accepted && (await openRuns(temporal)) === 0 ? true : undefined), 300_000);
-    const asyncFigures = await load(`async webhook, 8 clients (${ASYNC_REQUESTS})`, asyncUrl, 8, { amount: ASYNC_REQUESTS });
+    await eventually(
+      async () =>
+        (await flowRuns(temporal, 'bench-async')) >= accepted && (await openRuns(temporal)) === 0 ? true : undefined,
+      300_000,
+    );
+    const asyncFigures = await load(`async webhook, 8 clients (${ASYNC_REQUESTS})`, asyncUrl, 8, {
+      amount: ASYNC_REQUESTS,
+    });
     accepted += asyncFigures.ok;
     print(asyncFigures);
     console.log(
@@ -138,7 +154,9 @@ export async function run(): Promise<void> {
     print(sync1);
     const sync8 = await load('sync webhook 1 node, 8 clients', syncUrl, 8);
     print(sync8);
-    console.log(`  sync p50 (1 client) ${sync1.p50} ms (goal ≤ 13 ms); sync 8 clients ${sync8.reqPerSec.toFixed(0)} req/s (goal ≥ 100)`);
+    console.log(
+      `  sync p50 (1 client) ${sync1.p50} ms (goal ≤ 13 ms); sync 8 clients ${sync8.reqPerSec.toFixed(0)} req/s (goal ≥ 100)`,
+    );
   } finally {
     baselineServer.stop();
     await temporal.connection.close();

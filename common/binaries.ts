@@ -83,5 +83,11 @@ export function requireBinary(name: BinaryName, env: NodeJS.ProcessEnv = process
 }
 
 export function binaryVersion(file: string, name: BinaryName): string {
-  return execFileSync(file, [...BINARIES[name].versionArgs], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n')[0];
+  return execFileSync(file, [...BINARIES[name].versionArgs], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+    .trim()
+    .split('\n')[0];
 }

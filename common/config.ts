@@ -55,7 +55,14 @@ export const ALWAYS_BLOCKED_ENV = [
 ];
 
 /** The AWS default chain's variables: the platform's when uploads use S3 without keys of their own, so blocked then. */
-export const AWS_CREDENTIAL_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
+export const AWS_CREDENTIAL_ENV = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_ROLE_ARN',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+];
 
 const EnvironmentSchema = z.object({
   PORT: port(3000),
@@ -93,7 +100,10 @@ const EnvironmentSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   TEMPORAL_UI_URL: z.string().optional(),
   /** Base64 of 32 bytes sealing workspace variables; generated under the data dir when unset. */
-  NECTAR_SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of 32 bytes').optional(),
+  NECTAR_SECRETS_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of 32 bytes')
+    .optional(),
   NECTAR_DEFAULT_PLAN: z.enum(['starter', 'professional', 'enterprise']).default('enterprise'),
   /** Browser origins allowed to call the API (CORS), comma-separated; `*` for any; none by default. */
   NECTAR_CORS_ORIGINS: csv([]),
@@ -104,12 +114,24 @@ const EnvironmentSchema = z.object({
   /** Longest a gateway request waits for the store or Temporal before answering 503 (a part down or hung). */
   NECTAR_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   /** Async webhooks answer once the delivery is journaled on disk (default) rather than once Temporal has the run. */
-  NECTAR_WEBHOOK_JOURNAL: z.enum(['true', 'false', '1', '0']).default('true').transform((value) => value === 'true' || value === '1'),
+  NECTAR_WEBHOOK_JOURNAL: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
   /** Largest multipart (file upload) webhook body; files are kept under the data dir's uploads/ or in S3 (below). */
-  NECTAR_UPLOAD_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 10mb').default('10mb'),
-  NECTAR_WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 1mb').default('1mb'),
+  NECTAR_UPLOAD_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 10mb')
+    .default('10mb'),
+  NECTAR_WEBHOOK_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 1mb')
+    .default('1mb'),
   /** Uploads go to this S3 (or S3-compatible) bucket instead of the data dir's uploads/. */
-  NECTAR_UPLOADS_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3-63 lowercase letters, digits, "." or "-")').optional(),
+  NECTAR_UPLOADS_S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3-63 lowercase letters, digits, "." or "-")')
+    .optional(),
   /** An S3-compatible service (MinIO, R2, …) instead of AWS: its URL. */
   NECTAR_UPLOADS_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
   NECTAR_UPLOADS_S3_REGION: z.string().min(1).optional(),
@@ -132,12 +154,17 @@ function uploadsConfig(e: Environment, dataDir: string) {
   const keyId = e.NECTAR_UPLOADS_S3_ACCESS_KEY_ID;
   const secret = e.NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY;
   if ((keyId === undefined) !== (secret === undefined)) {
-    throw new ConfigError('Invalid environment:\n  NECTAR_UPLOADS_S3_ACCESS_KEY_ID and NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY are set together or not at all');
+    throw new ConfigError(
+      'Invalid environment:\n  NECTAR_UPLOADS_S3_ACCESS_KEY_ID and NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY are set together or not at all',
+    );
   }
   const bucket = e.NECTAR_UPLOADS_S3_BUCKET;
   if (bucket === undefined) {
-    const stray = (['NECTAR_UPLOADS_S3_ENDPOINT', 'NECTAR_UPLOADS_S3_REGION', 'NECTAR_UPLOADS_S3_ACCESS_KEY_ID'] as const).filter((name) => e[name] !== undefined);
-    if (stray.length > 0) throw new ConfigError(`Invalid environment:\n  NECTAR_UPLOADS_S3_BUCKET must be set when ${stray.join(', ')} is`);
+    const stray = (
+      ['NECTAR_UPLOADS_S3_ENDPOINT', 'NECTAR_UPLOADS_S3_REGION', 'NECTAR_UPLOADS_S3_ACCESS_KEY_ID'] as const
+    ).filter((name) => e[name] !== undefined);
+    if (stray.length > 0)
+      throw new ConfigError(`Invalid environment:\n  NECTAR_UPLOADS_S3_BUCKET must be set when ${stray.join(', ')} is`);
     return { local, s3: undefined };
   }
   const s3 = {
@@ -212,7 +239,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     uploads,
     functionEnv: {
       allow: e.NECTAR_ENV_ALLOW,
-      block: [...ALWAYS_BLOCKED_ENV, ...(uploads.s3 && !uploads.s3.credentials ? AWS_CREDENTIAL_ENV : []), ...e.NECTAR_ENV_BLOCK],
+      block: [
+        ...ALWAYS_BLOCKED_ENV,
+        ...(uploads.s3 && !uploads.s3.credentials ? AWS_CREDENTIAL_ENV : []),
+        ...e.NECTAR_ENV_BLOCK,
+      ],
     },
   };
 }

@@ -27,26 +27,39 @@ function pathOf(frame: Frame | undefined, root: string): string {
  * Checks a JSON-like value against the nesting and key-count limits with an explicit stack, never recursion, so a value
  * nested 200,000 deep is refused rather than overflowing the call stack. `root` names the value in the message.
  */
-export function checkPayloadShape(value: unknown, root = '', limits: { maxDepth: number; maxKeys: number } = PAYLOAD_LIMITS): ShapeViolation | undefined {
+export function checkPayloadShape(
+  value: unknown,
+  root = '',
+  limits: { maxDepth: number; maxKeys: number } = PAYLOAD_LIMITS,
+): ShapeViolation | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const stack: Frame[] = [{ value, depth: 1, key: undefined, parent: undefined }];
   let keys = 0;
   while (stack.length > 0) {
     const frame = stack.pop()!;
     if (frame.depth > limits.maxDepth) {
-      return { limit: 'maxDepth', path: pathOf(frame, root), message: `nested deeper than ${limits.maxDepth} levels (objects and arrays inside each other)` };
+      return {
+        limit: 'maxDepth',
+        path: pathOf(frame, root),
+        message: `nested deeper than ${limits.maxDepth} levels (objects and arrays inside each other)`,
+      };
     }
     const container = frame.value as Record<string | number, unknown>;
     const names = Array.isArray(container) ? undefined : Object.keys(container);
     const count = names ? names.length : (frame.value as unknown[]).length;
     keys += count;
     if (keys > limits.maxKeys) {
-      return { limit: 'maxKeys', path: pathOf(frame, root), message: `more than ${limits.maxKeys} keys and array elements in all` };
+      return {
+        limit: 'maxKeys',
+        path: pathOf(frame, root),
+        message: `more than ${limits.maxKeys} keys and array elements in all`,
+      };
     }
     for (let index = 0; index < count; index += 1) {
       const key = names ? names[index] : index;
       const child = container[key];
-      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: frame.depth + 1, key, parent: frame });
+      if (typeof child === 'object' && child !== null)
+        stack.push({ value: child, depth: frame.depth + 1, key, parent: frame });
     }
   }
   return undefined;

@@ -68,7 +68,9 @@ export async function waitUntil(
   void options.process?.exited.then((code) => (exitCode = code));
   while (Date.now() < deadline) {
     if (exitCode !== undefined) {
-      throw new Error(`${options.process?.name} exited (code ${exitCode}) before ${description}; see ${options.process?.logFile}`);
+      throw new Error(
+        `${options.process?.name} exited (code ${exitCode}) before ${description}; see ${options.process?.logFile}`,
+      );
     }
     try {
       if (await check()) return;

@@ -51,7 +51,11 @@ function invalid(message: string): S3NotificationError {
 }
 
 function fromRecord(record: unknown, index: number): S3ObjectEvent {
-  const r = record as { eventName?: unknown; eventTime?: unknown; s3?: { bucket?: { name?: unknown }; object?: Record<string, unknown> } };
+  const r = record as {
+    eventName?: unknown;
+    eventTime?: unknown;
+    s3?: { bucket?: { name?: unknown }; object?: Record<string, unknown> };
+  };
   const object = r?.s3?.object;
   if (typeof r?.eventName !== 'string' || typeof r.s3?.bucket?.name !== 'string' || typeof object?.key !== 'string') {
     throw invalid(`Records[${index}] needs eventName, s3.bucket.name and s3.object.key`);
@@ -71,9 +75,13 @@ function fromRecord(record: unknown, index: number): S3ObjectEvent {
 function fromEventBridge(event: Record<string, unknown>): S3ObjectEvent {
   const detail = event.detail as { bucket?: { name?: unknown }; object?: Record<string, unknown> } | undefined;
   const type = event['detail-type'];
-  if (typeof detail?.bucket?.name !== 'string' || typeof detail.object?.key !== 'string') throw invalid('an EventBridge event needs detail.bucket.name and detail.object.key');
+  if (typeof detail?.bucket?.name !== 'string' || typeof detail.object?.key !== 'string')
+    throw invalid('an EventBridge event needs detail.bucket.name and detail.object.key');
   return {
-    eventName: type === 'Object Deleted' ? 'ObjectRemoved:Delete' : `ObjectCreated:${typeof detail.object.reason === 'string' ? detail.object.reason : 'Put'}`,
+    eventName:
+      type === 'Object Deleted'
+        ? 'ObjectRemoved:Delete'
+        : `ObjectCreated:${typeof detail.object.reason === 'string' ? detail.object.reason : 'Put'}`,
     eventTime: text(event.time),
     bucket: detail.bucket.name,
     key: detail.object.key,
@@ -89,11 +97,14 @@ function fromEventBridge(event: Record<string, unknown>): S3ObjectEvent {
  * EventBridge events about anything but objects; 400 for anything that is not an S3 notification.
  */
 export function parseS3Notification(body: unknown): S3ObjectEvent[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('an S3 notification is a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalid('an S3 notification is a JSON object');
   const value = body as Record<string, unknown>;
   if (value.Event === 's3:TestEvent') return [];
   if (typeof value['detail-type'] === 'string' && value.source === 'aws.s3') {
-    return value['detail-type'] === 'Object Created' || value['detail-type'] === 'Object Deleted' ? [fromEventBridge(value)] : [];
+    return value['detail-type'] === 'Object Created' || value['detail-type'] === 'Object Deleted'
+      ? [fromEventBridge(value)]
+      : [];
   }
   if (Array.isArray(value.Records)) return value.Records.map(fromRecord);
   throw invalid('not an S3 notification: no Records, and not an EventBridge "aws.s3" event');
@@ -104,14 +115,20 @@ export function parseS3Notification(body: unknown): S3ObjectEvent[] {
  * rather than the sequencer, so that an event and the reconciliation scan (which sees no sequencer) name the same run;
  * a removal, which has no ETag, by its sequencer.
  */
-export function objectEventKey(event: Pick<S3ObjectEvent, 'eventName' | 'bucket' | 'key' | 'versionId' | 'eTag' | 'sequencer'>): string {
+export function objectEventKey(
+  event: Pick<S3ObjectEvent, 'eventName' | 'bucket' | 'key' | 'versionId' | 'eTag' | 'sequencer'>,
+): string {
   const kind = kindOf(event as S3ObjectEvent);
-  if (kind === 'created' && event.eTag) return `object:${event.bucket}\0${event.key}\0${event.versionId ?? ''}\0${event.eTag}`;
+  if (kind === 'created' && event.eTag)
+    return `object:${event.bucket}\0${event.key}\0${event.versionId ?? ''}\0${event.eTag}`;
   return `${kind ?? event.eventName}:${event.bucket}\0${event.key}\0${event.versionId ?? ''}\0${event.sequencer ?? ''}`;
 }
 
 /** Whether a trigger with these filters wants the event. */
-export function wanted(filter: { bucket: string; events: S3EventKind[]; prefix?: string; suffix?: string }, event: S3ObjectEvent): boolean {
+export function wanted(
+  filter: { bucket: string; events: S3EventKind[]; prefix?: string; suffix?: string },
+  event: S3ObjectEvent,
+): boolean {
   const kind = kindOf(event);
   return (
     kind !== undefined &&

@@ -16,9 +16,7 @@ export interface CodeProblem {
 
 /** How the user wrote the node: a named function, a lone function expression, or a body that returns. */
 export type EntryForm =
-  | { kind: 'declaration'; name: string }
-  | { kind: 'expression'; start: number; end: number }
-  | { kind: 'body' };
+  { kind: 'declaration'; name: string } | { kind: 'expression'; start: number; end: number } | { kind: 'body' };
 
 /** How the code uses a global it does not declare: the static members it reads, and whether it uses the value any other way. */
 export interface GlobalUse {
@@ -116,7 +114,9 @@ function globalUses(scan: CodeScan): Record<string, GlobalUse> {
   const uses: Record<string, GlobalUse> = {};
   for (const use of scan.uses) {
     if (scan.declared.has(use.name)) continue;
-    const entry = Object.prototype.hasOwnProperty.call(uses, use.name) ? uses[use.name] : (uses[use.name] = { members: [], whole: false });
+    const entry = Object.prototype.hasOwnProperty.call(uses, use.name)
+      ? uses[use.name]
+      : (uses[use.name] = { members: [], whole: false });
     if (use.member === undefined) entry.whole = true;
     else if (!entry.members.includes(use.member)) entry.members.push(use.member);
   }

@@ -100,7 +100,15 @@ function isNamePosition(parent: EstreeNode, key: string): boolean {
 }
 
 export function scanProgram(program: acorn.Program): CodeScan {
-  const scan: CodeScan = { uses: [], declared: new Set(), imports: [], constructorCalls: [], moduleSpecifiers: [], stringLiterals: [], usesThis: false };
+  const scan: CodeScan = {
+    uses: [],
+    declared: new Set(),
+    imports: [],
+    constructorCalls: [],
+    moduleSpecifiers: [],
+    stringLiterals: [],
+    usesThis: false,
+  };
   const noteSpecifier = (source: unknown): void => {
     if (isNode(source) && source.type === 'Literal' && typeof source.value === 'string') {
       scan.moduleSpecifiers.push({ ...positionOf(source), value: source.value });
@@ -143,7 +151,8 @@ export function scanProgram(program: acorn.Program): CodeScan {
       case 'CallExpression':
       case 'NewExpression': {
         const callee = node.callee as EstreeNode;
-        if (callee.type === 'MemberExpression' && staticMemberName(callee) === 'constructor') scan.constructorCalls.push(positionOf(node));
+        if (callee.type === 'MemberExpression' && staticMemberName(callee) === 'constructor')
+          scan.constructorCalls.push(positionOf(node));
         if (callee.type === 'Identifier' && callee.name === 'require') noteSpecifier((node.arguments as unknown[])[0]);
         break;
       }
@@ -157,8 +166,7 @@ export function scanProgram(program: acorn.Program): CodeScan {
       }
       case 'Identifier':
         if (!bindingNodes.has(node) && !(parent && isNamePosition(parent, key))) {
-          const member =
-            parent?.type === 'MemberExpression' && key === 'object' ? staticMemberName(parent) : undefined;
+          const member = parent?.type === 'MemberExpression' && key === 'object' ? staticMemberName(parent) : undefined;
           scan.uses.push({ name: node.name as string, member, ...positionOf(node) });
         }
         break;

@@ -72,7 +72,8 @@ export interface RunState {
 }
 
 /** A run's status as the API reports it (Temporal's execution status, named for people). */
-export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
+export type RunStatus =
+  'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
 
 /** A run as `GET /api/runs/:runId` answers it, and the studio reads it. */
 export interface RunView {

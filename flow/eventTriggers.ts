@@ -9,18 +9,32 @@ import { z } from 'zod';
 
 export const TriggerId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be 1-32 letters, digits, "-" or "_", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/,
+    'must be 1-32 letters, digits, "-" or "_", starting with a letter or digit',
+  );
 
 /** A workspace variable (PUT /api/variables/:name) holding a connection string, secret or token. */
-export const VariableRef = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must name a workspace variable: letters, digits and "_", not starting with a digit');
+export const VariableRef = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    'must name a workspace variable: letters, digits and "_", not starting with a digit',
+  );
 
 /** Names the URL pushed events arrive at: `POST /triggers/<kind>/<workspace>/<source>`. */
-export const SourceName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lowercase letters, digits, "-" or "_"');
+export const SourceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lowercase letters, digits, "-" or "_"');
 
 /** An event type on the bus or from a third party: `order.created`, `contact.updated`. */
-export const EventType = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/, 'must be 1-200 letters, digits, ".", ":", "/", "-" or "_"');
+export const EventType = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/, 'must be 1-200 letters, digits, ".", ":", "/", "-" or "_"');
 
-const SqlName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'must be a PostgreSQL identifier (letters, digits, "_", "$"; at most 63)');
+const SqlName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'must be a PostgreSQL identifier (letters, digits, "_", "$"; at most 63)');
 
 const paused = z.boolean().default(false);
 
@@ -113,7 +127,11 @@ export const SignedTrigger = z
     /** Workspace variable holding the signing secret; several, separated by spaces, while a secret is rotated. */
     secretVariable: VariableRef,
     /** Event types that start this flow; `*` for all. */
-    events: z.array(z.union([EventType, z.literal('*')])).min(1).max(100).default(['*']),
+    events: z
+      .array(z.union([EventType, z.literal('*')]))
+      .min(1)
+      .max(100)
+      .default(['*']),
     /** Where the event type is in the JSON body (a dotted path). */
     typeField: z.string().min(1).max(200).default('type'),
     toleranceSeconds: z.number().int().min(1).max(3_600).default(300),
@@ -129,11 +147,20 @@ export const SalesforceTrigger = z
     id: TriggerId.default('salesforce'),
     source: SourceName,
     /** Messages from any other organization are refused (401). */
-    organizationId: z.string().regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'must be a Salesforce organization id (00D…, 15 or 18 characters)'),
+    organizationId: z
+      .string()
+      .regex(
+        /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
+        'must be a Salesforce organization id (00D…, 15 or 18 characters)',
+      ),
     /** Workspace variable holding a token the endpoint URL must carry as `?token=` (Salesforce cannot sign). */
     tokenVariable: VariableRef.optional(),
     /** sObject types that start this flow (`Account`, `Opportunity`); all when absent. */
-    objects: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'must be an sObject API name')).min(1).max(50).optional(),
+    objects: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'must be an sObject API name'))
+      .min(1)
+      .max(50)
+      .optional(),
     paused,
   })
   .strict();
@@ -146,7 +173,11 @@ export const S3Trigger = z
     id: TriggerId.default('s3'),
     source: SourceName,
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-    events: z.array(z.enum(['created', 'removed'])).min(1).refine(unique, 'lists an event twice').default(['created']),
+    events: z
+      .array(z.enum(['created', 'removed']))
+      .min(1)
+      .refine(unique, 'lists an event twice')
+      .default(['created']),
     prefix: z.string().max(1_024).optional(),
     suffix: z.string().max(1_024).optional(),
     /** Workspace variable holding a bearer token deliveries must carry (`Authorization: Bearer …` or `?token=`). */
@@ -168,7 +199,14 @@ export type PushedKind = (typeof PUSHED_KINDS)[number];
 /** The kinds whose listener installs something in the source, to remove when the trigger goes. */
 export const INSTALLING_KINDS = ['postgres'] as const;
 
-export const SourceTrigger = z.discriminatedUnion('type', [PostgresTrigger, MongoTrigger, EventTrigger, SignedTrigger, SalesforceTrigger, S3Trigger]);
+export const SourceTrigger = z.discriminatedUnion('type', [
+  PostgresTrigger,
+  MongoTrigger,
+  EventTrigger,
+  SignedTrigger,
+  SalesforceTrigger,
+  S3Trigger,
+]);
 export type SourceTrigger = z.infer<typeof SourceTrigger>;
 export type SourceKind = SourceTrigger['type'];
 
@@ -188,5 +226,9 @@ export function routeOf(trigger: SourceTrigger): string {
 
 /** Whether the trigger has a listener (a long-running Temporal workflow) reading its source from a position. */
 export function isListened(trigger: SourceTrigger): boolean {
-  return trigger.type === 'postgres' || trigger.type === 'mongodb' || (trigger.type === 's3' && trigger.scanIntervalMs !== undefined);
+  return (
+    trigger.type === 'postgres' ||
+    trigger.type === 'mongodb' ||
+    (trigger.type === 's3' && trigger.scanIntervalMs !== undefined)
+  );
 }

@@ -43,7 +43,10 @@ export function indexGraph(definition: FlowDefinition): FlowGraph {
 }
 
 function forwardSuccessors(graph: FlowGraph, nodeId: string): string[] {
-  return (graph.outgoing.get(nodeId) ?? []).map((i) => graph.definition.edges[i]).filter((e) => !isLoopEdge(e)).map((e) => e.to);
+  return (graph.outgoing.get(nodeId) ?? [])
+    .map((i) => graph.definition.edges[i])
+    .filter((e) => !isLoopEdge(e))
+    .map((e) => e.to);
 }
 
 /** Nodes on some forward path from `target` to `source` (both included), in definition order. */
@@ -76,7 +79,8 @@ export function entryNodeIds(definition: FlowDefinition): string[] {
 
 export function createRunState(definition: FlowDefinition): RunState {
   const nodes: Record<string, NodeRecord> = {};
-  for (const node of definition.nodes) nodes[node.id] = { id: node.id, name: node.name, type: node.type, status: 'pending' };
+  for (const node of definition.nodes)
+    nodes[node.id] = { id: node.id, name: node.name, type: node.type, status: 'pending' };
   return { v: 1, nodes, edges: definition.edges.map(() => 'pending'), started: [] };
 }
 
@@ -98,13 +102,14 @@ export function markStarted(state: RunState, nodeId: string, startedAt: string):
   record.status = 'running';
   record.startedAt = startedAt;
   record.runs = (record.runs ?? 0) + 1;
-  for (const field of ['output', 'error', 'durationMs', 'memoryBytes', 'logs', 'attempt', 'unmatchedPath'] as const) delete record[field];
+  for (const field of ['output', 'error', 'durationMs', 'memoryBytes', 'logs', 'attempt', 'unmatchedPath'] as const)
+    delete record[field];
   if (!state.started.includes(nodeId)) state.started.push(nodeId);
 }
 
 function nextPathOf(output: unknown): string | undefined {
   if (output && typeof output === 'object' && 'nextPath' in output) {
-    const value = (output).nextPath;
+    const value = output.nextPath;
     if (typeof value === 'string') return value;
   }
   return undefined;
@@ -122,7 +127,9 @@ export function followedEdges(
 ): { followed: boolean[]; unmatchedPath?: string } {
   if (onlyPath !== undefined) return { followed: edges.map((edge) => edge.on === undefined && edge.path === onlyPath) };
   const nextPath = nextPathOf(output);
-  const labelled = edges.filter((edge) => edge.on === undefined && edge.path !== undefined && edge.path !== DEFAULT_PATH);
+  const labelled = edges.filter(
+    (edge) => edge.on === undefined && edge.path !== undefined && edge.path !== DEFAULT_PATH,
+  );
   const matched = nextPath !== undefined && labelled.some((edge) => edge.path === nextPath);
   const followed = edges.map((edge) => {
     if (edge.on === 'error') return false;
@@ -195,7 +202,12 @@ function loopLimitError(graph: FlowGraph, state: RunState, nodeId: string, edgeI
  * Decides a finished node's outgoing edges. A loop edge among the followed ones re-enters its loop (the node's
  * other edges are decided on the loop's last iteration); past its bound, the node fails with a LoopLimitError.
  */
-function route(graph: FlowGraph, state: RunState, nodeId: string, followed: (edge: Edge) => boolean): NodeError | undefined {
+function route(
+  graph: FlowGraph,
+  state: RunState,
+  nodeId: string,
+  followed: (edge: Edge) => boolean,
+): NodeError | undefined {
   const edgeIndexes = graph.outgoing.get(nodeId)!;
   const loops = edgeIndexes.filter((i) => isLoopEdge(graph.definition.edges[i]) && followed(graph.definition.edges[i]));
   for (const i of loops) {
@@ -235,7 +247,13 @@ export function recordSuccess(
 export function errorInput(error: NodeError): ErrorInput {
   const { name, message, stack } = error;
   // Runs recorded before every error had a type may carry one without.
-  return { name, message, node: error.nodeId, ...(stack === undefined ? {} : { stack }), type: nodeErrorTypeOf(error.type) };
+  return {
+    name,
+    message,
+    node: error.nodeId,
+    ...(stack === undefined ? {} : { stack }),
+    type: nodeErrorTypeOf(error.type),
+  };
 }
 
 /**
@@ -291,11 +309,17 @@ function readPath(root: Record<string, unknown>, path: string): unknown {
 function isSource(candidate: unknown): candidate is InputSource {
   if (!candidate || typeof candidate !== 'object') return false;
   const keys = Object.keys(candidate);
-  return keys.length === 1 && (keys[0] === 'value' || (keys[0] === 'path' && typeof (candidate as { path: unknown }).path === 'string'));
+  return (
+    keys.length === 1 &&
+    (keys[0] === 'value' || (keys[0] === 'path' && typeof (candidate as { path: unknown }).path === 'string'))
+  );
 }
 
 /** Resolves a node's `input` mapping against the trigger and the steps so far. Missing fields become null. */
-export function resolveInputMapping(mapping: InputMapping, scope: { trigger: unknown; steps: Record<string, unknown> }): unknown {
+export function resolveInputMapping(
+  mapping: InputMapping,
+  scope: { trigger: unknown; steps: Record<string, unknown> },
+): unknown {
   const root = { trigger: scope.trigger, steps: scope.steps };
   const resolve = (source: InputSource) => ('path' in source ? readPath(root, source.path) : source.value);
   if (isSource(mapping)) return resolve(mapping);
@@ -354,7 +378,6 @@ export function runOutput(graph: FlowGraph, state: RunState): unknown {
   for (const id of leaves) outputs[id] = state.nodes[id].output ?? null;
   return outputs;
 }
-
 
 /** Marks nodes that can never run (left pending when nothing else can move) as skipped. */
 export function skipRemaining(state: RunState): void {

@@ -7,7 +7,18 @@ export const RUN_STATE_QUERY = 'runState';
 export const RUN_EVENT_SIGNAL = 'runEvent';
 
 /** How a run started; also its `NectarTrigger` search attribute. */
-export const RUN_TRIGGER_TYPES = ['api', 'webhook', 'cron', 'subflow', 'event', 'postgres', 'signed', 'salesforce', 's3', 'mongodb'] as const;
+export const RUN_TRIGGER_TYPES = [
+  'api',
+  'webhook',
+  'cron',
+  'subflow',
+  'event',
+  'postgres',
+  'signed',
+  'salesforce',
+  's3',
+  'mongodb',
+] as const;
 
 export interface TriggerInfo {
   type: (typeof RUN_TRIGGER_TYPES)[number];

@@ -27,7 +27,10 @@ export type RetrySettings = z.infer<typeof RetrySettings>;
 export const InputPath = z
   .string()
   .max(300)
-  .regex(/^(trigger|steps)(\.[A-Za-z0-9_$-]+)*$/, 'must start with "trigger" or "steps" and continue with ".field" parts');
+  .regex(
+    /^(trigger|steps)(\.[A-Za-z0-9_$-]+)*$/,
+    'must start with "trigger" or "steps" and continue with ".field" parts',
+  );
 
 /** Where one input value comes from: a path (no code), or a literal value. */
 export const InputSource = z.union([z.object({ path: InputPath }).strict(), z.object({ value: z.json() }).strict()]);
@@ -79,7 +82,11 @@ const CorrelationValue = z.union([z.string().max(1_000), z.number(), z.boolean()
  */
 export const WaitMatch = z
   .object({
-    path: z.string().min(1).max(200).regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path like "order.id"'),
+    path: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path like "order.id"'),
     equals: CorrelationValue,
   })
   .strict();
@@ -114,7 +121,6 @@ export type SubflowNode = z.infer<typeof SubflowNode>;
 
 export const FlowNode = z.discriminatedUnion('type', [CodeNode, DelayNode, WaitNode, SubflowNode]);
 export type FlowNode = z.infer<typeof FlowNode>;
-export type NodeType = FlowNode['type'];
 
 export const Edge = z
   .object({
@@ -145,9 +151,7 @@ export const FlowExecution = z.object({ localActivities: z.boolean().optional() 
 export type FlowExecution = z.infer<typeof FlowExecution>;
 
 /** Where the studio draws a node: canvas coordinates, kept with the flow and never read when it runs. */
-export const NodePosition = z
-  .object({ x: z.number().min(-1e7).max(1e7), y: z.number().min(-1e7).max(1e7) })
-  .strict();
+export const NodePosition = z.object({ x: z.number().min(-1e7).max(1e7), y: z.number().min(-1e7).max(1e7) }).strict();
 export type NodePosition = z.infer<typeof NodePosition>;
 
 /** The canvas layout: a position per node id (each must name a node of the flow; flow/validate.ts checks it). */

@@ -23,7 +23,11 @@ export const WebhookAuth = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('basic'),
-      username: z.string().min(1).max(200).regex(/^[^:]*$/, 'must not contain ":"'),
+      username: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[^:]*$/, 'must not contain ":"'),
       password: z.string().min(8, 'a password needs at least 8 characters').max(500),
     })
     .strict(),
@@ -55,7 +59,14 @@ export const WebhookTrigger = z
   .strict();
 export type WebhookTrigger = z.infer<typeof WebhookTrigger>;
 
-export const OVERLAP_POLICIES = ['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'terminate_other', 'allow_all'] as const;
+export const OVERLAP_POLICIES = [
+  'skip',
+  'buffer_one',
+  'buffer_all',
+  'cancel_other',
+  'terminate_other',
+  'allow_all',
+] as const;
 
 const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
 const CRON_MACROS = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly|every\s+\S+)$/;
@@ -82,11 +93,20 @@ export const CronTrigger = z
     type: z.literal('cron'),
     /** Names the schedule; stable across versions so a new version updates it rather than replacing it. */
     id: TriggerId.default('cron'),
-    cron: z.string().min(1).max(200).refine(isCronExpression, 'must be a cron expression like "0 9 * * 1-5" or a macro like "@hourly"'),
+    cron: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine(isCronExpression, 'must be a cron expression like "0 9 * * 1-5" or a macro like "@hourly"'),
     timezone: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone like "America/New_York"'),
     overlap: z.enum(OVERLAP_POLICIES).default('skip'),
     /** Runs missed while everything was down are made up when within this window (Temporal's minimum is 10 s). */
-    catchupWindowMs: z.number().int().min(10_000).max(366 * 86_400_000).default(86_400_000),
+    catchupWindowMs: z
+      .number()
+      .int()
+      .min(10_000)
+      .max(366 * 86_400_000)
+      .default(86_400_000),
     paused: z.boolean().default(false),
     /** The payload each scheduled run receives as its entry nodes' input. */
     input: z.unknown().optional(),
@@ -113,12 +133,19 @@ export const FlowTriggers = z
     const seen = new Set<string>();
     triggers.forEach((trigger, index) => {
       if (trigger.type === 'webhook') return;
-      if (seen.has(trigger.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate trigger id "${trigger.id}": give each trigger its own "id"` });
+      if (seen.has(trigger.id))
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'id'],
+          message: `duplicate trigger id "${trigger.id}": give each trigger its own "id"`,
+        });
       seen.add(trigger.id);
     });
   });
 
 /** The flow's event triggers (every kind but webhook and cron). */
 export function sourceTriggersOf(definition: { triggers?: FlowTrigger[] } | undefined): SourceTrigger[] {
-  return (definition?.triggers ?? []).filter((trigger): trigger is SourceTrigger => trigger.type !== 'webhook' && trigger.type !== 'cron');
+  return (definition?.triggers ?? []).filter(
+    (trigger): trigger is SourceTrigger => trigger.type !== 'webhook' && trigger.type !== 'cron',
+  );
 }

@@ -23,7 +23,8 @@ function graphProblems(definition: FlowDefinition): DefinitionProblem[] {
   const seenEdges = new Set<string>();
   definition.edges.forEach((edge, index) => {
     for (const end of ['from', 'to'] as const) {
-      if (!ids.has(edge[end])) problems.push({ path: ['edges', index, end], message: `no node with id "${edge[end]}"` });
+      if (!ids.has(edge[end]))
+        problems.push({ path: ['edges', index, end], message: `no node with id "${edge[end]}"` });
     }
     const key = JSON.stringify([edge.from, edge.to, edge.path ?? null, edge.on ?? null]);
     if (seenEdges.has(key)) problems.push({ path: ['edges', index], message: 'duplicate edge' });
@@ -81,7 +82,8 @@ function forwardReach(definition: FlowDefinition, from: string[], includeLoops: 
     const id = stack.pop()!;
     if (seen.has(id)) continue;
     seen.add(id);
-    for (const edge of definition.edges) if (edge.from === id && (includeLoops || !isLoopEdge(edge))) stack.push(edge.to);
+    for (const edge of definition.edges)
+      if (edge.from === id && (includeLoops || !isLoopEdge(edge))) stack.push(edge.to);
   }
   return seen;
 }
@@ -105,7 +107,8 @@ function unreachableProblems(definition: FlowDefinition): DefinitionProblem[] {
   const reachable = forwardReach(definition, entryNodeIds(definition), true);
   const problems: DefinitionProblem[] = [];
   definition.nodes.forEach((node, index) => {
-    if (!reachable.has(node.id)) problems.push({ path: ['nodes', index], message: `node "${node.id}" can never run: no entry node leads to it` });
+    if (!reachable.has(node.id))
+      problems.push({ path: ['nodes', index], message: `node "${node.id}" can never run: no entry node leads to it` });
   });
   return problems;
 }
@@ -134,10 +137,16 @@ function nodeEdgeProblems(definition: FlowDefinition): DefinitionProblem[] {
   definition.nodes.forEach((node, index) => {
     const errorEdges = definition.edges.filter((edge) => edge.from === node.id && edge.on === 'error').length;
     if (node.onError === 'error-edge' && errorEdges === 0) {
-      problems.push({ path: ['nodes', index, 'onError'], message: 'onError is "error-edge" but no edge leaves this node with on: "error"' });
+      problems.push({
+        path: ['nodes', index, 'onError'],
+        message: 'onError is "error-edge" but no edge leaves this node with on: "error"',
+      });
     }
     if ((node.onError === 'stop' || node.onError === 'continue') && errorEdges > 0) {
-      problems.push({ path: ['nodes', index, 'onError'], message: `onError is "${node.onError}", so this node's error edges would never be taken` });
+      problems.push({
+        path: ['nodes', index, 'onError'],
+        message: `onError is "${node.onError}", so this node's error edges would never be taken`,
+      });
     }
     if (node.type === 'subflow' && node.flowId === definition.id) {
       problems.push({ path: ['nodes', index, 'flowId'], message: 'a flow cannot run itself as a subflow' });
@@ -174,7 +183,9 @@ export function codeSourceProblems(code: string, path: (string | number)[]): Def
 }
 
 function codeProblems(definition: FlowDefinition): DefinitionProblem[] {
-  return definition.nodes.flatMap((node, index) => (node.type === 'code' ? codeSourceProblems(node.code, ['nodes', index, 'code']) : []));
+  return definition.nodes.flatMap((node, index) =>
+    node.type === 'code' ? codeSourceProblems(node.code, ['nodes', index, 'code']) : [],
+  );
 }
 
 /** The canvas layout may only place nodes the flow has. */

@@ -9,84 +9,96 @@ import { FlowTrigger } from '../flow/triggers';
 import { PlanLimits, PlanName } from '../store/plans';
 
 /** A problem a check found, with its place: `nodes[0].code` (line and column for code), `layout.nodes.<id>`, `(root)`. */
-export const ProblemAnswer = z.object({
-  path: z.string(),
-  message: z.string(),
-  rule: z.string().optional(),
-  line: z.number().int().optional(),
-  column: z.number().int().optional(),
-}).strict();
+export const ProblemAnswer = z
+  .object({
+    path: z.string(),
+    message: z.string(),
+    rule: z.string().optional(),
+    line: z.number().int().optional(),
+    column: z.number().int().optional(),
+  })
+  .strict();
 
 /** `POST /api/validate/code` and `/api/validate/flow`: empty when fine. */
 export const ProblemsAnswer = z.object({ problems: z.array(ProblemAnswer) }).strict();
 export type ProblemsAnswer = z.infer<typeof ProblemsAnswer>;
 
 /** One flow in `GET /api/flows`. */
-export const FlowListItem = z.object({
-  id: z.string(),
-  name: z.string(),
-  /** The newest version; 0 for a flow that exists only as a draft (kept for older clients; see latestVersion). */
-  version: z.number().int(),
-  latestVersion: z.number().int().nullable(),
-  hasDraft: z.boolean(),
-  draftRevision: z.number().int().nullable(),
-  /** The newest version's triggers (the draft's when there is no version), webhook credentials redacted. */
-  triggers: z.array(FlowTrigger),
-  /** The newest run of a saved version; null when there is none, or visibility did not answer in time. */
-  lastRun: z.object({ runId: z.string(), status: z.string(), startedAt: z.string().optional() }).nullable(),
-  /** Of the newest 100 runs of saved versions: those that ended, and those that completed; null when not known in time. */
-  successRate: z.object({ runs: z.number().int(), succeeded: z.number().int() }).nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-}).strict();
+export const FlowListItem = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    /** The newest version; 0 for a flow that exists only as a draft (kept for older clients; see latestVersion). */
+    version: z.number().int(),
+    latestVersion: z.number().int().nullable(),
+    hasDraft: z.boolean(),
+    draftRevision: z.number().int().nullable(),
+    /** The newest version's triggers (the draft's when there is no version), webhook credentials redacted. */
+    triggers: z.array(FlowTrigger),
+    /** The newest run of a saved version; null when there is none, or visibility did not answer in time. */
+    lastRun: z.object({ runId: z.string(), status: z.string(), startedAt: z.string().optional() }).nullable(),
+    /** Of the newest 100 runs of saved versions: those that ended, and those that completed; null when not known in time. */
+    successRate: z.object({ runs: z.number().int(), succeeded: z.number().int() }).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .strict();
 export type FlowListItem = z.infer<typeof FlowListItem>;
 export const FlowListAnswer = z.object({ flows: z.array(FlowListItem) }).strict();
 
 /** `POST /api/flows/:id/steps/test`: the node's outcome (200), or the run still going past the wait (202). */
 export const StepTestAnswer = z.union([
-  z.object({
-    runId: z.string(),
-    status: z.enum(['succeeded', 'failed']),
-    output: z.unknown(),
-    /** flow/contracts.ts NodeError (a failed workflow without a node error: name and message only). */
-    error: z.custom<NodeError | { name: string; message: string }>().nullable(),
-    logs: z.array(z.custom<LogEntry>()),
-    durationMs: z.number().nullable(),
-    memoryBytes: z.number().nullable(),
-  }).strict(),
+  z
+    .object({
+      runId: z.string(),
+      status: z.enum(['succeeded', 'failed']),
+      output: z.unknown(),
+      /** flow/contracts.ts NodeError (a failed workflow without a node error: name and message only). */
+      error: z.custom<NodeError | { name: string; message: string }>().nullable(),
+      logs: z.array(z.custom<LogEntry>()),
+      durationMs: z.number().nullable(),
+      memoryBytes: z.number().nullable(),
+    })
+    .strict(),
   z.object({ runId: z.string(), status: z.literal('running') }).strict(),
 ]);
 export type StepTestAnswer = z.infer<typeof StepTestAnswer>;
 
 /** `PUT /api/flows/:id/draft?baseRevision=N` refused: the `error` of a 409. */
-export const DraftConflictError = z.object({
-  code: z.literal('draft_conflict'),
-  message: z.string(),
-  /** The draft's revision now; null when it was discarded. */
-  currentRevision: z.number().int().nullable(),
-  savedAt: z.string().nullable(),
-}).strict();
+export const DraftConflictError = z
+  .object({
+    code: z.literal('draft_conflict'),
+    message: z.string(),
+    /** The draft's revision now; null when it was discarded. */
+    currentRevision: z.number().int().nullable(),
+    savedAt: z.string().nullable(),
+  })
+  .strict();
 export type DraftConflictError = z.infer<typeof DraftConflictError>;
 
 /** `GET /api/workspace`: the caller's workspace, with a node's ceilings under its plan. */
-export const WorkspaceAnswer = z.object({
-  id: z.string(),
-  name: z.string(),
-  plan: PlanName,
-  limits: PlanLimits,
-  maxMemoryMb: z.number().int(),
-  maxTimeoutMs: z.number().int(),
-  usage: z.object({ period: z.string(), executions: z.number().int(), remaining: z.number().int() }).strict(),
-  createdAt: z.string(),
-}).strict();
+export const WorkspaceAnswer = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    plan: PlanName,
+    limits: PlanLimits,
+    maxMemoryMb: z.number().int(),
+    maxTimeoutMs: z.number().int(),
+    usage: z.object({ period: z.string(), executions: z.number().int(), remaining: z.number().int() }).strict(),
+    createdAt: z.string(),
+  })
+  .strict();
 export type WorkspaceAnswer = z.infer<typeof WorkspaceAnswer>;
 
 /** `POST /api/cron/preview`. */
-export const CronPreviewAnswer = z.object({
-  cron: z.string(),
-  timezone: z.string(),
-  description: z.string(),
-  /** The next 5 run times, ISO 8601 in UTC. */
-  next: z.array(z.string()),
-}).strict();
+export const CronPreviewAnswer = z
+  .object({
+    cron: z.string(),
+    timezone: z.string(),
+    description: z.string(),
+    /** The next 5 run times, ISO 8601 in UTC. */
+    next: z.array(z.string()),
+  })
+  .strict();
 export type CronPreviewAnswer = z.infer<typeof CronPreviewAnswer>;

@@ -117,7 +117,14 @@ function gatewayRoutes(deps: GatewayDependencies): RouteRegistry {
     response.status(answer.status).set(answer.headers).json(answer.body);
   };
   routes.add(
-    { method: 'get', path: '/healthz', tag: 'operations', auth: 'none', summary: 'Temporal and the store answer', responses: { 200: 'healthy', 503: 'a dependency does not answer' } },
+    {
+      method: 'get',
+      path: '/healthz',
+      tag: 'operations',
+      auth: 'none',
+      summary: 'Temporal and the store answer',
+      responses: { 200: 'healthy', 503: 'a dependency does not answer' },
+    },
     (_request, response) => health(response, 'ok'),
   );
   routes.add(
@@ -138,9 +145,19 @@ function gatewayRoutes(deps: GatewayDependencies): RouteRegistry {
     },
   );
   let openApi: Record<string, unknown> | undefined;
-  routes.add({ method: 'get', path: '/api/openapi.json', tag: 'operations', auth: 'none', summary: 'this document', responses: { 200: 'OpenAPI 3.1' } }, (_request, response) => {
-    response.json((openApi ??= openApiDocument(routes.operations())));
-  });
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/openapi.json',
+      tag: 'operations',
+      auth: 'none',
+      summary: 'this document',
+      responses: { 200: 'OpenAPI 3.1' },
+    },
+    (_request, response) => {
+      response.json((openApi ??= openApiDocument(routes.operations())));
+    },
+  );
   registerPushedTriggerRoutes(routes, deps.pushedSources, deps.webhookBodyLimit);
 
   registerFlowRoutes(routes, deps.flows, deps.flowService, deps.runStats ?? new FlowRunStats(deps.runList));
@@ -174,8 +191,10 @@ export function createServer(deps: GatewayDependencies): http.Server {
     uploadLimit: deps.uploadLimit ?? deps.webhookBodyLimit,
     corsOrigins: deps.corsOrigins ?? [],
   });
-  return http.createServer(guardRequests((request, response) => {
-    if (intake(request, response)) return;
-    app(request, response);
-  }, deps.requestScope));
+  return http.createServer(
+    guardRequests((request, response) => {
+      if (intake(request, response)) return;
+      app(request, response);
+    }, deps.requestScope),
+  );
 }

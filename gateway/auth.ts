@@ -34,7 +34,8 @@ function sameSecret(given: string, expected: string): boolean {
 export function requireApiKey(adminKey: string, keys?: ApiKeyStore, workspaces?: WorkspaceStore): RequestHandler {
   return async (request, _response, next) => {
     const header = request.get('authorization');
-    if (!header) throw new HttpError(401, 'unauthorized', 'missing Authorization header: send "Authorization: Bearer <API key>"');
+    if (!header)
+      throw new HttpError(401, 'unauthorized', 'missing Authorization header: send "Authorization: Bearer <API key>"');
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match) throw new HttpError(401, 'unauthorized', 'invalid API key');
     const given = match[1].trim();
@@ -43,7 +44,8 @@ export function requireApiKey(adminKey: string, keys?: ApiKeyStore, workspaces?:
       let workspace = DEFAULT_WORKSPACE;
       if (named !== undefined && named !== DEFAULT_WORKSPACE) {
         const parsed = Identifier.safeParse(named);
-        if (!parsed.success || !(await workspaces?.get(parsed.data))) throw new HttpError(404, 'not_found', `workspace "${named}" not found`);
+        if (!parsed.success || !(await workspaces?.get(parsed.data)))
+          throw new HttpError(404, 'not_found', `workspace "${named}" not found`);
         workspace = parsed.data;
       }
       principals.set(request, { admin: true, workspace });

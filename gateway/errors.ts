@@ -43,11 +43,18 @@ export function placedProblems(problems: DefinitionProblem[]): Problem[] {
 }
 
 export function zodProblems(error: z.ZodError, prefix: PropertyKey[] = []): Problem[] {
-  return error.issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]) || '(root)', message: issue.message }));
+  return error.issues.map((issue) => ({
+    path: formatPath([...prefix, ...issue.path]) || '(root)',
+    message: issue.message,
+  }));
 }
 
 /** Parses untrusted request data, answering 400 with every problem and its place. */
-export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params' | 'headers'): z.infer<T> {
+export function parseRequest<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  where: 'body' | 'query' | 'params' | 'headers',
+): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new HttpError(400, 'invalid_request', `invalid request ${where}`, zodProblems(parsed.error, [where]));
@@ -60,23 +67,41 @@ export function assertPayloadShape(value: unknown, root: string): void {
   const violation = checkPayloadShape(value, root);
   if (!violation) return;
   const code = violation.limit === 'maxDepth' ? 'payload_too_deep' : 'payload_too_many_keys';
-  throw new HttpError(400, code, `${violation.path}: ${violation.message}`, [{ path: violation.path, message: violation.message, rule: violation.limit }]);
+  throw new HttpError(400, code, `${violation.path}: ${violation.message}`, [
+    { path: violation.path, message: violation.message, rule: violation.limit },
+  ]);
 }
 
 /** The status and JSON body an error is answered with; `unexpected` when it is a fault of ours (then logged). */
-export function errorAnswer(error: unknown): { status: number; body: { error: Record<string, unknown> }; headers?: Record<string, string>; unexpected?: true } {
+export function errorAnswer(error: unknown): {
+  status: number;
+  body: { error: Record<string, unknown> };
+  headers?: Record<string, string>;
+  unexpected?: true;
+} {
   const down = unavailablePart(error);
   if (down) {
     const message = `the ${down === 'store' ? 'store' : 'Temporal server'} is not answering; try again shortly`;
-    return { status: 503, body: { error: { code: `${down}_unavailable`, message } }, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } };
+    return {
+      status: 503,
+      body: { error: { code: `${down}_unavailable`, message } },
+      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    };
   }
   if (error instanceof HttpError) {
     const retry = error.status === 503 ? { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } } : {};
-    return { status: error.status, body: { error: { ...error.details, code: error.code, message: error.message, problems: error.problems } }, ...retry };
+    return {
+      status: error.status,
+      body: { error: { ...error.details, code: error.code, message: error.message, problems: error.problems } },
+      ...retry,
+    };
   }
   const bodyError = error as { type?: string; status?: number; message?: string };
   if (bodyError.type === 'entity.parse.failed') {
-    return { status: 400, body: { error: { code: 'invalid_json', message: `the request body is not valid JSON: ${bodyError.message}` } } };
+    return {
+      status: 400,
+      body: { error: { code: 'invalid_json', message: `the request body is not valid JSON: ${bodyError.message}` } },
+    };
   }
   if (bodyError.type === 'entity.too.large') {
     return { status: 413, body: { error: { code: 'body_too_large', message: 'the request body is too large' } } };
@@ -84,12 +109,20 @@ export function errorAnswer(error: unknown): { status: number; body: { error: Re
   if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return { status: bodyError.status, body: { error: { code: 'bad_request', message: bodyError.message } } };
   }
-  return { status: 500, body: { error: { code: 'internal', message: 'internal error; see the gateway log' } }, unexpected: true };
+  return {
+    status: 500,
+    body: { error: { code: 'internal', message: 'internal error; see the gateway log' } },
+    unexpected: true,
+  };
 }
 
 export const errorHandler: ErrorRequestHandler = (error, request, response, _next) => {
   const answer = errorAnswer(error);
-  if (answer.unexpected) log.error({ reqId: requestIdOf(request), method: request.method, path: request.path, err: error }, 'unhandled error');
+  if (answer.unexpected)
+    log.error(
+      { reqId: requestIdOf(request), method: request.method, path: request.path, err: error },
+      'unhandled error',
+    );
   else if (answer.status === 503) log.warn({ reqId: requestIdOf(request), err: error }, 'a part is down');
   if (response.headersSent) {
     response.destroy();

@@ -49,7 +49,11 @@ export class FlowRunStats {
     const next = async (): Promise<void> => {
       for (let flowId = queue.shift(); flowId !== undefined && !expired; flowId = queue.shift()) {
         try {
-          const { runs } = await this.runs.list(workspace, { flowId, pageSize: this.options.sample }, { savedVersionsOnly: true });
+          const { runs } = await this.runs.list(
+            workspace,
+            { flowId, pageSize: this.options.sample },
+            { savedVersionsOnly: true },
+          );
           if (!expired) figures.set(flowId, figuresOf(runs));
         } catch {
           // A flow whose query failed shows no figures; the list itself still answers.

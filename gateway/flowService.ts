@@ -17,8 +17,16 @@ export function limitProblems(definition: FlowDefinition, limits: PlanLimits): P
     if (node.type !== 'code') return;
     const timeoutMs = node.timeoutMs ?? NODE_LIMITS.timeoutMs.default;
     const memoryMb = node.memoryMb ?? NODE_LIMITS.memoryMb.default;
-    if (timeoutMs > limits.timeoutMs) problems.push({ path: `nodes[${index}].timeoutMs`, message: `${timeoutMs} ms is above the plan's ${limits.timeoutMs} ms` });
-    if (memoryMb > limits.memoryMb) problems.push({ path: `nodes[${index}].memoryMb`, message: `${memoryMb} MB is above the plan's ${limits.memoryMb} MB` });
+    if (timeoutMs > limits.timeoutMs)
+      problems.push({
+        path: `nodes[${index}].timeoutMs`,
+        message: `${timeoutMs} ms is above the plan's ${limits.timeoutMs} ms`,
+      });
+    if (memoryMb > limits.memoryMb)
+      problems.push({
+        path: `nodes[${index}].memoryMb`,
+        message: `${memoryMb} MB is above the plan's ${limits.memoryMb} MB`,
+      });
   });
   return problems;
 }
@@ -77,12 +85,17 @@ export class FlowService {
    */
   async saveDraft(definition: FlowDefinition, workspace: string, baseRevision?: number): Promise<FlowDraft> {
     await this.checkLimits(definition, workspace);
-    const previous = (await this.flows.drafts.current(definition.id, workspace)) ?? (await this.flows.latest(definition.id, workspace));
+    const previous =
+      (await this.flows.drafts.current(definition.id, workspace)) ??
+      (await this.flows.latest(definition.id, workspace));
     try {
       return await this.flows.drafts.save(restoreSecrets(definition, previous?.definition), workspace, baseRevision);
     } catch (error) {
       if (!(error instanceof DraftConflictError)) throw error;
-      const details: Omit<DraftConflictAnswer, 'code' | 'message'> = { currentRevision: error.current?.revision ?? null, savedAt: error.current?.savedAt ?? null };
+      const details: Omit<DraftConflictAnswer, 'code' | 'message'> = {
+        currentRevision: error.current?.revision ?? null,
+        savedAt: error.current?.savedAt ?? null,
+      };
       throw new HttpError(409, 'draft_conflict', error.message, undefined, details);
     }
   }
@@ -100,13 +113,21 @@ export class FlowService {
   private async checkLimits(definition: FlowDefinition, workspace: string): Promise<void> {
     const problems = limitProblems(definition, await this.limitsOf(workspace));
     if (problems.length > 0) {
-      throw new HttpError(400, 'above_plan_limits', `the flow asks for more than the workspace's plan allows`, problems);
+      throw new HttpError(
+        400,
+        'above_plan_limits',
+        `the flow asks for more than the workspace's plan allows`,
+        problems,
+      );
     }
   }
 
   private async reconcile(saved: FlowVersion, previous: FlowDefinition | undefined, workspace: string): Promise<void> {
     try {
-      await this.schedules.reconcile({ workspace, flowId: saved.flowId, version: saved.version, definition: saved.definition }, previous);
+      await this.schedules.reconcile(
+        { workspace, flowId: saved.flowId, version: saved.version, definition: saved.definition },
+        previous,
+      );
     } catch (error) {
       throw new HttpError(
         502,
@@ -114,6 +135,9 @@ export class FlowService {
         `version ${saved.version} of flow "${saved.flowId}" was saved, but Temporal refused its schedules: ${(error as Error).message}`,
       );
     }
-    await this.triggers?.reconcile({ workspace, flowId: saved.flowId, version: saved.version, definition: saved.definition }, previous);
+    await this.triggers?.reconcile(
+      { workspace, flowId: saved.flowId, version: saved.version, definition: saved.definition },
+      previous,
+    );
   }
 }

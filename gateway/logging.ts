@@ -21,7 +21,11 @@ export function splitUrl(url: string): { path: string; query: string } {
  * Gives a request an id (the caller's `X-Request-Id` when it is sane, otherwise a new one), answers with it, and logs
  * the request once it is answered, with that id.
  */
-export function tagRequest(request: IncomingMessage, response: ServerResponse, path = splitUrl(request.url ?? '').path): void {
+export function tagRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  path = splitUrl(request.url ?? '').path,
+): void {
   const incoming = request.headers['x-request-id'];
   const id = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : crypto.randomUUID();
   requestIds.set(request, id);
@@ -29,7 +33,13 @@ export function tagRequest(request: IncomingMessage, response: ServerResponse, p
   const started = process.hrtime.bigint();
   response.once('finish', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const fields = { reqId: id, method: request.method, path, status: response.statusCode, ms: Math.round(ms * 10) / 10 };
+    const fields = {
+      reqId: id,
+      method: request.method,
+      path,
+      status: response.statusCode,
+      ms: Math.round(ms * 10) / 10,
+    };
     if (response.statusCode >= 500) log.error(fields, 'request failed');
     else log.info(fields, 'request');
   });

@@ -48,14 +48,20 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const adminKey = resolveAdminKey(config.adminKey, config.dataDir).key;
   const deadlineMs = config.gateway.dependencyTimeoutMs;
-  const store = await connectStore(requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'), config.mongo.dbName, deadlineMs);
+  const store = await connectStore(
+    requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'),
+    config.mongo.dbName,
+    deadlineMs,
+  );
   const flows = new FlowStore(store);
   await flows.ensureIndexes();
   const { client, connection } = await connectClient(config);
   try {
     await registerSearchAttributes(connection, config.temporal.namespace);
   } catch (error) {
-    log.warn(`could not register search attributes (register NectarFlowId, NectarFlowVersion, NectarTrigger, NectarWorkspace as Keyword yourself): ${(error as Error).message}`);
+    log.warn(
+      `could not register search attributes (register NectarFlowId, NectarFlowVersion, NectarTrigger, NectarWorkspace as Keyword yourself): ${(error as Error).message}`,
+    );
   }
   const workspaces = new WorkspaceStore(store);
   await workspaces.ensureDefault(config.gateway.defaultPlan);
@@ -75,7 +81,13 @@ async function main(): Promise<void> {
   await triggerRegistry.ensureIndexes();
   const triggers = new TriggerService(flows, triggerRegistry, client, config.taskQueue);
   const uploads = await openUploads(store, config.uploads);
-  const flowService = new FlowService(flows, flowSchedules, (workspace) => quota.limitsOf(workspace), (flowId) => flowLookup.invalidate(flowId), triggers);
+  const flowService = new FlowService(
+    flows,
+    flowSchedules,
+    (workspace) => quota.limitsOf(workspace),
+    (flowId) => flowLookup.invalidate(flowId),
+    triggers,
+  );
   let stopping = false;
   const server: Server = createServer({
     stopping: () => stopping,
@@ -96,7 +108,10 @@ async function main(): Promise<void> {
       {
         signed: signedSource,
         salesforce: salesforceSource,
-        s3: createS3Source({ sns: new SnsVerifier(config.triggers.snsCertHosts), objectUrl: (workspace, event) => objectUrl(config.uploads.s3?.bucket, workspace, event) }),
+        s3: createS3Source({
+          sns: new SnsVerifier(config.triggers.snsCertHosts),
+          objectUrl: (workspace, event) => objectUrl(config.uploads.s3?.bucket, workspace, event),
+        }),
       },
       (workspace) => variables.values(workspace),
     ),
@@ -109,7 +124,11 @@ async function main(): Promise<void> {
     cronPreview: new CronPreviewer(client),
     webhookBodyLimit: config.gateway.webhookBodyLimit,
     requestScope: (handle) => withCallDeadlines(connection, deadlineMs, handle),
-    checkHealth: () => checkParts({ temporal: () => client.workflowService.getSystemInfo({}), store: () => pingStore(store) }, deadlineMs),
+    checkHealth: () =>
+      checkParts(
+        { temporal: () => client.workflowService.getSystemInfo({}), store: () => pingStore(store) },
+        deadlineMs,
+      ),
   });
   server.listen(config.port, config.host, () => {
     log.info(`listening on http://${config.host}:${config.port}`);
@@ -144,7 +163,11 @@ async function main(): Promise<void> {
 }
 
 /** Where a run reads an object an S3 trigger reported: only objects of the uploads bucket under the workspace's prefix. */
-function objectUrl(uploadsBucket: string | undefined, workspace: string, event: { bucket: string; key: string }): string | undefined {
+function objectUrl(
+  uploadsBucket: string | undefined,
+  workspace: string,
+  event: { bucket: string; key: string },
+): string | undefined {
   if (event.bucket !== uploadsBucket || !event.key.startsWith(`${workspace}/`)) return undefined;
   return `/api/s3-objects?key=${encodeURIComponent(event.key)}`;
 }
@@ -158,7 +181,9 @@ async function openUploads(store: Store, settings: Config['uploads']): Promise<U
   try {
     await s3.check();
   } catch (error) {
-    log.warn(`the uploads bucket "${settings.s3.bucket}" does not answer (webhook uploads will fail until it does): ${(error as Error).message}`);
+    log.warn(
+      `the uploads bucket "${settings.s3.bucket}" does not answer (webhook uploads will fail until it does): ${(error as Error).message}`,
+    );
   }
   return new UploadStore(store, s3, [local]);
 }

@@ -45,12 +45,16 @@ function components(): { schemas: Record<string, unknown>; ids: Map<z.ZodType, s
   }
   const generated = z.toJSONSchema(registry, { ...jsonSchemaOptions, uri: (id) => `#/components/schemas/${id}` });
   // Shared sub-schemas (recursive JSON values) land in `__shared.$defs`: lift them to components of their own.
-  const text = JSON.stringify(generated.schemas).replaceAll('#/components/schemas/__shared#/$defs/', '#/components/schemas/Shared_');
+  const text = JSON.stringify(generated.schemas).replaceAll(
+    '#/components/schemas/__shared#/$defs/',
+    '#/components/schemas/Shared_',
+  );
   const all = JSON.parse(text) as Record<string, Record<string, unknown>>;
   const schemas: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(all)) {
     if (name === '__shared') {
-      for (const [def, value] of Object.entries((schema.$defs ?? {}) as Record<string, unknown>)) schemas[`Shared_${def}`] = value;
+      for (const [def, value] of Object.entries((schema.$defs ?? {}) as Record<string, unknown>))
+        schemas[`Shared_${def}`] = value;
       continue;
     }
     const { $schema: _schema, $id: _id, ...rest } = schema;
@@ -61,7 +65,10 @@ function components(): { schemas: Record<string, unknown>; ids: Map<z.ZodType, s
 
 function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined): unknown[] {
   if (!schema) return [];
-  const json = z.toJSONSchema(schema, jsonSchemaOptions) as { properties?: Record<string, unknown>; required?: string[] };
+  const json = z.toJSONSchema(schema, jsonSchemaOptions) as {
+    properties?: Record<string, unknown>;
+    required?: string[];
+  };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({
     name,
     in: where,
@@ -73,7 +80,9 @@ function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined): u
 function response(answer: RouteSpec['responses'][number], ids: Map<z.ZodType, string>): Record<string, unknown> {
   if (typeof answer === 'string') return { description: answer };
   const name = ids.get(answer.schema);
-  const { $schema: _schema, ...inline } = name ? {} : z.toJSONSchema(answer.schema, { ...jsonSchemaOptions, io: 'output' });
+  const { $schema: _schema, ...inline } = name
+    ? {}
+    : z.toJSONSchema(answer.schema, { ...jsonSchemaOptions, io: 'output' });
   const schema = name ? { $ref: `#/components/schemas/${name}` } : inline;
   return { description: answer.description, content: { 'application/json': { schema } } };
 }
@@ -82,7 +91,8 @@ export function openApiDocument(operations: RouteSpec[]): Record<string, unknown
   const { schemas, ids } = components();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const operation of operations) {
-    const methods: Method[] = operation.method === 'any' ? ['get', 'post', 'put', 'patch', 'delete'] : [operation.method];
+    const methods: Method[] =
+      operation.method === 'any' ? ['get', 'post', 'put', 'patch', 'delete'] : [operation.method];
     for (const method of methods) {
       const body = operation.body;
       const bodyName = body ? ids.get(body) : undefined;
@@ -95,16 +105,30 @@ export function openApiDocument(operations: RouteSpec[]): Record<string, unknown
         parameters: [...parameters('path', operation.params), ...parameters('query', operation.query)],
         requestBody:
           body && method !== 'get' && method !== 'delete'
-            ? { required: false, content: { 'application/json': { schema: bodyName ? { $ref: `#/components/schemas/${bodyName}` } : z.toJSONSchema(body, jsonSchemaOptions) } } }
+            ? {
+                required: false,
+                content: {
+                  'application/json': {
+                    schema: bodyName
+                      ? { $ref: `#/components/schemas/${bodyName}` }
+                      : z.toJSONSchema(body, jsonSchemaOptions),
+                  },
+                },
+              }
             : undefined,
-        responses: Object.fromEntries(Object.entries(operation.responses).map(([status, answer]) => [status, response(answer, ids)])),
+        responses: Object.fromEntries(
+          Object.entries(operation.responses).map(([status, answer]) => [status, response(answer, ids)]),
+        ),
       };
     }
   }
   return {
     openapi: '3.1.0',
     info: { title: 'Nectar Studio API', version: '1' },
-    components: { schemas, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key or the admin key' } } },
+    components: {
+      schemas,
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key or the admin key' } },
+    },
     paths,
   };
 }

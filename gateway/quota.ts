@@ -41,11 +41,15 @@ export class QuotaGuard {
     if ((farUntil ?? 0) > Date.now()) return;
     // Last known far from its limit: while the store is down or slow that verdict stands (the worker's count is exact).
     const counted = Promise.all([this.limitsOf(workspace), this.usage.executions(workspace)]);
-    const read = await freshOrLastKnown<[PlanLimits, number] | undefined>(counted, farUntil === undefined ? undefined : { value: undefined });
+    const read = await freshOrLastKnown<[PlanLimits, number] | undefined>(
+      counted,
+      farUntil === undefined ? undefined : { value: undefined },
+    );
     if (!read) return;
     const [limits, used] = read;
     const remaining = limits.executionsPerMonth - used;
-    if (remaining > Math.max(100, limits.executionsPerMonth / 100)) this.farFromLimit.set(workspace, Date.now() + this.ttlMs);
+    if (remaining > Math.max(100, limits.executionsPerMonth / 100))
+      this.farFromLimit.set(workspace, Date.now() + this.ttlMs);
     if (used >= limits.executionsPerMonth) {
       throw new HttpError(
         429,

@@ -28,12 +28,22 @@ function mapSecret(auth: WebhookAuth, replace: Replace): WebhookAuth {
   }
 }
 
-function mapTriggerSecrets(triggers: FlowTrigger[], replace: (auth: WebhookAuth, index: number) => Replace): FlowTrigger[] {
-  return triggers.map((trigger, index) => (trigger.type === 'webhook' ? { ...trigger, auth: mapSecret(trigger.auth, replace(trigger.auth, index)) } : trigger));
+function mapTriggerSecrets(
+  triggers: FlowTrigger[],
+  replace: (auth: WebhookAuth, index: number) => Replace,
+): FlowTrigger[] {
+  return triggers.map((trigger, index) =>
+    trigger.type === 'webhook' ? { ...trigger, auth: mapSecret(trigger.auth, replace(trigger.auth, index)) } : trigger,
+  );
 }
 
-function mapWebhookSecrets(definition: FlowDefinition, replace: (auth: WebhookAuth, index: number) => Replace): FlowDefinition {
-  return definition.triggers ? { ...definition, triggers: mapTriggerSecrets(definition.triggers, replace) } : definition;
+function mapWebhookSecrets(
+  definition: FlowDefinition,
+  replace: (auth: WebhookAuth, index: number) => Replace,
+): FlowDefinition {
+  return definition.triggers
+    ? { ...definition, triggers: mapTriggerSecrets(definition.triggers, replace) }
+    : definition;
 }
 
 /** Triggers as every API response shows them: each webhook credential replaced by REDACTED_SECRET. */
@@ -64,9 +74,13 @@ export function restoreSecrets(definition: FlowDefinition, previous: FlowDefinit
     if (secret !== REDACTED_SECRET) return secret;
     const kept = before?.type === auth.type ? secretOf(before) : undefined;
     if (kept !== undefined) return kept;
-    problems.push({ path: `triggers[${index}].auth.${field}`, message: `"${REDACTED_SECRET}" keeps the previous version's ${auth.type} credential, and there is none: send the credential itself` });
+    problems.push({
+      path: `triggers[${index}].auth.${field}`,
+      message: `"${REDACTED_SECRET}" keeps the previous version's ${auth.type} credential, and there is none: send the credential itself`,
+    });
     return secret;
   });
-  if (problems.length > 0) throw new HttpError(400, 'invalid_flow', 'a redacted credential has no previous value to keep', problems);
+  if (problems.length > 0)
+    throw new HttpError(400, 'invalid_flow', 'a redacted credential has no previous value to keep', problems);
   return restored;
 }

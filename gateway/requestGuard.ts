@@ -35,7 +35,10 @@ function failRequest(inFlight: InFlight, error: unknown, how: string): void {
  * have error listeners (a write after the client left is logged, not thrown), a synchronous throw answers 500, and the
  * request is remembered in an async context, for the process-level guard below.
  */
-export function guardRequests(listener: RequestListener, scope: (handle: () => void) => void = (handle) => handle()): RequestListener {
+export function guardRequests(
+  listener: RequestListener,
+  scope: (handle: () => void) => void = (handle) => handle(),
+): RequestListener {
   return (request, response) => {
     const inFlight = { request, response };
     request.on('error', (error) => log.debug({ reqId: requestIdOf(request), err: error }, 'request stream error'));
@@ -80,5 +83,10 @@ export function inRequestContext<Args extends unknown[]>(callback: (...args: Arg
 
 /** A body parser (express.json, express.raw) whose `next` runs in the request's context again. */
 export function parsingInContext(parser: RequestHandler): RequestHandler {
-  return (request, response, next) => parser(request, response, inRequestContext((error?: unknown) => next(error)));
+  return (request, response, next) =>
+    parser(
+      request,
+      response,
+      inRequestContext((error?: unknown) => next(error)),
+    );
 }

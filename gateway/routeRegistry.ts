@@ -18,7 +18,11 @@ import { parseRequest } from './errors';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
 
-export interface RouteSpec<P extends z.ZodObject | undefined = z.ZodObject | undefined, Q extends z.ZodObject | undefined = z.ZodObject | undefined, B extends z.ZodType | undefined = z.ZodType | undefined> {
+export interface RouteSpec<
+  P extends z.ZodObject | undefined = z.ZodObject | undefined,
+  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+> {
   /** `any`: served for every method (documented for each); only for routes served outside express. */
   method: Method | 'any';
   /** OpenAPI form: `/api/flows/{id}`. */
@@ -46,7 +50,12 @@ export interface RouteInput<P, Q, B> {
   body: Parsed<B>;
 }
 
-type Handler<P, Q, B> = (request: Request, response: Response, input: RouteInput<P, Q, B>, next: NextFunction) => unknown;
+type Handler<P, Q, B> = (
+  request: Request,
+  response: Response,
+  input: RouteInput<P, Q, B>,
+  next: NextFunction,
+) => unknown;
 
 type AnyInput = { params: unknown; query: unknown; body: unknown };
 
@@ -68,10 +77,11 @@ const API_PREFIX = '/api';
 export class RouteRegistry {
   private readonly entries: Entry[] = [];
 
-  add<P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-    spec: RouteSpec<P, Q, B>,
-    handler: Handler<P, Q, B>,
-  ): void {
+  add<
+    P extends z.ZodObject | undefined = undefined,
+    Q extends z.ZodObject | undefined = undefined,
+    B extends z.ZodType | undefined = undefined,
+  >(spec: RouteSpec<P, Q, B>, handler: Handler<P, Q, B>): void {
     if (spec.method === 'any') throw new Error(`${spec.path}: "any" is for routes served outside express`);
     this.entries.push({ spec, handler: handler as Entry['handler'] });
   }
@@ -88,12 +98,18 @@ export class RouteRegistry {
 
   /** The routes behind the API key (mounted at /api, after the key check): paths relative to /api. */
   apiRouter(): Router {
-    return this.router((spec) => keyed(spec), (path) => path.slice(API_PREFIX.length) || '/');
+    return this.router(
+      (spec) => keyed(spec),
+      (path) => path.slice(API_PREFIX.length) || '/',
+    );
   }
 
   /** The routes served without an API key, at their full paths. */
   publicRouter(): Router {
-    return this.router((spec) => !keyed(spec), (path) => path);
+    return this.router(
+      (spec) => !keyed(spec),
+      (path) => path,
+    );
   }
 
   private router(include: (spec: RouteSpec) => boolean, place: (path: string) => string): Router {
@@ -102,7 +118,12 @@ export class RouteRegistry {
       if (!handler || !include(spec) || spec.method === 'any') continue;
       const route = router.route(place(spec.path).replace(/\{(\w+)\}/g, ':$1'));
       const guards = spec.auth === 'admin' ? [requireAdmin] : [];
-      route[spec.method](...guards, ...(spec.middleware ?? []), (request: Request, response: Response, next: NextFunction) => handler(request, response, parse(spec, request), next));
+      route[spec.method](
+        ...guards,
+        ...(spec.middleware ?? []),
+        (request: Request, response: Response, next: NextFunction) =>
+          handler(request, response, parse(spec, request), next),
+      );
       madeHere.set(route, spec);
     }
     return router;
@@ -111,7 +132,8 @@ export class RouteRegistry {
 
 function keyed(spec: RouteSpec): boolean {
   const auth = spec.auth ?? 'apiKey';
-  if ((auth === 'apiKey' || auth === 'admin') && !spec.path.startsWith(`${API_PREFIX}/`)) throw new Error(`${spec.path}: keyed routes live under /api`);
+  if ((auth === 'apiKey' || auth === 'admin') && !spec.path.startsWith(`${API_PREFIX}/`))
+    throw new Error(`${spec.path}: keyed routes live under /api`);
   return auth === 'apiKey' || auth === 'admin';
 }
 

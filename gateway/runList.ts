@@ -49,7 +49,11 @@ export interface RunScope {
  * The visibility query for a filter. Every value comes from a zod-validated identifier, enum or ISO time, so none can
  * break out of its quotes.
  */
-export function visibilityQuery(workspace: string, filter: Omit<RunListQuery, 'pageSize' | 'pageToken'>, scope: RunScope = {}): string {
+export function visibilityQuery(
+  workspace: string,
+  filter: Omit<RunListQuery, 'pageSize' | 'pageToken'>,
+  scope: RunScope = {},
+): string {
   const clauses = [`WorkflowType = '${INTERPRETER_WORKFLOW}'`, `${WORKSPACE.name} = '${workspace}'`];
   if (scope.savedVersionsOnly) clauses.push(`${FLOW_VERSION.name} NOT STARTS_WITH '${DRAFT_KEY_PREFIX}'`);
   if (filter.flowId) clauses.push(`${FLOW_ID.name} = '${filter.flowId}'`);
@@ -64,7 +68,11 @@ export function visibilityQuery(workspace: string, filter: Omit<RunListQuery, 'p
 export class RunList {
   constructor(private readonly client: Client) {}
 
-  async list(workspace: string, query: Omit<RunListQuery, 'pageToken'> & { pageToken?: string }, scope: RunScope = {}): Promise<{ runs: RunSummary[]; nextPageToken?: string }> {
+  async list(
+    workspace: string,
+    query: Omit<RunListQuery, 'pageToken'> & { pageToken?: string },
+    scope: RunScope = {},
+  ): Promise<{ runs: RunSummary[]; nextPageToken?: string }> {
     let nextPageToken: Uint8Array | undefined;
     if (query.pageToken) nextPageToken = Buffer.from(query.pageToken, 'base64url');
     const response = await this.client.workflowService.listWorkflowExecutions({
@@ -74,7 +82,9 @@ export class RunList {
       query: visibilityQuery(workspace, query, scope),
     });
     const runs = response.executions.map((raw): RunSummary => {
-      const { workspace: _workspace, ...labels } = readRunSearchAttributes(decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields));
+      const { workspace: _workspace, ...labels } = readRunSearchAttributes(
+        decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields),
+      );
       return {
         runId: raw.execution?.workflowId ?? '',
         status: statusName(raw.status),
@@ -83,7 +93,9 @@ export class RunList {
         closedAt: timestamp(raw.closeTime),
       };
     });
-    const token = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
+    const token = response.nextPageToken?.length
+      ? Buffer.from(response.nextPageToken).toString('base64url')
+      : undefined;
     return { runs, nextPageToken: token };
   }
 

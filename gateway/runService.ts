@@ -1,7 +1,16 @@
 import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NodeError, NodeRecord, RunStatus, RunView } from '../flow/contracts';
-import { NODE_FAILED, RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot, TriggerInfo } from '../flow/run';
+import {
+  NODE_FAILED,
+  RUN_EVENT_SIGNAL,
+  RUN_STATE_QUERY,
+  RunEvent,
+  RunFailureDetails,
+  RunRequest,
+  RunSnapshot,
+  TriggerInfo,
+} from '../flow/run';
 import { DEFAULT_WORKSPACE, isRunId } from '../flow/ids';
 import { idempotentRunId, newRunId, startInterpreterRun } from '../temporal/runStart';
 import { startTriggerRun, TriggerEvent, TriggerTarget } from '../temporal/triggerRuns';
@@ -9,7 +18,7 @@ import { readRunSearchAttributes } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
 import type { AcceptedRun } from './webhooks/journal';
 
-export type { RunStatus, RunView };
+export type { RunView };
 export { idempotentRunId, newRunId };
 
 export interface StartOptions {
@@ -49,7 +58,8 @@ function withPendingAttempts(nodes: NodeRecord[], description: WorkflowExecution
   const pending = new Map<string, { attempt: number; lastFailure?: string }>();
   for (const activity of description.raw.pendingActivities ?? []) {
     const nodeId = activity.activityId?.split('.')[0];
-    if (nodeId) pending.set(nodeId, { attempt: activity.attempt ?? 1, lastFailure: activity.lastFailure?.message ?? undefined });
+    if (nodeId)
+      pending.set(nodeId, { attempt: activity.attempt ?? 1, lastFailure: activity.lastFailure?.message ?? undefined });
   }
   return nodes.map((node) => {
     const live = node.status === 'running' ? pending.get(node.id) : undefined;
@@ -116,11 +126,18 @@ export class RunService {
    * Starts a run. With an idempotency key the workflow ID derives from it and Temporal refuses a second workflow with
    * that ID (open or closed), so a redelivery answers the first run: `started` is false then.
    */
-  async startOnce(flowId: string, flowVersion: number, trigger: TriggerInfo, options: StartOptions = {}): Promise<{ runId: string; started: boolean }> {
+  async startOnce(
+    flowId: string,
+    flowVersion: number,
+    trigger: TriggerInfo,
+    options: StartOptions = {},
+  ): Promise<{ runId: string; started: boolean }> {
     const workspace = options.workspace ?? DEFAULT_WORKSPACE;
     if (!options.quotaChecked) await this.quota?.assertAvailable(workspace);
     const exact = Boolean(options.idempotencyKey || options.runId);
-    const runId = options.runId ?? (options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId));
+    const runId =
+      options.runId ??
+      (options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId));
     const request: RunRequest = { v: 1, flowId, flowVersion, draft: options.draft, trigger };
     return startInterpreterRun(this.client, this.taskQueue, { workspace, runId, request, exact });
   }
@@ -133,12 +150,17 @@ export class RunService {
   /** The run's result once it closes, or `running` when `timeoutMs` passes first. */
   async waitForOutcome(runId: string, timeoutMs: number): Promise<RunOutcome> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<RunOutcome>((resolve) => (timer = setTimeout(() => resolve({ status: 'running' }), timeoutMs)));
+    const timeout = new Promise<RunOutcome>(
+      (resolve) => (timer = setTimeout(() => resolve({ status: 'running' }), timeoutMs)),
+    );
     const closed = this.resultWithin(runId, timeoutMs).then(
       (snapshot: RunSnapshot): RunOutcome => ({ status: 'completed', output: snapshot.output }),
       // Only a run that closed otherwise than completed failed; a wait cut by Temporal going away (the run goes on)
       // answers as a run still running, with its link, never as a failure the caller would retry into a second run.
-      (error: unknown): RunOutcome => (error instanceof WorkflowFailedError ? { status: 'failed', error: runFailureOf(error).error } : { status: 'running' }),
+      (error: unknown): RunOutcome =>
+        error instanceof WorkflowFailedError
+          ? { status: 'failed', error: runFailureOf(error).error }
+          : { status: 'running' },
     );
     try {
       return await Promise.race([closed, timeout]);
@@ -161,7 +183,9 @@ export class RunService {
 
   /** The run's result, long-polled for up to `timeoutMs` (past the short deadline the gateway gives other calls). */
   private resultWithin(runId: string, timeoutMs: number): Promise<RunSnapshot> {
-    return this.client.withDeadline(Date.now() + timeoutMs + 1_000, () => this.client.workflow.getHandle(runId).result());
+    return this.client.withDeadline(Date.now() + timeoutMs + 1_000, () =>
+      this.client.workflow.getHandle(runId).result(),
+    );
   }
 
   async assertQuota(workspace: string): Promise<void> {
@@ -172,7 +196,16 @@ export class RunService {
     const pending = this.pendingRuns?.pendingRun(runId);
     if (pending && (workspace === undefined || pending.workspace === workspace)) {
       const { flowId, flowVersion, trigger, acceptedAt } = pending;
-      return { runId, status: 'pending', flowId, flowVersion, trigger: trigger.type, startedAt: acceptedAt, output: null, nodes: [] };
+      return {
+        runId,
+        status: 'pending',
+        flowId,
+        flowVersion,
+        trigger: trigger.type,
+        startedAt: acceptedAt,
+        output: null,
+        nodes: [],
+      };
     }
     const description = await this.describeIn(runId, workspace);
     const handle = this.client.workflow.getHandle(runId);
@@ -214,17 +247,23 @@ export class RunService {
    */
   async sendEvent(runId: string, event: string, payload: unknown): Promise<void> {
     const value = payload ?? null;
-    const carried = this.eventPayloads ? await this.eventPayloads.offload(value, { workflowId: runId, nodeId: `event:${event}` }) : value;
+    const carried = this.eventPayloads
+      ? await this.eventPayloads.offload(value, { workflowId: runId, nodeId: `event:${event}` })
+      : value;
     const message: RunEvent = { v: 1, event, payload: carried };
     await this.onOpenRun(runId, (handle) => handle.signal(RUN_EVENT_SIGNAL, message));
   }
 
-  private async onOpenRun(runId: string, action: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
+  private async onOpenRun(
+    runId: string,
+    action: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>,
+  ): Promise<void> {
     if (!isRunId(runId)) throw notFound(`run "${runId}"`);
     try {
       await action(this.client.workflow.getHandle(runId));
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new HttpError(409, 'run_not_running', `run "${runId}" is not running`);
+      if (error instanceof WorkflowNotFoundError)
+        throw new HttpError(409, 'run_not_running', `run "${runId}" is not running`);
       throw error;
     }
   }

@@ -12,9 +12,20 @@ function send(response: Response, event: string, data: unknown, id?: number): vo
  * A run as Server-Sent Events for the UI: `node` when a node's record changes, `status` when the run's does, `end`
  * with the outcome once it closes. It polls the run (its query while running) and sends only the changes.
  */
-export async function streamRun(runs: RunService, runId: string, workspace: string, response: Response, closed: () => boolean): Promise<void> {
+export async function streamRun(
+  runs: RunService,
+  runId: string,
+  workspace: string,
+  response: Response,
+  closed: () => boolean,
+): Promise<void> {
   let run: RunView = await runs.read(runId, workspace); // before the headers: an unknown run is still a 404
-  response.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  response.status(200).set({
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   response.flushHeaders();
   const seen = new Map<string, string>();
   let status: string | undefined;
@@ -23,7 +34,12 @@ export async function streamRun(runs: RunService, runId: string, workspace: stri
   for (;;) {
     if (run.status !== status) {
       status = run.status;
-      send(response, 'status', { runId, status, flowId: run.flowId, flowVersion: run.flowVersion, startedAt: run.startedAt }, ++eventId);
+      send(
+        response,
+        'status',
+        { runId, status, flowId: run.flowId, flowVersion: run.flowVersion, startedAt: run.startedAt },
+        ++eventId,
+      );
       lastWrite = Date.now();
     }
     for (const node of run.nodes) {
@@ -34,7 +50,12 @@ export async function streamRun(runs: RunService, runId: string, workspace: stri
       lastWrite = Date.now();
     }
     if (run.status !== 'running' && run.status !== 'pending') {
-      send(response, 'end', { runId, status: run.status, output: run.output, error: run.error, closedAt: run.closedAt }, eventId + 1);
+      send(
+        response,
+        'end',
+        { runId, status: run.status, output: run.output, error: run.error, closedAt: run.closedAt },
+        eventId + 1,
+      );
       response.end();
       return;
     }

@@ -46,7 +46,11 @@ export class ScheduleService {
     return this.schedules.describe(scheduleId, trigger);
   }
 
-  private async find(flowId: string, triggerId: string, workspace: string): Promise<{ scheduleId: string; trigger: CronTrigger }> {
+  private async find(
+    flowId: string,
+    triggerId: string,
+    workspace: string,
+  ): Promise<{ scheduleId: string; trigger: CronTrigger }> {
     const flow = await this.flows.latest(flowId, workspace);
     if (!flow) throw notFound(`flow "${flowId}"`);
     const trigger = cronTriggersOf(flow.definition).find((candidate) => candidate.id === triggerId);

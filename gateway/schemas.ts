@@ -14,7 +14,10 @@ export const DraftSaveQuery = z.object({ baseRevision: z.coerce.number().int().m
 export const StartRunBody = z.object({ input: z.unknown().optional() }).strict();
 export const StartRunQuery = z
   .object({
-    wait: z.enum(['true', 'false']).optional().transform((value) => value === 'true'),
+    wait: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((value) => value === 'true'),
     timeoutMs: z.coerce.number().int().min(100).max(600_000).optional(),
   })
   .strict();
@@ -34,7 +37,15 @@ export const BackfillBody = z
   .strict()
   .refine((range) => range.start < range.end, { message: 'start must be before end', path: ['end'] });
 
-export const RUN_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'continued_as_new'] as const;
+export const RUN_STATUSES = [
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'timed_out',
+  'continued_as_new',
+] as const;
 export const RunListQuery = z
   .object({
     flowId: Identifier.optional(),
@@ -43,7 +54,10 @@ export const RunListQuery = z
     startedAfter: z.iso.datetime({ offset: true }).optional(),
     startedBefore: z.iso.datetime({ offset: true }).optional(),
     pageSize: z.coerce.number().int().min(1).max(1_000).default(50),
-    pageToken: z.string().regex(/^[A-Za-z0-9_-]{1,4000}$/, 'must be a nextPageToken from an earlier page').optional(),
+    pageToken: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,4000}$/, 'must be a nextPageToken from an earlier page')
+      .optional(),
   })
   .strict();
 export type RunListQuery = z.infer<typeof RunListQuery>;
@@ -60,13 +74,25 @@ export const CreateWorkspaceBody = z
     limits: PlanLimits.partial().optional(),
   })
   .strict()
-  .refine((body) => body.limits === undefined || body.plan === 'enterprise', { message: 'custom limits are for the enterprise plan', path: ['limits'] });
+  .refine((body) => body.limits === undefined || body.plan === 'enterprise', {
+    message: 'custom limits are for the enterprise plan',
+    path: ['limits'],
+  });
 export const UpdateWorkspaceBody = z
-  .object({ name: z.string().min(1).max(200).optional(), plan: PlanName.optional(), limits: PlanLimits.partial().optional() })
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    plan: PlanName.optional(),
+    limits: PlanLimits.partial().optional(),
+  })
   .strict();
 export const CreateKeyBody = z.object({ name: z.string().min(1).max(200) }).strict();
-export const KeyParams = z.object({ workspaceId: Identifier, keyId: z.string().regex(/^key_[a-f0-9]{16}$/, 'must be a key id') });
-export const VariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be letters, digits and "_", not starting with a digit');
+export const KeyParams = z.object({
+  workspaceId: Identifier,
+  keyId: z.string().regex(/^key_[a-f0-9]{16}$/, 'must be a key id'),
+});
+export const VariableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be letters, digits and "_", not starting with a digit');
 export const VariableParams = z.object({ name: VariableName });
 export const SetVariableBody = z.object({ value: z.string().max(32_768) }).strict();
 

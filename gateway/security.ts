@@ -11,7 +11,8 @@ export function setSecurityHeaders(response: ServerResponse, contentSecurityPoli
   response.setHeader('cross-origin-opener-policy', 'same-origin');
   response.setHeader('cross-origin-resource-policy', 'same-origin');
   response.setHeader('x-dns-prefetch-control', 'off');
-  if (contentSecurityPolicy) response.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+  if (contentSecurityPolicy)
+    response.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
 }
 
 export function securityHeaders(options: { contentSecurityPolicy: boolean }): RequestHandler {
@@ -83,7 +84,11 @@ export function rateLimitPerKey(perMinute: number): RequestHandler {
     if (window.count > perMinute) {
       const retryAfter = Math.ceil((windowStart + 60_000 - now) / 1000);
       response.setHeader('retry-after', String(retryAfter));
-      throw new HttpError(429, 'rate_limited', `this key may make ${perMinute} requests a minute; retry in ${retryAfter} s`);
+      throw new HttpError(
+        429,
+        'rate_limited',
+        `this key may make ${perMinute} requests a minute; retry in ${retryAfter} s`,
+      );
     }
     next();
   };

@@ -43,9 +43,11 @@ export class StepTests {
   async run(flowId: string, node: CodeNode, input: unknown, workspace: string): Promise<StepTestAnswer> {
     const definition = stepTestDefinition(flowId, node);
     const check = checkDefinition(definition);
-    if (!check.ok) throw new HttpError(400, 'invalid_node', 'the node has problems', placedProblems(check.problems).map(inBody));
+    if (!check.ok)
+      throw new HttpError(400, 'invalid_node', 'the node has problems', placedProblems(check.problems).map(inBody));
     const above = limitProblems(definition, await this.service.planLimits(workspace)).map(inBody);
-    if (above.length > 0) throw new HttpError(400, 'above_plan_limits', `the node asks for more than the workspace's plan allows`, above);
+    if (above.length > 0)
+      throw new HttpError(400, 'above_plan_limits', `the node asks for more than the workspace's plan allows`, above);
     await this.runs.assertQuota(workspace);
     let revision: number;
     try {

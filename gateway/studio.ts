@@ -14,7 +14,10 @@ const STUDIO_DIR = path.join(__dirname, '..', '..', 'ui', 'dist');
 export function studioFiles(directory = STUDIO_DIR): express.Router {
   const router = express.Router();
   // Hashed file names never change content: cache them; index.html is always revalidated.
-  router.use('/assets', express.static(path.join(directory, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));
+  router.use(
+    '/assets',
+    express.static(path.join(directory, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }),
+  );
   router.use(express.static(directory, { index: 'index.html', maxAge: 0 }));
   return router;
 }
@@ -29,9 +32,12 @@ export function registerStudioRoutes(routes: RouteRegistry, directory = STUDIO_D
     { path: '/runs/{runId}', params: z.object({ runId: z.string() }), summary: 'the studio: a run' },
   ];
   for (const screen of screens) {
-    routes.add({ method: 'get', tag: 'studio', auth: 'none', ...screen, responses: { 200: 'index.html (text/html)' } }, (_request, response, _input, next) => {
-      if (!fs.existsSync(index)) return next();
-      response.set('cache-control', 'no-cache').sendFile(index);
-    });
+    routes.add(
+      { method: 'get', tag: 'studio', auth: 'none', ...screen, responses: { 200: 'index.html (text/html)' } },
+      (_request, response, _input, next) => {
+        if (!fs.existsSync(index)) return next();
+        response.set('cache-control', 'no-cache').sendFile(index);
+      },
+    );
   }
 }

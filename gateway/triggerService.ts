@@ -71,7 +71,10 @@ export class TriggerService {
   ) {}
 
   /** Makes the registry and the listeners match a newly saved version. */
-  async reconcile(flow: { workspace: string; flowId: string; version: number; definition: FlowDefinition }, previous: FlowDefinition | undefined): Promise<void> {
+  async reconcile(
+    flow: { workspace: string; flowId: string; version: number; definition: FlowDefinition },
+    previous: FlowDefinition | undefined,
+  ): Promise<void> {
     const wanted = sourceTriggersOf(flow.definition);
     const before = sourceTriggersOf(previous);
     await this.registry.reconcile(flow, wanted, before);
@@ -97,7 +100,8 @@ export class TriggerService {
   async setPaused(flowId: string, triggerId: string, workspace: string, paused: boolean): Promise<TriggerView> {
     await this.assertFlow(flowId, workspace);
     const key = triggerKey(workspace, flowId, triggerId);
-    if (!(await this.registry.setPaused(key, paused))) throw notFound(`event trigger "${triggerId}" of flow "${flowId}"`);
+    if (!(await this.registry.setPaused(key, paused)))
+      throw notFound(`event trigger "${triggerId}" of flow "${flowId}"`);
     const record = (await this.registry.get(key))!;
     if (isListened(record.trigger)) await this.wakeListener(key);
     return viewOf(record);
@@ -115,7 +119,11 @@ export class TriggerService {
         signalArgs: [],
       });
     } catch (error) {
-      throw new HttpError(502, 'listener_failed', `the trigger was saved, but Temporal refused its listener: ${(error as Error).message}`);
+      throw new HttpError(
+        502,
+        'listener_failed',
+        `the trigger was saved, but Temporal refused its listener: ${(error as Error).message}`,
+      );
     }
   }
 

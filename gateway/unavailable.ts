@@ -50,7 +50,9 @@ export class DependencyTimeout extends Error {
 /** Resolves as `work` does, or rejects with DependencyTimeout once `ms` pass first. */
 export async function within<T>(part: Dependency, ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new DependencyTimeout(part, ms)), ms)));
+  const timeout = new Promise<never>(
+    (_resolve, reject) => (timer = setTimeout(() => reject(new DependencyTimeout(part, ms)), ms)),
+  );
   try {
     return await Promise.race([work, timeout]);
   } finally {

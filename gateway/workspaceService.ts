@@ -20,7 +20,12 @@ export class WorkspaceService {
     private readonly planChanged: (workspace: string) => void = () => undefined,
   ) {}
 
-  async create(input: { id: string; name: string; plan: PlanName; limits?: Partial<PlanLimits> }): Promise<WorkspaceView> {
+  async create(input: {
+    id: string;
+    name: string;
+    plan: PlanName;
+    limits?: Partial<PlanLimits>;
+  }): Promise<WorkspaceView> {
     try {
       return this.withUsage(await this.workspaces.create({ ...input, customLimits: input.limits }));
     } catch (error) {
@@ -37,8 +42,15 @@ export class WorkspaceService {
     return this.withUsage(await this.require(id));
   }
 
-  async update(id: string, change: { name?: string; plan?: PlanName; limits?: Partial<PlanLimits> }): Promise<WorkspaceView> {
-    const updated = await this.workspaces.update(id, { name: change.name, plan: change.plan, customLimits: change.limits });
+  async update(
+    id: string,
+    change: { name?: string; plan?: PlanName; limits?: Partial<PlanLimits> },
+  ): Promise<WorkspaceView> {
+    const updated = await this.workspaces.update(id, {
+      name: change.name,
+      plan: change.plan,
+      customLimits: change.limits,
+    });
     if (!updated) throw notFound(`workspace "${id}"`);
     this.planChanged(id);
     return this.withUsage(updated);
@@ -86,6 +98,9 @@ export class WorkspaceService {
   private async withUsage(workspace: Workspace): Promise<WorkspaceView> {
     const executions = await this.usage.executions(workspace.id);
     const period = new Date().toISOString().slice(0, 7);
-    return { ...workspace, usage: { period, executions, remaining: Math.max(0, workspace.limits.executionsPerMonth - executions) } };
+    return {
+      ...workspace,
+      usage: { period, executions, remaining: Math.max(0, workspace.limits.executionsPerMonth - executions) },
+    };
   }
 }

@@ -64,8 +64,17 @@ async function main(): Promise<void> {
       const executable = requireBinary('temporal');
       const port = await choosePort(config.embedded.temporalPort);
       const uiPort = await choosePort(config.embedded.temporalUiPort);
-      say(`starting the Temporal dev server on 127.0.0.1:${port} (data: ${path.join(config.dataDir, 'temporal.sqlite')})`);
-      const options = { executable, dataDir: config.dataDir, port, uiPort, namespace: config.temporal.namespace, niceness: config.runNiceness };
+      say(
+        `starting the Temporal dev server on 127.0.0.1:${port} (data: ${path.join(config.dataDir, 'temporal.sqlite')})`,
+      );
+      const options = {
+        executable,
+        dataDir: config.dataDir,
+        port,
+        uiPort,
+        namespace: config.temporal.namespace,
+        niceness: config.runNiceness,
+      };
       // Restarted on the same ports when it dies: the worker and the gateway reconnect to the address they have.
       await superviseProcess('temporal', async () => (await startDevServer(options)).process).started;
       temporalAddress = `127.0.0.1:${port}`;
@@ -111,11 +120,10 @@ async function main(): Promise<void> {
 
     const apiUrl = `http://${config.host}:${config.port}`;
     await gateway.started;
-    await waitUntil(
-      `the gateway at ${apiUrl}/healthz`,
-      async () => (await fetch(`${apiUrl}/healthz`)).ok,
-      { timeoutMs: 60_000, process: gateway.current() },
-    );
+    await waitUntil(`the gateway at ${apiUrl}/healthz`, async () => (await fetch(`${apiUrl}/healthz`)).ok, {
+      timeoutMs: 60_000,
+      process: gateway.current(),
+    });
 
     const info: RunningInfo = {
       pid: process.pid,

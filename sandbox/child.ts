@@ -33,7 +33,8 @@ function main(): void {
       .finally(() => cancellers.delete(id))
       .then(
         (outcome) => send({ v: PROTOCOL_VERSION, type: 'outcome', id, outcome }),
-        (error: unknown) => send({ v: PROTOCOL_VERSION, type: 'outcome', id, outcome: failedOutcome('InternalError', String(error)) }),
+        (error: unknown) =>
+          send({ v: PROTOCOL_VERSION, type: 'outcome', id, outcome: failedOutcome('InternalError', String(error)) }),
       );
   });
   process.on('disconnect', () => {

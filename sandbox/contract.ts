@@ -114,7 +114,12 @@ export const PROTOCOL_VERSION = 1;
 
 /** Worker → sandbox process. */
 export const ToSandbox = z.discriminatedUnion('type', [
-  z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('execute'), id: z.number().int(), request: ExecutionRequest }),
+  z.object({
+    v: z.literal(PROTOCOL_VERSION),
+    type: z.literal('execute'),
+    id: z.number().int(),
+    request: ExecutionRequest,
+  }),
   /** The run was cancelled: stop that execution now (its isolate is disposed). */
   z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('cancel'), id: z.number().int() }),
 ]);
@@ -123,7 +128,12 @@ export type ToSandbox = z.infer<typeof ToSandbox>;
 /** Sandbox process → worker. */
 export const FromSandbox = z.discriminatedUnion('type', [
   z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('ready') }),
-  z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('outcome'), id: z.number().int(), outcome: ExecutionOutcome }),
+  z.object({
+    v: z.literal(PROTOCOL_VERSION),
+    type: z.literal('outcome'),
+    id: z.number().int(),
+    outcome: ExecutionOutcome,
+  }),
 ]);
 export type FromSandbox = z.infer<typeof FromSandbox>;
 

@@ -137,7 +137,12 @@ function compileAllowList(entries: readonly string[]): CompiledAllowList {
     if (family && extra === undefined) {
       const maxPrefix = family === 'ipv4' ? 32 : 128;
       const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
-      if (!Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix || (prefixText !== undefined && !/^\d+$/.test(prefixText))) {
+      if (
+        !Number.isInteger(prefix) ||
+        prefix < 0 ||
+        prefix > maxPrefix ||
+        (prefixText !== undefined && !/^\d+$/.test(prefixText))
+      ) {
         throw new Error(`${EGRESS_ALLOW_SETTING}: "${raw}" has an invalid prefix length`);
       }
       compiled.addresses.addSubnet(network, prefix, family);
@@ -162,7 +167,8 @@ export function validEgressPolicy(policy: EgressPolicy): EgressPolicy {
 function parseEndpoint(endpoint: string): { host: string; port: number } {
   const match = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(endpoint.trim());
   const port = match ? Number(match[2]) : NaN;
-  if (!match || !match[1] || port < 1 || port > 65535) throw new Error(`platform endpoint "${endpoint}" is not host:port`);
+  if (!match || !match[1] || port < 1 || port > 65535)
+    throw new Error(`platform endpoint "${endpoint}" is not host:port`);
   return { host: match[1].toLowerCase(), port };
 }
 
@@ -173,7 +179,8 @@ async function endpointAddresses(host: string, list: net.BlockList): Promise<voi
     list.addAddress('::1', 'ipv6');
     list.addAddress(host === '::' ? '::' : '0.0.0.0', host === '::' ? 'ipv6' : 'ipv4');
     for (const entries of Object.values(os.networkInterfaces())) {
-      for (const entry of entries ?? []) list.addAddress(entry.address.split('%')[0], entry.family === 'IPv6' ? 'ipv6' : 'ipv4');
+      for (const entry of entries ?? [])
+        list.addAddress(entry.address.split('%')[0], entry.family === 'IPv6' ? 'ipv6' : 'ipv4');
     }
     return;
   }
@@ -182,7 +189,11 @@ async function endpointAddresses(host: string, list: net.BlockList): Promise<voi
   for (const { address } of addresses) list.addAddress(address, familyOf(address) ?? 'ipv4');
 }
 
-export type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+export type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | dns.LookupAddress[],
+  family?: number,
+) => void;
 
 /** Checks destinations against one policy; built once per execution (or per worker) and shared by the bridges. */
 export class EgressGuard {
@@ -216,7 +227,9 @@ export class EgressGuard {
     const family = familyOf(address);
     if (!list || !family || !list.check(address, family)) return;
     const shown = host === address ? address : `${host} (${address})`;
-    throw new EgressDeniedError(`connection to ${shown} port ${port} refused: it is one of the platform's own services, closed to function code`);
+    throw new EgressDeniedError(
+      `connection to ${shown} port ${port} refused: it is one of the platform's own services, closed to function code`,
+    );
   }
 
   /** True when the operator opened this host by name, whatever it resolves to. */
@@ -242,7 +255,9 @@ export class EgressGuard {
   async resolve(host: string, port?: number): Promise<dns.LookupAddress[]> {
     const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
     const version = net.isIP(bare);
-    const addresses = version ? [{ address: bare, family: version }] : await dns.promises.lookup(bare, { all: true, verbatim: true });
+    const addresses = version
+      ? [{ address: bare, family: version }]
+      : await dns.promises.lookup(bare, { all: true, verbatim: true });
     for (const { address } of addresses) this.checkAddress(bare, address);
     if (port !== undefined) for (const { address } of addresses) await this.checkPlatform(bare, address, port);
     return addresses;
@@ -257,8 +272,11 @@ export class EgressGuard {
    * A drop-in for `dns.lookup` (net, http, tls, the MongoDB driver): every connection to a name is checked at the
    * moment it is made, so redirects, reconnects and DNS answers that change between calls are all covered.
    */
-  readonly lookup = (hostname: string, options: dns.LookupOptions | number | LookupCallback, callback?: LookupCallback): void =>
-    this.answerLookup(hostname, undefined, options, callback);
+  readonly lookup = (
+    hostname: string,
+    options: dns.LookupOptions | number | LookupCallback,
+    callback?: LookupCallback,
+  ): void => this.answerLookup(hostname, undefined, options, callback);
 
   private answerLookup(
     hostname: string,
@@ -268,7 +286,12 @@ export class EgressGuard {
   ): void {
     const done = (typeof options === 'function' ? options : callback) as LookupCallback;
     const wantsAll = typeof options === 'object' && options !== null && options.all === true;
-    const family = typeof options === 'number' ? options : typeof options === 'object' && options !== null ? Number(options.family ?? 0) : 0;
+    const family =
+      typeof options === 'number'
+        ? options
+        : typeof options === 'object' && options !== null
+          ? Number(options.family ?? 0)
+          : 0;
     this.resolve(hostname, port).then(
       (resolved) => {
         const matching = family === 4 || family === 6 ? resolved.filter((entry) => entry.family === family) : resolved;

@@ -77,13 +77,20 @@ export class Execution {
     if (this.limits.cpuTimeMs < this.limits.timeoutMs) {
       // The per-call timeouts bound CPU only while the host is calling in; this also catches async continuations.
       const every = Math.max(10, Math.min(100, Math.floor(this.limits.cpuTimeMs / 4)));
-      this.endTimers.push(setInterval(() => this.cpuUsedMs() >= this.limits.cpuTimeMs && this.end(this.timeLimitFailure('cpu')), every));
+      this.endTimers.push(
+        setInterval(() => this.cpuUsedMs() >= this.limits.cpuTimeMs && this.end(this.timeLimitFailure('cpu')), every),
+      );
     }
     try {
       // The isolate is idle: handing it the request synchronously costs less than a trip to its thread.
       this.prepared.begin.applySync(
         undefined,
-        [ENTRY_GLOBAL, JSON.stringify(this.request.input ?? null), JSON.stringify(this.request.context), this.limits.maxResultBytes],
+        [
+          ENTRY_GLOBAL,
+          JSON.stringify(this.request.input ?? null),
+          JSON.stringify(this.request.context),
+          this.limits.maxResultBytes,
+        ],
         { arguments: { copy: true } },
       );
       this.end(this.resultOutcome(await this.runUserScript()));
@@ -137,8 +144,16 @@ export class Execution {
 
   private timeLimitFailure(clock: 'wall' | 'cpu'): Failure {
     return clock === 'cpu'
-      ? { type: 'CpuLimitError', name: 'CpuLimitError', message: `the function used more than its ${this.limits.cpuTimeMs} ms CPU time limit` }
-      : { type: 'TimeoutError', name: 'TimeoutError', message: `the function ran longer than its ${this.limits.timeoutMs} ms time limit` };
+      ? {
+          type: 'CpuLimitError',
+          name: 'CpuLimitError',
+          message: `the function used more than its ${this.limits.cpuTimeMs} ms CPU time limit`,
+        }
+      : {
+          type: 'TimeoutError',
+          name: 'TimeoutError',
+          message: `the function ran longer than its ${this.limits.timeoutMs} ms time limit`,
+        };
   }
 
   private onBreach(breach: LimitBreach): void {
@@ -152,24 +167,50 @@ export class Execution {
     switch (isolateStopOf(error)) {
       case 'timeout':
         // With no CPU limit of its own (the default: the time limit), an endless loop is a time limit breach.
-        return this.timeLimitFailure(this.limits.cpuTimeMs < this.limits.timeoutMs && this.cpuUsedMs() >= this.limits.cpuTimeMs - 1 ? 'cpu' : 'wall');
+        return this.timeLimitFailure(
+          this.limits.cpuTimeMs < this.limits.timeoutMs && this.cpuUsedMs() >= this.limits.cpuTimeMs - 1
+            ? 'cpu'
+            : 'wall',
+        );
       case 'memory':
-        return { type: 'MemoryLimitError', name: 'MemoryLimitError', message: `the function used more than its ${this.limits.memoryMb} MB memory limit` };
+        return {
+          type: 'MemoryLimitError',
+          name: 'MemoryLimitError',
+          message: `the function used more than its ${this.limits.memoryMb} MB memory limit`,
+        };
       case 'disposed':
         // Only the platform disposes an isolate mid-run (shutdown); the limits that do so end the execution first.
-        return { type: 'InternalError', name: 'InternalError', message: 'the sandbox was stopped during the execution' };
+        return {
+          type: 'InternalError',
+          name: 'InternalError',
+          message: 'the sandbox was stopped during the execution',
+        };
     }
     // The user's top-level code threw (a copy of their error), or the platform failed.
     if (error instanceof Error && error.stack?.includes(this.filename)) {
-      return { type: 'CodeError', name: error.name, message: error.message, stack: userStack(error.stack, this.filename) };
+      return {
+        type: 'CodeError',
+        name: error.name,
+        message: error.message,
+        stack: userStack(error.stack, this.filename),
+      };
     }
-    return { type: 'InternalError', name: 'InternalError', message: error instanceof Error ? error.message : String(error) };
+    return {
+      type: 'InternalError',
+      name: 'InternalError',
+      message: error instanceof Error ? error.message : String(error),
+    };
   }
 
   private resultOutcome(resultJson: unknown): ExecutionOutcome | Failure {
-    if (typeof resultJson !== 'string') return { type: 'InternalError', name: 'InternalError', message: 'the runtime answered no result' };
+    if (typeof resultJson !== 'string')
+      return { type: 'InternalError', name: 'InternalError', message: 'the runtime answered no result' };
     if (Buffer.byteLength(resultJson) > this.limits.maxResultBytes + 64) {
-      return { type: 'ResultError', name: 'ResultError', message: `the result is larger than the ${this.limits.maxResultBytes}-byte result size limit` };
+      return {
+        type: 'ResultError',
+        name: 'ResultError',
+        message: `the result is larger than the ${this.limits.maxResultBytes}-byte result size limit`,
+      };
     }
     let parsed: InvokeOutcomeData;
     try {
@@ -180,11 +221,26 @@ export class Execution {
     if (parsed.ok) {
       // A result within the size limit may still be nested deep enough to overflow whoever recurses over it next.
       const violation = checkPayloadShape(parsed.output, 'result');
-      if (violation) return { type: 'ResultError', name: 'ResultError', message: `the result is ${violation.message} (at ${violation.path})` };
-      return { ok: true, output: parsed.output, ...(parsed.emitted ? { emitted: parsed.emitted } : {}), ...this.report() };
+      if (violation)
+        return {
+          type: 'ResultError',
+          name: 'ResultError',
+          message: `the result is ${violation.message} (at ${violation.path})`,
+        };
+      return {
+        ok: true,
+        output: parsed.output,
+        ...(parsed.emitted ? { emitted: parsed.emitted } : {}),
+        ...this.report(),
+      };
     }
     const { name, message, stack } = parsed.error;
-    return { type: name === 'ResultError' ? 'ResultError' : 'CodeError', name, message, stack: userStack(stack, this.filename) };
+    return {
+      type: name === 'ResultError' ? 'ResultError' : 'CodeError',
+      name,
+      message,
+      stack: userStack(stack, this.filename),
+    };
   }
 
   private report() {
@@ -211,7 +267,13 @@ export class Execution {
     this.host.close();
     if (this.breach) result = this.breach;
     const outcome: ExecutionOutcome =
-      'ok' in result ? result : { ok: false, error: { type: result.type, name: result.name, message: result.message, stack: result.stack }, ...this.report() };
+      'ok' in result
+        ? result
+        : {
+            ok: false,
+            error: { type: result.type, name: result.name, message: result.message, stack: result.stack },
+            ...this.report(),
+          };
     this.resolveOutcome(outcome);
     // The caller continues with the outcome first; nothing can run in the isolate meanwhile that reaches anything:
     // its timers are cleared and its callbacks refuse. Disposing is the main thread's work, so it comes second.

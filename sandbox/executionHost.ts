@@ -41,7 +41,10 @@ export class ExecutionHost implements RuntimeHost {
     if (this.closed) return undefined;
     const { maxLogEntries, maxLogChars } = this.options;
     if (this.logs.length + 1 > maxLogEntries || this.logChars + argsJson.length > maxLogChars) {
-      return this.refuse({ type: 'LogLimitError', message: `the function logged more than its log limit (${maxLogEntries} entries or ${maxLogChars} characters)` });
+      return this.refuse({
+        type: 'LogLimitError',
+        message: `the function logged more than its log limit (${maxLogEntries} entries or ${maxLogChars} characters)`,
+      });
     }
     let args: unknown[];
     try {
@@ -68,7 +71,10 @@ export class ExecutionHost implements RuntimeHost {
       return this.refuse({ type: 'TimerLimitError', message: 'invalid timer request' });
     }
     if (this.timers.size >= maxTimers) {
-      return this.refuse({ type: 'TimerLimitError', message: `the function set more than its limit of ${maxTimers} pending timers` });
+      return this.refuse({
+        type: 'TimerLimitError',
+        message: `the function set more than its limit of ${maxTimers} pending timers`,
+      });
     }
     const remaining = Math.floor(this.options.remainingMs());
     if (delayMs > remaining) {

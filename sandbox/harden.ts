@@ -25,10 +25,20 @@ export function hardenRealm(): void {
     getPrototypeOf(async function* () {}),
   ] as object[];
   for (const prototype of functionPrototypes) {
-    defineProperty(prototype, 'constructor', { value: refuse, writable: false, enumerable: false, configurable: false });
+    defineProperty(prototype, 'constructor', {
+      value: refuse,
+      writable: false,
+      enumerable: false,
+      configurable: false,
+    });
   }
   // `x instanceof Function` (moment uses it) keeps working: the stand-in shares the real prototype.
-  defineProperty(refuse, 'prototype', { value: functionPrototypes[0], writable: false, enumerable: false, configurable: false });
+  defineProperty(refuse, 'prototype', {
+    value: functionPrototypes[0],
+    writable: false,
+    enumerable: false,
+    configurable: false,
+  });
   defineProperty(realm, 'Function', { value: refuse, writable: false, enumerable: false, configurable: false });
 
   for (const name of ['eval', 'SharedArrayBuffer', 'Atomics', 'WebAssembly']) delete realm[name];

@@ -6,7 +6,14 @@
  */
 import { analyzeCode, CodeAnalysis } from '../flow/code';
 import { Bridges, installBridges } from './bridges';
-import { DEFAULT_LIMITS, ExecutionLimits, ExecutionOutcome, ExecutionRequest, Executor, failedOutcome } from './contract';
+import {
+  DEFAULT_LIMITS,
+  ExecutionLimits,
+  ExecutionOutcome,
+  ExecutionRequest,
+  Executor,
+  failedOutcome,
+} from './contract';
 import { DEFAULT_EGRESS_POLICY } from './egress';
 import { Execution } from './execution';
 import { NO_LIBRARIES, planLibraries } from './libraries';
@@ -40,7 +47,9 @@ export class InProcessExecutor implements Executor {
 
     const analysis = this.analyzedCode(request.code);
     if (!analysis.ok) {
-      const details = analysis.problems.map((problem) => `${problem.message} (${problem.rule}, line ${problem.line}, column ${problem.column})`);
+      const details = analysis.problems.map(
+        (problem) => `${problem.message} (${problem.rule}, line ${problem.line}, column ${problem.column})`,
+      );
       return failure('ValidationError', details.join('; '));
     }
 

@@ -78,8 +78,14 @@ function cryptoModuleGraph(): NonNullable<typeof cryptoGraph> {
   const order = [...readModuleFile('crypto-js/index.js').matchAll(REQUIRE_PATTERN)].map((match) => match[1]);
   const dependencies = new Map<string, string[]>();
   for (const name of order) {
-    const header = readModuleFile(`crypto-js/${name}.js`).split('\n').find((line) => line.includes('module.exports')) ?? '';
-    dependencies.set(name, [...header.matchAll(REQUIRE_PATTERN)].map((match) => match[1]));
+    const header =
+      readModuleFile(`crypto-js/${name}.js`)
+        .split('\n')
+        .find((line) => line.includes('module.exports')) ?? '';
+    dependencies.set(
+      name,
+      [...header.matchAll(REQUIRE_PATTERN)].map((match) => match[1]),
+    );
   }
   cryptoGraph = { order, dependencies };
   return cryptoGraph;
@@ -110,13 +116,23 @@ function mergeUses(a: GlobalUse | undefined, b: GlobalUse | undefined): GlobalUs
 const MAX_PRELOADED_ZONES = 3;
 
 /** The libraries code needs, from the globals and string literals it uses (see `analyzeCode`). */
-export function planLibraries({ globals, strings }: { globals: Record<string, GlobalUse>; strings: string[] }): LibraryPlan {
+export function planLibraries({
+  globals,
+  strings,
+}: {
+  globals: Record<string, GlobalUse>;
+  strings: string[];
+}): LibraryPlan {
   const has = (name: string) => Object.prototype.hasOwnProperty.call(globals, name);
   const moment = has('moment');
   return {
     moment,
-    zones: moment ? strings.filter((value) => value.includes('/') && isKnownZone(value)).slice(0, MAX_PRELOADED_ZONES) : [],
-    crypto: cryptoModulesFor(mergeUses(has('crypto') ? globals.crypto : undefined, has('CryptoJS') ? globals.CryptoJS : undefined)),
+    zones: moment
+      ? strings.filter((value) => value.includes('/') && isKnownZone(value)).slice(0, MAX_PRELOADED_ZONES)
+      : [],
+    crypto: cryptoModulesFor(
+      mergeUses(has('crypto') ? globals.crypto : undefined, has('CryptoJS') ? globals.CryptoJS : undefined),
+    ),
   };
 }
 
@@ -144,7 +160,9 @@ export function momentScripts(): LibraryScript[] {
 
 export function cryptoScripts(modules: string[]): LibraryScript[] {
   return modules.map((name) =>
-    name === WHOLE_CRYPTO_BUNDLE ? libraryScript(name, 'crypto-js/crypto-js.js') : libraryScript(`crypto-js/${name}`, `crypto-js/${name}.js`),
+    name === WHOLE_CRYPTO_BUNDLE
+      ? libraryScript(name, 'crypto-js/crypto-js.js')
+      : libraryScript(`crypto-js/${name}`, `crypto-js/${name}.js`),
   );
 }
 

@@ -13,7 +13,8 @@ export function installRandomSource(randomWords: (count: number) => number[]): v
     const view = array as unknown as { length: number; BYTES_PER_ELEMENT: number; [index: number]: number };
     const words = randomWords(view.length);
     const bits = view.BYTES_PER_ELEMENT * 8;
-    for (let index = 0; index < view.length; index += 1) view[index] = bits >= 32 ? words[index] : words[index] % 2 ** bits;
+    for (let index = 0; index < view.length; index += 1)
+      view[index] = bits >= 32 ? words[index] : words[index] % 2 ** bits;
     return array;
   };
   Object.defineProperty(globalThis, 'crypto', { value: { getRandomValues }, writable: true, configurable: true });
@@ -21,7 +22,12 @@ export function installRandomSource(randomWords: (count: number) => number[]): v
 
 export function exposeCryptoJs(): void {
   const cryptoJs = (globalThis as Record<string, unknown>).CryptoJS;
-  Object.defineProperty(globalThis, 'crypto', { value: cryptoJs, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(globalThis, 'crypto', {
+    value: cryptoJs,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 interface PackedZoneData {
@@ -46,11 +52,18 @@ interface ZoneFetch {
  * `Zone`, which moment-timezone returns as is. `add` reads `split('|')` from what it is given for the zone's name
  * and offsets, so the zone answers that with the head of its packed form (a hidden, non-enumerable method).
  */
-export function installLazyZones(fetchZone: (name: string) => ZoneFetch, fetchEverything: () => string, dataVersion: string): void {
+export function installLazyZones(
+  fetchZone: (name: string) => ZoneFetch,
+  fetchEverything: () => string,
+  dataVersion: string,
+): void {
   type ZoneObject = { _set(unpacked: unknown): void };
   type Tz = ((...args: unknown[]) => unknown) &
     Record<string, (...args: unknown[]) => unknown> & { dataVersion: string; Zone: new () => ZoneObject };
-  const moment = (globalThis as Record<string, unknown>).moment as { tz: Tz; fn: Record<string, (...args: unknown[]) => unknown> };
+  const moment = (globalThis as Record<string, unknown>).moment as {
+    tz: Tz;
+    fn: Record<string, (...args: unknown[]) => unknown>;
+  };
   const tz = moment.tz;
   const parse = JSON.parse;
   const fetched = new Set<string>();
@@ -78,10 +91,16 @@ export function installLazyZones(fetchZone: (name: string) => ZoneFetch, fetchEv
     fetchedEverything = true;
     const all = parse(fetchEverything()) as PackedZoneData;
     // Zones already added stay as they are (unpacked); the rest are added packed, unpacked on first use.
-    all.zones = all.zones.filter((packed) => !fetched.has(packed.slice(0, packed.indexOf('|')).toLowerCase().replace(/\//g, '_')));
+    all.zones = all.zones.filter(
+      (packed) => !fetched.has(packed.slice(0, packed.indexOf('|')).toLowerCase().replace(/\//g, '_')),
+    );
     tz.load(all);
   };
-  const wrap = (target: Record<string, (...args: unknown[]) => unknown>, method: string, before: (args: unknown[]) => void): void => {
+  const wrap = (
+    target: Record<string, (...args: unknown[]) => unknown>,
+    method: string,
+    before: (args: unknown[]) => void,
+  ): void => {
     const original = target[method];
     target[method] = function (this: unknown, ...args: unknown[]) {
       before(args);
@@ -130,9 +149,15 @@ export function warmUpLibraries(): void {
       moment().tz('Europe/London').format('YYYY-MM-DD HH:mm Z');
     }
   }
-  const cryptoJs = realm.CryptoJS as Record<string, ((...args: unknown[]) => { toString: (encoder?: unknown) => string }) | undefined> & {
+  const cryptoJs = realm.CryptoJS as Record<
+    string,
+    ((...args: unknown[]) => { toString: (encoder?: unknown) => string }) | undefined
+  > & {
     enc?: Record<string, unknown>;
-    AES?: { encrypt: (...args: unknown[]) => { toString: () => string }; decrypt: (...args: unknown[]) => { toString: (encoder: unknown) => string } };
+    AES?: {
+      encrypt: (...args: unknown[]) => { toString: () => string };
+      decrypt: (...args: unknown[]) => { toString: (encoder: unknown) => string };
+    };
   };
   if (cryptoJs) {
     for (const hasher of ['SHA256', 'SHA1', 'MD5', 'SHA512']) cryptoJs[hasher]?.('nectar').toString();

@@ -7,7 +7,10 @@ import { EmittedEvents } from './contract';
 
 export const InvokeOutcomeData = z.union([
   z.object({ ok: z.literal(true), output: z.unknown(), emitted: EmittedEvents.optional() }),
-  z.object({ ok: z.literal(false), error: z.object({ name: z.string(), message: z.string(), stack: z.string().optional() }) }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ name: z.string(), message: z.string(), stack: z.string().optional() }),
+  }),
 ]);
 export type InvokeOutcomeData = z.infer<typeof InvokeOutcomeData>;
 

@@ -49,7 +49,12 @@ const fetchEveryZone = new ivm.Callback(() => JSON.stringify(zoneDataFor(null)))
  * Compiling from the code cache is a short deserialisation, done here on the main thread (a trip to the isolate's
  * thread costs more); running the library's top level is real work, done on the isolate's thread.
  */
-async function runLibraryScript(isolate: ivm.Isolate, context: ivm.Context, library: LibraryScript, cachedData?: ivm.ExternalCopy<ArrayBuffer>) {
+async function runLibraryScript(
+  isolate: ivm.Isolate,
+  context: ivm.Context,
+  library: LibraryScript,
+  cachedData?: ivm.ExternalCopy<ArrayBuffer>,
+) {
   const script = cachedData
     ? isolate.compileScriptSync(library.source, { filename: library.filename, cachedData })
     : await isolate.compileScript(library.source, { filename: library.filename });
@@ -60,28 +65,44 @@ async function runLibraryScript(isolate: ivm.Isolate, context: ivm.Context, libr
   }
 }
 
-async function installLibraries(isolate: ivm.Isolate, context: ivm.Context, plan: LibraryPlan, codeCache: Map<string, ivm.ExternalCopy<ArrayBuffer>>) {
+async function installLibraries(
+  isolate: ivm.Isolate,
+  context: ivm.Context,
+  plan: LibraryPlan,
+  codeCache: Map<string, ivm.ExternalCopy<ArrayBuffer>>,
+) {
   if (plan.moment) {
     for (const library of momentScripts()) await runLibraryScript(isolate, context, library, codeCache.get(library.id));
     // The glue is a few statements: run synchronously, as a trip to the isolate's thread would cost more.
-    context.evalClosureSync(callInIsolate(installLazyZones, 3), [fetchZone, fetchEveryZone, zoneDataVersion()], { arguments: { copy: true } });
-    if (plan.zones.length > 0) context.evalClosureSync(callInIsolate(preloadZones, 1), [plan.zones], { arguments: { copy: true } });
+    context.evalClosureSync(callInIsolate(installLazyZones, 3), [fetchZone, fetchEveryZone, zoneDataVersion()], {
+      arguments: { copy: true },
+    });
+    if (plan.zones.length > 0)
+      context.evalClosureSync(callInIsolate(preloadZones, 1), [plan.zones], { arguments: { copy: true } });
   }
   if (plan.crypto.length > 0) {
     context.evalClosureSync(callInIsolate(installRandomSource, 1), [randomWords]);
-    for (const library of cryptoScripts(plan.crypto)) await runLibraryScript(isolate, context, library, codeCache.get(library.id));
+    for (const library of cryptoScripts(plan.crypto))
+      await runLibraryScript(isolate, context, library, codeCache.get(library.id));
     context.evalClosureSync(callInIsolate(exposeCryptoJs, 0), []);
   }
 }
 
 /** Compiles, runs and exercises a set of library scripts in a throw-away isolate, then caches their compiled code. */
-async function cacheLibraryGroup(libraries: LibraryScript[], loadAllZones: boolean, cache: Map<string, ivm.ExternalCopy<ArrayBuffer>>) {
+async function cacheLibraryGroup(
+  libraries: LibraryScript[],
+  loadAllZones: boolean,
+  cache: Map<string, ivm.ExternalCopy<ArrayBuffer>>,
+) {
   const isolate = new ivm.Isolate({ memoryLimit: 128 });
   try {
     const context = await isolate.createContext();
     await context.evalClosure(callInIsolate(installRandomSource, 1), [randomWords]);
     for (const library of libraries) await runLibraryScript(isolate, context, library);
-    if (loadAllZones) await context.evalClosure('moment.tz.load(JSON.parse($0))', [JSON.stringify(zoneDataFor(null))], { arguments: { copy: true } });
+    if (loadAllZones)
+      await context.evalClosure('moment.tz.load(JSON.parse($0))', [JSON.stringify(zoneDataFor(null))], {
+        arguments: { copy: true },
+      });
     await context.evalClosure(callInIsolate(warmUpLibraries, 0), []);
     // Compiling the same source again in the same isolate finds the functions the warm-up compiled, so the cache
     // holds them too (a cache made right after the first compile holds only the top level).
@@ -115,7 +136,9 @@ export function libraryCodeCache(): Promise<Map<string, ivm.ExternalCopy<ArrayBu
       await cacheLibraryGroup(momentScripts(), true, cache);
       for (const modules of allCryptoModuleLists()) await cacheLibraryGroup(cryptoScripts(modules), false, cache);
     } catch (error) {
-      console.warn(`[sandbox] library code cache not built, libraries will compile per isolate: ${(error as Error).message}`);
+      console.warn(
+        `[sandbox] library code cache not built, libraries will compile per isolate: ${(error as Error).message}`,
+      );
     }
     return cache;
   })();
@@ -131,7 +154,9 @@ export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate
     let attached: RuntimeHost | undefined;
     const notAttached = 'the isolate is not attached to an execution';
     const host = [
-      new ivm.Callback((level: string, argsJson: string) => (attached ? attached.log(String(level), String(argsJson)) : notAttached)),
+      new ivm.Callback((level: string, argsJson: string) =>
+        attached ? attached.log(String(level), String(argsJson)) : notAttached,
+      ),
       new ivm.Callback((id: number, delayMs: number, repeat: boolean) =>
         attached ? attached.setTimer(Number(id), Number(delayMs), Boolean(repeat)) : notAttached,
       ),
@@ -141,7 +166,13 @@ export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate
     // (async): on the main thread it would serialise every preparation, and under load the main thread, not the
     // cores, would bound the executions per second.
     await installLibraries(isolate, context, spec.libraries, codeCache);
-    const entryPoints: ivm.Reference<RuntimeEntryPoints> = await context.evalClosure(BOOTSTRAP_SOURCE, [...host, RUN_GLOBAL], { result: { reference: true } });
+    // isolated-vm types a closure's result as any: this one is the bootstrap's entry points.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
+    const entryPoints: ivm.Reference<RuntimeEntryPoints> = await context.evalClosure(
+      BOOTSTRAP_SOURCE,
+      [...host, RUN_GLOBAL],
+      { result: { reference: true } },
+    );
     const begin: ivm.Reference<RuntimeEntryPoints['begin']> = entryPoints.getSync('begin', { reference: true });
     const fire: ivm.Reference<RuntimeEntryPoints['fire']> = entryPoints.getSync('fire', { reference: true });
     entryPoints.release();

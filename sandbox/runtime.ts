@@ -92,7 +92,12 @@ export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEnt
     let plain: unknown;
     if (isArray(value)) {
       const items: unknown[] = [];
-      for (let index = 0; index < value.length && index < 10_000; index += 1) items[index] = toPlain(safeRead(() => value[index]), seen, depth + 1);
+      for (let index = 0; index < value.length && index < 10_000; index += 1)
+        items[index] = toPlain(
+          safeRead(() => value[index]),
+          seen,
+          depth + 1,
+        );
       plain = items;
     } else {
       const record: Record<string, unknown> = {};
@@ -100,7 +105,11 @@ export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEnt
       for (let index = 0; index < keys.length && index < 10_000; index += 1) {
         const key = keys[index];
         defineProperty(record, key, {
-          value: toPlain(safeRead(() => (value as Record<string, unknown>)[key]), seen, depth + 1),
+          value: toPlain(
+            safeRead(() => (value as Record<string, unknown>)[key]),
+            seen,
+            depth + 1,
+          ),
           enumerable: true,
           writable: true,
           configurable: true,
@@ -207,7 +216,10 @@ export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEnt
       const entry = (globalThis as Record<string, unknown>)[entryName];
       if (typeof entry !== 'function') throw new TypeErrorClass('the node does not define a function to call');
       const input = parse(inputJson);
-      const context = parse(contextJson) as Record<string, unknown> & { steps?: Record<string, unknown>; env?: unknown };
+      const context = parse(contextJson) as Record<string, unknown> & {
+        steps?: Record<string, unknown>;
+        env?: unknown;
+      };
       // `context[nodeId]` is the seed's shorthand for `context.steps[nodeId]`; the built-in keys win over node ids.
       const steps = context.steps ?? {};
       const stepIds = objectKeys(steps);
@@ -215,7 +227,11 @@ export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEnt
         const stepId = stepIds[index];
         if (!reflectApply(hasOwn, context, [stepId])) context[stepId] = parse(stringify(steps[stepId]));
       }
-      defineProperty(globalThis, 'env', { value: parse(stringify(context.env ?? {})), writable: true, configurable: true });
+      defineProperty(globalThis, 'env', {
+        value: parse(stringify(context.env ?? {})),
+        writable: true,
+        configurable: true,
+      });
       // `context.emit(type, payload)`: events kept (as JSON copies, at most 100) and published on the workspace's bus
       // once the node has succeeded, through an activity of their own; a node that fails emits nothing.
       const emitted: Array<{ type: string; payload: unknown }> = [];
@@ -227,7 +243,10 @@ export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEnt
         emitted[emitted.length] = { type, payload: payload === undefined ? null : parse(stringify(payload)) };
       };
       const output = await reflectApply(entry, undefined, [input, context]);
-      outcome = emitted.length > 0 ? { ok: true, output: output === undefined ? null : output, emitted } : { ok: true, output: output === undefined ? null : output };
+      outcome =
+        emitted.length > 0
+          ? { ok: true, output: output === undefined ? null : output, emitted }
+          : { ok: true, output: output === undefined ? null : output };
     } catch (thrown) {
       outcome = { ok: false, error: errorData(thrown) };
     }
@@ -236,7 +255,10 @@ export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEnt
       text = stringify(outcome);
     } catch (error) {
       const reason = StringClass(safeRead(() => (error as Error).message));
-      return stringify({ ok: false, error: { name: 'ResultError', message: `the result is not JSON-serialisable: ${reason}` } });
+      return stringify({
+        ok: false,
+        error: { name: 'ResultError', message: `the result is not JSON-serialisable: ${reason}` },
+      });
     }
     if (typeof text !== 'string') {
       return stringify({ ok: false, error: { name: 'ResultError', message: 'the result is not JSON-serialisable' } });
@@ -244,7 +266,10 @@ export function installRuntime(host: RuntimeHost, runGlobal: string): RuntimeEnt
     if (text.length > maxResultChars) {
       return stringify({
         ok: false,
-        error: { name: 'ResultError', message: `the result is larger than the ${maxResultChars}-byte result size limit` },
+        error: {
+          name: 'ResultError',
+          message: `the result is larger than the ${maxResultChars}-byte result size limit`,
+        },
       });
     }
     return text;

@@ -57,7 +57,13 @@ export class SandboxSupervisor implements Executor {
   private closed = false;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.slots = Array.from({ length: options.processes }, (_, index) => ({ index, child: undefined, ready: false, pending: new Map(), startedAt: 0 }));
+    this.slots = Array.from({ length: options.processes }, (_, index) => ({
+      index,
+      child: undefined,
+      ready: false,
+      pending: new Map(),
+      startedAt: 0,
+    }));
     for (const slot of this.slots) this.spawn(slot);
   }
 
@@ -67,7 +73,8 @@ export class SandboxSupervisor implements Executor {
   }
 
   execute(request: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionOutcome> {
-    if (this.closed || this.slots.length === 0) return Promise.resolve(failure('InternalError', 'the sandbox is shut down'));
+    if (this.closed || this.slots.length === 0)
+      return Promise.resolve(failure('InternalError', 'the sandbox is shut down'));
     const slot = this.slots.reduce((best, candidate) => (this.load(candidate) < this.load(best) ? candidate : best));
     const id = this.nextId++;
     const timeoutMs = request.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
@@ -108,7 +115,12 @@ export class SandboxSupervisor implements Executor {
   private send(slot: Slot, pending: Pending): void {
     pending.sent = true;
     slot.child?.send(pending.message, (error) => {
-      if (error) this.settle(slot, pending.message.id, failure('InternalError', `could not reach the sandbox process: ${error.message}`));
+      if (error)
+        this.settle(
+          slot,
+          pending.message.id,
+          failure('InternalError', `could not reach the sandbox process: ${error.message}`),
+        );
     });
   }
 
@@ -137,7 +149,14 @@ export class SandboxSupervisor implements Executor {
       if (sent.length === 1 && (signal === 'SIGABRT' || code === 134)) {
         // V8 aborts the whole process when one allocation cannot fit even past the heap limit; with a single
         // execution in the process, that execution is the one that asked for it.
-        this.settle(slot, sent[0].message.id, failure('MemoryLimitError', 'the function used more memory than its sandbox could contain; its sandbox process was stopped'));
+        this.settle(
+          slot,
+          sent[0].message.id,
+          failure(
+            'MemoryLimitError',
+            'the function used more memory than its sandbox could contain; its sandbox process was stopped',
+          ),
+        );
       }
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       this.failSent(slot, `the sandbox process running the function ended abruptly (${how}); retrying may succeed`);
@@ -152,7 +171,8 @@ export class SandboxSupervisor implements Executor {
     if (!parsed.success) {
       // An answer to an execution that does not read as an outcome still ends that execution, now.
       const id = answeredId(raw);
-      if (id !== undefined) this.settle(slot, id, failure('InternalError', 'the sandbox process answered an unreadable outcome'));
+      if (id !== undefined)
+        this.settle(slot, id, failure('InternalError', 'the sandbox process answered an unreadable outcome'));
       return;
     }
     const message = parsed.data;
@@ -177,11 +197,28 @@ export class SandboxSupervisor implements Executor {
     const pending = slot.pending.get(id);
     if (!pending) return;
     if (!pending.sent) {
-      this.settle(slot, id, failure('TimeoutError', `the function waited longer than its ${pending.timeoutMs} ms time limit for a sandbox process`));
+      this.settle(
+        slot,
+        id,
+        failure(
+          'TimeoutError',
+          `the function waited longer than its ${pending.timeoutMs} ms time limit for a sandbox process`,
+        ),
+      );
       return;
     }
-    this.settle(slot, id, failure('TimeoutError', `the function ran longer than its ${pending.timeoutMs} ms time limit; its sandbox process was stopped`));
-    this.stop(slot, 'the sandbox process was stopped while running the function (another function in it overran its time limit); retrying may succeed');
+    this.settle(
+      slot,
+      id,
+      failure(
+        'TimeoutError',
+        `the function ran longer than its ${pending.timeoutMs} ms time limit; its sandbox process was stopped`,
+      ),
+    );
+    this.stop(
+      slot,
+      'the sandbox process was stopped while running the function (another function in it overran its time limit); retrying may succeed',
+    );
   }
 
   private stop(slot: Slot, reason: string): void {
@@ -194,6 +231,7 @@ export class SandboxSupervisor implements Executor {
   }
 
   private failSent(slot: Slot, reason: string): void {
-    for (const [id, pending] of [...slot.pending]) if (pending.sent) this.settle(slot, id, failure('InternalError', reason));
+    for (const [id, pending] of [...slot.pending])
+      if (pending.sent) this.settle(slot, id, failure('InternalError', reason));
   }
 }

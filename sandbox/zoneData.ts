@@ -23,7 +23,9 @@ let loaded: { all: PackedZoneData; byName: Map<string, { zones: string[]; links:
 
 function zoneDatabase(): NonNullable<typeof loaded> {
   if (loaded) return loaded;
-  const all = JSON.parse(fs.readFileSync(require.resolve('moment-timezone/data/packed/latest.json'), 'utf8')) as PackedZoneData;
+  const all = JSON.parse(
+    fs.readFileSync(require.resolve('moment-timezone/data/packed/latest.json'), 'utf8'),
+  ) as PackedZoneData;
   const byName = new Map<string, { zones: string[]; links: string[] }>();
   const packedByName = new Map<string, string>();
   for (const packed of all.zones) {
@@ -85,7 +87,13 @@ function unpackedZone(packed: string): UnpackedZone {
   const unpacked = momentTimezone.tz.unpack(packed);
   const zone: UnpackedZone = {
     head: packed.split('|').slice(0, 3).join('|'),
-    unpacked: { name: unpacked.name, abbrs: unpacked.abbrs, offsets: unpacked.offsets, untils: unpacked.untils, population: unpacked.population ?? 0 },
+    unpacked: {
+      name: unpacked.name,
+      abbrs: unpacked.abbrs,
+      offsets: unpacked.offsets,
+      untils: unpacked.untils,
+      population: unpacked.population ?? 0,
+    },
   };
   unpackedZones.set(packed, zone);
   return zone;

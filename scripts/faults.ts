@@ -18,7 +18,9 @@ runLoadScript(async ({ product, counter, temporal }) => {
   await saveFlows(product, loadFlows(counter.port, { cron: '* * * * *' }));
   const load = new LoadRecorder(product);
   // Each part killed `kills` times, at random moments spread over the run (not in its last fifth, so it comes back).
-  const schedule = PARTS.flatMap((part) => Array.from({ length: kills }, () => ({ part, at: Math.random() * seconds * 800 }))).sort((a, b) => a.at - b.at);
+  const schedule = PARTS.flatMap((part) =>
+    Array.from({ length: kills }, () => ({ part, at: Math.random() * seconds * 800 })),
+  ).sort((a, b) => a.at - b.at);
   const injected: { part: Part; at: number; pid: number }[] = [];
   const started = Date.now();
   let tick = 0;
@@ -45,8 +47,13 @@ runLoadScript(async ({ product, counter, temporal }) => {
     await sleep(120);
   }
   await verifyAndReport('faults', load, counter, temporal, (verdict) => {
-    const injectedByPart = Object.fromEntries(PARTS.map((part) => [part, injected.filter((fault) => fault.part === part).length]));
+    const injectedByPart = Object.fromEntries(
+      PARTS.map((part) => [part, injected.filter((fault) => fault.part === part).length]),
+    );
     const figures = { seconds, faultsInjected: injected.length, injectedByPart, ...verdict };
-    return { figures, broken: verdict.lost > 0 || verdict.duplicated > 0 || verdict.stuck > 0 || verdict.nodesRanTwice > 0 };
+    return {
+      figures,
+      broken: verdict.lost > 0 || verdict.duplicated > 0 || verdict.stuck > 0 || verdict.nodesRanTwice > 0,
+    };
   });
 });

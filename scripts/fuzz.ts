@@ -13,7 +13,9 @@ function option(name: string): number | undefined {
 async function main(): Promise<void> {
   const cases = option('cases') ?? 10_000;
   const seed = option('seed');
-  const product = await startProduct({ env: { NECTAR_WEBHOOK_BODY_LIMIT: `${FUZZ_BODY_LIMIT}b`, NECTAR_UPLOAD_LIMIT: `${FUZZ_BODY_LIMIT}b` } });
+  const product = await startProduct({
+    env: { NECTAR_WEBHOOK_BODY_LIMIT: `${FUZZ_BODY_LIMIT}b`, NECTAR_UPLOAD_LIMIT: `${FUZZ_BODY_LIMIT}b` },
+  });
   const target = { baseUrl: product.baseUrl, adminKey: product.adminKey, gatewayPid: () => product.pidOf('gateway') };
   let failed = false;
   try {
@@ -27,7 +29,9 @@ async function main(): Promise<void> {
         if (done % 5_000 === 0) console.log(`${done} cases, ${Math.round((Date.now() - started) / 1000)} s`);
       },
     });
-    console.log(JSON.stringify({ result: 'passed', ...figures, gatewayPid: target.gatewayPid(), dataDir: product.dataDir }));
+    console.log(
+      JSON.stringify({ result: 'passed', ...figures, gatewayPid: target.gatewayPid(), dataDir: product.dataDir }),
+    );
   } catch (error) {
     failed = true;
     console.error(`fuzz: FAILED\n${(error as Error).message}`);

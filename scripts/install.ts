@@ -39,7 +39,10 @@ function buildTemporal(cacheDir: string): void {
  */
 function buildFerretDb(cacheDir: string): void {
   const modulePath = BINARIES.ferretdb.goPackage.replace('/cmd/ferretdb', '');
-  const download = execFileSync('go', ['mod', 'download', '-json', modulePath], { encoding: 'utf8', env: goEnv(cacheDir) });
+  const download = execFileSync('go', ['mod', 'download', '-json', modulePath], {
+    encoding: 'utf8',
+    env: goEnv(cacheDir),
+  });
   const moduleDir = (JSON.parse(download) as { Dir: string }).Dir;
   const version = modulePath.split('@')[1];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-ferretdb-'));
@@ -60,7 +63,10 @@ function buildFerretDb(cacheDir: string): void {
 /** With its version stamped in, as its own Makefile does (it prints `git` otherwise). */
 function buildVersityGw(cacheDir: string): void {
   const version = BINARIES.versitygw.goPackage.split('@')[1];
-  execFileSync('go', ['install', '-ldflags', `-X main.Version=${version}`, BINARIES.versitygw.goPackage], { stdio: 'inherit', env: goEnv(cacheDir) });
+  execFileSync('go', ['install', '-ldflags', `-X main.Version=${version}`, BINARIES.versitygw.goPackage], {
+    stdio: 'inherit',
+    env: goEnv(cacheDir),
+  });
 }
 
 const BUILDERS: Record<BinaryName, (cacheDir: string) => void> = {
@@ -76,7 +82,10 @@ function ensure(name: BinaryName): void {
       log(`${name}: using ${found.path} (from ${found.source}; ${binaryVersion(found.path, name)})`);
       return;
     } catch (error) {
-      if (found.source !== 'cache') throw new Error(`${found.path} (from ${found.source}) does not run: ${(error as Error).message}`, { cause: error });
+      if (found.source !== 'cache')
+        throw new Error(`${found.path} (from ${found.source}) does not run: ${(error as Error).message}`, {
+          cause: error,
+        });
       log(`${name}: the cached ${found.path} does not run; building it again`);
       fs.rmSync(found.path, { force: true });
     }
@@ -89,7 +98,9 @@ function ensure(name: BinaryName): void {
   BUILDERS[name](cacheDir);
   const built = findBinary(name);
   if (!built) throw new Error(`${name} was built but is not executable in ${cacheDir}`);
-  log(`${name}: built ${built.path} in ${((Date.now() - started) / 1000).toFixed(1)} s (${binaryVersion(built.path, name)})`);
+  log(
+    `${name}: built ${built.path} in ${((Date.now() - started) / 1000).toFixed(1)} s (${binaryVersion(built.path, name)})`,
+  );
 }
 
 function main(): void {

@@ -41,7 +41,11 @@ export class ExecutionCounter {
 }
 
 /** A node that reports its execution (a regular activity: it calls out), then does the work the flow asks. */
-function reportingNode(id: string, counterPort: number, work = 'return { n: input && input.body ? input.body.n : input && input.n };') {
+function reportingNode(
+  id: string,
+  counterPort: number,
+  work = 'return { n: input && input.body ? input.body.n : input && input.n };',
+) {
   const code = `async function main(input, context) {
   const w = context.workflowContext;
   await axios.post('http://127.0.0.1:${counterPort}/', { runId: w.workflowId, nodeId: w.nodeId, attempt: w.attempt });
@@ -54,17 +58,41 @@ export function loadFlows(counterPort: number, options: { cron?: string; failing
   const nodes = (work?: string) => [reportingNode('first', counterPort), reportingNode('second', counterPort, work)];
   const edges = [{ from: 'first', to: 'second' }];
   const flows: Record<string, unknown>[] = [
-    { id: 'load-async', name: 'load async', nodes: nodes(), edges, triggers: [{ type: 'webhook', auth: { type: 'none' }, respond: 'async' }] },
-    { id: 'load-sync', name: 'load sync', nodes: nodes(), edges, triggers: [{ type: 'webhook', auth: { type: 'none' }, respond: 'sync', timeoutMs: 20_000 }] },
+    {
+      id: 'load-async',
+      name: 'load async',
+      nodes: nodes(),
+      edges,
+      triggers: [{ type: 'webhook', auth: { type: 'none' }, respond: 'async' }],
+    },
+    {
+      id: 'load-sync',
+      name: 'load sync',
+      nodes: nodes(),
+      edges,
+      triggers: [{ type: 'webhook', auth: { type: 'none' }, respond: 'sync', timeoutMs: 20_000 }],
+    },
     { id: 'load-api', name: 'load api', nodes: nodes(), edges },
   ];
   if (options.cron) {
-    flows.push({ id: 'load-cron', name: 'load cron', nodes: nodes('return { cron: true };'), edges, triggers: [{ type: 'cron', id: 'tick', cron: options.cron }] });
+    flows.push({
+      id: 'load-cron',
+      name: 'load cron',
+      nodes: nodes('return { cron: true };'),
+      edges,
+      triggers: [{ type: 'cron', id: 'tick', cron: options.cron }],
+    });
   }
   if (options.failing) {
     // Fails its first two attempts, then succeeds: retries under load.
-    const flaky = "if (context.workflowContext.attempt < 3) throw new Error('flaky on attempt ' + context.workflowContext.attempt); return { n: input.n };";
-    flows.push({ id: 'load-flaky', name: 'load flaky', nodes: [reportingNode('first', counterPort), reportingNode('second', counterPort, flaky)], edges });
+    const flaky =
+      "if (context.workflowContext.attempt < 3) throw new Error('flaky on attempt ' + context.workflowContext.attempt); return { n: input.n };";
+    flows.push({
+      id: 'load-flaky',
+      name: 'load flaky',
+      nodes: [reportingNode('first', counterPort), reportingNode('second', counterPort, flaky)],
+      edges,
+    });
   }
   return flows;
 }
@@ -101,11 +129,16 @@ export class LoadRecorder {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (auth) headers.authorization = `Bearer ${this.product.adminKey}`;
     try {
-      const response = await fetch(`${this.product.baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body(n)), signal: AbortSignal.timeout(60_000) });
+      const response = await fetch(`${this.product.baseUrl}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body(n)),
+        signal: AbortSignal.timeout(60_000),
+      });
       const text = await response.text();
       let runId: string | undefined;
       try {
-        const parsed = JSON.parse(text);
+        const parsed = JSON.parse(text) as { runId?: string };
         runId = parsed.runId ?? response.headers.get('x-nectar-run-id') ?? undefined;
       } catch {
         runId = response.headers.get('x-nectar-run-id') ?? undefined;
@@ -122,18 +155,25 @@ export class LoadRecorder {
   flakyRun = () => this.send('flaky', '/api/flows/load-flaky/runs', (n: number) => ({ input: { n } }), true);
 }
 
-export async function startLoadProduct(env: Record<string, string> = {}): Promise<{ product: Product; counter: ExecutionCounter; temporal: () => Promise<Client> }> {
+export async function startLoadProduct(
+  env: Record<string, string> = {},
+): Promise<{ product: Product; counter: ExecutionCounter; temporal: () => Promise<Client> }> {
   const counter = new ExecutionCounter();
   await counter.start();
-  const product = await startProduct({ env: { NECTAR_EGRESS_ALLOW: '127.0.0.1', NECTAR_RATE_LIMIT_PER_MINUTE: '0', ...env }, timeoutMs: 180_000 });
-  const temporal = async () => new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });
+  const product = await startProduct({
+    env: { NECTAR_EGRESS_ALLOW: '127.0.0.1', NECTAR_RATE_LIMIT_PER_MINUTE: '0', ...env },
+    timeoutMs: 180_000,
+  });
+  const temporal = async () =>
+    new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });
   return { product, counter, temporal };
 }
 
 export async function saveFlows(product: Product, flows: Record<string, unknown>[]): Promise<void> {
   for (const flow of flows) {
-    const saved = await product.request('PUT', `/api/flows/${flow.id}`, flow);
-    if (saved.status !== 200) throw new Error(`could not save ${String(flow.id)}: ${saved.status} ${JSON.stringify(saved.body)}`);
+    const saved = await product.request('PUT', `/api/flows/${String(flow.id)}`, flow);
+    if (saved.status !== 200)
+      throw new Error(`could not save ${String(flow.id)}: ${saved.status} ${JSON.stringify(saved.body)}`);
   }
 }
 
@@ -169,14 +209,18 @@ export async function verify(temporal: Client, answers: Answer[], counter: Execu
   const query = "NectarFlowId IN ('load-async', 'load-sync', 'load-api', 'load-cron', 'load-flaky')";
   const accepted = answers.filter((answer) => answer.status >= 200 && answer.status < 300 && answer.runId);
   const started = Date.now();
-  let runs: { id: string; status: string; flowId: string }[] = [];
+  let runs: { id: string; status: string; flowId: string }[];
   let lastOpen = Infinity;
   let lastProgress = Date.now();
   for (;;) {
     runs = [];
     try {
       for await (const workflow of temporal.workflow.list({ query })) {
-        runs.push({ id: workflow.workflowId, status: workflow.status.name, flowId: String(workflow.searchAttributes?.NectarFlowId ?? '') });
+        runs.push({
+          id: workflow.workflowId,
+          status: workflow.status.name,
+          flowId: String(workflow.searchAttributes?.NectarFlowId ?? ''),
+        });
       }
     } catch {
       await sleep(2_000);
@@ -197,7 +241,9 @@ export async function verify(temporal: Client, answers: Answer[], counter: Execu
   for (const run of runs) byId.set(run.id, [...(byId.get(run.id) ?? []), run]);
   const notCompleted = accepted.filter((answer) => byId.get(answer.runId!)?.[0]?.status !== 'COMPLETED');
   const missing = notCompleted.filter((answer) => !byId.has(answer.runId!)).length;
-  const failed = notCompleted.filter((answer) => byId.get(answer.runId!) && byId.get(answer.runId!)![0].status !== 'RUNNING').length;
+  const failed = notCompleted.filter(
+    (answer) => byId.get(answer.runId!) && byId.get(answer.runId!)![0].status !== 'RUNNING',
+  ).length;
   // A request's n seen in two runs' outputs would be a duplicate of that request.
   const byN = new Map<string, number>();
   for (const run of runs.filter((run) => run.status === 'COMPLETED' && run.flowId !== 'load-cron')) {
@@ -212,7 +258,8 @@ export async function verify(temporal: Client, answers: Answer[], counter: Execu
   const duplicatedByN = [...byN.values()].filter((count) => count > 1).reduce((sum, count) => sum + count - 1, 0);
   const duplicatedById = [...byId.values()].filter((list) => list.length > 1).length;
   let nodesRanTwice = 0;
-  for (const attempts of counter.executions.values()) if (new Set(attempts).size !== attempts.length) nodesRanTwice += 1;
+  for (const attempts of counter.executions.values())
+    if (new Set(attempts).size !== attempts.length) nodesRanTwice += 1;
   const statuses: Record<string, number> = {};
   for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
   return {

@@ -6,7 +6,16 @@
  * drained). Prints the figures as JSON; exits non-zero when any is broken.
  */
 import { sleep } from '../common/processes';
-import { LoadRecorder, loadFlows, numberOption, rssMiB, sandboxPids, saveFlows, runLoadScript, verifyAndReport } from './load';
+import {
+  LoadRecorder,
+  loadFlows,
+  numberOption,
+  rssMiB,
+  sandboxPids,
+  saveFlows,
+  runLoadScript,
+  verifyAndReport,
+} from './load';
 
 runLoadScript(async ({ product, counter, temporal }) => {
   const minutes = numberOption('minutes', 30);
@@ -17,13 +26,31 @@ runLoadScript(async ({ product, counter, temporal }) => {
   const memory: { minute: number; gateway?: number; worker?: number; sandboxes: (number | undefined)[] }[] = [];
   const sample = (minute: number) => {
     const worker = product.pidOf('worker');
-    const row = { minute, gateway: rssMiB(product.pidOf('gateway')), worker: rssMiB(worker), sandboxes: sandboxPids(worker).map(rssMiB) };
+    const row = {
+      minute,
+      gateway: rssMiB(product.pidOf('gateway')),
+      worker: rssMiB(worker),
+      sandboxes: sandboxPids(worker).map(rssMiB),
+    };
     memory.push(row);
-    log(`minute ${minute}: RSS MiB gateway ${row.gateway}, worker ${row.worker}, sandboxes ${row.sandboxes.join(' ')}; ${load.answers.length} answers`);
+    log(
+      `minute ${minute}: RSS MiB gateway ${row.gateway}, worker ${row.worker}, sandboxes ${row.sandboxes.join(' ')}; ${load.answers.length} answers`,
+    );
   };
   sample(0);
   const started = Date.now();
-  const mix = [load.asyncWebhook, load.asyncWebhook, load.asyncWebhook, load.syncWebhook, load.apiRun, load.apiRun, load.asyncWebhook, load.syncWebhook, load.apiRun, load.flakyRun];
+  const mix = [
+    load.asyncWebhook,
+    load.asyncWebhook,
+    load.asyncWebhook,
+    load.syncWebhook,
+    load.apiRun,
+    load.apiRun,
+    load.asyncWebhook,
+    load.syncWebhook,
+    load.apiRun,
+    load.flakyRun,
+  ];
   let sent = 0;
   let nextSample = 1;
   while (Date.now() - started < minutes * 60_000) {
@@ -35,7 +62,13 @@ runLoadScript(async ({ product, counter, temporal }) => {
   await verifyAndReport('soak', load, counter, temporal, (verdict) => {
     sample(nextSample);
     const figures = { minutes, rate, ...verdict, memoryStart: memory[0], memoryEnd: memory[memory.length - 1], memory };
-    const broken = verdict.fiveXx > 0 || verdict.lost > 0 || verdict.duplicated > 0 || verdict.stuck > 0 || verdict.nodesRanTwice > 0 || verdict.unanswered > 0;
+    const broken =
+      verdict.fiveXx > 0 ||
+      verdict.lost > 0 ||
+      verdict.duplicated > 0 ||
+      verdict.stuck > 0 ||
+      verdict.nodesRanTwice > 0 ||
+      verdict.unanswered > 0;
     return { figures, broken };
   });
 });

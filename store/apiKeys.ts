@@ -25,7 +25,14 @@ export interface ApiKeyInfo {
 const hashOf = (key: string) => crypto.createHash('sha256').update(key).digest('hex');
 
 function toInfo(doc: ApiKeyDocument): ApiKeyInfo {
-  return { id: doc.id, workspace: doc.workspace, name: doc.name, prefix: doc.prefix, createdAt: doc.createdAt.toISOString(), revokedAt: doc.revokedAt?.toISOString() };
+  return {
+    id: doc.id,
+    workspace: doc.workspace,
+    name: doc.name,
+    prefix: doc.prefix,
+    createdAt: doc.createdAt.toISOString(),
+    revokedAt: doc.revokedAt?.toISOString(),
+  };
 }
 
 /** API keys, each scoped to one workspace, stored hashed; the key is shown once, when created. */
@@ -65,7 +72,10 @@ export class ApiKeyStore {
   }
 
   async revoke(workspace: string, id: string): Promise<boolean> {
-    const result = await this.keys.updateOne({ workspace, id, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date() } });
+    const result = await this.keys.updateOne(
+      { workspace, id, revokedAt: { $exists: false } },
+      { $set: { revokedAt: new Date() } },
+    );
     return result.modifiedCount === 1;
   }
 }

@@ -48,7 +48,13 @@ export class DraftConflictError extends Error {
 }
 
 function toDraft(doc: DraftRevisionDocument): FlowDraft {
-  return { flowId: doc.flowId, workspace: doc.workspace, revision: doc.revision, definition: doc.definition, savedAt: doc.createdAt.toISOString() };
+  return {
+    flowId: doc.flowId,
+    workspace: doc.workspace,
+    revision: doc.revision,
+    definition: doc.definition,
+    savedAt: doc.createdAt.toISOString(),
+  };
 }
 
 /**
@@ -105,7 +111,11 @@ export class DraftStore {
   }
 
   /** Allocates the next revision number of the flow (creating its document when needed) and writes the revision. */
-  private async writeRevision(definition: FlowDefinition, workspace: string, purpose?: 'step-test'): Promise<DraftRevisionDocument> {
+  private async writeRevision(
+    definition: FlowDefinition,
+    workspace: string,
+    purpose?: 'step-test',
+  ): Promise<DraftRevisionDocument> {
     const now = new Date();
     return insertNumbered(
       () => this.allocateRevision(definition, workspace, now),
@@ -131,7 +141,11 @@ export class DraftStore {
       flow = await this.flows.findOneAndUpdate(
         // A deleted flow with versions stays deleted: a draft does not bring its production URL back.
         { _id: definition.id, workspace, $or: [{ deletedAt: { $exists: false } }, { versionCounter: 0 }] },
-        { $inc: { draftCounter: 1 }, $unset: { deletedAt: '' }, $setOnInsert: { name: definition.name, versionCounter: 0, createdAt: now, updatedAt: now } },
+        {
+          $inc: { draftCounter: 1 },
+          $unset: { deletedAt: '' },
+          $setOnInsert: { name: definition.name, versionCounter: 0, createdAt: now, updatedAt: now },
+        },
         { upsert: true, returnDocument: 'after' },
       );
     } catch (error) {
@@ -163,17 +177,25 @@ export class DraftStore {
   }
 
   /** The names and triggers of some flows' draft revisions, by flow id (for listing flows that exist only as a draft). */
-  async definitionsOf(refs: { flowId: string; revision: number }[]): Promise<Map<string, Pick<FlowDefinition, 'name' | 'triggers'>>> {
+  async definitionsOf(
+    refs: { flowId: string; revision: number }[],
+  ): Promise<Map<string, Pick<FlowDefinition, 'name' | 'triggers'>>> {
     if (refs.length === 0) return new Map();
     const docs = await this.revisions
-      .find({ _id: { $in: refs.map((ref) => versionRef(ref.flowId, { flowVersion: 0, draft: ref.revision })) } }, { projection: { flowId: 1, 'definition.name': 1, 'definition.triggers': 1 } })
+      .find(
+        { _id: { $in: refs.map((ref) => versionRef(ref.flowId, { flowVersion: 0, draft: ref.revision })) } },
+        { projection: { flowId: 1, 'definition.name': 1, 'definition.triggers': 1 } },
+      )
       .toArray();
     return new Map(docs.map((doc) => [doc.flowId, { name: doc.definition.name, triggers: doc.definition.triggers }]));
   }
 
   /** Discards the draft (its revisions stay for the runs that pinned them); false when there was none. */
   async discard(flowId: string, workspace: string): Promise<boolean> {
-    const result = await this.flows.updateOne({ _id: flowId, workspace, deletedAt: { $exists: false }, draft: { $exists: true } }, { $unset: { draft: '' } });
+    const result = await this.flows.updateOne(
+      { _id: flowId, workspace, deletedAt: { $exists: false }, draft: { $exists: true } },
+      { $unset: { draft: '' } },
+    );
     return result.modifiedCount === 1;
   }
 }

@@ -35,7 +35,12 @@ export interface FlowSummary {
 const inWorkspace = (workspace?: string) => (workspace === undefined ? {} : { workspace });
 
 function toVersion(doc: FlowVersionDocument): FlowVersion {
-  return { flowId: doc.flowId, version: doc.version, definition: doc.definition, createdAt: doc.createdAt.toISOString() };
+  return {
+    flowId: doc.flowId,
+    version: doc.version,
+    definition: doc.definition,
+    createdAt: doc.createdAt.toISOString(),
+  };
 }
 
 /** Flows and their immutable versions. */
@@ -66,13 +71,24 @@ export class FlowStore {
   async create(definition: FlowDefinition, workspace = DEFAULT_WORKSPACE): Promise<FlowVersion> {
     const now = new Date();
     try {
-      await this.flows.insertOne({ _id: definition.id, name: definition.name, versionCounter: 0, workspace, createdAt: now, updatedAt: now });
+      await this.flows.insertOne({
+        _id: definition.id,
+        name: definition.name,
+        versionCounter: 0,
+        workspace,
+        createdAt: now,
+        updatedAt: now,
+      });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       const revived = await this.flows.updateOne(
         // A deleted flow of this workspace comes back; so does one that has only a draft so far (not one another
         // create has just inserted: that has no draft counter).
-        { _id: definition.id, workspace, $or: [{ deletedAt: { $exists: true } }, { versionCounter: 0, draftCounter: { $gt: 0 } }] },
+        {
+          _id: definition.id,
+          workspace,
+          $or: [{ deletedAt: { $exists: true } }, { versionCounter: 0, draftCounter: { $gt: 0 } }],
+        },
         { $unset: { deletedAt: '' }, $set: { createdAt: now } },
       );
       if (revived.modifiedCount === 0) throw new FlowExistsError(`flow "${definition.id}" already exists`);
@@ -86,7 +102,13 @@ export class FlowStore {
     return insertNumbered(
       () => this.allocateVersion(definition, workspace, now),
       async (version) => {
-        const doc: FlowVersionDocument = { _id: versionRef(definition.id, { flowVersion: version }), flowId: definition.id, version, definition, createdAt: now };
+        const doc: FlowVersionDocument = {
+          _id: versionRef(definition.id, { flowVersion: version }),
+          flowId: definition.id,
+          version,
+          definition,
+          createdAt: now,
+        };
         await this.versions.insertOne(doc);
         return toVersion(doc);
       },
@@ -98,7 +120,12 @@ export class FlowStore {
     try {
       flow = await this.flows.findOneAndUpdate(
         { _id: definition.id, workspace },
-        { $inc: { versionCounter: 1 }, $set: { name: definition.name, updatedAt: now }, $unset: { deletedAt: '' }, $setOnInsert: { createdAt: now } },
+        {
+          $inc: { versionCounter: 1 },
+          $set: { name: definition.name, updatedAt: now },
+          $unset: { deletedAt: '' },
+          $setOnInsert: { createdAt: now },
+        },
         { upsert: true, returnDocument: 'after' },
       );
     } catch (error) {
@@ -128,15 +155,23 @@ export class FlowStore {
    * its draft when it has no version). Three queries, whatever the number of flows.
    */
   async list(workspace?: string): Promise<FlowSummary[]> {
-    const flows = (await this.flows.find({ deletedAt: { $exists: false }, ...inWorkspace(workspace) }).sort({ _id: 1 }).toArray()).filter(
-      (flow) => flow.versionCounter > 0 || flow.draft !== undefined,
-    );
+    const flows = (
+      await this.flows
+        .find({ deletedAt: { $exists: false }, ...inWorkspace(workspace) })
+        .sort({ _id: 1 })
+        .toArray()
+    ).filter((flow) => flow.versionCounter > 0 || flow.draft !== undefined);
     const saved = flows.filter((flow) => flow.versionCounter > 0);
     const versionDocs = await this.versions
-      .find({ _id: { $in: saved.map((flow) => versionRef(flow._id, { flowVersion: flow.versionCounter })) } }, { projection: { flowId: 1, 'definition.triggers': 1 } })
+      .find(
+        { _id: { $in: saved.map((flow) => versionRef(flow._id, { flowVersion: flow.versionCounter })) } },
+        { projection: { flowId: 1, 'definition.triggers': 1 } },
+      )
       .toArray();
     const triggersOf = new Map(versionDocs.map((doc) => [doc.flowId, doc.definition?.triggers ?? []]));
-    const drafts = await this.drafts.definitionsOf(flows.filter((flow) => flow.versionCounter === 0).map((flow) => ({ flowId: flow._id, revision: flow.draft! })));
+    const drafts = await this.drafts.definitionsOf(
+      flows.filter((flow) => flow.versionCounter === 0).map((flow) => ({ flowId: flow._id, revision: flow.draft! })),
+    );
     return flows.map((flow) => {
       const draftOnly = flow.versionCounter === 0 ? drafts.get(flow._id) : undefined;
       return {
@@ -156,7 +191,10 @@ export class FlowStore {
   async versionsOf(flowId: string, workspace?: string): Promise<{ version: number; createdAt: string }[] | undefined> {
     const flow = await this.flows.findOne({ _id: flowId, deletedAt: { $exists: false }, ...inWorkspace(workspace) });
     if (!flow) return undefined;
-    const docs = await this.versions.find({ flowId }, { projection: { version: 1, createdAt: 1 } }).sort({ version: -1 }).toArray();
+    const docs = await this.versions
+      .find({ flowId }, { projection: { version: 1, createdAt: 1 } })
+      .sort({ version: -1 })
+      .toArray();
     return docs.map((doc) => ({ version: doc.version, createdAt: doc.createdAt.toISOString() }));
   }
 

@@ -21,8 +21,15 @@ function databaseName(uri: string, explicit?: string): string {
  * answers 503 instead of holding the request.
  */
 export async function connectStore(uri: string, dbName?: string, deadlineMs?: number): Promise<Store> {
-  const bounded = deadlineMs === undefined ? {} : { connectTimeoutMS: deadlineMs, socketTimeoutMS: deadlineMs, waitQueueTimeoutMS: deadlineMs };
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: deadlineMs ?? 10_000, appName: 'nectar-studio', ...bounded });
+  const bounded =
+    deadlineMs === undefined
+      ? {}
+      : { connectTimeoutMS: deadlineMs, socketTimeoutMS: deadlineMs, waitQueueTimeoutMS: deadlineMs };
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: deadlineMs ?? 10_000,
+    appName: 'nectar-studio',
+    ...bounded,
+  });
   await client.connect();
   const db = client.db(databaseName(uri, dbName));
   return { client, db, close: () => client.close() };

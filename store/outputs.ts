@@ -30,19 +30,33 @@ export class OutputStore {
   private readonly outputs: Collection<OutputDocument>;
   private readonly cache = new Map<string, unknown>();
 
-  constructor(db: Db, private readonly capacity = 64) {
+  constructor(
+    db: Db,
+    private readonly capacity = 64,
+  ) {
     this.outputs = db.collection<OutputDocument>('node_outputs');
   }
 
   /** The output as is when small; otherwise stored, and a reference (keeping its nextPath for routing). */
-  async offload(output: unknown, owner: { workflowId: string; nodeId: string }, limitBytes = OUTPUT_REF_THRESHOLD_BYTES): Promise<unknown> {
+  async offload(
+    output: unknown,
+    owner: { workflowId: string; nodeId: string },
+    limitBytes = OUTPUT_REF_THRESHOLD_BYTES,
+  ): Promise<unknown> {
     const json = JSON.stringify(output ?? null);
     const bytes = Buffer.byteLength(json);
     if (bytes <= Math.min(limitBytes, OUTPUT_REF_THRESHOLD_BYTES)) return output;
     const id = crypto.randomUUID();
-    await this.outputs.insertOne({ _id: id, workflowId: owner.workflowId, nodeId: owner.nodeId, json, createdAt: new Date() });
+    await this.outputs.insertOne({
+      _id: id,
+      workflowId: owner.workflowId,
+      nodeId: owner.nodeId,
+      json,
+      createdAt: new Date(),
+    });
     const ref: OutputRef = { $nectarRef: 1, id, bytes };
-    const nextPath = output !== null && typeof output === 'object' ? (output as { nextPath?: unknown }).nextPath : undefined;
+    const nextPath =
+      output !== null && typeof output === 'object' ? (output as { nextPath?: unknown }).nextPath : undefined;
     if (typeof nextPath === 'string') ref.nextPath = nextPath;
     return ref;
   }
@@ -67,7 +81,9 @@ export class OutputStore {
     if (isOutputRef(value)) return this.read(value);
     if (Array.isArray(value)) return Promise.all(value.map((item) => this.resolve(item)));
     if (value && typeof value === 'object') {
-      const entries = await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await this.resolve(item)] as const));
+      const entries = await Promise.all(
+        Object.entries(value).map(async ([key, item]) => [key, await this.resolve(item)] as const),
+      );
       return Object.fromEntries(entries);
     }
     return value;
@@ -85,7 +101,8 @@ export class OutputStore {
     if (!ref.path) return value;
     let selected: unknown = value;
     for (const part of ref.path.split('.')) {
-      selected = selected !== null && typeof selected === 'object' ? (selected as Record<string, unknown>)[part] : undefined;
+      selected =
+        selected !== null && typeof selected === 'object' ? (selected as Record<string, unknown>)[part] : undefined;
     }
     return selected ?? null;
   }

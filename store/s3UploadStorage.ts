@@ -3,7 +3,14 @@
  * configured (loading it costs a gateway start about half a second).
  */
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { UploadStorage } from './uploadStorage';
 
 export interface S3Settings {
@@ -44,7 +51,9 @@ export class S3UploadStorage implements UploadStorage {
   }
 
   async put(key: string, data: Buffer, contentType: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, Body: data, ContentType: contentType }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, Body: data, ContentType: contentType }),
+    );
   }
 
   async open(key: string): Promise<Readable | undefined> {
@@ -66,10 +75,17 @@ export class S3UploadStorage implements UploadStorage {
   async *list(prefix: string): AsyncIterable<ListedObject> {
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ContinuationToken: token }));
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       for (const item of page.Contents ?? []) {
         if (item.Key === undefined || item.LastModified === undefined) continue;
-        yield { key: item.Key, size: item.Size ?? 0, eTag: item.ETag?.replace(/^"|"$/g, '') ?? '', lastModified: item.LastModified };
+        yield {
+          key: item.Key,
+          size: item.Size ?? 0,
+          eTag: item.ETag?.replace(/^"|"$/g, '') ?? '',
+          lastModified: item.LastModified,
+        };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

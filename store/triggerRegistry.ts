@@ -62,7 +62,11 @@ export class TriggerRegistry {
    * unless the definition's own `paused` changed. Triggers gone from the flow are marked removed (listened ones) so
    * their listener can uninstall, or deleted. Answers the records written.
    */
-  async reconcile(flow: { workspace: string; flowId: string; version: number }, wanted: SourceTrigger[], previous: SourceTrigger[]): Promise<TriggerRecord[]> {
+  async reconcile(
+    flow: { workspace: string; flowId: string; version: number },
+    wanted: SourceTrigger[],
+    previous: SourceTrigger[],
+  ): Promise<TriggerRecord[]> {
     const before = new Map(previous.map((trigger) => [trigger.id, trigger]));
     const written: TriggerRecord[] = [];
     for (const trigger of wanted) {
@@ -104,7 +108,12 @@ export class TriggerRegistry {
 
   /** Records no listener will clean up: those of pushed kinds and the event bus, once removed. */
   async purgeRemoved(workspace: string, flowId: string, listened: readonly string[]): Promise<void> {
-    await this.records.deleteMany({ workspace, flowId, removedAt: { $exists: true }, kind: { $nin: [...listened] as SourceKind[] } });
+    await this.records.deleteMany({
+      workspace,
+      flowId,
+      removedAt: { $exists: true },
+      kind: { $nin: [...listened] as SourceKind[] },
+    });
   }
 
   async get(key: string): Promise<TriggerRecord | undefined> {
@@ -116,7 +125,10 @@ export class TriggerRegistry {
   }
 
   async ofFlow(workspace: string, flowId: string): Promise<TriggerRecord[]> {
-    return this.records.find({ workspace, flowId, removedAt: { $exists: false } }).sort({ triggerId: 1 }).toArray();
+    return this.records
+      .find({ workspace, flowId, removedAt: { $exists: false } })
+      .sort({ triggerId: 1 })
+      .toArray();
   }
 
   /** The live triggers of a workspace that subscribe to `route` with a trigger of `kind`. */
@@ -125,12 +137,18 @@ export class TriggerRegistry {
   }
 
   async setPaused(key: string, paused: boolean): Promise<boolean> {
-    const result = await this.records.updateOne({ _id: key, removedAt: { $exists: false } }, { $set: { paused, updatedAt: new Date() } });
+    const result = await this.records.updateOne(
+      { _id: key, removedAt: { $exists: false } },
+      { $set: { paused, updatedAt: new Date() } },
+    );
     return result.matchedCount === 1;
   }
 
   /** Records a successful read of the source (clearing `failing`), with its position and lag, and runs started. */
-  async reportProgress(key: string, progress: { position?: string; lagMs?: number; runsStarted?: number; lastEventAt?: Date; checkedAt?: Date }): Promise<void> {
+  async reportProgress(
+    key: string,
+    progress: { position?: string; lagMs?: number; runsStarted?: number; lastEventAt?: Date; checkedAt?: Date },
+  ): Promise<void> {
     const set: Record<string, unknown> = { 'state.failing': false };
     if (progress.checkedAt !== undefined) set['state.checkedAt'] = progress.checkedAt;
     if (progress.position !== undefined) set['state.position'] = progress.position;
@@ -142,6 +160,9 @@ export class TriggerRegistry {
   }
 
   async reportError(key: string, message: string): Promise<void> {
-    await this.records.updateOne({ _id: key }, { $set: { 'state.failing': true, 'state.lastError': message.slice(0, 2_000), 'state.lastErrorAt': new Date() } });
+    await this.records.updateOne(
+      { _id: key },
+      { $set: { 'state.failing': true, 'state.lastError': message.slice(0, 2_000), 'state.lastErrorAt': new Date() } },
+    );
   }
 }

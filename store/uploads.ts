@@ -59,15 +59,40 @@ export class UploadStore {
     this.storages = new Map([...others, storage].map((each) => [each.kind, each]));
   }
 
-  async save(workspace: string, flowId: string, file: { field: string; filename: string; contentType: string; data: Buffer }): Promise<UploadRef> {
+  async save(
+    workspace: string,
+    flowId: string,
+    file: { field: string; filename: string; contentType: string; data: Buffer },
+  ): Promise<UploadRef> {
     const id = `upl_${crypto.randomBytes(12).toString('hex')}`;
     const key = `${workspace}/${id}`;
     await this.storage.put(key, file.data, file.contentType);
     const sha256 = crypto.createHash('sha256').update(file.data).digest('hex');
     const storage = this.storage.kind;
-    const doc: UploadDocument = { _id: id, workspace, flowId, field: file.field, filename: file.filename, contentType: file.contentType, size: file.data.length, sha256, storage, key, createdAt: new Date() };
+    const doc: UploadDocument = {
+      _id: id,
+      workspace,
+      flowId,
+      field: file.field,
+      filename: file.filename,
+      contentType: file.contentType,
+      size: file.data.length,
+      sha256,
+      storage,
+      key,
+      createdAt: new Date(),
+    };
     await this.uploads.insertOne(doc);
-    return { uploadId: id, field: doc.field, filename: doc.filename, contentType: doc.contentType, size: doc.size, sha256, storage, url: `/api/uploads/${id}` };
+    return {
+      uploadId: id,
+      field: doc.field,
+      filename: doc.filename,
+      contentType: doc.contentType,
+      size: doc.size,
+      sha256,
+      storage,
+      url: `/api/uploads/${id}`,
+    };
   }
 
   /**

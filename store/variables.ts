@@ -37,7 +37,10 @@ export class VariableStore {
   }
 
   async list(workspace: string): Promise<VariableInfo[]> {
-    const docs = await this.variables.find({ workspace }, { projection: { name: 1, updatedAt: 1 } }).sort({ name: 1 }).toArray();
+    const docs = await this.variables
+      .find({ workspace }, { projection: { name: 1, updatedAt: 1 } })
+      .sort({ name: 1 })
+      .toArray();
     return docs.map((doc) => ({ name: doc.name, updatedAt: doc.updatedAt.toISOString() }));
   }
 
@@ -48,7 +51,8 @@ export class VariableStore {
   /** Every variable of a workspace, opened: for the worker to hand to function code, never for the API. */
   async values(workspace: string): Promise<Record<string, string>> {
     const values: Record<string, string> = {};
-    for (const doc of await this.variables.find({ workspace }).toArray()) values[doc.name] = this.box.open(doc.sealed, doc._id);
+    for (const doc of await this.variables.find({ workspace }).toArray())
+      values[doc.name] = this.box.open(doc.sealed, doc._id);
     return values;
   }
 }

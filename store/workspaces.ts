@@ -24,7 +24,13 @@ export class WorkspaceExistsError extends Error {
 }
 
 function toWorkspace(doc: WorkspaceDocument): Workspace {
-  return { id: doc._id, name: doc.name, plan: doc.plan, limits: limitsOf(doc.plan, doc.customLimits), createdAt: doc.createdAt.toISOString() };
+  return {
+    id: doc._id,
+    name: doc.name,
+    plan: doc.plan,
+    limits: limitsOf(doc.plan, doc.customLimits),
+    createdAt: doc.createdAt.toISOString(),
+  };
 }
 
 /** Workspaces and their plans. The `default` workspace always exists: the admin key works in it. */
@@ -43,12 +49,24 @@ export class WorkspaceStore {
     );
   }
 
-  async create(input: { id: string; name: string; plan: PlanName; customLimits?: Partial<PlanLimits> }): Promise<Workspace> {
-    const doc: WorkspaceDocument = { _id: input.id, name: input.name, plan: input.plan, customLimits: input.customLimits, createdAt: new Date() };
+  async create(input: {
+    id: string;
+    name: string;
+    plan: PlanName;
+    customLimits?: Partial<PlanLimits>;
+  }): Promise<Workspace> {
+    const doc: WorkspaceDocument = {
+      _id: input.id,
+      name: input.name,
+      plan: input.plan,
+      customLimits: input.customLimits,
+      createdAt: new Date(),
+    };
     try {
       await this.workspaces.insertOne(doc);
     } catch (error) {
-      if (error instanceof MongoServerError && error.code === 11000) throw new WorkspaceExistsError(`workspace "${input.id}" already exists`);
+      if (error instanceof MongoServerError && error.code === 11000)
+        throw new WorkspaceExistsError(`workspace "${input.id}" already exists`);
       throw error;
     }
     return toWorkspace(doc);
@@ -63,7 +81,10 @@ export class WorkspaceStore {
     return (await this.workspaces.find({}).sort({ _id: 1 }).toArray()).map(toWorkspace);
   }
 
-  async update(id: string, change: { name?: string; plan?: PlanName; customLimits?: Partial<PlanLimits> }): Promise<Workspace | undefined> {
+  async update(
+    id: string,
+    change: { name?: string; plan?: PlanName; customLimits?: Partial<PlanLimits> },
+  ): Promise<Workspace | undefined> {
     const set: Partial<WorkspaceDocument> = {};
     if (change.name !== undefined) set.name = change.name;
     if (change.plan !== undefined) set.plan = change.plan;

@@ -45,12 +45,19 @@ export class CronPreviewer {
     const cached = this.cache.get(key);
     const ahead = cached?.times.filter((time) => time.getTime() > now) ?? [];
     // A spec with fewer times than asked (one that ends) is computed afresh rather than answered short.
-    if (cached && ahead.length >= this.count) return { description: cached.description, next: ahead.slice(0, this.count).map((time) => time.toISOString()) };
+    if (cached && ahead.length >= this.count)
+      return { description: cached.description, next: ahead.slice(0, this.count).map((time) => time.toISOString()) };
     const fresh = await this.compute(cron, timezone);
     this.cache.delete(key);
     this.cache.set(key, fresh);
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    return { description: fresh.description, next: fresh.times.filter((time) => time.getTime() > now).slice(0, this.count).map((time) => time.toISOString()) };
+    return {
+      description: fresh.description,
+      next: fresh.times
+        .filter((time) => time.getTime() > now)
+        .slice(0, this.count)
+        .map((time) => time.toISOString()),
+    };
   }
 
   private async compute(cron: string, timezone: string): Promise<{ description: string; times: Date[] }> {
@@ -61,7 +68,12 @@ export class CronPreviewer {
         scheduleId,
         spec: { cronExpressions: [cron], timezone },
         // Paused, never unpaused, and deleted at once: no workflow of this type exists and none ever starts.
-        action: { type: 'startWorkflow', workflowType: 'nectarCronPreview', taskQueue: 'nectar-cron-preview', workflowId: scheduleId },
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'nectarCronPreview',
+          taskQueue: 'nectar-cron-preview',
+          workflowId: scheduleId,
+        },
         state: { paused: true, note: 'a cron preview of the studio; deleted when described' },
       });
     } catch (error) {
@@ -84,10 +96,15 @@ const INVALID_ARGUMENT = 3;
 /** Temporal's refusal of a spec as the field at fault; anything else (Temporal down) passes through. */
 function refusal(error: unknown): unknown {
   const chain: { message?: string; code?: unknown }[] = [];
-  for (let link = error as { cause?: unknown } | undefined; link && chain.length < 5; link = link.cause as typeof link) chain.push(link as never);
+  for (let link = error as { cause?: unknown } | undefined; link && chain.length < 5; link = link.cause as typeof link)
+    chain.push(link as never);
   const invalid = error instanceof TypeError || chain.some((link) => link.code === INVALID_ARGUMENT);
   if (!invalid) return error;
-  const message = chain.map((link) => link.message ?? '').find((text) => /spec|time ?zone|range/i.test(text)) ?? (error as Error).message;
+  const message =
+    chain.map((link) => link.message ?? '').find((text) => /spec|time ?zone|range/i.test(text)) ??
+    (error as Error).message;
   const cleaned = message.replace(/^.*Invalid schedule spec:\s*/, '');
-  return /time ?zone/i.test(cleaned) ? new CronPreviewError('timezone', cleaned) : new CronPreviewError('cron', cleaned);
+  return /time ?zone/i.test(cleaned)
+    ? new CronPreviewError('timezone', cleaned)
+    : new CronPreviewError('cron', cleaned);
 }

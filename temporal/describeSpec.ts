@@ -6,9 +6,30 @@ import type { CalendarSpecDescription, IntervalSpecDescription, Range } from '@t
 
 type Field = 'second' | 'minute' | 'hour' | 'dayOfMonth' | 'month' | 'dayOfWeek' | 'year';
 
-const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
+const MONTHS = [
+  'JANUARY',
+  'FEBRUARY',
+  'MARCH',
+  'APRIL',
+  'MAY',
+  'JUNE',
+  'JULY',
+  'AUGUST',
+  'SEPTEMBER',
+  'OCTOBER',
+  'NOVEMBER',
+  'DECEMBER',
+];
 const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
-const FULL: Record<Field, [number, number]> = { second: [0, 59], minute: [0, 59], hour: [0, 23], dayOfMonth: [1, 31], month: [1, 12], dayOfWeek: [0, 6], year: [0, 9999] };
+const FULL: Record<Field, [number, number]> = {
+  second: [0, 59],
+  minute: [0, 59],
+  hour: [0, 23],
+  dayOfMonth: [1, 31],
+  month: [1, 12],
+  dayOfWeek: [0, 6],
+  year: [0, 9999],
+};
 
 const titleCase = (name: string) => name.charAt(0) + name.slice(1).toLowerCase();
 const pad = (value: number) => String(value).padStart(2, '0');
@@ -20,7 +41,11 @@ function numeric(field: Field, ranges: Range<unknown>[]): { start: number; end: 
     if (field === 'month') return MONTHS.indexOf(String(value)) + 1;
     return DAYS.indexOf(String(value));
   };
-  return ranges.map((range) => ({ start: toNumber(range.start), end: toNumber(range.end ?? range.start), step: Math.max(1, range.step ?? 1) }));
+  return ranges.map((range) => ({
+    start: toNumber(range.start),
+    end: toNumber(range.end ?? range.start),
+    step: Math.max(1, range.step ?? 1),
+  }));
 }
 
 function isEvery(field: Field, ranges: ReturnType<typeof numeric>): boolean {
@@ -59,11 +84,14 @@ function timeOfDay(calendar: CalendarSpecDescription): { text: string; clock: bo
   const minute = numeric('minute', calendar.minute);
   const hour = numeric('hour', calendar.hour);
   const [s, m, h] = [single(second), single(minute), single(hour)];
-  if (s !== undefined && m !== undefined && h !== undefined) return { text: `at ${pad(h)}:${pad(m)}${s === 0 ? '' : `:${pad(s)}`}`, clock: true };
+  if (s !== undefined && m !== undefined && h !== undefined)
+    return { text: `at ${pad(h)}:${pad(m)}${s === 0 ? '' : `:${pad(s)}`}`, clock: true };
   const parts: string[] = [];
   if (s === undefined) {
     const nth = everyNth('second', second);
-    parts.push(isEvery('second', second) ? 'every second' : nth ? `every ${nth} seconds` : `at seconds ${list(second, String)}`);
+    parts.push(
+      isEvery('second', second) ? 'every second' : nth ? `every ${nth} seconds` : `at seconds ${list(second, String)}`,
+    );
   } else if (s !== 0) parts.push(`at second ${s}`);
   const minuteNth = everyNth('minute', minute);
   if (isEvery('minute', minute)) {
@@ -94,7 +122,8 @@ function days(calendar: CalendarSpecDescription, clock: boolean): string {
 function period(calendar: CalendarSpecDescription): string {
   const parts: string[] = [];
   const month = numeric('month', calendar.month);
-  if (!isEvery('month', month)) parts.push(`in ${list(month, (value) => titleCase(MONTHS[value - 1] ?? String(value)))}`);
+  if (!isEvery('month', month))
+    parts.push(`in ${list(month, (value) => titleCase(MONTHS[value - 1] ?? String(value)))}`);
   if (calendar.year.length > 0) parts.push(`in ${list(numeric('year', calendar.year), String)}`);
   return parts.join(', ');
 }
@@ -127,7 +156,11 @@ export function describeInterval(interval: IntervalSpecDescription): string {
 }
 
 /** The whole spec: each calendar and interval (a cron expression is one of either), then the time zone. */
-export function describeSpec(spec: { calendars?: CalendarSpecDescription[]; intervals?: IntervalSpecDescription[]; timezone?: string }): string {
+export function describeSpec(spec: {
+  calendars?: CalendarSpecDescription[];
+  intervals?: IntervalSpecDescription[];
+  timezone?: string;
+}): string {
   const parts = [...(spec.calendars ?? []).map(describeCalendar), ...(spec.intervals ?? []).map(describeInterval)];
   const text = parts.join('; ');
   return `${text.charAt(0).toUpperCase()}${text.slice(1)} (${spec.timezone ?? 'UTC'})`;

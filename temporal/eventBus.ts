@@ -60,7 +60,12 @@ export class EventBus {
     for await (const run of this.client.workflow.list({ query })) {
       const specs = (run.memo?.[WAITS_MEMO] ?? []) as WaitingSpec[];
       if (!eventFits(specs, event.type, payload)) continue;
-      const message: RunEvent = { v: 1, event: event.type, id, payload: await this.offload(payload, { workflowId: run.workflowId, nodeId: `event:${event.type}` }) };
+      const message: RunEvent = {
+        v: 1,
+        event: event.type,
+        id,
+        payload: await this.offload(payload, { workflowId: run.workflowId, nodeId: `event:${event.type}` }),
+      };
       try {
         await this.client.workflow.getHandle(run.workflowId).signal(RUN_EVENT_SIGNAL, message);
         published.delivered.push(run.workflowId);

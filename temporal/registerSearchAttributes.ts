@@ -9,7 +9,10 @@ const ALREADY_EXISTS = 6;
  * Registers the search attributes our runs carry. Needed on a database the dev server created before, and on an
  * external cluster; an attribute that exists already is success.
  */
-export async function registerSearchAttributes(connection: { operatorService: OperatorService }, namespace: string): Promise<void> {
+export async function registerSearchAttributes(
+  connection: { operatorService: OperatorService },
+  namespace: string,
+): Promise<void> {
   const searchAttributes: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
   for (const key of NECTAR_SEARCH_ATTRIBUTES) {
     searchAttributes[key.name] =

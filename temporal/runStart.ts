@@ -37,7 +37,11 @@ export interface RunStart {
 }
 
 /** Starts the interpreter workflow; `started` is false when an exact id already named a run. */
-export async function startInterpreterRun(client: Client, taskQueue: string, start: RunStart): Promise<{ runId: string; started: boolean }> {
+export async function startInterpreterRun(
+  client: Client,
+  taskQueue: string,
+  start: RunStart,
+): Promise<{ runId: string; started: boolean }> {
   const { request, runId } = start;
   try {
     await client.workflow.start(INTERPRETER_WORKFLOW, {

@@ -54,7 +54,11 @@ export function cronTriggersOf(definition: FlowDefinition | undefined): CronTrig
 
 const toOverlap = (overlap: CronTrigger['overlap']) => overlap.toUpperCase() as ScheduleOverlapPolicy;
 
-function action(flow: ScheduledFlow, trigger: CronTrigger, taskQueue: string): ScheduleOptionsStartWorkflowAction<Workflow> {
+function action(
+  flow: ScheduledFlow,
+  trigger: CronTrigger,
+  taskQueue: string,
+): ScheduleOptionsStartWorkflowAction<Workflow> {
   const scheduleId = scheduleIdOf(flow.workspace, flow.flowId, trigger.id);
   const request: RunRequest = {
     v: 1,
@@ -68,7 +72,12 @@ function action(flow: ScheduledFlow, trigger: CronTrigger, taskQueue: string): S
     taskQueue,
     workflowId: scheduledRunIdPrefix(flow.flowId, trigger.id),
     args: [request],
-    typedSearchAttributes: runSearchAttributes({ flowId: flow.flowId, flowVersion: flow.version, trigger: 'cron', workspace: flow.workspace }),
+    typedSearchAttributes: runSearchAttributes({
+      flowId: flow.flowId,
+      flowVersion: flow.version,
+      trigger: 'cron',
+      workspace: flow.workspace,
+    }),
   };
 }
 
@@ -139,7 +148,9 @@ export class FlowSchedules {
       const pausedChanged = previous === undefined || previous.paused !== trigger.paused;
       await this.client.schedule.getHandle(scheduleId).update((current) => ({
         ...options,
-        state: pausedChanged ? { paused: trigger.paused, note: 'set by the flow definition' } : { paused: current.state.paused, note: current.state.note },
+        state: pausedChanged
+          ? { paused: trigger.paused, note: 'set by the flow definition' }
+          : { paused: current.state.paused, note: current.state.note },
       }));
     }
   }
@@ -165,16 +176,28 @@ export class FlowSchedules {
   }
 
   async trigger(scheduleId: string, overlap?: CronTrigger['overlap']): Promise<void> {
-    await this.handle(scheduleId, (handle) => handle.trigger(overlap ? toOverlap(overlap) : ScheduleOverlapPolicy.ALLOW_ALL));
-  }
-
-  async backfill(scheduleId: string, range: { start: Date; end: Date; overlap?: CronTrigger['overlap'] }): Promise<void> {
     await this.handle(scheduleId, (handle) =>
-      handle.backfill({ start: range.start, end: range.end, overlap: range.overlap ? toOverlap(range.overlap) : ScheduleOverlapPolicy.ALLOW_ALL }),
+      handle.trigger(overlap ? toOverlap(overlap) : ScheduleOverlapPolicy.ALLOW_ALL),
     );
   }
 
-  private async handle<T>(scheduleId: string, use: (handle: ReturnType<Client['schedule']['getHandle']>) => Promise<T>): Promise<T> {
+  async backfill(
+    scheduleId: string,
+    range: { start: Date; end: Date; overlap?: CronTrigger['overlap'] },
+  ): Promise<void> {
+    await this.handle(scheduleId, (handle) =>
+      handle.backfill({
+        start: range.start,
+        end: range.end,
+        overlap: range.overlap ? toOverlap(range.overlap) : ScheduleOverlapPolicy.ALLOW_ALL,
+      }),
+    );
+  }
+
+  private async handle<T>(
+    scheduleId: string,
+    use: (handle: ReturnType<Client['schedule']['getHandle']>) => Promise<T>,
+  ): Promise<T> {
     try {
       return await use(this.client.schedule.getHandle(scheduleId));
     } catch (error) {

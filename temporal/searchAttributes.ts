@@ -1,4 +1,9 @@
-import { defineSearchAttributeKey, SearchAttributePair, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributePair,
+  SearchAttributeType,
+  TypedSearchAttributes,
+} from '@temporalio/common';
 import { DEFAULT_WORKSPACE, parseVersionKey, VersionPin, versionKey } from '../flow/ids';
 
 /** Let the Temporal Web UI filter runs by flow, version, trigger and workspace. */

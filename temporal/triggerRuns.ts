@@ -21,7 +21,12 @@ export interface TriggerTarget {
 }
 
 /** Starts the one run of `event` for the trigger; `started` is false when a delivery before this one started it. */
-export function startTriggerRun(client: Client, taskQueue: string, target: TriggerTarget, event: TriggerEvent): Promise<{ runId: string; started: boolean }> {
+export function startTriggerRun(
+  client: Client,
+  taskQueue: string,
+  target: TriggerTarget,
+  event: TriggerEvent,
+): Promise<{ runId: string; started: boolean }> {
   return startInterpreterRun(client, taskQueue, {
     workspace: target.workspace,
     runId: eventRunId(target.workspace, target.flowId, target.triggerId, event.key),

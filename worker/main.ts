@@ -54,12 +54,7 @@ async function main(): Promise<void> {
   const activities = createActivities({
     flows: new FlowVersionCache(flowStore),
     functionEnv: () => ({ ...hostEnv }),
-    workspace: new WorkspaceRuntime(
-      flowStore,
-      new WorkspaceStore(store),
-      variables,
-      new UsageStore(store),
-    ),
+    workspace: new WorkspaceRuntime(flowStore, new WorkspaceStore(store), variables, new UsageStore(store)),
     latestVersion: async (flowId) => (await flowStore.latest(flowId))?.version,
     workspaceOf: (flowId) => flowStore.workspaceOf(flowId),
     outputs,
@@ -75,7 +70,9 @@ async function main(): Promise<void> {
     client: triggerClient,
     taskQueue: config.taskQueue,
     egress: new EgressGuard(egress),
-    s3: config.uploads.s3 ? new (await import('../store/s3UploadStorage')).S3UploadStorage(config.uploads.s3) : undefined,
+    s3: config.uploads.s3
+      ? new (await import('../store/s3UploadStorage')).S3UploadStorage(config.uploads.s3)
+      : undefined,
   });
   const workflowSource = fs.existsSync(WORKFLOW_BUNDLE_PATH)
     ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
@@ -88,13 +85,17 @@ async function main(): Promise<void> {
       ...activities,
       ...listenerActivities,
       ...createEmitActivities({
-        bus: new EventBus(triggerClient, config.taskQueue, triggerRegistry, (value, owner) => outputs.offload(value, owner)),
+        bus: new EventBus(triggerClient, config.taskQueue, triggerRegistry, (value, owner) =>
+          outputs.offload(value, owner),
+        ),
         workspaceOf: (flowId) => flowStore.workspaceOf(flowId),
       }),
     },
     ...workflowSource,
   });
-  console.log(`[nectar worker] polling task queue "${config.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  console.log(
+    `[nectar worker] polling task queue "${config.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`,
+  );
   try {
     await worker.run();
   } finally {

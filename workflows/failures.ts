@@ -10,9 +10,20 @@ export function nodeErrorFrom(nodeId: string, failure: unknown): { error: NodeEr
     const cause = failure.cause;
     if (cause instanceof ApplicationFailure && cause.type === NODE_FAILED) {
       const child = (cause.details?.[0] as RunFailureDetails | undefined)?.error;
-      if (child) return { error: { ...child, name: 'SubflowError', type: 'SubflowError', message: `subflow node "${child.nodeId}" failed: ${child.message}`, nodeId } };
+      if (child)
+        return {
+          error: {
+            ...child,
+            name: 'SubflowError',
+            type: 'SubflowError',
+            message: `subflow node "${child.nodeId}" failed: ${child.message}`,
+            nodeId,
+          },
+        };
     }
-    return { error: { name: 'SubflowError', type: 'SubflowError', message: cause?.message ?? failure.message, nodeId } };
+    return {
+      error: { name: 'SubflowError', type: 'SubflowError', message: cause?.message ?? failure.message, nodeId },
+    };
   }
   const cause = failure instanceof ActivityFailure ? failure.cause : failure;
   if (cause instanceof ApplicationFailure) {
@@ -21,8 +32,17 @@ export function nodeErrorFrom(nodeId: string, failure: unknown): { error: NodeEr
     return { error: { ...error, type: nodeErrorTypeOf(cause.type), nodeId }, details };
   }
   if (cause instanceof TimeoutFailure) {
-    return { error: { name: 'TimeoutError', type: 'TimeoutError', message: `the node did not finish in time (${cause.timeoutType})`, nodeId } };
+    return {
+      error: {
+        name: 'TimeoutError',
+        type: 'TimeoutError',
+        message: `the node did not finish in time (${cause.timeoutType})`,
+        nodeId,
+      },
+    };
   }
   const error = cause as Error;
-  return { error: { name: error?.name ?? 'Error', message: error?.message ?? String(cause), nodeId, type: 'InternalError' } };
+  return {
+    error: { name: error?.name ?? 'Error', message: error?.message ?? String(cause), nodeId, type: 'InternalError' },
+  };
 }

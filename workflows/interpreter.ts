@@ -31,7 +31,15 @@ import {
   skipRemaining,
 } from '../flow/graph';
 import type { RunState } from '../flow/contracts';
-import { NODE_FAILED, RUN_EVENT_SIGNAL, RUN_STATE_QUERY, RunEvent, RunFailureDetails, RunRequest, RunSnapshot } from '../flow/run';
+import {
+  NODE_FAILED,
+  RUN_EVENT_SIGNAL,
+  RUN_STATE_QUERY,
+  RunEvent,
+  RunFailureDetails,
+  RunRequest,
+  RunSnapshot,
+} from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import { jsonBytes, runNode } from './nodes';
 
@@ -57,7 +65,12 @@ const { planRun } = proxyLocalActivities<NectarActivities>({
   summary: 'load flow definition',
 });
 
-function snapshot(definition: FlowDefinition | undefined, state: RunState | undefined, done: boolean, continuations: number): RunSnapshot {
+function snapshot(
+  definition: FlowDefinition | undefined,
+  state: RunState | undefined,
+  done: boolean,
+  continuations: number,
+): RunSnapshot {
   if (!definition || !state) return { v: 1, status: 'running', output: null, nodes: [], continuations };
   const cancelled = Object.values(state.nodes).some((node) => node.status === 'cancelled');
   const status = state.failure ? 'failed' : cancelled ? 'cancelled' : done ? 'completed' : 'running';
@@ -90,7 +103,9 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
 
   const flowRef = { flowId: request.flowId, version: request.flowVersion, draft: request.draft };
   // Runs recorded before the plan existed replay the way they ran: loaded by a regular activity, every node remote.
-  const plan = patched(LOCAL_PLAN_PATCH) ? await planRun(flowRef) : { definition: await loadFlow(flowRef), lightNodes: [] };
+  const plan = patched(LOCAL_PLAN_PATCH)
+    ? await planRun(flowRef)
+    : { definition: await loadFlow(flowRef), lightNodes: [] };
   definition = plan.definition;
   const graph = indexGraph(definition);
   const run = (state ??= createRunState(definition));
@@ -123,7 +138,10 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
       draining ||= historyIsLong();
       if (!draining) {
         for (const nodeId of readyNodeIds(graph, run)) {
-          inFlight.set(nodeId, executeNode(nodeId).finally(() => inFlight.delete(nodeId)));
+          inFlight.set(
+            nodeId,
+            executeNode(nodeId).finally(() => inFlight.delete(nodeId)),
+          );
         }
       }
       if (inFlight.size === 0) break;
@@ -138,7 +156,13 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   if (draining && !run.failure && readyNodeIds(graph, run).length > 0) {
     await continueAsNew<typeof interpreterWorkflow>({
       ...request,
-      carryOver: { v: 1, state: run, events, continuations: continuations + 1, startedAt: request.carryOver?.startedAt ?? workflowInfo().startTime.toISOString() },
+      carryOver: {
+        v: 1,
+        state: run,
+        events,
+        continuations: continuations + 1,
+        startedAt: request.carryOver?.startedAt ?? workflowInfo().startTime.toISOString(),
+      },
     });
   }
   skipRemaining(run);

@@ -1,5 +1,16 @@
 /** How each kind of node runs inside the interpreter workflow. Deterministic: Temporal timers, activities, children. */
-import { condition, executeChild, isCancellation, proxyActivities, proxyLocalActivities, sleep, upsertMemo, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  upsertMemo,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { NectarActivities, RunCodeResult } from '../activities';
 import type { EmitActivities } from '../activities/triggers/emit';
 import type { NodeError, RunState } from '../flow/contracts';
@@ -88,10 +99,18 @@ function codeActivity(node: CodeNode, local: boolean, activityId: string) {
     return proxyLocalActivities<NectarActivities>({ startToCloseTimeout: timeoutMs, retry, summary }).runCode;
   }
   // The ID names the node, so the gateway can show a running node's attempt from Temporal's pending activities.
-  return proxyActivities<NectarActivities>({ activityId, startToCloseTimeout: timeoutMs, heartbeatTimeout: HEARTBEAT_TIMEOUT_MS, retry, summary }).runCode;
+  return proxyActivities<NectarActivities>({
+    activityId,
+    startToCloseTimeout: timeoutMs,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+    retry,
+    summary,
+  }).runCode;
 }
 
-function detailsOf(result: Pick<RunCodeResult, 'attempt' | 'durationMs' | 'memoryBytes' | 'logs'> | undefined): NodeOutcomeDetails {
+function detailsOf(
+  result: Pick<RunCodeResult, 'attempt' | 'durationMs' | 'memoryBytes' | 'logs'> | undefined,
+): NodeOutcomeDetails {
   if (!result) return {};
   return { attempt: result.attempt, durationMs: result.durationMs, memoryBytes: result.memoryBytes, logs: result.logs };
 }
@@ -101,7 +120,11 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
   try {
     const activityId = `${node.id}.${scope.state.nodes[node.id].runs ?? 1}`;
     const local = request.localActivities ?? scope.localActivities ?? scope.lightNodes.has(node.id);
-    const result = await codeActivity(node, local, activityId)({
+    const result = await codeActivity(
+      node,
+      local,
+      activityId,
+    )({
       v: 1,
       flowId: request.flowId,
       flowVersion: request.flowVersion,
@@ -114,7 +137,10 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
     });
     if (result.emitted?.length) {
       // Published once the node has succeeded, each event named after this execution of the node: a retry repeats nothing.
-      const events = result.emitted.map((event, index) => ({ ...event, id: `emit:${workflowInfo().workflowId}:${activityId}:${index}` }));
+      const events = result.emitted.map((event, index) => ({
+        ...event,
+        id: `emit:${workflowInfo().workflowId}:${activityId}:${index}`,
+      }));
       await emitActivities.emitEvents({ v: 1, flowId: request.flowId, events });
     }
     return { ok: true, output: result.output, details: detailsOf(result) };
@@ -125,7 +151,11 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
   }
 }
 
-const emitActivities = proxyActivities<EmitActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10 }, summary: 'context.emit' });
+const emitActivities = proxyActivities<EmitActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 10 },
+  summary: 'context.emit',
+});
 
 /**
  * Tells the event bus which events this run's correlated waits take: their types in a search attribute (how the bus
@@ -133,7 +163,9 @@ const emitActivities = proxyActivities<EmitActivities>({ startToCloseTimeout: '1
  */
 function announceWaiting(waiting: Map<string, WaitingSpec>): void {
   const specs = [...waiting.values()];
-  upsertSearchAttributes([{ key: WAITING_FOR, value: specs.length > 0 ? [...new Set(specs.map((spec) => spec.event))] : null }]);
+  upsertSearchAttributes([
+    { key: WAITING_FOR, value: specs.length > 0 ? [...new Set(specs.map((spec) => spec.event))] : null },
+  ]);
   upsertMemo({ [WAITS_MEMO]: specs });
 }
 
@@ -149,7 +181,9 @@ async function runWaitNode(node: WaitNode, scope: NodeScope): Promise<NodeOutcom
         : match.equals,
   };
   // A payload stored by reference cannot be read here; the bus delivered it because it matched.
-  const fits = (event: RunEvent) => event.event === node.event && (!spec || isOutputRef(event.payload) || eventFits([spec], event.event, event.payload));
+  const fits = (event: RunEvent) =>
+    event.event === node.event &&
+    (!spec || isOutputRef(event.payload) || eventFits([spec], event.event, event.payload));
   const arrived = () => scope.events.findIndex(fits);
   const waiting = (scope.waiting ??= new Map<string, WaitingSpec>());
   if (spec) {
@@ -173,7 +207,15 @@ async function runWaitNode(node: WaitNode, scope: NodeScope): Promise<NodeOutcom
 async function runSubflowNode(node: SubflowNode, input: unknown, scope: NodeScope): Promise<NodeOutcome> {
   const depth = (scope.request.depth ?? 0) + 1;
   if (depth > MAX_SUBFLOW_DEPTH) {
-    return { ok: false, error: { name: 'SubflowError', type: 'SubflowError', message: `subflows nest deeper than ${MAX_SUBFLOW_DEPTH} levels`, nodeId: node.id } };
+    return {
+      ok: false,
+      error: {
+        name: 'SubflowError',
+        type: 'SubflowError',
+        message: `subflows nest deeper than ${MAX_SUBFLOW_DEPTH} levels`,
+        nodeId: node.id,
+      },
+    };
   }
   try {
     const info = workflowInfo();

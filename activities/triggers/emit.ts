@@ -12,7 +12,10 @@ export interface EmitActivities {
   emitEvents(request: EmitRequest): Promise<{ runs: number; delivered: number }>;
 }
 
-export function createEmitActivities(deps: { bus: EventBus; workspaceOf: (flowId: string) => Promise<string | undefined> }): EmitActivities {
+export function createEmitActivities(deps: {
+  bus: EventBus;
+  workspaceOf: (flowId: string) => Promise<string | undefined>;
+}): EmitActivities {
   return {
     async emitEvents({ flowId, events }) {
       const workspace = await deps.workspaceOf(flowId);

@@ -49,7 +49,8 @@ export class SourceConfigError extends Error {
 /** The value of a workspace variable a trigger names, or a clear error. */
 export async function variableOf(deps: ListenerDependencies, workspace: string, name: string): Promise<string> {
   const value = (await deps.variables(workspace))[name];
-  if (value === undefined || value === '') throw new SourceConfigError(`the workspace variable "${name}" is not set (PUT /api/variables/${name})`);
+  if (value === undefined || value === '')
+    throw new SourceConfigError(`the workspace variable "${name}" is not set (PUT /api/variables/${name})`);
   return value;
 }
 
@@ -123,6 +124,8 @@ async function uninstall(record: TriggerRecord, deps: ListenerDependencies): Pro
   try {
     if (record.trigger.type === 'postgres') await uninstallPostgres(record, record.trigger, deps);
   } catch (error) {
-    console.warn(`[nectar worker] trigger ${record._id}: could not remove what it installed in its source: ${(error as Error).message}`);
+    console.warn(
+      `[nectar worker] trigger ${record._id}: could not remove what it installed in its source: ${(error as Error).message}`,
+    );
   }
 }

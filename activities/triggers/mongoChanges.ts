@@ -23,8 +23,8 @@ export interface ChangeEvent {
 }
 
 /** Plain JSON: ObjectIds as hex strings, Dates as ISO strings (how a node's result shows them too). */
-export function asJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value ?? null));
+export function asJson<T = unknown>(value: unknown): T {
+  return JSON.parse(JSON.stringify(value ?? null)) as T;
 }
 
 /** The watermark as stored in the trigger's position. */
@@ -39,14 +39,16 @@ export function parseWatermark(position: string | undefined): Watermark | undefi
   if (!position) return undefined;
   try {
     const parsed = JSON.parse(position) as Watermark;
-    return (parsed.kind === 'date' || parsed.kind === 'number') && typeof parsed.value === 'number' ? parsed : undefined;
+    return (parsed.kind === 'date' || parsed.kind === 'number') && typeof parsed.value === 'number'
+      ? parsed
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
 function watermarkOf(document: Document, field: string): Watermark | undefined {
-  const value = document[field];
+  const value: unknown = document[field];
   if (value instanceof Date) return { kind: 'date', value: value.getTime() };
   if (typeof value === 'number' && Number.isFinite(value)) return { kind: 'number', value };
   return undefined;
@@ -60,10 +62,13 @@ export function pollFilter(trigger: MongoTrigger, since: Watermark | undefined):
 }
 
 /** A polled document as a change event, and the key its run is named after. */
-export function polledChange(trigger: MongoTrigger, document: Document): { key: string; event: ChangeEvent; watermark: Watermark } | undefined {
+export function polledChange(
+  trigger: MongoTrigger,
+  document: Document,
+): { key: string; event: ChangeEvent; watermark: Watermark } | undefined {
   const watermark = watermarkOf(document, trigger.watermarkField);
   if (!watermark) return undefined;
-  const created = document[trigger.createdField];
+  const created: unknown = document[trigger.createdField];
   const createdValue = created instanceof Date ? created.getTime() : created;
   const operationType = createdValue === watermark.value ? 'insert' : 'update';
   const id = asJson(document._id);
@@ -83,8 +88,15 @@ export function polledChange(trigger: MongoTrigger, document: Document): { key: 
 }
 
 /** Where a new trigger starts: the collection's newest watermark (its documents are from before the trigger), or none yet. */
-export async function initialWatermark(collection: Pick<Collection, 'find'>, trigger: MongoTrigger): Promise<Watermark | undefined> {
-  const [newest] = await collection.find({ [trigger.watermarkField]: { $exists: true } }).sort({ [trigger.watermarkField]: -1 }).limit(1).toArray();
+export async function initialWatermark(
+  collection: Pick<Collection, 'find'>,
+  trigger: MongoTrigger,
+): Promise<Watermark | undefined> {
+  const [newest] = await collection
+    .find({ [trigger.watermarkField]: { $exists: true } })
+    .sort({ [trigger.watermarkField]: -1 })
+    .limit(1)
+    .toArray();
   const watermark = newest ? watermarkOf(newest, trigger.watermarkField) : undefined;
   return watermark && { ...watermark, floor: watermark.value };
 }
@@ -108,12 +120,16 @@ export async function pollOnce(
   let watermark = since;
   let started = 0;
   let seen = 0;
-  const cursor = collection.find(pollFilter(trigger, since)).sort({ [trigger.watermarkField]: 1, _id: 1 }).batchSize(trigger.batchSize);
+  const cursor = collection
+    .find(pollFilter(trigger, since))
+    .sort({ [trigger.watermarkField]: 1, _id: 1 })
+    .batchSize(trigger.batchSize);
   for await (const document of cursor) {
     const change = polledChange(trigger, document);
     if (!change) continue;
     if (since?.floor !== undefined && change.watermark.value <= since.floor) continue;
-    if (!watermark || change.watermark.value > watermark.value) watermark = { ...change.watermark, floor: since?.floor };
+    if (!watermark || change.watermark.value > watermark.value)
+      watermark = { ...change.watermark, floor: since?.floor };
     if (!trigger.operations.includes(change.event.operationType as 'insert')) continue;
     seen++;
     if (await start(change.key, change.event)) started++;
@@ -141,17 +157,20 @@ const NOT_IMPLEMENTED = 238;
 /** A change stream's event as JSON, the run key its resume token gives. */
 export function streamedChange(change: Document): { key: string; event: ChangeEvent; token: string } {
   const token = JSON.stringify(asJson(change._id));
+  const clusterTime = change.clusterTime as { getHighBits?: () => number; high?: number } | undefined;
   return {
     key: `stream:${token}`,
     token,
     event: {
       _id: asJson(change._id),
-      operationType: change.operationType,
+      operationType: change.operationType as string,
       documentKey: asJson(change.documentKey ?? null),
       fullDocument: asJson(change.fullDocument ?? null),
       updateDescription: asJson(change.updateDescription ?? null),
-      ns: change.ns,
-      clusterTime: change.clusterTime ? new Date(Number(change.clusterTime.getHighBits?.() ?? change.clusterTime.high ?? 0) * 1000).toISOString() : null,
+      ns: change.ns as ChangeEvent['ns'],
+      clusterTime: clusterTime
+        ? new Date(Number(clusterTime.getHighBits?.() ?? clusterTime.high ?? 0) * 1000).toISOString()
+        : null,
     },
   };
 }
@@ -172,7 +191,11 @@ export async function consumeChangeStream(
   },
 ): Promise<void> {
   const pipeline = [{ $match: { operationType: { $in: trigger.operations } } }];
-  const stream = collection.watch(pipeline, { fullDocument: 'updateLookup', maxAwaitTimeMS: 1_000, ...(options.token ? { startAfter: JSON.parse(options.token) } : {}) });
+  const stream = collection.watch(pipeline, {
+    fullDocument: 'updateLookup',
+    maxAwaitTimeMS: 1_000,
+    ...(options.token ? { startAfter: JSON.parse(options.token) as unknown } : {}),
+  });
   try {
     while (await options.keepGoing()) {
       let change: Document | null;
@@ -180,8 +203,14 @@ export async function consumeChangeStream(
         change = await stream.tryNext();
       } catch (error) {
         const code = (error as { code?: number }).code;
-        if (code === CHANGE_STREAM_HISTORY_LOST) throw new ResumeTokenLostError('the stored resume token is past the oplog: changes since were lost; remove and re-add the trigger to start from now');
-        if (code === NOT_IMPLEMENTED) throw new Error('this server has no change streams (FerretDB, a standalone mongod): use mode "poll"');
+        if (code === CHANGE_STREAM_HISTORY_LOST)
+          throw new ResumeTokenLostError(
+            'the stored resume token is past the oplog: changes since were lost; remove and re-add the trigger to start from now',
+          );
+        if (code === NOT_IMPLEMENTED)
+          throw new Error('this server has no change streams (FerretDB, a standalone mongod): use mode "poll"', {
+            cause: error,
+          });
         throw error;
       }
       if (!change) continue;

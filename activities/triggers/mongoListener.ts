@@ -4,7 +4,7 @@ import type { MongoTrigger } from '../../flow/eventTriggers';
 import type { ListenerOutcome } from '../../flow/listener';
 import { startTriggerRun } from '../../temporal/triggerRuns';
 import { pause, SliceContext, SourceConfigError, variableOf } from './listen';
-import { consumeChangeStream, ChangeEvent, initialWatermark, parseWatermark, pollOnce, WatchableCollection } from './mongoChanges';
+import { consumeChangeStream, ChangeEvent, initialWatermark, parseWatermark, pollOnce } from './mongoChanges';
 
 /** Connects once every host of the URL passes the egress policy (the platform's own store never does). */
 async function connect(context: SliceContext, trigger: MongoTrigger): Promise<MongoClient> {
@@ -15,7 +15,10 @@ async function connect(context: SliceContext, trigger: MongoTrigger): Promise<Mo
   } catch {
     throw new SourceConfigError(`the workspace variable "${trigger.urlVariable}" is not a mongodb:// URL`);
   }
-  if (parsed.isSRV) throw new SourceConfigError('mongodb+srv:// URLs are not supported by triggers yet: list the hosts in a mongodb:// URL');
+  if (parsed.isSRV)
+    throw new SourceConfigError(
+      'mongodb+srv:// URLs are not supported by triggers yet: list the hosts in a mongodb:// URL',
+    );
   for (const host of parsed.hosts) {
     const at = host.lastIndexOf(':');
     const name = at > 0 && !host.endsWith(']') ? host.slice(0, at) : host;
@@ -36,7 +39,11 @@ export async function listenMongo(context: SliceContext, trigger: MongoTrigger):
     if (seen.has(key)) return false;
     if (seen.size >= 10_000) seen.clear();
     seen.add(key);
-    const { started } = await startTriggerRun(deps.client, deps.taskQueue, record, { key, source: `mongodb ${trigger.database}.${trigger.collection}`, payload: event });
+    const { started } = await startTriggerRun(deps.client, deps.taskQueue, record, {
+      key,
+      source: `mongodb ${trigger.database}.${trigger.collection}`,
+      payload: event,
+    });
     if (started) await deps.registry.reportProgress(record._id, { runsStarted: 1, lastEventAt: new Date() });
     context.heartbeat();
     return started;
@@ -48,7 +55,7 @@ export async function listenMongo(context: SliceContext, trigger: MongoTrigger):
   };
   try {
     if (trigger.mode === 'changeStream') {
-      await consumeChangeStream(collection as unknown as WatchableCollection, trigger, {
+      await consumeChangeStream(collection, trigger, {
         token: record.state.position,
         start: async (key, event) => void (await start(key, event)),
         store: (token) => deps.registry.reportProgress(record._id, { position: token, lagMs: 0 }),
@@ -61,14 +68,21 @@ export async function listenMongo(context: SliceContext, trigger: MongoTrigger):
       // A new trigger starts after the documents already there.
       watermark = await initialWatermark(collection, trigger);
       // An empty collection: every document to come is the trigger's (the marker reads back as no watermark).
-      await deps.registry.reportProgress(record._id, { position: JSON.stringify(watermark ?? { kind: 'empty' }), lagMs: 0 });
+      await deps.registry.reportProgress(record._id, {
+        position: JSON.stringify(watermark ?? { kind: 'empty' }),
+        lagMs: 0,
+      });
     }
     const wake: { next?: () => void } = {};
     while (await keepGoing()) {
       const polled = await pollOnce(collection, trigger, watermark, start);
       watermark = polled.watermark;
       const lagMs = watermark?.kind === 'date' && polled.started > 0 ? Math.max(0, Date.now() - watermark.value) : 0;
-      await deps.registry.reportProgress(record._id, { position: watermark ? JSON.stringify(watermark) : undefined, lagMs, checkedAt: new Date() });
+      await deps.registry.reportProgress(record._id, {
+        position: watermark ? JSON.stringify(watermark) : undefined,
+        lagMs,
+        checkedAt: new Date(),
+      });
       context.heartbeat();
       await pause(Math.min(trigger.pollIntervalMs, Math.max(0, context.deadline - Date.now())), wake, context.signal);
     }

@@ -4,7 +4,14 @@ import type { ListenerOutcome } from '../../flow/listener';
 import type { TriggerRecord } from '../../store/triggerRegistry';
 import { startTriggerRun } from '../../temporal/triggerRuns';
 import { ListenerDependencies, pause, SliceContext, SourceConfigError, variableOf } from './listen';
-import { consumeOutbox, installOutbox, NOTIFY_CHANNEL, OutboxEntry, tracksCommitTime, uninstallOutbox } from './postgresOutbox';
+import {
+  consumeOutbox,
+  installOutbox,
+  NOTIFY_CHANNEL,
+  OutboxEntry,
+  tracksCommitTime,
+  uninstallOutbox,
+} from './postgresOutbox';
 
 const IDLE_POLL_MS = 1_000;
 
@@ -18,9 +25,12 @@ async function connect(record: TriggerRecord, trigger: PostgresTrigger, deps: Li
     throw new SourceConfigError(`the workspace variable "${trigger.urlVariable}" is not a postgres:// URL`);
   }
   if (!/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname) {
-    throw new SourceConfigError(`the workspace variable "${trigger.urlVariable}" must be a postgres://user:password@host:port/database URL`);
+    throw new SourceConfigError(
+      `the workspace variable "${trigger.urlVariable}" must be a postgres://user:password@host:port/database URL`,
+    );
   }
-  if (parsed.searchParams.has('host')) throw new SourceConfigError(`the connection URL must name its host in the URL, not as ?host=`);
+  if (parsed.searchParams.has('host'))
+    throw new SourceConfigError(`the connection URL must name its host in the URL, not as ?host=`);
   await deps.egress.resolve(parsed.hostname, Number(parsed.port || 5432));
   const db = new Client({ connectionString: url, application_name: 'nectar-trigger', connectionTimeoutMillis: 10_000 });
   db.on('error', () => undefined);
@@ -66,7 +76,11 @@ export async function listenPostgres(context: SliceContext, trigger: PostgresTri
       const stop = await context.stillWanted();
       if (stop) return stop;
       let started = 0;
-      const entries = await consumeOutbox(db, { key, limit: trigger.batchSize, commitTime }, async (batch) => void (started = await start(batch)));
+      const entries = await consumeOutbox(
+        db,
+        { key, limit: trigger.batchSize, commitTime },
+        async (batch) => void (started = await start(batch)),
+      );
       const last = entries[entries.length - 1];
       if (last) {
         idleReported = false;
@@ -92,7 +106,11 @@ export async function listenPostgres(context: SliceContext, trigger: PostgresTri
   }
 }
 
-export async function uninstallPostgres(record: TriggerRecord, trigger: PostgresTrigger, deps: ListenerDependencies): Promise<void> {
+export async function uninstallPostgres(
+  record: TriggerRecord,
+  trigger: PostgresTrigger,
+  deps: ListenerDependencies,
+): Promise<void> {
   const db = await connect(record, trigger, deps);
   try {
     await uninstallOutbox(db, record._id);

@@ -53,7 +53,13 @@ export function rowTriggerName(key: string): string {
 
 /** What the installed row trigger does, kept as its comment so an unchanged one is not recreated (that takes a lock on the table). */
 function fingerprint(key: string, trigger: PostgresTrigger): string {
-  const spec = { key, schema: trigger.schema, table: trigger.table, operations: [...trigger.operations].sort(), columns: trigger.columns ?? [] };
+  const spec = {
+    key,
+    schema: trigger.schema,
+    table: trigger.table,
+    operations: [...trigger.operations].sort(),
+    columns: trigger.columns ?? [],
+  };
   return `nectar trigger ${crypto.createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 32)}`;
 }
 
@@ -91,8 +97,11 @@ export async function installOutbox(db: Client, key: string, trigger: PostgresTr
     // Serialises installers (two versions saved at once) without blocking the watched table for long.
     await db.query(`SELECT pg_advisory_xact_lock(hashtext('nectar.outbox install'))`);
     await db.query(SCHEMA_SQL);
-    for (const row of installed.rows) await db.query(`DROP TRIGGER IF EXISTS ${db.escapeIdentifier(name)} ON ${row.relation}`);
-    await db.query(`CREATE TRIGGER ${db.escapeIdentifier(name)} AFTER ${events} ON ${table} FOR EACH ROW EXECUTE FUNCTION nectar.capture_change(${args})`);
+    for (const row of installed.rows)
+      await db.query(`DROP TRIGGER IF EXISTS ${db.escapeIdentifier(name)} ON ${row.relation}`);
+    await db.query(
+      `CREATE TRIGGER ${db.escapeIdentifier(name)} AFTER ${events} ON ${table} FOR EACH ROW EXECUTE FUNCTION nectar.capture_change(${args})`,
+    );
     await db.query(`COMMENT ON TRIGGER ${db.escapeIdentifier(name)} ON ${table} IS ${db.escapeLiteral(wanted)}`);
   });
 }
@@ -101,8 +110,12 @@ export async function installOutbox(db: Client, key: string, trigger: PostgresTr
 export async function uninstallOutbox(db: Client, key: string): Promise<void> {
   const name = rowTriggerName(key);
   await inTransaction(db, async () => {
-    const installed = await db.query<{ relation: string }>(`SELECT tgrelid::regclass::text AS relation FROM pg_trigger WHERE tgname = $1`, [name]);
-    for (const row of installed.rows) await db.query(`DROP TRIGGER IF EXISTS ${db.escapeIdentifier(name)} ON ${row.relation}`);
+    const installed = await db.query<{ relation: string }>(
+      `SELECT tgrelid::regclass::text AS relation FROM pg_trigger WHERE tgname = $1`,
+      [name],
+    );
+    for (const row of installed.rows)
+      await db.query(`DROP TRIGGER IF EXISTS ${db.escapeIdentifier(name)} ON ${row.relation}`);
     const outbox = await db.query<{ relation: string | null }>(`SELECT to_regclass('nectar.outbox')::text AS relation`);
     if (outbox.rows[0]?.relation) await db.query(`DELETE FROM nectar.outbox WHERE trigger_key = $1`, [key]);
   });
@@ -160,31 +173,20 @@ export async function consumeOutbox(
       [options.key, options.limit],
     );
     if (rows.length === 0) return [];
-    const entries = rows.map(
-      (row): OutboxEntry => ({
-        id: row.id,
-        eventId: row.event_id,
-        change: {
-          operation: row.operation,
-          schema: row.schema_name,
-          table: row.table_name,
-          old: row.old,
-          new: row.new,
-          committedAt: row.committed_at.toISOString(),
-        },
-      }),
-    );
+    const entries = rows.map((row): OutboxEntry => ({
+      id: row.id,
+      eventId: row.event_id,
+      change: {
+        operation: row.operation,
+        schema: row.schema_name,
+        table: row.table_name,
+        old: row.old,
+        new: row.new,
+        committedAt: row.committed_at.toISOString(),
+      },
+    }));
     await start(entries);
     await db.query('DELETE FROM nectar.outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
     return entries;
   });
-}
-
-/** Changes of the trigger still in the outbox, and the age of the oldest: the listener's lag. */
-export async function outboxBacklog(db: Client, key: string): Promise<{ pending: number; oldestAt?: Date }> {
-  const { rows } = await db.query<{ pending: string; oldest: Date | null }>(
-    'SELECT count(*)::text AS pending, min(changed_at) AS oldest FROM nectar.outbox WHERE trigger_key = $1',
-    [key],
-  );
-  return { pending: Number(rows[0]?.pending ?? 0), oldestAt: rows[0]?.oldest ?? undefined };
 }

@@ -23,17 +23,30 @@ export interface ScannedBucket {
 export async function listenS3(context: SliceContext, trigger: S3Trigger): Promise<ListenerOutcome> {
   const { record, deps } = context;
   const scanned = deps.s3;
-  if (!scanned) throw new SourceConfigError('a reconciliation scan lists the uploads bucket: set NECTAR_UPLOADS_S3_BUCKET (and its settings) for the worker');
-  if (scanned.bucket !== trigger.bucket) throw new SourceConfigError(`a reconciliation scan lists only the uploads bucket "${scanned.bucket}", not "${trigger.bucket}"`);
+  if (!scanned)
+    throw new SourceConfigError(
+      'a reconciliation scan lists the uploads bucket: set NECTAR_UPLOADS_S3_BUCKET (and its settings) for the worker',
+    );
+  if (scanned.bucket !== trigger.bucket)
+    throw new SourceConfigError(
+      `a reconciliation scan lists only the uploads bucket "${scanned.bucket}", not "${trigger.bucket}"`,
+    );
   const own = `${record.workspace}/`;
   const prefix = trigger.prefix ?? own;
-  if (!prefix.startsWith(own)) throw new SourceConfigError(`a reconciliation scan lists only the workspace's own prefix: "prefix" must start with "${own}"`);
+  if (!prefix.startsWith(own))
+    throw new SourceConfigError(
+      `a reconciliation scan lists only the workspace's own prefix: "prefix" must start with "${own}"`,
+    );
   let watermark = record.state.position ? Date.parse(record.state.position) : NaN;
   const interval = trigger.scanIntervalMs ?? 60_000;
   const wake: { next?: () => void } = {};
   // Scans keep their interval across slices: the last one's time is in the registry.
   const due = (record.state.checkedAt?.getTime() ?? 0) + interval;
-  await pause(Math.min(Math.max(0, due - Date.now()), Math.max(0, context.deadline - Date.now())), wake, context.signal);
+  await pause(
+    Math.min(Math.max(0, due - Date.now()), Math.max(0, context.deadline - Date.now())),
+    wake,
+    context.signal,
+  );
   while (Date.now() < context.deadline && !context.signal.aborted) {
     const stop = await context.stillWanted();
     if (stop) return stop;
@@ -41,12 +54,17 @@ export async function listenS3(context: SliceContext, trigger: S3Trigger): Promi
     if (Number.isNaN(watermark)) {
       // The first scan only marks where the trigger starts: objects from before it are not its events.
       watermark = scanStartedAt;
-      await deps.registry.reportProgress(record._id, { position: new Date(watermark).toISOString(), lagMs: 0, checkedAt: new Date(scanStartedAt) });
+      await deps.registry.reportProgress(record._id, {
+        position: new Date(watermark).toISOString(),
+        lagMs: 0,
+        checkedAt: new Date(scanStartedAt),
+      });
     } else {
       let newest = watermark;
       let started = 0;
       for await (const object of scanned.list(prefix)) {
-        if (object.lastModified.getTime() < watermark - OVERLAP_MS || !object.key.endsWith(trigger.suffix ?? '')) continue;
+        if (object.lastModified.getTime() < watermark - OVERLAP_MS || !object.key.endsWith(trigger.suffix ?? ''))
+          continue;
         newest = Math.max(newest, object.lastModified.getTime());
         const event: S3ObjectEvent = {
           eventName: 'ObjectCreated:Scan',
@@ -59,7 +77,11 @@ export async function listenS3(context: SliceContext, trigger: S3Trigger): Promi
           sequencer: null,
         };
         const payload = { ...event, object: { url: `/api/s3-objects?key=${encodeURIComponent(object.key)}` } };
-        const outcome = await startTriggerRun(deps.client, deps.taskQueue, record, { key: objectEventKey(event), source: `s3 ${event.bucket}`, payload });
+        const outcome = await startTriggerRun(deps.client, deps.taskQueue, record, {
+          key: objectEventKey(event),
+          source: `s3 ${event.bucket}`,
+          payload,
+        });
         if (outcome.started) started++;
         context.heartbeat({ key: object.key });
       }

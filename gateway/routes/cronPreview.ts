@@ -14,7 +14,10 @@ export function registerCronPreviewRoute(routes: RouteRegistry, previewer: CronP
       body: CronPreviewBody,
       summary:
         'a cron trigger’s plain-language reading and next 5 run times in its time zone, as Temporal reads the expression (computed by Temporal from a paused schedule made and deleted for it), before it is saved',
-      responses: { 200: { description: 'the reading and the next 5 times', schema: CronPreviewAnswer }, 400: INVALID_REQUEST },
+      responses: {
+        200: { description: 'the reading and the next 5 times', schema: CronPreviewAnswer },
+        400: INVALID_REQUEST,
+      },
     },
     async (_request, response, { body: { cron, timezone } }) => {
       try {
@@ -22,9 +25,12 @@ export function registerCronPreviewRoute(routes: RouteRegistry, previewer: CronP
         response.json(answer);
       } catch (error) {
         if (!(error instanceof CronPreviewError)) throw error;
-        throw new HttpError(400, 'invalid_request', `Temporal refuses the ${error.field === 'cron' ? 'cron expression' : 'time zone'}`, [
-          { path: `body.${error.field}`, message: error.message },
-        ]);
+        throw new HttpError(
+          400,
+          'invalid_request',
+          `Temporal refuses the ${error.field === 'cron' ? 'cron expression' : 'time zone'}`,
+          [{ path: `body.${error.field}`, message: error.message }],
+        );
       }
     },
   );

@@ -19,7 +19,12 @@ const noDraft = (id: string) => notFound(`draft of flow "${id}"`);
  * `/api/flows/:id/draft`: the flow's working copy, saved (validated like a version) without creating a version, read,
  * discarded, and run (`/runs`) with its revision pinned. Versions, the production URL and schedules ignore it.
  */
-export function registerDraftRoutes(routes: RouteRegistry, flows: FlowStore, service: FlowService, runs: RunService): void {
+export function registerDraftRoutes(
+  routes: RouteRegistry,
+  flows: FlowStore,
+  service: FlowService,
+  runs: RunService,
+): void {
   routes.add(
     {
       method: 'put',
@@ -35,7 +40,8 @@ export function registerDraftRoutes(routes: RouteRegistry, flows: FlowStore, ser
         200: '{ id, revision, savedAt }',
         400: INVALID_REQUEST,
         409: {
-          description: '`{ error: DraftConflictError }`: the draft is no longer at `baseRevision`; or (`flow_exists`) the id is another workspace’s, or a deleted flow’s',
+          description:
+            '`{ error: DraftConflictError }`: the draft is no longer at `baseRevision`; or (`flow_exists`) the id is another workspace’s, or a deleted flow’s',
           schema: z.object({ error: DraftConflictError }),
         },
       },
@@ -65,12 +71,25 @@ export function registerDraftRoutes(routes: RouteRegistry, flows: FlowStore, ser
       const workspace = workspaceOf(request);
       const [draft, latest] = await Promise.all([flows.drafts.current(id, workspace), flows.latest(id, workspace)]);
       if (!draft) throw noDraft(id);
-      response.json({ id, revision: draft.revision, savedAt: draft.savedAt, latestVersion: latest?.version ?? null, definition: redactDefinition(draft.definition) });
+      response.json({
+        id,
+        revision: draft.revision,
+        savedAt: draft.savedAt,
+        latestVersion: latest?.version ?? null,
+        definition: redactDefinition(draft.definition),
+      });
     },
   );
 
   routes.add(
-    { method: 'delete', path: '/api/flows/{id}/draft', tag: 'drafts', params: FlowIdParams, summary: 'discard the draft (runs that pinned a revision finish on it)', responses: { 204: 'discarded', 404: 'no draft' } },
+    {
+      method: 'delete',
+      path: '/api/flows/{id}/draft',
+      tag: 'drafts',
+      params: FlowIdParams,
+      summary: 'discard the draft (runs that pinned a revision finish on it)',
+      responses: { 204: 'discarded', 404: 'no draft' },
+    },
     async (request, response, { params: { id } }) => {
       if (!(await flows.drafts.discard(id, workspaceOf(request)))) throw noDraft(id);
       response.status(204).end();
@@ -86,7 +105,12 @@ export function registerDraftRoutes(routes: RouteRegistry, flows: FlowStore, ser
       query: StartRunQuery,
       body: StartRunBody,
       summary: 'start a test run of the draft, its revision pinned (`NectarFlowVersion` = `draft-<revision>`)',
-      responses: { 202: '{ runId } (or the run, still running, with wait=true)', 200: 'the closed run (wait=true)', 404: 'no draft', 429: 'the month’s executions are used' },
+      responses: {
+        202: '{ runId } (or the run, still running, with wait=true)',
+        200: 'the closed run (wait=true)',
+        404: 'no draft',
+        429: 'the month’s executions are used',
+      },
     },
     async (request, response, { params: { id }, query, body }) => {
       const workspace = workspaceOf(request);

@@ -33,9 +33,22 @@ export function definitionForId(id: string, body: unknown): FlowDefinition {
   return definition;
 }
 
-export function registerFlowRoutes(routes: RouteRegistry, flows: FlowStore, service: FlowService, runStats: FlowRunStats): void {
+export function registerFlowRoutes(
+  routes: RouteRegistry,
+  flows: FlowStore,
+  service: FlowService,
+  runStats: FlowRunStats,
+): void {
   routes.add(
-    { method: 'post', path: '/api/flows', tag: 'flows', body: FlowDefinition, bodyCheckedByHandler: true, summary: 'create a flow (version 1)', responses: { 201: '{ id, version }', 400: INVALID_REQUEST, 409: 'the flow exists' } },
+    {
+      method: 'post',
+      path: '/api/flows',
+      tag: 'flows',
+      body: FlowDefinition,
+      bodyCheckedByHandler: true,
+      summary: 'create a flow (version 1)',
+      responses: { 201: '{ id, version }', 400: INVALID_REQUEST, 409: 'the flow exists' },
+    },
     async (request, response) => {
       const definition = validDefinition(request.body);
       try {
@@ -43,7 +56,11 @@ export function registerFlowRoutes(routes: RouteRegistry, flows: FlowStore, serv
         response.status(201).json({ id: saved.flowId, version: saved.version });
       } catch (error) {
         if (error instanceof FlowExistsError) {
-          throw new HttpError(409, 'flow_exists', `${error.message}; PUT /api/flows/${definition.id} saves a new version`);
+          throw new HttpError(
+            409,
+            'flow_exists',
+            `${error.message}; PUT /api/flows/${definition.id} saves a new version`,
+          );
         }
         throw error;
       }
@@ -86,8 +103,15 @@ export function registerFlowRoutes(routes: RouteRegistry, flows: FlowStore, serv
     async (request, response) => {
       const workspace = workspaceOf(request);
       const listed = await flows.list(workspace);
-      const figures = await runStats.of(workspace, listed.map((flow) => flow.id));
-      const items: FlowListItem[] = listed.map((flow) => ({ ...flow, triggers: redactTriggers(flow.triggers), ...figures.get(flow.id)! }));
+      const figures = await runStats.of(
+        workspace,
+        listed.map((flow) => flow.id),
+      );
+      const items: FlowListItem[] = listed.map((flow) => ({
+        ...flow,
+        triggers: redactTriggers(flow.triggers),
+        ...figures.get(flow.id)!,
+      }));
       response.json({ flows: items });
     },
   );
@@ -107,12 +131,26 @@ export function registerFlowRoutes(routes: RouteRegistry, flows: FlowStore, serv
       if (!latest) throw notFound(`flow "${id}"`);
       const found = version === undefined ? latest : await flows.version(id, version);
       if (!found) throw notFound(`version ${version} of flow "${id}"`);
-      response.json({ id: found.flowId, name: found.definition.name, version: found.version, latestVersion: latest.version, createdAt: found.createdAt, definition: redactDefinition(found.definition) });
+      response.json({
+        id: found.flowId,
+        name: found.definition.name,
+        version: found.version,
+        latestVersion: latest.version,
+        createdAt: found.createdAt,
+        definition: redactDefinition(found.definition),
+      });
     },
   );
 
   routes.add(
-    { method: 'get', path: '/api/flows/{id}/versions', tag: 'flows', params: FlowIdParams, summary: 'list versions, newest first', responses: { 200: '{ id, versions: [{ version, createdAt }] }', 404: 'no such flow' } },
+    {
+      method: 'get',
+      path: '/api/flows/{id}/versions',
+      tag: 'flows',
+      params: FlowIdParams,
+      summary: 'list versions, newest first',
+      responses: { 200: '{ id, versions: [{ version, createdAt }] }', 404: 'no such flow' },
+    },
     async (request, response, { params: { id } }) => {
       const versions = await flows.versionsOf(id, workspaceOf(request));
       if (!versions) throw notFound(`flow "${id}"`);
@@ -121,7 +159,14 @@ export function registerFlowRoutes(routes: RouteRegistry, flows: FlowStore, serv
   );
 
   routes.add(
-    { method: 'delete', path: '/api/flows/{id}', tag: 'flows', params: FlowIdParams, summary: 'delete a flow and its schedules', responses: { 204: 'deleted', 404: 'no such flow' } },
+    {
+      method: 'delete',
+      path: '/api/flows/{id}',
+      tag: 'flows',
+      params: FlowIdParams,
+      summary: 'delete a flow and its schedules',
+      responses: { 204: 'deleted', 404: 'no such flow' },
+    },
     async (request, response, { params: { id } }) => {
       if (!(await service.delete(id, workspaceOf(request)))) throw notFound(`flow "${id}"`);
       response.status(204).end();

@@ -15,7 +15,16 @@ export function registerPushedTriggerRoutes(routes: RouteRegistry, sources: Push
 
   // MinIO probes a webhook target with HEAD before sending to it.
   routes.add(
-    { method: 'head', path, tag: 'triggers', auth: 'webhook', params: PushedParams, middleware: [raw], summary: 'a probe of the target (MinIO sends one first)', responses: { 200: 'a trigger target', 400: 'not one' } },
+    {
+      method: 'head',
+      path,
+      tag: 'triggers',
+      auth: 'webhook',
+      params: PushedParams,
+      middleware: [raw],
+      summary: 'a probe of the target (MinIO sends one first)',
+      responses: { 200: 'a trigger target', 400: 'not one' },
+    },
     (_request, response) => {
       response.status(200).end();
     },

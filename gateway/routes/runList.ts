@@ -8,7 +8,13 @@ import { streamRun } from '../runStream';
 import { RerunBody, RunIdParams, RunListQuery } from '../schemas';
 
 /** `GET /api/runs` (visibility, paginated), `POST /api/runs/:runId/rerun`, `GET /api/runs/:runId/stream` (SSE). */
-export function registerRunListRoutes(routes: RouteRegistry, flows: FlowStore, runs: RunService, list: RunList, stopping: () => boolean = () => false): void {
+export function registerRunListRoutes(
+  routes: RouteRegistry,
+  flows: FlowStore,
+  runs: RunService,
+  list: RunList,
+  stopping: () => boolean = () => false,
+): void {
   routes.add(
     {
       method: 'get',
@@ -39,16 +45,28 @@ export function registerRunListRoutes(routes: RouteRegistry, flows: FlowStore, r
       const original = await list.startRequest(runId);
       if (original.draft !== undefined) {
         // A test run reruns as a test run: on the same draft revision, or on the flow's draft now.
-        const draft = version === 'same' ? await flows.drafts.revision(original.flowId, original.draft) : await flows.drafts.current(original.flowId, workspace);
+        const draft =
+          version === 'same'
+            ? await flows.drafts.revision(original.flowId, original.draft)
+            : await flows.drafts.current(original.flowId, workspace);
         if (!draft) throw notFound(`draft of flow "${original.flowId}"`);
         const rerunId = await runs.start(draft.flowId, 0, original.trigger, { workspace, draft: draft.revision });
-        response.status(202).location(`/api/runs/${rerunId}`).json({ runId: rerunId, rerunOf: runId, draft: draft.revision });
+        response
+          .status(202)
+          .location(`/api/runs/${rerunId}`)
+          .json({ runId: rerunId, rerunOf: runId, draft: draft.revision });
         return;
       }
-      const flow = version === 'same' ? await flows.version(original.flowId, original.flowVersion) : await flows.latest(original.flowId, workspace);
+      const flow =
+        version === 'same'
+          ? await flows.version(original.flowId, original.flowVersion)
+          : await flows.latest(original.flowId, workspace);
       if (!flow) throw notFound(`flow "${original.flowId}"`);
       const rerunId = await runs.start(flow.flowId, flow.version, original.trigger, { workspace });
-      response.status(202).location(`/api/runs/${rerunId}`).json({ runId: rerunId, rerunOf: runId, flowVersion: flow.version });
+      response
+        .status(202)
+        .location(`/api/runs/${rerunId}`)
+        .json({ runId: rerunId, rerunOf: runId, flowVersion: flow.version });
     },
   );
 

@@ -19,13 +19,22 @@ export function registerStartRunRoute(routes: RouteRegistry, flows: FlowStore, r
       query: StartRunQuery,
       body: StartRunBody,
       summary: 'start a run of the newest version',
-      responses: { 202: '{ runId } (or the run, still running, with wait=true)', 200: 'the closed run (wait=true)', 404: 'no such flow' },
+      responses: {
+        202: '{ runId } (or the run, still running, with wait=true)',
+        200: 'the closed run (wait=true)',
+        404: 'no such flow',
+      },
     },
     async (request, response, { params: { id }, query, body }) => {
       const workspace = workspaceOf(request);
       const flow = await flows.latest(id, workspace);
       if (!flow) throw notFound(`flow "${id}"`);
-      const runId = await runs.start(flow.flowId, flow.version, { type: 'api', source: 'api', payload: body.input ?? null }, { workspace });
+      const runId = await runs.start(
+        flow.flowId,
+        flow.version,
+        { type: 'api', source: 'api', payload: body.input ?? null },
+        { workspace },
+      );
       await answerStartedRun(response, runs, { runId, workspace, ...query });
     },
   );
@@ -49,7 +58,14 @@ export async function answerStartedRun(
 
 export function registerRunRoutes(routes: RouteRegistry, runs: RunService): void {
   routes.add(
-    { method: 'get', path: '/api/runs/{runId}', tag: 'runs', params: RunIdParams, summary: 'a run with its nodes, live while running', responses: { 200: 'the run', 404: 'no such run' } },
+    {
+      method: 'get',
+      path: '/api/runs/{runId}',
+      tag: 'runs',
+      params: RunIdParams,
+      summary: 'a run with its nodes, live while running',
+      responses: { 200: 'the run', 404: 'no such run' },
+    },
     async (request, response, { params: { runId } }) => {
       const run = await runs.read(runId, workspaceOf(request));
       if (!run) throw notFound(`run "${runId}"`);
@@ -57,7 +73,14 @@ export function registerRunRoutes(routes: RouteRegistry, runs: RunService): void
     },
   );
   routes.add(
-    { method: 'post', path: '/api/runs/{runId}/cancel', tag: 'runs', params: RunIdParams, summary: 'cancel a running run', responses: { 202: 'cancelling', 404: 'no such run', 409: 'not running' } },
+    {
+      method: 'post',
+      path: '/api/runs/{runId}/cancel',
+      tag: 'runs',
+      params: RunIdParams,
+      summary: 'cancel a running run',
+      responses: { 202: 'cancelling', 404: 'no such run', 409: 'not running' },
+    },
     async (request, response, { params: { runId } }) => {
       await runs.assertInWorkspace(runId, workspaceOf(request));
       await runs.cancel(runId);

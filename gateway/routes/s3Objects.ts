@@ -15,7 +15,8 @@ export function registerObjectRoutes(routes: RouteRegistry, uploads: UploadStore
       path: '/api/s3-objects',
       tag: 'triggers',
       query: ObjectQuery,
-      summary: 'an object of the S3 uploads bucket under `<workspace>/` (the `object.url` an S3 trigger’s run receives)',
+      summary:
+        'an object of the S3 uploads bucket under `<workspace>/` (the `object.url` an S3 trigger’s run receives)',
       responses: { 200: 'the bytes', 404: 'not found, or outside the workspace’s prefix' },
     },
     async (request, response, { query: { key } }) => {

@@ -17,7 +17,10 @@ export function registerStepTestRoute(routes: RouteRegistry, stepTests: StepTest
         'run one code node with `input`, unpublished: a real run of a one-node flow (a draft revision that does not become the draft; `NectarFlowVersion` = `draft-<revision>`), counted against the quota; its input mapping, onError and retries are left out',
       responses: {
         200: { description: 'the node’s outcome', schema: StepTestAnswer },
-        202: { description: '`{ runId, status: "running" }`: not ended within the node’s time limit + 30 s', schema: StepTestAnswer },
+        202: {
+          description: '`{ runId, status: "running" }`: not ended within the node’s time limit + 30 s',
+          schema: StepTestAnswer,
+        },
         400: INVALID_REQUEST,
         409: 'the id is another workspace’s, or a deleted flow’s',
         429: 'the month’s executions are used',

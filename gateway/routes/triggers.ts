@@ -9,7 +9,8 @@ import { FlowIdParams } from '../schemas';
 export const TriggerParams = z.object({ id: Identifier, triggerId: TriggerId });
 
 const SUMMARIES = {
-  pause: 'pause an event trigger: no runs start; listened sources keep their position, pushed ones answer 503 so senders retry',
+  pause:
+    'pause an event trigger: no runs start; listened sources keep their position, pushed ones answer 503 so senders retry',
   resume: 'resume: listened sources catch up from their position; `resume` says what a pushed one can do',
 };
 
@@ -21,7 +22,8 @@ export function registerTriggerRoutes(routes: RouteRegistry, triggers: TriggerSe
       path: '/api/flows/{id}/triggers',
       tag: 'triggers',
       params: FlowIdParams,
-      summary: 'the flow’s event triggers with their state: active, paused or failing (last error), position, lag, runs started',
+      summary:
+        'the flow’s event triggers with their state: active, paused or failing (last error), position, lag, runs started',
       responses: { 200: '{ triggers }', 404: 'no such flow' },
     },
     async (request, response, { params: { id } }) => {

@@ -8,7 +8,11 @@ import type { RouteRegistry } from '../routeRegistry';
 
 export const UploadParams = z.object({ uploadId: z.string().regex(/^upl_[a-f0-9]{24}$/, 'must be an upload id') });
 /** Streams a download; once headers are sent, a broken stream can only cut the response short. */
-export async function stream(bytes: NodeJS.ReadableStream, response: NodeJS.WritableStream, about: Record<string, string>): Promise<void> {
+export async function stream(
+  bytes: NodeJS.ReadableStream,
+  response: NodeJS.WritableStream,
+  about: Record<string, string>,
+): Promise<void> {
   try {
     await pipeline(bytes, response);
   } catch (error) {
@@ -20,7 +24,14 @@ export async function stream(bytes: NodeJS.ReadableStream, response: NodeJS.Writ
 /** `GET /api/uploads/:uploadId`: a file a webhook received, for its workspace only, from whichever storage holds it. */
 export function registerUploadRoutes(routes: RouteRegistry, uploads: UploadStore): void {
   routes.add(
-    { method: 'get', path: '/api/uploads/{uploadId}', tag: 'webhooks', params: UploadParams, summary: 'a file a multipart webhook received (its workspace only)', responses: { 200: 'the file', 404: 'not found (or not yours)' } },
+    {
+      method: 'get',
+      path: '/api/uploads/{uploadId}',
+      tag: 'webhooks',
+      params: UploadParams,
+      summary: 'a file a multipart webhook received (its workspace only)',
+      responses: { 200: 'the file', 404: 'not found (or not yours)' },
+    },
     async (request, response, { params: { uploadId } }) => {
       const upload = await uploads.find(workspaceOf(request), uploadId);
       const bytes = await upload?.open();

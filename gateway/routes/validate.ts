@@ -19,12 +19,22 @@ export function registerValidateRoutes(routes: RouteRegistry, service: FlowServi
       tag: 'validate',
       body: ValidateCodeBody,
       summary: 'check one code node’s source with the rules a save applies, saving nothing',
-      responses: { 200: { description: 'the problems (`path: "code"`), empty when fine', schema: ProblemsAnswer }, 400: INVALID_REQUEST },
+      responses: {
+        200: { description: 'the problems (`path: "code"`), empty when fine', schema: ProblemsAnswer },
+        400: INVALID_REQUEST,
+      },
     },
     (_request, response, { body: { code } }) => {
       const shape = CodeNode.shape.code.safeParse(code);
       if (!shape.success) {
-        const answer: ProblemsAnswer = { problems: zodProblems(shape.error, ['code']).map((problem) => ({ ...problem, rule: 'shape', line: 1, column: 1 })) };
+        const answer: ProblemsAnswer = {
+          problems: zodProblems(shape.error, ['code']).map((problem) => ({
+            ...problem,
+            rule: 'shape',
+            line: 1,
+            column: 1,
+          })),
+        };
         response.json(answer);
         return;
       }
@@ -41,7 +51,8 @@ export function registerValidateRoutes(routes: RouteRegistry, service: FlowServi
       body: FlowDefinition,
       // Its problems are the answer: the service lists them (shape, graph, code, layout, plan limits).
       bodyCheckedByHandler: true,
-      summary: 'check a flow definition with the rules a save applies (shape, graph, code, layout, plan limits), saving nothing',
+      summary:
+        'check a flow definition with the rules a save applies (shape, graph, code, layout, plan limits), saving nothing',
       responses: { 200: { description: 'the problems, empty when fine', schema: ProblemsAnswer } },
     },
     async (request, response) => {

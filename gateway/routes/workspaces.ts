@@ -17,7 +17,8 @@ import type { WorkspaceService } from '../workspaceService';
 /** A key sees its own workspace only, and as not found any other: the admin sees them all. */
 function visibleWorkspace(request: Request, workspaceId: string): string {
   const principal = principalOf(request);
-  if (!principal.admin && principal.workspace !== workspaceId) throw new HttpError(404, 'not_found', `workspace "${workspaceId}" not found`);
+  if (!principal.admin && principal.workspace !== workspaceId)
+    throw new HttpError(404, 'not_found', `workspace "${workspaceId}" not found`);
   return workspaceId;
 }
 
@@ -41,13 +42,27 @@ export function registerWorkspaceRoutes(routes: RouteRegistry, service: Workspac
     },
   );
   routes.add(
-    { method: 'get', path: '/api/workspaces', tag, auth: 'admin', summary: 'list workspaces with plan and usage (admin key)', responses: { 200: '{ workspaces }', 403: 'not the admin key' } },
+    {
+      method: 'get',
+      path: '/api/workspaces',
+      tag,
+      auth: 'admin',
+      summary: 'list workspaces with plan and usage (admin key)',
+      responses: { 200: '{ workspaces }', 403: 'not the admin key' },
+    },
     async (_request, response) => {
       response.json({ workspaces: await service.list() });
     },
   );
   routes.add(
-    { method: 'get', path: '/api/workspaces/{workspaceId}', tag, params: WorkspaceParams, summary: 'a workspace with its plan limits and this month’s usage', responses: { 200: 'the workspace', 404: NOT_YOURS } },
+    {
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}',
+      tag,
+      params: WorkspaceParams,
+      summary: 'a workspace with its plan limits and this month’s usage',
+      responses: { 200: 'the workspace', 404: NOT_YOURS },
+    },
     async (request, response, { params: { workspaceId } }) => {
       response.json(await service.get(visibleWorkspace(request, workspaceId)));
     },
@@ -97,13 +112,27 @@ export function registerWorkspaceRoutes(routes: RouteRegistry, service: Workspac
     },
   );
   routes.add(
-    { method: 'get', path: '/api/workspaces/{workspaceId}/keys', tag, params: WorkspaceParams, summary: 'list keys (never their secret)', responses: { 200: '{ keys }' } },
+    {
+      method: 'get',
+      path: '/api/workspaces/{workspaceId}/keys',
+      tag,
+      params: WorkspaceParams,
+      summary: 'list keys (never their secret)',
+      responses: { 200: '{ keys }' },
+    },
     async (request, response, { params: { workspaceId } }) => {
       response.json({ keys: await service.listKeys(visibleWorkspace(request, workspaceId)) });
     },
   );
   routes.add(
-    { method: 'delete', path: '/api/workspaces/{workspaceId}/keys/{keyId}', tag, params: KeyParams, summary: 'revoke a key', responses: { 204: 'revoked', 404: 'no live key' } },
+    {
+      method: 'delete',
+      path: '/api/workspaces/{workspaceId}/keys/{keyId}',
+      tag,
+      params: KeyParams,
+      summary: 'revoke a key',
+      responses: { 204: 'revoked', 404: 'no live key' },
+    },
     async (request, response, { params: { workspaceId, keyId } }) => {
       await service.revokeKey(visibleWorkspace(request, workspaceId), keyId);
       response.status(204).end();
@@ -115,7 +144,13 @@ export function registerWorkspaceRoutes(routes: RouteRegistry, service: Workspac
 export function registerVariableRoutes(routes: RouteRegistry, service: WorkspaceService): void {
   const tag = 'variables';
   routes.add(
-    { method: 'get', path: '/api/variables', tag, summary: 'the workspace’s variables, by name only', responses: { 200: '{ variables: [{ name, updatedAt }] }' } },
+    {
+      method: 'get',
+      path: '/api/variables',
+      tag,
+      summary: 'the workspace’s variables, by name only',
+      responses: { 200: '{ variables: [{ name, updatedAt }] }' },
+    },
     async (request, response) => {
       response.json({ variables: await service.listVariables(workspaceOf(request)) });
     },
@@ -136,7 +171,14 @@ export function registerVariableRoutes(routes: RouteRegistry, service: Workspace
     },
   );
   routes.add(
-    { method: 'delete', path: '/api/variables/{name}', tag, params: VariableParams, summary: 'delete a variable', responses: { 204: 'deleted', 404: 'no such variable' } },
+    {
+      method: 'delete',
+      path: '/api/variables/{name}',
+      tag,
+      params: VariableParams,
+      summary: 'delete a variable',
+      responses: { 204: 'deleted', 404: 'no such variable' },
+    },
     async (request, response, { params: { name } }) => {
       await service.deleteVariable(workspaceOf(request), name);
       response.status(204).end();
@@ -154,12 +196,17 @@ export function registerCurrentWorkspaceRoute(routes: RouteRegistry, service: Wo
       method: 'get',
       path: '/api/workspace',
       tag: 'workspaces',
-      summary: 'the calling key’s workspace: plan, limits, usage, and `maxMemoryMb`/`maxTimeoutMs` (a node’s ceilings under the plan)',
+      summary:
+        'the calling key’s workspace: plan, limits, usage, and `maxMemoryMb`/`maxTimeoutMs` (a node’s ceilings under the plan)',
       responses: { 200: { description: 'the workspace', schema: WorkspaceAnswer } },
     },
     async (request, response) => {
       const workspace = await service.get(workspaceOf(request));
-      const answer: WorkspaceAnswer = { ...workspace, maxMemoryMb: workspace.limits.memoryMb, maxTimeoutMs: workspace.limits.timeoutMs };
+      const answer: WorkspaceAnswer = {
+        ...workspace,
+        maxMemoryMb: workspace.limits.memoryMb,
+        maxTimeoutMs: workspace.limits.timeoutMs,
+      };
       response.json(answer);
     },
   );

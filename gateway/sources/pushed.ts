@@ -51,10 +51,18 @@ export interface SourceAdapter {
 /** A workspace variable's value (triggers keep secrets and tokens there), or undefined. */
 export type Secrets = (name: string) => Promise<string | undefined>;
 
-export const json = (status: number, value: unknown): PushedAnswer => ({ status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(value) });
+export const json = (status: number, value: unknown): PushedAnswer => ({
+  status,
+  contentType: 'application/json; charset=utf-8',
+  body: JSON.stringify(value),
+});
 
 /** A delivery's token (`Authorization: Bearer …` or `?token=`) checked against the trigger's token variable, if it names one. */
-export async function tokenAccepted(delivery: PushedDelivery, variable: string | undefined, secrets: Secrets): Promise<boolean> {
+export async function tokenAccepted(
+  delivery: PushedDelivery,
+  variable: string | undefined,
+  secrets: Secrets,
+): Promise<boolean> {
   if (!variable) return true;
   const expected = await secrets(variable);
   if (!expected) return false;
@@ -86,7 +94,9 @@ export class PushedSources {
     const started: StartedRun[] = [];
     for (const { record, events } of live) {
       const outcomes = await Promise.all(events.map((event) => this.runs.startEvent(record, event)));
-      outcomes.forEach(({ runId, started: fresh }) => started.push({ flowId: record.flowId, triggerId: record.triggerId, runId, duplicate: !fresh }));
+      outcomes.forEach(({ runId, started: fresh }) =>
+        started.push({ flowId: record.flowId, triggerId: record.triggerId, runId, duplicate: !fresh }),
+      );
       const fresh = outcomes.filter((outcome) => outcome.started).length;
       await this.registry.reportProgress(record._id, { runsStarted: fresh, lastEventAt: new Date() });
     }
@@ -94,7 +104,11 @@ export class PushedSources {
     // started for the others are found again then, not started twice.
     const paused = accepted.matched.filter(({ record, events }) => record.paused && events.length > 0);
     if (paused.length > 0) {
-      throw new HttpError(503, 'trigger_paused', `paused: ${paused.map(({ record }) => `${record.flowId}/${record.triggerId}`).join(', ')}; deliver again after it is resumed`);
+      throw new HttpError(
+        503,
+        'trigger_paused',
+        `paused: ${paused.map(({ record }) => `${record.flowId}/${record.triggerId}`).join(', ')}; deliver again after it is resumed`,
+      );
     }
     return accepted.answer ? accepted.answer(started) : json(200, { runs: started });
   }

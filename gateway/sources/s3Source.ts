@@ -35,7 +35,8 @@ function notification(body: unknown): S3ObjectEvent[] {
 /** SnsError as the HTTP error it is answered with. */
 function asHttpError<T>(status: 400 | 401, action: () => T): T {
   const rethrow = (error: unknown): never => {
-    if (error instanceof SnsError) throw new HttpError(status, status === 400 ? 'invalid_body' : 'unauthorized', error.message);
+    if (error instanceof SnsError)
+      throw new HttpError(status, status === 400 ? 'invalid_body' : 'unauthorized', error.message);
     throw error;
   };
   try {
@@ -46,9 +47,14 @@ function asHttpError<T>(status: 400 | 401, action: () => T): T {
   }
 }
 
-async function tokenHolders(delivery: PushedDelivery, subscribers: TriggerRecord[], secrets: Secrets): Promise<TriggerRecord[]> {
+async function tokenHolders(
+  delivery: PushedDelivery,
+  subscribers: TriggerRecord[],
+  secrets: Secrets,
+): Promise<TriggerRecord[]> {
   const holders: TriggerRecord[] = [];
-  for (const record of subscribers) if (await tokenAccepted(delivery, (record.trigger as S3Trigger).tokenVariable, secrets)) holders.push(record);
+  for (const record of subscribers)
+    if (await tokenAccepted(delivery, (record.trigger as S3Trigger).tokenVariable, secrets)) holders.push(record);
   if (holders.length === 0) throw new HttpError(401, 'unauthorized', 'a missing or wrong token');
   return holders;
 }
@@ -64,7 +70,11 @@ export function createS3Source(options: S3SourceOptions): SourceAdapter {
         const holders = await tokenHolders(delivery, subscribers, secrets);
         if (message.Type === 'SubscriptionConfirmation') {
           await options.sns.confirm(message).catch((error: Error) => {
-            throw new HttpError(502, 'confirmation_failed', `the subscription could not be confirmed: ${error.message}`);
+            throw new HttpError(
+              502,
+              'confirmation_failed',
+              `the subscription could not be confirmed: ${error.message}`,
+            );
           });
           return { matched: [], answer: () => json(200, { confirmed: message.TopicArn }) };
         }
@@ -84,7 +94,11 @@ export function createS3Source(options: S3SourceOptions): SourceAdapter {
               .filter((event) => wanted(record.trigger as S3Trigger, event))
               .map((event) => {
                 const url = options.objectUrl(record.workspace, event);
-                return { key: objectEventKey(event), source: `s3 ${event.bucket}`, payload: { ...event, ...(url ? { object: { url } } : {}) } };
+                return {
+                  key: objectEventKey(event),
+                  source: `s3 ${event.bucket}`,
+                  payload: { ...event, ...(url ? { object: { url } } : {}) },
+                };
               }),
           })),
         };

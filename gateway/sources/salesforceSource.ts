@@ -62,26 +62,34 @@ export function parseOutboundMessage(raw: Buffer): SalesforceNotification[] {
   // Entity declarations are where XML bombs live; Salesforce never sends a DOCTYPE.
   if (/<!DOCTYPE/i.test(xml)) throw new HttpError(400, 'invalid_body', 'a DOCTYPE is not accepted');
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new HttpError(400, 'invalid_body', `not XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
-  let parsed: { Envelope?: { Body?: { notifications?: Record<string, unknown> & { Notification?: unknown[] } } } } | undefined;
+  if (valid !== true)
+    throw new HttpError(
+      400,
+      'invalid_body',
+      `not XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`,
+    );
+  let parsed:
+    { Envelope?: { Body?: { notifications?: Record<string, unknown> & { Notification?: unknown[] } } } } | undefined;
   try {
-    parsed = parser.parse(xml);
+    parsed = parser.parse(xml) as typeof parsed;
   } catch (error) {
     // The parser's own limits (nesting, for one) are the sender's fault, like any malformed body.
     throw new HttpError(400, 'invalid_body', `not a readable SOAP envelope: ${(error as Error).message}`);
   }
   const notifications = parsed?.Envelope?.Body?.notifications;
-  if (!notifications || typeof notifications !== 'object') throw new HttpError(400, 'invalid_body', 'not a SOAP envelope holding Salesforce <notifications>');
+  if (!notifications || typeof notifications !== 'object')
+    throw new HttpError(400, 'invalid_body', 'not a SOAP envelope holding Salesforce <notifications>');
   const organizationId = text(notifications.OrganizationId);
   if (!organizationId) throw new HttpError(400, 'invalid_body', '<OrganizationId> is missing');
-  const list = (notifications.Notification ?? []) as unknown[];
+  const list = notifications.Notification ?? [];
   if (list.length === 0) throw new HttpError(400, 'invalid_body', 'no <Notification>');
   return list.map((entry, index) => {
     const notification = entry as { Id?: unknown; sObject?: { '@type'?: string } };
     const id = text(notification.Id);
     const sObject = notification.sObject;
     if (!id) throw new HttpError(400, 'invalid_body', `Notification[${index}] has no <Id>`);
-    if (!sObject || typeof sObject !== 'object') throw new HttpError(400, 'invalid_body', `Notification[${index}] has no <sObject>`);
+    if (!sObject || typeof sObject !== 'object')
+      throw new HttpError(400, 'invalid_body', `Notification[${index}] has no <sObject>`);
     const type = (sObject['@type'] ?? '').replace(/^.*:/, '');
     return {
       OrganizationId: organizationId,
@@ -104,14 +112,23 @@ export const salesforceSource: SourceAdapter = {
     const accepted: Array<{ record: TriggerRecord; trigger: SalesforceTrigger }> = [];
     for (const record of subscribers) {
       const trigger = record.trigger as SalesforceTrigger;
-      if (sameOrganization(trigger.organizationId, organizationId) && (await tokenAccepted(delivery, trigger.tokenVariable, secrets))) accepted.push({ record, trigger });
+      if (
+        sameOrganization(trigger.organizationId, organizationId) &&
+        (await tokenAccepted(delivery, trigger.tokenVariable, secrets))
+      )
+        accepted.push({ record, trigger });
     }
-    if (accepted.length === 0) throw new HttpError(401, 'unauthorized', 'unknown organization, or a missing or wrong token');
+    if (accepted.length === 0)
+      throw new HttpError(401, 'unauthorized', 'unknown organization, or a missing or wrong token');
     const matched = accepted.map(({ record, trigger }) => ({
       record,
       events: notifications
         .filter((notification) => !trigger.objects || trigger.objects.includes(notification.Notification.sObject.type))
-        .map((notification) => ({ key: `notification:${notification.Notification.Id}`, source: `salesforce ${delivery.source} ${notification.Notification.sObject.type}`, payload: notification })),
+        .map((notification) => ({
+          key: `notification:${notification.Notification.Id}`,
+          source: `salesforce ${delivery.source} ${notification.Notification.sObject.type}`,
+          payload: notification,
+        })),
     }));
     return { matched, answer: ack };
   },

@@ -23,9 +23,14 @@ export function secretsOf(value: string): string[] {
   return value.split(/[\s,]+/).filter(Boolean);
 }
 
-function timestampProblem(timestamp: string | undefined, toleranceSeconds: number, nowSeconds: number): string | undefined {
+function timestampProblem(
+  timestamp: string | undefined,
+  toleranceSeconds: number,
+  nowSeconds: number,
+): string | undefined {
   if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return 'the timestamp is missing or not Unix seconds';
-  if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) return `the timestamp is more than ${toleranceSeconds} s from now (replayed, or a clock is off)`;
+  if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds)
+    return `the timestamp is more than ${toleranceSeconds} s from now (replayed, or a clock is off)`;
   return undefined;
 }
 
@@ -42,8 +47,13 @@ export function verifyStandardWebhook(
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
-  if (!id || !signatures) return { ok: false, message: 'webhook-id, webhook-timestamp and webhook-signature headers are required' };
-  const late = timestampProblem(timestamp, options.toleranceSeconds, options.nowSeconds ?? Math.floor(Date.now() / 1000));
+  if (!id || !signatures)
+    return { ok: false, message: 'webhook-id, webhook-timestamp and webhook-signature headers are required' };
+  const late = timestampProblem(
+    timestamp,
+    options.toleranceSeconds,
+    options.nowSeconds ?? Math.floor(Date.now() / 1000),
+  );
   if (late) return { ok: false, message: late };
   const offered = signatures
     .split(' ')
@@ -70,9 +80,15 @@ export function verifyStripeSignature(
     return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as const;
   });
   const timestamp = parts.find(([name]) => name === 't')?.[1];
-  const late = timestampProblem(timestamp, options.toleranceSeconds, options.nowSeconds ?? Math.floor(Date.now() / 1000));
+  const late = timestampProblem(
+    timestamp,
+    options.toleranceSeconds,
+    options.nowSeconds ?? Math.floor(Date.now() / 1000),
+  );
   if (late) return { ok: false, message: late };
-  const offered = parts.filter(([name, hex]) => name === 'v1' && /^[0-9a-f]+$/i.test(hex)).map(([, hex]) => Buffer.from(hex, 'hex'));
+  const offered = parts
+    .filter(([name, hex]) => name === 'v1' && /^[0-9a-f]+$/i.test(hex))
+    .map(([, hex]) => Buffer.from(hex, 'hex'));
   const signed = Buffer.concat([Buffer.from(`${timestamp}.`), body]);
   for (const secret of options.secrets) {
     const expected = crypto.createHmac('sha256', Buffer.from(secret, 'utf8')).update(signed).digest();

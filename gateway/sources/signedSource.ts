@@ -8,9 +8,15 @@ import { secretsOf, Verdict, verifyStandardWebhook, verifyStripeSignature } from
 
 async function verify(trigger: SignedTrigger, delivery: PushedDelivery, secrets: Secrets): Promise<Verdict> {
   const value = await secrets(trigger.secretVariable);
-  if (!value) return { ok: false, message: `the workspace variable "${trigger.secretVariable}" holding the signing secret is not set` };
+  if (!value)
+    return {
+      ok: false,
+      message: `the workspace variable "${trigger.secretVariable}" holding the signing secret is not set`,
+    };
   const options = { secrets: secretsOf(value), toleranceSeconds: trigger.toleranceSeconds };
-  return trigger.scheme === 'standard' ? verifyStandardWebhook(delivery.headers, delivery.raw, options) : verifyStripeSignature(delivery.headers, delivery.raw, options);
+  return trigger.scheme === 'standard'
+    ? verifyStandardWebhook(delivery.headers, delivery.raw, options)
+    : verifyStripeSignature(delivery.headers, delivery.raw, options);
 }
 
 export const signedSource: SourceAdapter = {
@@ -32,12 +38,18 @@ export const signedSource: SourceAdapter = {
     }
     const matched = verified.map(({ record, trigger, eventId }) => {
       const type = valueAt(body, trigger.typeField);
-      if (typeof type !== 'string') throw new HttpError(400, 'invalid_body', `the event has no string type at "${trigger.typeField}"`);
+      if (typeof type !== 'string')
+        throw new HttpError(400, 'invalid_body', `the event has no string type at "${trigger.typeField}"`);
       // Standard Webhooks name the event in a header; Stripe in the body's `id`.
       const id = eventId ?? valueAt(body, 'id');
       if (typeof id !== 'string' || id === '') throw new HttpError(400, 'invalid_body', 'the event has no string "id"');
       const wanted = trigger.events.includes('*') || trigger.events.includes(type);
-      return { record, events: wanted ? [{ key: `${trigger.scheme}:${id}`, source: `signed ${delivery.source} ${type}`, payload: body }] : [] };
+      return {
+        record,
+        events: wanted
+          ? [{ key: `${trigger.scheme}:${id}`, source: `signed ${delivery.source} ${type}`, payload: body }]
+          : [],
+      };
     });
     return { matched };
   },

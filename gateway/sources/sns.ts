@@ -30,12 +30,21 @@ const SIGNED_FIELDS: Record<SnsMessage['Type'], Array<keyof SnsMessage>> = {
   UnsubscribeConfirmation: ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'],
 };
 
-export const DEFAULT_SNS_HOSTS = ['sns.*.amazonaws.com', 'sns.*.amazonaws.com.cn'];
-
 export function parseSnsMessage(body: unknown): SnsMessage {
   const value = body as Partial<SnsMessage> | null;
-  if (typeof value !== 'object' || value === null || !(typeof value.Type === 'string' && value.Type in SIGNED_FIELDS)) throw new SnsError('not an SNS message: Type must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation');
-  for (const field of ['MessageId', 'TopicArn', 'Message', 'Timestamp', 'Signature', 'SigningCertURL', 'SignatureVersion'] as const) {
+  if (typeof value !== 'object' || value === null || !(typeof value.Type === 'string' && value.Type in SIGNED_FIELDS))
+    throw new SnsError(
+      'not an SNS message: Type must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation',
+    );
+  for (const field of [
+    'MessageId',
+    'TopicArn',
+    'Message',
+    'Timestamp',
+    'Signature',
+    'SigningCertURL',
+    'SignatureVersion',
+  ] as const) {
     if (typeof value[field] !== 'string') throw new SnsError(`the SNS message has no ${field}`);
   }
   return value as SnsMessage;
@@ -103,7 +112,8 @@ export class SnsVerifier {
   async verify(message: SnsMessage): Promise<void> {
     const url = this.allowed(message.SigningCertURL, 'SigningCertURL');
     if (!url.pathname.endsWith('.pem')) throw new SnsError('the SigningCertURL must name a .pem certificate');
-    const algorithm = message.SignatureVersion === '1' ? 'RSA-SHA1' : message.SignatureVersion === '2' ? 'RSA-SHA256' : undefined;
+    const algorithm =
+      message.SignatureVersion === '1' ? 'RSA-SHA1' : message.SignatureVersion === '2' ? 'RSA-SHA256' : undefined;
     if (!algorithm) throw new SnsError(`SignatureVersion ${message.SignatureVersion} is not 1 or 2`);
     let certificate: string;
     try {
@@ -113,7 +123,10 @@ export class SnsVerifier {
     }
     let valid: boolean;
     try {
-      valid = crypto.createVerify(algorithm).update(snsStringToSign(message), 'utf8').verify(certificate, message.Signature, 'base64');
+      valid = crypto
+        .createVerify(algorithm)
+        .update(snsStringToSign(message), 'utf8')
+        .verify(certificate, message.Signature, 'base64');
     } catch (error) {
       throw new SnsError(`the signing certificate is not usable: ${(error as Error).message}`);
     }

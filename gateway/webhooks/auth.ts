@@ -44,7 +44,8 @@ export function verifyWebhookAuth(
     case 'hmac': {
       const timestamp = header(request.headers, auth.timestampHeader);
       const signature = header(request.headers, auth.header);
-      if (!timestamp || !signature) return { ok: false, message: `missing ${auth.header} or ${auth.timestampHeader} header` };
+      if (!timestamp || !signature)
+        return { ok: false, message: `missing ${auth.header} or ${auth.timestampHeader} header` };
       if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, message: `${auth.timestampHeader} must be Unix seconds` };
       if (Math.abs(nowMs / 1000 - Number(timestamp)) > auth.toleranceSeconds) {
         return { ok: false, message: `${auth.timestampHeader} is more than ${auth.toleranceSeconds} s from now` };

@@ -50,7 +50,11 @@ export function webhookIntake(options: IntakeOptions): (request: IncomingMessage
 
   const fail = (request: IncomingMessage, response: ServerResponse, error: unknown) => {
     const answer = errorAnswer(error);
-    if (answer.unexpected) log.error({ reqId: requestIdOf(request), method: request.method, url: request.url, err: error }, 'unhandled error');
+    if (answer.unexpected)
+      log.error(
+        { reqId: requestIdOf(request), method: request.method, url: request.url, err: error },
+        'unhandled error',
+      );
     else if (answer.status === 503) log.warn({ reqId: requestIdOf(request), err: error }, 'a part is down');
     if (response.headersSent) {
       response.destroy();
@@ -60,7 +64,13 @@ export function webhookIntake(options: IntakeOptions): (request: IncomingMessage
     sendJson(response, answer.status, answer.body);
   };
 
-  const deliver = async (service: Deliverer, request: IncomingMessage & { body?: unknown }, response: ServerResponse, segments: string[], query: string) => {
+  const deliver = async (
+    service: Deliverer,
+    request: IncomingMessage & { body?: unknown },
+    response: ServerResponse,
+    segments: string[],
+    query: string,
+  ) => {
     const { flowId } = parseRequest(HookParams, { flowId: decodeSegment(segments[0]) }, 'params');
     const rest = segments.slice(1).map(decodeSegment);
     const idempotencyKey = parseRequest(IdempotencyKey, request.headers['idempotency-key'], 'headers');
@@ -84,7 +94,11 @@ export function webhookIntake(options: IntakeOptions): (request: IncomingMessage
 
   return (request, response) => {
     const url = request.url ?? '';
-    const service = url.startsWith('/hooks/') ? options.webhooks : url.startsWith('/hooks-test/') ? options.testWebhooks : undefined;
+    const service = url.startsWith('/hooks/')
+      ? options.webhooks
+      : url.startsWith('/hooks-test/')
+        ? options.testWebhooks
+        : undefined;
     if (!service) return false;
     const { path, query } = splitUrl(url);
     const segments = path.slice(path.indexOf('/', 1) + 1).split('/');
@@ -99,7 +113,10 @@ export function webhookIntake(options: IntakeOptions): (request: IncomingMessage
       response,
       inRequestContext((error?: unknown) => {
         if (error) fail(request, response, error);
-        else deliver(service, request, response, segments, query).catch((failure: unknown) => fail(request, response, failure));
+        else
+          deliver(service, request, response, segments, query).catch((failure: unknown) =>
+            fail(request, response, failure),
+          );
       }),
     );
     return true;
@@ -115,8 +132,16 @@ export function describeWebhookIntake(routes: RouteRegistry): void {
     ...common,
     path: '/hooks/{flowId}',
     params,
-    summary: 'webhook trigger (any method): JSON, form, text, raw or multipart (files stored, passed as references); `Idempotency-Key` answers the first run',
-    responses: { 202: '{ runId } (async, or sync past its timeout)', 200: 'the flow’s result (sync)', 401: 'wrong credentials', 404: 'no webhook', 405: 'method not allowed', 413: 'body too large' },
+    summary:
+      'webhook trigger (any method): JSON, form, text, raw or multipart (files stored, passed as references); `Idempotency-Key` answers the first run',
+    responses: {
+      202: '{ runId } (async, or sync past its timeout)',
+      200: 'the flow’s result (sync)',
+      401: 'wrong credentials',
+      404: 'no webhook',
+      405: 'method not allowed',
+      413: 'body too large',
+    },
   });
   routes.describe({
     ...common,
@@ -129,7 +154,8 @@ export function describeWebhookIntake(routes: RouteRegistry): void {
     ...common,
     path: '/hooks-test/{flowId}',
     params,
-    summary: 'test URL: runs the flow’s draft by the draft’s webhook trigger (its auth, methods, respond mode), the draft revision pinned',
+    summary:
+      'test URL: runs the flow’s draft by the draft’s webhook trigger (its auth, methods, respond mode), the draft revision pinned',
     responses: {
       202: '{ runId } (async, or sync past its timeout)',
       200: 'the flow’s result (sync)',
@@ -138,5 +164,11 @@ export function describeWebhookIntake(routes: RouteRegistry): void {
       429: 'the month’s executions are used',
     },
   });
-  routes.describe({ ...common, path: '/hooks-test/{flowId}/{path}', params: withPath, summary: 'test URL with a sub-path', responses: { 202: '{ runId }', 200: 'the flow’s result (sync)' } });
+  routes.describe({
+    ...common,
+    path: '/hooks-test/{flowId}/{path}',
+    params: withPath,
+    summary: 'test URL with a sub-path',
+    responses: { 202: '{ runId }', 200: 'the flow’s result (sync)' },
+  });
 }

@@ -78,7 +78,8 @@ export class AcceptJournal {
     let previous = performance.eventLoopUtilization();
     setInterval(() => {
       const current = performance.eventLoopUtilization();
-      if (performance.eventLoopUtilization(current, previous).utilization >= BUSY_UTILIZATION) this.busyUntil = performance.now() + BUSY_HOLD_MS;
+      if (performance.eventLoopUtilization(current, previous).utilization >= BUSY_UTILIZATION)
+        this.busyUntil = performance.now() + BUSY_HOLD_MS;
       previous = current;
       this.pump();
     }, LOAD_SAMPLE_MS).unref();
@@ -114,7 +115,9 @@ export class AcceptJournal {
   /** Resolves once the delivery is durable: from then on it will become a run even if this process dies. */
   accept(run: AcceptedRun): Promise<void> {
     if (this.pending.size >= MAX_BACKLOG) {
-      return Promise.reject(new BacklogFullError(`${this.pending.size} accepted deliveries are waiting to start; try again shortly`));
+      return Promise.reject(
+        new BacklogFullError(`${this.pending.size} accepted deliveries are waiting to start; try again shortly`),
+      );
     }
     return new Promise((resolve, reject) => {
       this.file.append(JSON.stringify({ t: 'A', run }), (error) => {
@@ -124,8 +127,15 @@ export class AcceptJournal {
           return;
         }
         this.writeFailed = true;
-        log.error({ runId: run.runId, err: error }, 'the webhook journal cannot write; refusing deliveries until it can');
-        reject(new JournalWriteError(`the delivery could not be recorded (${(error as NodeJS.ErrnoException).code ?? error.message}); try again shortly`));
+        log.error(
+          { runId: run.runId, err: error },
+          'the webhook journal cannot write; refusing deliveries until it can',
+        );
+        reject(
+          new JournalWriteError(
+            `the delivery could not be recorded (${(error as NodeJS.ErrnoException).code ?? error.message}); try again shortly`,
+          ),
+        );
       });
     });
   }

@@ -16,7 +16,7 @@ const RESERVED = new Set(['content-length', 'transfer-encoding', 'connection', '
 
 function flowResponse(output: unknown): WebhookResponse | undefined {
   if (!output || typeof output !== 'object' || !('response' in output)) return undefined;
-  const parsed = WebhookResponse.safeParse((output).response);
+  const parsed = WebhookResponse.safeParse(output.response);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -36,7 +36,9 @@ export function sendOutcome(response: ServerResponse, runId: string, outcome: Ru
   }
   if (outcome.status === 'failed') {
     const status = 'type' in outcome.error ? errorPolicy(nodeErrorTypeOf(outcome.error.type)).httpStatus : 500;
-    sendJson(response, status, { error: { code: 'run_failed', message: outcome.error.message, runId, error: outcome.error } });
+    sendJson(response, status, {
+      error: { code: 'run_failed', message: outcome.error.message, runId, error: outcome.error },
+    });
     return;
   }
   const custom = flowResponse(outcome.output);

@@ -63,7 +63,10 @@ export class WebhookService {
     const flow = found?.version;
     const trigger = webhookTriggerOf(flow?.definition);
     if (!flow || !trigger) throw notFound(`webhook "${request.flowId}"`);
-    return this.deliverTo({ flowId: flow.flowId, workspace: found.workspace, flowVersion: flow.version, trigger, route: '/hooks' }, request);
+    return this.deliverTo(
+      { flowId: flow.flowId, workspace: found.workspace, flowVersion: flow.version, trigger, route: '/hooks' },
+      request,
+    );
   }
 
   /** Delivers to a target already found: checks method and credentials, parses the body, starts exactly one run. */
@@ -79,7 +82,9 @@ export class WebhookService {
       const uploads = this.uploads;
       body =
         uploads && isMultipart(request.headers['content-type'])
-          ? await parseMultipart(request.raw, request.headers, (file) => uploads.save(target.workspace, target.flowId, file))
+          ? await parseMultipart(request.raw, request.headers, (file) =>
+              uploads.save(target.workspace, target.flowId, file),
+            )
           : parseWebhookBody(request.raw, request.headers['content-type']);
     } catch (error) {
       if (error instanceof BodyParseError) throw new HttpError(400, 'invalid_body', error.message);
@@ -98,7 +103,14 @@ export class WebhookService {
     if (trigger.respond === 'async' && !request.idempotencyKey && this.journal && target.draft === undefined) {
       await this.runs.assertQuota(target.workspace);
       const runId = newRunId(target.flowId);
-      const accepted = { runId, flowId: target.flowId, flowVersion: target.flowVersion, workspace: target.workspace, trigger: runTrigger, acceptedAt: new Date().toISOString() };
+      const accepted = {
+        runId,
+        flowId: target.flowId,
+        flowVersion: target.flowVersion,
+        workspace: target.workspace,
+        trigger: runTrigger,
+        acceptedAt: new Date().toISOString(),
+      };
       try {
         await this.journal.accept(accepted);
       } catch (error) {
@@ -114,6 +126,11 @@ export class WebhookService {
       draft: target.draft,
     });
     if (trigger.respond === 'async') return { kind: 'accepted', runId, duplicate: !started };
-    return { kind: 'outcome', runId, duplicate: !started, outcome: await this.runs.waitForOutcome(runId, trigger.timeoutMs) };
+    return {
+      kind: 'outcome',
+      runId,
+      duplicate: !started,
+      outcome: await this.runs.waitForOutcome(runId, trigger.timeoutMs),
+    };
   }
 }

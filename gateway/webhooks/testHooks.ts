@@ -18,16 +18,27 @@ export class TestWebhooks {
     const { flowId } = request;
     const draft = await this.drafts.current(flowId);
     if (!draft) {
-      throw new HttpError(404, 'no_draft', `flow "${flowId}" has no draft: the test URL runs the draft (PUT /api/flows/${flowId}/draft saves one); /hooks/${flowId} runs the saved version`);
+      throw new HttpError(
+        404,
+        'no_draft',
+        `flow "${flowId}" has no draft: the test URL runs the draft (PUT /api/flows/${flowId}/draft saves one); /hooks/${flowId} runs the saved version`,
+      );
     }
     const trigger = webhookTriggerOf(draft.definition);
     if (!trigger) {
-      throw new HttpError(404, 'no_webhook', `the draft of flow "${flowId}" (revision ${draft.revision}) has no webhook trigger: add { "type": "webhook" } to its triggers`);
+      throw new HttpError(
+        404,
+        'no_webhook',
+        `the draft of flow "${flowId}" (revision ${draft.revision}) has no webhook trigger: add { "type": "webhook" } to its triggers`,
+      );
     }
     return this.webhooks.deliverTo(
       { flowId, workspace: draft.workspace, flowVersion: 0, draft: draft.revision, trigger, route: '/hooks-test' },
       // A key sent to the test URL never answers with a production run of the same key, nor the other way round.
-      { ...request, idempotencyKey: request.idempotencyKey === undefined ? undefined : `test:${request.idempotencyKey}` },
+      {
+        ...request,
+        idempotencyKey: request.idempotencyKey === undefined ? undefined : `test:${request.idempotencyKey}`,
+      },
     );
   }
 }

@@ -58,7 +58,9 @@ function parseRequest(args: unknown): HttpRequest {
   const parsed = HttpRequest.safeParse(args);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`);
-  throw new BridgeError('AxiosError', `invalid axios request: ${problems.join('; ')}`, { code: 'ERR_BAD_OPTION_VALUE' });
+  throw new BridgeError('AxiosError', `invalid axios request: ${problems.join('; ')}`, {
+    code: 'ERR_BAD_OPTION_VALUE',
+  });
 }
 
 /** A URL this bridge may request, with its port: IP literals are checked here, names by the lookup hook at connect time. */
@@ -70,7 +72,9 @@ async function checkedUrl(text: string, guard: EgressGuard, base?: URL): Promise
     throw new BridgeError('AxiosError', `invalid URL: ${text}`, { code: 'ERR_INVALID_URL' });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new BridgeError('AxiosError', `unsupported protocol ${url.protocol} (only http and https)`, { code: 'ERR_BAD_REQUEST' });
+    throw new BridgeError('AxiosError', `unsupported protocol ${url.protocol} (only http and https)`, {
+      code: 'ERR_BAD_REQUEST',
+    });
   }
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -91,10 +95,18 @@ async function requestFollowingRedirects(request: HttpRequest, scope: CallScope,
     const response = await sendOnce({ url: url.href, port, method, data, headers, auth, request, scope, options });
     const location: unknown = response.headers.location;
     if (!REDIRECT_STATUSES.has(response.status) || typeof location !== 'string') {
-      return { status: response.status, statusText: response.statusText, headers: plainHeaders(response), data: response.data as unknown, url: url.href };
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        headers: plainHeaders(response),
+        data: response.data as unknown,
+        url: url.href,
+      };
     }
     if (hop >= request.maxRedirects) {
-      throw new BridgeError('AxiosError', `more than ${request.maxRedirects} redirects`, { code: 'ERR_FR_TOO_MANY_REDIRECTS' });
+      throw new BridgeError('AxiosError', `more than ${request.maxRedirects} redirects`, {
+        code: 'ERR_FR_TOO_MANY_REDIRECTS',
+      });
     }
     const next = await checkedUrl(location, options.guard, url);
     if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'post')) {
@@ -155,7 +167,8 @@ async function sendOnce(hop: {
 function plainHeaders(response: AxiosResponse): Record<string, string | string[]> {
   const plain: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(response.headers ?? {})) {
-    if (typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'))) plain[name] = value;
+    if (typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string')))
+      plain[name] = value;
     else if (typeof value === 'number' || typeof value === 'boolean') plain[name] = String(value);
   }
   return plain;
@@ -168,13 +181,19 @@ function hostError(error: unknown, scope: CallScope, maxRequestBytes: number): E
   if (!(error instanceof AxiosError)) return error instanceof Error ? error : new Error(String(error));
   if (error.message.startsWith('maxContentLength')) return tooLarge(scope.maxResponseBytes);
   if (error.message.startsWith('Request body larger than maxBodyLength')) {
-    return new BridgeError('AxiosError', `the request body is larger than the ${maxRequestBytes}-byte limit`, { code: 'ERR_BAD_REQUEST' });
+    return new BridgeError('AxiosError', `the request body is larger than the ${maxRequestBytes}-byte limit`, {
+      code: 'ERR_BAD_REQUEST',
+    });
   }
   return new BridgeError('AxiosError', error.message, error.code ? { code: error.code } : {});
 }
 
 function findCause(error: unknown, test: (candidate: unknown) => boolean): Error | undefined {
-  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth += 1) {
+  for (
+    let current = error, depth = 0;
+    current && depth < 5;
+    current = (current as { cause?: unknown }).cause, depth += 1
+  ) {
     if (test(current)) return current as Error;
   }
   if ((error as { code?: unknown })?.code === 'EGRESS_DENIED') return error as Error;

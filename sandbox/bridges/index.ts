@@ -16,7 +16,6 @@ import { registerMailBridge } from './mail';
 import { registerMongoBridge } from './mongo';
 import { BridgeSession } from './session';
 
-
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 const MAX_CONCURRENT_CALLS = 16;
 
@@ -47,10 +46,19 @@ const LIBRARIES: Library[] = [
   {
     globals: ['axios'],
     shimSource: installAxiosShim.toString(),
-    register: (session, guard, maxResponseBytes) => registerHttpBridge(session, { guard, maxRequestBytes: maxResponseBytes }),
+    register: (session, guard, maxResponseBytes) =>
+      registerHttpBridge(session, { guard, maxRequestBytes: maxResponseBytes }),
   },
-  { globals: ['nodemailer'], shimSource: installNodemailerShim.toString(), register: (session, guard) => registerMailBridge(session, guard) },
-  { globals: ['MongoClient', 'ObjectId'], shimSource: installMongoShim.toString(), register: (session, guard) => registerMongoBridge(session, guard) },
+  {
+    globals: ['nodemailer'],
+    shimSource: installNodemailerShim.toString(),
+    register: (session, guard) => registerMailBridge(session, guard),
+  },
+  {
+    globals: ['MongoClient', 'ObjectId'],
+    shimSource: installMongoShim.toString(),
+    register: (session, guard) => registerMongoBridge(session, guard),
+  },
 ];
 
 /** Shims installed in a context, waiting for the execution whose session will serve their calls. */
@@ -59,7 +67,10 @@ export interface PreparedBridges {
   attach(options: Omit<BridgeOptions, 'referencedGlobals'>): Bridges;
 }
 
-const NOT_ATTACHED = JSON.stringify({ ok: false, error: { name: 'BridgeError', message: 'no execution is attached to this isolate' } });
+const NOT_ATTACHED = JSON.stringify({
+  ok: false,
+  error: { name: 'BridgeError', message: 'no execution is attached to this isolate' },
+});
 
 /** One installer script per set of libraries, compiled once per process into a V8 code cache we made ourselves. */
 const installerCache = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
@@ -71,13 +82,22 @@ const installerCache = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
  */
 function installerSource(libraries: Library[]): string {
   const calls = libraries.map((library) => `(${library.shimSource})(callHost);`);
-  return [`(function (host) {`, `'use strict';`, `const callHost = (${HOST_CALLER_SOURCE})(host);`, ...calls, `})`].join('\n');
+  return [
+    `(function (host) {`,
+    `'use strict';`,
+    `const callHost = (${HOST_CALLER_SOURCE})(host);`,
+    ...calls,
+    `})`,
+  ].join('\n');
 }
 
 /** Defines the globals synchronously: no trip to the isolate's thread, and the compiled code comes from the cache. */
 function runInstaller(isolate: ivm.Isolate, context: ivm.Context, source: string, host: ivm.Reference): void {
   const cachedData = installerCache.get(source);
-  const script: ivm.Script & ivm.CachedDataResult = isolate.compileScriptSync(source, cachedData ? { cachedData } : { produceCachedData: true });
+  const script: ivm.Script & ivm.CachedDataResult = isolate.compileScriptSync(
+    source,
+    cachedData ? { cachedData } : { produceCachedData: true },
+  );
   try {
     if (!cachedData && script.cachedData) installerCache.set(source, script.cachedData);
     const installer = script.runSync(context, { reference: true }) as ivm.Reference<(host: ivm.Reference) => void>;
@@ -95,8 +115,14 @@ function runInstaller(isolate: ivm.Isolate, context: ivm.Context, source: string
  * Installs the shims the code needs into a context, ahead of the execution if the caller likes (an isolate pool
  * does this while the isolate waits). Calls made before `attach` or after the execution's dispose are refused.
  */
-export function prepareBridges(isolate: ivm.Isolate, context: ivm.Context, referencedGlobals?: ReadonlySet<string>): PreparedBridges {
-  const libraries = LIBRARIES.filter((library) => !referencedGlobals || library.globals.some((name) => referencedGlobals.has(name)));
+export function prepareBridges(
+  isolate: ivm.Isolate,
+  context: ivm.Context,
+  referencedGlobals?: ReadonlySet<string>,
+): PreparedBridges {
+  const libraries = LIBRARIES.filter(
+    (library) => !referencedGlobals || library.globals.some((name) => referencedGlobals.has(name)),
+  );
   let attached: BridgeSession | undefined;
   if (libraries.length > 0) {
     const entry = (operation: string, argsJson: string): Promise<string> =>
@@ -108,7 +134,11 @@ export function prepareBridges(isolate: ivm.Isolate, context: ivm.Context, refer
       if (libraries.length === 0) return { dispose: async () => undefined };
       const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
       const guard = options.egress instanceof EgressGuard ? options.egress : new EgressGuard(options.egress);
-      const session = new BridgeSession({ deadline: options.deadline, maxResponseBytes, maxConcurrentCalls: MAX_CONCURRENT_CALLS });
+      const session = new BridgeSession({
+        deadline: options.deadline,
+        maxResponseBytes,
+        maxConcurrentCalls: MAX_CONCURRENT_CALLS,
+      });
       for (const library of libraries) library.register(session, guard, maxResponseBytes);
       attached = session;
       return {

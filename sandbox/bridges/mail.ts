@@ -23,7 +23,13 @@ const TransportOptions = z.object({
   name: z.string().optional(),
   auth: z.object({ user: z.string(), pass: z.string() }).optional(),
   authMethod: z.string().optional(),
-  tls: z.object({ rejectUnauthorized: z.boolean().optional(), servername: z.string().optional(), minVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional() }).optional(),
+  tls: z
+    .object({
+      rejectUnauthorized: z.boolean().optional(),
+      servername: z.string().optional(),
+      minVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
+    })
+    .optional(),
   connectionTimeout: z.number().positive().optional(),
   greetingTimeout: z.number().positive().optional(),
   socketTimeout: z.number().positive().optional(),
@@ -35,7 +41,9 @@ const Addresses = z.union([Address, z.array(Address)]);
 const Attachment = z
   .object({
     filename: z.string().optional(),
-    content: z.string({ error: 'give attachment content as a string (file paths and URLs are not available to function code)' }),
+    content: z.string({
+      error: 'give attachment content as a string (file paths and URLs are not available to function code)',
+    }),
     encoding: z.enum(['base64', 'hex', 'utf8', 'utf-8', 'binary', 'latin1', 'ascii']).optional(),
     contentType: z.string().optional(),
     contentDisposition: z.enum(['attachment', 'inline']).optional(),
@@ -62,7 +70,9 @@ const Message = z
     messageId: z.string().optional(),
     date: z.string().optional(),
     encoding: z.string().optional(),
-    envelope: z.object({ from: z.string().optional(), to: z.union([z.string(), z.array(z.string())]).optional() }).optional(),
+    envelope: z
+      .object({ from: z.string().optional(), to: z.union([z.string(), z.array(z.string())]).optional() })
+      .optional(),
   })
   .strict();
 
@@ -84,7 +94,10 @@ export function registerMailBridge(session: BridgeSession, guard: EgressGuard): 
       socketTimeout: bounded(options.socketTimeout),
       disableFileAccess: true,
       disableUrlAccess: true,
-      getSocket: (resolved: SMTPTransport.Options, callback: (error: Error | null, socket?: { connection: net.Socket }) => void) => {
+      getSocket: (
+        resolved: SMTPTransport.Options,
+        callback: (error: Error | null, socket?: { connection: net.Socket }) => void,
+      ) => {
         const secure = resolved.secure === true;
         const host = resolved.host ?? 'localhost';
         const port = Number(resolved.port) || (secure ? 465 : 587);
@@ -146,7 +159,11 @@ function parseSmtpUrl(text: string): TransportOptions {
     throw new BridgeError('MailError', `nodemailer: "${text}" is not an smtp:// or smtps:// URL`, { code: 'EINVALID' });
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
-    throw new BridgeError('MailError', `nodemailer: only smtp:// and smtps:// transports are available, not ${url.protocol}`, { code: 'EINVALID' });
+    throw new BridgeError(
+      'MailError',
+      `nodemailer: only smtp:// and smtps:// transports are available, not ${url.protocol}`,
+      { code: 'EINVALID' },
+    );
   }
   return {
     host: url.hostname.replace(/^\[|\]$/g, ''),
@@ -176,7 +193,12 @@ function connectChecked(options: {
         const onAbort = () => socket.destroy(new Error('the call was aborted'));
         signal.addEventListener('abort', onAbort, { once: true });
         const timer = setTimeout(
-          () => socket.destroy(Object.assign(new Error(`connecting to ${host}:${port} took longer than ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+          () =>
+            socket.destroy(
+              Object.assign(new Error(`connecting to ${host}:${port} took longer than ${timeoutMs} ms`), {
+                code: 'ETIMEDOUT',
+              }),
+            ),
           timeoutMs,
         );
         socket.once('close', () => clearTimeout(timer));
@@ -194,7 +216,13 @@ function connectChecked(options: {
 function mailError(error: unknown): Error {
   if (error instanceof EgressDeniedError) return new BridgeError('EgressError', error.message, { code: error.code });
   if (error instanceof BridgeError) return error;
-  const known = error as { message?: unknown; code?: unknown; responseCode?: unknown; response?: unknown; command?: unknown };
+  const known = error as {
+    message?: unknown;
+    code?: unknown;
+    responseCode?: unknown;
+    response?: unknown;
+    command?: unknown;
+  };
   const details: Record<string, unknown> = {};
   if (typeof known.code === 'string') details.code = known.code;
   if (typeof known.responseCode === 'number') details.responseCode = known.responseCode;

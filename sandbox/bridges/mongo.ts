@@ -13,7 +13,10 @@ import { BridgeError, BridgeSession, CallScope, tooLarge } from './session';
 const MAX_CLIENTS_PER_EXECUTION = 4;
 const MAX_POOL_SIZE = 5;
 
-const ConnectRequest = z.object({ uri: z.string().min(1, 'MongoClient needs a connection string'), options: z.record(z.string(), z.unknown()).default({}) });
+const ConnectRequest = z.object({
+  uri: z.string().min(1, 'MongoClient needs a connection string'),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
 const CallRequest = z.object({
   client: z.number().int(),
   db: z.string().optional(),
@@ -24,32 +27,54 @@ const CallRequest = z.object({
 const CloseRequest = z.object({ client: z.number().int() });
 
 /** Per-call option names passed to the driver; the rest (sessions, explain, …) make no sense across the bridge. */
-const CALL_OPTIONS = ['projection', 'sort', 'limit', 'skip', 'upsert', 'returnDocument', 'arrayFilters', 'hint', 'collation', 'maxTimeMS', 'ordered', 'allowDiskUse', 'comment'];
+const CALL_OPTIONS = [
+  'projection',
+  'sort',
+  'limit',
+  'skip',
+  'upsert',
+  'returnDocument',
+  'arrayFilters',
+  'hint',
+  'collation',
+  'maxTimeMS',
+  'ordered',
+  'allowDiskUse',
+  'comment',
+];
 
 type Collection = ReturnType<ReturnType<MongoClient['db']>['collection']>;
 type MethodHandler = (collection: Collection, args: Document[], scope: CallScope) => Promise<unknown>;
 
 const METHODS: Record<string, MethodHandler> = {
-  find: (collection, [filter, options], scope) => readAll(collection.find(filter ?? {}, readOptions(options, scope)), scope),
-  aggregate: (collection, [pipeline, options], scope) => readAll(collection.aggregate(asArray(pipeline), readOptions(options, scope)), scope),
+  find: (collection, [filter, options], scope) =>
+    readAll(collection.find(filter ?? {}, readOptions(options, scope)), scope),
+  aggregate: (collection, [pipeline, options], scope) =>
+    readAll(collection.aggregate(asArray(pipeline), readOptions(options, scope)), scope),
   findOne: (collection, [filter, options], scope) => collection.findOne(filter ?? {}, readOptions(options, scope)),
   insertOne: (collection, [document]) => collection.insertOne(document ?? {}),
   insertMany: (collection, [documents, options]) => collection.insertMany(asArray(documents), callOptions(options)),
-  updateOne: (collection, [filter, update, options]) => collection.updateOne(filter ?? {}, update, callOptions(options)),
-  updateMany: (collection, [filter, update, options]) => collection.updateMany(filter ?? {}, update, callOptions(options)),
-  replaceOne: (collection, [filter, replacement, options]) => collection.replaceOne(filter ?? {}, replacement ?? {}, callOptions(options)),
+  updateOne: (collection, [filter, update, options]) =>
+    collection.updateOne(filter ?? {}, update, callOptions(options)),
+  updateMany: (collection, [filter, update, options]) =>
+    collection.updateMany(filter ?? {}, update, callOptions(options)),
+  replaceOne: (collection, [filter, replacement, options]) =>
+    collection.replaceOne(filter ?? {}, replacement ?? {}, callOptions(options)),
   deleteOne: (collection, [filter, options]) => collection.deleteOne(filter ?? {}, callOptions(options)),
   deleteMany: (collection, [filter, options]) => collection.deleteMany(filter ?? {}, callOptions(options)),
-  countDocuments: (collection, [filter, options], scope) => collection.countDocuments(filter ?? {}, readOptions(options, scope)),
+  countDocuments: (collection, [filter, options], scope) =>
+    collection.countDocuments(filter ?? {}, readOptions(options, scope)),
   estimatedDocumentCount: (collection) => collection.estimatedDocumentCount(),
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the key comes from user code; the driver reads a string
   distinct: (collection, [key, filter]) => collection.distinct(String(key), filter ?? {}),
-  findOneAndUpdate: (collection, [filter, update, options]) => collection.findOneAndUpdate(filter ?? {}, update, callOptions(options)),
+  findOneAndUpdate: (collection, [filter, update, options]) =>
+    collection.findOneAndUpdate(filter ?? {}, update, callOptions(options)),
   findOneAndReplace: (collection, [filter, replacement, options]) =>
     collection.findOneAndReplace(filter ?? {}, replacement ?? {}, callOptions(options)),
   findOneAndDelete: (collection, [filter, options]) => collection.findOneAndDelete(filter ?? {}, callOptions(options)),
   // The driver checks each operation's shape and answers a MongoInvalidArgumentError for anything else.
-  bulkWrite: (collection, [operations, options]) => collection.bulkWrite(asArray(operations) as unknown as AnyBulkWriteOperation[], callOptions(options)),
+  bulkWrite: (collection, [operations, options]) =>
+    collection.bulkWrite(asArray(operations) as unknown as AnyBulkWriteOperation[], callOptions(options)),
   createIndex: (collection, [keys, options]) => collection.createIndex(keys ?? {}, indexOptions(options)),
 };
 
@@ -81,7 +106,10 @@ function asArray(value: unknown): Document[] {
 }
 
 /** Reads a cursor to the end, stopping as soon as the documents exceed the response limit. */
-async function readAll(cursor: { [Symbol.asyncIterator](): AsyncIterator<Document>; close(): Promise<void> }, scope: CallScope) {
+async function readAll(
+  cursor: { [Symbol.asyncIterator](): AsyncIterator<Document>; close(): Promise<void> },
+  scope: CallScope,
+) {
   const documents: unknown[] = [];
   let bytes = 0;
   try {
@@ -159,10 +187,13 @@ export function registerMongoBridge(session: BridgeSession, guard: EgressGuard):
     const refusal = refusals.get(request.client);
     if (refusal) throw mongoError(refusal);
     const client = clients.get(request.client);
-    if (!client) throw new BridgeError('MongoError', 'the MongoClient is closed; call connect() first', { code: 'ENOTCONNECTED' });
+    if (!client)
+      throw new BridgeError('MongoError', 'the MongoClient is closed; call connect() first', { code: 'ENOTCONNECTED' });
     const handler = Object.hasOwn(METHODS, request.method) ? METHODS[request.method] : undefined;
     if (!handler) throw new BridgeError('MongoError', `collection.${request.method} is not available to function code`);
-    const callArgs = request.args.map((arg) => (arg === null ? undefined : (BSON.EJSON.deserialize(arg as Document, { relaxed: true }) as Document)));
+    const callArgs = request.args.map((arg) =>
+      arg === null ? undefined : (BSON.EJSON.deserialize(arg as Document, { relaxed: true }) as Document),
+    );
     try {
       const collection = client.db(request.db).collection(request.collection);
       const result = await handler(collection, callArgs as Document[], scope);

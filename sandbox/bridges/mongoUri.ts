@@ -78,7 +78,9 @@ function checkOption(name: string, value: unknown): void {
     throw mongoError(`MongoClient option "${name}" is not available to function code`);
   }
   if (name.toLowerCase() === 'authmechanism' && !ALLOWED_AUTH_MECHANISMS.has(String(value).toUpperCase())) {
-    throw mongoError(`authMechanism ${String(value)} is not available to function code (use SCRAM-SHA-256, SCRAM-SHA-1 or PLAIN)`);
+    throw mongoError(
+      `authMechanism ${String(value)} is not available to function code (use SCRAM-SHA-256, SCRAM-SHA-1 or PLAIN)`,
+    );
   }
 }
 
@@ -87,7 +89,11 @@ function checkOption(name: string, value: unknown): void {
  * host (and, for `mongodb+srv`, the hosts its SRV record names) so a refusal is immediate and clear rather than a
  * server-selection timeout. Answers the options to pass on.
  */
-export async function checkMongoTarget(uri: string, options: Record<string, unknown>, guard: EgressGuard): Promise<Record<string, unknown>> {
+export async function checkMongoTarget(
+  uri: string,
+  options: Record<string, unknown>,
+  guard: EgressGuard,
+): Promise<Record<string, unknown>> {
   let parsed: ConnectionString;
   try {
     parsed = new ConnectionString(uri);
@@ -97,7 +103,9 @@ export async function checkMongoTarget(uri: string, options: Record<string, unkn
   for (const [name, value] of parsed.searchParams.entries()) checkOption(name, value);
   for (const [name, value] of Object.entries(options)) checkOption(name, value);
   const seeds = parsed.hosts.map(splitHostAndPort);
-  const targets = parsed.isSRV ? await srvTargets(seeds[0].host, parsed.searchParams.get('srvServiceName') ?? 'mongodb') : seeds;
+  const targets = parsed.isSRV
+    ? await srvTargets(seeds[0].host, parsed.searchParams.get('srvServiceName') ?? 'mongodb')
+    : seeds;
   for (const { host, port } of targets) await guard.resolve(host, port);
   return options;
 }

@@ -74,7 +74,9 @@ export class BridgeSession {
     try {
       json = JSON.stringify(envelope);
     } catch (error) {
-      return JSON.stringify(failure(new BridgeError('BridgeError', `the result could not be copied: ${(error as Error).message}`)));
+      return JSON.stringify(
+        failure(new BridgeError('BridgeError', `the result could not be copied: ${(error as Error).message}`)),
+      );
     }
     if (Buffer.byteLength(json) > this.options.maxResponseBytes + 1024) {
       return JSON.stringify(failure(tooLarge(this.options.maxResponseBytes)));
@@ -89,12 +91,18 @@ export class BridgeSession {
     if (Date.now() >= this.options.deadline) return failure(deadlineError());
     if (argsJson.length > this.options.maxResponseBytes + ARGUMENT_SLACK_CHARS) {
       return failure(
-        new BridgeError('RequestTooLargeError', `the call's arguments are larger than the ${this.options.maxResponseBytes}-byte limit for function code`),
+        new BridgeError(
+          'RequestTooLargeError',
+          `the call's arguments are larger than the ${this.options.maxResponseBytes}-byte limit for function code`,
+        ),
       );
     }
     if (this.inFlight >= this.options.maxConcurrentCalls) {
       return failure(
-        new BridgeError('BridgeError', `more than ${this.options.maxConcurrentCalls} library calls in flight at once; await some before starting more`),
+        new BridgeError(
+          'BridgeError',
+          `more than ${this.options.maxConcurrentCalls} library calls in flight at once; await some before starting more`,
+        ),
       );
     }
     this.inFlight += 1;
@@ -103,18 +111,24 @@ export class BridgeSession {
     // Operations honour the signal, but the deadline holds even for one that does not.
     let stop: () => void = () => undefined;
     const stopped = new Promise<never>((_, reject) => {
-      const onAbort = () => reject(timeout.aborted ? deadlineError() : new BridgeError('BridgeError', 'the execution has ended'));
+      const onAbort = () =>
+        reject(timeout.aborted ? deadlineError() : new BridgeError('BridgeError', 'the execution has ended'));
       signal.addEventListener('abort', onAbort, { once: true });
       stop = () => signal.removeEventListener('abort', onAbort);
     });
     stopped.catch(() => undefined);
     try {
       const args: unknown = JSON.parse(argsJson);
-      const scope: CallScope = { signal, remainingMs: () => this.remainingMs(), maxResponseBytes: this.options.maxResponseBytes };
+      const scope: CallScope = {
+        signal,
+        remainingMs: () => this.remainingMs(),
+        maxResponseBytes: this.options.maxResponseBytes,
+      };
       const value = await Promise.race([operation(args, scope), stopped]);
       return { ok: true, value: value === undefined ? null : value };
     } catch (error) {
-      if (timeout.aborted && !(error instanceof BridgeError && error.name === 'TimeoutError')) return failure(deadlineError());
+      if (timeout.aborted && !(error instanceof BridgeError && error.name === 'TimeoutError'))
+        return failure(deadlineError());
       return failure(error);
     } finally {
       stop();
@@ -134,9 +148,13 @@ export function deadlineError(): BridgeError {
 }
 
 export function tooLarge(limit: number): BridgeError {
-  return new BridgeError('ResponseTooLargeError', `the response is larger than the ${limit}-byte limit for function code`, {
-    code: 'ERR_RESPONSE_TOO_LARGE',
-  });
+  return new BridgeError(
+    'ResponseTooLargeError',
+    `the response is larger than the ${limit}-byte limit for function code`,
+    {
+      code: 'ERR_RESPONSE_TOO_LARGE',
+    },
+  );
 }
 
 /** Only named, allow-listed fields cross: no host stack traces, no host objects. */

@@ -14,8 +14,19 @@ let product: Product;
 beforeAll(async () => {
   const app = express();
   app.get('/companies/search', (request, response) => {
-    if (request.headers.authorization !== 'Bearer zi-key') return void response.status(401).json({ error: 'unauthorized' });
-    response.json({ companies: [{ name: `${String(request.query.name)} Corporation`, industry: 'Software', employeeCount: 1200, revenue: 5, website: 'acme.example' }] });
+    if (request.headers.authorization !== 'Bearer zi-key')
+      return void response.status(401).json({ error: 'unauthorized' });
+    response.json({
+      companies: [
+        {
+          name: `${String(request.query.name)} Corporation`,
+          industry: 'Software',
+          employeeCount: 1200,
+          revenue: 5,
+          website: 'acme.example',
+        },
+      ],
+    });
   });
   api = await listenLocally(app);
   product = await startProduct({
@@ -36,10 +47,15 @@ afterAll(async () => {
 test('a spec sample reaches an API the allow-list opens, with env from the host allow-list', async () => {
   const flow = { id: 'enrich', name: 'Enrich', nodes: [{ id: 'enrich', type: 'code', code: ENRICH_COMPANY_DATA }] };
   expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
-  const response = await product.request('POST', '/api/flows/enrich/runs?wait=true', { input: { companyName: 'Acme' } });
+  const response = await product.request('POST', '/api/flows/enrich/runs?wait=true', {
+    input: { companyName: 'Acme' },
+  });
   expect(response.body).toMatchObject({
     status: 'completed',
-    output: { originalName: 'Acme', enrichedData: { officialName: 'Acme Corporation', industry: 'Software', size: 1200 } },
+    output: {
+      originalName: 'Acme',
+      enrichedData: { officialName: 'Acme Corporation', industry: 'Software', size: 1200 },
+    },
   });
 });
 
@@ -59,7 +75,9 @@ test('a node reaching for the cloud metadata address fails with the egress error
   expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
   const response = await product.request('POST', '/api/flows/metadata/runs?wait=true', { input: {} });
   expect(response.body).toMatchObject({ status: 'failed', error: { name: 'EgressError', nodeId: 'steal' } });
-  expect(response.body.error.message).toMatch(/169\.254\.169\.254 refused: cloud metadata addresses are closed to function code/);
+  expect(response.body.error.message).toMatch(
+    /169\.254\.169\.254 refused: cloud metadata addresses are closed to function code/,
+  );
 });
 
 test("with 127.0.0.1 open, the platform's own store and gateway stay closed to function code", async () => {

@@ -26,10 +26,15 @@ beforeAll(async () => {
         uiPort: await freePort(),
         namespace: 'nectar-external',
       }))(),
-    (async () => startFerretDb({ executable: requireBinary('ferretdb'), dataDir: serversDir, port: await freePort() }))(),
+    (async () =>
+      startFerretDb({ executable: requireBinary('ferretdb'), dataDir: serversDir, port: await freePort() }))(),
   ]);
   product = await startProduct({
-    env: { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'nectar-external', NECTAR_MONGODB_URI: ferret.uri.replace('/nectar', '/external_store') },
+    env: {
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: 'nectar-external',
+      NECTAR_MONGODB_URI: ferret.uri.replace('/nectar', '/external_store'),
+    },
   });
 });
 
@@ -68,7 +73,9 @@ test('flows are stored in the given database and run in the given namespace', as
   const { Connection, Client } = await import('@temporalio/client');
   const connection = await Connection.connect({ address: temporal.address });
   try {
-    const description = await new Client({ connection, namespace: 'nectar-external' }).workflow.getHandle(run.body.runId).describe();
+    const description = await new Client({ connection, namespace: 'nectar-external' }).workflow
+      .getHandle(run.body.runId)
+      .describe();
     expect(description.status.name).toBe('COMPLETED');
   } finally {
     await connection.close();

@@ -34,7 +34,10 @@ async function completed(runId: string) {
 }
 
 async function healthy() {
-  await eventually(async () => ((await call('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined), 90_000);
+  await eventually(
+    async () => ((await call('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined),
+    90_000,
+  );
 }
 
 beforeAll(async () => {
@@ -123,7 +126,9 @@ describe('Temporal hung (SIGSTOP)', () => {
   });
 
   test('a keyed delivery the caller gave up on, retried once Temporal is back, is one run', async () => {
-    const first = await call('POST', '/hooks/fault-hook', { n: 4 }, { 'idempotency-key': 'retried-4' }).catch(() => undefined);
+    const first = await call('POST', '/hooks/fault-hook', { n: 4 }, { 'idempotency-key': 'retried-4' }).catch(
+      () => undefined,
+    );
     keyed = first?.status ?? 0;
     process.kill(pidOf('temporal'), 'SIGCONT');
     await healthy();
@@ -141,13 +146,16 @@ describe('Temporal hung (SIGSTOP)', () => {
 });
 
 describe('killed (SIGKILL)', () => {
-  test.each(['ferretdb', 'temporal'] as const)('%s is restarted by the launcher and deliveries accepted meanwhile run', async (part) => {
-    const before = pidOf(part);
-    process.kill(before, 'SIGKILL');
-    const response = await call('POST', '/hooks/fault-hook', { n: 5 });
-    expect(response.status).toBe(202);
-    await eventually(async () => (pidOf(part) !== before ? true : undefined), 60_000);
-    await healthy();
-    expect((await completed(response.body.runId)).output).toEqual({ n: 5 });
-  });
+  test.each(['ferretdb', 'temporal'] as const)(
+    '%s is restarted by the launcher and deliveries accepted meanwhile run',
+    async (part) => {
+      const before = pidOf(part);
+      process.kill(before, 'SIGKILL');
+      const response = await call('POST', '/hooks/fault-hook', { n: 5 });
+      expect(response.status).toBe(202);
+      await eventually(async () => (pidOf(part) !== before ? true : undefined), 60_000);
+      await healthy();
+      expect((await completed(response.body.runId)).output).toEqual({ n: 5 });
+    },
+  );
 });

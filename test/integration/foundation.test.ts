@@ -21,8 +21,16 @@ const approvalFlow = {
       name: 'Executive approval',
       code: "async function executive(input, context) { console.log('escalating', { amount: context.trigger.payload.purchaseAmount }); return { approvedBy: 'executive', amount: context.trigger.payload.purchaseAmount }; }",
     },
-    { id: 'manager-approval', type: 'code', code: "const manager = (input, context) => ({ approvedBy: 'manager', by: context.workflowContext.nodeId });" },
-    { id: 'auto-approve', type: 'code', code: "return { approvedBy: 'auto', previous: context.steps.route.nextPath };" },
+    {
+      id: 'manager-approval',
+      type: 'code',
+      code: "const manager = (input, context) => ({ approvedBy: 'manager', by: context.workflowContext.nodeId });",
+    },
+    {
+      id: 'auto-approve',
+      type: 'code',
+      code: "return { approvedBy: 'auto', previous: context.steps.route.nextPath };",
+    },
   ],
   edges: [
     { from: 'route', to: 'executive-approval', path: 'executive-approval' },
@@ -168,10 +176,16 @@ describe('the approval slice', () => {
     expect(response.status).toBe(200);
     const run = response.body;
     expect(run).toMatchObject({ status: 'completed', flowId: 'purchase-approval', flowVersion: 2, output });
-    const ran = run.nodes.filter((node: { status: string }) => node.status === 'succeeded').map((node: { id: string }) => node.id);
+    const ran = run.nodes
+      .filter((node: { status: string }) => node.status === 'succeeded')
+      .map((node: { id: string }) => node.id);
     expect(ran).toEqual(['route', branch]);
-    const skipped = run.nodes.filter((node: { status: string }) => node.status === 'skipped').map((node: { id: string }) => node.id);
-    expect(skipped.sort()).toEqual(['auto-approve', 'executive-approval', 'manager-approval'].filter((id) => id !== branch).sort());
+    const skipped = run.nodes
+      .filter((node: { status: string }) => node.status === 'skipped')
+      .map((node: { id: string }) => node.id);
+    expect(skipped.sort()).toEqual(
+      ['auto-approve', 'executive-approval', 'manager-approval'].filter((id) => id !== branch).sort(),
+    );
     for (const node of run.nodes.filter((n: { status: string }) => n.status === 'succeeded')) {
       expect(node.durationMs).toBeGreaterThan(0);
       expect(node.memoryBytes).toBeGreaterThan(0);
@@ -184,15 +198,24 @@ describe('the approval slice', () => {
   });
 
   test('logs are captured per node with level, time and structured arguments', async () => {
-    const response = await product.request('POST', '/api/flows/purchase-approval/runs?wait=true', { input: { purchaseAmount: 12345 } });
+    const response = await product.request('POST', '/api/flows/purchase-approval/runs?wait=true', {
+      input: { purchaseAmount: 12345 },
+    });
     const executive = response.body.nodes.find((node: { id: string }) => node.id === 'executive-approval');
     expect(executive.logs).toEqual([
-      { level: 'log', nodeId: 'executive-approval', timestamp: expect.any(String), args: ['escalating', { amount: 12345 }] },
+      {
+        level: 'log',
+        nodeId: 'executive-approval',
+        timestamp: expect.any(String),
+        args: ['escalating', { amount: 12345 }],
+      },
     ]);
   });
 
   test('an async run answers 202 with the run id, and the run can be read until it completes', async () => {
-    const started = await product.request('POST', '/api/flows/purchase-approval/runs', { input: { purchaseAmount: 50 } });
+    const started = await product.request('POST', '/api/flows/purchase-approval/runs', {
+      input: { purchaseAmount: 50 },
+    });
     expect(started.status).toBe(202);
     expect(isRunId(started.body.runId)).toBe(true);
     expect(flowIdOfRunId(started.body.runId)).toBe('purchase-approval');
@@ -206,16 +229,28 @@ describe('the approval slice', () => {
     expect(run.output).toEqual({ approvedBy: 'auto', previous: 'auto-approve' });
   });
 
-  test('a node that throws fails the run with its message and a stack on the user\'s line', async () => {
+  test("a node that throws fails the run with its message and a stack on the user's line", async () => {
     const flow = {
       id: 'thrower',
       name: 'Thrower',
-      nodes: [{ id: 'validate', type: 'code', code: "const processUserData = (input, context) => {\n  const user = input.userData;\n  if (!user.email || !user.name) {\n    throw new Error('Missing required fields');\n  }\n  return user;\n};" }],
+      nodes: [
+        {
+          id: 'validate',
+          type: 'code',
+          code: "const processUserData = (input, context) => {\n  const user = input.userData;\n  if (!user.email || !user.name) {\n    throw new Error('Missing required fields');\n  }\n  return user;\n};",
+        },
+      ],
     };
     expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
-    const response = await product.request('POST', '/api/flows/thrower/runs?wait=true', { input: { userData: { name: 'x' } } });
+    const response = await product.request('POST', '/api/flows/thrower/runs?wait=true', {
+      input: { userData: { name: 'x' } },
+    });
     expect(response.body.status).toBe('failed');
-    expect(response.body.error).toMatchObject({ name: 'Error', message: 'Missing required fields', nodeId: 'validate' });
+    expect(response.body.error).toMatchObject({
+      name: 'Error',
+      message: 'Missing required fields',
+      nodeId: 'validate',
+    });
     expect(response.body.error.stack).toMatch(/validate\.js:4:/);
     expect(response.body.nodes[0]).toMatchObject({ id: 'validate', status: 'failed', attempt: 1 });
   });
@@ -225,7 +260,8 @@ describe('the approval slice', () => {
     try {
       const client = new Client({ connection });
       const runs = [];
-      for await (const execution of client.workflow.list({ query: "NectarFlowId = 'purchase-approval'" })) runs.push(execution);
+      for await (const execution of client.workflow.list({ query: "NectarFlowId = 'purchase-approval'" }))
+        runs.push(execution);
       expect(runs.length).toBeGreaterThanOrEqual(4);
       const first = runs[0];
       expect(first.type).toBe('interpreterWorkflow');
@@ -248,7 +284,9 @@ describe('the approval slice', () => {
 
 describe('restart', () => {
   test('a second start on the same data finds the flows and the run history, and a stop frees every port', async () => {
-    const before = await product.request('POST', '/api/flows/purchase-approval/runs?wait=true', { input: { purchaseAmount: 5000 } });
+    const before = await product.request('POST', '/api/flows/purchase-approval/runs?wait=true', {
+      input: { purchaseAmount: 5000 },
+    });
     expect(before.body.status).toBe('completed');
     const { dataDir, adminKey, ports } = product;
     await product.stop();
@@ -261,7 +299,9 @@ describe('restart', () => {
     const after = await product.request('GET', `/api/runs/${before.body.runId}`);
     expect(after.status).toBe(200);
     expect(after.body).toEqual(before.body);
-    const fresh = await product.request('POST', '/api/flows/purchase-approval/runs?wait=true', { input: { purchaseAmount: 20000 } });
+    const fresh = await product.request('POST', '/api/flows/purchase-approval/runs?wait=true', {
+      input: { purchaseAmount: 20000 },
+    });
     expect(fresh.body.output).toEqual({ approvedBy: 'executive', amount: 20000 });
   });
 });

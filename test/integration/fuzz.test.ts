@@ -10,8 +10,14 @@ const CASES = Number(process.env.NECTAR_FUZZ_CASES ?? 3000);
 let product: Product;
 
 beforeAll(async () => {
-  product = await startProduct({ env: { NECTAR_WEBHOOK_BODY_LIMIT: `${FUZZ_BODY_LIMIT}b`, NECTAR_UPLOAD_LIMIT: `${FUZZ_BODY_LIMIT}b` } });
-  await prepareFuzzTarget({ baseUrl: product.baseUrl, adminKey: product.adminKey, gatewayPid: () => product.pidOf('gateway') });
+  product = await startProduct({
+    env: { NECTAR_WEBHOOK_BODY_LIMIT: `${FUZZ_BODY_LIMIT}b`, NECTAR_UPLOAD_LIMIT: `${FUZZ_BODY_LIMIT}b` },
+  });
+  await prepareFuzzTarget({
+    baseUrl: product.baseUrl,
+    adminKey: product.adminKey,
+    gatewayPid: () => product.pidOf('gateway'),
+  });
 });
 
 afterAll(async () => {
@@ -19,7 +25,12 @@ afterAll(async () => {
 });
 
 test(`${CASES} random requests over the HTTP surface: no 5xx, no dropped connection, every error named, the gateway unchanged and healthy`, async () => {
-  const figures = await fuzz({ baseUrl: product.baseUrl, adminKey: product.adminKey, gatewayPid: () => product.pidOf('gateway') }, { cases: CASES });
+  const figures = await fuzz(
+    { baseUrl: product.baseUrl, adminKey: product.adminKey, gatewayPid: () => product.pidOf('gateway') },
+    { cases: CASES },
+  );
   expect(figures.cases).toBe(CASES);
-  console.log(`fuzz: ${figures.cases} cases in ${figures.ms} ms, seed ${figures.seed}, answers ${JSON.stringify(figures.byStatus)}`);
+  console.log(
+    `fuzz: ${figures.cases} cases in ${figures.ms} ms, seed ${figures.seed}, answers ${JSON.stringify(figures.byStatus)}`,
+  );
 }, 600_000);

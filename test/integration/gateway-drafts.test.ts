@@ -14,13 +14,21 @@ const keys: Record<string, string> = {};
 
 /** A one-node flow; `trigger` adds a webhook trigger with those settings. */
 function flow(id: string, code: string, trigger?: Record<string, unknown>) {
-  return { id, name: id, nodes: [{ id: 'main', type: 'code', code }], ...(trigger ? { triggers: [{ type: 'webhook', ...trigger }] } : {}) };
+  return {
+    id,
+    name: id,
+    nodes: [{ id: 'main', type: 'code', code }],
+    ...(trigger ? { triggers: [{ type: 'webhook', ...trigger }] } : {}),
+  };
 }
 
 /** An API call as the admin, or with the key of a workspace. */
 function call(method: string, path: string, body?: unknown, workspace?: string) {
   if (!workspace) return product.request(method, path, body);
-  return product.request(method, path, body, { authorization: `Bearer ${keys[workspace]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) });
+  return product.request(method, path, body, {
+    authorization: `Bearer ${keys[workspace]}`,
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  });
 }
 
 async function hook(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
@@ -46,7 +54,8 @@ async function createWorkspace(id: string, body: Record<string, unknown> = {}): 
   keys[id] = (await product.request('POST', `/api/workspaces/${id}/keys`, { name: 'tests' })).body.key;
 }
 
-const problemPaths = (response: { body: any }) => response.body.error.problems.map((problem: { path: string }) => problem.path);
+const problemPaths = (response: { body: any }) =>
+  response.body.error.problems.map((problem: { path: string }) => problem.path);
 
 beforeAll(async () => {
   product = await startProduct();
@@ -66,16 +75,28 @@ describe('drafts through the API', () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ id: 'notes', revision: 1 });
     const read = await call('GET', '/api/flows/notes/draft');
-    expect(read.body).toMatchObject({ id: 'notes', revision: 1, latestVersion: null, definition: { nodes: [{ code: 'return { n: 1 };' }] } });
+    expect(read.body).toMatchObject({
+      id: 'notes',
+      revision: 1,
+      latestVersion: null,
+      definition: { nodes: [{ code: 'return { n: 1 };' }] },
+    });
     // A draft is no version: the flow has none yet, and the list shows it as a draft only.
     expect((await call('GET', '/api/flows/notes')).status).toBe(404);
     const listed = (await call('GET', '/api/flows')).body.flows.find((saved: { id: string }) => saved.id === 'notes');
     expect(listed).toMatchObject({ latestVersion: null, hasDraft: true, draftRevision: 1 });
 
     expect((await call('PUT', '/api/flows/notes/draft', flow('notes', 'return { n: 2 };'))).body.revision).toBe(2);
-    expect((await call('POST', '/api/flows', flow('notes', 'return { n: 0 };'))).body).toEqual({ id: 'notes', version: 1 });
+    expect((await call('POST', '/api/flows', flow('notes', 'return { n: 0 };'))).body).toEqual({
+      id: 'notes',
+      version: 1,
+    });
     const kept = await call('GET', '/api/flows/notes/draft');
-    expect(kept.body).toMatchObject({ revision: 2, latestVersion: 1, definition: { nodes: [{ code: 'return { n: 2 };' }] } });
+    expect(kept.body).toMatchObject({
+      revision: 2,
+      latestVersion: 1,
+      definition: { nodes: [{ code: 'return { n: 2 };' }] },
+    });
 
     expect((await call('DELETE', '/api/flows/notes/draft')).status).toBe(204);
     expect((await call('GET', '/api/flows/notes/draft')).status).toBe(404);
@@ -115,7 +136,10 @@ describe('drafts through the API', () => {
     expect((await call('GET', '/api/flows/owned/draft', undefined, 'beta')).status).toBe(404);
     expect((await call('DELETE', '/api/flows/owned/draft', undefined, 'beta')).status).toBe(404);
     expect((await call('POST', '/api/flows/owned/draft/runs', {}, 'beta')).status).toBe(404);
-    const asBetaAdmin = await product.request('GET', '/api/flows/owned/draft', undefined, { authorization: `Bearer ${product.adminKey}`, 'x-nectar-workspace': 'beta' });
+    const asBetaAdmin = await product.request('GET', '/api/flows/owned/draft', undefined, {
+      authorization: `Bearer ${product.adminKey}`,
+      'x-nectar-workspace': 'beta',
+    });
     expect(asBetaAdmin.status).toBe(404);
     // The draft holds the id for its workspace, as a saved flow does.
     expect((await call('PUT', '/api/flows/owned/draft', flow('owned', 'return 2;'), 'beta')).status).toBe(409);
@@ -133,25 +157,35 @@ describe('drafts through the API', () => {
 
   test('a draft shows webhook credentials redacted, and a redacted one sent back keeps the secret', async () => {
     const secret = 'draft-shared-secret-123';
-    await call('PUT', '/api/flows/signed/draft', flow('signed', 'return { ok: true };', { auth: { type: 'hmac', secret } }));
+    await call(
+      'PUT',
+      '/api/flows/signed/draft',
+      flow('signed', 'return { ok: true };', { auth: { type: 'hmac', secret } }),
+    );
     const shown = (await call('GET', '/api/flows/signed/draft')).body.definition;
     expect(shown.triggers[0].auth.secret).toBe(REDACTED_SECRET);
     expect((await call('PUT', '/api/flows/signed/draft', { ...shown, name: 'renamed' })).status).toBe(200);
     const body = '{}';
     const timestamp = String(Math.floor(Date.now() / 1000));
     const signature = `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-    const delivered = await hook('POST', '/hooks-test/signed', body, { 'content-type': 'application/json', 'x-nectar-signature': signature, 'x-nectar-timestamp': timestamp });
+    const delivered = await hook('POST', '/hooks-test/signed', body, {
+      'content-type': 'application/json',
+      'x-nectar-signature': signature,
+      'x-nectar-timestamp': timestamp,
+    });
     expect(delivered.status).toBe(202);
     expect((await finishedRun(delivered.body.runId)).output).toEqual({ ok: true });
   });
 });
 
 describe('test URL and draft runs', () => {
-  const SHOW = (from: string) => `return { from: '${from}', source: context.trigger.source, version: context.workflowContext.flowVersion, draft: context.workflowContext.draft ?? null };`;
+  const SHOW = (from: string) =>
+    `return { from: '${from}', source: context.trigger.source, version: context.workflowContext.flowVersion, draft: context.workflowContext.draft ?? null };`;
 
   test('the test URL runs the draft, the production URL the saved version; runs say which', async () => {
     await call('PUT', '/api/flows/greet', flow('greet', SHOW('saved'), { respond: 'sync' }));
-    const draft = (await call('PUT', '/api/flows/greet/draft', flow('greet', SHOW('draft'), { respond: 'sync' }))).body.revision;
+    const draft = (await call('PUT', '/api/flows/greet/draft', flow('greet', SHOW('draft'), { respond: 'sync' }))).body
+      .revision;
 
     const test = await hook('POST', '/hooks-test/greet/orders?x=1', '{}', { 'content-type': 'application/json' });
     expect(test.status).toBe(200);
@@ -198,7 +232,11 @@ describe('test URL and draft runs', () => {
     expect(run).toMatchObject({ status: 'completed', draft: first, output: { from: 'first', draft: first } });
     const next = await call('POST', '/api/flows/pinned/draft/runs?wait=true', { input: {} });
     expect(next.status).toBe(200);
-    expect(next.body).toMatchObject({ status: 'completed', draft: second, output: { from: 'second', source: 'api-test', draft: second } });
+    expect(next.body).toMatchObject({
+      status: 'completed',
+      draft: second,
+      output: { from: 'second', source: 'api-test', draft: second },
+    });
     expect(await flowVersionAttribute(next.body.runId)).toBe(`draft-${second}`);
 
     // A rerun of a test run is a test run: on the same revision, or on the draft now.
@@ -211,7 +249,11 @@ describe('test URL and draft runs', () => {
 
   test("the test URL enforces the draft's trigger (auth, methods), the production URL the saved version's", async () => {
     await call('PUT', '/api/flows/guarded', flow('guarded', SHOW('saved'), {}));
-    await call('PUT', '/api/flows/guarded/draft', flow('guarded', SHOW('draft'), { auth: { type: 'header', value: 'draft-key-123' }, methods: ['POST'] }));
+    await call(
+      'PUT',
+      '/api/flows/guarded/draft',
+      flow('guarded', SHOW('draft'), { auth: { type: 'header', value: 'draft-key-123' }, methods: ['POST'] }),
+    );
     const missing = await hook('POST', '/hooks-test/guarded');
     expect(missing.status).toBe(401);
     expect((await hook('POST', '/hooks-test/guarded', undefined, { 'x-api-key': 'wrong-key-123' })).status).toBe(401);
@@ -243,8 +285,13 @@ describe('test URL and draft runs', () => {
 
   test('test runs count against the quota like any run: 429 once it is used', async () => {
     await createWorkspace('tiny', { plan: 'enterprise', limits: { executionsPerMonth: 1 } });
-    expect((await call('PUT', '/api/flows/tiny-draft/draft', flow('tiny-draft', 'return { ok: true };', {}), 'tiny')).status).toBe(200);
-    expect((await call('POST', '/api/flows/tiny-draft/draft/runs?wait=true', {}, 'tiny')).body).toMatchObject({ status: 'completed', output: { ok: true } });
+    expect(
+      (await call('PUT', '/api/flows/tiny-draft/draft', flow('tiny-draft', 'return { ok: true };', {}), 'tiny')).status,
+    ).toBe(200);
+    expect((await call('POST', '/api/flows/tiny-draft/draft/runs?wait=true', {}, 'tiny')).body).toMatchObject({
+      status: 'completed',
+      output: { ok: true },
+    });
     const refused = await call('POST', '/api/flows/tiny-draft/draft/runs', {}, 'tiny');
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe('quota_exceeded');
@@ -254,9 +301,20 @@ describe('test URL and draft runs', () => {
 
 test('the OpenAPI document lists the draft routes and the test URL', async () => {
   const doc = (await product.request('GET', '/api/openapi.json', undefined, {})).body;
-  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/flows/{id}/draft', '/api/flows/{id}/draft/runs', '/hooks-test/{flowId}', '/hooks-test/{flowId}/{path}']));
+  expect(Object.keys(doc.paths)).toEqual(
+    expect.arrayContaining([
+      '/api/flows/{id}/draft',
+      '/api/flows/{id}/draft/runs',
+      '/hooks-test/{flowId}',
+      '/hooks-test/{flowId}/{path}',
+    ]),
+  );
   expect(Object.keys(doc.paths['/api/flows/{id}/draft'])).toEqual(expect.arrayContaining(['get', 'put', 'delete']));
-  expect(doc.paths['/api/flows/{id}/draft'].put.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/FlowDefinition' });
-  const runParameters = doc.paths['/api/flows/{id}/draft/runs'].post.parameters.map((parameter: { name: string }) => parameter.name);
+  expect(doc.paths['/api/flows/{id}/draft'].put.requestBody.content['application/json'].schema).toEqual({
+    $ref: '#/components/schemas/FlowDefinition',
+  });
+  const runParameters = doc.paths['/api/flows/{id}/draft/runs'].post.parameters.map(
+    (parameter: { name: string }) => parameter.name,
+  );
   expect(runParameters).toEqual(expect.arrayContaining(['id', 'wait', 'timeoutMs']));
 });

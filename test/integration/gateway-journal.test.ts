@@ -16,12 +16,23 @@ afterAll(async () => {
 
 test('deliveries journaled before a stop become runs after the restart, exactly once', async () => {
   product = await startProduct();
-  const flow = { id: 'journaled', name: 'journaled', nodes: [{ id: 'a', type: 'code', code: 'return { n: input.body.n };' }], triggers: [{ type: 'webhook' }] };
+  const flow = {
+    id: 'journaled',
+    name: 'journaled',
+    nodes: [{ id: 'a', type: 'code', code: 'return { n: input.body.n };' }],
+    triggers: [{ type: 'webhook' }],
+  };
   expect((await product.request('PUT', '/api/flows/journaled', flow)).status).toBe(200);
-  const live = await fetch(`${product.baseUrl}/hooks/journaled`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' });
+  const live = await fetch(`${product.baseUrl}/hooks/journaled`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"n":1}',
+  });
   expect(live.status).toBe(202);
   const { runId: liveRunId } = (await live.json()) as { runId: string };
-  await eventually(async () => ((await product!.request('GET', `/api/runs/${liveRunId}`)).body.status === 'completed' ? true : undefined));
+  await eventually(async () =>
+    (await product!.request('GET', `/api/runs/${liveRunId}`)).body.status === 'completed' ? true : undefined,
+  );
   const dataDir = product.dataDir;
   await product.stop();
 
@@ -31,13 +42,26 @@ test('deliveries journaled before a stop become runs after the restart, exactly 
     flowId: 'journaled',
     flowVersion: 1,
     workspace: DEFAULT_WORKSPACE,
-    trigger: { type: 'webhook', source: 'POST /hooks/journaled', payload: { method: 'POST', path: '/', query: {}, headers: {}, body: { n } } },
+    trigger: {
+      type: 'webhook',
+      source: 'POST /hooks/journaled',
+      payload: { method: 'POST', path: '/', query: {}, headers: {}, body: { n } },
+    },
     acceptedAt: new Date().toISOString(),
   });
   const unstarted = run(2);
   const recorded = run(3);
   const file = path.join(dataDir, 'webhook-journal', 'accepted.jsonl');
-  fs.appendFileSync(file, [{ t: 'A', run: unstarted }, { t: 'A', run: recorded }, { t: 'S', runId: recorded.runId }].map((line) => `${JSON.stringify(line)}\n`).join('') + '{"t":"A","run":{"runId":"torn');
+  fs.appendFileSync(
+    file,
+    [
+      { t: 'A', run: unstarted },
+      { t: 'A', run: recorded },
+      { t: 'S', runId: recorded.runId },
+    ]
+      .map((line) => `${JSON.stringify(line)}\n`)
+      .join('') + '{"t":"A","run":{"runId":"torn',
+  );
 
   product = await startProduct({ dataDir, adminKey: product.adminKey });
   const restarted = product;

@@ -6,7 +6,18 @@ import { eventually, Product, startProduct } from '../support/product';
 let product: Product;
 const started: string[] = [];
 
-const ECHO = { id: 'listed', name: 'Listed', nodes: [{ id: 'echo', type: 'code', code: 'if (input && input.fail) throw new Error("asked to fail"); return { got: input };' }], triggers: [{ type: 'webhook' }] };
+const ECHO = {
+  id: 'listed',
+  name: 'Listed',
+  nodes: [
+    {
+      id: 'echo',
+      type: 'code',
+      code: 'if (input && input.fail) throw new Error("asked to fail"); return { got: input };',
+    },
+  ],
+  triggers: [{ type: 'webhook' }],
+};
 
 async function runToEnd(flowId: string, input: unknown): Promise<string> {
   const response = await product.request('POST', `/api/flows/${flowId}/runs?wait=true`, { input });
@@ -50,7 +61,11 @@ describe('GET /api/runs', () => {
     expect(await listAll('flowId=listed&status=running')).toEqual([]);
     expect((await listAll('status=completed')).length).toBe(5);
     expect(await listAll('flowId=listed&trigger=webhook')).toEqual([]);
-    const hook = await fetch(`${product.baseUrl}/hooks/listed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":7}' });
+    const hook = await fetch(`${product.baseUrl}/hooks/listed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"n":7}',
+    });
     const { runId } = (await hook.json()) as { runId: string };
     const webhookRuns = await eventually(async () => {
       const runs = await listAll('trigger=webhook');
@@ -67,7 +82,10 @@ describe('GET /api/runs', () => {
     let token: string | undefined;
     let pages = 0;
     do {
-      const response = await product.request('GET', `/api/runs?flowId=listed&trigger=api&pageSize=2${token ? `&pageToken=${token}` : ''}`);
+      const response = await product.request(
+        'GET',
+        `/api/runs?flowId=listed&trigger=api&pageSize=2${token ? `&pageToken=${token}` : ''}`,
+      );
       expect(response.status).toBe(200);
       expect(response.body.runs.length).toBeLessThanOrEqual(2);
       seen.push(...response.body.runs.map((run: { runId: string }) => run.runId));
@@ -118,13 +136,19 @@ describe('GET /api/runs/:runId/stream', () => {
       id: 'streamed',
       name: 'Streamed',
       nodes: [
-        { id: 'slow', type: 'code', code: 'const end = Date.now() + 800; while (Date.now() < end) {} return { step: 1 };' },
+        {
+          id: 'slow',
+          type: 'code',
+          code: 'const end = Date.now() + 800; while (Date.now() < end) {} return { step: 1 };',
+        },
         { id: 'after', type: 'code', code: 'return { step: input.step + 1 };' },
       ],
       edges: [{ from: 'slow', to: 'after' }],
     });
     const start = await product.request('POST', '/api/flows/streamed/runs', { input: {} });
-    const response = await fetch(`${product.baseUrl}/api/runs/${start.body.runId}/stream`, { headers: { authorization: `Bearer ${product.adminKey}` } });
+    const response = await fetch(`${product.baseUrl}/api/runs/${start.body.runId}/stream`, {
+      headers: { authorization: `Bearer ${product.adminKey}` },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const text = await response.text();
@@ -135,8 +159,14 @@ describe('GET /api/runs/:runId/stream', () => {
     expect(events[0]).toMatchObject({ event: 'status', data: { status: 'running' } });
     const nodeEvents = events.filter((event) => event.event === 'node');
     expect(nodeEvents.some((event) => event.data.id === 'slow' && event.data.status === 'running')).toBe(true);
-    expect(nodeEvents.filter((event) => event.data.status === 'succeeded').map((event) => event.data.id)).toEqual(['slow', 'after']);
-    expect(events[events.length - 1]).toMatchObject({ event: 'end', data: { status: 'completed', output: { step: 2 } } });
+    expect(nodeEvents.filter((event) => event.data.status === 'succeeded').map((event) => event.data.id)).toEqual([
+      'slow',
+      'after',
+    ]);
+    expect(events[events.length - 1]).toMatchObject({
+      event: 'end',
+      data: { status: 'completed', output: { step: 2 } },
+    });
   });
 
   test('an unknown run answers 404 before any event', async () => {
@@ -159,13 +189,18 @@ describe('POST /api/runs/:runId/events', () => {
   async function waitingRun(flow: { id: string }): Promise<string> {
     expect((await product.request('PUT', `/api/flows/${flow.id}`, flow)).status).toBe(200);
     const { runId } = (await product.request('POST', `/api/flows/${flow.id}/runs`, { input: {} })).body;
-    await eventually(async () => ((await readRun(runId)).nodes.some((node: any) => node.id === 'approve' && node.status === 'running') ? true : undefined));
+    await eventually(async () =>
+      (await readRun(runId)).nodes.some((node: any) => node.id === 'approve' && node.status === 'running')
+        ? true
+        : undefined,
+    );
     return runId;
   }
-  const closedRun = (runId: string) => eventually(async () => {
-    const view = await readRun(runId);
-    return view.status === 'running' ? undefined : view;
-  });
+  const closedRun = (runId: string) =>
+    eventually(async () => {
+      const view = await readRun(runId);
+      return view.status === 'running' ? undefined : view;
+    });
 
   test('a large payload goes by reference: code reads it whole, the run view shows the reference, no history payload passes the threshold', async () => {
     const flow = {
@@ -173,7 +208,11 @@ describe('POST /api/runs/:runId/events', () => {
       name: 'Big event',
       nodes: [
         { id: 'approve', type: 'wait', event: 'upload', timeoutMs: 60_000 },
-        { id: 'measure', type: 'code', code: 'return { length: input.payload.blob.length, fromSteps: context.steps.approve.payload.meta.name };' },
+        {
+          id: 'measure',
+          type: 'code',
+          code: 'return { length: input.payload.blob.length, fromSteps: context.steps.approve.payload.meta.name };',
+        },
         { id: 'mapped', type: 'code', input: { path: 'steps.approve.payload.meta' }, code: 'return input;' },
       ],
       edges: [
@@ -183,14 +222,20 @@ describe('POST /api/runs/:runId/events', () => {
     };
     const runId = await waitingRun(flow);
     const blob = 'x'.repeat(300 * 1024);
-    const sent = await product.request('POST', `/api/runs/${runId}/events`, { event: 'upload', payload: { blob, meta: { name: 'scan.pdf' } } });
+    const sent = await product.request('POST', `/api/runs/${runId}/events`, {
+      event: 'upload',
+      payload: { blob, meta: { name: 'scan.pdf' } },
+    });
     expect(sent.status).toBe(202);
     const run = await closedRun(runId);
     expect(run.status).toBe('completed');
     const node = (id: string) => run.nodes.find((candidate: { id: string }) => candidate.id === id);
     expect(node('measure').output).toEqual({ length: blob.length, fromSteps: 'scan.pdf' });
     expect(node('mapped').output).toEqual({ name: 'scan.pdf' });
-    expect(node('approve').output).toEqual({ event: 'upload', payload: { $nectarRef: 1, id: expect.any(String), bytes: expect.any(Number) } });
+    expect(node('approve').output).toEqual({
+      event: 'upload',
+      payload: { $nectarRef: 1, id: expect.any(String), bytes: expect.any(Number) },
+    });
     expect(node('approve').output.payload.bytes).toBeGreaterThan(300 * 1024);
 
     const connection = await Connection.connect({ address: product.info.temporalAddress });
@@ -205,9 +250,15 @@ describe('POST /api/runs/:runId/events', () => {
   });
 
   test('a small payload is signalled inline, as before', async () => {
-    const flow = { id: 'small-event', name: 'Small event', nodes: [{ id: 'approve', type: 'wait', event: 'ok', timeoutMs: 60_000 }] };
+    const flow = {
+      id: 'small-event',
+      name: 'Small event',
+      nodes: [{ id: 'approve', type: 'wait', event: 'ok', timeoutMs: 60_000 }],
+    };
     const runId = await waitingRun(flow);
-    expect((await product.request('POST', `/api/runs/${runId}/events`, { event: 'ok', payload: { by: 'ada' } })).status).toBe(202);
+    expect(
+      (await product.request('POST', `/api/runs/${runId}/events`, { event: 'ok', payload: { by: 'ada' } })).status,
+    ).toBe(202);
     expect((await closedRun(runId)).output).toEqual({ event: 'ok', payload: { by: 'ada' } });
   });
 });

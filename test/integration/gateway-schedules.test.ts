@@ -25,7 +25,8 @@ const schedulePath = '/api/flows/nightly/schedules/every-minute';
 
 async function cronRunIds(): Promise<string[]> {
   const ids: string[] = [];
-  for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'nightly' AND NectarTrigger = 'cron'` })) ids.push(workflow.workflowId);
+  for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'nightly' AND NectarTrigger = 'cron'` }))
+    ids.push(workflow.workflowId);
   return ids;
 }
 
@@ -41,13 +42,26 @@ afterAll(async () => {
 
 describe('a cron schedule through its life', () => {
   test('saving a flow with a cron trigger creates its schedule, listed with its next run times', async () => {
-    const saved = await product.request('POST', '/api/flows', cronFlow({ cron: '* * * * *', timezone: 'Europe/Paris', input: { hello: 'cron' } }));
+    const saved = await product.request(
+      'POST',
+      '/api/flows',
+      cronFlow({ cron: '* * * * *', timezone: 'Europe/Paris', input: { hello: 'cron' } }),
+    );
     expect(saved.status).toBe(201);
     const list = await product.request('GET', '/api/flows/nightly/schedules');
     expect(list.status).toBe(200);
     expect(list.body.schedules).toHaveLength(1);
     const [schedule] = list.body.schedules;
-    expect(schedule).toMatchObject({ scheduleId: SCHEDULE_ID, triggerId: 'every-minute', flowId: 'nightly', flowVersion: 1, cron: '* * * * *', timezone: 'Europe/Paris', paused: false, overlap: 'skip' });
+    expect(schedule).toMatchObject({
+      scheduleId: SCHEDULE_ID,
+      triggerId: 'every-minute',
+      flowId: 'nightly',
+      flowVersion: 1,
+      cron: '* * * * *',
+      timezone: 'Europe/Paris',
+      paused: false,
+      overlap: 'skip',
+    });
     expect(schedule.nextRunTimes.length).toBeGreaterThan(0);
     const next = schedule.nextRunTimes.map((time: string) => Date.parse(time));
     expect(next[0]).toBeGreaterThan(Date.now() - 1_000);
@@ -76,7 +90,10 @@ describe('a cron schedule through its life', () => {
     const end = new Date();
     end.setUTCSeconds(30, 0);
     const start = new Date(end.getTime() - 3 * 60_000);
-    const backfill = await product.request('POST', `${schedulePath}/backfill`, { start: start.toISOString(), end: end.toISOString() });
+    const backfill = await product.request('POST', `${schedulePath}/backfill`, {
+      start: start.toISOString(),
+      end: end.toISOString(),
+    });
     expect(backfill.status).toBe(202);
     await eventually(async () => ((await cronRunIds()).length >= before + 3 ? true : undefined));
   });
@@ -92,10 +109,20 @@ describe('a cron schedule through its life', () => {
   });
 
   test('a new version updates the schedule in place and keeps the pause made through the API', async () => {
-    const saved = await product.request('PUT', '/api/flows/nightly', cronFlow({ cron: '0 9 * * 1-5', timezone: 'America/New_York', overlap: 'buffer_one' }));
+    const saved = await product.request(
+      'PUT',
+      '/api/flows/nightly',
+      cronFlow({ cron: '0 9 * * 1-5', timezone: 'America/New_York', overlap: 'buffer_one' }),
+    );
     expect(saved.status).toBe(200);
     const schedule = (await product.request('GET', schedulePath)).body;
-    expect(schedule).toMatchObject({ flowVersion: 2, cron: '0 9 * * 1-5', timezone: 'America/New_York', overlap: 'buffer_one', paused: true });
+    expect(schedule).toMatchObject({
+      flowVersion: 2,
+      cron: '0 9 * * 1-5',
+      timezone: 'America/New_York',
+      overlap: 'buffer_one',
+      paused: true,
+    });
     const description = await temporal.schedule.getHandle(SCHEDULE_ID).describe();
     expect(description.spec.timezone).toBe('America/New_York');
     expect(description.state.paused).toBe(true);
@@ -117,24 +144,47 @@ describe('a cron schedule through its life', () => {
 
 describe('bad schedule requests', () => {
   beforeAll(async () => {
-    await product.request('PUT', '/api/flows/hourly', { id: 'hourly', name: 'h', nodes: [{ id: 'a', type: 'code', code: 'return 1;' }], triggers: [{ type: 'cron', cron: '@hourly' }] });
+    await product.request('PUT', '/api/flows/hourly', {
+      id: 'hourly',
+      name: 'h',
+      nodes: [{ id: 'a', type: 'code', code: 'return 1;' }],
+      triggers: [{ type: 'cron', cron: '@hourly' }],
+    });
   });
 
   test('an invalid cron expression or time zone is refused at save, naming the field', async () => {
-    const flow = (trigger: Record<string, unknown>) => ({ id: 'bad-cron', name: 'b', nodes: [{ id: 'a', type: 'code', code: 'return 1;' }], triggers: [{ type: 'cron', ...trigger }] });
+    const flow = (trigger: Record<string, unknown>) => ({
+      id: 'bad-cron',
+      name: 'b',
+      nodes: [{ id: 'a', type: 'code', code: 'return 1;' }],
+      triggers: [{ type: 'cron', ...trigger }],
+    });
     const cron = await product.request('PUT', '/api/flows/bad-cron', flow({ cron: 'every day at nine' }));
     expect(cron.status).toBe(400);
     expect(cron.body.error.problems.map((problem: { path: string }) => problem.path)).toContain('triggers[0].cron');
-    const zone = await product.request('PUT', '/api/flows/bad-cron', flow({ cron: '0 9 * * *', timezone: 'Mars/Olympus' }));
+    const zone = await product.request(
+      'PUT',
+      '/api/flows/bad-cron',
+      flow({ cron: '0 9 * * *', timezone: 'Mars/Olympus' }),
+    );
     expect(zone.body.error.problems.map((problem: { path: string }) => problem.path)).toContain('triggers[0].timezone');
-    const duplicate = await product.request('PUT', '/api/flows/bad-cron', { ...flow({ cron: '0 9 * * *' }), triggers: [{ type: 'cron', cron: '@daily' }, { type: 'cron', cron: '@hourly' }] });
+    const duplicate = await product.request('PUT', '/api/flows/bad-cron', {
+      ...flow({ cron: '0 9 * * *' }),
+      triggers: [
+        { type: 'cron', cron: '@daily' },
+        { type: 'cron', cron: '@hourly' },
+      ],
+    });
     expect(duplicate.body.error.problems.map((problem: { path: string }) => problem.path)).toContain('triggers[1].id');
   });
 
   test('unknown flows and triggers answer 404; a bad backfill range or overlap answers 400 naming the field', async () => {
     expect((await product.request('GET', '/api/flows/no-such-flow/schedules')).status).toBe(404);
     expect((await product.request('POST', '/api/flows/hourly/schedules/nope/trigger', {})).status).toBe(404);
-    const backwards = await product.request('POST', '/api/flows/hourly/schedules/cron/backfill', { start: '2026-01-02T00:00:00Z', end: '2026-01-01T00:00:00Z' });
+    const backwards = await product.request('POST', '/api/flows/hourly/schedules/cron/backfill', {
+      start: '2026-01-02T00:00:00Z',
+      end: '2026-01-01T00:00:00Z',
+    });
     expect(backwards.status).toBe(400);
     expect(backwards.body.error.problems[0].path).toBe('body.end');
     const overlap = await product.request('POST', '/api/flows/hourly/schedules/cron/trigger', { overlap: 'sometimes' });

@@ -16,19 +16,32 @@ const keys: Record<string, string> = {};
 /** An API call as the admin, or with the key of a workspace. */
 function call(method: string, path: string, body?: unknown, workspace?: string) {
   if (!workspace) return product.request(method, path, body);
-  return product.request(method, path, body, { authorization: `Bearer ${keys[workspace]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) });
+  return product.request(method, path, body, {
+    authorization: `Bearer ${keys[workspace]}`,
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  });
 }
 
 async function createWorkspace(id: string, body: Record<string, unknown> = {}): Promise<void> {
-  expect((await product.request('POST', '/api/workspaces', { id, name: id, plan: 'starter', ...body })).status).toBe(201);
+  expect((await product.request('POST', '/api/workspaces', { id, name: id, plan: 'starter', ...body })).status).toBe(
+    201,
+  );
   keys[id] = (await product.request('POST', `/api/workspaces/${id}/keys`, { name: 'tests' })).body.key;
 }
 
-const paths = (response: { body: any }) => response.body.error.problems.map((problem: { path: string }) => problem.path);
+const paths = (response: { body: any }) =>
+  response.body.error.problems.map((problem: { path: string }) => problem.path);
 
 const approvalFlow = (id: string, extra: Record<string, unknown> = {}) => ({ ...purchaseApprovalFlow(id), ...extra });
 
-const layout = { nodes: { route: { x: 0, y: 100 }, 'executive-approval': { x: 300, y: 0 }, 'manager-approval': { x: 300, y: 100 }, 'auto-approve': { x: 300, y: 200 } } };
+const layout = {
+  nodes: {
+    route: { x: 0, y: 100 },
+    'executive-approval': { x: 300, y: 0 },
+    'manager-approval': { x: 300, y: 100 },
+    'auto-approve': { x: 300, y: 200 },
+  },
+};
 
 beforeAll(async () => {
   product = await startProduct();
@@ -44,15 +57,27 @@ afterAll(async () => {
 describe('validation as the user types', () => {
   test('code: the save rules with line and column; fine code has none; a body without code is a 400 naming it', async () => {
     expect((await call('POST', '/api/validate/code', { code: APPROVAL_LOGIC })).body).toEqual({ problems: [] });
-    const forbidden = await call('POST', '/api/validate/code', { code: 'const main = (input) => {\n  const fs = require("fs");\n  return 1;\n};' });
+    const forbidden = await call('POST', '/api/validate/code', {
+      code: 'const main = (input) => {\n  const fs = require("fs");\n  return 1;\n};',
+    });
     expect(forbidden.status).toBe(200);
     Answers.ProblemsAnswer.parse(forbidden.body);
     expect(forbidden.body.problems).toEqual(
-      expect.arrayContaining([expect.objectContaining({ path: 'code', rule: 'no-require', line: 2, column: 14, message: expect.stringMatching(/require/) })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          path: 'code',
+          rule: 'no-require',
+          line: 2,
+          column: 14,
+          message: expect.stringMatching(/require/),
+        }),
+      ]),
     );
     const syntax = (await call('POST', '/api/validate/code', { code: 'return (' })).body.problems;
     expect(syntax).toEqual([expect.objectContaining({ path: 'code', rule: 'syntax', line: 1, column: 9 })]);
-    expect((await call('POST', '/api/validate/code', { code: '' })).body.problems).toEqual([expect.objectContaining({ path: 'code', message: 'code is empty' })]);
+    expect((await call('POST', '/api/validate/code', { code: '' })).body.problems).toEqual([
+      expect.objectContaining({ path: 'code', message: 'code is empty' }),
+    ]);
 
     for (const body of [{}, { code: 42 }, { code: 'x'.repeat(100_001) }]) {
       const refused = await call('POST', '/api/validate/code', body);
@@ -63,7 +88,9 @@ describe('validation as the user types', () => {
   });
 
   test('flow: every problem a save would refuse, plan limits included, and nothing is saved', async () => {
-    expect((await call('POST', '/api/validate/flow', approvalFlow('checked-only', { layout }))).body).toEqual({ problems: [] });
+    expect((await call('POST', '/api/validate/flow', approvalFlow('checked-only', { layout }))).body).toEqual({
+      problems: [],
+    });
     const bad = approvalFlow('checked-only', { layout: { nodes: { ...layout.nodes, ghost: { x: 1, y: 1 } } } });
     bad.nodes[0] = { ...bad.nodes[0], code: 'const main = () => {\n  require("fs");\n};' };
     bad.edges.push({ from: 'route', to: 'nowhere', path: 'x' });
@@ -84,9 +111,13 @@ describe('validation as the user types', () => {
     // The starter plan allows 64 MB: more is a problem here as at save.
     const big = approvalFlow('checked-only');
     Object.assign(big.nodes[1], { memoryMb: 128 });
-    expect((await call('POST', '/api/validate/flow', big, 'starter-co')).body.problems).toEqual([expect.objectContaining({ path: 'nodes[1].memoryMb' })]);
+    expect((await call('POST', '/api/validate/flow', big, 'starter-co')).body.problems).toEqual([
+      expect.objectContaining({ path: 'nodes[1].memoryMb' }),
+    ]);
     expect((await call('POST', '/api/validate/flow', big)).body.problems).toEqual([]);
-    expect((await call('POST', '/api/validate/flow', ['not', 'a flow'])).body.problems).toEqual([expect.objectContaining({ path: '(root)' })]);
+    expect((await call('POST', '/api/validate/flow', ['not', 'a flow'])).body.problems).toEqual([
+      expect.objectContaining({ path: '(root)' }),
+    ]);
 
     expect((await call('GET', '/api/flows/checked-only')).status).toBe(404);
     expect((await call('GET', '/api/flows/checked-only/draft')).status).toBe(404);
@@ -98,31 +129,58 @@ describe('step tests', () => {
     const draft = await call('PUT', '/api/flows/steps-approval/draft', approvalFlow('steps-approval', { layout }));
     expect(draft.status).toBe(200);
     const answer = await call('POST', '/api/flows/steps-approval/steps/test', {
-      node: { id: 'route', type: 'code', code: APPROVAL_LOGIC, input: { path: 'trigger.payload' }, onError: 'error-edge', retry: { maximumAttempts: 3 } },
+      node: {
+        id: 'route',
+        type: 'code',
+        code: APPROVAL_LOGIC,
+        input: { path: 'trigger.payload' },
+        onError: 'error-edge',
+        retry: { maximumAttempts: 3 },
+      },
       input: { purchaseAmount: 5000 },
     });
     expect(answer.status).toBe(200);
     Answers.StepTestAnswer.parse(answer.body);
-    expect(answer.body).toMatchObject({ status: 'succeeded', output: { nextPath: 'manager-approval' }, error: null, logs: [] });
+    expect(answer.body).toMatchObject({
+      status: 'succeeded',
+      output: { nextPath: 'manager-approval' },
+      error: null,
+      logs: [],
+    });
     expect(answer.body.durationMs).toEqual(expect.any(Number));
     expect(answer.body.memoryBytes).toEqual(expect.any(Number));
     // A real Temporal run, of a draft revision of its own.
     const description = await temporal.workflow.getHandle(answer.body.runId).describe();
     expect(description.typedSearchAttributes.get(FLOW_VERSION)).toMatch(/^draft-\d+$/);
     const run = await call('GET', `/api/runs/${answer.body.runId}`);
-    expect(run.body).toMatchObject({ status: 'completed', flowId: 'steps-approval', nodes: [{ id: 'route', status: 'succeeded' }] });
+    expect(run.body).toMatchObject({
+      status: 'completed',
+      flowId: 'steps-approval',
+      nodes: [{ id: 'route', status: 'succeeded' }],
+    });
     // The draft the user edits is where it was.
     const after = await call('GET', '/api/flows/steps-approval/draft');
-    expect(after.body).toMatchObject({ revision: draft.body.revision, definition: { nodes: [{ id: 'route' }, {}, {}, {}] } });
+    expect(after.body).toMatchObject({
+      revision: draft.body.revision,
+      definition: { nodes: [{ id: 'route' }, {}, {}, {}] },
+    });
     expect(after.body.definition.nodes).toHaveLength(4);
   });
 
   test('code that throws answers its error with the stack, and its logs', async () => {
-    const code = 'const main = (input) => {\n  console.log("checking", input.order);\n  throw new TypeError(`no order ${input.order}`);\n};';
-    const answer = await call('POST', '/api/flows/steps-throw/steps/test', { node: { id: 'check', type: 'code', code }, input: { order: 7 } });
+    const code =
+      'const main = (input) => {\n  console.log("checking", input.order);\n  throw new TypeError(`no order ${input.order}`);\n};';
+    const answer = await call('POST', '/api/flows/steps-throw/steps/test', {
+      node: { id: 'check', type: 'code', code },
+      input: { order: 7 },
+    });
     expect(answer.status).toBe(200);
     Answers.StepTestAnswer.parse(answer.body);
-    expect(answer.body).toMatchObject({ status: 'failed', output: null, error: { name: 'TypeError', message: 'no order 7' } });
+    expect(answer.body).toMatchObject({
+      status: 'failed',
+      output: null,
+      error: { name: 'TypeError', message: 'no order 7' },
+    });
     expect(answer.body.error.stack).toMatch(/TypeError: no order 7/);
     expect(answer.body.error.stack).toMatch(/:3:/);
     expect(answer.body.logs).toEqual([expect.objectContaining({ level: 'log', args: ['checking', 7] })]);
@@ -130,24 +188,44 @@ describe('step tests', () => {
   });
 
   test('a bad node or limits above the plan are a 400 naming the field; nothing runs', async () => {
-    const above = await call('POST', '/api/flows/steps-limits/steps/test', { node: { id: 'n', type: 'code', code: 'return 1', memoryMb: 128, timeoutMs: 60_000 }, input: {} }, 'starter-co');
+    const above = await call(
+      'POST',
+      '/api/flows/steps-limits/steps/test',
+      { node: { id: 'n', type: 'code', code: 'return 1', memoryMb: 128, timeoutMs: 60_000 }, input: {} },
+      'starter-co',
+    );
     expect(above.status).toBe(400);
     expect(paths(above).sort()).toEqual(['body.node.memoryMb', 'body.node.timeoutMs']);
-    const wrongKind = await call('POST', '/api/flows/steps-limits/steps/test', { node: { id: 'n', type: 'delay', durationMs: 10 } });
+    const wrongKind = await call('POST', '/api/flows/steps-limits/steps/test', {
+      node: { id: 'n', type: 'delay', durationMs: 10 },
+    });
     expect(wrongKind.status).toBe(400);
     expect(paths(wrongKind)).toContain('body.node.type');
-    const badCode = await call('POST', '/api/flows/steps-limits/steps/test', { node: { id: 'n', type: 'code', code: 'return require("fs")' } });
+    const badCode = await call('POST', '/api/flows/steps-limits/steps/test', {
+      node: { id: 'n', type: 'code', code: 'return require("fs")' },
+    });
     expect(badCode.status).toBe(400);
-    expect(badCode.body.error.problems).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.node.code', rule: 'no-require', line: 1 })]));
+    expect(badCode.body.error.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'body.node.code', rule: 'no-require', line: 1 })]),
+    );
     expect(paths(await call('POST', '/api/flows/steps-limits/steps/test', { input: 1 }))).toEqual(['body.node']);
     expect((await call('GET', '/api/workspace', undefined, 'starter-co')).body.usage.executions).toBe(0);
   });
 
   test('a step test counts against the quota like any execution, and is refused once it is used', async () => {
     await createWorkspace('two-runs', { plan: 'enterprise', limits: { executionsPerMonth: 2 } });
-    const test = () => call('POST', '/api/flows/steps-quota/steps/test', { node: { id: 'n', type: 'code', code: 'return { ok: true }' }, input: null }, 'two-runs');
+    const test = () =>
+      call(
+        'POST',
+        '/api/flows/steps-quota/steps/test',
+        { node: { id: 'n', type: 'code', code: 'return { ok: true }' }, input: null },
+        'two-runs',
+      );
     expect((await test()).body.status).toBe('succeeded');
-    expect((await call('GET', '/api/workspace', undefined, 'two-runs')).body.usage).toMatchObject({ executions: 1, remaining: 1 });
+    expect((await call('GET', '/api/workspace', undefined, 'two-runs')).body.usage).toMatchObject({
+      executions: 1,
+      remaining: 1,
+    });
     expect((await test()).body.status).toBe('succeeded');
     const refused = await test();
     expect(refused.status).toBe(429);
@@ -156,7 +234,12 @@ describe('step tests', () => {
 
   test('another workspace’s flow id is not tested', async () => {
     expect((await call('POST', '/api/flows', approvalFlow('steps-owned'))).status).toBe(201);
-    const refused = await call('POST', '/api/flows/steps-owned/steps/test', { node: { id: 'n', type: 'code', code: 'return 1' } }, 'starter-co');
+    const refused = await call(
+      'POST',
+      '/api/flows/steps-owned/steps/test',
+      { node: { id: 'n', type: 'code', code: 'return 1' } },
+      'starter-co',
+    );
     expect(refused.status).toBe(409);
   });
 });
@@ -165,7 +248,9 @@ describe('the canvas layout', () => {
   test('is kept across saves, versions and drafts, and runs do not see it', async () => {
     expect((await call('POST', '/api/flows', approvalFlow('laid-out', { layout }))).status).toBe(201);
     const moved = { nodes: { ...layout.nodes, route: { x: -50.5, y: 10 } } };
-    expect((await call('PUT', '/api/flows/laid-out', approvalFlow('laid-out', { layout: moved }))).body.version).toBe(2);
+    expect((await call('PUT', '/api/flows/laid-out', approvalFlow('laid-out', { layout: moved }))).body.version).toBe(
+      2,
+    );
     expect((await call('GET', '/api/flows/laid-out?version=1')).body.definition.layout).toEqual(layout);
     expect((await call('GET', '/api/flows/laid-out')).body.definition.layout).toEqual(moved);
     expect((await call('PUT', '/api/flows/laid-out/draft', approvalFlow('laid-out', { layout }))).status).toBe(200);
@@ -173,10 +258,18 @@ describe('the canvas layout', () => {
     const run = await call('POST', '/api/flows/laid-out/runs?wait=true', { input: { purchaseAmount: 5000 } });
     expect(run.body).toMatchObject({ status: 'completed', output: { approvedBy: 'manager' } });
 
-    const ghost = await call('PUT', '/api/flows/laid-out', approvalFlow('laid-out', { layout: { nodes: { ghost: { x: 0, y: 0 } } } }));
+    const ghost = await call(
+      'PUT',
+      '/api/flows/laid-out',
+      approvalFlow('laid-out', { layout: { nodes: { ghost: { x: 0, y: 0 } } } }),
+    );
     expect(ghost.status).toBe(400);
     expect(paths(ghost)).toEqual(['layout.nodes.ghost']);
-    const notNumber = await call('PUT', '/api/flows/laid-out/draft', approvalFlow('laid-out', { layout: { nodes: { route: { x: 'left', y: 0 } } } }));
+    const notNumber = await call(
+      'PUT',
+      '/api/flows/laid-out/draft',
+      approvalFlow('laid-out', { layout: { nodes: { route: { x: 'left', y: 0 } } } }),
+    );
     expect(paths(notNumber)).toEqual(['layout.nodes.route.x']);
   });
 });
@@ -196,31 +289,50 @@ describe('drafts checked against the revision an edit started from', () => {
     const tabB = await call('PUT', `/api/flows/two-tabs/draft?baseRevision=${base}`, draftOf('return "b"'));
     expect(tabB.status).toBe(409);
     Answers.DraftConflictError.parse(tabB.body.error);
-    expect(tabB.body.error).toMatchObject({ code: 'draft_conflict', currentRevision: tabA.body.revision, savedAt: tabA.body.savedAt, message: expect.stringMatching(/reload/) });
+    expect(tabB.body.error).toMatchObject({
+      code: 'draft_conflict',
+      currentRevision: tabA.body.revision,
+      savedAt: tabA.body.savedAt,
+      message: expect.stringMatching(/reload/),
+    });
     const read = await call('GET', '/api/flows/two-tabs/draft');
     expect(read.body).toMatchObject({ revision: tabA.body.revision, definition: { nodes: [{ code: 'return "a"' }] } });
     // "There was no draft" is stale too once there is one; a save without baseRevision is unconditional, as before.
     expect((await call('PUT', '/api/flows/two-tabs/draft?baseRevision=0', draftOf('return 0'))).status).toBe(409);
     expect((await call('PUT', '/api/flows/two-tabs/draft', draftOf('return "c"'))).status).toBe(200);
-    expect(paths(await call('PUT', '/api/flows/two-tabs/draft?baseRevision=-1', draftOf('return 1')))).toEqual(['query.baseRevision']);
+    expect(paths(await call('PUT', '/api/flows/two-tabs/draft?baseRevision=-1', draftOf('return 1')))).toEqual([
+      'query.baseRevision',
+    ]);
   });
 
   test('of two saves from the same revision at once, exactly one lands', async () => {
     const base = (await call('GET', '/api/flows/two-tabs/draft')).body.revision;
-    const answers = await Promise.all(['x', 'y', 'z'].map((tab) => call('PUT', `/api/flows/two-tabs/draft?baseRevision=${base}`, draftOf(`return "${tab}"`))));
+    const answers = await Promise.all(
+      ['x', 'y', 'z'].map((tab) =>
+        call('PUT', `/api/flows/two-tabs/draft?baseRevision=${base}`, draftOf(`return "${tab}"`)),
+      ),
+    );
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409]);
     const winner = answers.find((answer) => answer.status === 200)!;
     expect((await call('GET', '/api/flows/two-tabs/draft')).body.revision).toBe(winner.body.revision);
   });
 
   test('saves at once without a base revision, and versions published at once, each get a number of their own', async () => {
-    const drafts = await Promise.all([1, 2, 3].map((n) => call('PUT', '/api/flows/two-tabs/draft', draftOf(`return ${n}`))));
+    const drafts = await Promise.all(
+      [1, 2, 3].map((n) => call('PUT', '/api/flows/two-tabs/draft', draftOf(`return ${n}`))),
+    );
     expect(drafts.map((answer) => answer.status)).toEqual([200, 200, 200]);
     expect(new Set(drafts.map((answer) => answer.body.revision)).size).toBe(3);
-    const published = await Promise.all([1, 2, 3].map((n) => call('PUT', '/api/flows/two-tabs', draftOf(`return ${n}`))));
+    const published = await Promise.all(
+      [1, 2, 3].map((n) => call('PUT', '/api/flows/two-tabs', draftOf(`return ${n}`))),
+    );
     expect(published.map((answer) => answer.status)).toEqual([200, 200, 200]);
     expect(published.map((answer) => answer.body.version).sort()).toEqual([1, 2, 3]);
-    expect((await call('GET', '/api/flows/two-tabs/versions')).body.versions.map((entry: { version: number }) => entry.version)).toEqual([3, 2, 1]);
+    expect(
+      (await call('GET', '/api/flows/two-tabs/versions')).body.versions.map(
+        (entry: { version: number }) => entry.version,
+      ),
+    ).toEqual([3, 2, 1]);
   });
 
   test('a discarded draft: a save from its revision is refused, one from "none" lands', async () => {
@@ -243,11 +355,41 @@ describe('the flows list', () => {
       expect((await call('POST', '/api/flows/listed/runs?wait=true', { input }, 'starter-co')).status).toBe(200);
     }
     // Runs of the draft and step tests are not the flow's record.
-    expect((await call('PUT', '/api/flows/listed/draft', { ...listed, name: 'Listed (editing)' }, 'starter-co')).status).toBe(200);
-    expect((await call('POST', '/api/flows/listed/draft/runs?wait=true', { input: { fail: true } }, 'starter-co')).status).toBe(200);
-    expect((await call('POST', '/api/flows/listed/steps/test', { node: listed.nodes[0], input: { fail: true } }, 'starter-co')).body.status).toBe('failed');
-    expect((await call('POST', '/api/flows/steps-held/steps/test', { node: listed.nodes[0], input: {} }, 'starter-co')).body.status).toBe('succeeded');
-    expect((await call('PUT', '/api/flows/sketch/draft', { id: 'sketch', name: 'Sketch', nodes: [{ id: 'a', type: 'code', code: 'return 1' }], triggers: [{ type: 'webhook', auth: { type: 'hmac', secret: 'sixteen-characters!' } }] }, 'starter-co')).status).toBe(200);
+    expect(
+      (await call('PUT', '/api/flows/listed/draft', { ...listed, name: 'Listed (editing)' }, 'starter-co')).status,
+    ).toBe(200);
+    expect(
+      (await call('POST', '/api/flows/listed/draft/runs?wait=true', { input: { fail: true } }, 'starter-co')).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(
+          'POST',
+          '/api/flows/listed/steps/test',
+          { node: listed.nodes[0], input: { fail: true } },
+          'starter-co',
+        )
+      ).body.status,
+    ).toBe('failed');
+    expect(
+      (await call('POST', '/api/flows/steps-held/steps/test', { node: listed.nodes[0], input: {} }, 'starter-co')).body
+        .status,
+    ).toBe('succeeded');
+    expect(
+      (
+        await call(
+          'PUT',
+          '/api/flows/sketch/draft',
+          {
+            id: 'sketch',
+            name: 'Sketch',
+            nodes: [{ id: 'a', type: 'code', code: 'return 1' }],
+            triggers: [{ type: 'webhook', auth: { type: 'hmac', secret: 'sixteen-characters!' } }],
+          },
+          'starter-co',
+        )
+      ).status,
+    ).toBe(200);
 
     const flows = await eventually(async () => {
       const answer = (await call('GET', '/api/flows', undefined, 'starter-co')).body.flows;
@@ -294,9 +436,17 @@ describe('the flows list', () => {
 describe('cron preview', () => {
   test('reads an expression as Temporal does: the same next times as the schedule a save makes, and a plain description', async () => {
     const cases = [
-      { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', description: 'At 09:00, on Monday through Friday (Europe/Berlin)' },
+      {
+        cron: '0 9 * * 1-5',
+        timezone: 'Europe/Berlin',
+        description: 'At 09:00, on Monday through Friday (Europe/Berlin)',
+      },
       // Temporal's cron: a date and a weekday must both match (Vixie cron would run on either).
-      { cron: '0 9 1 * MON', timezone: 'UTC', description: 'At 09:00, on day 1 of the month, only when it is a Monday (UTC)' },
+      {
+        cron: '0 9 1 * MON',
+        timezone: 'UTC',
+        description: 'At 09:00, on day 1 of the month, only when it is a Monday (UTC)',
+      },
     ];
     for (const [index, { cron, timezone, description }] of cases.entries()) {
       const preview = await call('POST', '/api/cron/preview', { cron, timezone });
@@ -305,10 +455,17 @@ describe('cron preview', () => {
       expect(preview.body).toEqual({ cron, timezone, description, next: expect.any(Array) });
       expect(preview.body.next).toHaveLength(5);
       const times = preview.body.next.map((time: string) => Date.parse(time));
-      expect(times.every((time: number, at: number) => time > Date.now() && (at === 0 || time > times[at - 1]))).toBe(true);
+      expect(times.every((time: number, at: number) => time > Date.now() && (at === 0 || time > times[at - 1]))).toBe(
+        true,
+      );
 
       const id = `cron-preview-${index}`;
-      const saved = { id, name: id, nodes: [{ id: 'main', type: 'code', code: 'return 1' }], triggers: [{ type: 'cron', id: 'daily', cron, timezone, paused: true }] };
+      const saved = {
+        id,
+        name: id,
+        nodes: [{ id: 'main', type: 'code', code: 'return 1' }],
+        triggers: [{ type: 'cron', id: 'daily', cron, timezone, paused: true }],
+      };
       expect((await call('POST', '/api/flows', saved)).status).toBe(201);
       const schedule = (await call('GET', `/api/flows/${id}/schedules/daily`)).body;
       expect(schedule.nextRunTimes.slice(0, 5)).toEqual(preview.body.next);
@@ -325,10 +482,14 @@ describe('cron preview', () => {
     await refused({ cron: '0 0 L * *', timezone: 'UTC' }, 'body.cron'); // the shape passes; Temporal refuses "L"
     await refused({ cron: '0 9 * * *', timezone: 'Mars/Olympus_Mons' }, 'body.timezone');
     await refused({ timezone: 'UTC' }, 'body.cron');
-    expect((await call('POST', '/api/cron/preview', { cron: '@hourly' })).body).toMatchObject({ timezone: 'UTC', description: 'At minute 0 of every hour (UTC)' });
+    expect((await call('POST', '/api/cron/preview', { cron: '@hourly' })).body).toMatchObject({
+      timezone: 'UTC',
+      description: 'At minute 0 of every hour (UTC)',
+    });
     // Visibility lists a deleted schedule for a moment; one left behind would stay.
     await eventually(async () => {
-      for await (const schedule of temporal.schedule.list()) if (schedule.scheduleId.startsWith('nectar:cron-preview:')) return undefined;
+      for await (const schedule of temporal.schedule.list())
+        if (schedule.scheduleId.startsWith('nectar:cron-preview:')) return undefined;
       return true;
     });
   });
@@ -339,19 +500,47 @@ describe('the caller’s workspace', () => {
     const own = await call('GET', '/api/workspace', undefined, 'starter-co');
     expect(own.status).toBe(200);
     Answers.WorkspaceAnswer.parse(own.body);
-    expect(own.body).toMatchObject({ id: 'starter-co', plan: 'starter', maxMemoryMb: 64, maxTimeoutMs: 30_000, limits: { memoryMb: 64, timeoutMs: 30_000 }, usage: { executions: expect.any(Number) } });
-    expect((await call('GET', '/api/workspace')).body).toMatchObject({ id: 'default', maxMemoryMb: 128, maxTimeoutMs: 60_000 });
+    expect(own.body).toMatchObject({
+      id: 'starter-co',
+      plan: 'starter',
+      maxMemoryMb: 64,
+      maxTimeoutMs: 30_000,
+      limits: { memoryMb: 64, timeoutMs: 30_000 },
+      usage: { executions: expect.any(Number) },
+    });
+    expect((await call('GET', '/api/workspace')).body).toMatchObject({
+      id: 'default',
+      maxMemoryMb: 128,
+      maxTimeoutMs: 60_000,
+    });
   });
 
   test('the OpenAPI document lists every route the studio uses', async () => {
     const doc = (await product.request('GET', '/api/openapi.json', undefined, {})).body;
-    for (const path of ['/api/validate/code', '/api/validate/flow', '/api/flows/{id}/steps/test', '/api/workspace', '/api/cron/preview']) expect(Object.keys(doc.paths)).toContain(path);
-    const draftParameters = doc.paths['/api/flows/{id}/draft'].put.parameters.map((parameter: { name: string }) => parameter.name);
+    for (const path of [
+      '/api/validate/code',
+      '/api/validate/flow',
+      '/api/flows/{id}/steps/test',
+      '/api/workspace',
+      '/api/cron/preview',
+    ])
+      expect(Object.keys(doc.paths)).toContain(path);
+    const draftParameters = doc.paths['/api/flows/{id}/draft'].put.parameters.map(
+      (parameter: { name: string }) => parameter.name,
+    );
     expect(draftParameters).toContain('baseRevision');
     expect(doc.components.schemas.FlowDefinition.properties.layout).toBeDefined();
-    expect(doc.paths['/api/flows/{id}/steps/test'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/StepTestBody' });
-    expect(doc.paths['/api/flows/{id}/steps/test'].post.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/StepTestAnswer' });
-    expect(doc.paths['/api/flows'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/FlowListAnswer' });
-    expect(doc.components.schemas.FlowListAnswer.properties.flows.items.required).toEqual(expect.arrayContaining(['lastRun', 'successRate', 'hasDraft', 'latestVersion']));
+    expect(doc.paths['/api/flows/{id}/steps/test'].post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/StepTestBody',
+    });
+    expect(doc.paths['/api/flows/{id}/steps/test'].post.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/StepTestAnswer',
+    });
+    expect(doc.paths['/api/flows'].get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/FlowListAnswer',
+    });
+    expect(doc.components.schemas.FlowListAnswer.properties.flows.items.required).toEqual(
+      expect.arrayContaining(['lastRun', 'successRate', 'hasDraft', 'latestVersion']),
+    );
   });
 });

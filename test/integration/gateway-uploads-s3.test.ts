@@ -92,14 +92,21 @@ test("function code sees neither the bucket's keys nor any value of them, throug
   const flow = {
     id: 'env-probe',
     name: 'env probe',
-    nodes: [{ id: 'probe', type: 'code', code: 'return { names: Object.keys(env), contextNames: Object.keys(context.env), text: JSON.stringify([env, context.env]) };' }],
+    nodes: [
+      {
+        id: 'probe',
+        type: 'code',
+        code: 'return { names: Object.keys(env), contextNames: Object.keys(context.env), text: JSON.stringify([env, context.env]) };',
+      },
+    ],
   };
   expect((await product.request('PUT', `/api/flows/${flow.id}`, flow, as('acme'))).status).toBe(200);
   const started = await product.request('POST', `/api/flows/${flow.id}/runs?wait=true`, { input: {} }, as('acme'));
   expect(started.body.status).toBe('completed');
   const { names, contextNames, text } = started.body.output;
   expect(names).toContain('NECTAR_TEST_VISIBLE'); // the allow-list itself works
-  for (const list of [names, contextNames]) expect(list.filter((name: string) => name.startsWith('NECTAR_UPLOADS_S3_'))).toEqual([]);
+  for (const list of [names, contextNames])
+    expect(list.filter((name: string) => name.startsWith('NECTAR_UPLOADS_S3_'))).toEqual([]);
   expect(text).not.toContain(s3.secretAccessKey);
   expect(text).not.toContain(s3.accessKeyId);
 });

@@ -68,29 +68,47 @@ describe('webhook bodies and request parts', () => {
     expect(run.trigger).toBe('webhook');
     const trigger = run.output.trigger;
     expect(trigger.type).toBe('webhook');
-    expect(trigger.payload).toMatchObject({ method: 'POST', path: '/orders/42', query: { source: 'shop', tag: 'a' }, body: { order: 42 } });
+    expect(trigger.payload).toMatchObject({
+      method: 'POST',
+      path: '/orders/42',
+      query: { source: 'shop', tag: 'a' },
+      body: { order: 42 },
+    });
     expect(trigger.payload.headers['x-shop']).toBe('nectar');
     expect(run.output.input.body).toEqual({ order: 42 });
   });
 
   test('form, text and raw bodies arrive as fields, a string and base64', async () => {
-    const form = await hook('POST', '/hooks/echo-hook', 'a=1&b=two&a=3', { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await hook('POST', '/hooks/echo-hook', 'a=1&b=two&a=3', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     const text = await hook('PUT', '/hooks/echo-hook', 'hello there', { 'content-type': 'text/plain' });
-    const raw = await hook('POST', '/hooks/echo-hook', Buffer.from([0, 1, 2, 255]), { 'content-type': 'application/octet-stream' });
+    const raw = await hook('POST', '/hooks/echo-hook', Buffer.from([0, 1, 2, 255]), {
+      'content-type': 'application/octet-stream',
+    });
     const get = await hook('GET', '/hooks/echo-hook?x=1');
     for (const response of [form, text, raw, get]) expect(response.status).toBe(202);
     expect((await finishedRun(form.body.runId)).output.input.body).toEqual({ a: ['1', '3'], b: 'two' });
-    expect((await finishedRun(text.body.runId)).output).toMatchObject({ method: 'PUT', input: { body: 'hello there' } });
+    expect((await finishedRun(text.body.runId)).output).toMatchObject({
+      method: 'PUT',
+      input: { body: 'hello there' },
+    });
     expect((await finishedRun(raw.body.runId)).output.input.body).toEqual({
       encoding: 'base64',
       contentType: 'application/octet-stream',
       data: Buffer.from([0, 1, 2, 255]).toString('base64'),
     });
-    expect((await finishedRun(get.body.runId)).output.input).toMatchObject({ method: 'GET', query: { x: '1' }, body: null });
+    expect((await finishedRun(get.body.runId)).output.input).toMatchObject({
+      method: 'GET',
+      query: { x: '1' },
+      body: null,
+    });
   });
 
   test('a body over the limit is refused with 413, invalid JSON with 400, and neither starts a run', async () => {
-    const big = await hook('POST', '/hooks/echo-hook', JSON.stringify({ x: 'y'.repeat(70_000) }), { 'content-type': 'application/json' });
+    const big = await hook('POST', '/hooks/echo-hook', JSON.stringify({ x: 'y'.repeat(70_000) }), {
+      'content-type': 'application/json',
+    });
     expect(big.status).toBe(413);
     const broken = await hook('POST', '/hooks/echo-hook', '{"x":', { 'content-type': 'application/json' });
     expect(broken.status).toBe(400);
@@ -113,9 +131,15 @@ describe('webhook bodies and request parts', () => {
   });
 
   test('an invalid trigger is refused at save, naming the field', async () => {
-    const saved = await product.request('PUT', '/api/flows/bad-trigger', webhookFlow('bad-trigger', { auth: { type: 'hmac', secret: 'short' } }));
+    const saved = await product.request(
+      'PUT',
+      '/api/flows/bad-trigger',
+      webhookFlow('bad-trigger', { auth: { type: 'hmac', secret: 'short' } }),
+    );
     expect(saved.status).toBe(400);
-    expect(saved.body.error.problems.map((problem: { path: string }) => problem.path)).toContain('triggers[0].auth.secret');
+    expect(saved.body.error.problems.map((problem: { path: string }) => problem.path)).toContain(
+      'triggers[0].auth.secret',
+    );
   });
 });
 
@@ -133,8 +157,16 @@ describe('multipart uploads', () => {
     expect(run.output.fields).toEqual({ note: 'invoice for March' });
     expect(run.output.files).toHaveLength(1);
     const [file] = run.output.files;
-    expect(file).toMatchObject({ field: 'invoice', filename: 'march.pdf', contentType: 'application/pdf', size: 100_000, sha256: crypto.createHash('sha256').update(bytes).digest('hex') });
-    const download = await fetch(`${product.baseUrl}${file.url}`, { headers: { authorization: `Bearer ${product.adminKey}` } });
+    expect(file).toMatchObject({
+      field: 'invoice',
+      filename: 'march.pdf',
+      contentType: 'application/pdf',
+      size: 100_000,
+      sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+    });
+    const download = await fetch(`${product.baseUrl}${file.url}`, {
+      headers: { authorization: `Bearer ${product.adminKey}` },
+    });
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
     expect((await fetch(`${product.baseUrl}${file.url}`)).status).toBe(401);
@@ -146,11 +178,16 @@ describe('webhook auth', () => {
   beforeAll(async () => {
     await save(webhookFlow('header-hook', { auth: { type: 'header', header: 'X-Hook-Key', value: 'right-key-123' } }));
     await save(webhookFlow('basic-hook', { auth: { type: 'basic', username: 'shop', password: 'open-sesame' } }));
-    await save(webhookFlow('hmac-hook', { auth: { type: 'hmac', secret: 'a-long-shared-secret', toleranceSeconds: 60 } }));
+    await save(
+      webhookFlow('hmac-hook', { auth: { type: 'hmac', secret: 'a-long-shared-secret', toleranceSeconds: 60 } }),
+    );
   });
 
   test('header key: the right key is accepted and kept out of the run; a wrong or missing one gets 401', async () => {
-    const right = await hook('POST', '/hooks/header-hook', '{}', { 'content-type': 'application/json', 'x-hook-key': 'right-key-123' });
+    const right = await hook('POST', '/hooks/header-hook', '{}', {
+      'content-type': 'application/json',
+      'x-hook-key': 'right-key-123',
+    });
     expect(right.status).toBe(202);
     expect((await finishedRun(right.body.runId)).output.input.headers['x-hook-key']).toBeUndefined();
     expect((await hook('POST', '/hooks/header-hook', '{}', { 'x-hook-key': 'wrong-key-123' })).status).toBe(401);
@@ -158,7 +195,9 @@ describe('webhook auth', () => {
   });
 
   test('HTTP basic: right credentials accepted, wrong ones refused', async () => {
-    const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+    const basic = (user: string, password: string) => ({
+      authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+    });
     expect((await hook('POST', '/hooks/basic-hook', 'x', basic('shop', 'open-sesame'))).status).toBe(202);
     expect((await hook('POST', '/hooks/basic-hook', 'x', basic('shop', 'open-sesame!'))).status).toBe(401);
     expect((await hook('POST', '/hooks/basic-hook', 'x', basic('other', 'open-sesame'))).status).toBe(401);
@@ -200,7 +239,9 @@ describe('webhook credentials in the API', () => {
     });
   };
   const rawText = async (path: string) => {
-    const response = await fetch(`${product.baseUrl}${path}`, { headers: { authorization: `Bearer ${product.adminKey}` } });
+    const response = await fetch(`${product.baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${product.adminKey}` },
+    });
     expect(response.status).toBe(200);
     return response.text();
   };
@@ -208,13 +249,24 @@ describe('webhook credentials in the API', () => {
   test('no response shows a credential; a GET → edit → PUT round trip keeps it; a new one replaces it', async () => {
     const first = 'first-shared-secret-123';
     await save(webhookFlow('secret-hook', { auth: { type: 'hmac', secret: first } }));
-    for (const path of ['/api/flows/secret-hook', '/api/flows/secret-hook?version=1', '/api/flows/secret-hook/versions', '/api/flows', '/api/flows/header-hook', '/api/flows/basic-hook']) {
+    for (const path of [
+      '/api/flows/secret-hook',
+      '/api/flows/secret-hook?version=1',
+      '/api/flows/secret-hook/versions',
+      '/api/flows',
+      '/api/flows/header-hook',
+      '/api/flows/basic-hook',
+    ]) {
       const text = await rawText(path);
       for (const secret of [first, 'right-key-123', 'open-sesame']) expect(text).not.toContain(secret);
     }
     const shown = (await product.request('GET', '/api/flows/secret-hook')).body.definition;
     expect(shown.triggers[0].auth).toMatchObject({ type: 'hmac', secret: REDACTED_SECRET });
-    expect((await product.request('GET', '/api/flows/basic-hook')).body.definition.triggers[0].auth).toEqual({ type: 'basic', username: 'shop', password: REDACTED_SECRET });
+    expect((await product.request('GET', '/api/flows/basic-hook')).body.definition.triggers[0].auth).toEqual({
+      type: 'basic',
+      username: 'shop',
+      password: REDACTED_SECRET,
+    });
 
     // The UI's round trip: what GET showed, edited, saved back.
     const edited = await product.request('PUT', '/api/flows/secret-hook', { ...shown, name: 'renamed' });
@@ -229,9 +281,14 @@ describe('webhook credentials in the API', () => {
     expect((await signed(first)).status).toBe(401);
 
     // A redacted credential of another kind of auth has nothing to keep: 400 naming the field.
-    const switched = await product.request('PUT', '/api/flows/secret-hook', { ...shown, triggers: [{ type: 'webhook', auth: { type: 'header', value: REDACTED_SECRET } }] });
+    const switched = await product.request('PUT', '/api/flows/secret-hook', {
+      ...shown,
+      triggers: [{ type: 'webhook', auth: { type: 'header', value: REDACTED_SECRET } }],
+    });
     expect(switched.status).toBe(400);
-    expect(switched.body.error.problems.map((problem: { path: string }) => problem.path)).toEqual(['triggers[0].auth.value']);
+    expect(switched.body.error.problems.map((problem: { path: string }) => problem.path)).toEqual([
+      'triggers[0].auth.value',
+    ]);
     expect((await signed(second)).status).toBe(202);
   });
 });
@@ -239,16 +296,21 @@ describe('webhook credentials in the API', () => {
 describe('sync webhooks', () => {
   test('answer with the flow output', async () => {
     await save(webhookFlow('sync-hook', { respond: 'sync' }, 'return { doubled: input.body.n * 2 };'));
-    const response = await hook('POST', '/hooks/sync-hook', JSON.stringify({ n: 21 }), { 'content-type': 'application/json' });
+    const response = await hook('POST', '/hooks/sync-hook', JSON.stringify({ n: 21 }), {
+      'content-type': 'application/json',
+    });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ doubled: 42 });
     expect(flowIdOfRunId(response.headers.get('x-nectar-run-id') ?? '')).toBe('sync-hook');
   });
 
   test('answer with the status, headers and body a node sets in `response`', async () => {
-    const code = "return { response: { status: 201, headers: { 'x-order': String(input.body.id), 'content-type': 'text/csv' }, body: 'id\\n' + input.body.id } };";
+    const code =
+      "return { response: { status: 201, headers: { 'x-order': String(input.body.id), 'content-type': 'text/csv' }, body: 'id\\n' + input.body.id } };";
     await save(webhookFlow('custom-hook', { respond: 'sync' }, code));
-    const response = await hook('POST', '/hooks/custom-hook', JSON.stringify({ id: 7 }), { 'content-type': 'application/json' });
+    const response = await hook('POST', '/hooks/custom-hook', JSON.stringify({ id: 7 }), {
+      'content-type': 'application/json',
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get('x-order')).toBe('7');
     expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -279,7 +341,10 @@ describe('idempotent redelivery', () => {
   test('the same Idempotency-Key answers the first run, even after it finished; another key starts another', async () => {
     await save(webhookFlow('idem-hook', {}));
     const send = (key: string, n: number) =>
-      hook('POST', '/hooks/idem-hook', JSON.stringify({ n }), { 'content-type': 'application/json', 'idempotency-key': key });
+      hook('POST', '/hooks/idem-hook', JSON.stringify({ n }), {
+        'content-type': 'application/json',
+        'idempotency-key': key,
+      });
     const first = await send('delivery-1', 1);
     expect(first.status).toBe(202);
     const again = await send('delivery-1', 2);
@@ -293,7 +358,8 @@ describe('idempotent redelivery', () => {
     const other = await send('delivery-2', 4);
     expect(other.body.runId).not.toBe(first.body.runId);
     const ids: string[] = [];
-    for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'idem-hook'` })) ids.push(workflow.workflowId);
+    for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'idem-hook'` }))
+      ids.push(workflow.workflowId);
     expect(ids.sort()).toEqual([first.body.runId, other.body.runId].sort());
   });
 });
@@ -304,7 +370,9 @@ describe('a gateway killed during a burst', () => {
     const accepted = new Map<number, string>();
     const deliver = async (n: number) => {
       try {
-        const response = await hook('POST', '/hooks/burst-hook', JSON.stringify({ n }), { 'content-type': 'application/json' });
+        const response = await hook('POST', '/hooks/burst-hook', JSON.stringify({ n }), {
+          'content-type': 'application/json',
+        });
         if (response.status >= 200 && response.status < 300) accepted.set(n, response.body.runId);
       } catch {
         // the connection died with the gateway: no answer, no promise made
@@ -318,7 +386,10 @@ describe('a gateway killed during a burst', () => {
     }
     await Promise.all(burst);
     // the launcher restarts the gateway; deliveries after that are accepted again
-    await eventually(async () => ((await hook('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined), 60_000);
+    await eventually(
+      async () => ((await hook('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined),
+      60_000,
+    );
     for (let n = 120; n < 130; n += 1) await deliver(n);
     expect(accepted.size).toBeGreaterThan(10);
 

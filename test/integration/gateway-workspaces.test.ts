@@ -10,13 +10,21 @@ let product: Product;
 const keys: Record<string, string> = {};
 
 const as = (workspace: string) => ({ authorization: `Bearer ${keys[workspace]}`, 'content-type': 'application/json' });
-const call = (workspace: string, method: string, path: string, body?: unknown) => product.request(method, path, body ?? (method === 'GET' || method === 'DELETE' ? undefined : {}), as(workspace));
+const call = (workspace: string, method: string, path: string, body?: unknown) =>
+  product.request(method, path, body ?? (method === 'GET' || method === 'DELETE' ? undefined : {}), as(workspace));
 
-const flow = (id: string, code: string, extra: Record<string, unknown> = {}) => ({ id, name: id, nodes: [{ id: 'main', type: 'code', code, ...extra }] });
+const flow = (id: string, code: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  name: id,
+  nodes: [{ id: 'main', type: 'code', code, ...extra }],
+});
 
 beforeAll(async () => {
   product = await startProduct();
-  for (const [id, plan] of [['acme', 'starter'], ['globex', 'starter']] as const) {
+  for (const [id, plan] of [
+    ['acme', 'starter'],
+    ['globex', 'starter'],
+  ] as const) {
     expect((await product.request('POST', '/api/workspaces', { id, name: id.toUpperCase(), plan })).status).toBe(201);
     const key = await product.request('POST', `/api/workspaces/${id}/keys`, { name: 'ci' });
     expect(key.status).toBe(201);
@@ -33,14 +41,22 @@ describe('workspaces and keys', () => {
     expect((await product.request('POST', '/api/workspaces', { id: 'acme', name: 'again' })).status).toBe(409);
     const bad = await product.request('POST', '/api/workspaces', { id: '-x', name: '', plan: 'gold' });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.problems.map((problem: { path: string }) => problem.path)).toEqual(expect.arrayContaining(['body.id', 'body.name', 'body.plan']));
+    expect(bad.body.error.problems.map((problem: { path: string }) => problem.path)).toEqual(
+      expect.arrayContaining(['body.id', 'body.name', 'body.plan']),
+    );
     const listed = await product.request('GET', '/api/workspaces');
-    expect(listed.body.workspaces.map((workspace: { id: string }) => workspace.id)).toEqual(expect.arrayContaining([DEFAULT_WORKSPACE, 'acme', 'globex']));
+    expect(listed.body.workspaces.map((workspace: { id: string }) => workspace.id)).toEqual(
+      expect.arrayContaining([DEFAULT_WORKSPACE, 'acme', 'globex']),
+    );
     expect((await call('acme', 'GET', '/api/workspaces')).status).toBe(403);
     expect((await call('acme', 'POST', '/api/workspaces', { id: 'mine', name: 'mine' })).status).toBe(403);
     const own = await call('acme', 'GET', '/api/workspaces/acme');
     expect(own.status).toBe(200);
-    expect(own.body).toMatchObject({ id: 'acme', plan: 'starter', limits: { executionsPerMonth: 1000, timeoutMs: 30000, memoryMb: 64 } });
+    expect(own.body).toMatchObject({
+      id: 'acme',
+      plan: 'starter',
+      limits: { executionsPerMonth: 1000, timeoutMs: 30000, memoryMb: 64 },
+    });
     expect((await call('acme', 'GET', '/api/workspaces/globex')).status).toBe(404);
     expect((await call('acme', 'GET', '/api/workspaces/globex/keys')).status).toBe(404);
   });
@@ -72,7 +88,14 @@ describe('isolation', () => {
   let runId: string;
 
   beforeAll(async () => {
-    expect((await call('acme', 'POST', '/api/flows', { ...flow('acme-flow', 'return { ok: true };'), triggers: [{ type: 'cron', cron: '@daily' }] })).status).toBe(201);
+    expect(
+      (
+        await call('acme', 'POST', '/api/flows', {
+          ...flow('acme-flow', 'return { ok: true };'),
+          triggers: [{ type: 'cron', cron: '@daily' }],
+        })
+      ).status,
+    ).toBe(201);
     const run = await call('acme', 'POST', '/api/flows/acme-flow/runs?wait=true', { input: { secret: 'acme-data' } });
     expect(run.status).toBe(200);
     runId = run.body.runId;
@@ -97,7 +120,14 @@ describe('isolation', () => {
     }
     expect((await call('globex', 'GET', '/api/flows')).body.flows).toEqual([]);
     expect((await product.request('GET', `/api/runs/${runId}`)).status).toBe(404);
-    expect((await product.request('GET', `/api/runs/${runId}`, undefined, { authorization: `Bearer ${product.adminKey}`, 'x-nectar-workspace': 'acme' })).status).toBe(200);
+    expect(
+      (
+        await product.request('GET', `/api/runs/${runId}`, undefined, {
+          authorization: `Bearer ${product.adminKey}`,
+          'x-nectar-workspace': 'acme',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   test('run lists are per workspace', async () => {
@@ -111,8 +141,14 @@ describe('isolation', () => {
   });
 
   test('a subflow node reaches only flows of its own workspace', async () => {
-    const caller = (id: string, target: string) => ({ id, name: id, nodes: [{ id: 'child', type: 'subflow', flowId: target }] });
-    expect((await call('acme', 'POST', '/api/flows', flow('acme-helper', 'return { from: "acme", got: input };'))).status).toBe(201);
+    const caller = (id: string, target: string) => ({
+      id,
+      name: id,
+      nodes: [{ id: 'child', type: 'subflow', flowId: target }],
+    });
+    expect(
+      (await call('acme', 'POST', '/api/flows', flow('acme-helper', 'return { from: "acme", got: input };'))).status,
+    ).toBe(201);
     expect((await call('acme', 'POST', '/api/flows', caller('acme-caller', 'acme-helper'))).status).toBe(201);
     const own = await call('acme', 'POST', '/api/flows/acme-caller/runs?wait=true', { input: { n: 1 } });
     expect(own.body).toMatchObject({ status: 'completed', output: { from: 'acme', got: { n: 1 } } });
@@ -120,7 +156,10 @@ describe('isolation', () => {
     expect((await call('globex', 'POST', '/api/flows', caller('globex-caller', 'acme-helper'))).status).toBe(201);
     const foreign = await call('globex', 'POST', '/api/flows/globex-caller/runs?wait=true', { input: { n: 2 } });
     expect(foreign.body.status).toBe('failed');
-    expect(foreign.body.error).toMatchObject({ nodeId: 'child', message: expect.stringContaining('flow acme-helper does not exist') });
+    expect(foreign.body.error).toMatchObject({
+      nodeId: 'child',
+      message: expect.stringContaining('flow acme-helper does not exist'),
+    });
     expect(JSON.stringify(foreign.body)).not.toContain('"from":"acme"');
   });
 
@@ -135,8 +174,12 @@ describe('workspace variables', () => {
   const READ_ENV = 'return { token: env.SALESFORCE_TOKEN ?? null, viaContext: context.env.SALESFORCE_TOKEN ?? null };';
 
   test('set, listed by name only, stored sealed, seen by the workspace’s functions only, deleted', async () => {
-    expect((await call('acme', 'PUT', '/api/variables/SALESFORCE_TOKEN', { value: 's3cret-acme-token' })).status).toBe(201);
-    expect((await call('acme', 'PUT', '/api/variables/SALESFORCE_TOKEN', { value: 's3cret-acme-token-2' })).status).toBe(200);
+    expect((await call('acme', 'PUT', '/api/variables/SALESFORCE_TOKEN', { value: 's3cret-acme-token' })).status).toBe(
+      201,
+    );
+    expect(
+      (await call('acme', 'PUT', '/api/variables/SALESFORCE_TOKEN', { value: 's3cret-acme-token-2' })).status,
+    ).toBe(200);
     const listed = await call('acme', 'GET', '/api/variables');
     expect(listed.body.variables.map((variable: { name: string }) => variable.name)).toEqual(['SALESFORCE_TOKEN']);
     expect(JSON.stringify(listed.body)).not.toContain('s3cret');
@@ -160,7 +203,10 @@ describe('workspace variables', () => {
 
     expect((await call('globex', 'DELETE', '/api/variables/SALESFORCE_TOKEN')).status).toBe(404);
     expect((await call('acme', 'DELETE', '/api/variables/SALESFORCE_TOKEN')).status).toBe(204);
-    expect((await call('acme', 'POST', '/api/flows/acme-env/runs?wait=true')).body.output).toEqual({ token: null, viaContext: null });
+    expect((await call('acme', 'POST', '/api/flows/acme-env/runs?wait=true')).body.output).toEqual({
+      token: null,
+      viaContext: null,
+    });
   });
 
   test('bad names and values are refused naming the field', async () => {
@@ -174,18 +220,37 @@ describe('workspace variables', () => {
 
 describe('plans and quotas', () => {
   test('node limits above the plan are refused at save, and allowed after an upgrade', async () => {
-    const big = { ...flow('big', 'return 1;'), nodes: [{ id: 'main', type: 'code', code: 'return 1;', timeoutMs: 45_000, memoryMb: 128 }] };
+    const big = {
+      ...flow('big', 'return 1;'),
+      nodes: [{ id: 'main', type: 'code', code: 'return 1;', timeoutMs: 45_000, memoryMb: 128 }],
+    };
     const refused = await call('globex', 'PUT', '/api/flows/big', big);
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('above_plan_limits');
-    expect(refused.body.error.problems.map((problem: { path: string }) => problem.path)).toEqual(['nodes[0].timeoutMs', 'nodes[0].memoryMb']);
+    expect(refused.body.error.problems.map((problem: { path: string }) => problem.path)).toEqual([
+      'nodes[0].timeoutMs',
+      'nodes[0].memoryMb',
+    ]);
     expect((await call('globex', 'GET', '/api/flows/big')).status).toBe(404);
-    expect((await product.request('PATCH', '/api/workspaces/globex', { plan: 'professional' })).body.limits).toEqual({ executionsPerMonth: 100000, timeoutMs: 60000, memoryMb: 128 });
+    expect((await product.request('PATCH', '/api/workspaces/globex', { plan: 'professional' })).body.limits).toEqual({
+      executionsPerMonth: 100000,
+      timeoutMs: 60000,
+      memoryMb: 128,
+    });
     expect((await call('globex', 'PUT', '/api/flows/big', big)).status).toBe(200);
   });
 
   test('over quota, new runs get 429 and a running run stops at its next node with a quota error', async () => {
-    expect((await product.request('POST', '/api/workspaces', { id: 'tiny', name: 'Tiny', plan: 'enterprise', limits: { executionsPerMonth: 3 } })).status).toBe(201);
+    expect(
+      (
+        await product.request('POST', '/api/workspaces', {
+          id: 'tiny',
+          name: 'Tiny',
+          plan: 'enterprise',
+          limits: { executionsPerMonth: 3 },
+        })
+      ).status,
+    ).toBe(201);
     keys.tiny = (await product.request('POST', '/api/workspaces/tiny/keys', { name: 'k' })).body.key;
     const chain = {
       id: 'tiny-chain',
@@ -208,7 +273,10 @@ describe('plans and quotas', () => {
     expect(refused.status).toBe(429);
     expect(refused.body.error.message).toMatch(/3 executions/);
     expect((await fetch(`${product.baseUrl}/hooks/tiny-chain`, { method: 'POST' })).status).toBe(429);
-    expect((await call('tiny', 'GET', '/api/workspaces/tiny')).body.usage).toMatchObject({ executions: 3, remaining: 0 });
+    expect((await call('tiny', 'GET', '/api/workspaces/tiny')).body.usage).toMatchObject({
+      executions: 3,
+      remaining: 0,
+    });
     // other workspaces are not affected
     expect((await call('acme', 'POST', '/api/flows/acme-flow/runs')).status).toBe(202);
 

@@ -24,7 +24,10 @@ async function hook(path: string, body: string | Buffer | undefined, headers: Re
 }
 
 /** Sends raw bytes on a socket and resolves with what came back before the server closed it, or after `waitMs`. */
-function rawRequest(bytes: string | Buffer, options: { closeAfterWrite?: boolean; waitMs?: number } = {}): Promise<string> {
+function rawRequest(
+  bytes: string | Buffer,
+  options: { closeAfterWrite?: boolean; waitMs?: number } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(product.ports.gateway, '127.0.0.1');
     let answer = '';
@@ -68,7 +71,9 @@ describe.each(['async', 'sync'])('a %s webhook with auth none', (respond) => {
   const path = `/hooks/open-${respond}`;
 
   test('a multipart body cut off inside a file answers 400 naming the multipart body', async () => {
-    const answer = await hook(path, `${filePart}the first half of a fi`, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+    const answer = await hook(path, `${filePart}the first half of a fi`, {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.error.message).toMatch(/multipart/);
   });
@@ -87,10 +92,15 @@ describe.each(['async', 'sync'])('a %s webhook with auth none', (respond) => {
   });
 
   test('a body compressed wrongly answers 400; an unknown encoding 415', async () => {
-    const garbage = await hook(path, 'not gzip at all', { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const garbage = await hook(path, 'not gzip at all', {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
     expect(garbage.status).toBe(400);
     const cut = zlib.gzipSync(JSON.stringify({ a: 'x'.repeat(1000) })).subarray(0, 30);
-    expect((await hook(path, cut, { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status).toBe(400);
+    expect((await hook(path, cut, { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status).toBe(
+      400,
+    );
     const unknown = await hook(path, '{}', { 'content-type': 'application/json', 'content-encoding': 'zstd-ish' });
     expect(unknown.status).toBe(415);
     expect(unknown.body.error.message).toMatch(/encoding/);
@@ -103,7 +113,9 @@ describe.each(['async', 'sync'])('a %s webhook with auth none', (respond) => {
   });
 
   test('JSON nested 200,000 deep answers 400 naming the nesting limit', async () => {
-    const answer = await hook(path, `${'['.repeat(200_000)}${']'.repeat(200_000)}`, { 'content-type': 'application/json' });
+    const answer = await hook(path, `${'['.repeat(200_000)}${']'.repeat(200_000)}`, {
+      'content-type': 'application/json',
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe('payload_too_deep');
     expect(answer.body.error.message).toMatch(/256/);
@@ -123,14 +135,22 @@ describe('the API', () => {
   });
 
   test('an event payload nested too deep answers 400', async () => {
-    const answer = await product.request('POST', '/api/runs/run-open-async-00000000000000000000000000000000/events', `{"event":"x","payload":${'['.repeat(300)}${']'.repeat(300)}}`);
+    const answer = await product.request(
+      'POST',
+      '/api/runs/run-open-async-00000000000000000000000000000000/events',
+      `{"event":"x","payload":${'['.repeat(300)}${']'.repeat(300)}}`,
+    );
     expect(answer.status).toBe(400);
   });
 
   test('a JSON body with a wrong content encoding answers 400 or 415, never 500', async () => {
     const answer = await fetch(`${product.baseUrl}/api/flows/open-async/runs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${product.adminKey}`, 'content-type': 'application/json', 'content-encoding': 'deflate' },
+      headers: {
+        authorization: `Bearer ${product.adminKey}`,
+        'content-type': 'application/json',
+        'content-encoding': 'deflate',
+      },
       body: '{"input":1}',
     });
     expect(answer.status).toBe(400);
@@ -141,7 +161,10 @@ describe('connections dropped half-way', () => {
   test('a body cut by the client, a stalled multipart upload, and garbage instead of HTTP leave the gateway serving', async () => {
     const head = (path: string, type: string, length: number) =>
       `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: ${length}\r\n\r\n`;
-    await rawRequest(`${head('/hooks/open-async', `multipart/form-data; boundary=${boundary}`, 10_000)}${filePart}partial`, { closeAfterWrite: true });
+    await rawRequest(
+      `${head('/hooks/open-async', `multipart/form-data; boundary=${boundary}`, 10_000)}${filePart}partial`,
+      { closeAfterWrite: true },
+    );
     await rawRequest(`${head('/hooks/open-sync', 'application/json', 5_000)}{"a":`, { closeAfterWrite: true });
     await rawRequest(`${head('/api/flows', 'application/json', 5_000)}{"a":`, { closeAfterWrite: true });
     const garbage = await rawRequest('\u0000\u0001GARBAGE / HTTP/9\r\n\r\n');

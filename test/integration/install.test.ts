@@ -33,7 +33,9 @@ test('binaries named by the environment are used as they are, with their version
     NECTAR_VERSITYGW_BIN: requireBinary('versitygw'),
   });
   expect(result.status).toBe(0);
-  expect(result.stdout).toMatch(/temporal: using .*temporal \(from environment; temporal version .*Server 1\.29\.1, UI 2\.42/);
+  expect(result.stdout).toMatch(
+    /temporal: using .*temporal \(from environment; temporal version .*Server 1\.29\.1, UI 2\.42/,
+  );
   expect(result.stdout).toMatch(/ferretdb: using .*ferretdb \(from environment; version: v1\.24\.2\)/);
   expect(result.stdout).toMatch(/versitygw: using .*versitygw \(from environment; Version {2}: v1\.8\.0\)/);
 });

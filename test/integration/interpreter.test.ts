@@ -22,7 +22,12 @@ afterAll(async () => {
 
 type Spec = Record<string, unknown> & { id: string };
 
-const code = (id: string, source: string, extra: Record<string, unknown> = {}): Spec => ({ id, type: 'code', code: source, ...extra });
+const code = (id: string, source: string, extra: Record<string, unknown> = {}): Spec => ({
+  id,
+  type: 'code',
+  code: source,
+  ...extra,
+});
 
 async function saveFlow(id: string, nodes: Spec[], edges: Record<string, unknown>[] = []): Promise<void> {
   const response = await product.request('POST', '/api/flows', { id, name: id, nodes, edges });
@@ -105,7 +110,11 @@ describe('errors and retries', () => {
   test('an error edge receives the error with message, name, stack and node', async () => {
     await saveFlow(
       'error-edge',
-      [code('charge', "const charge = () => { throw new TypeError('card declined'); };"), code('notify', 'return { handled: input };'), code('ship', 'return 1;')],
+      [
+        code('charge', "const charge = () => { throw new TypeError('card declined'); };"),
+        code('notify', 'return { handled: input };'),
+        code('ship', 'return 1;'),
+      ],
       [
         { from: 'charge', to: 'ship' },
         { from: 'charge', to: 'notify', on: 'error' },
@@ -128,9 +137,13 @@ describe('errors and retries', () => {
 
   test('a failing node is retried with backoff and then succeeds', async () => {
     await saveFlow('retry', [
-      code('flaky', "if (context.workflowContext.attempt < 3) throw new Error('try again'); return { attempt: context.workflowContext.attempt };", {
-        retry: { maximumAttempts: 3, initialIntervalMs: 10, backoffCoefficient: 2 },
-      }),
+      code(
+        'flaky',
+        "if (context.workflowContext.attempt < 3) throw new Error('try again'); return { attempt: context.workflowContext.attempt };",
+        {
+          retry: { maximumAttempts: 3, initialIntervalMs: 10, backoffCoefficient: 2 },
+        },
+      ),
     ]);
     const run = await runFlow('retry');
     expect(run.status).toBe('completed');
@@ -139,12 +152,20 @@ describe('errors and retries', () => {
   });
 
   test('while a node is retried, the run shows its live state: running, attempt and last failure', async () => {
-    await saveFlow('live', [
-      code('first', 'return 1;'),
-      code('flaky', "if (context.workflowContext.attempt < 3) throw new Error('not yet'); return { attempt: context.workflowContext.attempt };", {
-        retry: { maximumAttempts: 3, initialIntervalMs: 1_500, backoffCoefficient: 1 },
-      }),
-    ], [{ from: 'first', to: 'flaky' }]);
+    await saveFlow(
+      'live',
+      [
+        code('first', 'return 1;'),
+        code(
+          'flaky',
+          "if (context.workflowContext.attempt < 3) throw new Error('not yet'); return { attempt: context.workflowContext.attempt };",
+          {
+            retry: { maximumAttempts: 3, initialIntervalMs: 1_500, backoffCoefficient: 1 },
+          },
+        ),
+      ],
+      [{ from: 'first', to: 'flaky' }],
+    );
     const runId = await startRun('live');
     const live = await eventually(async () => {
       const run = await readRun(runId);
@@ -152,14 +173,23 @@ describe('errors and retries', () => {
       return run.status === 'running' && flaky?.status === 'running' && flaky.attempt >= 2 ? run : undefined;
     });
     expect(node(live, 'first')).toMatchObject({ status: 'succeeded', output: 1, attempt: 1 });
-    expect(node(live, 'flaky')).toMatchObject({ status: 'running', lastFailure: 'not yet', startedAt: expect.any(String) });
+    expect(node(live, 'flaky')).toMatchObject({
+      status: 'running',
+      lastFailure: 'not yet',
+      startedAt: expect.any(String),
+    });
     const run = await closedRun(runId);
     expect(run.status).toBe('completed');
     expect(node(run, 'flaky')).toMatchObject({ status: 'succeeded', attempt: 3, durationMs: expect.any(Number) });
   });
 
   test('the user error stops at the user attempts, and a time limit breach is not retried', async () => {
-    await saveFlow('no-retry', [code('slow', 'const spin = () => { while (true) {} };', { timeoutMs: 200, retry: { maximumAttempts: 3, initialIntervalMs: 10 } })]);
+    await saveFlow('no-retry', [
+      code('slow', 'const spin = () => { while (true) {} };', {
+        timeoutMs: 200,
+        retry: { maximumAttempts: 3, initialIntervalMs: 10 },
+      }),
+    ]);
     const run = await runFlow('no-retry');
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ type: 'TimeoutError', nodeId: 'slow' });
@@ -169,7 +199,10 @@ describe('errors and retries', () => {
   test('onError "continue" goes on with the error as output', async () => {
     await saveFlow(
       'continue',
-      [code('a', "const a = () => { throw new Error('ignored'); };", { onError: 'continue' }), code('b', 'return { saw: input.error.message };')],
+      [
+        code('a', "const a = () => { throw new Error('ignored'); };", { onError: 'continue' }),
+        code('b', 'return { saw: input.error.message };'),
+      ],
       [{ from: 'a', to: 'b' }],
     );
     const run = await runFlow('continue');
@@ -213,7 +246,12 @@ describe('parallel work and input mapping', () => {
       [
         code('score', 'return { score: 91, tags: ["hot"] };'),
         code('mail', 'return input;', {
-          input: { email: { path: 'trigger.payload.lead.email' }, score: { path: 'steps.score.score' }, tag: { path: 'steps.score.tags.0' }, kind: { value: 'welcome' } },
+          input: {
+            email: { path: 'trigger.payload.lead.email' },
+            score: { path: 'steps.score.score' },
+            tag: { path: 'steps.score.tags.0' },
+            kind: { value: 'welcome' },
+          },
         }),
       ],
       [{ from: 'score', to: 'mail' }],
@@ -227,7 +265,11 @@ describe('parallel work and input mapping', () => {
       id: 'broken',
       name: 'broken',
       nodes: [code('a', 'return 1'), code('b', 'return 2')],
-      edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'a' }, { from: 'a', to: 'ghost' }],
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'a' },
+        { from: 'a', to: 'ghost' },
+      ],
     });
     expect(response.status).toBe(400);
     expect(response.body.error.problems.length).toBeGreaterThanOrEqual(1);
@@ -237,10 +279,14 @@ describe('parallel work and input mapping', () => {
 
 describe('node kinds beyond code', () => {
   test('delay passes its input on after a durable timer', async () => {
-    await saveFlow('delay', [code('a', 'return { v: 1 };'), { id: 'pause', type: 'delay', durationMs: 1_500 }, code('b', 'return input;')], [
-      { from: 'a', to: 'pause' },
-      { from: 'pause', to: 'b' },
-    ]);
+    await saveFlow(
+      'delay',
+      [code('a', 'return { v: 1 };'), { id: 'pause', type: 'delay', durationMs: 1_500 }, code('b', 'return input;')],
+      [
+        { from: 'a', to: 'pause' },
+        { from: 'pause', to: 'b' },
+      ],
+    );
     const run = await runFlow('delay');
     expect(run.status).toBe('completed');
     expect(run.output).toEqual({ v: 1 });
@@ -261,8 +307,13 @@ describe('node kinds beyond code', () => {
       ],
     );
     const runId = await startRun('approval');
-    await eventually(async () => ((await readRun(runId)).nodes.some((n: any) => n.id === 'approve' && n.status === 'running') ? true : undefined));
-    const sent = await product.request('POST', `/api/runs/${runId}/events`, { event: 'approval', payload: { by: 'ada' } });
+    await eventually(async () =>
+      (await readRun(runId)).nodes.some((n: any) => n.id === 'approve' && n.status === 'running') ? true : undefined,
+    );
+    const sent = await product.request('POST', `/api/runs/${runId}/events`, {
+      event: 'approval',
+      payload: { by: 'ada' },
+    });
     expect(sent.status).toBe(202);
     const approved = await closedRun(runId);
     expect(approved.status).toBe('completed');
@@ -276,21 +327,35 @@ describe('node kinds beyond code', () => {
 
   test('subflow runs another flow as a child run and returns its output', async () => {
     await saveFlow('child', [code('double', 'return { doubled: input.n * 2, trigger: context.trigger.type };')]);
-    await saveFlow('parent', [code('a', 'return { n: 21 };'), { id: 'sub', type: 'subflow', flowId: 'child' }, code('b', 'return input;')], [
-      { from: 'a', to: 'sub' },
-      { from: 'sub', to: 'b' },
-    ]);
+    await saveFlow(
+      'parent',
+      [code('a', 'return { n: 21 };'), { id: 'sub', type: 'subflow', flowId: 'child' }, code('b', 'return input;')],
+      [
+        { from: 'a', to: 'sub' },
+        { from: 'sub', to: 'b' },
+      ],
+    );
     const run = await runFlow('parent');
     expect(run.status).toBe('completed');
     expect(run.output).toEqual({ doubled: 42, trigger: 'subflow' });
     const child = await readRun(node(run, 'sub').childRunId);
-    expect(child).toMatchObject({ status: 'completed', flowId: 'child', trigger: 'subflow', output: { doubled: 42, trigger: 'subflow' } });
+    expect(child).toMatchObject({
+      status: 'completed',
+      flowId: 'child',
+      trigger: 'subflow',
+      output: { doubled: 42, trigger: 'subflow' },
+    });
   });
 
   test('a bounded loop runs its body again until done, and fails past its limit', async () => {
     await saveFlow(
       'loop',
-      [code('init', 'return { n: 0, until: input.until };'), code('inc', 'return { n: input.n + 1, until: input.until };'), code('check', 'return { ...input, nextPath: input.n < input.until ? "again" : "done" };'), code('after', 'return input.n;')],
+      [
+        code('init', 'return { n: 0, until: input.until };'),
+        code('inc', 'return { n: input.n + 1, until: input.until };'),
+        code('check', 'return { ...input, nextPath: input.n < input.until ? "again" : "done" };'),
+        code('after', 'return input.n;'),
+      ],
       [
         { from: 'init', to: 'inc' },
         { from: 'inc', to: 'check' },
@@ -314,7 +379,11 @@ describe('long runs and large data', () => {
   test('a long loop continues as new, carrying its state, and finishes', async () => {
     await saveFlow(
       'long-loop',
-      [code('init', 'return { n: 0 };'), code('step', 'return { n: input.n + 1, nextPath: input.n + 1 < 400 ? "again" : "done" };'), code('end', 'return { n: input.n, init: context.steps.init };')],
+      [
+        code('init', 'return { n: 0 };'),
+        code('step', 'return { n: input.n + 1, nextPath: input.n + 1 < 400 ? "again" : "done" };'),
+        code('end', 'return { n: input.n, init: context.steps.init };'),
+      ],
       [
         { from: 'init', to: 'step' },
         { from: 'step', to: 'step', path: 'again', maxIterations: 1000 },
@@ -330,7 +399,8 @@ describe('long runs and large data', () => {
       const client = new Client({ connection });
       const runs = await eventually(async () => {
         const found: string[] = [];
-        for await (const execution of client.workflow.list({ query: `WorkflowId = '${runId}'` })) found.push(execution.status.name);
+        for await (const execution of client.workflow.list({ query: `WorkflowId = '${runId}'` }))
+          found.push(execution.status.name);
         return found.length >= 2 ? found : undefined;
       });
       expect(runs).toContain('CONTINUED_AS_NEW');
@@ -342,7 +412,13 @@ describe('long runs and large data', () => {
   test('a large output is stored and passed by reference', async () => {
     await saveFlow(
       'large',
-      [code('big', "return { rows: Array.from({ length: 6000 }, (_, i) => ({ i, text: 'x'.repeat(100) })) };"), code('count', 'return { count: input.rows.length, last: input.rows[5999].i, fromSteps: context.steps.big.rows.length };')],
+      [
+        code('big', "return { rows: Array.from({ length: 6000 }, (_, i) => ({ i, text: 'x'.repeat(100) })) };"),
+        code(
+          'count',
+          'return { count: input.rows.length, last: input.rows[5999].i, fromSteps: context.steps.big.rows.length };',
+        ),
+      ],
       [{ from: 'big', to: 'count' }],
     );
     const run = await runFlow('large');
@@ -356,8 +432,15 @@ describe('long runs and large data', () => {
 describe('history size', () => {
   test('past a total budget of inline outputs, later outputs go by reference too; large logs are cut with a reference', async () => {
     const nodes = Array.from({ length: 12 }, (_, i) => code(`n${i}`, "return { blob: 'x'.repeat(60000) };"));
-    nodes.push(code('sum', 'return Object.values(context.steps).reduce((total, step) => total + (step.blob ? step.blob.length : 0), 0);'));
-    nodes.push(code('chatty', "for (let i = 0; i < 400; i++) console.log('line', i, 'y'.repeat(200)); return 'logged';"));
+    nodes.push(
+      code(
+        'sum',
+        'return Object.values(context.steps).reduce((total, step) => total + (step.blob ? step.blob.length : 0), 0);',
+      ),
+    );
+    nodes.push(
+      code('chatty', "for (let i = 0; i < 400; i++) console.log('line', i, 'y'.repeat(200)); return 'logged';"),
+    );
     const edges = nodes.slice(1).map((target, i) => ({ from: nodes[i].id, to: target.id }));
     await saveFlow('budget', nodes, edges);
     const run = await runFlow('budget');
@@ -367,19 +450,29 @@ describe('history size', () => {
     expect(node(run, 'n11').output).toMatchObject({ $nectarRef: 1 });
     const logs = node(run, 'chatty').logs;
     expect(logs.length).toBeLessThan(400);
-    expect(logs[logs.length - 1]).toMatchObject({ level: 'warn', args: [expect.stringContaining('400 log entries'), { $nectarRef: 1 }] });
+    expect(logs[logs.length - 1]).toMatchObject({
+      level: 'warn',
+      args: [expect.stringContaining('400 log entries'), { $nectarRef: 1 }],
+    });
   });
 });
 
 describe('execution settings', () => {
   test('a flow may run its code nodes as local activities: same results, no activity tasks for the nodes', async () => {
-    const nodes = [code('a', 'return { n: 1 };'), code('b', 'return { n: input.n + 1 };'), code('c', 'return { n: input.n + 1, a: context.steps.a };')];
+    const nodes = [
+      code('a', 'return { n: 1 };'),
+      code('b', 'return { n: input.n + 1 };'),
+      code('c', 'return { n: input.n + 1, a: context.steps.a };'),
+    ];
     const response = await product.request('POST', '/api/flows', {
       id: 'local',
       name: 'local',
       execution: { localActivities: true },
       nodes,
-      edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }],
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+      ],
     });
     expect(response.status).toBe(201);
     const run = await runFlow('local');
@@ -399,7 +492,10 @@ describe('execution settings', () => {
         'auto-local',
         [
           code('pure', 'return { n: (input.n || 0) + 1, at: moment.utc(0).year() };'),
-          code('call', `const call = async (input) => ({ ...input, ok: (await axios.get('http://127.0.0.1:${port}/')).data.ok });`),
+          code(
+            'call',
+            `const call = async (input) => ({ ...input, ok: (await axios.get('http://127.0.0.1:${port}/')).data.ok });`,
+          ),
           code('slow', 'const end = Date.now() + 300; while (Date.now() < end) {} return input;'),
           code('retried', 'return input;', { retry: { maximumAttempts: 2 } }),
         ],
@@ -412,10 +508,16 @@ describe('execution settings', () => {
       const first = await runFlow('auto-local');
       expect(first.output).toEqual({ n: 1, at: 1970, ok: true });
       // Unmeasured at first, every node is a regular activity; then only the light pure one runs locally.
-      expect(await activitySummaries(first.runId)).toEqual({ activities: ['pure', 'call', 'slow', 'retried'], localActivities: ['load flow definition'] });
+      expect(await activitySummaries(first.runId)).toEqual({
+        activities: ['pure', 'call', 'slow', 'retried'],
+        localActivities: ['load flow definition'],
+      });
       const second = await runFlow('auto-local');
       expect(second.output).toEqual(first.output);
-      expect(await activitySummaries(second.runId)).toEqual({ activities: ['call', 'slow', 'retried'], localActivities: ['load flow definition', 'pure'] });
+      expect(await activitySummaries(second.runId)).toEqual({
+        activities: ['call', 'slow', 'retried'],
+        localActivities: ['load flow definition', 'pure'],
+      });
       expect(node(second, 'pure')).toMatchObject({ status: 'succeeded', attempt: 1, durationMs: expect.any(Number) });
     } finally {
       server.close();
@@ -436,7 +538,9 @@ async function activitySummaries(runId: string): Promise<{ activities: string[];
     const events = history.events ?? [];
     return {
       activities: events.filter((event) => event.activityTaskScheduledEventAttributes).map(summaryText),
-      localActivities: events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity').map(summaryText),
+      localActivities: events
+        .filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+        .map(summaryText),
     };
   } finally {
     await connection.close();
@@ -457,7 +561,11 @@ describe('control and durability', () => {
       await saveFlow(
         'cancel',
         [
-          code('spin', `const spin = async () => { const end = Date.now() + 3000; while (Date.now() < end) {} await axios.post('http://127.0.0.1:${port}/late', {}); return 1; };`, { timeoutMs: 20_000 }),
+          code(
+            'spin',
+            `const spin = async () => { const end = Date.now() + 3000; while (Date.now() < end) {} await axios.post('http://127.0.0.1:${port}/late', {}); return 1; };`,
+            { timeoutMs: 20_000 },
+          ),
           code('after', 'return 2;'),
         ],
         [{ from: 'spin', to: 'after' }],
@@ -484,7 +592,11 @@ describe('control and durability', () => {
       'durable',
       [
         code('first', 'return { at: context.workflowContext.attempt };'),
-        code('slow', 'const slow = (input, context) => { const end = Date.now() + 3000; while (Date.now() < end) {} return { ...input, slowAttempt: context.workflowContext.attempt }; };', { timeoutMs: 20_000 }),
+        code(
+          'slow',
+          'const slow = (input, context) => { const end = Date.now() + 3000; while (Date.now() < end) {} return { ...input, slowAttempt: context.workflowContext.attempt }; };',
+          { timeoutMs: 20_000 },
+        ),
         code('last', 'return { ...input, first: context.steps.first };'),
       ],
       [

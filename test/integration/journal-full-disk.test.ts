@@ -43,34 +43,41 @@ afterAll(async () => {
   if (mounted) execFileSync('umount', [journalDir]);
 });
 
-(mounted ? test : test.skip)('a full disk answers 503, loses nothing accepted, and accepts again once the journal is drained', async () => {
-  const gatewayPid = product.pidOf('gateway');
-  const deliver = (n: number) =>
-    fetch(`${product.baseUrl}/hooks/disk-hook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n, pad: 'x'.repeat(100_000) }) });
-  const accepted: string[] = [];
-  let refused: Response | undefined;
-  for (let n = 0; n < 60 && !refused; n += 1) {
-    const response = await deliver(n);
-    if (response.status === 202) accepted.push(((await response.json()) as { runId: string }).runId);
-    else refused = response;
-  }
-  expect(refused?.status).toBe(503);
-  expect(refused?.headers.get('retry-after')).toMatch(/^\d+$/);
-  expect(((await refused!.json()) as { error: { code: string } }).error.code).toBe('journal_unavailable');
-  expect(accepted.length).toBeGreaterThan(3);
+(mounted ? test : test.skip)(
+  'a full disk answers 503, loses nothing accepted, and accepts again once the journal is drained',
+  async () => {
+    const gatewayPid = product.pidOf('gateway');
+    const deliver = (n: number) =>
+      fetch(`${product.baseUrl}/hooks/disk-hook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ n, pad: 'x'.repeat(100_000) }),
+      });
+    const accepted: string[] = [];
+    let refused: Response | undefined;
+    for (let n = 0; n < 60 && !refused; n += 1) {
+      const response = await deliver(n);
+      if (response.status === 202) accepted.push(((await response.json()) as { runId: string }).runId);
+      else refused = response;
+    }
+    expect(refused?.status).toBe(503);
+    expect(refused?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await refused!.json()) as { error: { code: string } }).error.code).toBe('journal_unavailable');
+    expect(accepted.length).toBeGreaterThan(3);
 
-  for (const runId of accepted) {
-    await eventually(async () => {
-      const run = await product.request('GET', `/api/runs/${runId}`);
-      return run.body?.status === 'completed' ? true : undefined;
-    }, 120_000);
-  }
-  // Every accepted run has started: the journal started over, and takes deliveries again.
-  const again = await eventually(async () => {
-    const response = await deliver(1_000);
-    return response.status === 202 ? response : undefined;
-  }, 60_000);
-  expect(again.status).toBe(202);
-  expect(product.pidOf('gateway')).toBe(gatewayPid);
-  expect((await product.request('GET', '/healthz')).status).toBe(200);
-});
+    for (const runId of accepted) {
+      await eventually(async () => {
+        const run = await product.request('GET', `/api/runs/${runId}`);
+        return run.body?.status === 'completed' ? true : undefined;
+      }, 120_000);
+    }
+    // Every accepted run has started: the journal started over, and takes deliveries again.
+    const again = await eventually(async () => {
+      const response = await deliver(1_000);
+      return response.status === 202 ? response : undefined;
+    }, 60_000);
+    expect(again.status).toBe(202);
+    expect(product.pidOf('gateway')).toBe(gatewayPid);
+    expect((await product.request('GET', '/healthz')).status).toBe(200);
+  },
+);

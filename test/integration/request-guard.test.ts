@@ -35,7 +35,10 @@ let output = '';
 
 beforeAll(async () => {
   port = await freePort();
-  child = spawn(process.execPath, ['-e', SERVER], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['-e', SERVER], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   for (let waited = 0; !output.includes('listening'); waited += 50) {
@@ -48,13 +51,26 @@ afterAll(() => {
   child?.kill('SIGKILL');
 });
 
-test.each(['/throw', '/emit', '/reject', '/after-body'])('%s answers 500 with the request id, and the process goes on', async (route) => {
-  const response = await fetch(`http://127.0.0.1:${port}${route}`, { method: 'POST', body: 'x'.repeat(100_000), headers: { 'x-request-id': `guard-${route.slice(1)}` } });
-  expect(response.status).toBe(500);
-  expect(await response.json()).toEqual({ error: { code: 'internal', message: expect.stringContaining('gateway log'), requestId: `guard-${route.slice(1)}` } });
-  const ok = await fetch(`http://127.0.0.1:${port}/`);
-  expect(ok.status).toBe(200);
-  expect(((await ok.json()) as { pid: number }).pid).toBe(child.pid);
-  expect(child.exitCode).toBeNull();
-  expect(output).toContain(`"reqId":"guard-${route.slice(1)}"`);
-});
+test.each(['/throw', '/emit', '/reject', '/after-body'])(
+  '%s answers 500 with the request id, and the process goes on',
+  async (route) => {
+    const response = await fetch(`http://127.0.0.1:${port}${route}`, {
+      method: 'POST',
+      body: 'x'.repeat(100_000),
+      headers: { 'x-request-id': `guard-${route.slice(1)}` },
+    });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'internal',
+        message: expect.stringContaining('gateway log'),
+        requestId: `guard-${route.slice(1)}`,
+      },
+    });
+    const ok = await fetch(`http://127.0.0.1:${port}/`);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { pid: number }).pid).toBe(child.pid);
+    expect(child.exitCode).toBeNull();
+    expect(output).toContain(`"reqId":"guard-${route.slice(1)}"`);
+  },
+);

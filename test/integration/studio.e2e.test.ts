@@ -9,7 +9,16 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signedInPage, type PageWatch } from '../support/browser';
 import { Product, startProduct } from '../support/product';
 import { APPROVAL_LOGIC } from '../support/seedSamples';
-import { connect, dropNode, node, openNode, pasteCode, renameNode, typeCode, waitForSaved } from '../support/studioPage';
+import {
+  connect,
+  dropNode,
+  node,
+  openNode,
+  pasteCode,
+  renameNode,
+  typeCode,
+  waitForSaved,
+} from '../support/studioPage';
 
 let product: Product;
 let browser: Browser;
@@ -54,7 +63,8 @@ test('from an empty canvas, a person builds the purchase-approval flow with four
   expect(await page.locator('.monaco-editor .squiggly-error').count()).toBeGreaterThan(0);
   await pasteCode(page, APPROVAL_LOGIC);
   await page.locator('.code-problems li').first().waitFor({ state: 'detached', timeout: 5_000 });
-  for (const handle of ['executive-approval', 'manager-approval', 'auto-approve', 'default']) await node(page, 'route').locator(`[data-handleid="path:${handle}"]`).waitFor();
+  for (const handle of ['executive-approval', 'manager-approval', 'auto-approve', 'default'])
+    await node(page, 'route').locator(`[data-handleid="path:${handle}"]`).waitFor();
 
   for (const approver of APPROVERS) {
     const id = await dropNode(page, 'code', 640, approver.y);
@@ -117,7 +127,9 @@ test('an unpublished change survives a reload, and a second tab’s stale save i
   await second.page.getByLabel('Name', { exact: true }).fill('Executive');
   await second.page.getByRole('alert').getByText('changed elsewhere').waitFor({ timeout: 10_000 });
   await second.page.screenshot({ path: path.join(shots, 'conflict.png') });
-  expect((await product.request('GET', '/api/flows/purchase-approval/draft')).body.definition.nodes[1].name).toBeUndefined();
+  expect(
+    (await product.request('GET', '/api/flows/purchase-approval/draft')).body.definition.nodes[1].name,
+  ).toBeUndefined();
   await second.context.close();
 });
 
@@ -140,7 +152,9 @@ test('the triggers panel shows the webhook URLs and the next runs of a schedule'
   await page.locator('.palette-item[data-kind="webhook"]').click();
   const panel = page.getByRole('region', { name: 'Triggers' });
   await panel.getByLabel('Production URL', { exact: true }).waitFor();
-  expect(await panel.getByLabel('Test URL', { exact: true }).inputValue()).toBe(`${product.baseUrl}/hooks-test/purchase-approval`);
+  expect(await panel.getByLabel('Test URL', { exact: true }).inputValue()).toBe(
+    `${product.baseUrl}/hooks-test/purchase-approval`,
+  );
   await panel.getByLabel('Cron expression').fill('0 9 * * 1-5');
   await panel.getByText('At 09:00, Monday through Friday').waitFor();
   expect(await panel.getByRole('list', { name: 'Next five runs' }).locator('li').count()).toBe(5);
@@ -180,7 +194,12 @@ test('screenshots: the flows list, narrow screens, and a 200-node flow', async (
   await page.getByRole('link', { name: 'Purchase approval' }).waitFor();
   await shot('flows');
   const nodes = Array.from({ length: 200 }, (_, i) => ({ id: `n${i}`, type: 'code', code: 'return input;' }));
-  const large = { id: 'large', name: '200 nodes', nodes, edges: nodes.slice(1).map((n, i) => ({ from: `n${Math.floor(i / 2)}`, to: n.id })) };
+  const large = {
+    id: 'large',
+    name: '200 nodes',
+    nodes,
+    edges: nodes.slice(1).map((n, i) => ({ from: `n${Math.floor(i / 2)}`, to: n.id })),
+  };
   expect((await product.request('POST', '/api/flows', large)).status).toBe(201);
   await page.goto(`${product.baseUrl}/flows/large`);
   await node(page, 'n0').waitFor();

@@ -14,7 +14,8 @@ const ECHO = [{ id: 'capture', type: 'code', code: 'return { trigger: context.tr
 
 async function runsOf(flowId: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = '${flowId}'` })) ids.push(workflow.workflowId);
+  for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = '${flowId}'` }))
+    ids.push(workflow.workflowId);
   return ids;
 }
 
@@ -24,7 +25,10 @@ async function startWaiter(orderId: string): Promise<string> {
   const { runId } = started.body;
   // The bus finds waiting runs through visibility: wait until this one is listed as waiting.
   await eventually(async () => {
-    for await (const run of temporal.workflow.list({ query: `NectarWaitingFor = 'order.paid' AND ExecutionStatus = 'Running'` })) if (run.workflowId === runId) return true;
+    for await (const run of temporal.workflow.list({
+      query: `NectarWaitingFor = 'order.paid' AND ExecutionStatus = 'Running'`,
+    }))
+      if (run.workflowId === runId) return true;
     return undefined;
   });
   return runId;
@@ -35,12 +39,23 @@ beforeAll(async () => {
   temporal = new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });
   const flows = [
     { id: 'on-order', name: 'On order', nodes: ECHO, triggers: [{ type: 'event', event: 'order.created' }] },
-    { id: 'also-on-order', name: 'Also on order', nodes: ECHO, triggers: [{ type: 'event', id: 'orders', event: 'order.created' }] },
+    {
+      id: 'also-on-order',
+      name: 'Also on order',
+      nodes: ECHO,
+      triggers: [{ type: 'event', id: 'orders', event: 'order.created' }],
+    },
     {
       id: 'payment-waiter',
       name: 'Payment waiter',
       nodes: [
-        { id: 'wait', type: 'wait', event: 'order.paid', match: { path: 'order.id', equals: { path: 'trigger.payload.orderId' } }, timeoutMs: 120_000 },
+        {
+          id: 'wait',
+          type: 'wait',
+          event: 'order.paid',
+          match: { path: 'order.id', equals: { path: 'trigger.payload.orderId' } },
+          timeoutMs: 120_000,
+        },
         { id: 'done', type: 'code', code: 'return input;' },
       ],
       edges: [{ from: 'wait', to: 'done' }],
@@ -48,7 +63,13 @@ beforeAll(async () => {
     {
       id: 'order-maker',
       name: 'Order maker',
-      nodes: [{ id: 'make', type: 'code', code: "context.emit('order.created', { orderId: input.orderId }); context.emit('order.paid', { order: { id: input.orderId } }); return { made: input.orderId };" }],
+      nodes: [
+        {
+          id: 'make',
+          type: 'code',
+          code: "context.emit('order.created', { orderId: input.orderId }); context.emit('order.paid', { order: { id: input.orderId } }); return { made: input.orderId };",
+        },
+      ],
     },
   ];
   for (const flow of flows) expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
@@ -75,7 +96,10 @@ test('an event starts one run of each subscribed flow with the event as payload;
   expect(await runsOf('on-order')).toHaveLength(1);
   const other = await product.request('POST', '/api/events', { type: 'order.created', id: 'evt-2', payload: {} });
   expect(other.body.runs.every((entry: { duplicate: boolean }) => !entry.duplicate)).toBe(true);
-  expect((await product.request('POST', '/api/events', { type: 'nobody.listens', payload: 1 })).body).toMatchObject({ runs: [], delivered: [] });
+  expect((await product.request('POST', '/api/events', { type: 'nobody.listens', payload: 1 })).body).toMatchObject({
+    runs: [],
+    delivered: [],
+  });
 });
 
 test('an event reaches only the waiting run whose correlation key it matches, once', async () => {
@@ -91,9 +115,15 @@ test('an event reaches only the waiting run whose correlation key it matches, on
   expect(closed.output).toEqual({ event: 'order.paid', payload: paid.payload });
   expect((await product.request('GET', `/api/runs/${waiterB}`)).body.status).toBe('running');
   expect((await product.request('POST', '/api/events', paid)).body.delivered).toEqual([]);
-  const forB = await product.request('POST', '/api/events', { type: 'order.paid', id: 'pay-2', payload: { order: { id: 'B-2' } } });
+  const forB = await product.request('POST', '/api/events', {
+    type: 'order.paid',
+    id: 'pay-2',
+    payload: { order: { id: 'B-2' } },
+  });
   expect(forB.body.delivered).toEqual([waiterB]);
-  await eventually(async () => ((await product.request('GET', `/api/runs/${waiterB}`)).body.status === 'completed' ? true : undefined));
+  await eventually(async () =>
+    (await product.request('GET', `/api/runs/${waiterB}`)).body.status === 'completed' ? true : undefined,
+  );
 });
 
 test('a malformed event is 400 naming the field; a paused subscriber is listed, not started', async () => {
@@ -118,7 +148,9 @@ test('context.emit in a code node publishes durably: subscribed flows start and 
     return ids.length === before + 1 ? ids : undefined;
   });
   const outputs = await Promise.all(started.map((id) => product.request('GET', `/api/runs/${id}`)));
-  const chained = outputs.map((read) => read.body.output?.trigger?.payload).find((payload) => payload?.payload?.orderId === 'C-3');
+  const chained = outputs
+    .map((read) => read.body.output?.trigger?.payload)
+    .find((payload) => payload?.payload?.orderId === 'C-3');
   expect(chained.id).toMatch(/^emit:run-order-maker-[a-f0-9]{32}:make\.1:0$/);
   const resumed = await eventually(async () => {
     const read = await product.request('GET', `/api/runs/${waiter}`);

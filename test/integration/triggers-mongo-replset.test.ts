@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { MongoTrigger } from '../../flow/eventTriggers';
-import { ChangeEvent, consumeChangeStream, WatchableCollection } from '../../activities/triggers/mongoChanges';
+import { ChangeEvent, consumeChangeStream } from '../../activities/triggers/mongoChanges';
 
 const URI = process.env.NECTAR_TEST_MONGODB_REPLSET_URI;
 const maybe = URI ? describe : describe.skip;
@@ -15,7 +15,13 @@ jest.setTimeout(60_000);
 maybe('change streams on a replica set', () => {
   let client: MongoClient;
   const collectionName = `changes_${crypto.randomBytes(4).toString('hex')}`;
-  const trigger = MongoTrigger.parse({ type: 'mongodb', urlVariable: 'X', database: 'nectar_test', collection: collectionName, mode: 'changeStream' });
+  const trigger = MongoTrigger.parse({
+    type: 'mongodb',
+    urlVariable: 'X',
+    database: 'nectar_test',
+    collection: collectionName,
+    mode: 'changeStream',
+  });
 
   beforeAll(async () => {
     client = new MongoClient(URI!);
@@ -23,7 +29,11 @@ maybe('change streams on a replica set', () => {
   });
 
   afterAll(async () => {
-    await client?.db('nectar_test').collection(collectionName).drop().catch(() => undefined);
+    await client
+      ?.db('nectar_test')
+      .collection(collectionName)
+      .drop()
+      .catch(() => undefined);
     await client?.close();
   });
 
@@ -32,7 +42,7 @@ maybe('change streams on a replica set', () => {
     const seen: ChangeEvent[] = [];
     const tokens: string[] = [];
     const read = (token: string | undefined, count: number) =>
-      consumeChangeStream(collection as unknown as WatchableCollection, trigger, {
+      consumeChangeStream(collection, trigger, {
         token,
         start: async (_key, event) => void seen.push(event),
         store: async (stored) => void tokens.push(stored),
@@ -42,10 +52,13 @@ maybe('change streams on a replica set', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     await collection.insertOne({ name: 'one' });
     await first;
-    expect(seen[0]).toMatchObject({ operationType: 'insert', fullDocument: { name: 'one' }, ns: { coll: collectionName } });
+    expect(seen[0]).toMatchObject({
+      operationType: 'insert',
+      fullDocument: { name: 'one' },
+      ns: { coll: collectionName },
+    });
     await collection.updateOne({ name: 'one' }, { $set: { name: 'two' } });
     await read(tokens[0], 2);
     expect(seen[1]).toMatchObject({ operationType: 'update', updateDescription: { updatedFields: { name: 'two' } } });
   });
 });
-

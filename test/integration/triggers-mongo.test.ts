@@ -26,7 +26,8 @@ const contacts = () => mongo.db('crm').collection('contacts');
 async function runsSettleAt(count: number): Promise<any[]> {
   const ids = await eventually(async () => {
     const found: string[] = [];
-    for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'contacts-sync'` })) found.push(workflow.workflowId);
+    for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'contacts-sync'` }))
+      found.push(workflow.workflowId);
     if (found.length > count) throw new Error(`${found.length} runs, expected ${count}`);
     return found.length === count ? found : undefined;
   }, 60_000);
@@ -70,10 +71,22 @@ test('a bad trigger is 400 naming the field', async () => {
     id: 'bad-mongo',
     name: 'bad',
     nodes: [{ id: 'n', type: 'code', code: 'return 1;' }],
-    triggers: [{ type: 'mongodb', urlVariable: 'CRM_DB', database: 'crm', collection: 'contacts', mode: 'tail', pollIntervalMs: 10 }],
+    triggers: [
+      {
+        type: 'mongodb',
+        urlVariable: 'CRM_DB',
+        database: 'crm',
+        collection: 'contacts',
+        mode: 'tail',
+        pollIntervalMs: 10,
+      },
+    ],
   });
   expect(saved.status).toBe(400);
-  expect(saved.body.error.problems.map((problem: { path: string }) => problem.path).sort()).toEqual(['triggers[0].mode', 'triggers[0].pollIntervalMs']);
+  expect(saved.body.error.problems.map((problem: { path: string }) => problem.path).sort()).toEqual([
+    'triggers[0].mode',
+    'triggers[0].pollIntervalMs',
+  ]);
 });
 
 test('an insert and an update each start one run with a change event; documents from before the trigger do not', async () => {
@@ -81,7 +94,16 @@ test('an insert and an update each start one run with a change event; documents 
     id: 'contacts-sync',
     name: 'Contacts sync',
     nodes: [{ id: 'capture', type: 'code', code: 'return { trigger: context.trigger };' }],
-    triggers: [{ type: 'mongodb', urlVariable: 'CRM_DB', database: 'crm', collection: 'contacts', pollIntervalMs: 1_000, overlapMs: 5_000 }],
+    triggers: [
+      {
+        type: 'mongodb',
+        urlVariable: 'CRM_DB',
+        database: 'crm',
+        collection: 'contacts',
+        pollIntervalMs: 1_000,
+        overlapMs: 5_000,
+      },
+    ],
   };
   expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
   await eventually(async () => ((await state())?.position ? true : undefined));
@@ -96,9 +118,15 @@ test('an insert and an update each start one run with a change event; documents 
     ns: { db: 'crm', coll: 'contacts' },
     clusterTime: at.toISOString(),
   });
-  await contacts().updateOne({ _id: insertedId }, { $set: { name: 'Ada Lovelace', updatedAt: new Date(at.getTime() + 10) } });
+  await contacts().updateOne(
+    { _id: insertedId },
+    { $set: { name: 'Ada Lovelace', updatedAt: new Date(at.getTime() + 10) } },
+  );
   const payloads = await runsSettleAt(2);
-  expect(payloads.map((payload) => `${payload.operationType} ${payload.fullDocument.name}`).sort()).toEqual(['insert Ada', 'update Ada Lovelace']);
+  expect(payloads.map((payload) => `${payload.operationType} ${payload.fullDocument.name}`).sort()).toEqual([
+    'insert Ada',
+    'update Ada Lovelace',
+  ]);
   // Later polls see both again inside the overlap and start nothing.
   await sleep(2_500);
   await runsSettleAt(2);
@@ -112,7 +140,9 @@ test('paused, writes wait; resumed, they run', async () => {
   await contacts().insertOne({ name: 'Grace', createdAt: at, updatedAt: at });
   await sleep(3_000);
   await runsSettleAt(2);
-  expect((await product.request('POST', '/api/flows/contacts-sync/triggers/mongodb/resume')).body.status).toBe('active');
+  expect((await product.request('POST', '/api/flows/contacts-sync/triggers/mongodb/resume')).body.status).toBe(
+    'active',
+  );
   const payloads = await runsSettleAt(3);
   expect(payloads.map((payload) => payload.fullDocument.name)).toContain('Grace');
 });
@@ -124,7 +154,10 @@ test('writes while the product is down each start exactly one run once it is bac
     { name: 'Linus', createdAt: at, updatedAt: at },
     { name: 'Barbara', createdAt: at, updatedAt: at },
   ]);
-  await contacts().updateOne({ name: 'Grace' }, { $set: { name: 'Grace Hopper', updatedAt: new Date(at.getTime() + 5) } });
+  await contacts().updateOne(
+    { name: 'Grace' },
+    { $set: { name: 'Grace Hopper', updatedAt: new Date(at.getTime() + 5) } },
+  );
   await temporal.connection.close();
   product = await startProduct({ dataDir: product.dataDir, adminKey: product.adminKey, env: ENV });
   temporal = new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });

@@ -26,7 +26,10 @@ function ordersFlow(trigger: Record<string, unknown> = {}) {
 
 async function postgresRuns(): Promise<string[]> {
   const ids: string[] = [];
-  for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'orders-feed' AND NectarTrigger = 'postgres'` })) ids.push(workflow.workflowId);
+  for await (const workflow of temporal.workflow.list({
+    query: `NectarFlowId = 'orders-feed' AND NectarTrigger = 'postgres'`,
+  }))
+    ids.push(workflow.workflowId);
   return ids;
 }
 
@@ -75,24 +78,52 @@ afterAll(async () => {
 });
 
 test('a bad trigger is refused with 400 naming the field', async () => {
-  const saved = await product.request('POST', '/api/flows', ordersFlow({ table: 'orders; drop table x', operations: ['insert', 'upsert'] }));
+  const saved = await product.request(
+    'POST',
+    '/api/flows',
+    ordersFlow({ table: 'orders; drop table x', operations: ['insert', 'upsert'] }),
+  );
   expect(saved.status).toBe(400);
   const paths = saved.body.error.problems.map((problem: { path: string }) => problem.path);
   expect(paths).toEqual(expect.arrayContaining(['triggers[0].table', 'triggers[0].operations[1]']));
-  const missing = await product.request('POST', '/api/flows', { ...ordersFlow(), triggers: [{ type: 'postgres', table: 'orders' }] });
+  const missing = await product.request('POST', '/api/flows', {
+    ...ordersFlow(),
+    triggers: [{ type: 'postgres', table: 'orders' }],
+  });
   expect(missing.status).toBe(400);
-  expect(missing.body.error.problems.map((problem: { path: string }) => problem.path)).toContain('triggers[0].urlVariable');
+  expect(missing.body.error.problems.map((problem: { path: string }) => problem.path)).toContain(
+    'triggers[0].urlVariable',
+  );
 });
 
 test('a committed row change starts exactly one run with the change as its payload', async () => {
   expect((await product.request('POST', '/api/flows', ordersFlow())).status).toBe(201);
   // The listener installs the outbox when it starts; a change before that is not the trigger's.
-  await eventually(async () => ((await triggerState())?.status === 'active' && (await pg.client.query(`SELECT to_regclass('nectar.outbox') AS t`)).rows[0].t ? true : undefined));
-  await eventually(async () => ((await pg.client.query(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal`)).rows[0].n === 1 ? true : undefined));
+  await eventually(async () =>
+    (await triggerState())?.status === 'active' &&
+    (await pg.client.query(`SELECT to_regclass('nectar.outbox') AS t`)).rows[0].t
+      ? true
+      : undefined,
+  );
+  await eventually(async () =>
+    (
+      await pg.client.query(
+        `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal`,
+      )
+    ).rows[0].n === 1
+      ? true
+      : undefined,
+  );
   await pg.client.query(`INSERT INTO orders (status, total) VALUES ('new', 42.5)`);
   const [output] = await runsSettleAt(1);
   expect(output.trigger).toMatchObject({ type: 'postgres', source: 'postgres public.orders' });
-  expect(output.input).toMatchObject({ operation: 'insert', schema: 'public', table: 'orders', old: null, new: { id: 1, status: 'new', total: 42.5 } });
+  expect(output.input).toMatchObject({
+    operation: 'insert',
+    schema: 'public',
+    table: 'orders',
+    old: null,
+    new: { id: 1, status: 'new', total: 42.5 },
+  });
   expect(Date.parse(output.input.committedAt)).toBeGreaterThan(Date.now() - 120_000);
   expect(await pendingInOutbox()).toBe(0);
   const state = await triggerState();
@@ -121,10 +152,16 @@ test('changes made while the product is down each start exactly one run once it 
   await pg.client.query(`INSERT INTO orders (status, total) VALUES ('new', 1), ('new', 2), ('new', 3)`);
   await pg.client.query(`DELETE FROM orders WHERE total = 2`);
   await temporal.connection.close();
-  product = await startProduct({ dataDir: product.dataDir, adminKey: product.adminKey, env: { NECTAR_EGRESS_ALLOW: '127.0.0.1' } });
+  product = await startProduct({
+    dataDir: product.dataDir,
+    adminKey: product.adminKey,
+    env: { NECTAR_EGRESS_ALLOW: '127.0.0.1' },
+  });
   temporal = new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });
   const outputs = await runsSettleAt(6);
-  const operations = outputs.map((output) => `${output.input.operation} ${(output.input.new ?? output.input.old).total}`).sort();
+  const operations = outputs
+    .map((output) => `${output.input.operation} ${(output.input.new ?? output.input.old).total}`)
+    .sort();
   expect(operations).toEqual(['delete 2', 'insert 1', 'insert 2', 'insert 3', 'insert 42.5', 'update 42.5']);
   await eventually(async () => ((await pendingInOutbox()) === 0 ? true : undefined));
   expect(await postgresRuns()).toHaveLength(6);
@@ -133,10 +170,22 @@ test('changes made while the product is down each start exactly one run once it 
 test('removing the trigger uninstalls its row trigger and ends its listener', async () => {
   const saved = await product.request('PUT', '/api/flows/orders-feed', { ...ordersFlow(), triggers: [] });
   expect(saved.status).toBe(200);
-  await eventually(async () => ((await pg.client.query(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal`)).rows[0].n === 0 ? true : undefined));
+  await eventually(async () =>
+    (
+      await pg.client.query(
+        `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = 'orders'::regclass AND NOT tgisinternal`,
+      )
+    ).rows[0].n === 0
+      ? true
+      : undefined,
+  );
   const list = await product.request('GET', '/api/flows/orders-feed/triggers');
   expect(list.body.triggers).toEqual([]);
   const listener = await temporal.workflow.getHandle(`trigger-listener:${KEY}`).describe();
-  await eventually(async () => ((await temporal.workflow.getHandle(`trigger-listener:${KEY}`).describe()).status.name === 'COMPLETED' ? true : undefined));
+  await eventually(async () =>
+    (await temporal.workflow.getHandle(`trigger-listener:${KEY}`).describe()).status.name === 'COMPLETED'
+      ? true
+      : undefined,
+  );
   expect(listener.type).toBe('triggerListenerWorkflow');
 });

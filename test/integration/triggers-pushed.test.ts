@@ -22,7 +22,8 @@ const ORG = '00D000000000062EAA';
 
 async function runsOf(flowId: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = '${flowId}'` })) ids.push(workflow.workflowId);
+  for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = '${flowId}'` }))
+    ids.push(workflow.workflowId);
   return ids.sort();
 }
 
@@ -34,14 +35,26 @@ async function outputOf(runId: string): Promise<any> {
 }
 
 function post(path: string, body: string | Buffer, headers: Record<string, string>) {
-  return fetch(`${product.baseUrl}${path}`, { method: 'POST', body, headers }).then(async (response) => ({ status: response.status, text: await response.text(), type: response.headers.get('content-type') }));
+  return fetch(`${product.baseUrl}${path}`, { method: 'POST', body, headers }).then(async (response) => ({
+    status: response.status,
+    text: await response.text(),
+    type: response.headers.get('content-type'),
+  }));
 }
 
 function standardHeaders(secret: string, id: string, body: string, timestamp = Math.floor(Date.now() / 1000)) {
-  return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, id, timestamp, body) };
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signStandardWebhook(secret, id, timestamp, body),
+  };
 }
 
-function envelope(org: string, notifications: Array<{ id: string; type: string; fields: Record<string, string | null> }>): string {
+function envelope(
+  org: string,
+  notifications: Array<{ id: string; type: string; fields: Record<string, string | null> }>,
+): string {
   const items = notifications
     .map(({ id, type, fields }) => {
       const values = Object.entries(fields)
@@ -68,10 +81,42 @@ beforeAll(async () => {
   await product.request('PUT', '/api/variables/STRIPE_SECRET', { value: STRIPE_SECRET });
   await product.request('PUT', '/api/variables/SF_TOKEN', { value: 'a-long-url-token-1234' });
   const flows = [
-    { id: 'zi-contacts', name: 'ZoomInfo contacts', nodes: ECHO, triggers: [{ type: 'signed', source: 'zoominfo', secretVariable: 'ZOOMINFO_SECRET', events: ['contact.created'] }] },
-    { id: 'zi-everything', name: 'ZoomInfo, all events', nodes: ECHO, triggers: [{ type: 'signed', source: 'zoominfo', secretVariable: 'ZOOMINFO_SECRET' }] },
-    { id: 'payments', name: 'Payments', nodes: ECHO, triggers: [{ type: 'signed', source: 'stripe', scheme: 'stripe', secretVariable: 'STRIPE_SECRET', events: ['payment_intent.succeeded'] }] },
-    { id: 'sf-accounts', name: 'Accounts', nodes: ECHO, triggers: [{ type: 'salesforce', source: 'crm', organizationId: ORG, tokenVariable: 'SF_TOKEN', objects: ['Account'] }] },
+    {
+      id: 'zi-contacts',
+      name: 'ZoomInfo contacts',
+      nodes: ECHO,
+      triggers: [
+        { type: 'signed', source: 'zoominfo', secretVariable: 'ZOOMINFO_SECRET', events: ['contact.created'] },
+      ],
+    },
+    {
+      id: 'zi-everything',
+      name: 'ZoomInfo, all events',
+      nodes: ECHO,
+      triggers: [{ type: 'signed', source: 'zoominfo', secretVariable: 'ZOOMINFO_SECRET' }],
+    },
+    {
+      id: 'payments',
+      name: 'Payments',
+      nodes: ECHO,
+      triggers: [
+        {
+          type: 'signed',
+          source: 'stripe',
+          scheme: 'stripe',
+          secretVariable: 'STRIPE_SECRET',
+          events: ['payment_intent.succeeded'],
+        },
+      ],
+    },
+    {
+      id: 'sf-accounts',
+      name: 'Accounts',
+      nodes: ECHO,
+      triggers: [
+        { type: 'salesforce', source: 'crm', organizationId: ORG, tokenVariable: 'SF_TOKEN', objects: ['Account'] },
+      ],
+    },
   ];
   for (const flow of flows) expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
 });
@@ -82,7 +127,11 @@ afterAll(async () => {
 });
 
 describe('Standard Webhooks', () => {
-  const body = JSON.stringify({ type: 'contact.created', timestamp: '2026-12-02T00:00:00Z', data: { id: 'c-1', email: 'ada@example.com' } });
+  const body = JSON.stringify({
+    type: 'contact.created',
+    timestamp: '2026-12-02T00:00:00Z',
+    data: { id: 'c-1', email: 'ada@example.com' },
+  });
 
   test('a signed event starts one run per subscribing flow, with the event as payload; a redelivery starts none', async () => {
     const first = await post('/triggers/signed/default/zoominfo', body, standardHeaders(OLD_SECRET, 'msg_1', body));
@@ -91,18 +140,28 @@ describe('Standard Webhooks', () => {
     expect(runs.map((run: { flowId: string }) => run.flowId).sort()).toEqual(['zi-contacts', 'zi-everything']);
     expect(runs.every((run: { duplicate: boolean }) => !run.duplicate)).toBe(true);
     const output = await outputOf(runs[0].runId);
-    expect(output.trigger).toEqual({ type: 'signed', source: 'signed zoominfo contact.created', payload: JSON.parse(body) });
+    expect(output.trigger).toEqual({
+      type: 'signed',
+      source: 'signed zoominfo contact.created',
+      payload: JSON.parse(body),
+    });
     const again = await post('/triggers/signed/default/zoominfo', body, standardHeaders(OLD_SECRET, 'msg_1', body));
     expect(again.status).toBe(200);
     const replayed = JSON.parse(again.text).runs;
-    expect(replayed.map((run: { runId: string }) => run.runId).sort()).toEqual(runs.map((run: { runId: string }) => run.runId).sort());
+    expect(replayed.map((run: { runId: string }) => run.runId).sort()).toEqual(
+      runs.map((run: { runId: string }) => run.runId).sort(),
+    );
     expect(replayed.every((run: { duplicate: boolean }) => run.duplicate)).toBe(true);
     expect(await runsOf('zi-contacts')).toHaveLength(1);
   });
 
   test('a type only one flow subscribes to starts only that one', async () => {
     const updated = JSON.stringify({ type: 'contact.updated', data: { id: 'c-1' } });
-    const answer = await post('/triggers/signed/default/zoominfo', updated, standardHeaders(OLD_SECRET, 'msg_2', updated));
+    const answer = await post(
+      '/triggers/signed/default/zoominfo',
+      updated,
+      standardHeaders(OLD_SECRET, 'msg_2', updated),
+    );
     expect(JSON.parse(answer.text).runs.map((run: { flowId: string }) => run.flowId)).toEqual(['zi-everything']);
   });
 
@@ -116,20 +175,32 @@ describe('Standard Webhooks', () => {
   test('a bad signature, a stale timestamp or missing headers get 401; a signed body that is not JSON 400; none starts a run', async () => {
     const before = await runsOf('zi-everything');
     const wrong = `whsec_${crypto.randomBytes(24).toString('base64')}`;
-    expect((await post('/triggers/signed/default/zoominfo', body, standardHeaders(wrong, 'msg_4', body))).status).toBe(401);
-    const stale = await post('/triggers/signed/default/zoominfo', body, standardHeaders(OLD_SECRET, 'msg_5', body, Math.floor(Date.now() / 1000) - 600));
+    expect((await post('/triggers/signed/default/zoominfo', body, standardHeaders(wrong, 'msg_4', body))).status).toBe(
+      401,
+    );
+    const stale = await post(
+      '/triggers/signed/default/zoominfo',
+      body,
+      standardHeaders(OLD_SECRET, 'msg_5', body, Math.floor(Date.now() / 1000) - 600),
+    );
     expect(stale.status).toBe(401);
     expect(JSON.parse(stale.text).error.message).toMatch(/timestamp/);
-    expect((await post('/triggers/signed/default/zoominfo', body, { 'content-type': 'application/json' })).status).toBe(401);
+    expect((await post('/triggers/signed/default/zoominfo', body, { 'content-type': 'application/json' })).status).toBe(
+      401,
+    );
     const tampered = standardHeaders(OLD_SECRET, 'msg_6', body);
     expect((await post('/triggers/signed/default/zoominfo', body.replace('ada', 'eve'), tampered)).status).toBe(401);
     const notJson = 'type=contact.created';
-    expect((await post('/triggers/signed/default/zoominfo', notJson, standardHeaders(OLD_SECRET, 'msg_7', notJson))).status).toBe(400);
+    expect(
+      (await post('/triggers/signed/default/zoominfo', notJson, standardHeaders(OLD_SECRET, 'msg_7', notJson))).status,
+    ).toBe(400);
     expect(await runsOf('zi-everything')).toEqual(before);
   });
 
   test('an unknown source is 404', async () => {
-    expect((await post('/triggers/signed/default/nobody', body, standardHeaders(OLD_SECRET, 'msg_8', body))).status).toBe(404);
+    expect(
+      (await post('/triggers/signed/default/nobody', body, standardHeaders(OLD_SECRET, 'msg_8', body))).status,
+    ).toBe(404);
   });
 });
 
@@ -139,13 +210,22 @@ describe('Stripe signatures', () => {
 
   test('a signed event starts one run keyed by its id; a redelivery none; a bad signature 401', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const first = await post('/triggers/signed/default/stripe', body, { 'content-type': 'application/json', 'stripe-signature': signStripe(STRIPE_SECRET, now, body) });
+    const first = await post('/triggers/signed/default/stripe', body, {
+      'content-type': 'application/json',
+      'stripe-signature': signStripe(STRIPE_SECRET, now, body),
+    });
     expect(first.status).toBe(200);
     const [run] = JSON.parse(first.text).runs;
     expect((await outputOf(run.runId)).input).toEqual(event);
-    const again = await post('/triggers/signed/default/stripe', body, { 'content-type': 'application/json', 'stripe-signature': signStripe(STRIPE_SECRET, now + 5, body) });
+    const again = await post('/triggers/signed/default/stripe', body, {
+      'content-type': 'application/json',
+      'stripe-signature': signStripe(STRIPE_SECRET, now + 5, body),
+    });
     expect(JSON.parse(again.text).runs).toEqual([{ ...run, duplicate: true }]);
-    const bad = await post('/triggers/signed/default/stripe', body, { 'content-type': 'application/json', 'stripe-signature': signStripe('whsec_wrong', now, body) });
+    const bad = await post('/triggers/signed/default/stripe', body, {
+      'content-type': 'application/json',
+      'stripe-signature': signStripe('whsec_wrong', now, body),
+    });
     expect(bad.status).toBe(401);
     expect(await runsOf('payments')).toEqual([run.runId]);
   });
@@ -154,7 +234,14 @@ describe('Stripe signatures', () => {
     expect((await product.request('DELETE', '/api/flows/payments')).status).toBe(204);
     const now = Math.floor(Date.now() / 1000);
     const later = JSON.stringify({ ...event, id: 'evt_2' });
-    expect((await post('/triggers/signed/default/stripe', later, { 'content-type': 'application/json', 'stripe-signature': signStripe(STRIPE_SECRET, now, later) })).status).toBe(404);
+    expect(
+      (
+        await post('/triggers/signed/default/stripe', later, {
+          'content-type': 'application/json',
+          'stripe-signature': signStripe(STRIPE_SECRET, now, later),
+        })
+      ).status,
+    ).toBe(404);
     expect((await product.request('GET', '/api/flows/payments/triggers')).status).toBe(404);
   });
 });
@@ -162,7 +249,11 @@ describe('Stripe signatures', () => {
 describe('Salesforce outbound messages', () => {
   const url = '/triggers/salesforce/default/crm?token=a-long-url-token-1234';
   const message = envelope(ORG, [
-    { id: '04l000000000001AAA', type: 'Account', fields: { Id: '001000000000001AAA', Name: 'Acme &amp; Co', Phone: null } },
+    {
+      id: '04l000000000001AAA',
+      type: 'Account',
+      fields: { Id: '001000000000001AAA', Name: 'Acme &amp; Co', Phone: null },
+    },
     { id: '04l000000000002AAA', type: 'Account', fields: { Id: '001000000000002AAA', Name: 'Globex' } },
     { id: '04l000000000003AAA', type: 'Contact', fields: { Id: '003000000000001AAA' } },
   ]);
@@ -183,7 +274,10 @@ describe('Salesforce outbound messages', () => {
       OrganizationId: ORG,
       ActionId: '04k000000000001AAA',
       SessionId: null,
-      Notification: { Id: '04l000000000001AAA', sObject: { type: 'Account', Id: '001000000000001AAA', Name: 'Acme & Co', Phone: null } },
+      Notification: {
+        Id: '04l000000000001AAA',
+        sObject: { type: 'Account', Id: '001000000000001AAA', Name: 'Acme & Co', Phone: null },
+      },
     });
     const resend = await post(url, message, { 'content-type': 'text/xml' });
     expect(resend.text).toBe(SALESFORCE_ACK);
@@ -191,17 +285,27 @@ describe('Salesforce outbound messages', () => {
   });
 
   test('another organization, or no token, is refused with 401; a malformed envelope with 400; neither starts a run', async () => {
-    const other = envelope('00D000000000099EAA', [{ id: '04l000000000009AAA', type: 'Account', fields: { Id: '001000000000009AAA' } }]);
+    const other = envelope('00D000000000099EAA', [
+      { id: '04l000000000009AAA', type: 'Account', fields: { Id: '001000000000009AAA' } },
+    ]);
     expect((await post(url, other, { 'content-type': 'text/xml' })).status).toBe(401);
     const fresh = envelope(ORG, [{ id: '04l000000000010AAA', type: 'Account', fields: { Id: '001000000000010AAA' } }]);
     expect((await post('/triggers/salesforce/default/crm', fresh, { 'content-type': 'text/xml' })).status).toBe(401);
     expect((await post(url, '<soapenv:Envelope><unclosed>', { 'content-type': 'text/xml' })).status).toBe(400);
-    expect((await post(url, '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', { 'content-type': 'text/xml' })).status).toBe(400);
+    expect(
+      (
+        await post(url, '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', {
+          'content-type': 'text/xml',
+        })
+      ).status,
+    ).toBe(400);
     expect(await runsOf('sf-accounts')).toHaveLength(2);
   });
 
   test('paused, it answers 503 (Salesforce resends); once resumed, the resend starts the run', async () => {
-    expect((await product.request('POST', '/api/flows/sf-accounts/triggers/salesforce/pause')).body.status).toBe('paused');
+    expect((await product.request('POST', '/api/flows/sf-accounts/triggers/salesforce/pause')).body.status).toBe(
+      'paused',
+    );
     const fresh = envelope(ORG, [{ id: '04l000000000011AAA', type: 'Account', fields: { Id: '001000000000011AAA' } }]);
     expect((await post(url, fresh, { 'content-type': 'text/xml' })).status).toBe(503);
     expect(await runsOf('sf-accounts')).toHaveLength(2);

@@ -33,7 +33,8 @@ let confirmations = 0;
 
 async function inboxRuns(): Promise<string[]> {
   const ids: string[] = [];
-  for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'inbox'` })) ids.push(workflow.workflowId);
+  for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'inbox'` }))
+    ids.push(workflow.workflowId);
   return ids.sort();
 }
 
@@ -57,17 +58,37 @@ async function payloads(): Promise<any[]> {
 }
 
 function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${product.baseUrl}${url}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }));
+  return fetch(`${product.baseUrl}${url}`, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...headers },
+  }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }));
 }
 
-const put = (key: string, body: string) => s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+const put = (key: string, body: string) =>
+  s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 
 function awsRecord(key: string, eTag: string, extra: Record<string, unknown> = {}) {
-  return { eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: '2026-12-02T00:00:00.000Z', s3: { bucket: { name: BUCKET }, object: { key, size: 3, eTag, sequencer: '0A1B2C', ...extra } } };
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    eventName: 'ObjectCreated:Put',
+    eventTime: '2026-12-02T00:00:00.000Z',
+    s3: { bucket: { name: BUCKET }, object: { key, size: 3, eTag, sequencer: '0A1B2C', ...extra } },
+  };
 }
 
 function signedSns(fields: Partial<SnsMessage>): SnsMessage {
-  const message = { MessageId: crypto.randomUUID(), TopicArn: 'arn:aws:sns:us-east-1:123456789012:uploads', Timestamp: new Date().toISOString(), SignatureVersion: '2', SigningCertURL: snsCertUrl, Signature: '', Message: '', ...fields } as SnsMessage;
+  const message = {
+    MessageId: crypto.randomUUID(),
+    TopicArn: 'arn:aws:sns:us-east-1:123456789012:uploads',
+    Timestamp: new Date().toISOString(),
+    SignatureVersion: '2',
+    SigningCertURL: snsCertUrl,
+    Signature: '',
+    Message: '',
+    ...fields,
+  } as SnsMessage;
   message.Signature = crypto.createSign('RSA-SHA256').update(snsStringToSign(message)).sign(snsKey, 'base64');
   return message;
 }
@@ -75,7 +96,27 @@ function signedSns(fields: Partial<SnsMessage>): SnsMessage {
 beforeAll(async () => {
   // A certificate for SNS signatures and for the HTTPS host that serves it (trusted by the product through NODE_EXTRA_CA_CERTS).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-sns-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      path.join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   snsKey = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
   const certificate = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
   snsServer = https.createServer({ key: snsKey, cert: certificate }, (request, response) => {
@@ -92,21 +133,42 @@ beforeAll(async () => {
   const s3Port = await freePort();
   const gatewayPort = await freePort();
   const credentials = newS3Credentials();
-  env = { ...s3ProductEnv(s3Port, BUCKET, credentials), NECTAR_SNS_CERT_HOSTS: `127.0.0.1:${snsPort}`, NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem') };
+  env = {
+    ...s3ProductEnv(s3Port, BUCKET, credentials),
+    NECTAR_SNS_CERT_HOSTS: `127.0.0.1:${snsPort}`,
+    NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem'),
+  };
   product = await startProduct({ gatewayPort, env });
   temporal = new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });
   // versitygw sends a test event when it starts, so the product answers before it does.
-  s3 = await startLocalS3(BUCKET, { port: s3Port, credentials, eventWebhookUrl: `http://127.0.0.1:${gatewayPort}${SOURCE}` });
+  s3 = await startLocalS3(BUCKET, {
+    port: s3Port,
+    credentials,
+    eventWebhookUrl: `http://127.0.0.1:${gatewayPort}${SOURCE}`,
+  });
   await product.request('PUT', '/api/variables/S3_TOKEN', { value: TOKEN });
   const flow = {
     id: 'inbox',
     name: 'Inbox',
     nodes: [{ id: 'capture', type: 'code', code: 'return { trigger: context.trigger };' }],
-    triggers: [{ type: 's3', source: 'uploads', bucket: BUCKET, events: ['created', 'removed'], prefix: 'default/incoming/', suffix: '.csv', tokenVariable: 'S3_TOKEN', scanIntervalMs: 5_000 }],
+    triggers: [
+      {
+        type: 's3',
+        source: 'uploads',
+        bucket: BUCKET,
+        events: ['created', 'removed'],
+        prefix: 'default/incoming/',
+        suffix: '.csv',
+        tokenVariable: 'S3_TOKEN',
+        scanIntervalMs: 5_000,
+      },
+    ],
   };
   expect((await product.request('POST', '/api/flows', flow)).status).toBe(201);
   // The scan's first pass marks where the trigger starts.
-  await eventually(async () => ((await product.request('GET', '/api/flows/inbox/triggers')).body.triggers[0]?.position ? true : undefined));
+  await eventually(async () =>
+    (await product.request('GET', '/api/flows/inbox/triggers')).body.triggers[0]?.position ? true : undefined,
+  );
 });
 
 afterAll(async () => {
@@ -124,9 +186,13 @@ test('an object created in the bucket starts one run with bucket, key, size and 
   // The event's, unless the reconciliation scan came first (the same run either way).
   expect(payload.eventName).toMatch(/^ObjectCreated:(Put|Scan)$/);
   expect(payload.eTag).toMatch(/^[a-f0-9]{32}$/);
-  const read = await fetch(`${product.baseUrl}${payload.object.url}`, { headers: { authorization: `Bearer ${product.adminKey}` } });
+  const read = await fetch(`${product.baseUrl}${payload.object.url}`, {
+    headers: { authorization: `Bearer ${product.adminKey}` },
+  });
   expect(await read.text()).toBe('id,total\n1,10\n');
-  const outside = await fetch(`${product.baseUrl}/api/s3-objects?key=${encodeURIComponent('other/secret.csv')}`, { headers: { authorization: `Bearer ${product.adminKey}` } });
+  const outside = await fetch(`${product.baseUrl}/api/s3-objects?key=${encodeURIComponent('other/secret.csv')}`, {
+    headers: { authorization: `Bearer ${product.adminKey}` },
+  });
   expect(outside.status).toBe(404);
 });
 
@@ -135,26 +201,60 @@ test('filters: another suffix or prefix starts nothing; a removal starts one run
   await put('default/elsewhere/b.csv', 'x');
   await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'default/incoming/a.csv' }));
   await settleAt(2);
-  expect((await payloads()).map((payload) => payload.eventName.split(':')[0]).sort()).toEqual(['ObjectCreated', 'ObjectRemoved']);
+  expect((await payloads()).map((payload) => payload.eventName.split(':')[0]).sort()).toEqual([
+    'ObjectCreated',
+    'ObjectRemoved',
+  ]);
 });
 
 test('a redelivered record starts nothing; keys are URL-decoded; a bad token 401, a malformed body 400, the test event nothing', async () => {
   const [created] = (await payloads()).filter((payload) => payload.eventName.startsWith('ObjectCreated:'));
   const again = await post(SOURCE, { Records: [awsRecord('default/incoming/a.csv', `"${created.eTag}"`)] });
-  expect(again).toEqual({ status: 200, body: { runs: [expect.objectContaining({ flowId: 'inbox', duplicate: true })] } });
-  const spaced = await post(SOURCE, { Records: [awsRecord('default/incoming/my+report%282%29.csv', '"0123456789abcdef0123456789abcdef"')] });
+  expect(again).toEqual({
+    status: 200,
+    body: { runs: [expect.objectContaining({ flowId: 'inbox', duplicate: true })] },
+  });
+  const spaced = await post(SOURCE, {
+    Records: [awsRecord('default/incoming/my+report%282%29.csv', '"0123456789abcdef0123456789abcdef"')],
+  });
   expect(spaced.body.runs).toHaveLength(1);
   expect(await payloadOf(spaced.body.runs[0].runId)).toMatchObject({ key: 'default/incoming/my report(2).csv' });
-  expect((await post('/triggers/s3/default/uploads?token=wrong', { Records: [awsRecord('default/incoming/x.csv', '"1"')] })).status).toBe(401);
+  expect(
+    (await post('/triggers/s3/default/uploads?token=wrong', { Records: [awsRecord('default/incoming/x.csv', '"1"')] }))
+      .status,
+  ).toBe(401);
   expect((await post(SOURCE, 'not json')).status).toBe(400);
   expect((await post(SOURCE, { Records: [{ eventName: 'ObjectCreated:Put' }] })).status).toBe(400);
-  expect(await post(SOURCE, { Service: 'S3', Event: 's3:TestEvent', Bucket: BUCKET })).toEqual({ status: 200, body: { runs: [] } });
+  expect(await post(SOURCE, { Service: 'S3', Event: 's3:TestEvent', Bucket: BUCKET })).toEqual({
+    status: 200,
+    body: { runs: [] },
+  });
   await settleAt(3);
 });
 
 test('EventBridge "Object Created" and MinIO notifications start runs too', async () => {
-  const eventBridge = { version: '0', id: 'eb-1', 'detail-type': 'Object Created', source: 'aws.s3', time: '2026-12-02T00:00:00Z', detail: { bucket: { name: BUCKET }, object: { key: 'default/incoming/eb.csv', size: 5, etag: 'ebebebebebebebebebebebebebebebeb', sequencer: '01' }, reason: 'PutObject' } };
-  const minio = { EventName: 's3:ObjectCreated:Put', Key: `${BUCKET}/default/incoming/minio.csv`, Records: [{ ...awsRecord('default/incoming/minio.csv', 'abababababababababababababababab'), eventName: 's3:ObjectCreated:Put' }] };
+  const eventBridge = {
+    version: '0',
+    id: 'eb-1',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    time: '2026-12-02T00:00:00Z',
+    detail: {
+      bucket: { name: BUCKET },
+      object: { key: 'default/incoming/eb.csv', size: 5, etag: 'ebebebebebebebebebebebebebebebeb', sequencer: '01' },
+      reason: 'PutObject',
+    },
+  };
+  const minio = {
+    EventName: 's3:ObjectCreated:Put',
+    Key: `${BUCKET}/default/incoming/minio.csv`,
+    Records: [
+      {
+        ...awsRecord('default/incoming/minio.csv', 'abababababababababababababababab'),
+        eventName: 's3:ObjectCreated:Put',
+      },
+    ],
+  };
   expect((await post(SOURCE, eventBridge)).body.runs).toHaveLength(1);
   expect((await post(SOURCE, minio, { authorization: `Bearer ${TOKEN}` })).body.runs).toHaveLength(1);
   await settleAt(5);
@@ -163,26 +263,49 @@ test('EventBridge "Object Created" and MinIO notifications start runs too', asyn
 });
 
 test('SNS: a subscription is confirmed once its signature verifies; a signed notification starts a run, its retry none; a bad signature 401', async () => {
-  const confirmation = signedSns({ Type: 'SubscriptionConfirmation', Message: 'confirm', Token: 'tok', SubscribeURL: `${new URL(snsCertUrl).origin}/confirm?Token=tok` });
-  const confirmed = await post(SOURCE, JSON.stringify(confirmation), { 'content-type': 'text/plain', 'x-amz-sns-message-type': 'SubscriptionConfirmation' });
+  const confirmation = signedSns({
+    Type: 'SubscriptionConfirmation',
+    Message: 'confirm',
+    Token: 'tok',
+    SubscribeURL: `${new URL(snsCertUrl).origin}/confirm?Token=tok`,
+  });
+  const confirmed = await post(SOURCE, JSON.stringify(confirmation), {
+    'content-type': 'text/plain',
+    'x-amz-sns-message-type': 'SubscriptionConfirmation',
+  });
   expect(confirmed.status).toBe(200);
   expect(confirmations).toBe(1);
-  const notification = signedSns({ Type: 'Notification', Subject: 'Amazon S3 Notification', Message: JSON.stringify({ Records: [awsRecord('default/incoming/sns.csv', '"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"')] }) });
+  const notification = signedSns({
+    Type: 'Notification',
+    Subject: 'Amazon S3 Notification',
+    Message: JSON.stringify({ Records: [awsRecord('default/incoming/sns.csv', '"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"')] }),
+  });
   const headers = { 'content-type': 'text/plain', 'x-amz-sns-message-type': 'Notification' };
   const first = await post(SOURCE, JSON.stringify(notification), headers);
   expect(first.body.runs).toEqual([expect.objectContaining({ duplicate: false })]);
   const retry = await post(SOURCE, JSON.stringify(notification), headers);
   expect(retry.body.runs).toEqual([expect.objectContaining({ runId: first.body.runs[0].runId, duplicate: true })]);
-  const forged = { ...notification, Message: JSON.stringify({ Records: [awsRecord('default/incoming/forged.csv', '"efefefefefefefefefefefefefefefef"')] }) };
+  const forged = {
+    ...notification,
+    Message: JSON.stringify({
+      Records: [awsRecord('default/incoming/forged.csv', '"efefefefefefefefefefefefefefefef"')],
+    }),
+  };
   expect((await post(SOURCE, JSON.stringify(forged), headers)).status).toBe(401);
-  const elsewhere = signedSns({ Type: 'Notification', Message: '{}', SigningCertURL: 'https://evil.example.com/cert.pem' });
+  const elsewhere = signedSns({
+    Type: 'Notification',
+    Message: '{}',
+    SigningCertURL: 'https://evil.example.com/cert.pem',
+  });
   expect((await post(SOURCE, JSON.stringify(elsewhere), headers)).status).toBe(401);
   await settleAt(6);
 });
 
 test('paused, deliveries are refused (503) and no run starts; resumed, the scan catches up', async () => {
   expect((await product.request('POST', '/api/flows/inbox/triggers/s3/pause')).body.status).toBe('paused');
-  const refused = await post(SOURCE, { Records: [awsRecord('default/incoming/paused-by-hand.csv', '"12121212121212121212121212121212"')] });
+  const refused = await post(SOURCE, {
+    Records: [awsRecord('default/incoming/paused-by-hand.csv', '"12121212121212121212121212121212"')],
+  });
   expect(refused.status).toBe(503);
   await put('default/incoming/while-paused.csv', 'p');
   await sleep(7_000);
@@ -190,7 +313,9 @@ test('paused, deliveries are refused (503) and no run starts; resumed, the scan 
   const resumed = await product.request('POST', '/api/flows/inbox/triggers/s3/resume');
   expect(resumed.body.resume).toMatch(/next scan/);
   await settleAt(7);
-  expect((await payloads()).find((payload) => payload.key === 'default/incoming/while-paused.csv')?.eventName).toBe('ObjectCreated:Scan');
+  expect((await payloads()).find((payload) => payload.key === 'default/incoming/while-paused.csv')?.eventName).toBe(
+    'ObjectCreated:Scan',
+  );
 });
 
 test('objects created while the product is down are found by the reconciliation scan, each run exactly once', async () => {
@@ -198,11 +323,19 @@ test('objects created while the product is down are found by the reconciliation 
   await put('default/incoming/while-down-1.csv', 'one');
   await put('default/incoming/while-down-2.csv', 'two');
   await temporal.connection.close();
-  product = await startProduct({ dataDir: product.dataDir, adminKey: product.adminKey, gatewayPort: new URL(product.baseUrl).port ? Number(new URL(product.baseUrl).port) : undefined, env });
+  product = await startProduct({
+    dataDir: product.dataDir,
+    adminKey: product.adminKey,
+    gatewayPort: new URL(product.baseUrl).port ? Number(new URL(product.baseUrl).port) : undefined,
+    env,
+  });
   temporal = new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });
   await settleAt(9);
   const found = (await payloads()).filter((payload) => payload.key.includes('while-down'));
-  expect(found.map((payload) => payload.key).sort()).toEqual(['default/incoming/while-down-1.csv', 'default/incoming/while-down-2.csv']);
+  expect(found.map((payload) => payload.key).sort()).toEqual([
+    'default/incoming/while-down-1.csv',
+    'default/incoming/while-down-2.csv',
+  ]);
   expect(found.every((payload) => payload.eventName === 'ObjectCreated:Scan')).toBe(true);
   // Later scans see the same objects again and start nothing.
   await sleep(6_000);

@@ -14,7 +14,12 @@ beforeAll(async () => {
     id: 'greeter',
     name: 'Greeter',
     nodes: [
-      { id: 'greet', type: 'code', name: 'Greet', code: "const greet = (input) => { console.log('greeting', input.name); return { greeting: `Hello ${input.name}` }; };" },
+      {
+        id: 'greet',
+        type: 'code',
+        name: 'Greet',
+        code: "const greet = (input) => { console.log('greeting', input.name); return { greeting: `Hello ${input.name}` }; };",
+      },
       { id: 'shout', type: 'code', code: 'return { loud: input.greeting.toUpperCase() };' },
     ],
     edges: [{ from: 'greet', to: 'shout' }],
@@ -55,7 +60,12 @@ test('the run view shows every node finish with its output and logs', async () =
   await page.goto(`${product.baseUrl}/runs/${started.body.runId}`);
   await page.locator('#run-meta .status.completed').waitFor({ timeout: 30_000 });
   const rows = await page.$$eval('#run-nodes tr', (trs) =>
-    trs.map((tr) => Array.from((tr as unknown as { children: ArrayLike<{ textContent: string | null }> }).children, (td) => td.textContent)),
+    trs.map((tr) =>
+      Array.from(
+        (tr as unknown as { children: ArrayLike<{ textContent: string | null }> }).children,
+        (td) => td.textContent,
+      ),
+    ),
   );
   expect(rows.map((row) => row[0])).toEqual(['Greet (greet)', 'shout']);
   expect(rows.map((row) => row[1])).toEqual(['succeeded', 'succeeded']);

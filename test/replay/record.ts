@@ -18,7 +18,12 @@ const OUT_DIR = path.join(__dirname, 'histories');
  */
 const GENERATION = 'local-plan';
 
-const code = (id: string, source: string, extra: Record<string, unknown> = {}) => ({ id, type: 'code', code: source, ...extra });
+const code = (id: string, source: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  type: 'code',
+  code: source,
+  ...extra,
+});
 
 const FLOWS = [
   {
@@ -30,7 +35,9 @@ const FLOWS = [
       code('other', "return 'other';"),
       code('side', 'return { side: true };'),
       code('join', 'return input;'),
-      code('mapped', 'return input;', { input: { tier: { path: 'trigger.payload.tier' }, joined: { path: 'steps.join' } } }),
+      code('mapped', 'return input;', {
+        input: { tier: { path: 'trigger.payload.tier' }, joined: { path: 'steps.join' } },
+      }),
       code('boom', "const boom = () => { throw new Error('expected'); };"),
       code('handler', 'return { handled: input.message };'),
       code('ignored', "const ignored = () => { throw new Error('ignored'); };", { onError: 'continue' }),
@@ -54,7 +61,9 @@ const FLOWS = [
     id: 'retry-delay',
     name: 'retry then success, then a durable delay',
     nodes: [
-      code('flaky', "if (context.workflowContext.attempt < 2) throw new Error('again'); return { ok: true };", { retry: { maximumAttempts: 3, initialIntervalMs: 10 } }),
+      code('flaky', "if (context.workflowContext.attempt < 2) throw new Error('again'); return { ok: true };", {
+        retry: { maximumAttempts: 3, initialIntervalMs: 10 },
+      }),
       { id: 'pause', type: 'delay', durationMs: 500 },
       code('done', 'return input;'),
     ],
@@ -96,7 +105,10 @@ const FLOWS = [
   {
     id: 'long-loop',
     name: 'a loop long enough to continue as new',
-    nodes: [code('step', 'return { n: (input.n || 0) + 1, nextPath: (input.n || 0) + 1 < 380 ? "again" : "done" };'), code('end', 'return input;')],
+    nodes: [
+      code('step', 'return { n: (input.n || 0) + 1, nextPath: (input.n || 0) + 1 < 380 ? "again" : "done" };'),
+      code('end', 'return input;'),
+    ],
     edges: [
       { from: 'step', to: 'step', path: 'again', maxIterations: 1000 },
       { from: 'step', to: 'end', path: 'done' },
@@ -113,7 +125,8 @@ async function main(): Promise<void> {
       const saved = await product.request('POST', '/api/flows', flow);
       if (saved.status !== 201) throw new Error(`saving ${flow.id}: ${JSON.stringify(saved.body)}`);
     }
-    const start = async (flowId: string, input: unknown) => (await product.request('POST', `/api/flows/${flowId}/runs`, { input })).body.runId as string;
+    const start = async (flowId: string, input: unknown) =>
+      (await product.request('POST', `/api/flows/${flowId}/runs`, { input })).body.runId as string;
     const runs: Record<string, string> = {
       branches: await start('branches', { tier: 'big' }),
       'retry-delay': await start('retry-delay', {}),
@@ -126,8 +139,16 @@ async function main(): Promise<void> {
     // A flow's light nodes run locally once a worker has measured them: record a second run of a light flow.
     await client.workflow.getHandle(await start('child', { n: 1 })).result();
     runs['light-local'] = await start('child', { n: 2 });
-    await eventually(async () => ((await client.workflow.getHandle(runs['wait-signalled']).query<{ nodes: { status: string }[] }>('runState'))).nodes.some((n) => n.status === 'running') || undefined);
-    await product.request('POST', `/api/runs/${runs['wait-signalled']}/events`, { event: 'approval', payload: { by: 'ada' } });
+    await eventually(
+      async () =>
+        (
+          await client.workflow.getHandle(runs['wait-signalled']).query<{ nodes: { status: string }[] }>('runState')
+        ).nodes.some((n) => n.status === 'running') || undefined,
+    );
+    await product.request('POST', `/api/runs/${runs['wait-signalled']}/events`, {
+      event: 'approval',
+      payload: { by: 'ada' },
+    });
     await product.request('POST', `/api/runs/${runs.cancelled}/cancel`);
     fs.mkdirSync(OUT_DIR, { recursive: true });
     // Replay needs each run's workflow ID (child workflow IDs derive from it).
@@ -140,7 +161,10 @@ async function main(): Promise<void> {
       await handle.result().catch(() => undefined);
       // Binary protobuf: historyFromJSON cannot be used with this install (two protobufjs copies under @temporalio).
       const history = await handle.fetchHistory();
-      fs.writeFileSync(path.join(OUT_DIR, `${name}.${GENERATION}.binpb`), temporal.api.history.v1.History.encode(history).finish());
+      fs.writeFileSync(
+        path.join(OUT_DIR, `${name}.${GENERATION}.binpb`),
+        temporal.api.history.v1.History.encode(history).finish(),
+      );
       console.log(`recorded ${name}: ${history.events?.length} events`);
     }
   } finally {

@@ -8,8 +8,14 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 
 const HISTORIES = path.join(__dirname, 'histories');
-const files = fs.readdirSync(HISTORIES).filter((file) => file.endsWith('.binpb')).sort();
-const workflowIds = JSON.parse(fs.readFileSync(path.join(HISTORIES, 'workflow-ids.json'), 'utf8')) as Record<string, string>;
+const files = fs
+  .readdirSync(HISTORIES)
+  .filter((file) => file.endsWith('.binpb'))
+  .sort();
+const workflowIds = JSON.parse(fs.readFileSync(path.join(HISTORIES, 'workflow-ids.json'), 'utf8')) as Record<
+  string,
+  string
+>;
 
 beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -19,7 +25,15 @@ test('the recorded histories cover the node kinds, cancellation and continue-as-
   expect(files).toEqual(
     expect.arrayContaining(
       ['', '.local-plan'].flatMap((generation) =>
-        ['branches', 'cancelled', 'continued-as-new', 'retry-delay', 'subflow-loop-large', 'wait-signalled', 'wait-timeout'].map((name) => `${name}${generation}.binpb`),
+        [
+          'branches',
+          'cancelled',
+          'continued-as-new',
+          'retry-delay',
+          'subflow-loop-large',
+          'wait-signalled',
+          'wait-timeout',
+        ].map((name) => `${name}${generation}.binpb`),
       ),
     ),
   );
@@ -33,7 +47,10 @@ test('every recorded history replays without a determinism error', async () => {
   }));
   const failures: Record<string, string> = {};
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows'), replayName: 'interpreter' }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowsPath: require.resolve('../../workflows'), replayName: 'interpreter' },
+    histories,
+  )) {
     replayed++;
     if (result.error) failures[result.workflowId] = `${result.error.name}: ${result.error.message}`;
   }

@@ -5,10 +5,19 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 const CHROMIUM = process.env.NECTAR_CHROMIUM ?? '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set NECTAR_CHROMIUM`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(
+      `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set NECTAR_CHROMIUM`,
+    );
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -18,7 +27,11 @@ export interface PageWatch {
   consoleErrors: string[];
 }
 
-export function watchPage(page: Page, baseUrl: string, watch: PageWatch = { offHost: [], consoleErrors: [] }): PageWatch {
+export function watchPage(
+  page: Page,
+  baseUrl: string,
+  watch: PageWatch = { offHost: [], consoleErrors: [] },
+): PageWatch {
   const origin = new URL(baseUrl).origin;
   page.on('request', (request) => {
     const url = request.url();
@@ -32,7 +45,12 @@ export function watchPage(page: Page, baseUrl: string, watch: PageWatch = { offH
 }
 
 /** A new browser context (its own localStorage) signed in with `key`. */
-export async function signedInPage(browser: Browser, baseUrl: string, key: string, watch?: PageWatch): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  key: string,
+  watch?: PageWatch,
+): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseUrl).origin });
   const page = await context.newPage();

@@ -24,9 +24,17 @@ export interface LocalPostgres {
 
 function binDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
-  const found = versions.map((version) => path.join(root, version, 'bin')).find((dir) => fs.existsSync(path.join(dir, 'initdb')));
-  if (!found) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
+  const versions = fs.existsSync(root)
+    ? fs
+        .readdirSync(root)
+        .filter((name) => /^\d+$/.test(name))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  const found = versions
+    .map((version) => path.join(root, version, 'bin'))
+    .find((dir) => fs.existsSync(path.join(dir, 'initdb')));
+  if (!found)
+    throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
   return found;
 }
 
@@ -60,20 +68,37 @@ export async function startLocalPostgres(): Promise<LocalPostgres> {
     const logFile = path.join(dir, 'postgres.log');
     fs.writeFileSync(logFile, '', { flag: 'a' });
     if (user) fs.chownSync(logFile, user.uid, user.gid);
-    const args = ['-D', dataDir, '-p', String(port), '-k', dir, '-h', '127.0.0.1', '-c', 'track_commit_timestamp=on', '-c', 'fsync=off'];
+    const args = [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-h',
+      '127.0.0.1',
+      '-c',
+      'track_commit_timestamp=on',
+      '-c',
+      'fsync=off',
+    ];
     // SIGINT is PostgreSQL's fast shutdown; startProcess stops with SIGTERM (smart shutdown), which waits for clients.
     server = startProcess({ name: 'postgres', command: path.join(bin, 'postgres'), args, logFile, user });
-    await waitUntil(`postgres on port ${port}`, async () => {
-      const probe = new Client({ connectionString: url });
-      try {
-        await probe.connect();
-        return true;
-      } catch {
-        return false;
-      } finally {
-        await probe.end().catch(() => undefined);
-      }
-    }, { timeoutMs: 30_000, process: server });
+    await waitUntil(
+      `postgres on port ${port}`,
+      async () => {
+        const probe = new Client({ connectionString: url });
+        try {
+          await probe.connect();
+          return true;
+        } catch {
+          return false;
+        } finally {
+          await probe.end().catch(() => undefined);
+        }
+      },
+      { timeoutMs: 30_000, process: server },
+    );
   };
   await startServer();
   const client = new Client({ connectionString: url });

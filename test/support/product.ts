@@ -11,9 +11,10 @@ import { freePort, sleep } from '../../common/processes';
 import type { RunningInfo } from '../../launcher/main';
 
 // From test/support under ts-jest, or from dist/test/support when a benchmark (compiled) uses it.
-const ROOT = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')].find((root) =>
-  fs.existsSync(path.join(root, 'dist', 'launcher', 'main.js')),
-) ?? path.resolve(__dirname, '..', '..');
+const ROOT =
+  [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')].find((root) =>
+    fs.existsSync(path.join(root, 'dist', 'launcher', 'main.js')),
+  ) ?? path.resolve(__dirname, '..', '..');
 const LAUNCHER = path.join(ROOT, 'dist', 'launcher', 'main.js');
 
 export interface Product {
@@ -25,7 +26,12 @@ export interface Product {
   launcher: ChildProcess;
   output: () => string;
   /** An HTTP call to the gateway with the admin key (or the headers given). */
-  request: (method: string, urlPath: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Headers }>;
+  request: (
+    method: string,
+    urlPath: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; body: any; headers: Headers }>;
   /** The pid of a process the launcher runs now (the embedded servers' only when embedded). */
   pidOf: (service: 'worker' | 'gateway' | 'temporal' | 'ferretdb') => number;
   stop: () => Promise<void>;
@@ -44,7 +50,12 @@ export interface StartOptions {
 export async function startProduct(options: StartOptions = {}): Promise<Product> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-test-'));
   const adminKey = options.adminKey ?? `test_${crypto.randomBytes(16).toString('hex')}`;
-  const ports = { gateway: options.gatewayPort ?? (await freePort()), temporal: await freePort(), temporalUi: await freePort(), ferretdb: await freePort() };
+  const ports = {
+    gateway: options.gatewayPort ?? (await freePort()),
+    temporal: await freePort(),
+    temporalUi: await freePort(),
+    ferretdb: await freePort(),
+  };
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['TEMPORAL_ADDRESS', 'NECTAR_MONGODB_URI', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS']) delete env[name];
   Object.assign(env, {
@@ -59,7 +70,10 @@ export async function startProduct(options: StartOptions = {}): Promise<Product>
   const runningFile = path.join(dataDir, 'running.json');
   fs.rmSync(runningFile, { force: true });
   let output = '';
-  const launcher = spawn(process.execPath, ['--no-node-snapshot', LAUNCHER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const launcher = spawn(process.execPath, ['--no-node-snapshot', LAUNCHER], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   launcher.stdout.on('data', (chunk) => (output += chunk));
   launcher.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => launcher.once('exit', () => resolve()));
@@ -81,7 +95,10 @@ export async function startProduct(options: StartOptions = {}): Promise<Product>
   const request: Product['request'] = async (method, urlPath, body, headers) => {
     const response = await fetch(`${baseUrl}${urlPath}`, {
       method,
-      headers: headers ?? { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: headers ?? {
+        authorization: `Bearer ${adminKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();

@@ -32,11 +32,18 @@ export interface LocalS3Options {
 }
 
 export function newS3Credentials(): { accessKeyId: string; secretAccessKey: string } {
-  return { accessKeyId: `test${crypto.randomBytes(8).toString('hex')}`, secretAccessKey: crypto.randomBytes(24).toString('base64url') };
+  return {
+    accessKeyId: `test${crypto.randomBytes(8).toString('hex')}`,
+    secretAccessKey: crypto.randomBytes(24).toString('base64url'),
+  };
 }
 
 /** The settings that point the product's uploads at a server on `port` with these keys. */
-export function s3ProductEnv(port: number, bucket: string, credentials: { accessKeyId: string; secretAccessKey: string }): Record<string, string> {
+export function s3ProductEnv(
+  port: number,
+  bucket: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Record<string, string> {
   return {
     NECTAR_UPLOADS_S3_BUCKET: bucket,
     NECTAR_UPLOADS_S3_ENDPOINT: `http://127.0.0.1:${port}`,
@@ -70,14 +77,22 @@ export async function startLocalS3(bucket = 'nectar-uploads', options: LocalS3Op
     logFile: path.join(dir, 'versitygw.log'),
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId, secretAccessKey },
+  });
   const stop = async () => {
     client.destroy();
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitUntil(`versitygw at ${endpoint}`, async () => Boolean(await client.send(new ListBucketsCommand({}))), { timeoutMs: 30_000, process: server });
+    await waitUntil(`versitygw at ${endpoint}`, async () => Boolean(await client.send(new ListBucketsCommand({}))), {
+      timeoutMs: 30_000,
+      process: server,
+    });
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (error) {
     await stop();

@@ -5,10 +5,16 @@ export const node = (page: Page, id: string) => page.locator(`.react-flow__node[
 
 /** Drags a node kind from the palette onto the canvas at (x, y) of the canvas; answers the new node's id. */
 export async function dropNode(page: Page, kind: string, x: number, y: number): Promise<string> {
-  const before = new Set(await page.locator('.react-flow__node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-id'))));
-  await page.locator(`.palette-item[data-kind="${kind}"]`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+  const before = new Set(
+    await page.locator('.react-flow__node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-id'))),
+  );
+  await page
+    .locator(`.palette-item[data-kind="${kind}"]`)
+    .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
   await page.locator('.react-flow__node').nth(before.size).waitFor();
-  const after = await page.locator('.react-flow__node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-id')));
+  const after = await page
+    .locator('.react-flow__node')
+    .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-id')));
   return after.find((id) => id && !before.has(id))!;
 }
 
@@ -46,7 +52,13 @@ export async function typeCode(page: Page, code: string): Promise<void> {
  */
 export async function pasteCode(page: Page, code: string): Promise<void> {
   await clearEditor(page);
-  await page.evaluate((text) => (globalThis as unknown as { navigator: { clipboard: { writeText(text: string): Promise<void> } } }).navigator.clipboard.writeText(text), code);
+  await page.evaluate(
+    (text) =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { writeText(text: string): Promise<void> } } }
+      ).navigator.clipboard.writeText(text),
+    code,
+  );
   await page.keyboard.press('ControlOrMeta+V');
 }
 

@@ -16,17 +16,29 @@ beforeAll(async () => {
   app.use(express.json());
   app.use(express.text());
   app.all('/echo', (request, response) => {
-    response.json({ method: request.method, query: request.query, body: request.body ?? null, authorization: request.headers.authorization ?? null, contentType: request.headers['content-type'] ?? null });
+    response.json({
+      method: request.method,
+      query: request.query,
+      body: request.body ?? null,
+      authorization: request.headers.authorization ?? null,
+      contentType: request.headers['content-type'] ?? null,
+    });
   });
   app.post('/leads', (request, response) => response.status(201).json({ id: `lead-${String(request.body.email)}` }));
   app.get('/text', (_request, response) => response.type('text/plain').send('plain words'));
-  app.get('/status/:code', (request, response) => response.status(Number(request.params.code)).json({ reason: `status ${request.params.code}` }));
-  app.all('/redirect', (request, response) => response.redirect(Number(request.query.code ?? 302), String(request.query.to)));
+  app.get('/status/:code', (request, response) =>
+    response.status(Number(request.params.code)).json({ reason: `status ${request.params.code}` }),
+  );
+  app.all('/redirect', (request, response) =>
+    response.redirect(Number(request.query.code ?? 302), String(request.query.to)),
+  );
   app.get('/big', (_request, response) => response.type('text/plain').send('x'.repeat(256 * 1024)));
   app.get('/never', () => undefined);
   // 8 MiB of zeros, sent gzip-compressed as a few KiB: the limit must count what the body decompresses to.
   const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024));
-  app.get('/gzip-bomb', (_request, response) => response.set({ 'content-type': 'text/plain', 'content-encoding': 'gzip' }).send(bomb));
+  app.get('/gzip-bomb', (_request, response) =>
+    response.set({ 'content-type': 'text/plain', 'content-encoding': 'gzip' }).send(bomb),
+  );
   local = await listenLocally(app);
   server = local.server;
   base = local.url;
@@ -45,7 +57,13 @@ test('get sends params and headers and answers data, status and headers', async 
   expect(outcome).toEqual({
     ok: true,
     value: {
-      data: { method: 'GET', query: { name: 'Acme Inc', page: '2' }, body: null, authorization: 'Bearer t0k', contentType: null },
+      data: {
+        method: 'GET',
+        query: { name: 'Acme Inc', page: '2' },
+        body: null,
+        authorization: 'Bearer t0k',
+        contentType: null,
+      },
       status: 200,
       contentType: 'application/json; charset=utf-8',
     },
@@ -130,9 +148,12 @@ test('an error status rejects with an AxiosError carrying response.status and re
   });
   const server500 = await runSnippet(`return axios.get('${base}/status/503')`, { egress: OPEN_LOOPBACK });
   expect(server500).toMatchObject({ ok: false, error: { name: 'AxiosError', code: 'ERR_BAD_RESPONSE', status: 503 } });
-  const accepted = await runSnippet(`return (await axios.get('${base}/status/404', { validateStatus: () => true })).status`, {
-    egress: OPEN_LOOPBACK,
-  });
+  const accepted = await runSnippet(
+    `return (await axios.get('${base}/status/404', { validateStatus: () => true })).status`,
+    {
+      egress: OPEN_LOOPBACK,
+    },
+  );
   expect(accepted).toEqual({ ok: true, value: 404 });
 });
 
@@ -142,22 +163,46 @@ test('redirects are followed, and a 303 after a post becomes a get', async () =>
      return response.data;`,
     { egress: OPEN_LOOPBACK },
   );
-  expect(outcome).toEqual({ ok: true, value: { method: 'GET', query: { after: '1' }, body: null, authorization: null, contentType: null } });
+  expect(outcome).toEqual({
+    ok: true,
+    value: { method: 'GET', query: { after: '1' }, body: null, authorization: null, contentType: null },
+  });
 });
 
 test('every redirect target is checked: a hop to metadata or another loopback address is refused', async () => {
-  for (const target of ['http://169.254.169.254/latest/meta-data/', 'http://127.0.0.2:1/', 'http://[::1]:1/', 'http://10.0.0.1/']) {
-    const outcome = await runSnippet(`return axios.get('${base}/redirect?to=' + encodeURIComponent('${target}'))`, { egress: OPEN_LOOPBACK });
+  for (const target of [
+    'http://169.254.169.254/latest/meta-data/',
+    'http://127.0.0.2:1/',
+    'http://[::1]:1/',
+    'http://10.0.0.1/',
+  ]) {
+    const outcome = await runSnippet(`return axios.get('${base}/redirect?to=' + encodeURIComponent('${target}'))`, {
+      egress: OPEN_LOOPBACK,
+    });
     expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', code: 'EGRESS_DENIED' } });
-    if (!outcome.ok) expect(outcome.error.message).toMatch(/refused: (cloud metadata|loopback|private) addresses are closed/);
+    if (!outcome.ok)
+      expect(outcome.error.message).toMatch(/refused: (cloud metadata|loopback|private) addresses are closed/);
   }
 });
 
 test('without the allow-list, loopback, private, link-local and metadata destinations are refused before connecting', async () => {
   const port = (server.address() as AddressInfo).port;
-  const targets = [`http://127.0.0.1:${port}/echo`, `http://localhost:${port}/echo`, 'http://10.0.0.1/', 'http://192.168.1.1/', 'http://172.16.0.1/', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00::1]/', 'http://0.0.0.0/',
+  const targets = [
+    `http://127.0.0.1:${port}/echo`,
+    `http://localhost:${port}/echo`,
+    'http://10.0.0.1/',
+    'http://192.168.1.1/',
+    'http://172.16.0.1/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[fd00::1]/',
+    'http://0.0.0.0/',
     // Other spellings of loopback: decimal, hex, octal, short form, IPv4-mapped IPv6.
-    `http://2130706433:${port}/`, `http://0x7f000001:${port}/`, `http://017700000001:${port}/`, `http://127.1:${port}/`, `http://[::ffff:127.0.0.1]:${port}/`];
+    `http://2130706433:${port}/`,
+    `http://0x7f000001:${port}/`,
+    `http://017700000001:${port}/`,
+    `http://127.1:${port}/`,
+    `http://[::ffff:127.0.0.1]:${port}/`,
+  ];
   for (const url of targets) {
     const outcome = await runSnippet(`return axios.get('${url}')`, { egress: { allow: [] } });
     expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', code: 'EGRESS_DENIED' } });
@@ -169,28 +214,54 @@ test("the platform's own services stay closed when the allow-list opens their ad
   const port = (server.address() as AddressInfo).port;
   const egress = { allow: ['127.0.0.1'], platform: [`127.0.0.1:${port}`] };
   const direct = await runSnippet(`return axios.get('${base}/echo')`, { egress });
-  expect(direct).toMatchObject({ ok: false, error: { name: 'EgressError', message: expect.stringMatching(/platform's own services/) } });
-  const byName = await runSnippet(`return axios.get('http://localhost:${port}/echo')`, { egress: { ...egress, allow: ['localhost'] } });
+  expect(direct).toMatchObject({
+    ok: false,
+    error: { name: 'EgressError', message: expect.stringMatching(/platform's own services/) },
+  });
+  const byName = await runSnippet(`return axios.get('http://localhost:${port}/echo')`, {
+    egress: { ...egress, allow: ['localhost'] },
+  });
   expect(byName).toMatchObject({ ok: false, error: { name: 'EgressError' } });
 });
 
 test('only http and https are spoken', async () => {
   const outcome = await runSnippet(`return axios.get('file:///etc/passwd')`, { egress: OPEN_LOOPBACK });
-  expect(outcome).toMatchObject({ ok: false, error: { name: 'AxiosError', message: expect.stringMatching(/unsupported protocol file:/) } });
+  expect(outcome).toMatchObject({
+    ok: false,
+    error: { name: 'AxiosError', message: expect.stringMatching(/unsupported protocol file:/) },
+  });
 });
 
 test('a response body past the limit is refused with an error that names the limit', async () => {
-  const outcome = await runSnippet(`return (await axios.get('${base}/big')).data.length`, { egress: OPEN_LOOPBACK, maxResponseBytes: 64 * 1024 });
-  expect(outcome).toMatchObject({ ok: false, error: { name: 'ResponseTooLargeError', message: expect.stringMatching(/65536-byte limit/) } });
-  const small = await runSnippet(`return (await axios.get('${base}/big')).data.length`, { egress: OPEN_LOOPBACK, maxResponseBytes: 1024 * 1024 });
+  const outcome = await runSnippet(`return (await axios.get('${base}/big')).data.length`, {
+    egress: OPEN_LOOPBACK,
+    maxResponseBytes: 64 * 1024,
+  });
+  expect(outcome).toMatchObject({
+    ok: false,
+    error: { name: 'ResponseTooLargeError', message: expect.stringMatching(/65536-byte limit/) },
+  });
+  const small = await runSnippet(`return (await axios.get('${base}/big')).data.length`, {
+    egress: OPEN_LOOPBACK,
+    maxResponseBytes: 1024 * 1024,
+  });
   expect(small).toEqual({ ok: true, value: 256 * 1024 });
 });
 
 test('the size limit counts the decompressed body, and the request body is bounded too', async () => {
-  const bomb = await runSnippet(`return (await axios.get('${base}/gzip-bomb')).data.length`, { egress: OPEN_LOOPBACK, maxResponseBytes: 1024 * 1024 });
+  const bomb = await runSnippet(`return (await axios.get('${base}/gzip-bomb')).data.length`, {
+    egress: OPEN_LOOPBACK,
+    maxResponseBytes: 1024 * 1024,
+  });
   expect(bomb).toMatchObject({ ok: false, error: { name: 'ResponseTooLargeError' } });
-  const upload = await runSnippet(`return axios.post('${base}/echo', 'y'.repeat(300 * 1024))`, { egress: OPEN_LOOPBACK, maxResponseBytes: 128 * 1024 });
-  expect(upload).toMatchObject({ ok: false, error: { name: 'RequestTooLargeError', message: expect.stringMatching(/131072-byte limit/) } });
+  const upload = await runSnippet(`return axios.post('${base}/echo', 'y'.repeat(300 * 1024))`, {
+    egress: OPEN_LOOPBACK,
+    maxResponseBytes: 128 * 1024,
+  });
+  expect(upload).toMatchObject({
+    ok: false,
+    error: { name: 'RequestTooLargeError', message: expect.stringMatching(/131072-byte limit/) },
+  });
 });
 
 test("a request that outlives the node's remaining time ends with a TimeoutError", async () => {

@@ -29,16 +29,21 @@ describe('internalAddressKind', () => {
     expect(internalAddressKind(address)).toBe(kind);
   });
 
-  test.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '64:ff9b::808:808'])('%s is public', (address) => {
-    expect(internalAddressKind(address)).toBeUndefined();
-  });
+  test.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '64:ff9b::808:808'])(
+    '%s is public',
+    (address) => {
+      expect(internalAddressKind(address)).toBeUndefined();
+    },
+  );
 });
 
 describe('EgressGuard', () => {
   test('refuses internal addresses by default, naming the kind and the setting that opens them', () => {
     const guard = new EgressGuard();
     expect(() => guard.checkAddress('10.1.2.3', '10.1.2.3')).toThrow(EgressDeniedError);
-    expect(() => guard.checkAddress('169.254.169.254', '169.254.169.254')).toThrow(/cloud metadata.*NECTAR_EGRESS_ALLOW/);
+    expect(() => guard.checkAddress('169.254.169.254', '169.254.169.254')).toThrow(
+      /cloud metadata.*NECTAR_EGRESS_ALLOW/,
+    );
     expect(() => guard.checkAddress('8.8.8.8', '8.8.8.8')).not.toThrow();
   });
 
@@ -50,7 +55,9 @@ describe('EgressGuard', () => {
     expect(() => guard.checkAddress('10.2.0.1', '10.2.0.1')).toThrow(/private/);
     expect(() => guard.checkAddress('db.internal', '10.9.9.9')).not.toThrow();
     expect(() => guard.checkAddress('mail.corp.example', '192.168.0.5')).not.toThrow();
-    expect(() => guard.checkAddress('corp.example.evil', '192.168.0.5')).toThrow(/corp\.example\.evil \(192\.168\.0\.5\)/);
+    expect(() => guard.checkAddress('corp.example.evil', '192.168.0.5')).toThrow(
+      /corp\.example\.evil \(192\.168\.0\.5\)/,
+    );
   });
 
   test('rejects allow-list entries that are neither hosts, addresses nor ranges', () => {
@@ -70,11 +77,15 @@ describe('EgressGuard', () => {
   test('the lookup hook answers in both of dns.lookup shapes when the address is allowed', async () => {
     const guard = new EgressGuard({ allow: ['127.0.0.0/8', '::1'] });
     const all = await new Promise<dns.LookupAddress[]>((resolve, reject) =>
-      guard.lookup('localhost', { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses as dns.LookupAddress[]))),
+      guard.lookup('localhost', { all: true }, (error, addresses) =>
+        error ? reject(error) : resolve(addresses as dns.LookupAddress[]),
+      ),
     );
     expect(all.length).toBeGreaterThan(0);
     const single = await new Promise<{ address: string; family?: number }>((resolve, reject) =>
-      guard.lookup('localhost', {}, (error, address, family) => (error ? reject(error) : resolve({ address: address as string, family }))),
+      guard.lookup('localhost', {}, (error, address, family) =>
+        error ? reject(error) : resolve({ address: address as string, family }),
+      ),
     );
     expect(['127.0.0.1', '::1']).toContain(single.address);
   });
@@ -82,8 +93,13 @@ describe('EgressGuard', () => {
 
 describe("the platform's own services", () => {
   test('are refused on their port even where the allow-list opens their address', async () => {
-    const guard = new EgressGuard({ allow: ['127.0.0.0/8'], platform: ['127.0.0.1:27217', 'localhost:3000', '0.0.0.0:7233'] });
-    await expect(guard.resolve('127.0.0.1', 27217)).rejects.toThrow(/127\.0\.0\.1 port 27217 refused: it is one of the platform's own services/);
+    const guard = new EgressGuard({
+      allow: ['127.0.0.0/8'],
+      platform: ['127.0.0.1:27217', 'localhost:3000', '0.0.0.0:7233'],
+    });
+    await expect(guard.resolve('127.0.0.1', 27217)).rejects.toThrow(
+      /127\.0\.0\.1 port 27217 refused: it is one of the platform's own services/,
+    );
     await expect(guard.resolve('127.0.0.1', 3000)).rejects.toThrow(EgressDeniedError);
     // Bound to 0.0.0.0: every loopback address reaches it.
     await expect(guard.resolve('127.0.0.9', 7233)).rejects.toThrow(/platform's own services/);
@@ -92,9 +108,13 @@ describe("the platform's own services", () => {
 
   test('the lookup hook for a port refuses them at connect time', async () => {
     const guard = new EgressGuard({ allow: ['127.0.0.0/8', '::1'], platform: ['127.0.0.1:5555', '[::1]:5555'] });
-    const refused = await new Promise<NodeJS.ErrnoException | null>((resolve) => guard.lookupFor(5555)('localhost', { all: true }, (error) => resolve(error)));
+    const refused = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
+      guard.lookupFor(5555)('localhost', { all: true }, (error) => resolve(error)),
+    );
     expect(refused).toBeInstanceOf(EgressDeniedError);
-    const allowed = await new Promise<NodeJS.ErrnoException | null>((resolve) => guard.lookupFor(5556)('localhost', { all: true }, (error) => resolve(error)));
+    const allowed = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
+      guard.lookupFor(5556)('localhost', { all: true }, (error) => resolve(error)),
+    );
     expect(allowed).toBeNull();
   });
 
@@ -113,12 +133,19 @@ test("the worker's platform endpoints: gateway, Temporal, its UI, the store, the
   });
   const endpoints = platformEndpoints(config);
   expect(endpoints).toEqual(
-    expect.arrayContaining(['127.0.0.1:3100', 'temporal.internal:7233', '127.0.0.1:8233', 'store-a.internal:27017', 'store-b.internal:27018', 'minio.internal:80']),
+    expect.arrayContaining([
+      '127.0.0.1:3100',
+      'temporal.internal:7233',
+      '127.0.0.1:8233',
+      'store-a.internal:27017',
+      'store-b.internal:27018',
+      'minio.internal:80',
+    ]),
   );
   expect(() => validEgressPolicy({ allow: [], platform: endpoints })).not.toThrow();
-  expect(platformEndpoints(parseConfig({ NECTAR_MONGODB_URI: 'mongodb+srv://cluster.example.net/nectar' }))).not.toContainEqual(
-    expect.stringContaining('cluster.example.net'),
-  );
+  expect(
+    platformEndpoints(parseConfig({ NECTAR_MONGODB_URI: 'mongodb+srv://cluster.example.net/nectar' })),
+  ).not.toContainEqual(expect.stringContaining('cluster.example.net'));
 });
 
 describe('NECTAR_EGRESS_ALLOW', () => {

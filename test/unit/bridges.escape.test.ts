@@ -24,7 +24,9 @@ afterAll(async () => {
 });
 
 const stillWorks = async () => {
-  const outcome = await runSnippet(`return (await axios.get('${base}/echo', { params: { ok: 1 } })).data.query.ok;`, { egress: OPEN_LOOPBACK });
+  const outcome = await runSnippet(`return (await axios.get('${base}/echo', { params: { ok: 1 } })).data.query.ok;`, {
+    egress: OPEN_LOOPBACK,
+  });
   expect(outcome).toEqual({ ok: true, value: '1' });
 };
 

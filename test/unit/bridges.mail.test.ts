@@ -23,7 +23,8 @@ beforeAll(async () => {
     authOptional: true,
     logger: false,
     onAuth(auth, _session, callback) {
-      if (auth.username === 'mailer@example.com' && auth.password === 'app-password') return callback(null, { user: auth.username });
+      if (auth.username === 'mailer@example.com' && auth.password === 'app-password')
+        return callback(null, { user: auth.username });
       return callback(new Error('Invalid username or password'));
     },
     onRcptTo(address, _session, callback) {
@@ -67,10 +68,18 @@ test('createTransporter (the spec spelling) sends with auth and answers messageI
   );
   expect(outcome).toMatchObject({
     ok: true,
-    value: { messageId: expect.stringMatching(/^<.+@.+>$/), accepted: ['ada@example.com'], rejected: ['bob@rejected.example'] },
+    value: {
+      messageId: expect.stringMatching(/^<.+@.+>$/),
+      accepted: ['ada@example.com'],
+      rejected: ['bob@rejected.example'],
+    },
   });
   expect(received).toHaveLength(1);
-  expect(received[0]).toMatchObject({ from: 'mailer@example.com', to: ['ada@example.com'], user: 'mailer@example.com' });
+  expect(received[0]).toMatchObject({
+    from: 'mailer@example.com',
+    to: ['ada@example.com'],
+    user: 'mailer@example.com',
+  });
   expect(received[0].raw).toContain('Subject: Welcome to Our Platform!');
   expect(received[0].raw).toContain('<h1>Welcome Ada!</h1>');
 });
@@ -99,7 +108,11 @@ test('wrong credentials reject with the server answer', async () => {
 });
 
 test('content from host files or URLs is not available', async () => {
-  for (const message of ["attachments: [{ path: '/etc/passwd' }]", "html: { path: '/etc/passwd' }", "attachments: [{ href: 'http://169.254.169.254/' }]"]) {
+  for (const message of [
+    "attachments: [{ path: '/etc/passwd' }]",
+    "html: { path: '/etc/passwd' }",
+    "attachments: [{ href: 'http://169.254.169.254/' }]",
+  ]) {
     const outcome = await runSnippet(
       `return nodemailer.createTransport({ host: '127.0.0.1', port: ${port} }).sendMail({ from: 'a@example.com', to: 'b@example.com', ${message} });`,
       { egress: OPEN_LOOPBACK },
@@ -115,7 +128,10 @@ test('without the allow-list the SMTP host is refused after resolution, whether 
       `return nodemailer.createTransport({ host: '${host}', port: ${port} }).sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' });`,
       { egress: { allow: [] } },
     );
-    expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', code: 'EGRESS_DENIED', message: expect.stringMatching(/NECTAR_EGRESS_ALLOW/) } });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { name: 'EgressError', code: 'EGRESS_DENIED', message: expect.stringMatching(/NECTAR_EGRESS_ALLOW/) },
+    });
   }
   expect(received).toHaveLength(0);
 });
@@ -126,7 +142,10 @@ test("the spec's one-line sample runs as written: createTransporter() without op
      return transporter.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' });`,
     { egress: { allow: [] } },
   );
-  expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', message: expect.stringMatching(/localhost .* port|localhost \(/) } });
+  expect(outcome).toMatchObject({
+    ok: false,
+    error: { name: 'EgressError', message: expect.stringMatching(/localhost .* port|localhost \(/) },
+  });
 });
 
 test('verify checks the connection and the credentials', async () => {
@@ -147,7 +166,12 @@ test('secure: true speaks TLS from the first byte (port 465 style, as service pr
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        received.push({ from: '', to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: Buffer.concat(chunks).toString('utf8'), user: session.secure ? 'tls' : 'plain' });
+        received.push({
+          from: '',
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+          user: session.secure ? 'tls' : 'plain',
+        });
         callback();
       });
     },

@@ -71,17 +71,23 @@ test('insert, find with sort/skip/limit/project, findOne, count and aggregate, w
   });
   // An ObjectId's JSON form is its hex string, and it is a real ObjectId in the database.
   const insertedId = outcome.ok ? (outcome.value as { insertedId: string }).insertedId : '';
-  const stored = await host.db('shop').collection('orders').findOne({ _id: new HostObjectId(insertedId) });
+  const stored = await host
+    .db('shop')
+    .collection('orders')
+    .findOne({ _id: new HostObjectId(insertedId) });
   expect(stored).toMatchObject({ customer: 'ada', amount: 120, placedAt: new Date('2024-03-01T10:00:00Z') });
 });
 
 test('updateOne, updateMany, deleteOne and deleteMany answer their counts; the first call connects by itself', async () => {
   await host.db('shop').collection('stock').deleteMany({});
-  await host.db('shop').collection('stock').insertMany([
-    { sku: 'a', qty: 1 },
-    { sku: 'b', qty: 2 },
-    { sku: 'c', qty: 3 },
-  ]);
+  await host
+    .db('shop')
+    .collection('stock')
+    .insertMany([
+      { sku: 'a', qty: 1 },
+      { sku: 'b', qty: 2 },
+      { sku: 'c', qty: 3 },
+    ]);
   const outcome = await runSnippet(
     `const client = new MongoClient('${uri}');
      const stock = client.db('shop').collection('stock');
@@ -121,11 +127,22 @@ test('updateOne, updateMany, deleteOne and deleteMany answer their counts; the f
 
 test('without the allow-list the database host is refused, as an address and by name', async () => {
   const port = new URL(uri.replace('mongodb://', 'http://')).port;
-  for (const target of [`mongodb://127.0.0.1:${port}/shop`, `mongodb://localhost:${port}/shop`, 'mongodb://10.0.0.7:27017/shop', 'mongodb://169.254.169.254/x']) {
-    const outcome = await runSnippet(`const client = new MongoClient('${target}'); await client.connect(); return 'connected';`, {
-      egress: { allow: [] },
+  for (const target of [
+    `mongodb://127.0.0.1:${port}/shop`,
+    `mongodb://localhost:${port}/shop`,
+    'mongodb://10.0.0.7:27017/shop',
+    'mongodb://169.254.169.254/x',
+  ]) {
+    const outcome = await runSnippet(
+      `const client = new MongoClient('${target}'); await client.connect(); return 'connected';`,
+      {
+        egress: { allow: [] },
+      },
+    );
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { name: 'EgressError', code: 'EGRESS_DENIED', message: expect.stringMatching(/NECTAR_EGRESS_ALLOW/) },
     });
-    expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', code: 'EGRESS_DENIED', message: expect.stringMatching(/NECTAR_EGRESS_ALLOW/) } });
   }
 });
 
@@ -134,13 +151,25 @@ test("the platform's own store stays closed when the allow-list opens its addres
   const outcome = await runSnippet(`await new MongoClient('${uri}').connect(); return 'connected';`, {
     egress: { allow: ['127.0.0.1'], platform: [`127.0.0.1:${port}`] },
   });
-  expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', message: expect.stringMatching(/platform's own services/) } });
+  expect(outcome).toMatchObject({
+    ok: false,
+    error: { name: 'EgressError', message: expect.stringMatching(/platform's own services/) },
+  });
 });
 
 test('driver options that act on the host are refused', async () => {
-  for (const target of [`${uri}?tlsCAFile=/etc/passwd`, `${uri}?authMechanism=MONGODB-AWS`, `${uri}?proxyHost=10.0.0.1`]) {
-    const outcome = await runSnippet(`await new MongoClient('${target}').connect(); return 'connected';`, { egress: OPEN_LOOPBACK });
-    expect(outcome).toMatchObject({ ok: false, error: { name: 'MongoError', message: expect.stringMatching(/not available to function code/) } });
+  for (const target of [
+    `${uri}?tlsCAFile=/etc/passwd`,
+    `${uri}?authMechanism=MONGODB-AWS`,
+    `${uri}?proxyHost=10.0.0.1`,
+  ]) {
+    const outcome = await runSnippet(`await new MongoClient('${target}').connect(); return 'connected';`, {
+      egress: OPEN_LOOPBACK,
+    });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { name: 'MongoError', message: expect.stringMatching(/not available to function code/) },
+    });
   }
 });
 
@@ -148,11 +177,17 @@ test('documents read past the response limit are refused with an error that name
   const big = host.db('shop').collection('big');
   await big.deleteMany({});
   await big.insertMany(Array.from({ length: 40 }, (_, index) => ({ index, filler: 'x'.repeat(4_000) })));
-  const outcome = await runSnippet(`return (await new MongoClient('${uri}').db().collection('big').find({}).toArray()).length;`, {
-    egress: OPEN_LOOPBACK,
-    maxResponseBytes: 64 * 1024,
+  const outcome = await runSnippet(
+    `return (await new MongoClient('${uri}').db().collection('big').find({}).toArray()).length;`,
+    {
+      egress: OPEN_LOOPBACK,
+      maxResponseBytes: 64 * 1024,
+    },
+  );
+  expect(outcome).toMatchObject({
+    ok: false,
+    error: { name: 'ResponseTooLargeError', message: expect.stringMatching(/65536-byte limit/) },
   });
-  expect(outcome).toMatchObject({ ok: false, error: { name: 'ResponseTooLargeError', message: expect.stringMatching(/65536-byte limit/) } });
 });
 
 test('a client the code never closes is closed when the execution ends', async () => {
@@ -256,7 +291,10 @@ test('a replica-set member announced by an internal IP address is refused', asyn
        return client.db('x').collection('y').findOne({});`,
       { egress: OPEN_LOOPBACK },
     );
-    expect(outcome).toMatchObject({ ok: false, error: { name: 'EgressError', message: expect.stringMatching(/10\.0\.0\.9.*private/) } });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { name: 'EgressError', message: expect.stringMatching(/10\.0\.0\.9.*private/) },
+    });
   } finally {
     member.close();
   }

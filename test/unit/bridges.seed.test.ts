@@ -37,8 +37,19 @@ beforeAll(async () => {
     response.status(201).json({ id: '00Q5e00000ABCDE', success: true });
   });
   app.get('/companies/search', (request, response) => {
-    if (request.headers.authorization !== 'Bearer zi-key') return void response.status(401).json({ error: 'unauthorized' });
-    response.json({ companies: [{ name: `${String(request.query.name)} Corporation`, industry: 'Software', employeeCount: 1200, revenue: 250_000_000, website: 'acme.example' }] });
+    if (request.headers.authorization !== 'Bearer zi-key')
+      return void response.status(401).json({ error: 'unauthorized' });
+    response.json({
+      companies: [
+        {
+          name: `${String(request.query.name)} Corporation`,
+          industry: 'Software',
+          employeeCount: 1200,
+          revenue: 250_000_000,
+          website: 'acme.example',
+        },
+      ],
+    });
   });
   app.get('/never', () => undefined);
   local = await listenLocally(app);
@@ -54,7 +65,11 @@ beforeAll(async () => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: Buffer.concat(chunks).toString('utf8'), user: session.user as string });
+        mails.push({
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+          user: session.user as string,
+        });
         callback();
       });
     },
@@ -86,7 +101,12 @@ function run(code: string, input: unknown, options: { egress?: ExecutionRequest[
     nodeId: 'node',
     code,
     input,
-    context: { trigger: { type: 'manual', payload: input }, workflowContext: { workflowId: 'wf', nodeId: 'node' }, steps: {}, env },
+    context: {
+      trigger: { type: 'manual', payload: input },
+      workflowContext: { workflowId: 'wf', nodeId: 'node' },
+      steps: {},
+      env,
+    },
     egress: 'egress' in options ? options.egress : { allow: ['127.0.0.1'] },
     limits: options.timeoutMs ? { timeoutMs: options.timeoutMs } : undefined,
   });
@@ -163,7 +183,10 @@ const saveOrder = async (input, context) => {
 test('syncToSalesforce posts the lead with the bearer token and returns the new id', async () => {
   const leadData = { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', company: 'Analytical Engines' };
   const outcome = await run(SYNC_TO_SALESFORCE(`${apiBase}/leads`), { leadData });
-  expect(outcome).toMatchObject({ ok: true, output: { salesforceId: '00Q5e00000ABCDE', status: 'success', syncedAt: expect.any(String) } });
+  expect(outcome).toMatchObject({
+    ok: true,
+    output: { salesforceId: '00Q5e00000ABCDE', status: 'success', syncedAt: expect.any(String) },
+  });
   expect(leads.at(-1)).toEqual({ body: leadData, authorization: 'Bearer sf-token' });
 });
 
@@ -173,7 +196,13 @@ test('enrichCompanyData reads env.ZOOMINFO_API and sends params and the API key'
     ok: true,
     output: {
       originalName: 'Acme',
-      enrichedData: { officialName: 'Acme Corporation', industry: 'Software', size: 1200, revenue: 250_000_000, website: 'acme.example' },
+      enrichedData: {
+        officialName: 'Acme Corporation',
+        industry: 'Software',
+        size: 1200,
+        revenue: 250_000_000,
+        website: 'acme.example',
+      },
     },
   });
 });
@@ -190,7 +219,12 @@ test('a MongoClient function stores and reads back through env.MONGODB_URI', asy
   const outcome = await run(SAVE_ORDER, { order: { customer: 'acme', amount: 99 } });
   expect(outcome).toMatchObject({
     ok: true,
-    output: { orderId: expect.stringMatching(/^[0-9a-f]{24}$/), matches: true, recentCount: 1, latest: { customer: 'acme', amount: 99 } },
+    output: {
+      orderId: expect.stringMatching(/^[0-9a-f]{24}$/),
+      matches: true,
+      recentCount: 1,
+      latest: { customer: 'acme', amount: 99 },
+    },
   });
   if (outcome.ok) {
     const output = outcome.output as { orderId: string; latest: { _id: string; createdAt: string } };
@@ -208,15 +242,29 @@ test('a MongoClient function stores and reads back through env.MONGODB_URI', asy
 
 test('without an egress allow-list the same functions are refused with a clear error, and the next execution works', async () => {
   const refused = await run(SYNC_TO_SALESFORCE(`${apiBase}/leads`), { leadData: {} }, { egress: undefined });
-  expect(refused).toMatchObject({ ok: false, error: { type: 'CodeError', name: 'EgressError', message: expect.stringMatching(/loopback.*NECTAR_EGRESS_ALLOW/) } });
-  const metadata = await run(SYNC_TO_SALESFORCE('http://169.254.169.254/latest/meta-data/'), { leadData: {} }, { egress: undefined });
-  expect(metadata).toMatchObject({ ok: false, error: { name: 'EgressError', message: expect.stringMatching(/cloud metadata/) } });
+  expect(refused).toMatchObject({
+    ok: false,
+    error: { type: 'CodeError', name: 'EgressError', message: expect.stringMatching(/loopback.*NECTAR_EGRESS_ALLOW/) },
+  });
+  const metadata = await run(
+    SYNC_TO_SALESFORCE('http://169.254.169.254/latest/meta-data/'),
+    { leadData: {} },
+    { egress: undefined },
+  );
+  expect(metadata).toMatchObject({
+    ok: false,
+    error: { name: 'EgressError', message: expect.stringMatching(/cloud metadata/) },
+  });
   const next = await run(ENRICH_COMPANY_DATA, { companyName: 'Acme' });
   expect(next.ok).toBe(true);
 });
 
 test('a host call still pending when the node times out, or when the function returns without awaiting it, ends with the execution', async () => {
-  const waiting = await run(`const f = async () => { await axios.get('${apiBase}/never'); return 'answered'; };`, null, { timeoutMs: 1_500 });
+  const waiting = await run(
+    `const f = async () => { await axios.get('${apiBase}/never'); return 'answered'; };`,
+    null,
+    { timeoutMs: 1_500 },
+  );
   expect(waiting).toMatchObject({ ok: false, error: { type: 'TimeoutError' } });
   const leaked = await run(`const f = async () => { axios.get('${apiBase}/never'); return 'returned'; };`, null);
   expect(leaked).toMatchObject({ ok: true, output: 'returned' });

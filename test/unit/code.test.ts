@@ -12,8 +12,14 @@ function rulesOf(code: string): string[] {
 
 describe('entry forms', () => {
   it.each([
-    ['const processUserData = (input, context) => { return input; };', { kind: 'declaration', name: 'processUserData' }],
-    ['async function sendWelcomeEmail(input, context) { return 1; }', { kind: 'declaration', name: 'sendWelcomeEmail' }],
+    [
+      'const processUserData = (input, context) => { return input; };',
+      { kind: 'declaration', name: 'processUserData' },
+    ],
+    [
+      'async function sendWelcomeEmail(input, context) { return 1; }',
+      { kind: 'declaration', name: 'sendWelcomeEmail' },
+    ],
     ['(input, context) => input.x', { kind: 'expression' }],
     ['return { y: input.x + 1 };', { kind: 'body' }],
     ['const helper = (x) => x; const main = (input) => helper(input);', { kind: 'declaration', name: 'main' }],
@@ -100,7 +106,9 @@ describe('forbidden patterns (the seed\'s "blocked" samples)', () => {
 
 describe('global uses (which libraries to load)', () => {
   it('records the static members read on undeclared globals', () => {
-    const analysis = analyzeCode("const f = () => ({ h: crypto.SHA256('x').toString(crypto.enc.Hex), t: moment().tz('UTC') });");
+    const analysis = analyzeCode(
+      "const f = () => ({ h: crypto.SHA256('x').toString(crypto.enc.Hex), t: moment().tz('UTC') });",
+    );
     expect(analysis.ok && analysis.globals).toMatchObject({
       crypto: { members: ['SHA256', 'enc'], whole: false },
       moment: { members: [], whole: true },

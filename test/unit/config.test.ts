@@ -18,7 +18,11 @@ describe('configuration from the environment', () => {
   });
 
   test('an API key for a remote cluster turns TLS on', () => {
-    const config = parseConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'ns.acct', TEMPORAL_API_KEY: 'k' });
+    const config = parseConfig({
+      TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'ns.acct',
+      TEMPORAL_API_KEY: 'k',
+    });
     expect(config.temporal).toMatchObject({ address: 'ns.acct.tmprl.cloud:7233', namespace: 'ns.acct', apiKey: 'k' });
     expect(config.temporal.tls.enabled).toBe(true);
   });
@@ -32,7 +36,9 @@ describe('configuration from the environment', () => {
   test('the function environment allow-list is configurable; the block-list always holds the platform secrets', () => {
     const config = parseConfig({ NECTAR_ENV_ALLOW: 'A, B,JWT_SECRET', NECTAR_ENV_BLOCK: 'B' });
     expect(config.functionEnv.allow).toEqual(['A', 'B', 'JWT_SECRET']);
-    expect(config.functionEnv.block).toEqual(expect.arrayContaining(['JWT_SECRET', 'NECTAR_API_KEY', 'NECTAR_MONGODB_URI', 'B']));
+    expect(config.functionEnv.block).toEqual(
+      expect.arrayContaining(['JWT_SECRET', 'NECTAR_API_KEY', 'NECTAR_MONGODB_URI', 'B']),
+    );
   });
 });
 
@@ -56,19 +62,35 @@ describe('uploads in S3', () => {
   });
 
   test('bad or incomplete settings name the variable', () => {
-    expect(() => parseConfig({ NECTAR_UPLOADS_S3_BUCKET: 'Bad_Bucket' })).toThrow(/NECTAR_UPLOADS_S3_BUCKET: an S3 bucket name/);
-    expect(() => parseConfig({ NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads', NECTAR_UPLOADS_S3_ENDPOINT: 'ftp://x' })).toThrow(/NECTAR_UPLOADS_S3_ENDPOINT/);
-    expect(() => parseConfig({ NECTAR_UPLOADS_S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(/NECTAR_UPLOADS_S3_BUCKET must be set/);
-    expect(() => parseConfig({ NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads', NECTAR_UPLOADS_S3_ACCESS_KEY_ID: 'key-id' })).toThrow(
-      /NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY are set together/,
+    expect(() => parseConfig({ NECTAR_UPLOADS_S3_BUCKET: 'Bad_Bucket' })).toThrow(
+      /NECTAR_UPLOADS_S3_BUCKET: an S3 bucket name/,
     );
+    expect(() =>
+      parseConfig({ NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads', NECTAR_UPLOADS_S3_ENDPOINT: 'ftp://x' }),
+    ).toThrow(/NECTAR_UPLOADS_S3_ENDPOINT/);
+    expect(() => parseConfig({ NECTAR_UPLOADS_S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(
+      /NECTAR_UPLOADS_S3_BUCKET must be set/,
+    );
+    expect(() =>
+      parseConfig({ NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads', NECTAR_UPLOADS_S3_ACCESS_KEY_ID: 'key-id' }),
+    ).toThrow(/NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY are set together/);
   });
 
   test("the bucket's keys never reach functions, even allow-listed; nor the AWS chain's when S3 uses it", () => {
-    const host = { NECTAR_UPLOADS_S3_ACCESS_KEY_ID: 'key-id', NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY: 'key-secret', AWS_ACCESS_KEY_ID: 'aws-id', AWS_SECRET_ACCESS_KEY: 'aws-secret', EMAIL_USER: 'me' };
+    const host = {
+      NECTAR_UPLOADS_S3_ACCESS_KEY_ID: 'key-id',
+      NECTAR_UPLOADS_S3_SECRET_ACCESS_KEY: 'key-secret',
+      AWS_ACCESS_KEY_ID: 'aws-id',
+      AWS_SECRET_ACCESS_KEY: 'aws-secret',
+      EMAIL_USER: 'me',
+    };
     const allow = Object.keys(host).join(',');
     const withKeys = parseConfig({ ...host, NECTAR_ENV_ALLOW: allow, NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads' });
-    expect(filterHostEnv(host, withKeys.functionEnv)).toEqual({ AWS_ACCESS_KEY_ID: 'aws-id', AWS_SECRET_ACCESS_KEY: 'aws-secret', EMAIL_USER: 'me' });
+    expect(filterHostEnv(host, withKeys.functionEnv)).toEqual({
+      AWS_ACCESS_KEY_ID: 'aws-id',
+      AWS_SECRET_ACCESS_KEY: 'aws-secret',
+      EMAIL_USER: 'me',
+    });
     const withChain = parseConfig({ NECTAR_ENV_ALLOW: allow, NECTAR_UPLOADS_S3_BUCKET: 'nectar-uploads' });
     expect(filterHostEnv(host, withChain.functionEnv)).toEqual({ EMAIL_USER: 'me' });
   });
@@ -76,16 +98,40 @@ describe('uploads in S3', () => {
 
 describe('host variables a function may see', () => {
   test('only allow-listed names, and never a blocked one', () => {
-    const host = { MONGODB_URI: 'mongodb://user', JWT_SECRET: 's', PATH: '/bin', NECTAR_API_KEY: 'admin', EMAIL_USER: 'me' };
+    const host = {
+      MONGODB_URI: 'mongodb://user',
+      JWT_SECRET: 's',
+      PATH: '/bin',
+      NECTAR_API_KEY: 'admin',
+      EMAIL_USER: 'me',
+    };
     const { functionEnv } = parseConfig({ NECTAR_ENV_ALLOW: 'MONGODB_URI,JWT_SECRET,NECTAR_API_KEY,EMAIL_USER' });
     expect(filterHostEnv(host, functionEnv)).toEqual({ MONGODB_URI: 'mongodb://user', EMAIL_USER: 'me' });
   });
 
   test('the defaults are the spec list', () => {
-    const host = { MONGODB_URI: 'm', EMAIL_USER: 'u', EMAIL_PASSWORD: 'p', OPENAI_API_KEY: 'o', AWS_ACCESS_KEY_ID: 'a', PUBLIC_URL: 'x', NODE_ENV: 'production', ENCRYPTION_KEY: 'e', ADMIN_EMAIL: 'ad', MCP_DEVELOPER_KEY: 'mcp', HOME: '/root' };
-    expect(Object.keys(filterHostEnv(host, parseConfig({}).functionEnv)).sort()).toEqual(
-      ['AWS_ACCESS_KEY_ID', 'EMAIL_PASSWORD', 'EMAIL_USER', 'MONGODB_URI', 'NODE_ENV', 'OPENAI_API_KEY', 'PUBLIC_URL'],
-    );
+    const host = {
+      MONGODB_URI: 'm',
+      EMAIL_USER: 'u',
+      EMAIL_PASSWORD: 'p',
+      OPENAI_API_KEY: 'o',
+      AWS_ACCESS_KEY_ID: 'a',
+      PUBLIC_URL: 'x',
+      NODE_ENV: 'production',
+      ENCRYPTION_KEY: 'e',
+      ADMIN_EMAIL: 'ad',
+      MCP_DEVELOPER_KEY: 'mcp',
+      HOME: '/root',
+    };
+    expect(Object.keys(filterHostEnv(host, parseConfig({}).functionEnv)).sort()).toEqual([
+      'AWS_ACCESS_KEY_ID',
+      'EMAIL_PASSWORD',
+      'EMAIL_USER',
+      'MONGODB_URI',
+      'NODE_ENV',
+      'OPENAI_API_KEY',
+      'PUBLIC_URL',
+    ]);
   });
 });
 
@@ -118,7 +164,12 @@ describe('finding the server binaries', () => {
     const onPath = makeExecutable(path.join(root, 'path'), 'temporal');
     expect(findBinary('temporal', env)).toEqual({ path: onPath, source: 'PATH' });
     const named = makeExecutable(path.join(root, 'named'), 'my-temporal');
-    expect(findBinary('temporal', { ...env, NECTAR_TEMPORAL_BIN: named })).toEqual({ path: named, source: 'environment' });
-    expect(() => findBinary('temporal', { ...env, NECTAR_TEMPORAL_BIN: path.join(root, 'missing') })).toThrow(/not an executable/);
+    expect(findBinary('temporal', { ...env, NECTAR_TEMPORAL_BIN: named })).toEqual({
+      path: named,
+      source: 'environment',
+    });
+    expect(() => findBinary('temporal', { ...env, NECTAR_TEMPORAL_BIN: path.join(root, 'missing') })).toThrow(
+      /not an executable/,
+    );
   });
 });

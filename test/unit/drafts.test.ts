@@ -4,7 +4,8 @@ import type { FlowDefinition } from '../../flow/schema';
 import type { FlowStore } from '../../store/flows';
 import { DEFAULT_WORKSPACE, parseVersionKey, versionKey, versionRef } from '../../flow/ids';
 
-const definition = (code: string) => ({ id: 'f', name: 'f', nodes: [{ id: 'main', type: 'code', code }], edges: [] }) as unknown as FlowDefinition;
+const definition = (code: string) =>
+  ({ id: 'f', name: 'f', nodes: [{ id: 'main', type: 'code', code }], edges: [] }) as unknown as FlowDefinition;
 
 describe('NectarFlowVersion', () => {
   test('a saved version is its number, a draft run draft-<revision>, and both read back as they were written', () => {
@@ -32,7 +33,15 @@ describe('the flow cache with drafts', () => {
       drafts: {
         revision: async (flowId: string, revision: number) => {
           reads.push(versionRef(flowId, { flowVersion: 0, draft: revision }));
-          return revision > 5 ? undefined : { flowId, workspace: DEFAULT_WORKSPACE, revision, definition: definition(`draft ${revision}`), savedAt: '' };
+          return revision > 5
+            ? undefined
+            : {
+                flowId,
+                workspace: DEFAULT_WORKSPACE,
+                revision,
+                definition: definition(`draft ${revision}`),
+                savedAt: '',
+              };
         },
       },
     };

@@ -3,10 +3,19 @@ import { isSideEffectFree, sideEffectFreeNodes } from '../../flow/effects';
 describe('side-effect-free code nodes (run locally when light)', () => {
   test.each([
     ['a bare body', 'return { y: (input.y || 0) + 1 };'],
-    ['the seed approval logic', 'const approvalLogic = (input, context) => { const amount = input.purchaseAmount; return { nextPath: amount > 10000 ? "executive-approval" : "auto-approve" }; };'],
-    ['moment and crypto-js', 'return { at: moment().tz("America/New_York").format(), hash: crypto.SHA256(input.id).toString() };'],
+    [
+      'the seed approval logic',
+      'const approvalLogic = (input, context) => { const amount = input.purchaseAmount; return { nextPath: amount > 10000 ? "executive-approval" : "auto-approve" }; };',
+    ],
+    [
+      'moment and crypto-js',
+      'return { at: moment().tz("America/New_York").format(), hash: crypto.SHA256(input.id).toString() };',
+    ],
     ['env, steps and logs', 'console.log(env.API_URL); return { prev: context.steps.a, key: context.env.KEY };'],
-    ['async code awaiting nothing outside', 'const f = async (input) => { const x = await Promise.resolve(input.n); return { x }; };'],
+    [
+      'async code awaiting nothing outside',
+      'const f = async (input) => { const x = await Promise.resolve(input.n); return { x }; };',
+    ],
   ])('%s cannot reach outside its isolate', (_label, code) => {
     expect(isSideEffectFree(code)).toBe(true);
   });

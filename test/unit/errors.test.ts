@@ -19,7 +19,13 @@ test('a type read from outside the union (an older history, a platform exception
 });
 
 test('an outcome crossing the process boundary must name a known error type', () => {
-  const outcome = { ok: false, logs: [], durationMs: 1, memoryBytes: 0, error: { type: 'TimeoutError', name: 'TimeoutError', message: 'slow' } };
+  const outcome = {
+    ok: false,
+    logs: [],
+    durationMs: 1,
+    memoryBytes: 0,
+    error: { type: 'TimeoutError', name: 'TimeoutError', message: 'slow' },
+  };
   expect(ExecutionOutcome.safeParse(outcome).success).toBe(true);
   expect(ExecutionOutcome.safeParse({ ...outcome, error: { ...outcome.error, type: 'Whatever' } }).success).toBe(false);
 });

@@ -11,7 +11,12 @@ import { InProcessExecutor } from '../../sandbox/inProcess';
 
 const sandbox = new InProcessExecutor();
 
-const context: ExecutionRequest['context'] = { trigger: { type: 'api', payload: null }, workflowContext: {}, steps: {}, env: {} };
+const context: ExecutionRequest['context'] = {
+  trigger: { type: 'api', payload: null },
+  workflowContext: {},
+  steps: {},
+  env: {},
+};
 const CLOSED: EgressPolicy = { allow: [] };
 
 let server: http.Server;
@@ -19,7 +24,11 @@ let base: string;
 const seen: string[] = [];
 const abandoned: string[] = [];
 
-function run(code: string, egress: EgressPolicy = CLOSED, limits: ExecutionRequest['limits'] = {}): Promise<ExecutionOutcome> {
+function run(
+  code: string,
+  egress: EgressPolicy = CLOSED,
+  limits: ExecutionRequest['limits'] = {},
+): Promise<ExecutionOutcome> {
   return sandbox.execute({ nodeId: 'escape-bridges', code, input: { base }, context, egress, limits });
 }
 
@@ -79,7 +88,10 @@ it('a request left running when the function returns is abandoned, not finished 
 
 it('a request that outlives the time limit ends the function with its time limit', async () => {
   const code = "const f = async (input) => { await axios.get(input.base + '/slow-wait'); return 'late'; };";
-  expect(await run(code, { allow: ['127.0.0.1'] }, { timeoutMs: 300 })).toMatchObject({ ok: false, error: { type: 'TimeoutError' } });
+  expect(await run(code, { allow: ['127.0.0.1'] }, { timeoutMs: 300 })).toMatchObject({
+    ok: false,
+    error: { type: 'TimeoutError' },
+  });
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect(abandoned).toContain('/slow-wait');
 });

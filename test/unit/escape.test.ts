@@ -15,12 +15,18 @@ const hostContext: ExecutionRequest['context'] = {
   env: { PUBLIC_URL: 'https://example.test' },
 };
 
-function run(code: string, limits: ExecutionRequest['limits'] = {}, input: unknown = { value: 1 }): Promise<ExecutionOutcome> {
+function run(
+  code: string,
+  limits: ExecutionRequest['limits'] = {},
+  input: unknown = { value: 1 },
+): Promise<ExecutionOutcome> {
   return sandbox.execute({ nodeId: 'escape', code, input, context: hostContext, limits });
 }
 
 async function expectNextExecutionWorks(): Promise<void> {
-  const outcome = await run('const f = (input, context) => ({ sum: input.value + context.steps.earlier.value, clean: ({}).polluted === undefined });');
+  const outcome = await run(
+    'const f = (input, context) => ({ sum: input.value + context.steps.earlier.value, clean: ({}).polluted === undefined });',
+  );
   expect(outcome).toMatchObject({ ok: true, output: { sum: 2, clean: true } });
 }
 
@@ -51,21 +57,37 @@ const CONSTRUCTOR = "['constr' + 'uctor']";
 
 describe('constructor chains to a Function constructor', () => {
   it.each([
-    ['this.constructor.constructor', `return (function () { return this; })()${CONSTRUCTOR}${CONSTRUCTOR}('return process')();`],
+    [
+      'this.constructor.constructor',
+      `return (function () { return this; })()${CONSTRUCTOR}${CONSTRUCTOR}('return process')();`,
+    ],
     ['input.constructor.constructor', `const f = (input) => input${CONSTRUCTOR}${CONSTRUCTOR}('return process')();`],
-    ['context.constructor.constructor', `const f = (input, context) => context.trigger${CONSTRUCTOR}${CONSTRUCTOR}('return this')();`],
-    ['an arrow function\'s constructor', `return (() => 1)${CONSTRUCTOR}('return globalThis')();`],
-    ['an async function\'s constructor', `return await (async () => 1)${CONSTRUCTOR}('return 1')();`],
-    ['a generator function\'s constructor', `return (function* () {})${CONSTRUCTOR}('yield 1')().next();`],
-    ['an async generator function\'s constructor', `return (async function* () {})${CONSTRUCTOR}('yield 1')();`],
-    ['console.log\'s constructor', `return console.log${CONSTRUCTOR}('return process')();`],
-    ['setTimeout\'s constructor', `return setTimeout${CONSTRUCTOR}('return process')();`],
-    ['Reflect.construct on the prototype\'s constructor', `return Reflect.construct(Object.getPrototypeOf(() => 1)${CONSTRUCTOR}, ['return 1'])();`],
-    ['a bound constructor', `const make = Object.getPrototypeOf(async () => 1)${CONSTRUCTOR}.bind(null); return make('return 1');`],
-    ['moment\'s constructor', `return moment${CONSTRUCTOR}('return process')();`],
-    ['a crypto-js method\'s constructor', `return crypto.SHA256${CONSTRUCTOR}('return process')();`],
+    [
+      'context.constructor.constructor',
+      `const f = (input, context) => context.trigger${CONSTRUCTOR}${CONSTRUCTOR}('return this')();`,
+    ],
+    ["an arrow function's constructor", `return (() => 1)${CONSTRUCTOR}('return globalThis')();`],
+    ["an async function's constructor", `return await (async () => 1)${CONSTRUCTOR}('return 1')();`],
+    ["a generator function's constructor", `return (function* () {})${CONSTRUCTOR}('yield 1')().next();`],
+    ["an async generator function's constructor", `return (async function* () {})${CONSTRUCTOR}('yield 1')();`],
+    ["console.log's constructor", `return console.log${CONSTRUCTOR}('return process')();`],
+    ["setTimeout's constructor", `return setTimeout${CONSTRUCTOR}('return process')();`],
+    [
+      "Reflect.construct on the prototype's constructor",
+      `return Reflect.construct(Object.getPrototypeOf(() => 1)${CONSTRUCTOR}, ['return 1'])();`,
+    ],
+    [
+      'a bound constructor',
+      `const make = Object.getPrototypeOf(async () => 1)${CONSTRUCTOR}.bind(null); return make('return 1');`,
+    ],
+    ["moment's constructor", `return moment${CONSTRUCTOR}('return process')();`],
+    ["a crypto-js method's constructor", `return crypto.SHA256${CONSTRUCTOR}('return process')();`],
   ])('via %s is refused', async (_label, code) => {
-    expect(errorOf(await run(code))).toMatchObject({ type: 'CodeError', name: 'EvalError', message: expect.stringContaining('code generation from strings') });
+    expect(errorOf(await run(code))).toMatchObject({
+      type: 'CodeError',
+      name: 'EvalError',
+      message: expect.stringContaining('code generation from strings'),
+    });
   });
 
   it('cannot undo the replacement of the prototype constructors', async () => {
@@ -80,11 +102,17 @@ describe('constructor chains to a Function constructor', () => {
 
 describe('code generation and what it could reach', () => {
   it('has no eval, even by computed name', async () => {
-    expect(errorOf(await run("return (0, (function () { return this; })()['ev' + 'al'])('1 + 1');"))).toMatchObject({ type: 'CodeError', name: 'TypeError' });
+    expect(errorOf(await run("return (0, (function () { return this; })()['ev' + 'al'])('1 + 1');"))).toMatchObject({
+      type: 'CodeError',
+      name: 'TypeError',
+    });
   });
 
   it('has no WebAssembly', async () => {
-    expect(await run("return typeof (function () { return this; })()['WebAss' + 'embly'];")).toMatchObject({ ok: true, output: 'undefined' });
+    expect(await run("return typeof (function () { return this; })()['WebAss' + 'embly'];")).toMatchObject({
+      ok: true,
+      output: 'undefined',
+    });
   });
 
   it('has no SharedArrayBuffer or Atomics to block the thread with', async () => {
@@ -133,30 +161,42 @@ describe('code generation and what it could reach', () => {
 
 describe('throwing, results and getters that fight the runtime', () => {
   it('throws a Proxy whose every trap throws', async () => {
-    const code = "const f = () => { throw new Proxy({}, { get() { throw new Error('trap'); }, ownKeys() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } }); };";
+    const code =
+      "const f = () => { throw new Proxy({}, { get() { throw new Error('trap'); }, ownKeys() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } }); };";
     expect(errorOf(await run(code))).toMatchObject({ type: 'CodeError' });
   });
 
   it('returns a Proxy whose traps throw', async () => {
     const code = "return new Proxy({}, { ownKeys() { throw new Error('no keys for you'); } });";
-    expect(errorOf(await run(code))).toMatchObject({ type: 'ResultError', message: expect.stringContaining('no keys for you') });
+    expect(errorOf(await run(code))).toMatchObject({
+      type: 'ResultError',
+      message: expect.stringContaining('no keys for you'),
+    });
   });
 
   it('returns an object whose getter throws', async () => {
-    expect(errorOf(await run("return { get secret() { throw new Error('gotcha'); } };"))).toMatchObject({ type: 'ResultError', message: expect.stringContaining('gotcha') });
+    expect(errorOf(await run("return { get secret() { throw new Error('gotcha'); } };"))).toMatchObject({
+      type: 'ResultError',
+      message: expect.stringContaining('gotcha'),
+    });
   });
 
   it('throws an error whose message getter throws', async () => {
-    const code = "class Sneaky extends Error { get message() { throw new Error('no'); } } const f = () => { throw new Sneaky(); };";
+    const code =
+      "class Sneaky extends Error { get message() { throw new Error('no'); } } const f = () => { throw new Sneaky(); };";
     expect(errorOf(await run(code))).toMatchObject({ type: 'CodeError' });
   });
 
   it('throws a non-Error value', async () => {
-    expect(errorOf(await run("const f = () => { throw { code: 42, toString() { return 'x'; } }; };"))).toMatchObject({ type: 'CodeError', message: '{"code":42,"toString":"[Function toString]"}' });
+    expect(errorOf(await run("const f = () => { throw { code: 42, toString() { return 'x'; } }; };"))).toMatchObject({
+      type: 'CodeError',
+      message: '{"code":42,"toString":"[Function toString]"}',
+    });
   });
 
   it('replaces JSON.stringify and Object.keys to forge its outcome', async () => {
-    const code = "JSON.stringify = () => '{\"ok\":true,\"output\":\"forged\"}'; Object.keys = () => []; return { real: 1 };";
+    const code =
+      'JSON.stringify = () => \'{"ok":true,"output":"forged"}\'; Object.keys = () => []; return { real: 1 };';
     expect(await run(code)).toMatchObject({ ok: true, output: { real: 1 } });
   });
 
@@ -191,7 +231,8 @@ describe('throwing, results and getters that fight the runtime', () => {
   });
 
   it('mutates its input and context without touching the host copies or the next execution', async () => {
-    const code = "const f = (input, context) => { input.value = 1000; context.steps.earlier.value = 1000; context.trigger.payload.shared.value = 1000; env.PUBLIC_URL = 'evil'; Object.prototype.polluted = true; return 1; };";
+    const code =
+      "const f = (input, context) => { input.value = 1000; context.steps.earlier.value = 1000; context.trigger.payload.shared.value = 1000; env.PUBLIC_URL = 'evil'; Object.prototype.polluted = true; return 1; };";
     expect(await run(code)).toMatchObject({ ok: true });
     expect(hostContext.steps.earlier).toEqual({ value: 1 });
     expect(hostContext.trigger.payload).toEqual({ shared: { value: 1 } });
@@ -199,26 +240,45 @@ describe('throwing, results and getters that fight the runtime', () => {
   });
 
   it('leaves prototype pollution behind for the next execution to find', async () => {
-    expect(await run('Object.prototype.polluted = "yes"; Array.prototype.includes = () => true; JSON.parse = () => ({}); return 1;')).toMatchObject({ ok: true });
-    expect(await run('return [({}).polluted === undefined, [1].includes(2), JSON.parse("{\\"a\\":1}").a];')).toMatchObject({ ok: true, output: [true, false, 1] });
+    expect(
+      await run(
+        'Object.prototype.polluted = "yes"; Array.prototype.includes = () => true; JSON.parse = () => ({}); return 1;',
+      ),
+    ).toMatchObject({ ok: true });
+    expect(
+      await run('return [({}).polluted === undefined, [1].includes(2), JSON.parse("{\\"a\\":1}").a];'),
+    ).toMatchObject({ ok: true, output: [true, false, 1] });
   });
 });
 
 describe('resource exhaustion', () => {
   it('catastrophic regular expression backtracking', async () => {
-    expect(errorOf(await run("return /^(a+)+$/.test('a'.repeat(40) + 'b');", { timeoutMs: 500 }))).toMatchObject({ type: 'TimeoutError' });
+    expect(errorOf(await run("return /^(a+)+$/.test('a'.repeat(40) + 'b');", { timeoutMs: 500 }))).toMatchObject({
+      type: 'TimeoutError',
+    });
   });
 
   it('unbounded recursion', async () => {
-    expect(errorOf(await run('const down = (n) => down(n + 1) + 1; return down(0);'))).toMatchObject({ type: 'CodeError', name: 'RangeError' });
+    expect(errorOf(await run('const down = (n) => down(n + 1) + 1; return down(0);'))).toMatchObject({
+      type: 'CodeError',
+      name: 'RangeError',
+    });
   });
 
   it('recursion that catches its own stack overflow (exponential)', async () => {
-    expect(errorOf(await run('function f() { try { f(); } catch { f(); } } f(); return 1;', { timeoutMs: 500 }))).toMatchObject({ type: 'TimeoutError' });
+    expect(
+      errorOf(await run('function f() { try { f(); } catch { f(); } } f(); return 1;', { timeoutMs: 500 })),
+    ).toMatchObject({ type: 'TimeoutError' });
   });
 
   it('an array memory bomb', async () => {
-    expect(errorOf(await run('const keep = []; for (;;) keep.push(new Array(1e5).fill(Math.random())); return 1;', { memoryMb: 32 }))).toMatchObject({ type: 'MemoryLimitError' });
+    expect(
+      errorOf(
+        await run('const keep = []; for (;;) keep.push(new Array(1e5).fill(Math.random())); return 1;', {
+          memoryMb: 32,
+        }),
+      ),
+    ).toMatchObject({ type: 'MemoryLimitError' });
   });
 
   it('an object-graph memory bomb', async () => {
@@ -227,7 +287,11 @@ describe('resource exhaustion', () => {
   });
 
   it('a huge ArrayBuffer', async () => {
-    const error = errorOf(await run('const buffer = new ArrayBuffer(2 ** 31); new Uint8Array(buffer).fill(1); return buffer.byteLength;', { memoryMb: 32 }));
+    const error = errorOf(
+      await run('const buffer = new ArrayBuffer(2 ** 31); new Uint8Array(buffer).fill(1); return buffer.byteLength;', {
+        memoryMb: 32,
+      }),
+    );
     expect(['MemoryLimitError', 'CodeError']).toContain(error.type);
   });
 
@@ -240,32 +304,48 @@ describe('resource exhaustion', () => {
   });
 
   it('a timer flood', async () => {
-    expect(errorOf(await run('for (;;) setTimeout(() => {}, 1); return 1;'))).toMatchObject({ type: 'TimerLimitError' });
+    expect(errorOf(await run('for (;;) setTimeout(() => {}, 1); return 1;'))).toMatchObject({
+      type: 'TimerLimitError',
+    });
   });
 
   it('an interval flood that keeps re-arming itself', async () => {
-    const code = 'const arm = () => { setInterval(arm, 1); setInterval(arm, 1); }; arm(); await new Promise(() => {}); return 1;';
+    const code =
+      'const arm = () => { setInterval(arm, 1); setInterval(arm, 1); }; arm(); await new Promise(() => {}); return 1;';
     expect(errorOf(await run(code, { timeoutMs: 2_000 }))).toMatchObject({ type: 'TimerLimitError' });
   });
 
   it('a timer whose delay coerces with an endless valueOf', async () => {
-    expect(errorOf(await run('setTimeout(() => {}, { valueOf() { for (;;) {} } }); return 1;', { timeoutMs: 300 }))).toMatchObject({ type: 'TimeoutError' });
+    expect(
+      errorOf(await run('setTimeout(() => {}, { valueOf() { for (;;) {} } }); return 1;', { timeoutMs: 300 })),
+    ).toMatchObject({ type: 'TimeoutError' });
   });
 
   it('a result bomb', async () => {
-    expect(errorOf(await run("return 'x'.repeat(3 * 1024 * 1024);"))).toMatchObject({ type: 'ResultError', message: expect.stringContaining('result size limit') });
+    expect(errorOf(await run("return 'x'.repeat(3 * 1024 * 1024);"))).toMatchObject({
+      type: 'ResultError',
+      message: expect.stringContaining('result size limit'),
+    });
   });
 
   it('a deeply nested result', async () => {
-    expect(errorOf(await run('let o = []; for (let i = 0; i < 1e6; i += 1) o = [o]; return o;'))).toMatchObject({ type: 'ResultError' });
+    expect(errorOf(await run('let o = []; for (let i = 0; i < 1e6; i += 1) o = [o]; return o;'))).toMatchObject({
+      type: 'ResultError',
+    });
   });
 
   it('a circular result', async () => {
-    expect(errorOf(await run('const o = { name: "loop" }; o.self = o; return o;'))).toMatchObject({ type: 'ResultError', message: expect.stringContaining('circular') });
+    expect(errorOf(await run('const o = { name: "loop" }; o.self = o; return o;'))).toMatchObject({
+      type: 'ResultError',
+      message: expect.stringContaining('circular'),
+    });
   });
 
   it('a BigInt result', async () => {
-    expect(errorOf(await run('return { big: 10n ** 30n };'))).toMatchObject({ type: 'ResultError', message: expect.stringContaining('BigInt') });
+    expect(errorOf(await run('return { big: 10n ** 30n };'))).toMatchObject({
+      type: 'ResultError',
+      message: expect.stringContaining('BigInt'),
+    });
   });
 
   it('non-JSON values in a result follow JSON rules', async () => {
@@ -276,13 +356,17 @@ describe('resource exhaustion', () => {
   });
 
   it('a toJSON that never returns', async () => {
-    expect(errorOf(await run('return { toJSON() { for (;;) {} } };', { timeoutMs: 300 }))).toMatchObject({ type: 'TimeoutError' });
+    expect(errorOf(await run('return { toJSON() { for (;;) {} } };', { timeoutMs: 300 }))).toMatchObject({
+      type: 'TimeoutError',
+    });
   });
 });
 
 describe('work left running after the function returns', () => {
   it('timers set before returning never run', async () => {
-    const outcome = await run("setTimeout(() => console.log('late'), 20); setInterval(() => console.log('tick'), 5); return 'done';");
+    const outcome = await run(
+      "setTimeout(() => console.log('late'), 20); setInterval(() => console.log('tick'), 5); return 'done';",
+    );
     expect(outcome).toMatchObject({ ok: true, output: 'done' });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(outcome.logs).toEqual([]);
@@ -295,7 +379,10 @@ describe('work left running after the function returns', () => {
   });
 
   it('an endless loop in a timer after the return never runs', async () => {
-    expect(await run("setTimeout(() => { for (;;) {} }, 10); return 'done';", { timeoutMs: 2_000 })).toMatchObject({ ok: true, output: 'done' });
+    expect(await run("setTimeout(() => { for (;;) {} }, 10); return 'done';", { timeoutMs: 2_000 })).toMatchObject({
+      ok: true,
+      output: 'done',
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
   });
 

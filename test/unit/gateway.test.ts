@@ -18,7 +18,10 @@ describe('webhook auth', () => {
   test('HMAC: the signature over "<timestamp>.<raw body>" within the tolerance passes', () => {
     const now = 1_700_000_000_000;
     const timestamp = String(now / 1000);
-    const headers = { 'x-nectar-signature': webhookSignature('a-long-shared-secret', timestamp, raw), 'x-nectar-timestamp': timestamp };
+    const headers = {
+      'x-nectar-signature': webhookSignature('a-long-shared-secret', timestamp, raw),
+      'x-nectar-timestamp': timestamp,
+    };
     expect(verifyWebhookAuth(hmac, { headers, raw }, now)).toEqual({ ok: true });
     expect(verifyWebhookAuth(hmac, { headers, raw: Buffer.from('{"a":2}') }, now).ok).toBe(false);
     expect(verifyWebhookAuth(hmac, { headers, raw }, now + 301_000).ok).toBe(false);
@@ -29,7 +32,10 @@ describe('webhook auth', () => {
     const header = WebhookTrigger.parse({ type: 'webhook', auth: { type: 'header', value: 'secret-value' } }).auth;
     expect(verifyWebhookAuth(header, { headers: { 'x-api-key': 'secret-value' }, raw }).ok).toBe(true);
     expect(verifyWebhookAuth(header, { headers: { 'x-api-key': 'secret-valu' }, raw }).ok).toBe(false);
-    const basic = WebhookTrigger.parse({ type: 'webhook', auth: { type: 'basic', username: 'u', password: 'password1' } }).auth;
+    const basic = WebhookTrigger.parse({
+      type: 'webhook',
+      auth: { type: 'basic', username: 'u', password: 'password1' },
+    }).auth;
     const encoded = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
     expect(verifyWebhookAuth(basic, { headers: { authorization: encoded('u:password1') }, raw }).ok).toBe(true);
     expect(verifyWebhookAuth(basic, { headers: { authorization: encoded('u:password2') }, raw }).ok).toBe(false);
@@ -40,9 +46,16 @@ describe('webhook bodies', () => {
   test('by content type: JSON, form fields (repeats as arrays), text, and base64 otherwise', () => {
     expect(parseWebhookBody(Buffer.from('{"x":[1]}'), 'application/json; charset=utf-8')).toEqual({ x: [1] });
     expect(parseWebhookBody(Buffer.from('{"x":1}'), 'application/vnd.api+json')).toEqual({ x: 1 });
-    expect(parseWebhookBody(Buffer.from('a=1&a=2&b=%20c'), 'application/x-www-form-urlencoded')).toEqual({ a: ['1', '2'], b: ' c' });
+    expect(parseWebhookBody(Buffer.from('a=1&a=2&b=%20c'), 'application/x-www-form-urlencoded')).toEqual({
+      a: ['1', '2'],
+      b: ' c',
+    });
     expect(parseWebhookBody(Buffer.from('<a/>'), 'application/xml')).toBe('<a/>');
-    expect(parseWebhookBody(Buffer.from([1, 2]), undefined)).toEqual({ encoding: 'base64', contentType: 'application/octet-stream', data: 'AQI=' });
+    expect(parseWebhookBody(Buffer.from([1, 2]), undefined)).toEqual({
+      encoding: 'base64',
+      contentType: 'application/octet-stream',
+      data: 'AQI=',
+    });
     expect(parseWebhookBody(Buffer.alloc(0), 'application/json')).toBeNull();
     expect(() => parseWebhookBody(Buffer.from('{'), 'application/json')).toThrow(BodyParseError);
   });
@@ -50,18 +63,32 @@ describe('webhook bodies', () => {
 
 describe('trigger schemas', () => {
   test('cron expressions: five or six fields, or a macro', () => {
-    for (const good of ['0 9 * * 1-5', '*/15 * * * *', '0 0 12 * * MON', '@hourly', '@every 5m']) expect(isCronExpression(good)).toBe(true);
+    for (const good of ['0 9 * * 1-5', '*/15 * * * *', '0 0 12 * * MON', '@hourly', '@every 5m'])
+      expect(isCronExpression(good)).toBe(true);
     for (const bad of ['every day', '* * *', '0 9 * * 1-5; rm', '']) expect(isCronExpression(bad)).toBe(false);
   });
 
   test('defaults: UTC, skip overlaps, a day of catch-up, async webhooks without auth', () => {
-    expect(CronTrigger.parse({ type: 'cron', cron: '@daily' })).toMatchObject({ id: 'cron', timezone: 'UTC', overlap: 'skip', catchupWindowMs: 86_400_000, paused: false });
-    expect(WebhookTrigger.parse({ type: 'webhook' })).toMatchObject({ auth: { type: 'none' }, respond: 'async', timeoutMs: 30_000 });
+    expect(CronTrigger.parse({ type: 'cron', cron: '@daily' })).toMatchObject({
+      id: 'cron',
+      timezone: 'UTC',
+      overlap: 'skip',
+      catchupWindowMs: 86_400_000,
+      paused: false,
+    });
+    expect(WebhookTrigger.parse({ type: 'webhook' })).toMatchObject({
+      auth: { type: 'none' },
+      respond: 'async',
+      timeoutMs: 30_000,
+    });
   });
 
   test('at most one webhook, and cron ids unique', () => {
     expect(FlowTriggers.safeParse([{ type: 'webhook' }, { type: 'webhook' }]).success).toBe(false);
-    const duplicate = FlowTriggers.safeParse([{ type: 'cron', cron: '@daily' }, { type: 'cron', cron: '@hourly' }]);
+    const duplicate = FlowTriggers.safeParse([
+      { type: 'cron', cron: '@daily' },
+      { type: 'cron', cron: '@hourly' },
+    ]);
     expect(duplicate.success).toBe(false);
     expect(duplicate.error?.issues[0].path).toEqual([1, 'id']);
   });
@@ -76,14 +103,26 @@ test('plan limits name each node field above the plan, counting defaults', () =>
       { id: 'b', type: 'code', code: 'return 1;', timeoutMs: 60_000, memoryMb: 128 },
     ],
   });
-  expect(limitProblems(definition, PLANS.starter).map((problem) => problem.path)).toEqual(['nodes[1].timeoutMs', 'nodes[1].memoryMb']);
+  expect(limitProblems(definition, PLANS.starter).map((problem) => problem.path)).toEqual([
+    'nodes[1].timeoutMs',
+    'nodes[1].memoryMb',
+  ]);
   expect(limitProblems(definition, PLANS.professional)).toEqual([]);
-  expect(limitProblems(definition, { ...PLANS.starter, memoryMb: 32 }).map((problem) => problem.path)).toContain('nodes[0].memoryMb');
+  expect(limitProblems(definition, { ...PLANS.starter, memoryMb: 32 }).map((problem) => problem.path)).toContain(
+    'nodes[0].memoryMb',
+  );
 });
 
 test('visibility queries always scope to the interpreter and the workspace', () => {
   expect(visibilityQuery('acme', {})).toBe("WorkflowType = 'interpreterWorkflow' AND NectarWorkspace = 'acme'");
-  expect(visibilityQuery('acme', { flowId: 'f', status: 'cancelled', trigger: 'cron', startedAfter: '2026-01-01T00:00:00Z' })).toBe(
+  expect(
+    visibilityQuery('acme', {
+      flowId: 'f',
+      status: 'cancelled',
+      trigger: 'cron',
+      startedAfter: '2026-01-01T00:00:00Z',
+    }),
+  ).toBe(
     "WorkflowType = 'interpreterWorkflow' AND NectarWorkspace = 'acme' AND NectarFlowId = 'f' AND ExecutionStatus = 'Canceled' AND NectarTrigger = 'cron' AND StartTime >= '2026-01-01T00:00:00Z'",
   );
 });

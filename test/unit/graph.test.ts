@@ -50,12 +50,15 @@ function fail(graph: FlowGraph, state: RunState, id: string, message = 'boom'): 
 }
 
 describe('routing by nextPath', () => {
-  const branching = flow(['score', 'enterprise', 'nurture', 'fallback', 'audit'], [
-    { from: 'score', to: 'enterprise', path: 'enterprise' },
-    { from: 'score', to: 'nurture', path: 'nurture' },
-    { from: 'score', to: 'fallback', path: 'default' },
-    { from: 'score', to: 'audit' },
-  ]);
+  const branching = flow(
+    ['score', 'enterprise', 'nurture', 'fallback', 'audit'],
+    [
+      { from: 'score', to: 'enterprise', path: 'enterprise' },
+      { from: 'score', to: 'nurture', path: 'nurture' },
+      { from: 'score', to: 'fallback', path: 'default' },
+      { from: 'score', to: 'audit' },
+    ],
+  );
 
   it('follows the edge labelled with nextPath and every unlabelled edge, not the default', () => {
     const { graph, state } = start(branching);
@@ -78,7 +81,15 @@ describe('routing by nextPath', () => {
   });
 
   it('records an unmatched nextPath and ends that branch when there is no default', () => {
-    const { graph, state } = start(flow(['a', 'b', 'c'], [{ from: 'a', to: 'b', path: 'yes' }, { from: 'b', to: 'c' }]));
+    const { graph, state } = start(
+      flow(
+        ['a', 'b', 'c'],
+        [
+          { from: 'a', to: 'b', path: 'yes' },
+          { from: 'b', to: 'c' },
+        ],
+      ),
+    );
     succeed(graph, state, 'a', { nextPath: 'maybe' });
     expect(state.nodes.a.unmatchedPath).toBe('maybe');
     expect(state.nodes.b.status).toBe('skipped');
@@ -89,7 +100,13 @@ describe('routing by nextPath', () => {
 });
 
 describe('errors', () => {
-  const withHandler = flow(['a', 'b', 'handler'], [{ from: 'a', to: 'b' }, { from: 'a', to: 'handler', on: 'error' }]);
+  const withHandler = flow(
+    ['a', 'b', 'handler'],
+    [
+      { from: 'a', to: 'b' },
+      { from: 'a', to: 'handler', on: 'error' },
+    ],
+  );
 
   it('an error edge hands its target the error with message, name, stack and node', () => {
     const { graph, state } = start(withHandler);
@@ -114,7 +131,15 @@ describe('errors', () => {
   });
 
   it('a node without an error edge fails the run, and nothing else starts', () => {
-    const { graph, state } = start(flow(['a', 'b', 'c'], [{ from: 'a', to: 'c' }, { from: 'b', to: 'c' }]));
+    const { graph, state } = start(
+      flow(
+        ['a', 'b', 'c'],
+        [
+          { from: 'a', to: 'c' },
+          { from: 'b', to: 'c' },
+        ],
+      ),
+    );
     const error = fail(graph, state, 'a');
     expect(state.failure).toEqual(error);
     expect(readyNodeIds(graph, state)).toEqual([]);
@@ -132,24 +157,40 @@ describe('errors', () => {
     expect(state.failure).toBeUndefined();
     expect(state.nodes.a.status).toBe('failed');
     expect(readyNodeIds(graph, state)).toEqual(['b']);
-    expect(nodeInput(graph, state, 'b', { payload: null })).toEqual({ error: expect.objectContaining({ message: 'boom', node: 'a' }) });
+    expect(nodeInput(graph, state, 'b', { payload: null })).toEqual({
+      error: expect.objectContaining({ message: 'boom', node: 'a' }),
+    });
   });
 });
 
 describe('parallel work and joins', () => {
   it('starts every followed target at once', () => {
-    const { graph, state } = start(flow(['a', 'b', 'c', 'd'], [{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }, { from: 'a', to: 'd' }]));
+    const { graph, state } = start(
+      flow(
+        ['a', 'b', 'c', 'd'],
+        [
+          { from: 'a', to: 'b' },
+          { from: 'a', to: 'c' },
+          { from: 'a', to: 'd' },
+        ],
+      ),
+    );
     succeed(graph, state, 'a');
     expect(readyNodeIds(graph, state)).toEqual(['b', 'c', 'd']);
   });
 
   it('a join waits for every predecessor, then receives their outputs keyed by id', () => {
-    const { graph, state } = start(flow(['a', 'b', 'c', 'join'], [
-      { from: 'a', to: 'b' },
-      { from: 'a', to: 'c' },
-      { from: 'b', to: 'join' },
-      { from: 'c', to: 'join' },
-    ]));
+    const { graph, state } = start(
+      flow(
+        ['a', 'b', 'c', 'join'],
+        [
+          { from: 'a', to: 'b' },
+          { from: 'a', to: 'c' },
+          { from: 'b', to: 'join' },
+          { from: 'c', to: 'join' },
+        ],
+      ),
+    );
     succeed(graph, state, 'a');
     succeed(graph, state, 'b', { x: 1 });
     expect(readyNodeIds(graph, state)).toEqual(['c']);
@@ -159,12 +200,17 @@ describe('parallel work and joins', () => {
   });
 
   it('a join after an if/else runs once the branch not taken is ruled out', () => {
-    const { graph, state } = start(flow(['check', 'yes', 'no', 'join'], [
-      { from: 'check', to: 'yes', path: 'yes' },
-      { from: 'check', to: 'no', path: 'no' },
-      { from: 'yes', to: 'join' },
-      { from: 'no', to: 'join' },
-    ]));
+    const { graph, state } = start(
+      flow(
+        ['check', 'yes', 'no', 'join'],
+        [
+          { from: 'check', to: 'yes', path: 'yes' },
+          { from: 'check', to: 'no', path: 'no' },
+          { from: 'yes', to: 'join' },
+          { from: 'no', to: 'join' },
+        ],
+      ),
+    );
     succeed(graph, state, 'check', { nextPath: 'no' });
     expect(state.nodes.yes.status).toBe('skipped');
     succeed(graph, state, 'no', { n: 1 });
@@ -173,18 +219,31 @@ describe('parallel work and joins', () => {
   });
 
   it('a join whose every predecessor was ruled out is skipped', () => {
-    const { graph, state } = start(flow(['a', 'b', 'c', 'join'], [
-      { from: 'a', to: 'b', path: 'x' },
-      { from: 'a', to: 'c', path: 'y' },
-      { from: 'b', to: 'join' },
-      { from: 'c', to: 'join' },
-    ]));
+    const { graph, state } = start(
+      flow(
+        ['a', 'b', 'c', 'join'],
+        [
+          { from: 'a', to: 'b', path: 'x' },
+          { from: 'a', to: 'c', path: 'y' },
+          { from: 'b', to: 'join' },
+          { from: 'c', to: 'join' },
+        ],
+      ),
+    );
     succeed(graph, state, 'a', { nextPath: 'z' });
     expect(state.nodes.join.status).toBe('skipped');
   });
 
   it('the run output is the last node, or the leaves keyed by id when several branches end', () => {
-    const { graph, state } = start(flow(['a', 'b', 'c'], [{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }]));
+    const { graph, state } = start(
+      flow(
+        ['a', 'b', 'c'],
+        [
+          { from: 'a', to: 'b' },
+          { from: 'a', to: 'c' },
+        ],
+      ),
+    );
     succeed(graph, state, 'a');
     succeed(graph, state, 'b', 1);
     succeed(graph, state, 'c', 2);
@@ -234,7 +293,10 @@ describe('inputs', () => {
 
   it('a path into an output stored by reference becomes a reference with the rest of the path', () => {
     const ref = { $nectarRef: 1, id: 'x', bytes: 100000 };
-    expect(resolveInputMapping({ path: 'steps.big.rows.0' }, { trigger: {}, steps: { big: ref } })).toEqual({ ...ref, path: 'rows.0' });
+    expect(resolveInputMapping({ path: 'steps.big.rows.0' }, { trigger: {}, steps: { big: ref } })).toEqual({
+      ...ref,
+      path: 'rows.0',
+    });
   });
 
   it('context.steps holds the outputs of finished nodes', () => {
@@ -246,12 +308,15 @@ describe('inputs', () => {
 });
 
 describe('bounded loops', () => {
-  const loop = flow(['init', 'work', 'check', 'after'], [
-    { from: 'init', to: 'work' },
-    { from: 'work', to: 'check' },
-    { from: 'check', to: 'work', path: 'again', maxIterations: 3 },
-    { from: 'check', to: 'after', path: 'done' },
-  ]);
+  const loop = flow(
+    ['init', 'work', 'check', 'after'],
+    [
+      { from: 'init', to: 'work' },
+      { from: 'work', to: 'check' },
+      { from: 'check', to: 'work', path: 'again', maxIterations: 3 },
+      { from: 'check', to: 'after', path: 'done' },
+    ],
+  );
 
   it('loop edges do not make a node wait, and do not count for entry nodes', () => {
     const { graph, state } = start(loop);
@@ -287,11 +352,14 @@ describe('bounded loops', () => {
   });
 
   it('a node ruled out during an iteration comes back for the next', () => {
-    const definition = flow(['a', 'b', 'handler'], [
-      { from: 'a', to: 'b' },
-      { from: 'b', to: 'a', path: 'again', maxIterations: 5 },
-      { from: 'b', to: 'handler', on: 'error' },
-    ]);
+    const definition = flow(
+      ['a', 'b', 'handler'],
+      [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'a', path: 'again', maxIterations: 5 },
+        { from: 'b', to: 'handler', on: 'error' },
+      ],
+    );
     const { graph, state } = start(definition);
     succeed(graph, state, 'a');
     succeed(graph, state, 'b', { nextPath: 'again' });

@@ -51,7 +51,15 @@ test('a line larger than the zeroed space ahead of it grows the file again', asy
 
 test('a torn write and lines written after a gap of zeros: the torn piece is returned apart, the lines whole', () => {
   const file = path.join(dir, 'lines.jsonl');
-  fs.writeFileSync(file, Buffer.concat([Buffer.from('{"a":1}\n{"t":"A","run":{"ru'), Buffer.alloc(100), Buffer.from('{"b":2}\n'), Buffer.alloc(50)]));
+  fs.writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.from('{"a":1}\n{"t":"A","run":{"ru'),
+      Buffer.alloc(100),
+      Buffer.from('{"b":2}\n'),
+      Buffer.alloc(50),
+    ]),
+  );
   const read = DurableLineFile.readLines(file);
   expect(read).toEqual(['{"a":1}', '{"t":"A","run":{"ru', '{"b":2}']);
   expect(() => JSON.parse(read[1])).toThrow();

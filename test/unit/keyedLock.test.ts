@@ -13,7 +13,11 @@ describe('KeyedLock', () => {
       events.push(`${name} end`);
       return name;
     };
-    const results = await Promise.all([lock.run('a', task('a1')), lock.run('a', task('a2')), lock.run('b', task('b1'))]);
+    const results = await Promise.all([
+      lock.run('a', task('a1')),
+      lock.run('a', task('a2')),
+      lock.run('b', task('b1')),
+    ]);
     expect(results).toEqual(['a1', 'a2', 'b1']);
     expect(events.indexOf('a2 start')).toBeGreaterThan(events.indexOf('a1 end'));
     expect(events.indexOf('b1 start')).toBeLessThan(events.indexOf('a1 end'));

@@ -1,6 +1,14 @@
 /** The studio's canvas layout in a flow definition: accepted, checked against the flow's nodes, and ignored when it runs. */
 import type { RunState } from '../../flow/contracts';
-import { createRunState, indexGraph, markStarted, nodeInput, readyNodeIds, recordSuccess, runOutput } from '../../flow/graph';
+import {
+  createRunState,
+  indexGraph,
+  markStarted,
+  nodeInput,
+  readyNodeIds,
+  recordSuccess,
+  runOutput,
+} from '../../flow/graph';
 import { FlowDefinition } from '../../flow/schema';
 import { checkDefinition, DefinitionProblem } from '../../flow/validate';
 import { purchaseApprovalFlow } from '../support/seedSamples';
@@ -8,7 +16,12 @@ import { purchaseApprovalFlow } from '../support/seedSamples';
 const approval = purchaseApprovalFlow();
 
 const layout = {
-  nodes: { route: { x: 0, y: 120.5 }, 'executive-approval': { x: 320, y: -40 }, 'manager-approval': { x: 320, y: 120 }, 'auto-approve': { x: 320, y: 280 } },
+  nodes: {
+    route: { x: 0, y: 120.5 },
+    'executive-approval': { x: 320, y: -40 },
+    'manager-approval': { x: 320, y: 120 },
+    'auto-approve': { x: 320, y: 280 },
+  },
 };
 
 function problems(definition: unknown): DefinitionProblem[] {
@@ -37,7 +50,9 @@ describe('the layout section', () => {
     const paths = (definition: unknown) => problems(definition).map((problem) => problem.path.join('.'));
     expect(paths({ ...approval, layout: { nodes: { route: { x: '10', y: 0 } } } })).toEqual(['layout.nodes.route.x']);
     expect(paths({ ...approval, layout: { nodes: { route: { x: 0, y: null } } } })).toEqual(['layout.nodes.route.y']);
-    expect(paths({ ...approval, layout: { nodes: { route: { x: Number.POSITIVE_INFINITY, y: 0 } } } })).toEqual(['layout.nodes.route.x']);
+    expect(paths({ ...approval, layout: { nodes: { route: { x: Number.POSITIVE_INFINITY, y: 0 } } } })).toEqual([
+      'layout.nodes.route.x',
+    ]);
     expect(paths({ ...approval, layout: { nodes: { route: { x: 1e9, y: 0 } } } })).toEqual(['layout.nodes.route.x']);
     expect(paths({ ...approval, layout: { nodes: { route: { x: 0, y: 0, z: 1 } } } })).toEqual(['layout.nodes.route']);
     expect(paths({ ...approval, layout: { nodes: {}, zoom: 2 } })).toEqual(['layout']);
@@ -49,7 +64,10 @@ describe('the layout section', () => {
       const graph = indexGraph(definition);
       const state: RunState = createRunState(definition);
       const steps: unknown[] = [];
-      const outputs: Record<string, unknown> = { route: { nextPath: 'manager-approval' }, 'manager-approval': { approvedBy: 'manager' } };
+      const outputs: Record<string, unknown> = {
+        route: { nextPath: 'manager-approval' },
+        'manager-approval': { approvedBy: 'manager' },
+      };
       for (let ready = readyNodeIds(graph, state); ready.length > 0; ready = readyNodeIds(graph, state)) {
         for (const id of ready) {
           markStarted(state, id, '2026-01-01T00:00:00.000Z');

@@ -1,12 +1,32 @@
 /** The MongoDB trigger's readers: the change-stream resume logic against a test double of the driver's interface, and the polling rules. */
 import { ObjectId } from 'mongodb';
 import { MongoTrigger } from '../../flow/eventTriggers';
-import { ChangeEvent, consumeChangeStream, parseWatermark, pollFilter, polledChange, ResumeTokenLostError, WatchableCollection } from '../../activities/triggers/mongoChanges';
+import {
+  ChangeEvent,
+  consumeChangeStream,
+  parseWatermark,
+  pollFilter,
+  polledChange,
+  ResumeTokenLostError,
+  WatchableCollection,
+} from '../../activities/triggers/mongoChanges';
 
-const trigger = MongoTrigger.parse({ type: 'mongodb', urlVariable: 'DB', database: 'crm', collection: 'contacts', mode: 'changeStream' });
+const trigger = MongoTrigger.parse({
+  type: 'mongodb',
+  urlVariable: 'DB',
+  database: 'crm',
+  collection: 'contacts',
+  mode: 'changeStream',
+});
 
 function change(n: number) {
-  return { _id: { _data: `token-${n}` }, operationType: 'insert', documentKey: { _id: n }, fullDocument: { _id: n, name: `c${n}` }, ns: { db: 'crm', coll: 'contacts' } };
+  return {
+    _id: { _data: `token-${n}` },
+    operationType: 'insert',
+    documentKey: { _id: n },
+    fullDocument: { _id: n, name: `c${n}` },
+    ns: { db: 'crm', coll: 'contacts' },
+  };
 }
 
 /** A collection whose change stream yields `events` (null for "nothing yet"), recording how it was opened. */
@@ -40,7 +60,8 @@ test('each event starts its run before its resume token is stored, in order', as
   const log: string[] = [];
   await consumeChangeStream(collection, trigger, {
     token: undefined,
-    start: async (key, event: ChangeEvent) => void log.push(`start ${key} ${event.operationType} ${JSON.stringify(event.documentKey)}`),
+    start: async (key, event: ChangeEvent) =>
+      void log.push(`start ${key} ${event.operationType} ${JSON.stringify(event.documentKey)}`),
     store: async (token) => void log.push(`store ${token}`),
     keepGoing: untilCalls(3),
   });
@@ -69,19 +90,44 @@ test('a run that fails to start leaves the token where it was, so the next liste
   await expect(failing).rejects.toThrow('Temporal is down');
   expect(stored).toEqual(['{"_data":"token-1"}']);
   const next = fakeCollection([change(2)]);
-  await consumeChangeStream(next.collection, trigger, { token: stored[0], start: async () => undefined, store: async () => undefined, keepGoing: untilCalls(1) });
+  await consumeChangeStream(next.collection, trigger, {
+    token: stored[0],
+    start: async () => undefined,
+    store: async () => undefined,
+    keepGoing: untilCalls(1),
+  });
   expect(next.opened[0].startAfter).toEqual({ _data: 'token-1' });
 });
 
 test('a token past the oplog is a visible failure, not a silent skip; a server without change streams says to poll', async () => {
   const lost = fakeCollection([Object.assign(new Error('resume point lost'), { code: 286 })]);
-  await expect(consumeChangeStream(lost.collection, trigger, { token: '{"_data":"old"}', start: async () => undefined, store: async () => undefined, keepGoing: untilCalls(2) })).rejects.toBeInstanceOf(ResumeTokenLostError);
+  await expect(
+    consumeChangeStream(lost.collection, trigger, {
+      token: '{"_data":"old"}',
+      start: async () => undefined,
+      store: async () => undefined,
+      keepGoing: untilCalls(2),
+    }),
+  ).rejects.toBeInstanceOf(ResumeTokenLostError);
   const ferret = fakeCollection([Object.assign(new Error('watch is not implemented'), { code: 238 })]);
-  await expect(consumeChangeStream(ferret.collection, trigger, { token: undefined, start: async () => undefined, store: async () => undefined, keepGoing: untilCalls(2) })).rejects.toThrow(/use mode "poll"/);
+  await expect(
+    consumeChangeStream(ferret.collection, trigger, {
+      token: undefined,
+      start: async () => undefined,
+      store: async () => undefined,
+      keepGoing: untilCalls(2),
+    }),
+  ).rejects.toThrow(/use mode "poll"/);
 });
 
 describe('polling', () => {
-  const polling = MongoTrigger.parse({ type: 'mongodb', urlVariable: 'DB', database: 'crm', collection: 'contacts', overlapMs: 60_000 });
+  const polling = MongoTrigger.parse({
+    type: 'mongodb',
+    urlVariable: 'DB',
+    database: 'crm',
+    collection: 'contacts',
+    overlapMs: 60_000,
+  });
 
   test('a document is an insert when its created field equals its watermark, an update otherwise; its key changes with the watermark', () => {
     const id = new ObjectId();
@@ -96,7 +142,12 @@ describe('polling', () => {
       ns: { db: 'crm', coll: 'contacts' },
       clusterTime: at.toISOString(),
     });
-    const updated = polledChange(polling, { _id: id, createdAt: at, updatedAt: new Date(at.getTime() + 1), name: 'Ada L.' })!;
+    const updated = polledChange(polling, {
+      _id: id,
+      createdAt: at,
+      updatedAt: new Date(at.getTime() + 1),
+      name: 'Ada L.',
+    })!;
     expect(updated.event.operationType).toBe('update');
     expect(updated.key).not.toBe(inserted.key);
     expect(polledChange(polling, { _id: id, name: 'no watermark' })).toBeUndefined();

@@ -8,16 +8,34 @@ const flow = (auth: Record<string, unknown>) =>
     id: 'f',
     name: 'f',
     nodes: [{ id: 'a', type: 'code', code: 'return 1;' }],
-    triggers: [{ type: 'cron', cron: '@hourly', input: { note: 'kept' } }, { type: 'webhook', auth }],
+    triggers: [
+      { type: 'cron', cron: '@hourly', input: { note: 'kept' } },
+      { type: 'webhook', auth },
+    ],
   });
 
 const authOf = (definition: FlowDefinition) => definition.triggers?.find((trigger) => trigger.type === 'webhook')?.auth;
 
 test('every kind of credential is redacted, the rest of the definition is not, and the redacted one is still valid', () => {
   const cases = [
-    [{ type: 'header', value: 'header-key-123' }, { type: 'header', header: 'x-api-key', value: REDACTED_SECRET }],
-    [{ type: 'basic', username: 'shop', password: 'open-sesame' }, { type: 'basic', username: 'shop', password: REDACTED_SECRET }],
-    [{ type: 'hmac', secret: 'a-long-shared-secret' }, { type: 'hmac', secret: REDACTED_SECRET, header: 'x-nectar-signature', timestampHeader: 'x-nectar-timestamp', toleranceSeconds: 300 }],
+    [
+      { type: 'header', value: 'header-key-123' },
+      { type: 'header', header: 'x-api-key', value: REDACTED_SECRET },
+    ],
+    [
+      { type: 'basic', username: 'shop', password: 'open-sesame' },
+      { type: 'basic', username: 'shop', password: REDACTED_SECRET },
+    ],
+    [
+      { type: 'hmac', secret: 'a-long-shared-secret' },
+      {
+        type: 'hmac',
+        secret: REDACTED_SECRET,
+        header: 'x-nectar-signature',
+        timestampHeader: 'x-nectar-timestamp',
+        toleranceSeconds: 300,
+      },
+    ],
     [{ type: 'none' }, { type: 'none' }],
   ] as const;
   for (const [auth, shown] of cases) {
@@ -46,12 +64,20 @@ test('a redacted credential with nothing to keep (no previous version, another k
       restoreSecrets(definition, previous);
     } catch (error) {
       expect(error).toBeInstanceOf(HttpError);
-      return { status: (error as HttpError).status, paths: (error as HttpError).problems?.map((problem) => problem.path) };
+      return {
+        status: (error as HttpError).status,
+        paths: (error as HttpError).problems?.map((problem) => problem.path),
+      };
     }
     throw new Error('not refused');
   };
-  expect(refused(flow({ type: 'hmac', secret: REDACTED_SECRET }))).toEqual({ status: 400, paths: ['triggers[1].auth.secret'] });
-  expect(refused(flow({ type: 'header', value: REDACTED_SECRET }), flow({ type: 'hmac', secret: 'a-long-shared-secret' }))).toEqual({
+  expect(refused(flow({ type: 'hmac', secret: REDACTED_SECRET }))).toEqual({
+    status: 400,
+    paths: ['triggers[1].auth.secret'],
+  });
+  expect(
+    refused(flow({ type: 'header', value: REDACTED_SECRET }), flow({ type: 'hmac', secret: 'a-long-shared-secret' })),
+  ).toEqual({
     status: 400,
     paths: ['triggers[1].auth.value'],
   });

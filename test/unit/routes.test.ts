@@ -78,11 +78,14 @@ test('the OpenAPI document describes every route the app serves, at its path', a
   try {
     await new Promise((resolve) => server.once('listening', resolve));
     const { port } = server.address() as AddressInfo;
-    const doc = (await (await fetch(`http://127.0.0.1:${port}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await fetch(`http://127.0.0.1:${port}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     for (const route of expressRoutes(app.router.stack)) {
       const spec = registeredSpec(route)!;
       expect(spec.path.replace(/\{(\w+)\}/g, ':$1').endsWith(route.path)).toBe(true);
-      for (const method of Object.keys(route.methods)) expect(Object.keys(doc.paths[spec.path] ?? {})).toContain(method);
+      for (const method of Object.keys(route.methods))
+        expect(Object.keys(doc.paths[spec.path] ?? {})).toContain(method);
     }
   } finally {
     server.close();

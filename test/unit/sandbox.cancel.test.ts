@@ -12,8 +12,19 @@ import { SandboxSupervisor } from '../../sandbox/supervisor';
 const sandbox = new InProcessExecutor();
 
 const CHILD_PATH = path.join(__dirname, '..', '..', 'dist', 'sandbox', 'child.js');
-const context: ExecutionRequest['context'] = { trigger: { type: 'api', payload: null }, workflowContext: {}, steps: {}, env: {} };
-const spin: ExecutionRequest = { nodeId: 'spin', code: 'for (;;) {} return 1;', input: {}, context, limits: { timeoutMs: 60_000 } };
+const context: ExecutionRequest['context'] = {
+  trigger: { type: 'api', payload: null },
+  workflowContext: {},
+  steps: {},
+  env: {},
+};
+const spin: ExecutionRequest = {
+  nodeId: 'spin',
+  code: 'for (;;) {} return 1;',
+  input: {},
+  context,
+  limits: { timeoutMs: 60_000 },
+};
 
 function abortSoon(): AbortSignal {
   const controller = new AbortController();
@@ -30,7 +41,10 @@ afterAll(() => sandbox.close());
 
 it('stops an endless loop in this process, and the next function runs', async () => {
   expectStopped(await sandbox.execute(spin, abortSoon()));
-  expect(await sandbox.execute({ nodeId: 'next', code: 'return 2;', input: {}, context })).toMatchObject({ ok: true, output: 2 });
+  expect(await sandbox.execute({ nodeId: 'next', code: 'return 2;', input: {}, context })).toMatchObject({
+    ok: true,
+    output: 2,
+  });
 }, 30_000);
 
 it('stops an endless loop in a sandbox process, and the process runs the next function', async () => {
@@ -39,7 +53,9 @@ it('stops an endless loop in a sandbox process, and the process runs the next fu
   try {
     expectStopped(await supervisor.execute(spin, abortSoon()));
     const pids = supervisor.pids();
-    expect(await supervisor.execute({ nodeId: 'next', code: 'return 2;', input: {}, context, limits: { timeoutMs: 5_000 } })).toMatchObject({ ok: true, output: 2 });
+    expect(
+      await supervisor.execute({ nodeId: 'next', code: 'return 2;', input: {}, context, limits: { timeoutMs: 5_000 } }),
+    ).toMatchObject({ ok: true, output: 2 });
     expect(supervisor.pids()).toEqual(pids);
   } finally {
     supervisor.close();

@@ -4,7 +4,12 @@ import { InProcessExecutor } from '../../sandbox/inProcess';
 
 const sandbox = new InProcessExecutor();
 
-const context: ExecutionRequest['context'] = { trigger: { type: 'api', payload: null }, workflowContext: {}, steps: {}, env: {} };
+const context: ExecutionRequest['context'] = {
+  trigger: { type: 'api', payload: null },
+  workflowContext: {},
+  steps: {},
+  env: {},
+};
 
 function run(code: string, limits: ExecutionRequest['limits'] = {}, input: unknown = {}): Promise<ExecutionOutcome> {
   return sandbox.execute({ nodeId: 'limits', code, input, context, limits });
@@ -24,17 +29,24 @@ afterAll(() => sandbox.close());
 
 describe('limits', () => {
   it('ends a synchronous endless loop at the time limit', async () => {
-    expect(errorOf(await run('for (;;) {} return 1;', { timeoutMs: 300 }))).toMatchObject({ type: 'TimeoutError', message: expect.stringContaining('300 ms time limit') });
+    expect(errorOf(await run('for (;;) {} return 1;', { timeoutMs: 300 }))).toMatchObject({
+      type: 'TimeoutError',
+      message: expect.stringContaining('300 ms time limit'),
+    });
     await expectHealthy();
   });
 
   it('ends an endless loop in the top-level code (before the function is called) at the time limit', async () => {
-    expect(errorOf(await run('const f = () => 1;\nfor (;;) {}', { timeoutMs: 300 }))).toMatchObject({ type: 'TimeoutError' });
+    expect(errorOf(await run('const f = () => 1;\nfor (;;) {}', { timeoutMs: 300 }))).toMatchObject({
+      type: 'TimeoutError',
+    });
     await expectHealthy();
   });
 
   it('ends an async wait at the time limit', async () => {
-    expect(errorOf(await run('await new Promise(() => {}); return 1;', { timeoutMs: 300 }))).toMatchObject({ type: 'TimeoutError' });
+    expect(errorOf(await run('await new Promise(() => {}); return 1;', { timeoutMs: 300 }))).toMatchObject({
+      type: 'TimeoutError',
+    });
     await expectHealthy();
   });
 
@@ -44,7 +56,8 @@ describe('limits', () => {
   });
 
   it('ends a CPU-bound function at its CPU limit, even while it waits in between', async () => {
-    const code = 'for (;;) { for (let j = 0; j < 2e6; j += 1) {} await new Promise((r) => setTimeout(r, 1)); } return 1;';
+    const code =
+      'for (;;) { for (let j = 0; j < 2e6; j += 1) {} await new Promise((r) => setTimeout(r, 1)); } return 1;';
     expect(errorOf(await run(code, { timeoutMs: 30_000, cpuTimeMs: 200 }))).toMatchObject({
       type: 'CpuLimitError',
       message: expect.stringContaining('200 ms CPU time limit'),
@@ -54,25 +67,33 @@ describe('limits', () => {
 
   it('ends a function that allocates past its memory limit', async () => {
     const code = 'const keep = []; for (;;) keep.push(new Array(100000).fill({ a: 1 })); return 1;';
-    expect(errorOf(await run(code, { memoryMb: 16 }))).toMatchObject({ type: 'MemoryLimitError', message: expect.stringContaining('16 MB') });
+    expect(errorOf(await run(code, { memoryMb: 16 }))).toMatchObject({
+      type: 'MemoryLimitError',
+      message: expect.stringContaining('16 MB'),
+    });
     await expectHealthy();
   });
 
   it('ends a function that logs past its log limit, keeping the logs before it', async () => {
-    const outcome = await run('for (let i = 0; i < 100; i += 1) console.log("line", i); return 1;', { maxLogEntries: 10 });
+    const outcome = await run('for (let i = 0; i < 100; i += 1) console.log("line", i); return 1;', {
+      maxLogEntries: 10,
+    });
     expect(errorOf(outcome)).toMatchObject({ type: 'LogLimitError', message: expect.stringContaining('10 entries') });
     expect(outcome.logs).toHaveLength(10);
     await expectHealthy();
   });
 
   it('does not let the function swallow the log limit', async () => {
-    const code = 'for (let i = 0; i < 100; i += 1) { try { console.log("x".repeat(100)); } catch {} } return "swallowed";';
+    const code =
+      'for (let i = 0; i < 100; i += 1) { try { console.log("x".repeat(100)); } catch {} } return "swallowed";';
     expect(errorOf(await run(code, { maxLogChars: 1_000 }))).toMatchObject({ type: 'LogLimitError' });
     await expectHealthy();
   });
 
   it('ends a function that sets too many timers', async () => {
-    expect(errorOf(await run('for (let i = 0; i < 1000; i += 1) setTimeout(() => {}, 1000); return 1;', { maxTimers: 50 }))).toMatchObject({
+    expect(
+      errorOf(await run('for (let i = 0; i < 1000; i += 1) setTimeout(() => {}, 1000); return 1;', { maxTimers: 50 })),
+    ).toMatchObject({
       type: 'TimerLimitError',
       message: expect.stringContaining('50 pending timers'),
     });
@@ -101,7 +122,8 @@ describe('limits', () => {
   });
 
   it('fails the function when a timer callback throws, with the callback error', async () => {
-    const code = 'setTimeout(() => { throw new TypeError("late failure"); }, 5); await new Promise((r) => setTimeout(r, 200)); return 1;';
+    const code =
+      'setTimeout(() => { throw new TypeError("late failure"); }, 5); await new Promise((r) => setTimeout(r, 200)); return 1;';
     expect(errorOf(await run(code))).toMatchObject({ type: 'CodeError', name: 'TypeError', message: 'late failure' });
     await expectHealthy();
   });
@@ -132,7 +154,9 @@ describe('errors and logs', () => {
   });
 
   it('captures console levels with structured arguments', async () => {
-    const outcome = await run('console.info("user", { id: 7, tags: ["a"] }); console.warn("careful"); console.error(new Error("boom")); return 1;');
+    const outcome = await run(
+      'console.info("user", { id: 7, tags: ["a"] }); console.warn("careful"); console.error(new Error("boom")); return 1;',
+    );
     expect(outcome.logs.map((entry) => [entry.level, entry.nodeId])).toEqual([
       ['info', 'limits'],
       ['warn', 'limits'],
@@ -144,6 +168,9 @@ describe('errors and logs', () => {
 
   it('answers a validation error naming rule, line and column, without running anything', async () => {
     const error = errorOf(await run('const f = () => {\n  process.exit(1);\n};'));
-    expect(error).toMatchObject({ type: 'ValidationError', message: expect.stringContaining('no-process, line 2, column 3') });
+    expect(error).toMatchObject({
+      type: 'ValidationError',
+      message: expect.stringContaining('no-process, line 2, column 3'),
+    });
   });
 });

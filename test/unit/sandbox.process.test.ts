@@ -9,7 +9,12 @@ import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract'
 import { SandboxSupervisor } from '../../sandbox/supervisor';
 
 const CHILD_PATH = path.join(__dirname, '..', '..', 'dist', 'sandbox', 'child.js');
-const context: ExecutionRequest['context'] = { trigger: { type: 'api', payload: null }, workflowContext: {}, steps: {}, env: {} };
+const context: ExecutionRequest['context'] = {
+  trigger: { type: 'api', payload: null },
+  workflowContext: {},
+  steps: {},
+  env: {},
+};
 
 let supervisor: SandboxSupervisor;
 
@@ -18,7 +23,11 @@ function run(code: string, limits: ExecutionRequest['limits'] = {}): Promise<Exe
 }
 
 async function expectHealthy(): Promise<void> {
-  expect(await run("const f = (input) => ({ y: input.x + 1, t: moment.tz('2024-07-01T12:00:00Z', 'America/New_York').format() });")).toMatchObject({
+  expect(
+    await run(
+      "const f = (input) => ({ y: input.x + 1, t: moment.tz('2024-07-01T12:00:00Z', 'America/New_York').format() });",
+    ),
+  ).toMatchObject({
     ok: true,
     output: { y: 2, t: '2024-07-01T08:00:00-04:00' },
   });
@@ -32,10 +41,17 @@ afterAll(() => supervisor.close());
 
 it('runs functions in a separate process, with logs and limits as in the worker', async () => {
   const outcome = await run('console.log("from the sandbox"); return { y: input.x + 1 };');
-  expect(outcome).toMatchObject({ ok: true, output: { y: 2 }, logs: [expect.objectContaining({ level: 'log', args: ['from the sandbox'] })] });
+  expect(outcome).toMatchObject({
+    ok: true,
+    output: { y: 2 },
+    logs: [expect.objectContaining({ level: 'log', args: ['from the sandbox'] })],
+  });
   expect(supervisor.pids()).toHaveLength(1);
   expect(supervisor.pids()).not.toContain(process.pid);
-  expect(await run('for (;;) {} return 1;', { timeoutMs: 200 })).toMatchObject({ ok: false, error: { type: 'TimeoutError' } });
+  expect(await run('for (;;) {} return 1;', { timeoutMs: 200 })).toMatchObject({
+    ok: false,
+    error: { type: 'TimeoutError' },
+  });
 });
 
 it('fails only the function whose allocation aborts its process, and replaces the process', async () => {
@@ -50,7 +66,9 @@ it('fails only the function whose allocation aborts its process, and replaces th
 });
 
 it('ends a string-doubling memory bomb, in its isolate or with its process', async () => {
-  const outcome = await run("let s = 'x'; for (;;) { s = s + s; s.charCodeAt(s.length - 1); } return 1;", { memoryMb: 32 });
+  const outcome = await run("let s = 'x'; for (;;) { s = s + s; s.charCodeAt(s.length - 1); } return 1;", {
+    memoryMb: 32,
+  });
   expect(outcome).toMatchObject({ ok: false, error: { type: 'MemoryLimitError' } });
   await expectHealthy();
 });
@@ -58,18 +76,30 @@ it('ends a string-doubling memory bomb, in its isolate or with its process', asy
 it('kills a process wedged in an operation that cannot be interrupted, failing the function with its time limit', async () => {
   await expectHealthy();
   const [before] = supervisor.pids();
-  const code = 'const a = new Float64Array(2 ** 24); for (let i = 0; i < 1000; i += 1) { a[0] = i; a.sort(); } return 1;';
+  const code =
+    'const a = new Float64Array(2 ** 24); for (let i = 0; i < 1000; i += 1) { a[0] = i; a.sort(); } return 1;';
   const outcome = await run(code, { timeoutMs: 100, memoryMb: 128 });
-  expect(outcome).toMatchObject({ ok: false, error: { type: 'TimeoutError', message: expect.stringContaining('sandbox process was stopped') } });
+  expect(outcome).toMatchObject({
+    ok: false,
+    error: { type: 'TimeoutError', message: expect.stringContaining('sandbox process was stopped') },
+  });
   await expectHealthy();
   expect(supervisor.pids()).not.toContain(before);
 });
 
 it('fails the other executions the killed process held as retryable, and only those', async () => {
   await expectHealthy();
-  const wedge = run('const a = new Float64Array(2 ** 24); for (let i = 0; i < 1000; i += 1) { a[0] = i; a.sort(); } return 1;', { timeoutMs: 100, memoryMb: 128 });
-  const bystander = run('await new Promise((resolve) => setTimeout(resolve, 2000)); return "late";', { timeoutMs: 5_000 });
+  const wedge = run(
+    'const a = new Float64Array(2 ** 24); for (let i = 0; i < 1000; i += 1) { a[0] = i; a.sort(); } return 1;',
+    { timeoutMs: 100, memoryMb: 128 },
+  );
+  const bystander = run('await new Promise((resolve) => setTimeout(resolve, 2000)); return "late";', {
+    timeoutMs: 5_000,
+  });
   expect(await wedge).toMatchObject({ ok: false, error: { type: 'TimeoutError' } });
-  expect(await bystander).toMatchObject({ ok: false, error: { type: 'InternalError', message: expect.stringContaining('retrying may succeed') } });
+  expect(await bystander).toMatchObject({
+    ok: false,
+    error: { type: 'InternalError', message: expect.stringContaining('retrying may succeed') },
+  });
   await expectHealthy();
 });

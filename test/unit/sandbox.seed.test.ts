@@ -10,7 +10,14 @@ const sandbox = new InProcessExecutor();
 
 const context: ExecutionRequest['context'] = {
   trigger: { type: 'webhook', source: 'signup-form', payload: {} },
-  workflowContext: { workflowId: 'run-seed-1', runId: 'r-1', nodeId: 'node-1', flowId: 'seed', flowVersion: 1, attempt: 1 },
+  workflowContext: {
+    workflowId: 'run-seed-1',
+    runId: 'r-1',
+    nodeId: 'node-1',
+    flowId: 'seed',
+    flowVersion: 1,
+    attempt: 1,
+  },
   steps: {},
   env: { EMAIL_USER: 'team@example.test' },
 };
@@ -44,12 +51,18 @@ const processUserData = (input, context) => {
 describe('seed samples', () => {
   it('processUserData transforms a user', async () => {
     const outcome = await run(PROCESS_USER_DATA, { userData: { email: 'Ada@Example.COM', name: '  Ada Lovelace ' } });
-    expect(outcome).toMatchObject({ ok: true, output: { email: 'ada@example.com', name: 'Ada Lovelace', source: 'signup-form' } });
+    expect(outcome).toMatchObject({
+      ok: true,
+      output: { email: 'ada@example.com', name: 'Ada Lovelace', source: 'signup-form' },
+    });
   });
 
   it('processUserData rejects a user without an email, with its message and line', async () => {
     const outcome = await run(PROCESS_USER_DATA, { userData: { name: 'Ada' } });
-    expect(outcome).toMatchObject({ ok: false, error: { type: 'CodeError', name: 'Error', message: 'Missing required fields' } });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { type: 'CodeError', name: 'Error', message: 'Missing required fields' },
+    });
     expect(!outcome.ok && outcome.error.stack).toContain('seed.js:7:');
   });
 
@@ -58,7 +71,10 @@ describe('seed samples', () => {
     [5000, 'manager-approval'],
     [50, 'auto-approve'],
   ])('approvalLogic routes %d to %s', async (purchaseAmount, nextPath) => {
-    expect(await run(APPROVAL_LOGIC, { purchaseAmount, requestingUser: 'u1' })).toMatchObject({ ok: true, output: { nextPath } });
+    expect(await run(APPROVAL_LOGIC, { purchaseAmount, requestingUser: 'u1' })).toMatchObject({
+      ok: true,
+      output: { nextPath },
+    });
   });
 
   it('the pre-loaded libraries sample lines for moment and crypto', async () => {
@@ -73,7 +89,9 @@ return { timestamp, hash };`;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const CryptoJS = require('crypto-js') as typeof import('crypto-js');
     expect(outcome).toMatchObject({ ok: true, output: { hash: CryptoJS.SHA256('sensitive-data').toString() } });
-    expect(outcome.ok && (outcome.output as { timestamp: string }).timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[45]:00$/);
+    expect(outcome.ok && (outcome.output as { timestamp: string }).timestamp).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[45]:00$/,
+    );
   });
 
   it('the "allowed and safe" lines run', async () => {
@@ -102,7 +120,13 @@ global.sensitive = {};   // No global scope pollution
     const outcome = await run(code, {});
     expect(outcome).toMatchObject({ ok: false, error: { type: 'ValidationError' } });
     const message = !outcome.ok ? outcome.error.message : '';
-    for (const expected of ['no-require, line 3', 'no-fs, line 3', 'no-eval, line 4', 'no-process, line 5', 'no-global, line 6']) {
+    for (const expected of [
+      'no-require, line 3',
+      'no-fs, line 3',
+      'no-eval, line 4',
+      'no-process, line 5',
+      'no-global, line 6',
+    ]) {
       expect(message).toContain(expected);
     }
   });

@@ -46,7 +46,16 @@ describe('language', () => {
         const { a, ...rest } = { a: 1, b: 2, c: 3 };
         return { count: counter.bump(), fallback, last, sorted, rest, big: (2n ** 64n).toString(), at: [1, 2, 3].at(-1), hasOwn: Object.hasOwn(rest, 'b') };
       };`;
-    expect(await output(code)).toEqual({ count: 2, fallback: 'set', last: 3, sorted: [1, 2, 3], rest: { b: 2, c: 3 }, big: '18446744073709551616', at: 3, hasOwn: true });
+    expect(await output(code)).toEqual({
+      count: 2,
+      fallback: 'set',
+      last: 3,
+      sorted: [1, 2, 3],
+      rest: { b: 2, c: 3 },
+      big: '18446744073709551616',
+      at: 3,
+      hasOwn: true,
+    });
   });
 });
 
@@ -56,7 +65,14 @@ describe('context', () => {
       'const f = (input, context) => ({ trigger: context.trigger.payload, wf: context.workflowContext.flowVersion, ' +
         'step: context.steps.previousStep.value, direct: context.previousStep.value, env: context.env.PUBLIC_URL, globalEnv: env.PUBLIC_URL });',
     );
-    expect(result).toEqual({ trigger: { hello: 'world' }, wf: 3, step: 41, direct: 41, env: 'https://example.test', globalEnv: 'https://example.test' });
+    expect(result).toEqual({
+      trigger: { hello: 'world' },
+      wf: 3,
+      step: 41,
+      direct: 41,
+      env: 'https://example.test',
+      globalEnv: 'https://example.test',
+    });
   });
 });
 
@@ -76,9 +92,15 @@ describe('moment with time zones, against the real library on the host', () => {
     ['2024-07-01T12:00:00Z', 'US/Eastern'],
     ['2024-07-01T12:00:00Z', 'australia/sydney'],
   ])('%s in %s', async (instant, zone) => {
-    const code = 'const f = (input) => { const m = moment(input.instant).tz(input.zone); return [m.format(), m.utcOffset(), m.isDST(), m.zoneAbbr()]; };';
+    const code =
+      'const f = (input) => { const m = moment(input.instant).tz(input.zone); return [m.format(), m.utcOffset(), m.isDST(), m.zoneAbbr()]; };';
     const expected = hostMoment(instant).tz(zone);
-    expect(await output(code, { instant, zone })).toEqual([expected.format(), expected.utcOffset(), expected.isDST(), expected.zoneAbbr()]);
+    expect(await output(code, { instant, zone })).toEqual([
+      expected.format(),
+      expected.utcOffset(),
+      expected.isDST(),
+      expected.zoneAbbr(),
+    ]);
   });
 
   it("runs the seed's sample: moment().tz('America/New_York').format()", async () => {
@@ -122,7 +144,9 @@ describe('crypto-js as crypto and CryptoJS, against the real library on the host
   const CryptoJS = require('crypto-js') as typeof import('crypto-js');
 
   it("runs the seed's sample: crypto.SHA256('sensitive-data').toString()", async () => {
-    expect(await output("return crypto.SHA256('sensitive-data').toString();")).toBe(CryptoJS.SHA256('sensitive-data').toString());
+    expect(await output("return crypto.SHA256('sensitive-data').toString();")).toBe(
+      CryptoJS.SHA256('sensitive-data').toString(),
+    );
   });
 
   it('computes hashes and HMACs in every encoding', async () => {
@@ -143,12 +167,16 @@ describe('crypto-js as crypto and CryptoJS, against the real library on the host
   });
 
   it('encrypts with AES in the isolate and decrypts on the host, and back', async () => {
-    const sealedInIsolate = (await output("return crypto.AES.encrypt('top secret', 'passphrase').toString();")) as string;
+    const sealedInIsolate = (await output(
+      "return crypto.AES.encrypt('top secret', 'passphrase').toString();",
+    )) as string;
     expect(CryptoJS.AES.decrypt(sealedInIsolate, 'passphrase').toString(CryptoJS.enc.Utf8)).toBe('top secret');
     const sealedOnHost = CryptoJS.AES.encrypt('from host', 'pass').toString();
-    expect(await output('const f = (input) => CryptoJS.AES.decrypt(input.sealed, "pass").toString(CryptoJS.enc.Utf8);', { sealed: sealedOnHost })).toBe(
-      'from host',
-    );
+    expect(
+      await output('const f = (input) => CryptoJS.AES.decrypt(input.sealed, "pass").toString(CryptoJS.enc.Utf8);', {
+        sealed: sealedOnHost,
+      }),
+    ).toBe('from host');
   });
 
   it('loads the whole library when the code uses it in a way the loader cannot follow', async () => {

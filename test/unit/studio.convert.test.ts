@@ -36,11 +36,34 @@ const EVERY_KIND: FlowDefinition = {
     { from: 'child', to: 'route', maxIterations: 3 },
   ],
   triggers: [
-    { type: 'webhook', auth: { type: 'header', header: 'x-api-key', value: '[redacted secret]' }, respond: 'sync', timeoutMs: 5_000, methods: ['POST'] },
-    { type: 'cron', id: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Paris', overlap: 'skip', catchupWindowMs: 86_400_000, paused: true },
+    {
+      type: 'webhook',
+      auth: { type: 'header', header: 'x-api-key', value: '[redacted secret]' },
+      respond: 'sync',
+      timeoutMs: 5_000,
+      methods: ['POST'],
+    },
+    {
+      type: 'cron',
+      id: 'nightly',
+      cron: '0 2 * * *',
+      timezone: 'Europe/Paris',
+      overlap: 'skip',
+      catchupWindowMs: 86_400_000,
+      paused: true,
+    },
   ],
   execution: { localActivities: false },
-  layout: { nodes: { route: { x: 0, y: 0 }, pause: { x: 300, y: -80.5 }, approval: { x: 300, y: 120 }, child: { x: 600, y: 0 }, fail: { x: 300, y: 300 }, always: { x: 600, y: 200 } } },
+  layout: {
+    nodes: {
+      route: { x: 0, y: 0 },
+      pause: { x: 300, y: -80.5 },
+      approval: { x: 300, y: 120 },
+      child: { x: 600, y: 0 },
+      fail: { x: 300, y: 300 },
+      always: { x: 600, y: 200 },
+    },
+  },
 };
 
 test('a definition with every node kind, edge kind, trigger and layout round-trips exactly', () => {
@@ -55,7 +78,15 @@ test('the round trip keeps node and edge order, so problems reported by index la
 
 test('each edge leaves by the handle of its kind: always-followed, labelled, error', () => {
   const handles = toCanvas(EVERY_KIND).edges.map((edge) => edge.sourceHandle);
-  expect(handles).toEqual([pathHandle('big'), pathHandle('small'), ERROR_HANDLE, OUT_HANDLE, pathHandle('timeout'), pathHandle('default'), OUT_HANDLE]);
+  expect(handles).toEqual([
+    pathHandle('big'),
+    pathHandle('small'),
+    ERROR_HANDLE,
+    OUT_HANDLE,
+    pathHandle('timeout'),
+    pathHandle('default'),
+    OUT_HANDLE,
+  ]);
 });
 
 test('the definition the canvas saves passes the API check, layout included', () => {
@@ -76,6 +107,10 @@ test('a definition saved without layout gets one position per node from the canv
 
 test('selection and measured sizes are UI state: they never reach the definition', () => {
   const graph = toCanvas(EVERY_KIND);
-  const touched = { ...graph, nodes: graph.nodes.map((node) => ({ ...node, selected: true, measured: { width: 220, height: 100 } })), edges: graph.edges.map((edge) => ({ ...edge, selected: true })) };
+  const touched = {
+    ...graph,
+    nodes: graph.nodes.map((node) => ({ ...node, selected: true, measured: { width: 220, height: 100 } })),
+    edges: graph.edges.map((edge) => ({ ...edge, selected: true })),
+  };
   expect(toDefinition(touched)).toEqual(EVERY_KIND);
 });

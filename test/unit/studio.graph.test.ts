@@ -31,7 +31,13 @@ test('a node sees the nodes upstream of it, nearest first, and its direct predec
   expect(upstreamIds(chain.edges, 'c')).toEqual(['b', 'a']);
   expect(upstreamIds(chain.edges, 'a')).toEqual([]);
   expect(directPredecessors(chain.edges, 'd')).toEqual(['b']);
-  expect(jsonPaths({ order: { id: 1, items: [{ sku: 'x' }] } }, 'steps.a')).toEqual(['steps.a.order', 'steps.a.order.id', 'steps.a.order.items', 'steps.a.order.items.0', 'steps.a.order.items.0.sku']);
+  expect(jsonPaths({ order: { id: 1, items: [{ sku: 'x' }] } }, 'steps.a')).toEqual([
+    'steps.a.order',
+    'steps.a.order.id',
+    'steps.a.order.items',
+    'steps.a.order.items.0',
+    'steps.a.order.items.0.sku',
+  ]);
 });
 
 test('the API check marks the node that can never run and the unbounded loop edge on the canvas', () => {
@@ -69,13 +75,26 @@ test('pasting a copied pair gives fresh ids, keeps the edge between them, and of
     ['a-2', { x: 40, y: 40 }],
     ['b-2', { x: 140, y: 40 }],
   ]);
-  expect(pasted.edges.map((edge) => [edge.source, edge.target, edge.data.edge.from, edge.data.edge.to])).toEqual([['a-2', 'b-2', 'a-2', 'b-2']]);
+  expect(pasted.edges.map((edge) => [edge.source, edge.target, edge.data.edge.from, edge.data.edge.to])).toEqual([
+    ['a-2', 'b-2', 'a-2', 'b-2'],
+  ]);
 });
 
 test('renaming a node moves its edges and the mapping paths that name it', () => {
-  const graph = toCanvas({ ...chain, nodes: [...chain.nodes.slice(0, 2), { ...code('c'), input: { total: { path: 'steps.b.total' }, all: { path: 'steps.bb' } } }, code('d')] });
+  const graph = toCanvas({
+    ...chain,
+    nodes: [
+      ...chain.nodes.slice(0, 2),
+      { ...code('c'), input: { total: { path: 'steps.b.total' }, all: { path: 'steps.bb' } } },
+      code('d'),
+    ],
+  });
   const renamed = renameNode(graph.nodes, graph.edges, 'b', 'check');
   expect(renamed.nodes.map((node) => node.id)).toEqual(['a', 'check', 'c', 'd']);
   expect(renamed.nodes[2].data.node.input).toEqual({ total: { path: 'steps.check.total' }, all: { path: 'steps.bb' } });
-  expect(renamed.edges.map((edge) => `${edge.data.edge.from}>${edge.data.edge.to}`)).toEqual(['a>check', 'check>c', 'check>d']);
+  expect(renamed.edges.map((edge) => `${edge.data.edge.from}>${edge.data.edge.to}`)).toEqual([
+    'a>check',
+    'check>c',
+    'check>d',
+  ]);
 });

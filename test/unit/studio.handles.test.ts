@@ -16,7 +16,10 @@ test("the seed's approval logic routes to its three literals", () => {
 test('ternaries, ||, assignments and multi-line expressions are read; compared operands are not routes', () => {
   expect(nextPathLiterals("return { nextPath: input.kind === 'vip' ? 'fast' : 'slow' };")).toEqual(['fast', 'slow']);
   expect(nextPathLiterals("result.nextPath = input.path || 'fallback';\nconsole.log('done');")).toEqual(['fallback']);
-  expect(nextPathLiterals("return {\n  nextPath: ok\n    ? 'yes'\n    : 'no',\n  other: 'x',\n};")).toEqual(['yes', 'no']);
+  expect(nextPathLiterals("return {\n  nextPath: ok\n    ? 'yes'\n    : 'no',\n  other: 'x',\n};")).toEqual([
+    'yes',
+    'no',
+  ]);
   expect(nextPathLiterals("switch (x) { case 'a': return { nextPath: 'went-a' }; }")).toEqual(['went-a']);
 });
 
@@ -29,12 +32,28 @@ test('computed values, templates with substitutions, comments and other keys giv
 
 test('a code node has next, one handle per literal, default and error; labels in use are kept while code changes', () => {
   const node = { id: 'route', type: 'code' as const, code: SEED_APPROVAL };
-  expect(outputHandles(node).map((handle) => handle.id)).toEqual(['out', 'path:executive-approval', 'path:manager-approval', 'path:auto-approve', 'path:default', 'error']);
+  expect(outputHandles(node).map((handle) => handle.id)).toEqual([
+    'out',
+    'path:executive-approval',
+    'path:manager-approval',
+    'path:auto-approve',
+    'path:default',
+    'error',
+  ]);
   const edited = { ...node, code: 'return {};' };
-  expect(outputHandles(edited, ['manager-approval']).map((handle) => handle.label)).toEqual(['next', 'default', 'manager-approval', 'error']);
+  expect(outputHandles(edited, ['manager-approval']).map((handle) => handle.label)).toEqual([
+    'next',
+    'default',
+    'manager-approval',
+    'error',
+  ]);
 });
 
 test('a wait node offers its timeout path; delay and subflow only next and error', () => {
-  expect(outputHandles({ id: 'w', type: 'wait', event: 'e', timeoutMs: 1000 }).map((handle) => handle.id)).toEqual(['out', 'path:timeout', 'error']);
+  expect(outputHandles({ id: 'w', type: 'wait', event: 'e', timeoutMs: 1000 }).map((handle) => handle.id)).toEqual([
+    'out',
+    'path:timeout',
+    'error',
+  ]);
   expect(outputHandles({ id: 'd', type: 'delay', durationMs: 1 }).map((handle) => handle.id)).toEqual(['out', 'error']);
 });

@@ -16,7 +16,13 @@ test('a cron expression reads in plain words', () => {
 test('the next five runs are computed in the schedule’s time zone, across a daylight-saving change', () => {
   const after = new Date('2026-03-27T12:00:00Z'); // Friday; Paris moves to summer time on Sunday the 29th
   const times = nextRunTimes('0 9 * * *', 'Europe/Paris', after).map((time) => time.toISOString());
-  expect(times).toEqual(['2026-03-28T08:00:00.000Z', '2026-03-29T07:00:00.000Z', '2026-03-30T07:00:00.000Z', '2026-03-31T07:00:00.000Z', '2026-04-01T07:00:00.000Z']);
+  expect(times).toEqual([
+    '2026-03-28T08:00:00.000Z',
+    '2026-03-29T07:00:00.000Z',
+    '2026-03-30T07:00:00.000Z',
+    '2026-03-31T07:00:00.000Z',
+    '2026-04-01T07:00:00.000Z',
+  ]);
   expect(nextRunTimes('0 9 * * 1-5', 'UTC', after).map((time) => time.getUTCDay())).toEqual([1, 2, 3, 4, 5]);
 });
 
@@ -26,11 +32,29 @@ test('a bad cron expression says what is wrong', () => {
 });
 
 test('a version diff names the changed node and shows the changed code line side by side', () => {
-  const before: FlowDefinition = { id: 'f', name: 'F', nodes: [{ id: 'a', type: 'code', code: 'const x = 1;\nreturn { x };' }], edges: [] };
-  const after: FlowDefinition = { ...before, nodes: [{ id: 'a', type: 'code', code: 'const x = 2;\nreturn { x };' }, { id: 'b', type: 'delay', durationMs: 5 }], edges: [{ from: 'a', to: 'b' }], layout: { nodes: { a: { x: 1, y: 1 } } } };
+  const before: FlowDefinition = {
+    id: 'f',
+    name: 'F',
+    nodes: [{ id: 'a', type: 'code', code: 'const x = 1;\nreturn { x };' }],
+    edges: [],
+  };
+  const after: FlowDefinition = {
+    ...before,
+    nodes: [
+      { id: 'a', type: 'code', code: 'const x = 2;\nreturn { x };' },
+      { id: 'b', type: 'delay', durationMs: 5 },
+    ],
+    edges: [{ from: 'a', to: 'b' }],
+    layout: { nodes: { a: { x: 1, y: 1 } } },
+  };
   const diff = diffDefinitions(before, after);
   expect(summarizeDiff(diff)).toBe('changed a (code); added b; 1 edge changed');
-  expect(sideBySide(diff.changedNodes[0].before.type === 'code' ? diff.changedNodes[0].before.code : '', 'const x = 2;\nreturn { x };')).toEqual([
+  expect(
+    sideBySide(
+      diff.changedNodes[0].before.type === 'code' ? diff.changedNodes[0].before.code : '',
+      'const x = 2;\nreturn { x };',
+    ),
+  ).toEqual([
     { kind: 'changed', left: { line: 1, text: 'const x = 1;' }, right: { line: 1, text: 'const x = 2;' } },
     { kind: 'same', left: { line: 2, text: 'return { x };' }, right: { line: 2, text: 'return { x };' } },
   ]);
@@ -38,15 +62,23 @@ test('a version diff names the changed node and shows the changed code line side
 });
 
 test('the editor types input from the previous node’s last output and lists the steps that can precede', () => {
-  expect(typeOfJson({ nextPath: 'x', n: [1], ok: true, nested: { 'a-b': null } })).toBe('{ nextPath: string; n: Array<number>; ok: boolean; nested: { "a-b": null; }; }');
-  const typings = stepTypings({ upstream: ['route', 'start'], outputs: { route: { nextPath: 'm' } }, predecessors: ['route'] });
+  expect(typeOfJson({ nextPath: 'x', n: [1], ok: true, nested: { 'a-b': null } })).toBe(
+    '{ nextPath: string; n: Array<number>; ok: boolean; nested: { "a-b": null; }; }',
+  );
+  const typings = stepTypings({
+    upstream: ['route', 'start'],
+    outputs: { route: { nextPath: 'm' } },
+    predecessors: ['route'],
+  });
   expect(typings).toContain('route: { nextPath: string; };');
   expect(typings).toContain('start: any;');
   expect(typings).toContain('declare const input: { nextPath: string; };');
 });
 
 test('run stream events are parsed block by block, an incomplete block kept for the next chunk', () => {
-  const { events, rest } = parseEvents('id: 1\nevent: status\ndata: {"runId":"r","status":"running","startedAt":"t"}\n\n: heartbeat\n\nevent: node\ndata: {"id":"a","status":"succ');
+  const { events, rest } = parseEvents(
+    'id: 1\nevent: status\ndata: {"runId":"r","status":"running","startedAt":"t"}\n\n: heartbeat\n\nevent: node\ndata: {"id":"a","status":"succ',
+  );
   expect(events).toEqual([{ type: 'status', data: { runId: 'r', status: 'running', startedAt: 't' } }]);
   expect(rest).toBe('event: node\ndata: {"id":"a","status":"succ');
 });

@@ -6,11 +6,22 @@ import { stepTestDefinition } from '../../gateway/stepTests';
 import type { CodeNode } from '../../flow/schema';
 import { checkDefinition } from '../../flow/validate';
 
-const run = (runId: string, status: string): RunSummary => ({ runId, status, startedAt: `2026-01-01T00:00:0${runId.length % 10}.000Z` });
+const run = (runId: string, status: string): RunSummary => ({
+  runId,
+  status,
+  startedAt: `2026-01-01T00:00:0${runId.length % 10}.000Z`,
+});
 
 describe('flow run figures', () => {
   it('counts ended runs and those that completed; the first listed is the last run', () => {
-    const figures = figuresOf([run('r5', 'running'), run('r4', 'completed'), run('r3', 'failed'), run('r2', 'continued_as_new'), run('r1', 'completed'), run('r0', 'timed_out')]);
+    const figures = figuresOf([
+      run('r5', 'running'),
+      run('r4', 'completed'),
+      run('r3', 'failed'),
+      run('r2', 'continued_as_new'),
+      run('r1', 'completed'),
+      run('r0', 'timed_out'),
+    ]);
     expect(figures.lastRun).toEqual({ runId: 'r5', status: 'running', startedAt: expect.any(String) });
     expect(figures.successRate).toEqual({ runs: 4, succeeded: 2 });
   });
@@ -24,7 +35,11 @@ describe('flow run figures', () => {
     let inFlight = 0;
     let most = 0;
     const list = {
-      async list(_workspace: string, query: { flowId?: string; pageSize: number }, scope: { savedVersionsOnly?: boolean }) {
+      async list(
+        _workspace: string,
+        query: { flowId?: string; pageSize: number },
+        scope: { savedVersionsOnly?: boolean },
+      ) {
         asked.push({ flowId: query.flowId, pageSize: query.pageSize, savedVersionsOnly: scope.savedVersionsOnly });
         inFlight += 1;
         most = Math.max(most, inFlight);
@@ -39,14 +54,19 @@ describe('flow run figures', () => {
     const figures = await stats.of('default', ['a', 'slow', 'b', 'broken', 'c']);
     expect(most).toBeLessThanOrEqual(2);
     expect(asked.every((query) => query.pageSize === 100 && query.savedVersionsOnly)).toBe(true);
-    expect(figures.get('a')).toEqual({ lastRun: expect.objectContaining({ runId: 'a-1' }), successRate: { runs: 1, succeeded: 1 } });
+    expect(figures.get('a')).toEqual({
+      lastRun: expect.objectContaining({ runId: 'a-1' }),
+      successRate: { runs: 1, succeeded: 1 },
+    });
     expect(figures.get('c')?.successRate).toEqual({ runs: 1, succeeded: 1 });
     expect(figures.get('slow')).toEqual({ lastRun: null, successRate: null });
     expect(figures.get('broken')).toEqual({ lastRun: null, successRate: null });
   });
 
   it('leaves out runs of drafts in visibility', () => {
-    expect(visibilityQuery('default', { flowId: 'f' }, { savedVersionsOnly: true })).toContain(`NectarFlowVersion NOT STARTS_WITH 'draft-'`);
+    expect(visibilityQuery('default', { flowId: 'f' }, { savedVersionsOnly: true })).toContain(
+      `NectarFlowVersion NOT STARTS_WITH 'draft-'`,
+    );
     expect(visibilityQuery('default', { flowId: 'f' })).not.toContain('NectarFlowVersion');
   });
 });

@@ -10,15 +10,23 @@ const grpc = (code: number) => Object.assign(new Error(`grpc ${code}`), { code, 
 test('store and Temporal failures are told apart, through causes; others are not "down"', () => {
   expect(unavailablePart(named('MongoServerSelectionError'))).toBe('store');
   expect(unavailablePart(named('MongoNetworkTimeoutError'))).toBe('store');
-  for (const code of [14, 4, 1]) expect(unavailablePart(new Error('Failed to start Workflow', { cause: grpc(code) }))).toBe('temporal');
+  for (const code of [14, 4, 1])
+    expect(unavailablePart(new Error('Failed to start Workflow', { cause: grpc(code) }))).toBe('temporal');
   expect(unavailablePart(grpc(3))).toBeUndefined();
   expect(unavailablePart(named('MongoServerError'))).toBeUndefined();
   expect(unavailablePart(new DependencyTimeout('store', 10))).toBe('store');
 });
 
 test('a part down answers 503 with Retry-After; so does any 503 the gateway raises', () => {
-  expect(errorAnswer(named('MongoNetworkError'))).toMatchObject({ status: 503, body: { error: { code: 'store_unavailable' } }, headers: { 'retry-after': '5' } });
-  expect(errorAnswer(new HttpError(503, 'journal_unavailable', 'full'))).toMatchObject({ status: 503, headers: { 'retry-after': '5' } });
+  expect(errorAnswer(named('MongoNetworkError'))).toMatchObject({
+    status: 503,
+    body: { error: { code: 'store_unavailable' } },
+    headers: { 'retry-after': '5' },
+  });
+  expect(errorAnswer(new HttpError(503, 'journal_unavailable', 'full'))).toMatchObject({
+    status: 503,
+    headers: { 'retry-after': '5' },
+  });
   expect(errorAnswer(new Error('a bug'))).toMatchObject({ status: 500, unexpected: true });
 });
 
@@ -26,7 +34,11 @@ test('health names each part, a hung one reported down within the deadline', asy
   const report = await checkParts({ temporal: async () => 'ok', store: () => new Promise(() => undefined) }, 50);
   expect(report.parts.temporal).toBe('ok');
   expect(report.parts.store).toMatch(/^down: the store did not answer within 50 ms/);
-  expect(healthAnswer(report, 'ok')).toMatchObject({ status: 503, body: { down: ['store'] }, headers: { 'retry-after': '5' } });
+  expect(healthAnswer(report, 'ok')).toMatchObject({
+    status: 503,
+    body: { down: ['store'] },
+    headers: { 'retry-after': '5' },
+  });
 });
 
 test('a last known value is served while the store is down or slow, never in place of another error', async () => {

@@ -37,7 +37,10 @@ describe('static checks', () => {
     const found = problems({
       ...base,
       nodes: [code('a'), code('a'), code('b')],
-      edges: [{ from: 'a', to: 'ghost' }, { from: 'nobody', to: 'b' }],
+      edges: [
+        { from: 'a', to: 'ghost' },
+        { from: 'nobody', to: 'b' },
+      ],
     });
     expect(found).toEqual(
       expect.arrayContaining([
@@ -50,22 +53,50 @@ describe('static checks', () => {
   });
 
   it('reports settings out of range with their paths', () => {
-    const found = problems({ ...base, nodes: [code('a', { timeoutMs: 10, memoryMb: 4096, retry: { maximumAttempts: 99 } })] });
-    expect(found.map((p) => p.path.join('.')).sort()).toEqual(['nodes.0.memoryMb', 'nodes.0.retry.maximumAttempts', 'nodes.0.timeoutMs']);
+    const found = problems({
+      ...base,
+      nodes: [code('a', { timeoutMs: 10, memoryMb: 4096, retry: { maximumAttempts: 99 } })],
+    });
+    expect(found.map((p) => p.path.join('.')).sort()).toEqual([
+      'nodes.0.memoryMb',
+      'nodes.0.retry.maximumAttempts',
+      'nodes.0.timeoutMs',
+    ]);
   });
 
   it('rejects a loop without a bound and names the edge that closes it', () => {
-    const found = problems({ ...base, nodes: [code('a'), code('b'), code('c')], edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'b' }] });
-    expect(found).toEqual([expect.objectContaining({ path: ['edges', 2], message: expect.stringContaining('maxIterations') })]);
+    const found = problems({
+      ...base,
+      nodes: [code('a'), code('b'), code('c')],
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'b' },
+      ],
+    });
+    expect(found).toEqual([
+      expect.objectContaining({ path: ['edges', 2], message: expect.stringContaining('maxIterations') }),
+    ]);
   });
 
   it('rejects a flow where every node has an incoming edge', () => {
-    const found = problems({ ...base, nodes: [code('a'), code('b')], edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'a' }] });
+    const found = problems({
+      ...base,
+      nodes: [code('a'), code('b')],
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'a' },
+      ],
+    });
     expect(found.map((p) => p.message)).toEqual(expect.arrayContaining([expect.stringContaining('no entry node')]));
   });
 
   it('rejects maxIterations on an edge that does not go back', () => {
-    const found = problems({ ...base, nodes: [code('a'), code('b')], edges: [{ from: 'a', to: 'b', maxIterations: 2 }] });
+    const found = problems({
+      ...base,
+      nodes: [code('a'), code('b')],
+      edges: [{ from: 'a', to: 'b', maxIterations: 2 }],
+    });
     expect(found).toEqual(expect.arrayContaining([expect.objectContaining({ path: ['edges', 0, 'maxIterations'] })]));
   });
 
@@ -73,7 +104,10 @@ describe('static checks', () => {
     const found = problems({
       ...base,
       nodes: [code('a'), code('b'), code('c')],
-      edges: [{ from: 'b', to: 'c' }, { from: 'c', to: 'b' }],
+      edges: [
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'b' },
+      ],
     });
     expect(found).toEqual([
       expect.objectContaining({ path: ['edges', 1], message: expect.stringContaining('no bound') }),
@@ -85,8 +119,15 @@ describe('static checks', () => {
   it('reports paths a node kind never takes', () => {
     const found = problems({
       ...base,
-      nodes: [{ id: 'w', type: 'wait', event: 'go', timeoutMs: 5_000 }, { id: 'd', type: 'delay', durationMs: 5 }, code('x')],
-      edges: [{ from: 'w', to: 'd', path: 'approved' }, { from: 'd', to: 'x', path: 'later' }],
+      nodes: [
+        { id: 'w', type: 'wait', event: 'go', timeoutMs: 5_000 },
+        { id: 'd', type: 'delay', durationMs: 5 },
+        code('x'),
+      ],
+      edges: [
+        { from: 'w', to: 'd', path: 'approved' },
+        { from: 'd', to: 'x', path: 'later' },
+      ],
     });
     expect(found.map((p) => p.path.join('.'))).toEqual(['edges.0.path', 'edges.1.path']);
   });
@@ -95,7 +136,10 @@ describe('static checks', () => {
     const found = problems({
       ...base,
       nodes: [code('a', { onError: 'error-edge' }), code('b', { onError: 'continue' }), code('h')],
-      edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'h', on: 'error' }],
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'h', on: 'error' },
+      ],
     });
     expect(found.map((p) => p.path.join('.'))).toEqual(['nodes.0.onError', 'nodes.1.onError']);
   });
@@ -106,7 +150,9 @@ describe('static checks', () => {
       nodes: [code('a'), code('b', { input: { x: { path: 'steps.ghost.y' }, y: { path: 'steps.a' } } })],
       edges: [{ from: 'a', to: 'b' }],
     });
-    expect(found).toEqual([expect.objectContaining({ path: ['nodes', 1, 'input', 'x', 'path'], message: 'no node with id "ghost"' })]);
+    expect(found).toEqual([
+      expect.objectContaining({ path: ['nodes', 1, 'input', 'x', 'path'], message: 'no node with id "ghost"' }),
+    ]);
   });
 
   it('reports input mapping paths outside trigger and steps', () => {

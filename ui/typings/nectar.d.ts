@@ -2,7 +2,15 @@
 interface NectarContext {
   /** How the run started. */
   trigger: { type: string; source: string; payload: any };
-  workflowContext: { workflowId: string; runId: string; nodeId: string; flowId: string; flowVersion: number; attempt: number; draft?: number };
+  workflowContext: {
+    workflowId: string;
+    runId: string;
+    nodeId: string;
+    flowId: string;
+    flowVersion: number;
+    attempt: number;
+    draft?: number;
+  };
   /** Results of the nodes that ran before this one, by node id. */
   steps: NectarSteps;
   /** Workspace variables and allowed host variables. */
@@ -11,8 +19,23 @@ interface NectarContext {
 declare const context: NectarContext & NectarSteps;
 declare const env: Record<string, string | undefined>;
 
-interface AxiosResponse<T = any> { status: number; statusText: string; headers: Record<string, string>; data: T }
-interface AxiosRequestConfig { url?: string; method?: string; baseURL?: string; headers?: Record<string, string>; params?: Record<string, unknown>; data?: unknown; timeout?: number; responseType?: 'json' | 'text'; auth?: { username: string; password: string } }
+interface AxiosResponse<T = any> {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  data: T;
+}
+interface AxiosRequestConfig {
+  url?: string;
+  method?: string;
+  baseURL?: string;
+  headers?: Record<string, string>;
+  params?: Record<string, unknown>;
+  data?: unknown;
+  timeout?: number;
+  responseType?: 'json' | 'text';
+  auth?: { username: string; password: string };
+}
 interface AxiosInstance {
   request<T = any>(config: AxiosRequestConfig): Promise<AxiosResponse<T>>;
   get<T = any>(url: string, config?: AxiosRequestConfig): Promise<AxiosResponse<T>>;
@@ -50,7 +73,10 @@ interface MomentStatic {
 }
 declare const moment: MomentStatic;
 
-interface WordArray { toString(encoder?: unknown): string; sigBytes: number }
+interface WordArray {
+  toString(encoder?: unknown): string;
+  sigBytes: number;
+}
 interface CryptoJSStatic {
   MD5(message: string): WordArray;
   SHA1(message: string): WordArray;
@@ -58,7 +84,10 @@ interface CryptoJSStatic {
   SHA512(message: string): WordArray;
   HmacSHA256(message: string, key: string): WordArray;
   HmacSHA512(message: string, key: string): WordArray;
-  AES: { encrypt(message: string, key: string): { toString(): string }; decrypt(cipher: string, key: string): WordArray };
+  AES: {
+    encrypt(message: string, key: string): { toString(): string };
+    decrypt(cipher: string, key: string): WordArray;
+  };
   enc: { Hex: unknown; Base64: unknown; Utf8: unknown };
   lib: { WordArray: { random(bytes: number): WordArray } };
 }
@@ -66,11 +95,30 @@ declare const CryptoJS: CryptoJSStatic;
 /** CryptoJS, also under the name `crypto`. */
 declare const crypto: CryptoJSStatic & { getRandomValues<T extends ArrayBufferView>(array: T): T };
 
-interface MailOptions { from?: string; to: string | string[]; cc?: string | string[]; bcc?: string | string[]; subject?: string; text?: string; html?: string; replyTo?: string }
-interface Transporter { sendMail(options: MailOptions): Promise<{ messageId: string; accepted: string[]; rejected: string[] }> }
+interface MailOptions {
+  from?: string;
+  to: string | string[];
+  cc?: string | string[];
+  bcc?: string | string[];
+  subject?: string;
+  text?: string;
+  html?: string;
+  replyTo?: string;
+}
+interface Transporter {
+  sendMail(options: MailOptions): Promise<{ messageId: string; accepted: string[]; rejected: string[] }>;
+}
 declare const nodemailer: {
-  createTransport(options: string | { host?: string; port?: number; secure?: boolean; service?: string; auth?: { user: string; pass: string } }): Transporter;
-  createTransporter(options: string | { host?: string; port?: number; secure?: boolean; service?: string; auth?: { user: string; pass: string } }): Transporter;
+  createTransport(
+    options:
+      | string
+      | { host?: string; port?: number; secure?: boolean; service?: string; auth?: { user: string; pass: string } },
+  ): Transporter;
+  createTransporter(
+    options:
+      | string
+      | { host?: string; port?: number; secure?: boolean; service?: string; auth?: { user: string; pass: string } },
+  ): Transporter;
 };
 
 declare class ObjectId {
@@ -80,14 +128,25 @@ declare class ObjectId {
   toJSON(): string;
   equals(other: ObjectId | string): boolean;
 }
-interface Cursor<T> { sort(spec: object): Cursor<T>; limit(n: number): Cursor<T>; skip(n: number): Cursor<T>; project(spec: object): Cursor<T>; toArray(): Promise<T[]>; next(): Promise<T | null> }
+interface Cursor<T> {
+  sort(spec: object): Cursor<T>;
+  limit(n: number): Cursor<T>;
+  skip(n: number): Cursor<T>;
+  project(spec: object): Cursor<T>;
+  toArray(): Promise<T[]>;
+  next(): Promise<T | null>;
+}
 interface Collection<T = any> {
   find(filter?: object, options?: object): Cursor<T>;
   findOne(filter?: object, options?: object): Promise<T | null>;
   insertOne(doc: object): Promise<{ insertedId: ObjectId }>;
   insertMany(docs: object[]): Promise<{ insertedIds: Record<number, ObjectId>; insertedCount: number }>;
   updateOne(filter: object, update: object, options?: object): Promise<{ matchedCount: number; modifiedCount: number }>;
-  updateMany(filter: object, update: object, options?: object): Promise<{ matchedCount: number; modifiedCount: number }>;
+  updateMany(
+    filter: object,
+    update: object,
+    options?: object,
+  ): Promise<{ matchedCount: number; modifiedCount: number }>;
   replaceOne(filter: object, doc: object, options?: object): Promise<{ matchedCount: number; modifiedCount: number }>;
   deleteOne(filter: object): Promise<{ deletedCount: number }>;
   deleteMany(filter: object): Promise<{ deletedCount: number }>;

@@ -27,14 +27,27 @@ export function installAxiosShim(callHost: HostCaller): void {
   const defineProperty = Object.defineProperty;
   /** Config fields the host accepts; functions and anything else stay in here. */
   const HEADER_GROUPS = ['common', 'get', 'delete', 'head', 'options', 'post', 'put', 'patch'];
-  const WIRE_FIELDS = ['url', 'method', 'baseURL', 'params', 'headers', 'data', 'responseType', 'timeout', 'maxRedirects', 'auth'];
+  const WIRE_FIELDS = [
+    'url',
+    'method',
+    'baseURL',
+    'params',
+    'headers',
+    'data',
+    'responseType',
+    'timeout',
+    'maxRedirects',
+    'auth',
+  ];
 
   const mergeConfig = (base: Config, extra: Config | undefined): Config => {
     const merged: Config = assign({}, base, extra ?? {});
     const headers: Record<string, unknown> = assign({}, base.headers ?? {}, extra?.headers ?? {});
     // Header groups are merged one level down and copied, so an instance's defaults never change another's.
     for (const group of HEADER_GROUPS) {
-      const from = [base.headers?.[group], extra?.headers?.[group]].filter((value) => value && typeof value === 'object');
+      const from = [base.headers?.[group], extra?.headers?.[group]].filter(
+        (value) => value && typeof value === 'object',
+      );
       if (from.length > 0) headers[group] = assign({}, ...from);
     }
     merged.headers = headers;
@@ -97,7 +110,8 @@ export function installAxiosShim(callHost: HostCaller): void {
       config,
       request: { responseURL: answer.url },
     };
-    const validate = config.validateStatus === undefined ? (status: number) => status >= 200 && status < 300 : config.validateStatus;
+    const validate =
+      config.validateStatus === undefined ? (status: number) => status >= 200 && status < 300 : config.validateStatus;
     if (!validate || validate(answer.status)) return response;
     const code = answer.status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST';
     throw makeError(`Request failed with status code ${answer.status}`, code, config, response);
@@ -142,8 +156,10 @@ export function installAxiosShim(callHost: HostCaller): void {
         : dispatch(mergeConfig(defaults, urlOrConfig));
     const instance = function axios(urlOrConfig: string | Config, maybeConfig?: Config) {
       return request(urlOrConfig, maybeConfig);
-    } as ((urlOrConfig: string | Config, maybeConfig?: Config) => Promise<Record<string, unknown>>) & Record<string, unknown>;
-    const withoutBody = (method: string) => (url: string, config?: Config) => request(assign({}, config ?? {}, { url, method }));
+    } as ((urlOrConfig: string | Config, maybeConfig?: Config) => Promise<Record<string, unknown>>) &
+      Record<string, unknown>;
+    const withoutBody = (method: string) => (url: string, config?: Config) =>
+      request(assign({}, config ?? {}, { url, method }));
     const withBody = (method: string) => (url: string, data?: unknown, config?: Config) =>
       request(assign({}, config ?? {}, { url, method, data }));
     assign(instance, {
@@ -159,14 +175,17 @@ export function installAxiosShim(callHost: HostCaller): void {
       interceptors,
       create: (extra?: Config) => create(mergeConfig(defaults, extra)),
       all: (promises: unknown[]) => Promise.all(promises),
-      spread:
-        (callback: (...values: unknown[]) => unknown) =>
-        (values: unknown[]) =>
-          callback(...values),
-      isAxiosError: (value: unknown) => typeof value === 'object' && value !== null && (value as { isAxiosError?: unknown }).isAxiosError === true,
+      spread: (callback: (...values: unknown[]) => unknown) => (values: unknown[]) => callback(...values),
+      isAxiosError: (value: unknown) =>
+        typeof value === 'object' && value !== null && (value as { isAxiosError?: unknown }).isAxiosError === true,
     });
     return instance;
   };
 
-  defineProperty(globalThis, 'axios', { value: create({ headers: { common: { Accept: 'application/json, text/plain, */*' } } }), writable: true, configurable: true, enumerable: false });
+  defineProperty(globalThis, 'axios', {
+    value: create({ headers: { common: { Accept: 'application/json, text/plain, */*' } } }),
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }

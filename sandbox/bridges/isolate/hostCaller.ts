@@ -8,7 +8,9 @@ import type ivm from 'isolated-vm';
 /** Calls a host operation with JSON-able arguments; resolves with its JSON result or throws an Error built here. */
 export type HostCaller = (operation: string, args: unknown) => Promise<unknown>;
 
-export function makeHostCaller(host: ivm.Reference<(operation: string, argsJson: string) => Promise<string>>): HostCaller {
+export function makeHostCaller(
+  host: ivm.Reference<(operation: string, argsJson: string) => Promise<string>>,
+): HostCaller {
   const stringify = JSON.stringify;
   const parse = JSON.parse;
   const assign = Object.assign;
@@ -24,8 +26,7 @@ export function makeHostCaller(host: ivm.Reference<(operation: string, argsJson:
     const argsJson = stringify(args === undefined ? null : args);
     const envelopeJson = (await host.apply(undefined, [operation, argsJson], options)) as unknown as string;
     const envelope = parse(envelopeJson) as
-      | { ok: true; value: unknown }
-      | { ok: false; error: { name: string; message: string } & Record<string, unknown> };
+      { ok: true; value: unknown } | { ok: false; error: { name: string; message: string } & Record<string, unknown> };
     if (envelope.ok) return envelope.value;
     const error = new Error(envelope.error.message);
     for (const key of Object.keys(envelope.error)) {

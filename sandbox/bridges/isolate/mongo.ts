@@ -21,7 +21,16 @@ export function installMongoShim(callHost: HostCaller): void {
   const newObjectIdHex = () => {
     const seconds = Math.floor(Date.now() / 1000);
     counter = (counter + 1) % 0x1000000;
-    const bytes = [seconds >>> 24, seconds >>> 16, seconds >>> 8, seconds, ...processUnique, counter >>> 16, counter >>> 8, counter];
+    const bytes = [
+      seconds >>> 24,
+      seconds >>> 16,
+      seconds >>> 8,
+      seconds,
+      ...processUnique,
+      counter >>> 16,
+      counter >>> 8,
+      counter,
+    ];
     return bytes.map(hexByte).join('');
   };
 
@@ -64,7 +73,8 @@ export function installMongoShim(callHost: HostCaller): void {
       if (Number.isNaN(value.getTime())) throw new TypeError('Invalid Date in a MongoDB document');
       return { $date: value.toISOString() };
     }
-    if (value instanceof RegExp) return { $regularExpression: { pattern: value.source, options: value.flags.replace(/[^imsux]/g, '') } };
+    if (value instanceof RegExp)
+      return { $regularExpression: { pattern: value.source, options: value.flags.replace(/[^imsux]/g, '') } };
     if (typeof value === 'bigint') return { $numberLong: value.toString() };
     if (isArray(value)) return value.map((item) => toWire(item, depth + 1));
     if (value !== null && typeof value === 'object') {
@@ -141,7 +151,10 @@ export function installMongoShim(callHost: HostCaller): void {
         position = buffered ? buffered.length : 0;
       },
       [Symbol.asyncIterator]() {
-        return { next: async () => ((await cursor.hasNext()) ? { value: await cursor.next(), done: false } : { value: undefined, done: true }) };
+        return {
+          next: async () =>
+            (await cursor.hasNext()) ? { value: await cursor.next(), done: false } : { value: undefined, done: true },
+        };
       },
     };
     return cursor;
@@ -149,7 +162,8 @@ export function installMongoShim(callHost: HostCaller): void {
 
   function MongoClient(this: unknown, uri: string, clientOptions?: Doc) {
     if (!new.target) throw new TypeError("Class constructor MongoClient cannot be invoked without 'new'");
-    if (typeof uri !== 'string' || uri.length === 0) throw new TypeError('MongoClient needs a connection string (for example env.MONGODB_URI)');
+    if (typeof uri !== 'string' || uri.length === 0)
+      throw new TypeError('MongoClient needs a connection string (for example env.MONGODB_URI)');
     const defaultDb = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]+)/.exec(uri)?.[1];
     const wireOptions = toWire(clientOptions ?? {}, 0);
     let connecting: Promise<number> | undefined;
@@ -173,7 +187,8 @@ export function installMongoShim(callHost: HostCaller): void {
         collectionName: name,
         find: (filter?: Doc, options?: Doc) =>
           makeCursor((cursorOptions) => call(db, name, 'find', [filter ?? {}, cursorOptions]), { ...(options ?? {}) }),
-        aggregate: (pipeline: unknown[], options?: Doc) => makeCursor(() => call(db, name, 'aggregate', [pipeline, options ?? {}]), {}),
+        aggregate: (pipeline: unknown[], options?: Doc) =>
+          makeCursor(() => call(db, name, 'aggregate', [pipeline, options ?? {}]), {}),
         findOne: method('findOne'),
         insertOne: method('insertOne'),
         insertMany: method('insertMany'),
@@ -199,7 +214,10 @@ export function installMongoShim(callHost: HostCaller): void {
       },
       db(name?: string) {
         const dbName = name ?? (defaultDb ? decodeURIComponent(defaultDb) : undefined);
-        return freeze({ databaseName: dbName ?? 'test', collection: (collectionName: string) => collectionOf(dbName, collectionName) });
+        return freeze({
+          databaseName: dbName ?? 'test',
+          collection: (collectionName: string) => collectionOf(dbName, collectionName),
+        });
       },
       async close() {
         if (!connecting) return;
@@ -215,7 +233,14 @@ export function installMongoShim(callHost: HostCaller): void {
   /** The driver's shorthand: `await MongoClient.connect(uri)` answers a connected client. */
   type ClientConstructor = new (uri: string, clientOptions?: Doc) => { connect(): Promise<unknown> };
   const Client = MongoClient as unknown as ClientConstructor;
-  defineProperty(MongoClient, 'connect', { value: (uri: string, clientOptions?: Doc) => new Client(uri, clientOptions).connect() });
-  defineProperty(globalThis, 'MongoClient', { value: MongoClient, writable: true, configurable: true, enumerable: false });
+  defineProperty(MongoClient, 'connect', {
+    value: (uri: string, clientOptions?: Doc) => new Client(uri, clientOptions).connect(),
+  });
+  defineProperty(globalThis, 'MongoClient', {
+    value: MongoClient,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   defineProperty(globalThis, 'ObjectId', { value: ObjectId, writable: true, configurable: true, enumerable: false });
 }

@@ -17,7 +17,10 @@ export function installNodemailerShim(callHost: HostCaller): void {
     // Without options nodemailer means SMTP on localhost:587, which the egress policy decides about at send time.
     const options: unknown = transport === undefined || transport === null ? {} : parse(stringify(transport));
     const messageDefaults: Record<string, unknown> = defaults ? parse(stringify(defaults)) : {};
-    const withCallback = <T>(promise: Promise<T>, callback?: (error: unknown, value?: T) => void): Promise<T> | undefined => {
+    const withCallback = <T>(
+      promise: Promise<T>,
+      callback?: (error: unknown, value?: T) => void,
+    ): Promise<T> | undefined => {
       if (typeof callback !== 'function') return promise;
       promise.then(
         (value) => callback(null, value),
@@ -40,5 +43,10 @@ export function installNodemailerShim(callHost: HostCaller): void {
   };
 
   const nodemailer = freeze({ createTransport, createTransporter: createTransport });
-  Object.defineProperty(globalThis, 'nodemailer', { value: nodemailer, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(globalThis, 'nodemailer', {
+    value: nodemailer,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }

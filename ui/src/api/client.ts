@@ -46,7 +46,12 @@ async function call<R>(method: string, path: string, body?: unknown): Promise<R>
   const parsed: unknown = text ? JSON.parse(text) : undefined;
   if (!response.ok) {
     const error = (parsed as ErrorBody | undefined)?.error;
-    throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `${method} ${path}: ${response.status}`, error?.problems);
+    throw new ApiError(
+      response.status,
+      error?.code ?? 'http_error',
+      error?.message ?? `${method} ${path}: ${response.status}`,
+      error?.problems,
+    );
   }
   return parsed as R;
 }
@@ -55,7 +60,8 @@ const flowPath = (id: string) => `/api/flows/${encodeURIComponent(id)}`;
 
 export const api = {
   listFlows: () => call<{ flows: T.FlowListItem[] }>('GET', '/api/flows'),
-  readFlow: (id: string, version?: number) => call<T.FlowRead>('GET', `${flowPath(id)}${version ? `?version=${version}` : ''}`),
+  readFlow: (id: string, version?: number) =>
+    call<T.FlowRead>('GET', `${flowPath(id)}${version ? `?version=${version}` : ''}`),
   versions: (id: string) => call<{ id: string; versions: T.VersionInfo[] }>('GET', `${flowPath(id)}/versions`),
   publish: (definition: FlowDefinition) => call<T.VersionSaved>('PUT', flowPath(definition.id), definition),
   deleteFlow: (id: string) => call<void>('DELETE', flowPath(id)),
@@ -67,11 +73,14 @@ export const api = {
   runDraft: (id: string, input: unknown) => call<{ runId: string }>('POST', `${flowPath(id)}/draft/runs`, { input }),
   startRun: (id: string, input: unknown) => call<{ runId: string }>('POST', `${flowPath(id)}/runs`, { input }),
   readRun: (runId: string) => call<T.RunView>('GET', `/api/runs/${encodeURIComponent(runId)}`),
-  listRuns: (flowId: string, pageSize = 20) => call<{ runs: T.RunListItem[] }>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}&pageSize=${pageSize}`),
+  listRuns: (flowId: string, pageSize = 20) =>
+    call<{ runs: T.RunListItem[] }>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}&pageSize=${pageSize}`),
   validateCode: (code: string) => call<T.ProblemsAnswer>('POST', '/api/validate/code', { code }),
   validateFlow: (definition: FlowDefinition) => call<T.ProblemsAnswer>('POST', '/api/validate/flow', definition),
-  cronPreview: (cron: string, timezone: string) => call<T.CronPreviewAnswer>('POST', '/api/cron/preview', { cron, timezone }),
-  testStep: (flowId: string, node: FlowNode, input: unknown) => call<T.StepTestAnswer>('POST', `${flowPath(flowId)}/steps/test`, { node, input }),
+  cronPreview: (cron: string, timezone: string) =>
+    call<T.CronPreviewAnswer>('POST', '/api/cron/preview', { cron, timezone }),
+  testStep: (flowId: string, node: FlowNode, input: unknown) =>
+    call<T.StepTestAnswer>('POST', `${flowPath(flowId)}/steps/test`, { node, input }),
   workspace: () => call<T.WorkspaceAnswer>('GET', '/api/workspace'),
   schedules: (flowId: string) => call<{ schedules: T.ScheduleView[] }>('GET', `${flowPath(flowId)}/schedules`),
   scheduleCommand: (flowId: string, triggerId: string, command: 'pause' | 'resume') =>

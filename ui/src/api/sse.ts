@@ -15,7 +15,8 @@ export function parseEvents(buffer: string): { events: RunEvent[]; rest: string 
       if (line.startsWith('event:')) type = line.slice(6).trim();
       else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
     }
-    if (EVENT_TYPES.has(type) && data.length > 0) events.push({ type, data: JSON.parse(data.join('\n')) as unknown } as RunEvent);
+    if (EVENT_TYPES.has(type) && data.length > 0)
+      events.push({ type, data: JSON.parse(data.join('\n')) as unknown } as RunEvent);
   }
   return { events, rest };
 }

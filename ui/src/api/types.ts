@@ -2,14 +2,26 @@
  * What the API answers, built from the project's own types (the zod-derived flow definition, the run records the
  * interpreter keeps, the plan limits) so a change there is a type error here.
  */
-import type { LogEntry, NodeError, NodeRecord, RunStatus, RunView } from '../../../flow/contracts';
-import type { FlowTrigger } from '../../../flow/triggers';
-import type { PlanLimits } from '../../../store/plans';
-import type { CronPreviewAnswer, FlowListItem, ProblemsAnswer, StepTestAnswer, WorkspaceAnswer } from '../../../gateway/answers';
+import type { NodeRecord, RunStatus, RunView } from '../../../flow/contracts';
+import type {
+  CronPreviewAnswer,
+  FlowListItem,
+  ProblemsAnswer,
+  StepTestAnswer,
+  WorkspaceAnswer,
+} from '../../../gateway/answers';
 import type { FlowDefinition } from '../domain/model';
-import type { Problem } from '../domain/faults';
 
-export type { CronPreviewAnswer, FlowListItem, FlowTrigger, LogEntry, NodeError, NodeRecord, PlanLimits, Problem, ProblemsAnswer, RunStatus, RunView, StepTestAnswer, WorkspaceAnswer };
+export type {
+  CronPreviewAnswer,
+  FlowListItem,
+  NodeRecord,
+  ProblemsAnswer,
+  RunStatus,
+  RunView,
+  StepTestAnswer,
+  WorkspaceAnswer,
+};
 
 export interface FlowRead {
   id: string;
@@ -63,6 +75,12 @@ export interface ScheduleView {
 
 /** The live run stream's events (`GET /api/runs/:runId/stream`). */
 export type RunEvent =
-  | { type: 'status'; data: { runId: string; status: RunStatus; flowId?: string; flowVersion?: number; startedAt: string } }
+  | {
+      type: 'status';
+      data: { runId: string; status: RunStatus; flowId?: string; flowVersion?: number; startedAt: string };
+    }
   | { type: 'node'; data: NodeRecord }
-  | { type: 'end'; data: { runId: string; status: RunStatus; output: unknown; error?: RunView['error']; closedAt?: string } };
+  | {
+      type: 'end';
+      data: { runId: string; status: RunStatus; output: unknown; error?: RunView['error']; closedAt?: string };
+    };

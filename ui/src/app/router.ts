@@ -1,7 +1,11 @@
 /** Client-side routes: every screen has its own URL, served by the gateway's SPA fallback on reload. */
 import { useSyncExternalStore } from 'react';
 
-export type Route = { screen: 'flows' } | { screen: 'flow'; flowId: string } | { screen: 'run'; runId: string } | { screen: 'missing'; path: string };
+export type Route =
+  | { screen: 'flows' }
+  | { screen: 'flow'; flowId: string }
+  | { screen: 'run'; runId: string }
+  | { screen: 'missing'; path: string };
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '/flows' || pathname === '/flows/') return { screen: 'flows' };

@@ -31,21 +31,31 @@ function positionChanges(changes: NodeChange<StudioNode>[]): boolean {
   return changes.some((change) => change.type === 'position' && change.position !== undefined);
 }
 
-export function FlowCanvas({ onAddTrigger, readOnly = false }: { onAddTrigger?: (kind: TriggerKind) => void; readOnly?: boolean }) {
+export function FlowCanvas({
+  onAddTrigger,
+  readOnly = false,
+}: {
+  onAddTrigger?: (kind: TriggerKind) => void;
+  readOnly?: boolean;
+}) {
   const nodes = useGraph((graph) => graph.nodes);
   const edges = useGraph((graph) => graph.edges);
   const flow = useReactFlow<StudioNode, StudioEdgeModel>();
 
   const onNodesChange = useCallback((changes: NodeChange<StudioNode>[]) => {
-    const kept = changes.filter((change) => change.type !== 'remove' && change.type !== 'add' && change.type !== 'replace');
-    if (kept.length > 0) applyView((graph) => ({ ...graph, nodes: applyNodeChanges(kept, graph.nodes) }), positionChanges(kept));
+    const kept = changes.filter(
+      (change) => change.type !== 'remove' && change.type !== 'add' && change.type !== 'replace',
+    );
+    if (kept.length > 0)
+      applyView((graph) => ({ ...graph, nodes: applyNodeChanges(kept, graph.nodes) }), positionChanges(kept));
   }, []);
   const onEdgesChange = useCallback((changes: EdgeChange<StudioEdgeModel>[]) => {
     const kept = changes.filter((change) => change.type === 'select');
     if (kept.length > 0) applyView((graph) => ({ ...graph, edges: applyEdgeChanges(kept, graph.edges) }), false);
   }, []);
   const onConnect = useCallback((connection: Connection) => {
-    if (connection.source && connection.target) connect(connection.source, connection.target, connection.sourceHandle ?? 'out');
+    if (connection.source && connection.target)
+      connect(connection.source, connection.target, connection.sourceHandle ?? 'out');
   }, []);
   const onDrop = useCallback(
     (event: DragEvent) => {
@@ -54,7 +64,8 @@ export function FlowCanvas({ onAddTrigger, readOnly = false }: { onAddTrigger?: 
       event.preventDefault();
       const [group, kind] = item.split(':');
       if (group === 'trigger') onAddTrigger?.(kind as TriggerKind);
-      else if (group === 'node' && isNodeKind(kind)) addNode(kind, flow.screenToFlowPosition({ x: event.clientX - 110, y: event.clientY - 30 }));
+      else if (group === 'node' && isNodeKind(kind))
+        addNode(kind, flow.screenToFlowPosition({ x: event.clientX - 110, y: event.clientY - 30 }));
     },
     [flow, onAddTrigger],
   );

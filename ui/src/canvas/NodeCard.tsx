@@ -24,9 +24,20 @@ function NodeCardView({ id, data, selected }: NodeProps<StudioNode>) {
   const faults = useNodeFaults(id);
   const handles = outputHandles(node, usedPaths ? usedPaths.split('\n') : []);
   const title = node.name ?? id;
-  const classes = ['node-card', `kind-${node.type}`, selected ? 'selected' : '', faults.length > 0 ? 'faulty' : '', run ? `run-${run.status}` : ''];
+  const classes = [
+    'node-card',
+    `kind-${node.type}`,
+    selected ? 'selected' : '',
+    faults.length > 0 ? 'faulty' : '',
+    run ? `run-${run.status}` : '',
+  ];
   return (
-    <div className={classes.filter(Boolean).join(' ')} data-node-id={id} aria-label={`${kindOf(node.type).label} node ${title}`} title={faults.map((fault) => fault.message).join('\n') || undefined}>
+    <div
+      className={classes.filter(Boolean).join(' ')}
+      data-node-id={id}
+      aria-label={`${kindOf(node.type).label} node ${title}`}
+      title={faults.map((fault) => fault.message).join('\n') || undefined}
+    >
       <Handle type="target" position={Position.Left} className="handle-in" aria-label={`Input of ${title}`} />
       <div className="node-head">
         <span className="node-kind">{kindOf(node.type).label}</span>
@@ -49,7 +60,13 @@ function NodeCardView({ id, data, selected }: NodeProps<StudioNode>) {
         {handles.map((handle) => (
           <li key={handle.id} className={`output ${handle.kind}`}>
             <span>{handle.label}</span>
-            <Handle type="source" id={handle.id} position={Position.Right} className={`handle-out ${handle.kind}`} aria-label={`${handle.label} output of ${title}`} />
+            <Handle
+              type="source"
+              id={handle.id}
+              position={Position.Right}
+              className={`handle-out ${handle.kind}`}
+              aria-label={`${handle.label} output of ${title}`}
+            />
           </li>
         ))}
       </ul>

@@ -11,14 +11,29 @@ function onDragStart(event: DragEvent, item: string): void {
   event.dataTransfer.effectAllowed = 'move';
 }
 
-export function Palette({ onAddNode, onAddTrigger }: { onAddNode: (kind: NodeKind) => void; onAddTrigger: (kind: TriggerKind) => void }) {
+export function Palette({
+  onAddNode,
+  onAddTrigger,
+}: {
+  onAddNode: (kind: NodeKind) => void;
+  onAddTrigger: (kind: TriggerKind) => void;
+}) {
   return (
     <aside className="palette" aria-label="Palette">
       <h2>Nodes</h2>
       <ul>
         {PALETTE_KINDS.map((kind) => (
           <li key={kind}>
-            <button type="button" draggable onDragStart={(event) => onDragStart(event, `node:${kind}`)} onClick={() => onAddNode(kind)} title={kindOf(kind).description} aria-label={`Add ${kindOf(kind).label} node`} className={`palette-item kind-${kind}`} data-kind={kind}>
+            <button
+              type="button"
+              draggable
+              onDragStart={(event) => onDragStart(event, `node:${kind}`)}
+              onClick={() => onAddNode(kind)}
+              title={kindOf(kind).description}
+              aria-label={`Add ${kindOf(kind).label} node`}
+              className={`palette-item kind-${kind}`}
+              data-kind={kind}
+            >
               {kindOf(kind).label}
             </button>
           </li>
@@ -28,7 +43,16 @@ export function Palette({ onAddNode, onAddTrigger }: { onAddNode: (kind: NodeKin
       <ul>
         {TRIGGER_KINDS.map((trigger) => (
           <li key={trigger.kind}>
-            <button type="button" draggable onDragStart={(event) => onDragStart(event, `trigger:${trigger.kind}`)} onClick={() => onAddTrigger(trigger.kind)} title={trigger.description} aria-label={`Add ${trigger.label} trigger`} className="palette-item trigger" data-kind={trigger.kind}>
+            <button
+              type="button"
+              draggable
+              onDragStart={(event) => onDragStart(event, `trigger:${trigger.kind}`)}
+              onClick={() => onAddTrigger(trigger.kind)}
+              title={trigger.description}
+              aria-label={`Add ${trigger.label} trigger`}
+              className="palette-item trigger"
+              data-kind={trigger.kind}
+            >
               {trigger.label}
             </button>
           </li>

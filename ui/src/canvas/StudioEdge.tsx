@@ -11,7 +11,15 @@ function StudioEdgeView(props: EdgeProps<StudioEdgeModel>) {
   const faults = useEdgeFaults(id);
   const edge = data.edge;
   const loop = edge.maxIterations !== undefined;
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, curvature: loop ? 0.8 : 0.25 });
+  const [path, labelX, labelY] = getBezierPath({
+    sourceX,
+    sourceY,
+    targetX,
+    targetY,
+    sourcePosition,
+    targetPosition,
+    curvature: loop ? 0.8 : 0.25,
+  });
   const kind = edge.on === 'error' ? 'error' : loop ? 'loop' : edge.path !== undefined ? 'path' : 'plain';
   const label = edge.on === 'error' ? 'error' : (edge.path ?? '');
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -25,21 +33,47 @@ function StudioEdgeView(props: EdgeProps<StudioEdgeModel>) {
     }
     setEditing(false);
   };
-  const classes = ['studio-edge', `edge-${kind}`, faults.length > 0 ? 'faulty' : '', selected ? 'selected' : ''].filter(Boolean).join(' ');
+  const classes = ['studio-edge', `edge-${kind}`, faults.length > 0 ? 'faulty' : '', selected ? 'selected' : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <>
       <BaseEdge id={id} path={path} className={classes} />
       <EdgeLabelRenderer>
-        <div className={`edge-label nodrag nopan ${classes}`} style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }} title={faults.map((fault) => fault.message).join('\n') || undefined}>
+        <div
+          className={`edge-label nodrag nopan ${classes}`}
+          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+          title={faults.map((fault) => fault.message).join('\n') || undefined}
+        >
           {editing ? (
             <form onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && setEditing(false)}>
-              <input name="label" defaultValue={label} aria-label="Edge label (the nextPath it is taken for)" autoFocus disabled={edge.on === 'error'} />
-              {loop && <input name="maxIterations" type="number" min={1} defaultValue={edge.maxIterations} aria-label="Maximum iterations" />}
+              <input
+                name="label"
+                defaultValue={label}
+                aria-label="Edge label (the nextPath it is taken for)"
+                autoFocus
+                disabled={edge.on === 'error'}
+              />
+              {loop && (
+                <input
+                  name="maxIterations"
+                  type="number"
+                  min={1}
+                  defaultValue={edge.maxIterations}
+                  aria-label="Maximum iterations"
+                />
+              )}
               <button type="submit">OK</button>
             </form>
           ) : (
             (label || loop || selected) && (
-              <button type="button" className="edge-chip" onDoubleClick={() => setEditing(true)} onClick={() => selected && setEditing(true)} aria-label={`Edge ${edge.from} to ${edge.to}${label ? ` (${label})` : ''}: edit label`}>
+              <button
+                type="button"
+                className="edge-chip"
+                onDoubleClick={() => setEditing(true)}
+                onClick={() => selected && setEditing(true)}
+                aria-label={`Edge ${edge.from} to ${edge.to}${label ? ` (${label})` : ''}: edit label`}
+              >
                 {label || (selected ? '+ label' : '')}
                 {loop && ` ↺ ≤${edge.maxIterations}`}
               </button>

@@ -26,7 +26,10 @@ export function addNode(kind: NodeKind, position: Position): string {
   const graph = currentGraph();
   const id = freeId(kind, new Set(graph.nodes.map((node) => node.id)));
   const node: StudioNode = { id, type: kind, position, data: { node: kindOf(kind).create(id) }, selected: true };
-  edit(`add ${kind}`, (current) => ({ ...current, nodes: [...current.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] }));
+  edit(`add ${kind}`, (current) => ({
+    ...current,
+    nodes: [...current.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
+  }));
   return id;
 }
 
@@ -34,7 +37,9 @@ export function addNode(kind: NodeKind, position: Position): string {
 export function connect(from: string, to: string, sourceHandle: string): void {
   const graph = currentGraph();
   const shape = edgeOfHandle(sourceHandle);
-  const duplicate = graph.edges.some((edge) => edge.source === from && edge.target === to && edge.sourceHandle === handleOfEdge(shape));
+  const duplicate = graph.edges.some(
+    (edge) => edge.source === from && edge.target === to && edge.sourceHandle === handleOfEdge(shape),
+  );
   if (duplicate) return;
   if (closesLoop(edgesOf(graph), from, to)) {
     uiStore.set((state) => ({ ...state, pendingLoop: { from, to, sourceHandle } }));
@@ -56,7 +61,9 @@ export function confirmLoop(pending: PendingLoop, maxIterations: number | null):
 export function deleteSelection(): void {
   edit('delete', (graph) => {
     const removed = new Set(graph.nodes.filter((node) => node.selected).map((node) => node.id));
-    const edges = graph.edges.filter((edge) => !edge.selected && !removed.has(edge.source) && !removed.has(edge.target));
+    const edges = graph.edges.filter(
+      (edge) => !edge.selected && !removed.has(edge.source) && !removed.has(edge.target),
+    );
     if (removed.size === 0 && edges.length === graph.edges.length) return graph;
     return { ...graph, nodes: graph.nodes.filter((node) => !removed.has(node.id)), edges };
   });
@@ -82,8 +89,14 @@ export function paste(): void {
     const pasted = pasteClip(source, new Set(graph.nodes.map((node) => node.id)), 40 * pastes, newEdgeId);
     return {
       ...graph,
-      nodes: [...graph.nodes.map((node) => (node.selected ? { ...node, selected: false } : node)), ...(pasted.nodes as StudioNode[])],
-      edges: [...graph.edges.map((edge) => (edge.selected ? { ...edge, selected: false } : edge)), ...(pasted.edges as StudioEdge[])],
+      nodes: [
+        ...graph.nodes.map((node) => (node.selected ? { ...node, selected: false } : node)),
+        ...(pasted.nodes as StudioNode[]),
+      ],
+      edges: [
+        ...graph.edges.map((edge) => (edge.selected ? { ...edge, selected: false } : edge)),
+        ...(pasted.edges as StudioEdge[]),
+      ],
     };
   });
 }
@@ -91,7 +104,10 @@ export function paste(): void {
 export function autoLayout(): void {
   edit('auto-layout', (graph) => {
     const positions = layoutPositions(graph.nodes, graph.edges);
-    return { ...graph, nodes: graph.nodes.map((node) => ({ ...node, position: positions.get(node.id) ?? node.position })) };
+    return {
+      ...graph,
+      nodes: graph.nodes.map((node) => ({ ...node, position: positions.get(node.id) ?? node.position })),
+    };
   });
 }
 
@@ -99,7 +115,9 @@ export function autoLayout(): void {
 export function updateNode(nodeId: string, field: string, change: (node: FlowNode) => FlowNode): void {
   edit(`edit ${nodeId}.${field}`, (graph) => ({
     ...graph,
-    nodes: graph.nodes.map((node) => (node.id === nodeId ? { ...node, data: { ...node.data, node: change(node.data.node) } } : node)),
+    nodes: graph.nodes.map((node) =>
+      node.id === nodeId ? { ...node, data: { ...node.data, node: change(node.data.node) } } : node,
+    ),
   }));
 }
 
@@ -135,5 +153,8 @@ export function setEdgeIterations(edgeId: string, maxIterations: number | undefi
 }
 
 export function addTrigger(kind: TriggerKind): void {
-  updateMeta(`add ${kind} trigger`, (meta) => ({ ...meta, triggers: [...(meta.triggers ?? []), newTrigger(kind, meta.triggers ?? [], localTimeZone())] }));
+  updateMeta(`add ${kind} trigger`, (meta) => ({
+    ...meta,
+    triggers: [...(meta.triggers ?? []), newTrigger(kind, meta.triggers ?? [], localTimeZone())],
+  }));
 }

@@ -16,11 +16,18 @@ function estimatedHeight(node: Sized): number {
   return 64 + 15 * outputHandles(node.data.node).length + (node.data.node.name ? 14 : 0);
 }
 
-export function layoutPositions(nodes: readonly Sized[], edges: readonly { source: string; target: string }[]): Map<string, Position> {
+export function layoutPositions(
+  nodes: readonly Sized[],
+  edges: readonly { source: string; target: string }[],
+): Map<string, Position> {
   const graph = new dagre.graphlib.Graph();
   graph.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 90, marginx: 20, marginy: 20 });
   graph.setDefaultEdgeLabel(() => ({}));
-  for (const node of nodes) graph.setNode(node.id, { width: node.measured?.width ?? NODE_WIDTH, height: node.measured?.height ?? estimatedHeight(node) });
+  for (const node of nodes)
+    graph.setNode(node.id, {
+      width: node.measured?.width ?? NODE_WIDTH,
+      height: node.measured?.height ?? estimatedHeight(node),
+    });
   for (const edge of edges) if (edge.source !== edge.target) graph.setEdge(edge.source, edge.target);
   dagre.layout(graph);
   const positions = new Map<string, Position>();

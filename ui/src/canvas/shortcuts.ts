@@ -12,7 +12,11 @@ export interface ShortcutHandlers {
 /** Whether a key press belongs to a text field or the code editor rather than to the canvas. */
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.closest('.monaco-editor') !== null;
+  return (
+    target.isContentEditable ||
+    ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) ||
+    target.closest('.monaco-editor') !== null
+  );
 }
 
 export function useShortcuts(handlers: ShortcutHandlers): void {

@@ -26,7 +26,13 @@ export function pasteClip(clip: Clip, takenIds: ReadonlySet<string>, offset: num
   }
   const nodes = clip.nodes.map((node): CanvasNode => {
     const id = renamed.get(node.id)!;
-    return { id, type: node.type, position: { x: node.position.x + offset, y: node.position.y + offset }, data: { node: { ...node.data.node, id } }, selected: true };
+    return {
+      id,
+      type: node.type,
+      position: { x: node.position.x + offset, y: node.position.y + offset },
+      data: { node: { ...node.data.node, id } },
+      selected: true,
+    };
   });
   const edges = clip.edges.map((edge) => {
     const from = renamed.get(edge.source)!;

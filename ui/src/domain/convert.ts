@@ -3,7 +3,10 @@ import { handleOfEdge } from './handles';
 import type { CanvasEdge, CanvasGraph, CanvasNode, Edge, FlowDefinition, FlowMeta, Position } from './model';
 
 /** The canvas for a definition; nodes the layout does not place get `fallback`'s position (auto-layout fills them in). */
-export function toCanvas(definition: FlowDefinition, fallback: (nodeId: string, index: number) => Position = () => ({ x: 0, y: 0 })): CanvasGraph {
+export function toCanvas(
+  definition: FlowDefinition,
+  fallback: (nodeId: string, index: number) => Position = () => ({ x: 0, y: 0 }),
+): CanvasGraph {
   const { nodes, edges, layout, ...meta } = definition;
   return {
     meta,

@@ -26,7 +26,20 @@ const MACROS: Record<string, string> = {
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 function parseValue(text: string, names: string[] | null, offset: number): number {
   const named = names?.indexOf(text.toLowerCase()) ?? -1;
@@ -82,10 +95,17 @@ function listOf(items: string[]): string {
 
 function runsOf(values: number[]): string[] {
   const runs: string[] = [];
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     let j = i;
     while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
-    runs.push(j - i >= 2 ? `${WEEKDAY_NAMES[values[i]]} through ${WEEKDAY_NAMES[values[j]]}` : values.slice(i, j + 1).map((v) => WEEKDAY_NAMES[v]).join(', '));
+    runs.push(
+      j - i >= 2
+        ? `${WEEKDAY_NAMES[values[i]]} through ${WEEKDAY_NAMES[values[j]]}`
+        : values
+            .slice(i, j + 1)
+            .map((v) => WEEKDAY_NAMES[v])
+            .join(', '),
+    );
     i = j + 1;
   }
   return runs;
@@ -96,9 +116,16 @@ export function describeCron(expression: string): string {
   const spec = parseCron(expression);
   let time: string;
   if (spec.minutes.length === 60 && spec.hours.length === 24) time = 'Every minute';
-  else if (spec.hours.length === 24 && spec.minutes.length > 1) time = spec.minutes.length > 1 && 60 % spec.minutes.length === 0 && spec.minutes[1] - spec.minutes[0] === 60 / spec.minutes.length ? `Every ${60 / spec.minutes.length} minutes` : `At minutes ${spec.minutes.join(', ')} of every hour`;
+  else if (spec.hours.length === 24 && spec.minutes.length > 1)
+    time =
+      spec.minutes.length > 1 &&
+      60 % spec.minutes.length === 0 &&
+      spec.minutes[1] - spec.minutes[0] === 60 / spec.minutes.length
+        ? `Every ${60 / spec.minutes.length} minutes`
+        : `At minutes ${spec.minutes.join(', ')} of every hour`;
   else if (spec.hours.length === 24) time = `At minute ${spec.minutes[0]} of every hour`;
-  else if (spec.minutes.length === 1 && spec.hours.length <= 6) time = `At ${listOf(spec.hours.map((hour) => `${pad(hour)}:${pad(spec.minutes[0])}`))}`;
+  else if (spec.minutes.length === 1 && spec.hours.length <= 6)
+    time = `At ${listOf(spec.hours.map((hour) => `${pad(hour)}:${pad(spec.minutes[0])}`))}`;
   else time = `At minutes ${spec.minutes.join(', ')} past hours ${spec.hours.join(', ')}`;
   const parts = [time];
   if (spec.dayRestricted) parts.push(`on day ${listOf(spec.days.map(String))} of the month`);
@@ -108,14 +135,32 @@ export function describeCron(expression: string): string {
 }
 
 /** The wall-clock parts of an instant in a time zone. */
-function wallClock(instant: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(instant);
+function wallClock(
+  instant: number,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: number; minute: number } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  }).formatToParts(instant);
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };
 }
 
 /** The instant a wall-clock time in a zone names, or null in a daylight-saving gap. */
-function instantOf(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number | null {
+function instantOf(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): number | null {
   const asUtc = Date.UTC(year, month - 1, day, hour, minute);
   let guess = asUtc;
   for (let i = 0; i < 3; i++) {
@@ -134,7 +179,12 @@ export function nextRunTimes(expression: string, timeZone: string, after: Date, 
   const found: Date[] = [];
   for (let offset = 0; offset < 366 * 5 && found.length < count; offset++) {
     const date = new Date(Date.UTC(start.year, start.month - 1, start.day + offset));
-    const [year, month, day, weekday] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCDay()];
+    const [year, month, day, weekday] = [
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      date.getUTCDate(),
+      date.getUTCDay(),
+    ];
     if (!spec.months.includes(month)) continue;
     const dayOk = spec.days.includes(day);
     const weekdayOk = spec.weekdays.includes(weekday);

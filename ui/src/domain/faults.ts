@@ -23,7 +23,8 @@ export const NO_FAULTS: Faults = { nodes: new Map(), edges: new Map(), flow: [] 
 export function parseProblemPath(path: Problem['path']): (string | number)[] {
   if (typeof path !== 'string') return [...path];
   const parts: (string | number)[] = [];
-  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) parts.push(match[2] !== undefined ? Number(match[2]) : match[1]);
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    parts.push(match[2] !== undefined ? Number(match[2]) : match[1]);
   return parts;
 }
 

@@ -15,7 +15,10 @@ function operations(a: string[], b: string[]): Op[] {
   const lengths = new Uint32Array(rows * cols);
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      lengths[i * cols + j] = a[i] === b[j] ? lengths[(i + 1) * cols + j + 1] + 1 : Math.max(lengths[(i + 1) * cols + j], lengths[i * cols + j + 1]);
+      lengths[i * cols + j] =
+        a[i] === b[j]
+          ? lengths[(i + 1) * cols + j + 1] + 1
+          : Math.max(lengths[(i + 1) * cols + j], lengths[i * cols + j + 1]);
     }
   }
   const ops: Op[] = [];
@@ -37,9 +40,13 @@ export function sideBySide(before: string, after: string): DiffRow[] {
   const b = after.split('\n');
   const rows: DiffRow[] = [];
   const ops = operations(a, b);
-  for (let k = 0; k < ops.length; ) {
+  for (let k = 0; k < ops.length;) {
     if (ops[k].op === 'same') {
-      rows.push({ kind: 'same', left: { line: ops[k].left! + 1, text: a[ops[k].left!] }, right: { line: ops[k].right! + 1, text: b[ops[k].right!] } });
+      rows.push({
+        kind: 'same',
+        left: { line: ops[k].left! + 1, text: a[ops[k].left!] },
+        right: { line: ops[k].right! + 1, text: b[ops[k].right!] },
+      });
       k++;
       continue;
     }

@@ -43,7 +43,9 @@ function literalsOfExpression(code: string, start: number, found: Set<string>): 
     if (ch === '"' || ch === "'" || ch === '`') {
       const end = stringEnd(code, i);
       const text = code.slice(i + 1, end);
-      const operand = COMPARISON_AFTER.test(code.slice(end + 1, end + 6)) || COMPARISON_BEFORE.test(code.slice(Math.max(0, i - 6), i));
+      const operand =
+        COMPARISON_AFTER.test(code.slice(end + 1, end + 6)) ||
+        COMPARISON_BEFORE.test(code.slice(Math.max(0, i - 6), i));
       if (depth === 0 && !operand && !(ch === '`' && text.includes('${')) && text.length > 0) found.add(unescape(text));
       i = end;
       continue;

@@ -19,13 +19,20 @@ function renameMapping(mapping: Mapping | undefined, from: string, to: string): 
   return fields as Mapping;
 }
 
-export function renameNode(nodes: readonly CanvasNode[], edges: readonly CanvasEdge[], from: string, to: string): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
+export function renameNode(
+  nodes: readonly CanvasNode[],
+  edges: readonly CanvasEdge[],
+  from: string,
+  to: string,
+): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
   return {
     nodes: nodes.map((node) => {
       const input = renameMapping(node.data.node.input, from, to);
       const id = node.id === from ? to : node.id;
       const flowNode = { ...node.data.node, id, ...(input === undefined ? {} : { input }) };
-      return id === node.id && input === node.data.node.input ? node : { ...node, id, data: { ...node.data, node: flowNode } };
+      return id === node.id && input === node.data.node.input
+        ? node
+        : { ...node, id, data: { ...node.data, node: flowNode } };
     }),
     edges: edges.map((edge) => {
       if (edge.source !== from && edge.target !== from) return edge;

@@ -7,12 +7,32 @@ export type TriggerKind = FlowTrigger['type'];
 export const TRIGGER_KINDS: { kind: TriggerKind; label: string; description: string }[] = [
   { kind: 'webhook', label: 'Webhook', description: 'Runs the flow when an HTTP request arrives at its URL' },
   { kind: 'cron', label: 'Schedule (cron)', description: 'Runs the flow on a cron schedule in a time zone' },
-  { kind: 'event', label: 'Event', description: 'Runs the flow for an event type posted to /api/events or emitted by a node' },
-  { kind: 'mongodb', label: 'MongoDB changes', description: 'Runs the flow for each document inserted, updated, replaced or deleted in a collection' },
-  { kind: 'postgres', label: 'PostgreSQL changes', description: 'Runs the flow for each row inserted, updated or deleted in a table' },
-  { kind: 'signed', label: 'Signed webhook', description: 'Standard Webhooks or Stripe-signed deliveries from a third party' },
+  {
+    kind: 'event',
+    label: 'Event',
+    description: 'Runs the flow for an event type posted to /api/events or emitted by a node',
+  },
+  {
+    kind: 'mongodb',
+    label: 'MongoDB changes',
+    description: 'Runs the flow for each document inserted, updated, replaced or deleted in a collection',
+  },
+  {
+    kind: 'postgres',
+    label: 'PostgreSQL changes',
+    description: 'Runs the flow for each row inserted, updated or deleted in a table',
+  },
+  {
+    kind: 'signed',
+    label: 'Signed webhook',
+    description: 'Standard Webhooks or Stripe-signed deliveries from a third party',
+  },
   { kind: 'salesforce', label: 'Salesforce', description: 'Salesforce outbound messages, one run per notification' },
-  { kind: 's3', label: 'S3 object events', description: 'Runs the flow for each object created or removed in a bucket' },
+  {
+    kind: 's3',
+    label: 'S3 object events',
+    description: 'Runs the flow for each object created or removed in a bucket',
+  },
 ];
 
 export function triggerLabel(trigger: FlowTrigger): string {
@@ -37,20 +57,61 @@ export function newTrigger(kind: TriggerKind, existing: readonly FlowTrigger[], 
     case 'webhook':
       return { type: 'webhook', auth: { type: 'none' }, respond: 'async', timeoutMs: 30_000 };
     case 'cron':
-      return { type: 'cron', id, cron: '0 9 * * 1-5', timezone, overlap: 'skip', catchupWindowMs: 86_400_000, paused: false };
+      return {
+        type: 'cron',
+        id,
+        cron: '0 9 * * 1-5',
+        timezone,
+        overlap: 'skip',
+        catchupWindowMs: 86_400_000,
+        paused: false,
+      };
     case 'event':
       return { type: 'event', id, event: 'order.created', paused: false };
     case 'postgres':
-      return { type: 'postgres', id, urlVariable: 'DATABASE_URL', schema: 'public', table: 'orders', operations: ['insert', 'update', 'delete'], batchSize: 100, paused: false };
+      return {
+        type: 'postgres',
+        id,
+        urlVariable: 'DATABASE_URL',
+        schema: 'public',
+        table: 'orders',
+        operations: ['insert', 'update', 'delete'],
+        batchSize: 100,
+        paused: false,
+      };
     case 'signed':
-      return { type: 'signed', id, source: 'stripe', scheme: 'standard', secretVariable: 'WEBHOOK_SECRET', events: ['*'], typeField: 'type', toleranceSeconds: 300, paused: false };
+      return {
+        type: 'signed',
+        id,
+        source: 'stripe',
+        scheme: 'standard',
+        secretVariable: 'WEBHOOK_SECRET',
+        events: ['*'],
+        typeField: 'type',
+        toleranceSeconds: 300,
+        paused: false,
+      };
     case 'salesforce':
       return { type: 'salesforce', id, source: 'salesforce', organizationId: '00D000000000000', paused: false };
     case 'mongodb':
-      return { type: 'mongodb', id, urlVariable: 'MONGODB_URI', database: 'app', collection: 'orders', mode: 'poll', operations: ['insert', 'update', 'replace', 'delete'], watermarkField: 'updatedAt', createdField: 'createdAt', pollIntervalMs: 5_000, overlapMs: 60_000, batchSize: 100, paused: false };
+      return {
+        type: 'mongodb',
+        id,
+        urlVariable: 'MONGODB_URI',
+        database: 'app',
+        collection: 'orders',
+        mode: 'poll',
+        operations: ['insert', 'update', 'replace', 'delete'],
+        watermarkField: 'updatedAt',
+        createdField: 'createdAt',
+        pollIntervalMs: 5_000,
+        overlapMs: 60_000,
+        batchSize: 100,
+        paused: false,
+      };
     case 's3':
       return { type: 's3', id, source: 's3', bucket: 'uploads', events: ['created'], paused: false };
     default:
-      throw new Error(`the studio cannot create a ${kind} trigger yet`);
+      throw new Error(`the studio cannot create a ${String(kind)} trigger yet`);
   }
 }

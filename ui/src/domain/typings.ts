@@ -38,6 +38,10 @@ export function stepTypings({ upstream, outputs, predecessors }: StepTypingInput
   const typeOf = (id: string) => (id in outputs ? typeOfJson(outputs[id]) : 'any');
   const steps = upstream.map((id) => `  ${key(id)}: ${typeOf(id)};`).join('\n');
   const input =
-    predecessors.length === 0 ? 'any' : predecessors.length === 1 ? typeOf(predecessors[0]) : `{ ${predecessors.map((id) => `${key(id)}: ${typeOf(id)};`).join(' ')} }`;
+    predecessors.length === 0
+      ? 'any'
+      : predecessors.length === 1
+        ? typeOf(predecessors[0])
+        : `{ ${predecessors.map((id) => `${key(id)}: ${typeOf(id)};`).join(' ')} }`;
   return `interface NectarSteps {\n${steps}\n}\n/** What this node receives: the previous node's output (or the trigger payload for an entry node). */\ndeclare const input: ${input};\n`;
 }

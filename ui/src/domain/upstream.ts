@@ -31,7 +31,9 @@ export function directPredecessors(edges: readonly Pick<Edge, 'from' | 'to'>[], 
 /** Dotted paths into a JSON value (fields and array indexes), for completion and the input-mapping picker. */
 export function jsonPaths(value: unknown, prefix: string, depth = 4, out: string[] = []): string[] {
   if (depth === 0 || value === null || typeof value !== 'object') return out;
-  const entries = Array.isArray(value) ? value.slice(0, 3).map((item, index) => [String(index), item] as const) : Object.entries(value);
+  const entries = Array.isArray(value)
+    ? value.slice(0, 3).map((item, index) => [String(index), item] as const)
+    : Object.entries(value);
   for (const [key, child] of entries.slice(0, 50)) {
     if (!/^[A-Za-z0-9_$-]+$/.test(key)) continue;
     const path = `${prefix}.${key}`;

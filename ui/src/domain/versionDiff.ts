@@ -19,7 +19,8 @@ export interface DefinitionDiff {
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const edgeKey = (edge: Edge) => JSON.stringify([edge.from, edge.to, edge.path ?? null, edge.on ?? null, edge.maxIterations ?? null]);
+const edgeKey = (edge: Edge) =>
+  JSON.stringify([edge.from, edge.to, edge.path ?? null, edge.on ?? null, edge.maxIterations ?? null]);
 
 export function diffDefinitions(before: FlowDefinition, after: FlowDefinition): DefinitionDiff {
   const beforeNodes = new Map(before.nodes.map((node) => [node.id, node]));
@@ -29,7 +30,9 @@ export function diffDefinitions(before: FlowDefinition, after: FlowDefinition): 
     const old = beforeNodes.get(id);
     if (!old || same(old, node)) continue;
     const keys = new Set([...Object.keys(old), ...Object.keys(node)]);
-    const fields = [...keys].filter((key) => !same((old as Record<string, unknown>)[key], (node as Record<string, unknown>)[key]));
+    const fields = [...keys].filter(
+      (key) => !same((old as Record<string, unknown>)[key], (node as Record<string, unknown>)[key]),
+    );
     changedNodes.push({ id, fields, before: old, after: node });
   }
   const beforeEdges = new Set(before.edges.map(edgeKey));
@@ -48,7 +51,8 @@ export function diffDefinitions(before: FlowDefinition, after: FlowDefinition): 
 /** "2 nodes changed (route: code), 1 added" — the one-line summary a version list shows. */
 export function summarizeDiff(diff: DefinitionDiff): string {
   const parts: string[] = [];
-  if (diff.changedNodes.length > 0) parts.push(`changed ${diff.changedNodes.map((change) => `${change.id} (${change.fields.join(', ')})`).join(', ')}`);
+  if (diff.changedNodes.length > 0)
+    parts.push(`changed ${diff.changedNodes.map((change) => `${change.id} (${change.fields.join(', ')})`).join(', ')}`);
   if (diff.addedNodes.length > 0) parts.push(`added ${diff.addedNodes.map((node) => node.id).join(', ')}`);
   if (diff.removedNodes.length > 0) parts.push(`removed ${diff.removedNodes.map((node) => node.id).join(', ')}`);
   const edges = diff.addedEdges.length + diff.removedEdges.length;

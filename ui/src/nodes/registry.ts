@@ -6,7 +6,9 @@ import type { NodeKindDefinition } from './kind';
 import { subflowKind } from './subflow/definition';
 import { waitKind } from './wait/definition';
 
-export const NODE_KINDS = { code: codeKind, delay: delayKind, wait: waitKind, subflow: subflowKind } satisfies { [K in NodeKind]: NodeKindDefinition<K> };
+export const NODE_KINDS = { code: codeKind, delay: delayKind, wait: waitKind, subflow: subflowKind } satisfies {
+  [K in NodeKind]: NodeKindDefinition<K>;
+};
 
 export const PALETTE_KINDS: NodeKind[] = ['code', 'delay', 'wait', 'subflow'];
 

@@ -22,7 +22,14 @@ const ON_ERROR = [
 
 function IdField({ id }: { id: string }) {
   const [text, setText] = useState(id);
-  const problem = text === id ? null : !isIdentifier(text) ? 'Letters, digits, "-" or "_", starting with a letter or digit.' : currentGraph().nodes.some((node) => node.id === text) ? 'Another node has this id.' : null;
+  const problem =
+    text === id
+      ? null
+      : !isIdentifier(text)
+        ? 'Letters, digits, "-" or "_", starting with a letter or digit.'
+        : currentGraph().nodes.some((node) => node.id === text)
+          ? 'Another node has this id.'
+          : null;
   const commit = () => {
     if (text !== id && problem === null) renameNodeId(id, text);
     else setText(id);
@@ -30,7 +37,14 @@ function IdField({ id }: { id: string }) {
   return (
     <div className="field">
       <label htmlFor="node-id">Id</label>
-      <input id="node-id" value={text} aria-invalid={problem !== null} onChange={(event) => setText(event.target.value)} onBlur={commit} onKeyDown={(event) => event.key === 'Enter' && commit()} />
+      <input
+        id="node-id"
+        value={text}
+        aria-invalid={problem !== null}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={commit}
+        onKeyDown={(event) => event.key === 'Enter' && commit()}
+      />
       {problem && <span className="error">{problem}</span>}
     </div>
   );
@@ -42,7 +56,8 @@ export function Inspector({ flowId }: { flowId: string }) {
     return selected.length === 1 ? selected[0].id : selected.length === 0 ? null : '';
   });
   if (selectedId === null) return <p className="muted">Select a node to edit it, or drag one from the palette.</p>;
-  if (selectedId === '') return <p className="muted">Several nodes are selected: move, copy or delete them together.</p>;
+  if (selectedId === '')
+    return <p className="muted">Several nodes are selected: move, copy or delete them together.</p>;
   return <NodeInspector key={selectedId} flowId={flowId} nodeId={selectedId} />;
 }
 
@@ -52,11 +67,22 @@ function NodeInspector({ flowId, nodeId }: { flowId: string; nodeId: string }) {
   const runNodes = useStore(runStatusStore, (state) => state.nodes);
   const faults = useNodeFaults(nodeId);
   const { upstream, predecessors } = useMemo(() => {
-    const edges = edgesKey ? edgesKey.split(',').map((pair) => ({ from: pair.split('>')[0], to: pair.split('>')[1] })) : [];
+    const edges = edgesKey
+      ? edgesKey.split(',').map((pair) => ({ from: pair.split('>')[0], to: pair.split('>')[1] }))
+      : [];
     return { upstream: upstreamIds(edges, nodeId), predecessors: directPredecessors(edges, nodeId) };
   }, [edgesKey, nodeId]);
-  const outputs = useMemo(() => Object.fromEntries(Object.values(runNodes).flatMap((record) => (record.output !== undefined ? [[record.id, record.output]] : []))), [runNodes]);
-  const paths = useMemo(() => ['trigger.payload', ...upstream.flatMap((id) => [`steps.${id}`, ...jsonPaths(outputs[id], `steps.${id}`)])], [upstream, outputs]);
+  const outputs = useMemo(
+    () =>
+      Object.fromEntries(
+        Object.values(runNodes).flatMap((record) => (record.output !== undefined ? [[record.id, record.output]] : [])),
+      ),
+    [runNodes],
+  );
+  const paths = useMemo(
+    () => ['trigger.payload', ...upstream.flatMap((id) => [`steps.${id}`, ...jsonPaths(outputs[id], `steps.${id}`)])],
+    [upstream, outputs],
+  );
   if (!node) return null;
 
   const update = (field: string, change: (current: FlowNode) => FlowNode) => updateNode(nodeId, field, change);
@@ -83,19 +109,26 @@ function NodeInspector({ flowId, nodeId }: { flowId: string; nodeId: string }) {
           onCommit={(name) =>
             update('name', (current) => {
               const { name: _old, ...rest } = current;
-              return (name.trim() ? { ...rest, name } : rest);
+              return name.trim() ? { ...rest, name } : rest;
             })
           }
         />
       </div>
-      <KindInspector flowId={flowId} node={node} update={update} upstream={upstream} predecessors={predecessors} outputs={outputs} />
+      <KindInspector
+        flowId={flowId}
+        node={node}
+        update={update}
+        upstream={upstream}
+        predecessors={predecessors}
+        outputs={outputs}
+      />
       <InputMappingEditor
         mapping={node.input}
         paths={paths}
         onChange={(input) =>
           update('input', (current) => {
             const { input: _old, ...rest } = current;
-            return (input === undefined ? rest : { ...rest, input });
+            return input === undefined ? rest : { ...rest, input };
           })
         }
       />
@@ -106,7 +139,7 @@ function NodeInspector({ flowId, nodeId }: { flowId: string; nodeId: string }) {
         onCommit={(onError) =>
           update('onError', (current) => {
             const { onError: _old, ...rest } = current;
-            return (onError === 'stop' && current.onError === undefined ? rest : { ...rest, onError });
+            return onError === 'stop' && current.onError === undefined ? rest : { ...rest, onError };
           })
         }
       />

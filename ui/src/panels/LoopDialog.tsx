@@ -16,7 +16,8 @@ export function LoopDialog() {
     <Dialog title="This edge makes a loop" onClose={() => confirmLoop(pending, null)}>
       <form onSubmit={submit} className="form">
         <p>
-          The edge from <strong>{pending.from}</strong> goes back to <strong>{pending.to}</strong>. How many times at most may the loop run?
+          The edge from <strong>{pending.from}</strong> goes back to <strong>{pending.to}</strong>. How many times at
+          most may the loop run?
         </p>
         <label>
           Maximum iterations

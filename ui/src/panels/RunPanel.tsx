@@ -25,7 +25,13 @@ export function RunPanel({ input, onInput, onRun, error }: RunPanelProps) {
     <section className="panel run-panel" aria-label="Run the draft">
       <h2>Run the draft</h2>
       <label htmlFor="run-input">Input (JSON)</label>
-      <textarea id="run-input" rows={5} value={input} onChange={(event) => onInput(event.target.value)} spellCheck={false} />
+      <textarea
+        id="run-input"
+        rows={5}
+        value={input}
+        onChange={(event) => onInput(event.target.value)}
+        spellCheck={false}
+      />
       <button type="button" className="primary" onClick={() => void start()} disabled={busy} title="Ctrl/Cmd+Enter">
         Run draft
       </button>

@@ -3,11 +3,22 @@ import { useId, useState } from 'react';
 
 export const REDACTED = '[redacted secret]';
 
-export function SecretField({ label, value, minLength, onCommit }: { label: string; value: string; minLength: number; onCommit: (value: string) => void }) {
+export function SecretField({
+  label,
+  value,
+  minLength,
+  onCommit,
+}: {
+  label: string;
+  value: string;
+  minLength: number;
+  onCommit: (value: string) => void;
+}) {
   const id = useId();
   const saved = value === REDACTED;
   const [text, setText] = useState(saved ? '' : value);
-  const problem = text === '' ? (saved ? null : 'Required.') : text.length < minLength ? `At least ${minLength} characters.` : null;
+  const problem =
+    text === '' ? (saved ? null : 'Required.') : text.length < minLength ? `At least ${minLength} characters.` : null;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>

@@ -8,7 +8,17 @@ import type { FlowNode } from '../domain/model';
 import { JsonView } from './JsonView';
 import { Alert } from './Alert';
 
-export function StepTest({ flowId, node, suggestedInput, onResult }: { flowId: string; node: FlowNode; suggestedInput: unknown; onResult?: (result: StepTestAnswer) => void }) {
+export function StepTest({
+  flowId,
+  node,
+  suggestedInput,
+  onResult,
+}: {
+  flowId: string;
+  node: FlowNode;
+  suggestedInput: unknown;
+  onResult?: (result: StepTestAnswer) => void;
+}) {
   const [text, setText] = useState(() => JSON.stringify(suggestedInput ?? {}, null, 2));
   const [result, setResult] = useState<StepTestAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -39,9 +49,19 @@ export function StepTest({ flowId, node, suggestedInput, onResult }: { flowId: s
     <section className="step-test" aria-label="Test this step">
       <h3>Test this step</h3>
       <label htmlFor="step-input">Test input (JSON)</label>
-      <textarea id="step-input" rows={4} value={text} onChange={(event) => setText(event.target.value)} spellCheck={false} />
+      <textarea
+        id="step-input"
+        rows={4}
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        spellCheck={false}
+      />
       <div className="actions left">
-        <button type="button" onClick={() => setText(JSON.stringify(suggestedInput ?? {}, null, 2))} disabled={suggestedInput === undefined}>
+        <button
+          type="button"
+          onClick={() => setText(JSON.stringify(suggestedInput ?? {}, null, 2))}
+          disabled={suggestedInput === undefined}
+        >
           Use last upstream output
         </button>
         <button type="button" className="primary" onClick={() => void run()} disabled={busy}>
@@ -74,7 +94,12 @@ export function StepTest({ flowId, node, suggestedInput, onResult }: { flowId: s
           )}
           {result.logs.length > 0 && (
             <pre className="logs" aria-label="Step logs">
-              {result.logs.map((entry) => `${entry.level} ${entry.args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`).join('\n')}
+              {result.logs
+                .map(
+                  (entry) =>
+                    `${entry.level} ${entry.args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`,
+                )
+                .join('\n')}
             </pre>
           )}
         </div>

@@ -1,7 +1,19 @@
 /** Labelled inputs for the inspector: each commits only a valid value and says what is wrong with an invalid one. */
 import { useEffect, useId, useState, type ReactNode } from 'react';
 
-export function Field({ label, error, hint, children, id }: { label: string; error?: string | null; hint?: ReactNode; children: ReactNode; id: string }) {
+export function Field({
+  label,
+  error,
+  hint,
+  children,
+  id,
+}: {
+  label: string;
+  error?: string | null;
+  hint?: ReactNode;
+  children: ReactNode;
+  id: string;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -16,7 +28,21 @@ export function Field({ label, error, hint, children, id }: { label: string; err
   );
 }
 
-export function TextField({ label, value, onCommit, validate, placeholder, hint }: { label: string; value: string; onCommit: (value: string) => void; validate?: (value: string) => string | null; placeholder?: string; hint?: ReactNode }) {
+export function TextField({
+  label,
+  value,
+  onCommit,
+  validate,
+  placeholder,
+  hint,
+}: {
+  label: string;
+  value: string;
+  onCommit: (value: string) => void;
+  validate?: (value: string) => string | null;
+  placeholder?: string;
+  hint?: ReactNode;
+}) {
   const id = useId();
   const [text, setText] = useState(value);
   useEffect(() => setText(value), [value]);
@@ -50,7 +76,10 @@ export interface NumberFieldProps {
   hint?: ReactNode;
 }
 
-export function numberProblem(text: string, props: Pick<NumberFieldProps, 'min' | 'max' | 'maxReason' | 'optional'>): string | null {
+export function numberProblem(
+  text: string,
+  props: Pick<NumberFieldProps, 'min' | 'max' | 'maxReason' | 'optional'>,
+): string | null {
   if (text.trim() === '') return props.optional ? null : 'Required.';
   const value = Number(text);
   if (!Number.isInteger(value)) return 'Enter a whole number.';
@@ -77,14 +106,25 @@ export function NumberField(props: NumberFieldProps) {
         aria-describedby={error ? `${id}-error` : undefined}
         onChange={(event) => {
           setText(event.target.value);
-          if (numberProblem(event.target.value, props) === null) props.onCommit(event.target.value.trim() === '' ? undefined : Number(event.target.value));
+          if (numberProblem(event.target.value, props) === null)
+            props.onCommit(event.target.value.trim() === '' ? undefined : Number(event.target.value));
         }}
       />
     </Field>
   );
 }
 
-export function SelectField<T extends string>({ label, value, options, onCommit }: { label: string; value: T; options: readonly { value: T; label: string }[]; onCommit: (value: T) => void }) {
+export function SelectField<T extends string>({
+  label,
+  value,
+  options,
+  onCommit,
+}: {
+  label: string;
+  value: T;
+  options: readonly { value: T; label: string }[];
+  onCommit: (value: T) => void;
+}) {
   const id = useId();
   return (
     <Field label={label} id={id}>

@@ -88,16 +88,31 @@ export class DraftSaver {
     const { checkDefinition } = await import('../../../flow/validate');
     const check = checkDefinition(definition);
     if (!check.ok) {
-      this.state.set((state) => ({ ...state, status: 'invalid', problems: check.problems, message: `the flow has ${check.problems.length} problem(s)` }));
+      this.state.set((state) => ({
+        ...state,
+        status: 'invalid',
+        problems: check.problems,
+        message: `the flow has ${check.problems.length} problem(s)`,
+      }));
       return;
     }
     this.state.set((state) => ({ ...state, status: 'saving' }));
     try {
       const saved = await api.saveDraft(definition, this.state.get().revision);
-      this.state.set({ status: this.dirty ? 'dirty' : 'saved', revision: saved.revision, savedAt: saved.savedAt, problems: [] });
+      this.state.set({
+        status: this.dirty ? 'dirty' : 'saved',
+        revision: saved.revision,
+        savedAt: saved.savedAt,
+        problems: [],
+      });
     } catch (error) {
       if (error instanceof ApiError && error.status === 409 && error.code === 'draft_conflict') {
-        this.state.set((state) => ({ ...state, status: 'conflict', message: 'This draft was changed elsewhere (another tab or person) since this editor loaded it. Your changes are not saved.' }));
+        this.state.set((state) => ({
+          ...state,
+          status: 'conflict',
+          message:
+            'This draft was changed elsewhere (another tab or person) since this editor loaded it. Your changes are not saved.',
+        }));
       } else if (error instanceof ApiError && error.status === 400) {
         this.state.set((state) => ({ ...state, status: 'invalid', problems: error.problems, message: error.message }));
       } else {

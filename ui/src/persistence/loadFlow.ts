@@ -22,5 +22,9 @@ export async function openFlow(flowId: string): Promise<OpenedFlow> {
     const saved = await api.readFlow(flowId);
     return { definition: saved.definition, revision: null, latestVersion: saved.version };
   }
-  return { definition: { id: flowId, name: newFlowName(flowId) ?? flowId, nodes: [], edges: [] }, revision: null, latestVersion: null };
+  return {
+    definition: { id: flowId, name: newFlowName(flowId) ?? flowId, nodes: [], edges: [] },
+    revision: null,
+    latestVersion: null,
+  };
 }

@@ -26,7 +26,8 @@ async function startSession(flowId: string): Promise<EditorSession> {
   const graph = toCanvas(opened.definition);
   if (!hasLayout(opened.definition)) {
     const positions = layoutPositions(graph.nodes, graph.edges);
-    for (const node of graph.nodes) node.position = opened.definition.layout?.nodes[node.id] ?? positions.get(node.id) ?? node.position;
+    for (const node of graph.nodes)
+      node.position = opened.definition.layout?.nodes[node.id] ?? positions.get(node.id) ?? node.position;
   }
   loadGraph(graph);
   return new EditorSession(flowId, opened.revision, opened.latestVersion);
@@ -84,7 +85,12 @@ function Editor({ session }: { session: EditorSession }) {
   return (
     <div className="editor">
       <div className="toolbar" role="toolbar" aria-label="Flow">
-        <input className="flow-name" aria-label="Flow name" value={name} onChange={(event) => updateMeta('edit flow.name', (meta) => ({ ...meta, name: event.target.value }))} />
+        <input
+          className="flow-name"
+          aria-label="Flow name"
+          value={name}
+          onChange={(event) => updateMeta('edit flow.name', (meta) => ({ ...meta, name: event.target.value }))}
+        />
         <span className="muted">
           {session.flowId} · {latestVersion ? `v${latestVersion} published` : 'never published'}
         </span>
@@ -96,10 +102,19 @@ function Editor({ session }: { session: EditorSession }) {
         <button type="button" onClick={redo} title="Ctrl/Cmd+Shift+Z">
           Redo
         </button>
-        <button type="button" onClick={() => (autoLayout(), setTimeout(() => void flow.fitView({ duration: 200, maxZoom: 1, minZoom: 0.02, padding: 0.15 }), 50))}>
+        <button
+          type="button"
+          onClick={() => (
+            autoLayout(),
+            setTimeout(() => void flow.fitView({ duration: 200, maxZoom: 1, minZoom: 0.02, padding: 0.15 }), 50)
+          )}
+        >
           Auto-layout
         </button>
-        <button type="button" onClick={() => void flow.fitView({ duration: 200, maxZoom: 1, minZoom: 0.02, padding: 0.15 })}>
+        <button
+          type="button"
+          onClick={() => void flow.fitView({ duration: 200, maxZoom: 1, minZoom: 0.02, padding: 0.15 })}
+        >
           Zoom to fit
         </button>
         <button type="button" onClick={() => openPanel('triggers')}>
@@ -118,7 +133,12 @@ function Editor({ session }: { session: EditorSession }) {
       {notice && (
         <p className={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
           {notice.text}{' '}
-          <button type="button" className="link" aria-label="Dismiss" onClick={() => uiStore.set((state) => ({ ...state, notice: null }))}>
+          <button
+            type="button"
+            className="link"
+            aria-label="Dismiss"
+            onClick={() => uiStore.set((state) => ({ ...state, notice: null }))}
+          >
             ×
           </button>
         </p>
@@ -126,7 +146,10 @@ function Editor({ session }: { session: EditorSession }) {
       <div className="editor-body">
         <Palette onAddNode={onAddNode} onAddTrigger={onAddTrigger} />
         <FlowCanvas onAddTrigger={onAddTrigger} />
-        <SidePanels session={session} runPanel={<RunPanel input={runInput} onInput={setRunInput} onRun={run} error={runError} />} />
+        <SidePanels
+          session={session}
+          runPanel={<RunPanel input={runInput} onInput={setRunInput} onRun={run} error={runError} />}
+        />
       </div>
       <LoopDialog />
     </div>
@@ -154,7 +177,12 @@ export default function FlowEditor({ flowId }: { flowId: string }) {
       uiStore.set((state) => ({ ...state, panel: null, notice: null }));
     };
   }, [flowId]);
-  if (error) return <p role="alert" className="error">Could not open {flowId}: {error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="error">
+        Could not open {flowId}: {error}
+      </p>
+    );
   if (!session) return <p className="loading">Loading {flowId}…</p>;
   return (
     <ReactFlowProvider>

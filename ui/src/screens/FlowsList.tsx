@@ -23,7 +23,11 @@ function NewFlowDialog({ taken, onClose }: { taken: ReadonlySet<string>; onClose
   const [name, setName] = useState('');
   const [id, setId] = useState('');
   const flowId = id || freeId(slugOf(name), taken);
-  const problem = !isIdentifier(flowId) ? 'The id must be 1-64 letters, digits, "-" or "_".' : taken.has(flowId) ? 'A flow with this id exists.' : null;
+  const problem = !isIdentifier(flowId)
+    ? 'The id must be 1-64 letters, digits, "-" or "_".'
+    : taken.has(flowId)
+      ? 'A flow with this id exists.'
+      : null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (problem || !name.trim()) return;
@@ -75,12 +79,16 @@ export function FlowsList({ onUnauthorized }: { onUnauthorized: () => void }) {
   const taken = useMemo(() => new Set((flows ?? []).map((flow) => flow.id)), [flows]);
   const shown = useMemo(() => {
     const text = query.trim().toLowerCase();
-    return (flows ?? []).filter((flow) => !text || flow.id.toLowerCase().includes(text) || flow.name.toLowerCase().includes(text));
+    return (flows ?? []).filter(
+      (flow) => !text || flow.id.toLowerCase().includes(text) || flow.name.toLowerCase().includes(text),
+    );
   }, [flows, query]);
 
   const duplicate = async (item: FlowListItem) => {
     try {
-      const source = item.hasDraft ? (await api.readDraft(item.id)).definition : (await api.readFlow(item.id)).definition;
+      const source = item.hasDraft
+        ? (await api.readDraft(item.id)).definition
+        : (await api.readFlow(item.id)).definition;
       const id = freeId(`${item.id}-copy`, taken);
       await api.saveDraft({ ...source, id, name: `${source.name} (copy)` }, null);
       navigate(flowUrl(id));
@@ -104,14 +112,22 @@ export function FlowsList({ onUnauthorized }: { onUnauthorized: () => void }) {
     <section className="flows" aria-labelledby="flows-title">
       <div className="flows-head">
         <h1 id="flows-title">Flows</h1>
-        <input type="search" aria-label="Search flows" placeholder="Search flows" value={query} onChange={(event) => setQuery(event.target.value)} />
+        <input
+          type="search"
+          aria-label="Search flows"
+          placeholder="Search flows"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+        />
         <button type="button" className="primary" onClick={() => setCreating(true)}>
           New flow
         </button>
       </div>
       <Alert text={error} />
       {flows === null && !error && <p className="loading">Loading…</p>}
-      {flows !== null && shown.length === 0 && <p className="empty">{flows.length === 0 ? 'No flows yet. Create one to start.' : 'No flow matches.'}</p>}
+      {flows !== null && shown.length === 0 && (
+        <p className="empty">{flows.length === 0 ? 'No flows yet. Create one to start.' : 'No flow matches.'}</p>
+      )}
       {shown.length > 0 && (
         <table className="flow-table">
           <thead>
@@ -140,7 +156,8 @@ export function FlowsList({ onUnauthorized }: { onUnauthorized: () => void }) {
                 <td>
                   {item.lastRun ? (
                     <Link href={runUrl(item.lastRun.runId)}>
-                      <span className={`status ${item.lastRun.status}`}>{item.lastRun.status}</span> {item.lastRun.startedAt ? new Date(item.lastRun.startedAt).toLocaleString() : ''}
+                      <span className={`status ${item.lastRun.status}`}>{item.lastRun.status}</span>{' '}
+                      {item.lastRun.startedAt ? new Date(item.lastRun.startedAt).toLocaleString() : ''}
                     </Link>
                   ) : (
                     '—'
@@ -151,7 +168,12 @@ export function FlowsList({ onUnauthorized }: { onUnauthorized: () => void }) {
                   <button type="button" onClick={() => void duplicate(item)} aria-label={`Duplicate ${item.name}`}>
                     Duplicate
                   </button>
-                  <button type="button" className="danger" onClick={() => setDeleting(item)} aria-label={`Delete ${item.name}`}>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => setDeleting(item)}
+                    aria-label={`Delete ${item.name}`}
+                  >
                     Delete
                   </button>
                 </td>
@@ -164,7 +186,8 @@ export function FlowsList({ onUnauthorized }: { onUnauthorized: () => void }) {
       {deleting && (
         <Dialog title={`Delete ${deleting.name}?`} onClose={() => setDeleting(null)}>
           <p>
-            This deletes the flow <strong>{deleting.id}</strong>, its versions, its draft and its schedules. Runs already started finish.
+            This deletes the flow <strong>{deleting.id}</strong>, its versions, its draft and its schedules. Runs
+            already started finish.
           </p>
           <div className="actions">
             <button type="button" onClick={() => setDeleting(null)} autoFocus>

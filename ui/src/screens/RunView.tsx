@@ -9,7 +9,12 @@ import { JsonView } from '../panels/JsonView';
 import { reduceRunEvent, type RunStatusState } from '../stores/runStatus';
 
 function logText(node: NodeRecord): string {
-  return (node.logs ?? []).map((entry) => `${entry.level} ${entry.args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`).join('\n');
+  return (node.logs ?? [])
+    .map(
+      (entry) =>
+        `${entry.level} ${entry.args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`,
+    )
+    .join('\n');
 }
 
 function formatMs(ms: number | undefined): string {
@@ -26,10 +31,20 @@ export default function RunView({ runId }: { runId: string }) {
     api.readRun(runId).then(
       (loaded) => {
         setRun(loaded);
-        const initial: RunStatusState = { runId, status: loaded.status, nodes: Object.fromEntries(loaded.nodes.map((node) => [node.id, node])), output: loaded.output, error: loaded.error };
+        const initial: RunStatusState = {
+          runId,
+          status: loaded.status,
+          nodes: Object.fromEntries(loaded.nodes.map((node) => [node.id, node])),
+          output: loaded.output,
+          error: loaded.error,
+        };
         setLive(initial);
         if (loaded.status === 'running' || loaded.status === 'pending') {
-          void followRun(runId, (event) => setLive((state) => (state ? reduceRunEvent(state, event) : state)), abort.signal).catch((caught: Error) => setError(caught.message));
+          void followRun(
+            runId,
+            (event) => setLive((state) => (state ? reduceRunEvent(state, event) : state)),
+            abort.signal,
+          ).catch((caught: Error) => setError(caught.message));
         }
       },
       (caught: Error) => setError(caught.message),
@@ -37,15 +52,22 @@ export default function RunView({ runId }: { runId: string }) {
     return () => abort.abort();
   }, [runId]);
 
-  if (error) return <p role="alert" className="error">Run {runId}: {error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="error">
+        Run {runId}: {error}
+      </p>
+    );
   if (!run || !live) return <p className="loading">Loading run…</p>;
   const nodes = Object.values(live.nodes);
   return (
     <section className="run-view" aria-labelledby="run-title">
       <h1 id="run-title">Run</h1>
       <p id="run-meta">
-        {run.flowId && <Link href={flowUrl(run.flowId)}>{run.flowId}</Link>} {run.draft !== undefined ? `draft ${run.draft}` : `v${run.flowVersion ?? '?'}`} ·{' '}
-        <span className={`status ${live.status}`}>{live.status}</span> · started {new Date(run.startedAt).toLocaleString()} · <code>{runId}</code>
+        {run.flowId && <Link href={flowUrl(run.flowId)}>{run.flowId}</Link>}{' '}
+        {run.draft !== undefined ? `draft ${run.draft}` : `v${run.flowVersion ?? '?'}`} ·{' '}
+        <span className={`status ${live.status}`}>{live.status}</span> · started{' '}
+        {new Date(run.startedAt).toLocaleString()} · <code>{runId}</code>
       </p>
       <table className="run-nodes">
         <thead>
@@ -69,7 +91,15 @@ export default function RunView({ runId }: { runId: string }) {
               <td>{node.attempt ?? ''}</td>
               <td>{formatMs(node.durationMs)}</td>
               <td>{node.memoryBytes !== undefined ? `${Math.round(node.memoryBytes / 1024)} KiB` : ''}</td>
-              <td>{node.error ? <span className="error">{`${node.error.name}: ${node.error.message}`}</span> : node.output !== undefined ? <JsonView value={node.output} /> : ''}</td>
+              <td>
+                {node.error ? (
+                  <span className="error">{`${node.error.name}: ${node.error.message}`}</span>
+                ) : node.output !== undefined ? (
+                  <JsonView value={node.output} />
+                ) : (
+                  ''
+                )}
+              </td>
               <td>
                 <pre className="logs">{logText(node)}</pre>
               </td>

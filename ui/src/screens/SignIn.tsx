@@ -36,7 +36,14 @@ export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
       <form onSubmit={(event) => void submit(event)} aria-labelledby="signin-title">
         <h1 id="signin-title">Nectar Studio</h1>
         <label htmlFor="api-key">API key</label>
-        <input id="api-key" type="password" autoComplete="off" value={key} onChange={(event) => setKey(event.target.value)} autoFocus />
+        <input
+          id="api-key"
+          type="password"
+          autoComplete="off"
+          value={key}
+          onChange={(event) => setKey(event.target.value)}
+          autoFocus
+        />
         <button type="submit" disabled={busy}>
           Sign in
         </button>

@@ -3,7 +3,15 @@
  * field change, the start of a drag), never on selection or measuring, so undo steps are what a person did.
  */
 import type { Edge as FlowEdge, Node as FlowNodeView } from '@xyflow/react';
-import type { CanvasEdge, CanvasEdgeData, CanvasGraph, CanvasNode, CanvasNodeData, FlowMeta, NodeKind } from '../domain/model';
+import type {
+  CanvasEdge,
+  CanvasEdgeData,
+  CanvasGraph,
+  CanvasNode,
+  CanvasNodeData,
+  FlowMeta,
+  NodeKind,
+} from '../domain/model';
 import { createStore, useStore } from './createStore';
 
 export type StudioNode = FlowNodeView<CanvasNodeData, NodeKind> & CanvasNode;
@@ -56,15 +64,29 @@ export function edit(label: string, change: (graph: EditorGraph) => EditorGraph)
     const next = change(state.graph);
     if (next === state.graph) return state;
     const now = Date.now();
-    const continues = label.startsWith('edit ') && state.lastEdit === label && now - (state.lastEditAt ?? 0) < COALESCE_MS;
+    const continues =
+      label.startsWith('edit ') && state.lastEdit === label && now - (state.lastEditAt ?? 0) < COALESCE_MS;
     const past = continues ? state.past : pushed(state.past, state.graph);
-    return { graph: next, past, future: [], contentVersion: state.contentVersion + 1, lastEdit: label, lastEditAt: now };
+    return {
+      graph: next,
+      past,
+      future: [],
+      contentVersion: state.contentVersion + 1,
+      lastEdit: label,
+      lastEditAt: now,
+    };
   });
 }
 
 /** Takes the snapshot a drag returns to on undo; the moves that follow change content without more snapshots. */
 export function beginMove(): void {
-  graphStore.set((state) => ({ ...state, past: pushed(state.past, state.graph), future: [], lastEdit: 'move', lastEditAt: Date.now() }));
+  graphStore.set((state) => ({
+    ...state,
+    past: pushed(state.past, state.graph),
+    future: [],
+    lastEdit: 'move',
+    lastEditAt: Date.now(),
+  }));
 }
 
 /** A change that is not an edit of its own (positions while dragging, selection, measured sizes). */
@@ -80,7 +102,12 @@ export function undo(): void {
   graphStore.set((state) => {
     const previous = state.past.at(-1);
     if (!previous) return state;
-    return { graph: previous, past: state.past.slice(0, -1), future: [state.graph, ...state.future], contentVersion: state.contentVersion + 1 };
+    return {
+      graph: previous,
+      past: state.past.slice(0, -1),
+      future: [state.graph, ...state.future],
+      contentVersion: state.contentVersion + 1,
+    };
   });
 }
 
@@ -88,7 +115,12 @@ export function redo(): void {
   graphStore.set((state) => {
     const [next, ...rest] = state.future;
     if (!next) return state;
-    return { graph: next, past: pushed(state.past, state.graph), future: rest, contentVersion: state.contentVersion + 1 };
+    return {
+      graph: next,
+      past: pushed(state.past, state.graph),
+      future: rest,
+      contentVersion: state.contentVersion + 1,
+    };
   });
 }
 

@@ -19,10 +19,6 @@ export function clearRun(runId: string | null = null): void {
   runStatusStore.set({ runId, status: runId ? 'pending' : null, nodes: {} });
 }
 
-export function showRun(run: RunView): void {
-  runStatusStore.set({ runId: run.runId, status: run.status, nodes: Object.fromEntries(run.nodes.map((node) => [node.id, node])), output: run.output, error: run.error });
-}
-
 /** One run event applied to the state (pure, for the stream handler and its tests). */
 export function reduceRunEvent(state: RunStatusState, event: RunEvent): RunStatusState {
   switch (event.type) {

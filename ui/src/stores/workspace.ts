@@ -9,14 +9,22 @@ export interface PlanCeilings {
   plan: string | null;
 }
 
-const FALLBACK: PlanCeilings = { maxMemoryMb: NODE_LIMITS.memoryMb.max, maxTimeoutMs: NODE_LIMITS.timeoutMs.max, plan: null };
+const FALLBACK: PlanCeilings = {
+  maxMemoryMb: NODE_LIMITS.memoryMb.max,
+  maxTimeoutMs: NODE_LIMITS.timeoutMs.max,
+  plan: null,
+};
 let asked: Promise<PlanCeilings> | null = null;
 
 export function usePlanCeilings(): PlanCeilings {
   const [ceilings, setCeilings] = useState(FALLBACK);
   useEffect(() => {
     asked ??= api.workspace().then(
-      (workspace) => ({ maxMemoryMb: workspace.maxMemoryMb, maxTimeoutMs: workspace.maxTimeoutMs, plan: workspace.plan }),
+      (workspace) => ({
+        maxMemoryMb: workspace.maxMemoryMb,
+        maxTimeoutMs: workspace.maxTimeoutMs,
+        plan: workspace.plan,
+      }),
       () => FALLBACK,
     );
     void asked.then(setCeilings);

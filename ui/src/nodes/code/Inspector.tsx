@@ -11,7 +11,11 @@ const CodeEditor = lazy(() => import('../../panels/code/CodeEditor'));
 type CodeNode = KindInspectorProps<'code'>['node'];
 type Retry = NonNullable<CodeNode['retry']>;
 
-function withOptional<K extends 'timeoutMs' | 'memoryMb'>(node: CodeNode, field: K, value: number | undefined): CodeNode {
+function withOptional<K extends 'timeoutMs' | 'memoryMb'>(
+  node: CodeNode,
+  field: K,
+  value: number | undefined,
+): CodeNode {
   const { [field]: _old, ...rest } = node;
   return (value === undefined ? rest : { ...rest, [field]: value }) as CodeNode;
 }
@@ -31,13 +35,49 @@ export function CodeInspector({ flowId, node, update, upstream, predecessors, ou
   return (
     <>
       <Suspense fallback={<p className="loading">Loading the editor…</p>}>
-        <CodeEditor nodeId={node.id} code={node.code} typings={typings} onChange={(code) => update('code', (current) => ({ ...current, code }))} />
+        <CodeEditor
+          nodeId={node.id}
+          code={node.code}
+          typings={typings}
+          onChange={(code) => update('code', (current) => ({ ...current, code }))}
+        />
       </Suspense>
       <div className="field-grid">
-        <NumberField label="Time limit (ms)" value={node.timeoutMs} min={NODE_LIMITS.timeoutMs.min} max={plan.maxTimeoutMs} maxReason={planReason} optional hint={`default ${NODE_LIMITS.timeoutMs.default}`} onCommit={(value) => update('timeoutMs', (current) => withOptional(current, 'timeoutMs', value))} />
-        <NumberField label="Memory limit (MB)" value={node.memoryMb} min={NODE_LIMITS.memoryMb.min} max={plan.maxMemoryMb} maxReason={planReason} optional hint={`default ${NODE_LIMITS.memoryMb.default}`} onCommit={(value) => update('memoryMb', (current) => withOptional(current, 'memoryMb', value))} />
-        <NumberField label="Attempts" value={node.retry?.maximumAttempts ?? 1} min={NODE_LIMITS.maximumAttempts.min} max={NODE_LIMITS.maximumAttempts.max} onCommit={(value) => update('retry', (current) => withRetry(current, { maximumAttempts: value ?? 1 }))} />
-        <NumberField label="First retry after (ms)" value={node.retry?.initialIntervalMs} min={10} max={3_600_000} optional onCommit={(value) => update('retry', (current) => withRetry(current, { initialIntervalMs: value }))} />
+        <NumberField
+          label="Time limit (ms)"
+          value={node.timeoutMs}
+          min={NODE_LIMITS.timeoutMs.min}
+          max={plan.maxTimeoutMs}
+          maxReason={planReason}
+          optional
+          hint={`default ${NODE_LIMITS.timeoutMs.default}`}
+          onCommit={(value) => update('timeoutMs', (current) => withOptional(current, 'timeoutMs', value))}
+        />
+        <NumberField
+          label="Memory limit (MB)"
+          value={node.memoryMb}
+          min={NODE_LIMITS.memoryMb.min}
+          max={plan.maxMemoryMb}
+          maxReason={planReason}
+          optional
+          hint={`default ${NODE_LIMITS.memoryMb.default}`}
+          onCommit={(value) => update('memoryMb', (current) => withOptional(current, 'memoryMb', value))}
+        />
+        <NumberField
+          label="Attempts"
+          value={node.retry?.maximumAttempts ?? 1}
+          min={NODE_LIMITS.maximumAttempts.min}
+          max={NODE_LIMITS.maximumAttempts.max}
+          onCommit={(value) => update('retry', (current) => withRetry(current, { maximumAttempts: value ?? 1 }))}
+        />
+        <NumberField
+          label="First retry after (ms)"
+          value={node.retry?.initialIntervalMs}
+          min={10}
+          max={3_600_000}
+          optional
+          onCommit={(value) => update('retry', (current) => withRetry(current, { initialIntervalMs: value }))}
+        />
       </div>
       <StepTest key={node.id} flowId={flowId} node={node} suggestedInput={suggested} />
     </>

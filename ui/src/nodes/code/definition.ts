@@ -5,7 +5,11 @@ export const codeKind = defineNodeKind({
   kind: 'code',
   label: 'Code',
   description: 'A JavaScript function (input, context); may route by returning nextPath',
-  create: (id) => ({ id, type: 'code', code: '// input: what the previous node returned (or the trigger payload)\nreturn input;' }),
+  create: (id) => ({
+    id,
+    type: 'code',
+    code: '// input: what the previous node returned (or the trigger payload)\nreturn input;',
+  }),
   summary: (node) => {
     const paths = nextPathLiterals(node.code);
     const lines = node.code.split('\n').length;

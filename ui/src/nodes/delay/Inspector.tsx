@@ -11,7 +11,9 @@ export function DelayInspector({ node, update }: KindInspectorProps<'delay'>) {
       min={NODE_LIMITS.delayMs.min}
       max={NODE_LIMITS.delayMs.max}
       hint={formatMs(node.durationMs)}
-      onCommit={(value) => value !== undefined && update('durationMs', (current) => ({ ...current, durationMs: value }))}
+      onCommit={(value) =>
+        value !== undefined && update('durationMs', (current) => ({ ...current, durationMs: value }))
+      }
     />
   );
 }

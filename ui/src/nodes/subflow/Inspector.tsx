@@ -8,7 +8,9 @@ export function SubflowInspector({ node, update, flowId }: KindInspectorProps<'s
       <TextField
         label="Flow id"
         value={node.flowId}
-        validate={(text) => (!isIdentifier(text) ? 'Letters, digits, "-" or "_".' : text === flowId ? 'A flow cannot run itself.' : null)}
+        validate={(text) =>
+          !isIdentifier(text) ? 'Letters, digits, "-" or "_".' : text === flowId ? 'A flow cannot run itself.' : null
+        }
         onCommit={(value) => update('flowId', (current) => ({ ...current, flowId: value }))}
       />
       <NumberField

@@ -20,7 +20,9 @@ export function WaitInspector({ node, update }: KindInspectorProps<'wait'>) {
         min={NODE_LIMITS.waitTimeoutMs.min}
         max={NODE_LIMITS.waitTimeoutMs.max}
         hint={`${formatMs(node.timeoutMs)}; then its "timeout" edges are taken`}
-        onCommit={(value) => value !== undefined && update('timeoutMs', (current) => ({ ...current, timeoutMs: value }))}
+        onCommit={(value) =>
+          value !== undefined && update('timeoutMs', (current) => ({ ...current, timeoutMs: value }))
+        }
       />
     </>
   );

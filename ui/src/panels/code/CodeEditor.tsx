@@ -18,7 +18,15 @@ const VALIDATE_AFTER_MS = 200;
 function toMarker(model: monaco.editor.ITextModel, problem: Problem): monaco.editor.IMarkerData {
   const line = Math.min(Math.max(problem.line ?? 1, 1), model.getLineCount());
   const column = Math.max(problem.column ?? 1, 1);
-  return { severity: monaco.MarkerSeverity.Error, message: problem.message, startLineNumber: line, startColumn: column, endLineNumber: line, endColumn: model.getLineMaxColumn(line), source: problem.rule ?? 'nectar' };
+  return {
+    severity: monaco.MarkerSeverity.Error,
+    message: problem.message,
+    startLineNumber: line,
+    startColumn: column,
+    endLineNumber: line,
+    endColumn: model.getLineMaxColumn(line),
+    source: problem.rule ?? 'nectar',
+  };
 }
 
 export default function CodeEditor({ nodeId, code, typings, onChange }: CodeEditorProps) {
@@ -37,7 +45,11 @@ export default function CodeEditor({ nodeId, code, typings, onChange }: CodeEdit
       api.validateCode(code).then(
         (answer) => {
           if (request !== asked.current || model.isDisposed()) return;
-          monaco.editor.setModelMarkers(model, 'nectar', answer.problems.map((problem) => toMarker(model, problem)));
+          monaco.editor.setModelMarkers(
+            model,
+            'nectar',
+            answer.problems.map((problem) => toMarker(model, problem)),
+          );
           setProblems(answer.problems);
         },
         () => undefined,
@@ -59,7 +71,15 @@ export default function CodeEditor({ nodeId, code, typings, onChange }: CodeEdit
           setMounted(true);
         }}
         loading={<p className="loading">Loading the editor…</p>}
-        options={{ minimap: { enabled: false }, fontSize: 13, scrollBeyondLastLine: false, automaticLayout: true, tabSize: 2, ariaLabel: `Code of ${nodeId}`, fixedOverflowWidgets: true }}
+        options={{
+          minimap: { enabled: false },
+          fontSize: 13,
+          scrollBeyondLastLine: false,
+          automaticLayout: true,
+          tabSize: 2,
+          ariaLabel: `Code of ${nodeId}`,
+          fixedOverflowWidgets: true,
+        }}
       />
       <ul className="code-problems" aria-label="Code problems" aria-live="polite">
         {problems.map((problem, index) => (

@@ -18,8 +18,19 @@ self.MonacoEnvironment = {
 };
 
 const defaults = monaco.typescript.javascriptDefaults;
-defaults.setCompilerOptions({ target: monaco.typescript.ScriptTarget.ESNext, allowNonTsExtensions: true, allowJs: true, checkJs: false, noLib: false, lib: ['esnext'] });
-defaults.setDiagnosticsOptions({ noSemanticValidation: true, noSyntaxValidation: false, diagnosticCodesToIgnore: IGNORED_DIAGNOSTICS });
+defaults.setCompilerOptions({
+  target: monaco.typescript.ScriptTarget.ESNext,
+  allowNonTsExtensions: true,
+  allowJs: true,
+  checkJs: false,
+  noLib: false,
+  lib: ['esnext'],
+});
+defaults.setDiagnosticsOptions({
+  noSemanticValidation: true,
+  noSyntaxValidation: false,
+  diagnosticCodesToIgnore: IGNORED_DIAGNOSTICS,
+});
 defaults.setEagerModelSync(true);
 defaults.addExtraLib(nectarGlobals, 'ts:nectar/globals.d.ts');
 

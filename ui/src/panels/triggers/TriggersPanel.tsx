@@ -22,12 +22,18 @@ export default function TriggersPanel({ session }: { session: EditorSession }) {
 
   const loadSchedules = useCallback(() => {
     if (!latestVersion) return;
-    api.schedules(session.flowId).then((answer) => setSchedules(answer.schedules), () => setSchedules([]));
+    api.schedules(session.flowId).then(
+      (answer) => setSchedules(answer.schedules),
+      () => setSchedules([]),
+    );
   }, [session.flowId, latestVersion]);
   useEffect(loadSchedules, [loadSchedules]);
 
   const change = (index: number, field: string, next: FlowTrigger) =>
-    updateMeta(`edit trigger.${index}.${field}`, (meta) => ({ ...meta, triggers: (meta.triggers ?? []).map((trigger, i) => (i === index ? next : trigger)) }));
+    updateMeta(`edit trigger.${index}.${field}`, (meta) => ({
+      ...meta,
+      triggers: (meta.triggers ?? []).map((trigger, i) => (i === index ? next : trigger)),
+    }));
   const remove = (index: number) =>
     updateMeta('remove trigger', (meta) => {
       const rest = (meta.triggers ?? []).filter((_, i) => i !== index);
@@ -48,23 +54,46 @@ export default function TriggersPanel({ session }: { session: EditorSession }) {
       <h2>Triggers</h2>
       <p className="muted">A flow always runs from the API; these start it too.</p>
       {triggers.map((trigger, index) => {
-        const schedule = trigger.type === 'cron' ? schedules.find((candidate) => candidate.triggerId === trigger.id) : undefined;
+        const schedule =
+          trigger.type === 'cron' ? schedules.find((candidate) => candidate.triggerId === trigger.id) : undefined;
         return (
           <article key={index} className="trigger" aria-label={triggerLabel(trigger)}>
             <header>
               <strong>{triggerLabel(trigger)}</strong>
-              <button type="button" className="danger" onClick={() => remove(index)} aria-label={`Remove ${trigger.type} trigger`}>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => remove(index)}
+                aria-label={`Remove ${trigger.type} trigger`}
+              >
                 Remove
               </button>
             </header>
-            {trigger.type === 'webhook' && <WebhookTriggerEditor flowId={session.flowId} trigger={trigger} published={latestVersion !== null} onChange={(field, next) => change(index, field, next)} />}
-            {trigger.type !== 'webhook' && trigger.type !== 'cron' && <SourceTriggerEditor trigger={trigger} onChange={(field, next) => change(index, field, next)} />}
-            {trigger.type === 'cron' && <CronTriggerEditor trigger={trigger} onChange={(field, next) => change(index, field, next)} schedule={schedule && { paused: schedule.paused, toggle: () => void toggleSchedule(schedule) }} />}
+            {trigger.type === 'webhook' && (
+              <WebhookTriggerEditor
+                flowId={session.flowId}
+                trigger={trigger}
+                published={latestVersion !== null}
+                onChange={(field, next) => change(index, field, next)}
+              />
+            )}
+            {trigger.type !== 'webhook' && trigger.type !== 'cron' && (
+              <SourceTriggerEditor trigger={trigger} onChange={(field, next) => change(index, field, next)} />
+            )}
+            {trigger.type === 'cron' && (
+              <CronTriggerEditor
+                trigger={trigger}
+                onChange={(field, next) => change(index, field, next)}
+                schedule={schedule && { paused: schedule.paused, toggle: () => void toggleSchedule(schedule) }}
+              />
+            )}
           </article>
         );
       })}
       <div className="add-triggers">
-        {TRIGGER_KINDS.filter((kind) => kind.kind !== 'webhook' || !triggers.some((trigger) => trigger.type === 'webhook')).map((kind) => (
+        {TRIGGER_KINDS.filter(
+          (kind) => kind.kind !== 'webhook' || !triggers.some((trigger) => trigger.type === 'webhook'),
+        ).map((kind) => (
           <button type="button" key={kind.kind} onClick={() => addTrigger(kind.kind)} title={kind.description}>
             + {kind.label}
           </button>

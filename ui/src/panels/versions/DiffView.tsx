@@ -4,7 +4,17 @@ import type { FlowDefinition } from '../../domain/model';
 import { diffDefinitions, summarizeDiff } from '../../domain/versionDiff';
 import { JsonView } from '../JsonView';
 
-export function DiffView({ before, after, beforeLabel, afterLabel }: { before: FlowDefinition; after: FlowDefinition; beforeLabel: string; afterLabel: string }) {
+export function DiffView({
+  before,
+  after,
+  beforeLabel,
+  afterLabel,
+}: {
+  before: FlowDefinition;
+  after: FlowDefinition;
+  beforeLabel: string;
+  afterLabel: string;
+}) {
   const diff = diffDefinitions(before, after);
   return (
     <div className="diff" aria-label={`Changes from ${beforeLabel} to ${afterLabel}`}>
@@ -38,15 +48,28 @@ export function DiffView({ before, after, beforeLabel, afterLabel }: { before: F
             .filter((field) => field !== 'code')
             .map((field) => (
               <div key={field} className="diff-field">
-                <JsonView value={(change.before as Record<string, unknown>)[field]} label={`${field} in ${beforeLabel}`} />
-                <JsonView value={(change.after as Record<string, unknown>)[field]} label={`${field} in ${afterLabel}`} />
+                <JsonView
+                  value={(change.before as Record<string, unknown>)[field]}
+                  label={`${field} in ${beforeLabel}`}
+                />
+                <JsonView
+                  value={(change.after as Record<string, unknown>)[field]}
+                  label={`${field} in ${afterLabel}`}
+                />
               </div>
             ))}
         </section>
       ))}
-      {diff.addedNodes.length > 0 && <p className="diff-added">Added: {diff.addedNodes.map((node) => node.id).join(', ')}</p>}
-      {diff.removedNodes.length > 0 && <p className="diff-removed">Removed: {diff.removedNodes.map((node) => node.id).join(', ')}</p>}
-      {[...diff.addedEdges.map((edge) => ['+', edge] as const), ...diff.removedEdges.map((edge) => ['−', edge] as const)].map(([sign, edge], index) => (
+      {diff.addedNodes.length > 0 && (
+        <p className="diff-added">Added: {diff.addedNodes.map((node) => node.id).join(', ')}</p>
+      )}
+      {diff.removedNodes.length > 0 && (
+        <p className="diff-removed">Removed: {diff.removedNodes.map((node) => node.id).join(', ')}</p>
+      )}
+      {[
+        ...diff.addedEdges.map((edge) => ['+', edge] as const),
+        ...diff.removedEdges.map((edge) => ['−', edge] as const),
+      ].map(([sign, edge], index) => (
         <p key={index} className={sign === '+' ? 'diff-added' : 'diff-removed'}>
           {sign} edge {edge.from} → {edge.to}
           {edge.path ? ` (${edge.path})` : edge.on ? ' (error)' : ''}

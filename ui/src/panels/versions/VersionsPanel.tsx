@@ -31,7 +31,12 @@ export default function VersionsPanel({ session }: { session: EditorSession }) {
     let active = true;
     (async () => {
       const list = (await api.versions(session.flowId)).versions.slice(0, SHOWN_VERSIONS);
-      const loaded = await Promise.all(list.map(async (info) => ({ ...info, definition: (await api.readFlow(session.flowId, info.version)).definition })));
+      const loaded = await Promise.all(
+        list.map(async (info) => ({
+          ...info,
+          definition: (await api.readFlow(session.flowId, info.version)).definition,
+        })),
+      );
       if (!active) return;
       setVersions(loaded);
       setLeft(String(loaded[0]?.version ?? ''));
@@ -41,15 +46,26 @@ export default function VersionsPanel({ session }: { session: EditorSession }) {
     };
   }, [session.flowId, latestVersion]);
 
-  const definitionOf = (choice: string): FlowDefinition | undefined => (choice === DRAFT ? session.definition() : versions?.find((version) => String(version.version) === choice)?.definition);
+  const definitionOf = (choice: string): FlowDefinition | undefined =>
+    choice === DRAFT
+      ? session.definition()
+      : versions?.find((version) => String(version.version) === choice)?.definition;
   const labelOf = (choice: string) => (choice === DRAFT ? 'draft' : `v${choice}`);
   const before = definitionOf(left);
   const after = definitionOf(right);
-  const summaries = useMemo(() => (versions ?? []).map((version, index) => (index + 1 < (versions ?? []).length ? summarizeDiff(diffDefinitions(versions![index + 1].definition, version.definition)) : 'first version')), [versions]);
+  const summaries = useMemo(
+    () =>
+      (versions ?? []).map((version, index) =>
+        index + 1 < (versions ?? []).length
+          ? summarizeDiff(diffDefinitions(versions![index + 1].definition, version.definition))
+          : 'first version',
+      ),
+    [versions],
+  );
 
   const restore = (version: Version) => {
     const graph = toCanvas(version.definition);
-    edit(`restore v${version.version}`, (current) => ({ ...(graph), meta: { ...graph.meta, id: current.meta.id } }));
+    edit(`restore v${version.version}`, (current) => ({ ...graph, meta: { ...graph.meta, id: current.meta.id } }));
     notify('info', `Version ${version.version} restored into the draft (undo with Ctrl/Cmd+Z).`);
   };
 
@@ -62,9 +78,14 @@ export default function VersionsPanel({ session }: { session: EditorSession }) {
       <ol className="version-list">
         {versions.map((version, index) => (
           <li key={version.version}>
-            <strong>v{version.version}</strong> <span className="muted">{new Date(version.createdAt).toLocaleString()}</span>
+            <strong>v{version.version}</strong>{' '}
+            <span className="muted">{new Date(version.createdAt).toLocaleString()}</span>
             <div className="muted">{summaries[index]}</div>
-            <button type="button" onClick={() => restore(version)} aria-label={`Restore version ${version.version} into the draft`}>
+            <button
+              type="button"
+              onClick={() => restore(version)}
+              aria-label={`Restore version ${version.version} into the draft`}
+            >
               Restore
             </button>
           </li>
@@ -91,7 +112,9 @@ export default function VersionsPanel({ session }: { session: EditorSession }) {
               ))}
             </select>
           </div>
-          {before && after && <DiffView before={before} after={after} beforeLabel={labelOf(left)} afterLabel={labelOf(right)} />}
+          {before && after && (
+            <DiffView before={before} after={after} beforeLabel={labelOf(left)} afterLabel={labelOf(right)} />
+          )}
         </>
       )}
     </section>

@@ -43,7 +43,8 @@ export class EditorSession {
   /** Saves the draft and starts a test run of it; the canvas follows the run live. Throws when the draft cannot be saved. */
   async runDraft(input: unknown): Promise<string> {
     const saved = await this.saver.flush(true);
-    if (saved.status !== 'saved') throw new Error(saved.message ?? 'the draft is not saved; fix the problems shown first');
+    if (saved.status !== 'saved')
+      throw new Error(saved.message ?? 'the draft is not saved; fix the problems shown first');
     const { runId } = await api.runDraft(this.flowId, input);
     this.follow(runId);
     return runId;
