@@ -4,69 +4,16 @@
  * last error) goes back into it for the API.
  */
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 import { isListened } from '../../flow/eventTriggers';
 import type { ListenerOutcome } from '../../flow/listener';
-import type { EgressGuard } from '../../sandbox/egress';
-import type { TriggerRecord, TriggerRegistry } from '../../store/triggerRegistry';
+import type { TriggerRecord } from '../../store/triggerRegistry';
 import { listenPostgres, uninstallPostgres } from './postgresListener';
-import { listenS3, ScannedBucket } from './s3Scan';
+import { listenS3 } from './s3Scan';
 import { listenMongo } from './mongoListener';
-
-export interface ListenerDependencies {
-  registry: TriggerRegistry;
-  /** The workspace's variables, where triggers keep connection strings and secrets. */
-  variables: (workspace: string) => Promise<Record<string, string>>;
-  client: Client;
-  taskQueue: string;
-  /** Where a trigger may connect: the same policy as function code (a trigger's URL is user input too). */
-  egress: EgressGuard;
-  /** How long one slice reads before handing back to the workflow. */
-  sliceMs?: number;
-  /** The uploads bucket, when uploads are in S3: what an s3 trigger's reconciliation scan lists. */
-  s3?: ScannedBucket;
-}
+import { ListenerDependencies, SliceContext, SourceConfigError } from './slice';
 
 export interface ListenerActivities {
   listenSlice(input: { key: string }): Promise<ListenerOutcome>;
-}
-
-/** What a source reader needs for one slice. */
-export interface SliceContext {
-  record: TriggerRecord;
-  deps: ListenerDependencies;
-  deadline: number;
-  signal: AbortSignal;
-  /** Re-reads the trigger's record: a reader stops when it is paused or gone. */
-  stillWanted: () => Promise<ListenerOutcome | undefined>;
-  heartbeat: (details?: unknown) => void;
-}
-
-export class SourceConfigError extends Error {
-  override name = 'SourceConfigError';
-}
-
-/** The value of a workspace variable a trigger names, or a clear error. */
-export async function variableOf(deps: ListenerDependencies, workspace: string, name: string): Promise<string> {
-  const value = (await deps.variables(workspace))[name];
-  if (value === undefined || value === '')
-    throw new SourceConfigError(`the workspace variable "${name}" is not set (PUT /api/variables/${name})`);
-  return value;
-}
-
-/** Waits until `ms` pass, a wake-up comes, or the activity is cancelled. */
-export function pause(ms: number, wake: { next?: () => void }, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      wake.next = undefined;
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    wake.next = done;
-    signal.addEventListener('abort', done);
-  });
 }
 
 const RECHECK_MS = 1_000;

@@ -3,7 +3,7 @@ import ConnectionString from 'mongodb-connection-string-url';
 import type { MongoTrigger } from '../../flow/eventTriggers';
 import type { ListenerOutcome } from '../../flow/listener';
 import { startTriggerRun } from '../../temporal/triggerRuns';
-import { pause, SliceContext, SourceConfigError, variableOf } from './listen';
+import { pause, SliceContext, SourceConfigError, variableOf } from './slice';
 import { consumeChangeStream, ChangeEvent, initialWatermark, parseWatermark, pollOnce } from './mongoChanges';
 
 /** Connects once every host of the URL passes the egress policy (the platform's own store never does). */

@@ -3,7 +3,7 @@ import type { PostgresTrigger } from '../../flow/eventTriggers';
 import type { ListenerOutcome } from '../../flow/listener';
 import type { TriggerRecord } from '../../store/triggerRegistry';
 import { startTriggerRun } from '../../temporal/triggerRuns';
-import { ListenerDependencies, pause, SliceContext, SourceConfigError, variableOf } from './listen';
+import { ListenerDependencies, pause, SliceContext, SourceConfigError, variableOf } from './slice';
 import {
   consumeOutbox,
   installOutbox,

@@ -9,17 +9,12 @@ import { objectEventKey, S3ObjectEvent } from '../../common/s3Events';
 import type { S3Trigger } from '../../flow/eventTriggers';
 import type { ListenerOutcome } from '../../flow/listener';
 import { startTriggerRun } from '../../temporal/triggerRuns';
-import { pause, SliceContext, SourceConfigError } from './listen';
+import { pause, SliceContext, SourceConfigError } from './slice';
 
 /** Objects modified this long before the last scan's newest are looked at again. */
 const OVERLAP_MS = 60_000;
 
 /** What the scan lists: the uploads bucket, with the uploads store's settings. */
-export interface ScannedBucket {
-  bucket: string;
-  list(prefix: string): AsyncIterable<{ key: string; size: number; eTag: string; lastModified: Date }>;
-}
-
 export async function listenS3(context: SliceContext, trigger: S3Trigger): Promise<ListenerOutcome> {
   const { record, deps } = context;
   const scanned = deps.s3;
