@@ -143,14 +143,15 @@ test('context.emit in a code node publishes durably: subscribed flows start and 
   const before = (await runsOf('on-order')).length;
   const made = await product.request('POST', '/api/flows/order-maker/runs?wait=true', { input: { orderId: 'C-3' } });
   expect(made.body).toMatchObject({ status: 'completed', output: { made: 'C-3' } });
-  const started = await eventually(async () => {
+  // The chained run is listed once started; its output is there only once it has completed.
+  const chained = await eventually(async () => {
     const ids = await runsOf('on-order');
-    return ids.length === before + 1 ? ids : undefined;
+    if (ids.length !== before + 1) return undefined;
+    const reads = await Promise.all(ids.map((id) => product.request('GET', `/api/runs/${id}`)));
+    return reads
+      .map((read) => read.body.output?.trigger?.payload)
+      .find((payload) => payload?.payload?.orderId === 'C-3');
   });
-  const outputs = await Promise.all(started.map((id) => product.request('GET', `/api/runs/${id}`)));
-  const chained = outputs
-    .map((read) => read.body.output?.trigger?.payload)
-    .find((payload) => payload?.payload?.orderId === 'C-3');
   expect(chained.id).toMatch(/^emit:run-order-maker-[a-f0-9]{32}:make\.1:0$/);
   const resumed = await eventually(async () => {
     const read = await product.request('GET', `/api/runs/${waiter}`);
