@@ -147,7 +147,13 @@ export type Edge = z.infer<typeof Edge>;
  * `true`: every node runs locally (a worker that dies re-runs the nodes it finished since the run's last checkpoint,
  * side effects included). `false`: every node is a regular activity.
  */
-export const FlowExecution = z.object({ localActivities: z.boolean().optional() }).strict();
+export const FlowExecution = z
+  .object({
+    localActivities: z.boolean().optional(),
+    /** `false`: light nodes in a row run one local activity each, not fused into one (flow/chains.ts). */
+    fuseChains: z.boolean().optional(),
+  })
+  .strict();
 export type FlowExecution = z.infer<typeof FlowExecution>;
 
 /** Where the studio draws a node: canvas coordinates, kept with the flow and never read when it runs. */

@@ -1,0 +1,224 @@
+import { chainFrom, chainSummary, continuesTo, fusableNodes, stepsAt } from '../../flow/chains';
+import { createRunState, indexGraph, markStarted, readyNodeIds, recordSuccess } from '../../flow/graph';
+import type { Edge, FlowDefinition, FlowNode } from '../../flow/schema';
+
+type NodeSpec = string | (Partial<FlowNode> & { id: string });
+
+function flow(nodes: NodeSpec[], edges: Edge[], execution?: FlowDefinition['execution']): FlowDefinition {
+  return {
+    id: 'f',
+    name: 'f',
+    nodes: nodes.map((spec) => {
+      const base = typeof spec === 'string' ? { id: spec } : spec;
+      return { type: 'code', code: 'return 1', ...base } as FlowNode;
+    }),
+    edges,
+    ...(execution ? { execution } : {}),
+  };
+}
+
+const line = (...ids: string[]): Edge[] => ids.slice(1).map((to, i) => ({ from: ids[i], to }));
+
+/** The chain from `head` when every code node of the flow is fusable unless listed in `heavy`. */
+function chainOf(definition: FlowDefinition, head: string, heavy: string[] = []): string[] {
+  const fusable = new Set(definition.nodes.map((node) => node.id).filter((id) => !heavy.includes(id)));
+  return chainFrom(indexGraph(definition), head, fusable);
+}
+
+describe('chainFrom: which light nodes run fused', () => {
+  test('a straight line of light nodes is one chain, from wherever it starts', () => {
+    const definition = flow(['a', 'b', 'c', 'd'], line('a', 'b', 'c', 'd'));
+    expect(chainOf(definition, 'a')).toEqual(['a', 'b', 'c', 'd']);
+    expect(chainOf(definition, 'c')).toEqual(['c', 'd']);
+    expect(chainOf(definition, 'd')).toEqual(['d']);
+  });
+
+  test('a node that is not fusable ends the chain before it, and is never a head', () => {
+    const definition = flow(['a', 'b', 'c', 'd'], line('a', 'b', 'c', 'd'));
+    expect(chainOf(definition, 'a', ['c'])).toEqual(['a', 'b']);
+    expect(chainOf(definition, 'c', ['c'])).toEqual(['c']);
+    expect(chainOf(definition, 'd', ['c'])).toEqual(['d']);
+  });
+
+  test('other kinds of node are never part of a chain', () => {
+    const definition = flow(
+      ['a', { id: 'pause', type: 'delay', durationMs: 10 }, 'c', 'd'],
+      line('a', 'pause', 'c', 'd'),
+    );
+    const fusable = fusableNodes(definition, { lightNodes: new Set(['a', 'pause', 'c', 'd']) });
+    expect([...fusable]).toEqual(['a', 'c', 'd']);
+    expect(chainFrom(indexGraph(definition), 'a', fusable)).toEqual(['a']);
+    expect(chainFrom(indexGraph(definition), 'c', fusable)).toEqual(['c', 'd']);
+  });
+
+  test('a fan-out ends the chain at the node that branches', () => {
+    const definition = flow(
+      ['a', 'b', 'c', 'd'],
+      [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'b', to: 'd' },
+      ],
+    );
+    expect(chainOf(definition, 'a')).toEqual(['a', 'b']);
+  });
+
+  test('labelled branches end the chain too, even when only one can be taken', () => {
+    const definition = flow(
+      ['a', 'b', 'c'],
+      [
+        { from: 'a', to: 'b', path: 'yes' },
+        { from: 'a', to: 'c', path: 'default' },
+      ],
+    );
+    expect(chainOf(definition, 'a')).toEqual(['a']);
+  });
+
+  test('a join (fan-in) is never entered by a chain', () => {
+    const definition = flow(
+      ['a', 'b', 'join', 'after'],
+      [
+        { from: 'a', to: 'join' },
+        { from: 'b', to: 'join' },
+        { from: 'join', to: 'after' },
+      ],
+    );
+    expect(chainOf(definition, 'a')).toEqual(['a']);
+    expect(chainOf(definition, 'join')).toEqual(['join', 'after']);
+  });
+
+  test('error edges may lead anywhere: the chain goes on along the success edge', () => {
+    const definition = flow(
+      ['a', 'b', 'c', 'handler'],
+      [...line('a', 'b', 'c'), { from: 'b', to: 'handler', on: 'error' }],
+    );
+    expect(chainOf(definition, 'a')).toEqual(['a', 'b', 'c']);
+    // The handler has one incoming edge, an error edge: it may head a chain of its own.
+    expect(chainOf(definition, 'handler')).toEqual(['handler']);
+  });
+
+  test('a node reached only by an error edge is not chained after its source', () => {
+    const definition = flow(
+      ['a', 'handler', 'after'],
+      [{ from: 'a', to: 'handler', on: 'error' }, ...line('handler', 'after')],
+    );
+    expect(chainOf(definition, 'a')).toEqual(['a']);
+    expect(chainOf(definition, 'handler')).toEqual(['handler', 'after']);
+  });
+
+  test('a single labelled edge is a link; whether it is taken is decided by the output', () => {
+    const definition = flow(['a', 'b'], [{ from: 'a', to: 'b', path: 'go' }]);
+    const graph = indexGraph(definition);
+    expect(chainOf(definition, 'a')).toEqual(['a', 'b']);
+    expect(continuesTo(graph, 'a', { nextPath: 'go' }, 'b')).toBe(true);
+    expect(continuesTo(graph, 'a', { nextPath: 'stop' }, 'b')).toBe(false);
+    expect(continuesTo(graph, 'a', { value: 1 }, 'b')).toBe(false);
+  });
+
+  test('an unlabelled or default link is always taken', () => {
+    const graph = indexGraph(
+      flow(
+        ['a', 'b', 'c'],
+        [
+          { from: 'a', to: 'b' },
+          { from: 'b', to: 'c', path: 'default' },
+        ],
+      ),
+    );
+    expect(continuesTo(graph, 'a', { nextPath: 'anything' }, 'b')).toBe(true);
+    expect(continuesTo(graph, 'b', { nextPath: 'anything' }, 'c')).toBe(true);
+    expect(continuesTo(graph, 'b', null, 'c')).toBe(true);
+  });
+
+  test('continuesTo agrees with the routing of an unfused run', () => {
+    const definition = flow(
+      ['a', 'b', 'h'],
+      [
+        { from: 'a', to: 'b', path: 'go' },
+        { from: 'a', to: 'h', on: 'error' },
+      ],
+    );
+    const graph = indexGraph(definition);
+    for (const output of [{ nextPath: 'go' }, { nextPath: 'other' }, {}, null, 'go', { nextPath: 42 }]) {
+      const state = createRunState(definition);
+      markStarted(state, 'a', '2026-01-01T00:00:00.000Z');
+      recordSuccess(graph, state, 'a', output);
+      expect(readyNodeIds(graph, state).includes('b')).toBe(continuesTo(graph, 'a', output, 'b'));
+    }
+  });
+
+  test('a loop body is a chain up to the node that loops back; a loop target only heads one', () => {
+    const definition = flow(
+      ['p', 'q', 'r', 's'],
+      [
+        ...line('p', 'q', 'r'),
+        { from: 'r', to: 'q', path: 'again', maxIterations: 5 },
+        { from: 'r', to: 's', path: 'done' },
+      ],
+    );
+    expect(chainOf(definition, 'p')).toEqual(['p']);
+    expect(chainOf(definition, 'q')).toEqual(['q', 'r']);
+  });
+
+  test('a node whose only success edge loops back ends its chain', () => {
+    const definition = flow(['a', 'b'], [...line('a', 'b'), { from: 'b', to: 'a', maxIterations: 3 }]);
+    expect(chainOf(definition, 'a')).toEqual(['a', 'b']);
+    expect(chainOf(definition, 'b')).toEqual(['b']);
+  });
+});
+
+describe('fusableNodes', () => {
+  const nodes: NodeSpec[] = ['a', 'b', { id: 'slow', timeoutMs: 60_000 }, 'heavy'];
+  const light = new Set(['a', 'b', 'slow']);
+
+  test('light code nodes with at most the default time limit', () => {
+    expect([...fusableNodes(flow(nodes, []), { lightNodes: light })]).toEqual(['a', 'b']);
+  });
+
+  test('none when the run or the flow keeps nodes out of local activities, or the flow turns fusing off', () => {
+    expect(fusableNodes(flow(nodes, []), { lightNodes: light, localActivities: false }).size).toBe(0);
+    expect(fusableNodes(flow(nodes, [], { localActivities: false }), { lightNodes: light }).size).toBe(0);
+    expect(fusableNodes(flow(nodes, [], { fuseChains: false }), { lightNodes: light }).size).toBe(0);
+  });
+
+  test('running every node locally fuses only the light ones', () => {
+    expect([...fusableNodes(flow(nodes, [], { localActivities: true }), { lightNodes: light })]).toEqual(['a', 'b']);
+    expect([
+      ...fusableNodes(flow(nodes, [], { localActivities: false }), { lightNodes: light, localActivities: true }),
+    ]).toEqual(['a', 'b']);
+  });
+});
+
+describe('stepsAt: context.steps inside a chain', () => {
+  test('earlier outputs, then the chain outputs so far, in the order nodes first started', () => {
+    const steps = stepsAt(
+      'c',
+      ['x', 'a', 'b', 'c'],
+      { x: 1, b: 'old b', c: 'old c' },
+      new Map([
+        ['a', 'A'],
+        ['b', 'B'],
+      ]),
+    );
+    expect(steps).toEqual({ x: 1, a: 'A', b: 'B' });
+    expect(Object.keys(steps)).toEqual(['x', 'a', 'b']);
+  });
+
+  test("a node's own earlier output (a loop's previous round) is not among its steps; later ones' are", () => {
+    expect(stepsAt('a', ['a', 'b'], { a: 'old a', b: 'old b' }, new Map())).toEqual({ b: 'old b' });
+  });
+});
+
+describe('chainSummary', () => {
+  test('every node when it fits', () => {
+    expect(chainSummary(['a', 'b: Second', 'c'])).toBe('a → b: Second → c (3 nodes, fused)');
+  });
+
+  test('bounded, naming the first and the last node and the count', () => {
+    const labels = Array.from({ length: 40 }, (_, i) => `node${i}: a rather long name`);
+    const summary = chainSummary(labels);
+    expect(summary.length).toBeLessThanOrEqual(200);
+    expect(summary.startsWith('node0: a rather long name → ')).toBe(true);
+    expect(summary.endsWith('→ … → node39: a rather long name (40 nodes, fused)')).toBe(true);
+  });
+});
