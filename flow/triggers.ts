@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SourceTrigger, TriggerId } from './eventTriggers';
+import { cronProblem } from './cron';
 
 /**
  * How runs of a flow start besides the API: webhooks, cron schedules and the event kinds of flow/eventTriggers.ts.
@@ -68,17 +69,6 @@ export const OVERLAP_POLICIES = [
   'allow_all',
 ] as const;
 
-const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
-const CRON_MACROS = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly|every\s+\S+)$/;
-
-/** Five fields (minute hour day month weekday), optionally with seconds first, or a macro such as `@hourly`. */
-export function isCronExpression(text: string): boolean {
-  const trimmed = text.trim();
-  if (CRON_MACROS.test(trimmed)) return true;
-  const fields = trimmed.split(/\s+/);
-  return (fields.length === 5 || fields.length === 6) && fields.every((field) => CRON_FIELD.test(field));
-}
-
 export function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
@@ -95,9 +85,13 @@ export const CronTrigger = z
     id: TriggerId.default('cron'),
     cron: z
       .string()
+      .trim()
       .min(1)
       .max(200)
-      .refine(isCronExpression, 'must be a cron expression like "0 9 * * 1-5" or a macro like "@hourly"'),
+      .superRefine((expression, context) => {
+        const problem = cronProblem(expression);
+        if (problem) context.addIssue({ code: 'custom', message: `not a cron expression Temporal reads: ${problem}` });
+      }),
     timezone: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone like "America/New_York"'),
     overlap: z.enum(OVERLAP_POLICIES).default('skip'),
     /** Runs missed while everything was down are made up when within this window (Temporal's minimum is 10 s). */

@@ -5,7 +5,10 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import * as Answers from '../../gateway/answers';
+import { cronProblem } from '../../flow/cron';
+import { CronPreviewer, CronPreviewError } from '../../temporal/cronPreview';
 import { FLOW_VERSION } from '../../temporal/searchAttributes';
+import { nextRunTimes } from '../../ui/src/domain/cron';
 import { eventually, Product, startProduct } from '../support/product';
 import { APPROVAL_LOGIC, purchaseApprovalFlow } from '../support/seedSamples';
 
@@ -479,7 +482,7 @@ describe('cron preview', () => {
       expect(paths(answer)).toEqual([path]);
     };
     await refused({ cron: 'every day', timezone: 'UTC' }, 'body.cron');
-    await refused({ cron: '0 0 L * *', timezone: 'UTC' }, 'body.cron'); // the shape passes; Temporal refuses "L"
+    await refused({ cron: '0 0 L * *', timezone: 'UTC' }, 'body.cron'); // Quartz's L: Temporal has no such thing
     await refused({ cron: '0 9 * * *', timezone: 'Mars/Olympus_Mons' }, 'body.timezone');
     await refused({ timezone: 'UTC' }, 'body.cron');
     expect((await call('POST', '/api/cron/preview', { cron: '@hourly' })).body).toMatchObject({
@@ -492,6 +495,46 @@ describe('cron preview', () => {
         if (schedule.scheduleId.startsWith('nectar:cron-preview:')) return undefined;
       return true;
     });
+  });
+
+  test('a save accepts exactly the expressions Temporal accepts, and the studio previews the times Temporal computes', async () => {
+    const previewer = new CronPreviewer(temporal, 3);
+    const after = new Date();
+    const expressions = [
+      '0 9 * * 1-5',
+      '*/20 0-6/3 1,15 jan-Mar su,WED,fri',
+      '5/20 * * september * *',
+      '0 9 13 * fri',
+      '0 12 1 1 * 2030',
+      '30 0 9 * * * *',
+      '0 0 * * 7',
+      '0 0 * * 5-7',
+      '@weekly',
+      '@every 1d/2h',
+      '@every 90m',
+      '0 0 12 * * MON',
+      '0 0 L * *',
+      '0 0 ? * MON',
+      '61 * * * *',
+      '0 0 * * 5-2',
+      '0 0 * * * 1999',
+      '* * *',
+    ];
+    for (const cron of expressions) {
+      const ours = cronProblem(cron);
+      const theirs = await previewer.preview(cron, 'Europe/Paris').then(
+        (preview) => preview,
+        (error: unknown) => {
+          if (error instanceof CronPreviewError) return null;
+          throw error;
+        },
+      );
+      expect({ cron, accepted: ours === null }).toEqual({ cron, accepted: theirs !== null });
+      if (theirs) {
+        const predicted = nextRunTimes(cron, 'Europe/Paris', after, 3).map((time) => time.toISOString());
+        expect({ cron, next: predicted }).toEqual({ cron, next: theirs.next });
+      }
+    }
   });
 });
 

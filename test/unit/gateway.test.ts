@@ -2,7 +2,8 @@
 import crypto from 'node:crypto';
 import { flowIdOfRunId, isRunId } from '../../flow/ids';
 import { FlowDefinition } from '../../flow/schema';
-import { CronTrigger, FlowTriggers, isCronExpression, WebhookTrigger } from '../../flow/triggers';
+import { cronProblem } from '../../flow/cron';
+import { CronTrigger, FlowTriggers, WebhookTrigger } from '../../flow/triggers';
 import { limitProblems } from '../../gateway/flowService';
 import { visibilityQuery } from '../../gateway/runList';
 import { idempotentRunId } from '../../gateway/runService';
@@ -62,10 +63,11 @@ describe('webhook bodies', () => {
 });
 
 describe('trigger schemas', () => {
-  test('cron expressions: five or six fields, or a macro', () => {
-    for (const good of ['0 9 * * 1-5', '*/15 * * * *', '0 0 12 * * MON', '@hourly', '@every 5m'])
-      expect(isCronExpression(good)).toBe(true);
-    for (const bad of ['every day', '* * *', '0 9 * * 1-5; rm', '']) expect(isCronExpression(bad)).toBe(false);
+  test('cron expressions: five, six (… year) or seven (second …) fields as Temporal reads them, or a macro', () => {
+    for (const good of ['0 9 * * 1-5', '*/15 * * * *', '0 12 * * MON 2027', '@hourly', '@every 5m', ' 0 9 * * * '])
+      expect(cronProblem(good)).toBeNull();
+    for (const bad of ['every day', '* * *', '0 9 * * 1-5; rm', '', '0 0 12 * * MON', '0 0 L * *'])
+      expect(cronProblem(bad)).not.toBeNull();
   });
 
   test('defaults: UTC, skip overlaps, a day of catch-up, async webhooks without auth', () => {

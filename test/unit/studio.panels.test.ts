@@ -28,7 +28,29 @@ test('the next five runs are computed in the schedule’s time zone, across a da
 
 test('a bad cron expression says what is wrong', () => {
   expect(() => describeCron('61 * * * *')).toThrow('outside 0-59');
-  expect(() => describeCron('* * *')).toThrow('five fields');
+  expect(() => describeCron('* * *')).toThrow('expected 5');
+  expect(() => describeCron('0 0 12 * * MON')).toThrow('year');
+});
+
+test('the preview reads cron as Temporal does: day of month AND day of week, a sixth field is the year', () => {
+  const after = new Date('2026-01-01T00:00:00Z');
+  expect(describeCron('0 9 13 * fri')).toBe('At 09:00, on day 13 of the month, if that is a Friday');
+  expect(nextRunTimes('0 9 13 * fri', 'UTC', after, 2).map((time) => time.toISOString())).toEqual([
+    '2026-02-13T09:00:00.000Z',
+    '2026-03-13T09:00:00.000Z',
+  ]);
+  expect(describeCron('0 12 1 1 * 2030')).toBe('At 12:00, on day 1 of the month, in January, in 2030');
+  expect(nextRunTimes('0 12 1 1 * 2030', 'UTC', after, 2).map((time) => time.toISOString())).toEqual([
+    '2030-01-01T12:00:00.000Z',
+  ]);
+  expect(nextRunTimes('30 0 9 * * * *', 'UTC', after, 1)[0].toISOString()).toBe('2026-01-01T09:00:30.000Z');
+});
+
+test('an @every interval reads in words and counts from the epoch plus its phase', () => {
+  expect(describeCron('@every 1h30m')).toBe('Every 1 hour and 30 minutes');
+  expect(describeCron('@every 1d/2h')).toBe('Every 1 day, offset by 2 hours');
+  const times = nextRunTimes('@every 1d/2h', 'Asia/Tokyo', new Date('2026-01-01T05:00:00Z'), 2);
+  expect(times.map((time) => time.toISOString())).toEqual(['2026-01-02T02:00:00.000Z', '2026-01-03T02:00:00.000Z']);
 });
 
 test('a version diff names the changed node and shows the changed code line side by side', () => {
