@@ -63,7 +63,7 @@ function components(): { schemas: Record<string, unknown>; ids: Map<z.ZodType, s
   return { schemas, ids };
 }
 
-function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined): unknown[] {
+function parameters(where: 'path' | 'query' | 'header', schema: z.ZodObject | undefined): unknown[] {
   if (!schema) return [];
   const json = z.toJSONSchema(schema, jsonSchemaOptions) as {
     properties?: Record<string, unknown>;
@@ -73,6 +73,7 @@ function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined): u
     name,
     in: where,
     required: where === 'path' || (json.required ?? []).includes(name),
+    description: (property as { description?: string }).description,
     schema: property,
   }));
 }
@@ -102,7 +103,11 @@ export function openApiDocument(operations: RouteSpec[]): Record<string, unknown
         summary: operation.summary,
         operationId: `${method} ${operation.path}`,
         security: operation.auth === 'none' || operation.auth === 'webhook' ? [] : [{ apiKey: [] }],
-        parameters: [...parameters('path', operation.params), ...parameters('query', operation.query)],
+        parameters: [
+          ...parameters('path', operation.params),
+          ...parameters('query', operation.query),
+          ...parameters('header', operation.headers),
+        ],
         requestBody:
           body && method !== 'get' && method !== 'delete'
             ? {

@@ -22,6 +22,7 @@ export interface RouteSpec<
   P extends z.ZodObject | undefined = z.ZodObject | undefined,
   Q extends z.ZodObject | undefined = z.ZodObject | undefined,
   B extends z.ZodType | undefined = z.ZodType | undefined,
+  H extends z.ZodObject | undefined = z.ZodObject | undefined,
 > {
   /** `any`: served for every method (documented for each); only for routes served outside express. */
   method: Method | 'any';
@@ -34,6 +35,8 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /** Request headers the route reads, keyed by their lower-case names (others pass unchecked). */
+  headers?: H;
   /** The handler checks the body itself, to answer richer problems (a flow definition's, each with its place). */
   bodyCheckedByHandler?: boolean;
   /** Run before the handler (a raw body parser). */
@@ -44,20 +47,21 @@ export interface RouteSpec<
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface RouteInput<P, Q, B> {
+export interface RouteInput<P, Q, B, H = undefined> {
   params: Parsed<P>;
   query: Parsed<Q>;
   body: Parsed<B>;
+  headers: Parsed<H>;
 }
 
-type Handler<P, Q, B> = (
+type Handler<P, Q, B, H> = (
   request: Request,
   response: Response,
-  input: RouteInput<P, Q, B>,
+  input: RouteInput<P, Q, B, H>,
   next: NextFunction,
 ) => unknown;
 
-type AnyInput = { params: unknown; query: unknown; body: unknown };
+type AnyInput = { params: unknown; query: unknown; body: unknown; headers: unknown };
 
 interface Entry {
   spec: RouteSpec;
@@ -81,7 +85,8 @@ export class RouteRegistry {
     P extends z.ZodObject | undefined = undefined,
     Q extends z.ZodObject | undefined = undefined,
     B extends z.ZodType | undefined = undefined,
-  >(spec: RouteSpec<P, Q, B>, handler: Handler<P, Q, B>): void {
+    H extends z.ZodObject | undefined = undefined,
+  >(spec: RouteSpec<P, Q, B, H>, handler: Handler<P, Q, B, H>): void {
     if (spec.method === 'any') throw new Error(`${spec.path}: "any" is for routes served outside express`);
     this.entries.push({ spec, handler: handler as Entry['handler'] });
   }
@@ -142,6 +147,7 @@ function parse(spec: RouteSpec, request: Request): AnyInput {
     params: spec.params ? parseRequest(spec.params, request.params, 'params') : undefined,
     query: spec.query ? parseRequest(spec.query, request.query, 'query') : undefined,
     body: spec.body && !spec.bodyCheckedByHandler ? parseRequest(spec.body, request.body ?? {}, 'body') : undefined,
+    headers: spec.headers ? parseRequest(spec.headers, request.headers, 'headers') : undefined,
   };
 }
 

@@ -22,6 +22,20 @@ export const StartRunQuery = z
   })
   .strict();
 
+/**
+ * `Idempotency-Key` on run starts (the API's and webhooks'): the run id derives from it, so a client that retries a
+ * start (after a 503, a timeout or a cut connection) with the same key gets the first run, never a second.
+ */
+export const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters (no spaces or control characters)')
+  .describe(
+    'retrying with the same key answers the run the first request started (1–200 visible ASCII characters, e.g. a UUID)',
+  );
+export const IdempotencyHeaders = z.object({ 'idempotency-key': IdempotencyKey.optional() });
+
 export const ScheduleParams = z.object({
   id: Identifier,
   triggerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be a cron trigger id'),

@@ -4,6 +4,7 @@
  * recorded, and the check afterwards that every request answered 2xx became exactly one completed run.
  */
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
@@ -98,17 +99,37 @@ export function loadFlows(counterPort: number, options: { cron?: string; failing
 }
 
 export interface Answer {
-  kind: string;
+  kind: Kind;
   n: number;
+  /** The last answer's status (0: no answer), after any retries. */
   status: number;
   runId?: string;
+  /** Sent with an Idempotency-Key: retried on 503 and on a cut connection, as a careful client does. */
+  keyed: boolean;
+  /** Every status answered on the way, retries included (a 503 retried into a 202 is here, not in `status`). */
+  statuses: number[];
 }
+
+type Kind = 'async' | 'sync' | 'api' | 'flaky';
+
+/** The flow each kind of request starts. */
+const FLOW_OF: Record<Kind, string> = {
+  async: 'load-async',
+  sync: 'load-sync',
+  api: 'load-api',
+  flaky: 'load-flaky',
+};
+
+/** How long a keyed request keeps retrying (503 with Retry-After, or no answer) before it counts as unanswered. */
+const RETRY_FOR_MS = 300_000;
 
 /** Sends requests and records every answer (0: no answer). */
 export class LoadRecorder {
   readonly answers: Answer[] = [];
   private n = 0;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Keeps keys apart from an earlier run of the script against the same data. */
+  private readonly session = crypto.randomUUID();
 
   /** Sends without waiting for the answer, unless 64 are already awaited (then nothing is sent). */
   fire(send: () => Promise<void>): void {
@@ -124,15 +145,12 @@ export class LoadRecorder {
 
   constructor(private readonly product: Product) {}
 
-  private async send(kind: string, path: string, body: (n: number) => unknown, auth: boolean): Promise<void> {
-    const n = (this.n += 1);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (auth) headers.authorization = `Bearer ${this.product.adminKey}`;
+  private async once(path: string, body: string, headers: Record<string, string>): Promise<Omit<Answer, 'kind' | 'n' | 'keyed' | 'statuses'> & { retryAfter?: number }> {
     try {
       const response = await fetch(`${this.product.baseUrl}${path}`, {
         method: 'POST',
         headers,
-        body: JSON.stringify(body(n)),
+        body,
         signal: AbortSignal.timeout(60_000),
       });
       const text = await response.text();
@@ -143,16 +161,47 @@ export class LoadRecorder {
       } catch {
         runId = response.headers.get('x-nectar-run-id') ?? undefined;
       }
-      this.answers.push({ kind, n, status: response.status, runId });
+      const retryAfter = Number(response.headers.get('retry-after'));
+      return { status: response.status, runId, retryAfter: Number.isFinite(retryAfter) ? retryAfter : undefined };
     } catch {
-      this.answers.push({ kind, n, status: 0 });
+      return { status: 0 };
     }
   }
 
-  asyncWebhook = () => this.send('async', '/hooks/load-async', (n: number) => ({ n }), false);
-  syncWebhook = () => this.send('sync', '/hooks/load-sync', (n: number) => ({ n }), false);
-  apiRun = () => this.send('api', '/api/flows/load-api/runs', (n: number) => ({ input: { n } }), true);
-  flakyRun = () => this.send('flaky', '/api/flows/load-flaky/runs', (n: number) => ({ input: { n } }), true);
+  /**
+   * Sends one request. A keyed one (Idempotency-Key) is retried with the same key on 503 (after its Retry-After) and
+   * when no answer came, until it has one or RETRY_FOR_MS pass: the key makes every retry answer the first run.
+   */
+  private async send(
+    kind: Kind,
+    path: string,
+    body: (n: number) => unknown,
+    auth: boolean,
+    keyed: boolean,
+  ): Promise<void> {
+    const n = (this.n += 1);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (auth) headers.authorization = `Bearer ${this.product.adminKey}`;
+    if (keyed) headers['idempotency-key'] = `load-${this.session}-${n}`;
+    const text = JSON.stringify(body(n));
+    const statuses: number[] = [];
+    const started = Date.now();
+    for (;;) {
+      const answer = await this.once(path, text, headers);
+      statuses.push(answer.status);
+      const retry = keyed && (answer.status === 503 || answer.status === 0) && Date.now() - started < RETRY_FOR_MS;
+      if (!retry) {
+        this.answers.push({ kind, n, status: answer.status, runId: answer.runId, keyed, statuses });
+        return;
+      }
+      await sleep(Math.min(30, answer.retryAfter ?? 2) * 1000);
+    }
+  }
+
+  asyncWebhook = () => this.send('async', '/hooks/load-async', (n: number) => ({ n }), false, false);
+  syncWebhook = () => this.send('sync', '/hooks/load-sync', (n: number) => ({ n }), false, true);
+  apiRun = () => this.send('api', '/api/flows/load-api/runs', (n: number) => ({ input: { n } }), true, true);
+  flakyRun = () => this.send('flaky', '/api/flows/load-flaky/runs', (n: number) => ({ input: { n } }), true, true);
 }
 
 export async function startLoadProduct(
@@ -180,30 +229,52 @@ export async function saveFlows(product: Product, flows: Record<string, unknown>
 export interface Verdict {
   requests: number;
   accepted: number;
+  /** No answer, even after retrying (a keyed request) — an unkeyed one cut by a killed gateway is not retried. */
   unanswered: number;
+  /** Answers whose last status was 5xx (after any retries). */
   fiveXx: number;
+  /** Every 5xx answered on the way, retried ones included. */
+  fiveXxSeen: number;
+  /** Requests that met a 503 and were retried with their Idempotency-Key. */
+  retried: number;
   statuses: Record<string, number>;
+  /** Every status answered, retries included. */
+  statusesSeen: Record<string, number>;
+  requestsByKind: Record<string, number>;
   runsCompleted: number;
+  /** Runs of the load's flows other than the schedule's: must be `accepted`, plus `runsOfCutRequests`. */
+  runsStarted: number;
   /** Answered 2xx, and no completed run: never started (`missing`) or closed otherwise than completed (`failed`). */
   lost: number;
   missing: number;
   failed: number;
   duplicated: number;
+  /** Runs of requests left without an answer (an unkeyed delivery journaled just before its gateway was killed). */
+  runsOfCutRequests: number;
+  /** Runs that no 2xx answer and no unanswered request explains (a start answered 5xx that left a run behind). */
+  unexplained: number;
   /** Still open when the runs stopped making progress. */
   stuck: number;
   nodesRanTwice: number;
   cronRuns: number;
   lostRunIds: string[];
+  unexplainedRuns: { runId: string; flowId: string; n?: number }[];
   drainMs: number;
 }
 
 /** How long the runs may make no progress (no run closing) before the open ones count as stuck. */
 const NO_PROGRESS_MS = 180_000;
 
+function tally(values: number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
 /**
  * Waits until every run of the load's flows has closed (or none has closed for three minutes), then checks: each 2xx
- * answer's run exists once and completed; no request's `n` ran as two runs; no run still open; no node ran two
- * executions of one attempt.
+ * answer's run exists once and completed; no request's `n` ran as two runs; no run that no request explains; no run
+ * still open; no node ran two executions of one attempt.
  */
 export async function verify(temporal: Client, answers: Answer[], counter: ExecutionCounter): Promise<Verdict> {
   const query = "NectarFlowId IN ('load-async', 'load-sync', 'load-api', 'load-cron', 'load-flaky')";
@@ -244,11 +315,14 @@ export async function verify(temporal: Client, answers: Answer[], counter: Execu
   const failed = notCompleted.filter(
     (answer) => byId.get(answer.runId!) && byId.get(answer.runId!)![0].status !== 'RUNNING',
   ).length;
-  // A request's n seen in two runs' outputs would be a duplicate of that request.
+  // Each run's request, by the n its output carries: a request's n seen in two runs would be a duplicate of it.
+  const requestRuns = runs.filter((run) => run.flowId !== 'load-cron');
+  const nOf = new Map<string, number | undefined>();
   const byN = new Map<string, number>();
-  for (const run of runs.filter((run) => run.status === 'COMPLETED' && run.flowId !== 'load-cron')) {
+  for (const run of requestRuns.filter((run) => run.status === 'COMPLETED')) {
     try {
       const result = (await temporal.workflow.getHandle(run.id).result()) as { output?: { n?: number } };
+      nOf.set(run.id, result.output?.n);
       const key = `${run.flowId} ${result.output?.n}`;
       byN.set(key, (byN.get(key) ?? 0) + 1);
     } catch {
@@ -257,26 +331,42 @@ export async function verify(temporal: Client, answers: Answer[], counter: Execu
   }
   const duplicatedByN = [...byN.values()].filter((count) => count > 1).reduce((sum, count) => sum + count - 1, 0);
   const duplicatedById = [...byId.values()].filter((list) => list.length > 1).length;
+  const acceptedIds = new Set(accepted.map((answer) => answer.runId!));
+  const cut = new Set(
+    answers.filter((answer) => answer.status === 0).map((answer) => `${FLOW_OF[answer.kind]} ${answer.n}`),
+  );
+  const unaccounted = requestRuns.filter((run) => !acceptedIds.has(run.id));
+  const ofCutRequests = unaccounted.filter((run) => cut.has(`${run.flowId} ${nOf.get(run.id)}`));
+  const unexplained = unaccounted.filter((run) => !cut.has(`${run.flowId} ${nOf.get(run.id)}`));
   let nodesRanTwice = 0;
   for (const attempts of counter.executions.values())
     if (new Set(attempts).size !== attempts.length) nodesRanTwice += 1;
-  const statuses: Record<string, number> = {};
-  for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+  const seen = answers.flatMap((answer) => answer.statuses);
   return {
     requests: answers.length,
     accepted: accepted.length,
     unanswered: answers.filter((answer) => answer.status === 0).length,
     fiveXx: answers.filter((answer) => answer.status >= 500).length,
-    statuses,
+    fiveXxSeen: seen.filter((status) => status >= 500).length,
+    retried: answers.filter((answer) => answer.statuses.length > 1).length,
+    statuses: tally(answers.map((answer) => answer.status)),
+    statusesSeen: tally(seen),
+    requestsByKind: Object.fromEntries(
+      Object.keys(FLOW_OF).map((kind) => [kind, answers.filter((answer) => answer.kind === kind).length]),
+    ),
     runsCompleted: runs.filter((run) => run.status === 'COMPLETED').length,
+    runsStarted: requestRuns.length,
     lost: missing + failed,
     missing,
     failed,
     duplicated: duplicatedByN + duplicatedById,
+    runsOfCutRequests: ofCutRequests.length,
+    unexplained: unexplained.length,
     stuck: runs.filter((run) => run.status === 'RUNNING').length,
     nodesRanTwice,
     cronRuns: runs.filter((run) => run.flowId === 'load-cron').length,
     lostRunIds: notCompleted.slice(0, 20).map((answer) => answer.runId!),
+    unexplainedRuns: unexplained.slice(0, 20).map((run) => ({ runId: run.id, flowId: run.flowId, n: nOf.get(run.id) })),
     drainMs,
   };
 }

@@ -1,9 +1,10 @@
 /**
  * `npm run soak -- [--minutes 30] [--rate 8]`: mixed load for the given time — async and sync webhooks, API runs, a
  * cron schedule every minute, and runs whose node fails twice and then succeeds on retry — at about `rate` requests a
- * second. Each minute it records the resident memory (RSS, MiB) of the gateway, the worker and the sandbox processes.
- * At the end: no 5xx, every 2xx answer one completed run (none lost or duplicated), no run left open (the queue
- * drained). Prints the figures as JSON; exits non-zero when any is broken.
+ * second; sync webhooks and API runs carry an Idempotency-Key and are retried on 503 (after Retry-After), as a careful
+ * client does. Each minute it records the resident memory (RSS, MiB) of the gateway, the worker and the sandbox processes.
+ * At the end: no 5xx (not even one a retry got past), every 2xx answer one completed run (none lost or duplicated), no
+ * run that no 2xx answer explains, no run left open (the queue drained). Prints the figures as JSON; exits non-zero when any is broken.
  */
 import { sleep } from '../common/processes';
 import {
@@ -63,7 +64,8 @@ runLoadScript(async ({ product, counter, temporal }) => {
     sample(nextSample);
     const figures = { minutes, rate, ...verdict, memoryStart: memory[0], memoryEnd: memory[memory.length - 1], memory };
     const broken =
-      verdict.fiveXx > 0 ||
+      verdict.fiveXxSeen > 0 ||
+      verdict.unexplained > 0 ||
       verdict.lost > 0 ||
       verdict.duplicated > 0 ||
       verdict.stuck > 0 ||

@@ -9,9 +9,9 @@ import type { FlowService } from '../flowService';
 import { REDACTED_SECRET, redactDefinition } from '../redact';
 import { INVALID_REQUEST, RouteRegistry } from '../routeRegistry';
 import type { RunService } from '../runService';
-import { DraftSaveQuery, FlowIdParams, StartRunBody, StartRunQuery } from '../schemas';
+import { DraftSaveQuery, FlowIdParams, IdempotencyHeaders, StartRunBody, StartRunQuery } from '../schemas';
 import { definitionForId } from './flows';
-import { answerStartedRun } from './runs';
+import { answerStartedRun, scopedKey } from './runs';
 
 const noDraft = (id: string) => notFound(`draft of flow "${id}"`);
 
@@ -104,7 +104,9 @@ export function registerDraftRoutes(
       params: FlowIdParams,
       query: StartRunQuery,
       body: StartRunBody,
-      summary: 'start a test run of the draft, its revision pinned (`NectarFlowVersion` = `draft-<revision>`)',
+      headers: IdempotencyHeaders,
+      summary:
+        'start a test run of the draft, its revision pinned (`NectarFlowVersion` = `draft-<revision>`; `Idempotency-Key`: a retry answers the first run)',
       responses: {
         202: '{ runId } (or the run, still running, with wait=true)',
         200: 'the closed run (wait=true)',
@@ -112,13 +114,17 @@ export function registerDraftRoutes(
         429: 'the month’s executions are used',
       },
     },
-    async (request, response, { params: { id }, query, body }) => {
+    async (request, response, { params: { id }, query, body, headers }) => {
       const workspace = workspaceOf(request);
       const draft = await flows.drafts.current(id, workspace);
       if (!draft) throw noDraft(id);
       const trigger = { type: 'api' as const, source: 'api-test', payload: body.input ?? null };
-      const runId = await runs.start(id, 0, trigger, { workspace, draft: draft.revision });
-      await answerStartedRun(response, runs, { runId, workspace, ...query });
+      const started = await runs.startOnce(id, 0, trigger, {
+        workspace,
+        draft: draft.revision,
+        idempotencyKey: scopedKey(headers, 'draft'),
+      });
+      await answerStartedRun(response, runs, { ...started, workspace, ...query });
     },
   );
 }

@@ -5,7 +5,8 @@ import { INVALID_REQUEST, RouteRegistry } from '../routeRegistry';
 import type { RunList } from '../runList';
 import type { RunService } from '../runService';
 import { streamRun } from '../runStream';
-import { RerunBody, RunIdParams, RunListQuery } from '../schemas';
+import { IdempotencyHeaders, RerunBody, RunIdParams, RunListQuery } from '../schemas';
+import { markReplayed, scopedKey } from './runs';
 
 /** `GET /api/runs` (visibility, paginated), `POST /api/runs/:runId/rerun`, `GET /api/runs/:runId/stream` (SSE). */
 export function registerRunListRoutes(
@@ -36,10 +37,12 @@ export function registerRunListRoutes(
       tag: 'runs',
       params: RunIdParams,
       body: RerunBody,
-      summary: 'start a new run with the same trigger and input',
+      headers: IdempotencyHeaders,
+      summary: 'start a new run with the same trigger and input (`Idempotency-Key`: a retry answers the first rerun)',
       responses: { 202: '{ runId, rerunOf, flowVersion }', 404: 'no such run' },
     },
-    async (request, response, { params: { runId }, body: { version } }) => {
+    async (request, response, { params: { runId }, body: { version }, headers }) => {
+      const idempotencyKey = scopedKey(headers, `rerun:${runId}`);
       const workspace = workspaceOf(request);
       await runs.assertInWorkspace(runId, workspace); // 404 for a run that is not ours or not there
       const original = await list.startRequest(runId);
@@ -50,7 +53,12 @@ export function registerRunListRoutes(
             ? await flows.drafts.revision(original.flowId, original.draft)
             : await flows.drafts.current(original.flowId, workspace);
         if (!draft) throw notFound(`draft of flow "${original.flowId}"`);
-        const rerunId = await runs.start(draft.flowId, 0, original.trigger, { workspace, draft: draft.revision });
+        const rerun = await runs.startOnce(draft.flowId, 0, original.trigger, {
+          workspace,
+          draft: draft.revision,
+          idempotencyKey,
+        });
+        const rerunId = markReplayed(response, rerun);
         response
           .status(202)
           .location(`/api/runs/${rerunId}`)
@@ -62,7 +70,8 @@ export function registerRunListRoutes(
           ? await flows.version(original.flowId, original.flowVersion)
           : await flows.latest(original.flowId, workspace);
       if (!flow) throw notFound(`flow "${original.flowId}"`);
-      const rerunId = await runs.start(flow.flowId, flow.version, original.trigger, { workspace });
+      const rerun = await runs.startOnce(flow.flowId, flow.version, original.trigger, { workspace, idempotencyKey });
+      const rerunId = markReplayed(response, rerun);
       response
         .status(202)
         .location(`/api/runs/${rerunId}`)

@@ -4,7 +4,14 @@ import { notFound } from '../errors';
 import type { RouteRegistry } from '../routeRegistry';
 import { RunService } from '../runService';
 import { workspaceOf } from '../auth';
-import { FlowIdParams, RunEventBody, RunIdParams, StartRunBody, StartRunQuery } from '../schemas';
+import {
+  FlowIdParams,
+  IdempotencyHeaders,
+  RunEventBody,
+  RunIdParams,
+  StartRunBody,
+  StartRunQuery,
+} from '../schemas';
 
 const DEFAULT_WAIT_MS = 60_000;
 
@@ -18,35 +25,54 @@ export function registerStartRunRoute(routes: RouteRegistry, flows: FlowStore, r
       params: FlowIdParams,
       query: StartRunQuery,
       body: StartRunBody,
-      summary: 'start a run of the newest version',
+      headers: IdempotencyHeaders,
+      summary: 'start a run of the newest version (`Idempotency-Key`: a retry answers the first run)',
       responses: {
         202: '{ runId } (or the run, still running, with wait=true)',
         200: 'the closed run (wait=true)',
         404: 'no such flow',
       },
     },
-    async (request, response, { params: { id }, query, body }) => {
+    async (request, response, { params: { id }, query, body, headers }) => {
       const workspace = workspaceOf(request);
       const flow = await flows.latest(id, workspace);
       if (!flow) throw notFound(`flow "${id}"`);
-      const runId = await runs.start(
+      const started = await runs.startOnce(
         flow.flowId,
         flow.version,
         { type: 'api', source: 'api', payload: body.input ?? null },
-        { workspace },
+        { workspace, idempotencyKey: scopedKey(headers, 'api') },
       );
-      await answerStartedRun(response, runs, { runId, workspace, ...query });
+      await answerStartedRun(response, runs, { ...started, workspace, ...query });
     },
   );
 }
 
-/** Answers a run just started: 202 `{ runId }`, or with `wait` the run once it closes (202 if still running then). */
+/**
+ * A request's `Idempotency-Key` as the key its run id derives from, scoped by the kind of start (`api`, `draft`,
+ * `rerun:<runId>`), so one key reused for another kind of start (or a rerun of another run) never answers this one.
+ */
+export function scopedKey(headers: { 'idempotency-key'?: string }, scope: string): string | undefined {
+  const key = headers['idempotency-key'];
+  return key === undefined ? undefined : `${scope}:${key}`;
+}
+
+/** Marks the answer to a start an Idempotency-Key had made already (`Idempotent-Replayed: true`); the run's id. */
+export function markReplayed(response: Response, start: { runId: string; started?: boolean }): string {
+  if (start.started === false) response.setHeader('idempotent-replayed', 'true');
+  return start.runId;
+}
+
+/**
+ * Answers a run just started: 202 `{ runId }`, or with `wait` the run once it closes (202 if still running then).
+ */
 export async function answerStartedRun(
   response: Response,
   runs: RunService,
-  started: { runId: string; workspace: string; wait: boolean; timeoutMs?: number },
+  started: { runId: string; started?: boolean; workspace: string; wait: boolean; timeoutMs?: number },
 ): Promise<void> {
-  const { runId, workspace } = started;
+  const { workspace } = started;
+  const runId = markReplayed(response, started);
   if (!started.wait) {
     response.status(202).location(`/api/runs/${runId}`).json({ runId });
     return;

@@ -7,13 +7,13 @@ import { errorAnswer, HttpError, parseRequest } from '../errors';
 import { log, requestIdOf, splitUrl, tagRequest } from '../logging';
 import { inRequestContext } from '../requestGuard';
 import type { RouteRegistry } from '../routeRegistry';
+import { IdempotencyHeaders } from '../schemas';
 import { corsFor, setSecurityHeaders } from '../security';
 import { isMultipart } from './multipart';
 import { sendJson, sendOutcome } from './response';
 import type { WebhookService } from './service';
 
 export const HookParams = z.object({ flowId: Identifier, rest: z.array(z.string()).optional() });
-export const IdempotencyKey = z.string().min(1).max(200).optional();
 
 type Deliverer = Pick<WebhookService, 'deliver'>;
 
@@ -73,7 +73,7 @@ export function webhookIntake(options: IntakeOptions): (request: IncomingMessage
   ) => {
     const { flowId } = parseRequest(HookParams, { flowId: decodeSegment(segments[0]) }, 'params');
     const rest = segments.slice(1).map(decodeSegment);
-    const idempotencyKey = parseRequest(IdempotencyKey, request.headers['idempotency-key'], 'headers');
+    const { 'idempotency-key': idempotencyKey } = parseRequest(IdempotencyHeaders, request.headers, 'headers');
     const answer = await service.deliver({
       flowId,
       subPath: `/${rest.join('/')}`,
@@ -127,7 +127,7 @@ export function webhookIntake(options: IntakeOptions): (request: IncomingMessage
 export function describeWebhookIntake(routes: RouteRegistry): void {
   const params = HookParams.omit({ rest: true });
   const withPath = params.extend({ path: z.string() });
-  const common = { method: 'any', tag: 'webhooks', auth: 'webhook' } as const;
+  const common = { method: 'any', tag: 'webhooks', auth: 'webhook', headers: IdempotencyHeaders } as const;
   routes.describe({
     ...common,
     path: '/hooks/{flowId}',

@@ -125,6 +125,14 @@ describe('Temporal hung (SIGSTOP)', () => {
     accepted = response.body.runId;
   });
 
+  test('a keyed API start answers 503 while Temporal hangs', async () => {
+    const run = await call('POST', '/api/flows/fault-hook/runs', { input: { body: { n: 6 } } }, {
+      'idempotency-key': 'api-retried-6',
+    });
+    expect(run.status).toBe(503);
+    expect(run.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
   test('a keyed delivery the caller gave up on, retried once Temporal is back, is one run', async () => {
     const first = await call('POST', '/hooks/fault-hook', { n: 4 }, { 'idempotency-key': 'retried-4' }).catch(
       () => undefined,
@@ -142,6 +150,28 @@ describe('Temporal hung (SIGSTOP)', () => {
       if (result.output.n === 4) ids.push(workflow.workflowId);
     }
     expect({ firstAnswer: keyed, runs: ids }).toEqual({ firstAnswer: keyed, runs: [retry.body.runId] });
+  });
+});
+
+describe('Temporal back', () => {
+  test('the keyed API start retried after its 503 answers one run: the one its first attempt may have left behind', async () => {
+    await healthy();
+    const retry = await call('POST', '/api/flows/fault-hook/runs', { input: { body: { n: 6 } } }, {
+      'idempotency-key': 'api-retried-6',
+    });
+    expect(retry.status).toBe(202);
+    await completed(retry.body.runId);
+    const again = await call('POST', '/api/flows/fault-hook/runs', { input: { body: { n: 6 } } }, {
+      'idempotency-key': 'api-retried-6',
+    });
+    expect(again.body.runId).toBe(retry.body.runId);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const ids: string[] = [];
+    for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'fault-hook'` })) {
+      const result = (await temporal.workflow.getHandle(workflow.workflowId).result()) as { output: { n: number } };
+      if (result.output.n === 6) ids.push(workflow.workflowId);
+    }
+    expect(ids).toEqual([retry.body.runId]);
   });
 });
 
