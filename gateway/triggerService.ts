@@ -22,6 +22,10 @@ export interface TriggerView {
   lastError?: string;
   lastErrorAt?: string;
   runsStarted: number;
+  /** Events refused for passing the payload limits (read past, no run), and the last one's reason. */
+  eventsRejected: number;
+  lastRejection?: string;
+  lastRejectedAt?: string;
   /** What resuming does: read on from the position, or rely on the sender redelivering what was refused while paused. */
   resume: string;
   /** Pushed kinds: where the sender posts, relative to the gateway. */
@@ -49,6 +53,9 @@ export function viewOf(record: TriggerRecord): TriggerView {
     lastError: state.lastError,
     lastErrorAt: state.lastErrorAt?.toISOString(),
     runsStarted: state.runsStarted ?? 0,
+    eventsRejected: state.eventsRejected ?? 0,
+    lastRejection: state.lastRejection,
+    lastRejectedAt: state.lastRejectedAt?.toISOString(),
     resume: listened
       ? record.kind === 's3'
         ? 'catches up from its position: the next scan starts runs for objects created while paused; events refused while paused arrive again only if the sender retries them'

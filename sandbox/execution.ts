@@ -219,7 +219,8 @@ export class Execution {
       return { type: 'InternalError', name: 'InternalError', message: 'the runtime answered an unreadable result' };
     }
     if (parsed.ok) {
-      // A result within the size limit may still be nested deep enough to overflow whoever recurses over it next.
+      // A result within the size limit may still be nested deep enough to overflow whoever recurses over it next;
+      // so may an event it emitted, which starts other flows' runs.
       const violation = checkPayloadShape(parsed.output, 'result');
       if (violation)
         return {
@@ -227,6 +228,15 @@ export class Execution {
           name: 'ResultError',
           message: `the result is ${violation.message} (at ${violation.path})`,
         };
+      for (const [index, event] of (parsed.emitted ?? []).entries()) {
+        const refused = checkPayloadShape(event.payload, `emitted[${index}].payload`);
+        if (refused)
+          return {
+            type: 'ResultError',
+            name: 'ResultError',
+            message: `the payload of context.emit("${event.type}") is ${refused.message} (at ${refused.path})`,
+          };
+      }
       return {
         ok: true,
         output: parsed.output,

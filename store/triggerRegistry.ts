@@ -14,6 +14,10 @@ export interface TriggerState {
   /** Set when the last attempt to read the source failed; cleared by the next success. */
   failing?: boolean;
   runsStarted?: number;
+  /** Events refused (past the payload limits) and skipped, with the last one's reason. */
+  eventsRejected?: number;
+  lastRejection?: string;
+  lastRejectedAt?: Date;
   /** When the source was last looked at (a scan's start). */
   checkedAt?: Date;
 }
@@ -157,6 +161,17 @@ export class TriggerRegistry {
     const update: Record<string, unknown> = { $set: set };
     if (progress.runsStarted) update.$inc = { 'state.runsStarted': progress.runsStarted };
     await this.records.updateOne({ _id: key }, update);
+  }
+
+  /** Records an event the trigger refused and read past (it started no run): counted, with the reason. */
+  async reportRejected(key: string, reason: string): Promise<void> {
+    await this.records.updateOne(
+      { _id: key },
+      {
+        $set: { 'state.lastRejection': reason.slice(0, 2_000), 'state.lastRejectedAt': new Date() },
+        $inc: { 'state.eventsRejected': 1 },
+      },
+    );
   }
 
   async reportError(key: string, message: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { checkPayloadShape } from '../common/payloadShape';
 import type { SourceKind } from '../flow/eventTriggers';
 import { eventRunId, startInterpreterRun } from './runStart';
 
@@ -20,13 +21,24 @@ export interface TriggerTarget {
   kind: SourceKind;
 }
 
-/** Starts the one run of `event` for the trigger; `started` is false when a delivery before this one started it. */
-export function startTriggerRun(
+/** An event whose payload passes the payload limits (PAYLOAD_LIMITS): it starts no run; the message says why. */
+export class RejectedEvent extends Error {
+  override name = 'RejectedEvent';
+}
+
+/**
+ * Starts the one run of `event` for the trigger; `started` is false when a delivery before this one started it. An
+ * event nested too deep or with too many keys is refused (RejectedEvent) before anything recurses over it.
+ */
+export async function startTriggerRun(
   client: Client,
   taskQueue: string,
   target: TriggerTarget,
   event: TriggerEvent,
 ): Promise<{ runId: string; started: boolean }> {
+  const violation = checkPayloadShape(event.payload, 'trigger.payload');
+  if (violation)
+    throw new RejectedEvent(`event ${event.key} from ${event.source}: ${violation.path} is ${violation.message}`);
   return startInterpreterRun(client, taskQueue, {
     workspace: target.workspace,
     runId: eventRunId(target.workspace, target.flowId, target.triggerId, event.key),

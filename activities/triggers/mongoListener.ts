@@ -2,8 +2,7 @@ import { MongoClient } from 'mongodb';
 import ConnectionString from 'mongodb-connection-string-url';
 import type { MongoTrigger } from '../../flow/eventTriggers';
 import type { ListenerOutcome } from '../../flow/listener';
-import { startTriggerRun } from '../../temporal/triggerRuns';
-import { pause, SliceContext, SourceConfigError, variableOf } from './slice';
+import { pause, SliceContext, SourceConfigError, startEventRun, variableOf } from './slice';
 import { consumeChangeStream, ChangeEvent, initialWatermark, parseWatermark, pollOnce } from './mongoChanges';
 
 /** Connects once every host of the URL passes the egress policy (the platform's own store never does). */
@@ -39,7 +38,7 @@ export async function listenMongo(context: SliceContext, trigger: MongoTrigger):
     if (seen.has(key)) return false;
     if (seen.size >= 10_000) seen.clear();
     seen.add(key);
-    const { started } = await startTriggerRun(deps.client, deps.taskQueue, record, {
+    const { started } = await startEventRun(context, {
       key,
       source: `mongodb ${trigger.database}.${trigger.collection}`,
       payload: event,

@@ -2,8 +2,7 @@ import { Client } from 'pg';
 import type { PostgresTrigger } from '../../flow/eventTriggers';
 import type { ListenerOutcome } from '../../flow/listener';
 import type { TriggerRecord } from '../../store/triggerRegistry';
-import { startTriggerRun } from '../../temporal/triggerRuns';
-import { ListenerDependencies, pause, SliceContext, SourceConfigError, variableOf } from './slice';
+import { ListenerDependencies, pause, SliceContext, SourceConfigError, startEventRun, variableOf } from './slice';
 import {
   consumeOutbox,
   installOutbox,
@@ -58,7 +57,7 @@ export async function listenPostgres(context: SliceContext, trigger: PostgresTri
     const start = async (entries: OutboxEntry[]) => {
       const outcomes = await Promise.all(
         entries.map((entry) =>
-          startTriggerRun(deps.client, deps.taskQueue, record, {
+          startEventRun(context, {
             key: entry.eventId,
             source: `postgres ${entry.change.schema}.${entry.change.table}`,
             payload: entry.change,

@@ -8,8 +8,7 @@
 import { objectEventKey, S3ObjectEvent } from '../../common/s3Events';
 import type { S3Trigger } from '../../flow/eventTriggers';
 import type { ListenerOutcome } from '../../flow/listener';
-import { startTriggerRun } from '../../temporal/triggerRuns';
-import { pause, SliceContext, SourceConfigError } from './slice';
+import { pause, SliceContext, SourceConfigError, startEventRun } from './slice';
 
 /** Objects modified this long before the last scan's newest are looked at again. */
 const OVERLAP_MS = 60_000;
@@ -72,7 +71,7 @@ export async function listenS3(context: SliceContext, trigger: S3Trigger): Promi
           sequencer: null,
         };
         const payload = { ...event, object: { url: `/api/s3-objects?key=${encodeURIComponent(object.key)}` } };
-        const outcome = await startTriggerRun(deps.client, deps.taskQueue, record, {
+        const outcome = await startEventRun(context, {
           key: objectEventKey(event),
           source: `s3 ${event.bucket}`,
           payload,

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { ListenerOutcome } from '../../flow/listener';
 import type { EgressGuard } from '../../sandbox/egress';
 import type { TriggerRecord, TriggerRegistry } from '../../store/triggerRegistry';
+import { RejectedEvent, startTriggerRun, TriggerEvent } from '../../temporal/triggerRuns';
 
 /** The uploads bucket an s3 trigger's reconciliation scan lists. */
 export interface ScannedBucket {
@@ -64,4 +65,21 @@ export function pause(ms: number, wake: { next?: () => void }, signal: AbortSign
     wake.next = done;
     signal.addEventListener('abort', done);
   });
+}
+
+/**
+ * Starts the run of one event the source gave. An event past the payload limits starts none: it is recorded on the
+ * trigger (`eventsRejected`, `lastRejection` with the reason) and read past, so it neither stops the trigger on it
+ * nor vanishes unseen.
+ */
+export async function startEventRun(context: SliceContext, event: TriggerEvent): Promise<{ started: boolean }> {
+  const { deps, record } = context;
+  try {
+    return await startTriggerRun(deps.client, deps.taskQueue, record, event);
+  } catch (error) {
+    if (!(error instanceof RejectedEvent)) throw error;
+    console.warn(`[nectar worker] trigger ${record._id}: rejected ${error.message}`);
+    await deps.registry.reportRejected(record._id, error.message);
+    return { started: false };
+  }
 }

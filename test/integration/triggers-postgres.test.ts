@@ -167,6 +167,26 @@ test('changes made while the product is down each start exactly one run once it 
   expect(await postgresRuns()).toHaveLength(6);
 });
 
+test('a change nested past the payload limit is recorded as rejected with the reason and read past; the next one runs', async () => {
+  await pg.client.query('ALTER TABLE orders ADD COLUMN doc jsonb');
+  const deep = `${'{"a":'.repeat(300)}1${'}'.repeat(300)}`;
+  await pg.client.query(`INSERT INTO orders (status, total, doc) VALUES ('deep', 7, $1::jsonb)`, [deep]);
+  await pg.client.query(`INSERT INTO orders (status, total, doc) VALUES ('after', 8, '{"a": 1}')`);
+  const outputs = await runsSettleAt(7);
+  expect(outputs.map((output) => output.input.new?.status)).toContain('after');
+  expect(outputs.map((output) => output.input.new?.status)).not.toContain('deep');
+  const state = await eventually(async () => {
+    const now = await triggerState();
+    return now.eventsRejected === 1 ? now : undefined;
+  });
+  expect(state).toMatchObject({
+    status: 'active',
+    lastRejection: expect.stringMatching(/trigger\.payload\.new\.doc\.a.* is nested deeper than 256 levels/),
+  });
+  expect(Date.parse(state.lastRejectedAt)).toBeGreaterThan(Date.now() - 120_000);
+  expect(await pendingInOutbox()).toBe(0);
+});
+
 test('removing the trigger uninstalls its row trigger and ends its listener', async () => {
   const saved = await product.request('PUT', '/api/flows/orders-feed', { ...ordersFlow(), triggers: [] });
   expect(saved.status).toBe(200);

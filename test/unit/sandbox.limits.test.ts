@@ -136,6 +136,19 @@ describe('limits', () => {
     await expectHealthy();
   });
 
+  it('fails a function that emits an event nested past the payload limit, naming the event and the place', async () => {
+    const code =
+      'let deep = {}; for (let i = 0; i < 300; i += 1) deep = { a: deep };\n' +
+      'context.emit("fine.event", { ok: true }); context.emit("order.created", { order: deep }); return 1;';
+    expect(errorOf(await run(code))).toMatchObject({
+      type: 'ResultError',
+      message: expect.stringMatching(
+        /context\.emit\("order\.created"\).*nested deeper than 256 levels.*emitted\[1\]\.payload\.order\.a/,
+      ),
+    });
+    await expectHealthy();
+  });
+
   it('reports memory used per execution', async () => {
     const small = await run('return 1;');
     const large = await run('const keep = new Array(200000).fill(0).map((_, i) => ({ i })); return keep.length;');
