@@ -120,10 +120,15 @@ describe('draft runs and reruns', () => {
 
 describe('webhooks and the document', () => {
   test('a webhook refuses a key that is not one, naming the header', async () => {
-    const refused = await product.request('POST', '/hooks/keyed', { n: 1 }, {
-      'content-type': 'application/json',
-      'idempotency-key': 'two words',
-    });
+    const refused = await product.request(
+      'POST',
+      '/hooks/keyed',
+      { n: 1 },
+      {
+        'content-type': 'application/json',
+        'idempotency-key': 'two words',
+      },
+    );
     expect(refused.status).toBe(400);
     expect(refused.body.error.problems[0].path).toBe('headers.idempotency-key');
   });
