@@ -145,7 +145,11 @@ export class LoadRecorder {
 
   constructor(private readonly product: Product) {}
 
-  private async once(path: string, body: string, headers: Record<string, string>): Promise<Omit<Answer, 'kind' | 'n' | 'keyed' | 'statuses'> & { retryAfter?: number }> {
+  private async once(
+    path: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<Omit<Answer, 'kind' | 'n' | 'keyed' | 'statuses'> & { retryAfter?: number }> {
     try {
       const response = await fetch(`${this.product.baseUrl}${path}`, {
         method: 'POST',

@@ -4,14 +4,7 @@ import { notFound } from '../errors';
 import type { RouteRegistry } from '../routeRegistry';
 import { RunService } from '../runService';
 import { workspaceOf } from '../auth';
-import {
-  FlowIdParams,
-  IdempotencyHeaders,
-  RunEventBody,
-  RunIdParams,
-  StartRunBody,
-  StartRunQuery,
-} from '../schemas';
+import { FlowIdParams, IdempotencyHeaders, RunEventBody, RunIdParams, StartRunBody, StartRunQuery } from '../schemas';
 
 const DEFAULT_WAIT_MS = 60_000;
 

@@ -126,9 +126,14 @@ describe('Temporal hung (SIGSTOP)', () => {
   });
 
   test('a keyed API start answers 503 while Temporal hangs', async () => {
-    const run = await call('POST', '/api/flows/fault-hook/runs', { input: { body: { n: 6 } } }, {
-      'idempotency-key': 'api-retried-6',
-    });
+    const run = await call(
+      'POST',
+      '/api/flows/fault-hook/runs',
+      { input: { body: { n: 6 } } },
+      {
+        'idempotency-key': 'api-retried-6',
+      },
+    );
     expect(run.status).toBe(503);
     expect(run.headers.get('retry-after')).toMatch(/^\d+$/);
   });
@@ -156,14 +161,24 @@ describe('Temporal hung (SIGSTOP)', () => {
 describe('Temporal back', () => {
   test('the keyed API start retried after its 503 answers one run: the one its first attempt may have left behind', async () => {
     await healthy();
-    const retry = await call('POST', '/api/flows/fault-hook/runs', { input: { body: { n: 6 } } }, {
-      'idempotency-key': 'api-retried-6',
-    });
+    const retry = await call(
+      'POST',
+      '/api/flows/fault-hook/runs',
+      { input: { body: { n: 6 } } },
+      {
+        'idempotency-key': 'api-retried-6',
+      },
+    );
     expect(retry.status).toBe(202);
     await completed(retry.body.runId);
-    const again = await call('POST', '/api/flows/fault-hook/runs', { input: { body: { n: 6 } } }, {
-      'idempotency-key': 'api-retried-6',
-    });
+    const again = await call(
+      'POST',
+      '/api/flows/fault-hook/runs',
+      { input: { body: { n: 6 } } },
+      {
+        'idempotency-key': 'api-retried-6',
+      },
+    );
     expect(again.body.runId).toBe(retry.body.runId);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     const ids: string[] = [];
