@@ -33,6 +33,20 @@ async function completed(runId: string) {
   }, 90_000);
 }
 
+/** The fault-hook runs whose output is `{ n }`. */
+async function runsOutputting(n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'fault-hook'` })) {
+    const result = (await temporal.workflow.getHandle(workflow.workflowId).result()) as { output: { n: number } };
+    if (result.output.n === n) ids.push(workflow.workflowId);
+  }
+  return ids;
+}
+
+/** An API run start with the same Idempotency-Key each time, as a client retrying it sends. */
+const keyedApiStart = () =>
+  call('POST', '/api/flows/fault-hook/runs', { input: { body: { n: 6 } } }, { 'idempotency-key': 'api-retried-6' });
+
 async function healthy() {
   await eventually(
     async () => ((await call('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined),
@@ -126,14 +140,7 @@ describe('Temporal hung (SIGSTOP)', () => {
   });
 
   test('a keyed API start answers 503 while Temporal hangs', async () => {
-    const run = await call(
-      'POST',
-      '/api/flows/fault-hook/runs',
-      { input: { body: { n: 6 } } },
-      {
-        'idempotency-key': 'api-retried-6',
-      },
-    );
+    const run = await keyedApiStart();
     expect(run.status).toBe(503);
     expect(run.headers.get('retry-after')).toMatch(/^\d+$/);
   });
@@ -149,44 +156,23 @@ describe('Temporal hung (SIGSTOP)', () => {
     expect(retry.status).toBe(202);
     expect((await completed(accepted)).output).toEqual({ n: 3 });
     await completed(retry.body.runId);
-    const ids: string[] = [];
-    for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'fault-hook'` })) {
-      const result = (await temporal.workflow.getHandle(workflow.workflowId).result()) as { output: { n: number } };
-      if (result.output.n === 4) ids.push(workflow.workflowId);
-    }
-    expect({ firstAnswer: keyed, runs: ids }).toEqual({ firstAnswer: keyed, runs: [retry.body.runId] });
+    expect({ firstAnswer: keyed, runs: await runsOutputting(4) }).toEqual({
+      firstAnswer: keyed,
+      runs: [retry.body.runId],
+    });
   });
 });
 
 describe('Temporal back', () => {
   test('the keyed API start retried after its 503 answers one run: the one its first attempt may have left behind', async () => {
     await healthy();
-    const retry = await call(
-      'POST',
-      '/api/flows/fault-hook/runs',
-      { input: { body: { n: 6 } } },
-      {
-        'idempotency-key': 'api-retried-6',
-      },
-    );
+    const retry = await keyedApiStart();
     expect(retry.status).toBe(202);
     await completed(retry.body.runId);
-    const again = await call(
-      'POST',
-      '/api/flows/fault-hook/runs',
-      { input: { body: { n: 6 } } },
-      {
-        'idempotency-key': 'api-retried-6',
-      },
-    );
+    const again = await keyedApiStart();
     expect(again.body.runId).toBe(retry.body.runId);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const ids: string[] = [];
-    for await (const workflow of temporal.workflow.list({ query: `NectarFlowId = 'fault-hook'` })) {
-      const result = (await temporal.workflow.getHandle(workflow.workflowId).result()) as { output: { n: number } };
-      if (result.output.n === 6) ids.push(workflow.workflowId);
-    }
-    expect(ids).toEqual([retry.body.runId]);
+    expect(await runsOutputting(6)).toEqual([retry.body.runId]);
   });
 });
 
