@@ -1,6 +1,6 @@
 /**
  * The studio (ui/, built by `npm install` into ui/dist): its files, and index.html for every client route
- * (`/flows/:flowId`, `/runs/:runId`) so a screen can be linked and reloaded.
+ * (`/flows/:flowId`, `/runs/:runId`, `/runs`) so a screen can be linked and reloaded.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -35,7 +35,7 @@ export function authHeaders(): Record<string, string> {
   return key ? { authorization: `Bearer ${key}` } : {};
 }
 
-async function call<R>(method: string, path: string, body?: unknown): Promise<R> {
+export async function call<R>(method: string, path: string, body?: unknown): Promise<R> {
   const response = await fetch(path, {
     method,
     headers: { ...authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

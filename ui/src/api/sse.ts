@@ -1,7 +1,7 @@
 /** Server-Sent Events parsing, kept free of the DOM so it is unit-tested as it is. */
 import type { RunEvent } from './types';
 
-const EVENT_TYPES = new Set(['status', 'node', 'end']);
+const EVENT_TYPES = new Set(['status', 'node', 'edges', 'log', 'end']);
 
 /** Parses complete SSE blocks out of `buffer`; returns the events and what remains incomplete. */
 export function parseEvents(buffer: string): { events: RunEvent[]; rest: string } {

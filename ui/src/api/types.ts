@@ -2,7 +2,8 @@
  * What the API answers, built from the project's own types (the zod-derived flow definition, the run records the
  * interpreter keeps, the plan limits) so a change there is a type error here.
  */
-import type { NodeRecord, RunStatus, RunView } from '../../../flow/contracts';
+import type { RunStatus, RunView } from '../../../flow/contracts';
+import type { EdgeStatus, LogEntry, NodeView, RerunOf } from './debuggerTypes';
 import type {
   CronPreviewAnswer,
   FlowListItem,
@@ -12,16 +13,7 @@ import type {
 } from '../../../gateway/answers';
 import type { FlowDefinition } from '../domain/model';
 
-export type {
-  CronPreviewAnswer,
-  FlowListItem,
-  NodeRecord,
-  ProblemsAnswer,
-  RunStatus,
-  RunView,
-  StepTestAnswer,
-  WorkspaceAnswer,
-};
+export type { CronPreviewAnswer, FlowListItem, ProblemsAnswer, RunStatus, RunView, StepTestAnswer, WorkspaceAnswer };
 
 export interface FlowRead {
   id: string;
@@ -77,9 +69,22 @@ export interface ScheduleView {
 export type RunEvent =
   | {
       type: 'status';
-      data: { runId: string; status: RunStatus; flowId?: string; flowVersion?: number; startedAt: string };
+      data: {
+        runId: string;
+        status: RunStatus;
+        flowId?: string;
+        flowVersion?: number;
+        startedAt: string;
+        rerunOf?: RerunOf | string;
+        temporalUrl?: string;
+      };
     }
-  | { type: 'node'; data: NodeRecord }
+  | { type: 'node'; data: NodeView }
+  | { type: 'edges'; data: EdgeStatus[] }
+  | {
+      type: 'log';
+      data: { nodeId: string; execution: number; attempt: number; entries?: LogEntry[]; truncated?: boolean };
+    }
   | {
       type: 'end';
       data: { runId: string; status: RunStatus; output: unknown; error?: RunView['error']; closedAt?: string };

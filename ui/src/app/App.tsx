@@ -7,6 +7,7 @@ import { useRoute } from './router';
 
 const FlowEditor = lazy(() => import('../screens/FlowEditor'));
 const RunView = lazy(() => import('../screens/RunView'));
+const RunsList = lazy(() => import('../screens/RunsList'));
 
 export function App() {
   const [key, setKey] = useState(storedKey);
@@ -33,6 +34,7 @@ export function App() {
         </Link>
         <nav aria-label="Main">
           <Link href="/">Flows</Link>
+          <Link href="/runs">Runs</Link>
         </nav>
         <button type="button" className="link" onClick={signOut}>
           Sign out
@@ -43,6 +45,7 @@ export function App() {
           {route.screen === 'flows' && <FlowsList onUnauthorized={signOut} />}
           {route.screen === 'flow' && <FlowEditor key={route.flowId} flowId={route.flowId} />}
           {route.screen === 'run' && <RunView key={route.runId} runId={route.runId} />}
+          {route.screen === 'runs' && <RunsList search={route.search} />}
           {route.screen === 'missing' && <p role="alert">No page at {route.path}.</p>}
         </Suspense>
       </main>

@@ -5,9 +5,11 @@ export type Route =
   | { screen: 'flows' }
   | { screen: 'flow'; flowId: string }
   | { screen: 'run'; runId: string }
+  | { screen: 'runs'; search: string }
   | { screen: 'missing'; path: string };
 
-export function parseRoute(pathname: string): Route {
+export function parseRoute(pathname: string, search = ''): Route {
+  if (/^\/runs\/?$/.test(pathname)) return { screen: 'runs', search };
   if (pathname === '/' || pathname === '/flows' || pathname === '/flows/') return { screen: 'flows' };
   const flow = /^\/flows\/([^/]+)\/?$/.exec(pathname);
   if (flow) return { screen: 'flow', flowId: decodeURIComponent(flow[1]) };
@@ -20,7 +22,7 @@ const listeners = new Set<() => void>();
 window.addEventListener('popstate', () => listeners.forEach((listener) => listener()));
 
 export function navigate(path: string): void {
-  if (path === location.pathname) return;
+  if (path === location.pathname + location.search) return;
   history.pushState(null, '', path);
   listeners.forEach((listener) => listener());
 }
@@ -31,10 +33,17 @@ export function useRoute(): Route {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    () => location.pathname,
+    () => location.pathname + location.search,
   );
-  return parseRoute(pathname);
+  const [path, query = ''] = pathname.split('?', 2);
+  return parseRoute(path, query ? `?${query}` : '');
 }
 
 export const flowUrl = (flowId: string) => `/flows/${encodeURIComponent(flowId)}`;
 export const runUrl = (runId: string) => `/runs/${encodeURIComponent(runId)}`;
+/** Replaces the query string in place (a filter change), without a history entry of its own. */
+export function replaceSearch(search: string): void {
+  if (search === location.search) return;
+  history.replaceState(null, '', location.pathname + search);
+  listeners.forEach((listener) => listener());
+}

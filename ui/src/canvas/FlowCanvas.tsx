@@ -12,10 +12,11 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, type DragEvent } from 'react';
+import { useCallback, useEffect, type DragEvent } from 'react';
 import type { TriggerKind } from '../domain/triggers';
 import { isNodeKind } from '../nodes/registry';
 import { applyView, beginMove, useGraph, type StudioEdge as StudioEdgeModel, type StudioNode } from '../stores/graph';
+import { watchRunEdges } from '../stores/runEdges';
 import { openPanel } from '../stores/ui';
 import { addNode, connect } from './actions';
 import { NodeCard } from './NodeCard';
@@ -41,6 +42,7 @@ export function FlowCanvas({
   const nodes = useGraph((graph) => graph.nodes);
   const edges = useGraph((graph) => graph.edges);
   const flow = useReactFlow<StudioNode, StudioEdgeModel>();
+  useEffect(() => watchRunEdges(), []);
 
   const onNodesChange = useCallback((changes: NodeChange<StudioNode>[]) => {
     const kept = changes.filter(

@@ -29,7 +29,7 @@ function NodeCardView({ id, data, selected }: NodeProps<StudioNode>) {
     `kind-${node.type}`,
     selected ? 'selected' : '',
     faults.length > 0 ? 'faulty' : '',
-    run ? `run-${run.status}` : '',
+    run ? `run-${run.state ?? run.status}` : '',
   ];
   return (
     <div
@@ -46,8 +46,13 @@ function NodeCardView({ id, data, selected }: NodeProps<StudioNode>) {
       {node.name && <div className="node-id">{id}</div>}
       <div className="node-summary">{summaryOf(node)}</div>
       {run && (
-        <div className={`node-run status ${run.status}`} data-run-status={run.status}>
-          {run.status} {formatDuration(run.durationMs)}
+        <div
+          className={`node-run status ${run.state ?? run.status}`}
+          data-run-status={run.status}
+          data-run-state={run.state ?? run.status}
+        >
+          {run.reusedFrom ? 'reused' : (run.state ?? run.status)} {formatDuration(run.durationMs)}
+          {(run.attempt ?? 1) > 1 ? ` · attempt ${run.attempt}` : ''}
         </div>
       )}
       {faults.length > 0 && (

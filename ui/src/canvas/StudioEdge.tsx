@@ -2,6 +2,7 @@
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo, useState, type FormEvent } from 'react';
 import { useEdgeFaults } from '../stores/checks';
+import { useEdgeRun } from '../stores/runEdges';
 import type { StudioEdge as StudioEdgeModel } from '../stores/graph';
 import { setEdgeIterations, setEdgeLabel } from './actions';
 
@@ -9,6 +10,7 @@ function StudioEdgeView(props: EdgeProps<StudioEdgeModel>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected } = props;
   const [editing, setEditing] = useState(false);
   const faults = useEdgeFaults(id);
+  const run = useEdgeRun(id);
   const edge = data.edge;
   const loop = edge.maxIterations !== undefined;
   const [path, labelX, labelY] = getBezierPath({
@@ -33,7 +35,13 @@ function StudioEdgeView(props: EdgeProps<StudioEdgeModel>) {
     }
     setEditing(false);
   };
-  const classes = ['studio-edge', `edge-${kind}`, faults.length > 0 ? 'faulty' : '', selected ? 'selected' : '']
+  const classes = [
+    'studio-edge',
+    `edge-${kind}`,
+    faults.length > 0 ? 'faulty' : '',
+    selected ? 'selected' : '',
+    run ? `run-${run}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   return (

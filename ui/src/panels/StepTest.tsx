@@ -12,11 +12,14 @@ export function StepTest({
   flowId,
   node,
   suggestedInput,
+  pinnedFrom,
   onResult,
 }: {
   flowId: string;
   node: FlowNode;
   suggestedInput: unknown;
+  /** The run whose input for this node is pinned as `suggestedInput` ("debug in editor"). */
+  pinnedFrom?: string;
   onResult?: (result: StepTestAnswer) => void;
 }) {
   const [text, setText] = useState(() => JSON.stringify(suggestedInput ?? {}, null, 2));
@@ -48,6 +51,11 @@ export function StepTest({
   return (
     <section className="step-test" aria-label="Test this step">
       <h3>Test this step</h3>
+      {pinnedFrom && (
+        <p className="muted" id="step-pinned">
+          Input pinned from run <Link href={runUrl(pinnedFrom)}>{pinnedFrom}</Link>
+        </p>
+      )}
       <label htmlFor="step-input">Test input (JSON)</label>
       <textarea
         id="step-input"
@@ -62,7 +70,7 @@ export function StepTest({
           onClick={() => setText(JSON.stringify(suggestedInput ?? {}, null, 2))}
           disabled={suggestedInput === undefined}
         >
-          Use last upstream output
+          {pinnedFrom ? 'Use the pinned input' : 'Use last upstream output'}
         </button>
         <button type="button" className="primary" onClick={() => void run()} disabled={busy}>
           {busy ? 'Testing…' : 'Test step'}

@@ -10,6 +10,7 @@ import { hasLayout, toCanvas } from '../domain/convert';
 import type { NodeKind } from '../domain/model';
 import type { TriggerKind } from '../domain/triggers';
 import { openFlow } from '../persistence/loadFlow';
+import { pinnedInputs } from '../persistence/pinnedInputs';
 import { LoopDialog } from '../panels/LoopDialog';
 import { RunPanel } from '../panels/RunPanel';
 import { useStore } from '../stores/createStore';
@@ -38,7 +39,11 @@ function Editor({ session }: { session: EditorSession }) {
   const name = useGraph((graph) => graph.meta.name);
   const latestVersion = useStore(session.info, (info) => info.latestVersion);
   const notice = useUi((state) => state.notice);
-  const [runInput, setRunInput] = useState('{}');
+  // "Debug in editor" pins a run's inputs: its trigger payload is the draft run's input.
+  const [runInput, setRunInput] = useState(() => {
+    const pinned = pinnedInputs(session.flowId);
+    return pinned ? JSON.stringify(pinned.trigger, null, 2) : '{}';
+  });
   const [runError, setRunError] = useState<string | null>(null);
 
   useEffect(() => watchGraphChecks(), []);

@@ -5,6 +5,7 @@ import { NumberField } from '../../panels/fields';
 import { StepTest } from '../../panels/StepTest';
 import { usePlanCeilings } from '../../stores/workspace';
 import type { KindInspectorProps } from '../inspectorProps';
+import { pinnedInputs } from '../../persistence/pinnedInputs';
 
 const CodeEditor = lazy(() => import('../../panels/code/CodeEditor'));
 
@@ -31,7 +32,9 @@ export function CodeInspector({ flowId, node, update, upstream, predecessors, ou
   const plan = usePlanCeilings();
   const planReason = plan.plan ? `the ${plan.plan} plan's limit` : 'the plan limit';
   const typings = useMemo(() => stepTypings({ upstream, outputs, predecessors }), [upstream, outputs, predecessors]);
-  const suggested = predecessors.length === 1 ? outputs[predecessors[0]] : undefined;
+  const pinned = pinnedInputs(flowId);
+  const pinnedInput = pinned && Object.hasOwn(pinned.nodes, node.id) ? pinned.nodes[node.id] : undefined;
+  const suggested = pinnedInput ?? (predecessors.length === 1 ? outputs[predecessors[0]] : undefined);
   return (
     <>
       <Suspense fallback={<p className="loading">Loading the editor…</p>}>
@@ -79,7 +82,13 @@ export function CodeInspector({ flowId, node, update, upstream, predecessors, ou
           onCommit={(value) => update('retry', (current) => withRetry(current, { initialIntervalMs: value }))}
         />
       </div>
-      <StepTest key={node.id} flowId={flowId} node={node} suggestedInput={suggested} />
+      <StepTest
+        key={node.id}
+        flowId={flowId}
+        node={node}
+        suggestedInput={suggested}
+        pinnedFrom={pinnedInput !== undefined ? pinned?.runId : undefined}
+      />
     </>
   );
 }

@@ -1,0 +1,180 @@
+/**
+ * The run debugger end to end in Debian's chromium, against the real product: a run on its graph live (states, log
+ * lines, edges taken), a failed run opening on its failed node with the stack, the runs list and the run actions.
+ * Screenshots go to NECTAR_UI_SCREENSHOTS (the README's, in docs/studio) or the product's data dir.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, signedInPage, type PageWatch } from '../support/browser';
+import { eventually, Product, startProduct } from '../support/product';
+import { node } from '../support/studioPage';
+
+let product: Product;
+let browser: Browser;
+let page: Page;
+const watch: PageWatch = { offHost: [], consoleErrors: [] };
+let shots: string;
+
+const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+
+beforeAll(async () => {
+  product = await startProduct();
+  browser = await launchChromium();
+  shots = process.env.NECTAR_UI_SCREENSHOTS ?? path.join(product.dataDir, 'screenshots');
+  fs.mkdirSync(shots, { recursive: true });
+  ({ page } = await signedInPage(browser, product.baseUrl, product.adminKey, watch));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+});
+
+async function saveFlow(definition: object): Promise<void> {
+  const answer = await product.request('POST', '/api/flows', definition);
+  expect(answer.status).toBe(201);
+}
+
+async function runAndWait(flowId: string, input: unknown): Promise<{ runId: string; status: string }> {
+  const answer = await product.request('POST', `/api/flows/${flowId}/runs?wait=true&timeoutMs=120000`, { input });
+  expect([200, 202]).toContain(answer.status);
+  return answer.body as { runId: string; status: string };
+}
+
+const CHARGE = `
+const charge = (input) => {
+  if (input.card === 'declined') throw new Error('card declined');
+  return { charged: input.amount };
+};`;
+
+const checkout = {
+  id: 'checkout',
+  name: 'Checkout',
+  nodes: [
+    {
+      id: 'validate',
+      type: 'code',
+      name: 'Validate order',
+      code: 'return { amount: input.amount, card: input.card };',
+    },
+    { id: 'charge', type: 'code', name: 'Charge card', code: CHARGE },
+    { id: 'receipt', type: 'code', code: 'return { sent: true };' },
+  ],
+  edges: [
+    { from: 'validate', to: 'charge' },
+    { from: 'charge', to: 'receipt' },
+  ],
+};
+
+test('a failed run opens on its failed node with the error and its stack first; the edges it took are marked', async () => {
+  await saveFlow(checkout);
+  const ok = await runAndWait('checkout', { amount: 12, card: 'good' });
+  expect(ok.status).toBe('completed');
+  const failed = await runAndWait('checkout', { amount: 30, card: 'declined' });
+  expect(failed.status).toBe('failed');
+
+  await page.goto(`${product.baseUrl}/runs/${failed.runId}`);
+  const panel = page.getByRole('region', { name: 'Run of node charge' });
+  await panel.waitFor({ timeout: 30_000 });
+  await panel.getByRole('alert', { name: 'Error' }).getByText('card declined').waitFor();
+  expect(await panel.locator('#node-error-stack').textContent()).toMatch(/card declined[\s\S]*at /);
+  await node(page, 'charge').locator('[data-run-status="failed"]').waitFor();
+  await node(page, 'validate').locator('[data-run-status="succeeded"]').waitFor();
+  expect(await page.locator('.react-flow__edge-path.run-taken').count()).toBe(1);
+  expect(await page.locator('.react-flow__edge-path.run-dead').count()).toBe(1);
+  await page.locator('#run-status').getByText('failed').waitFor();
+  await shot('run-failed');
+
+  // Another node's output as a tree and as a table.
+  await node(page, 'validate').locator('.node-title').click();
+  const validate = page.getByRole('region', { name: 'Run of node validate' });
+  await validate.getByLabel('Node output').getByText('"declined"').waitFor();
+  await validate.getByRole('button', { name: 'Table' }).click();
+  await validate.getByRole('table', { name: 'Node output' }).getByRole('cell', { name: 'card' }).waitFor();
+});
+
+test('the runs list shows each run with its duration, filters by status, and opens a run', async () => {
+  await page.goto(`${product.baseUrl}/runs?flowId=checkout`);
+  const table = page.getByRole('table', { name: 'Runs' });
+  await eventually(async () => ((await table.locator('tbody tr').count()) === 2 ? true : undefined), 30_000);
+  await page.getByLabel('Status').selectOption('failed');
+  await eventually(async () => {
+    const statuses = await table.locator('tbody tr .status').allTextContents();
+    return statuses.length === 1 && statuses[0] === 'failed' ? true : undefined;
+  }, 30_000);
+  expect(new URL(page.url()).search).toBe('?flowId=checkout&status=failed');
+  expect(await table.locator('tbody tr td').nth(6).textContent()).toMatch(/\d+(\.\d+)? (ms|s)/);
+  await shot('runs');
+  await table.locator('tbody tr a').first().click();
+  await page.getByRole('region', { name: 'Run of node charge' }).waitFor({ timeout: 30_000 });
+});
+
+test('rerun with the same input starts a new run that fails the same way', async () => {
+  const before = page.url();
+  await page.getByRole('button', { name: 'Rerun (same version)' }).click();
+  await page.waitForURL((url) => url.toString() !== before && url.pathname.startsWith('/runs/run-checkout-'));
+  await node(page, 'charge').locator('[data-run-status="failed"]').waitFor({ timeout: 60_000 });
+  await page.getByRole('region', { name: 'Run of node charge' }).getByText('card declined').first().waitFor();
+});
+
+const TICKER = `
+const tick = async (input, context) => {
+  for (let i = 0; i < 25; i++) {
+    console.log('tick', i);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { ticks: 25 };
+};`;
+
+test('a running node shows its running state on the canvas before it ends, and the run can be cancelled', async () => {
+  await saveFlow({
+    id: 'ticker',
+    name: 'Ticker',
+    nodes: [
+      { id: 'tick', type: 'code', code: TICKER },
+      { id: 'after', type: 'code', code: 'return input;' },
+    ],
+    edges: [{ from: 'tick', to: 'after' }],
+  });
+  const started = await product.request('POST', '/api/flows/ticker/runs', { input: {} });
+  expect(started.status).toBe(202);
+  const runId = (started.body as { runId: string }).runId;
+  await page.goto(`${product.baseUrl}/runs/${runId}`);
+  await node(page, 'tick').locator('[data-run-status="running"]').waitFor({ timeout: 30_000 });
+  // Still running: the node has not ended, its successor has not started.
+  expect(await node(page, 'after').locator('[data-run-status="succeeded"]').count()).toBe(0);
+  await shot('run-live');
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.locator('#run-status').getByText('cancelled').waitFor({ timeout: 60_000 });
+});
+
+test('screenshots: a run of a 200-node flow, and the run view on a narrow screen', async () => {
+  const nodes = Array.from({ length: 200 }, (_, i) => ({ id: `n${i}`, type: 'code', code: 'return input;' }));
+  await saveFlow({
+    id: 'large-run',
+    name: '200 nodes',
+    nodes,
+    edges: nodes.slice(1).map((n, i) => ({ from: `n${Math.floor(i / 2)}`, to: n.id })),
+  });
+  const run = await runAndWait('large-run', { x: 1 });
+  expect(run.status).toBe('completed');
+  await page.goto(`${product.baseUrl}/runs/${run.runId}`);
+  await node(page, 'n0').locator('[data-run-status="succeeded"]').waitFor({ timeout: 60_000 });
+  await page.getByRole('figure', { name: 'Timeline' }).locator('li').nth(199).waitFor();
+  await shot('run-200');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${product.baseUrl}/runs?flowId=checkout`);
+  await page.getByRole('table', { name: 'Runs' }).locator('tbody tr').first().waitFor({ timeout: 30_000 });
+  await shot('narrow-runs');
+  await page.getByRole('table', { name: 'Runs' }).locator('tbody tr a').first().click();
+  await page.getByRole('region', { name: 'Run of node charge' }).waitFor({ timeout: 30_000 });
+  await shot('narrow-run');
+  await page.setViewportSize({ width: 1440, height: 900 });
+});
+
+test('across the whole session nothing was loaded from another host and nothing logged an error', () => {
+  expect(watch.offHost).toEqual([]);
+  expect(watch.consoleErrors).toEqual([]);
+});

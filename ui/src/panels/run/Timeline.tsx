@@ -1,0 +1,178 @@
+/**
+ * The run's waterfall (domain/run/timeline.ts lays it out): a row per node, queue wait and run time per attempt,
+ * retries as bars of their own, the backoff between them, delays and waits. A node retried is asked for its
+ * attempts; every other node is drawn from its own record.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { Attempt, NodeView } from '../../api/debuggerTypes';
+import { runsApi } from '../../api/runs';
+import { formatDuration } from '../../domain/run/format';
+import { layoutTimeline, type TimelineAttempt, type TimelineBar, type TimelineNode } from '../../domain/run/timeline';
+import { useStore } from '../../stores/createStore';
+import { runStatusStore } from '../../stores/runStatus';
+
+function endOf(node: NodeView): string | undefined {
+  if (node.endedAt) return node.endedAt;
+  if (node.startedAt && node.durationMs !== undefined && node.status !== 'running')
+    return new Date(Date.parse(node.startedAt) + node.durationMs).toISOString();
+  return undefined;
+}
+
+function attemptStatus(node: NodeView): TimelineAttempt['status'] {
+  return node.status === 'succeeded' || node.status === 'failed' || node.status === 'cancelled'
+    ? node.status
+    : 'running';
+}
+
+/** A node as the timeline draws it: its fetched attempts when it has them, else one bar from its record. */
+export function timelineNode(node: NodeView, attempts: Attempt[] | undefined): TimelineNode {
+  const label = node.name ?? node.id;
+  const waits = node.type === 'delay' || node.type === 'wait' ? node.type : undefined;
+  if (attempts && attempts.length > 0)
+    return {
+      id: node.id,
+      label,
+      waits,
+      attempts: attempts.map((attempt, index) => ({
+        // Executions of a node in a loop follow each other: number the bars in order.
+        attempt: index + 1,
+        scheduledAt: attempt.scheduledAt,
+        startedAt: attempt.startedAt,
+        endedAt: attempt.endedAt,
+        status: attempt.status,
+      })),
+    };
+  if (!node.startedAt || node.reusedFrom) return { id: node.id, label, waits, attempts: [] };
+  return {
+    id: node.id,
+    label,
+    waits,
+    attempts: [
+      { attempt: node.attempt ?? 1, startedAt: node.startedAt, endedAt: endOf(node), status: attemptStatus(node) },
+    ],
+  };
+}
+
+const KIND_NAMES: Record<TimelineBar['kind'], string> = {
+  queue: 'queued',
+  run: 'ran',
+  backoff: 'retry backoff',
+  delay: 'delayed',
+  wait: 'waited',
+};
+
+function barLabel(bar: TimelineBar, label: string): string {
+  const attempt = bar.attempt !== undefined ? ` attempt ${bar.attempt}` : '';
+  const status = bar.status ? ` (${bar.status})` : '';
+  return `${label}${attempt}: ${KIND_NAMES[bar.kind]} ${formatDuration(bar.endMs - bar.startMs)}${status}`;
+}
+
+/** Attempts of the nodes that were retried, fetched again when such a node's record changes. */
+function useRetriedAttempts(runId: string, nodes: NodeView[]): Record<string, Attempt[]> {
+  const retried = nodes
+    .filter((node) => (node.attempt ?? 1) > 1 || (node.runs ?? 1) > 1 || node.state === 'retrying')
+    .map((node) => `${node.id}\n${node.status}.${node.attempt}.${node.runs}`)
+    .join('\t');
+  const [attempts, setAttempts] = useState<Record<string, Attempt[]>>({});
+  useEffect(() => {
+    if (!retried) return;
+    let active = true;
+    const ids = retried.split('\t').map((entry) => entry.split('\n')[0]);
+    void Promise.all(
+      ids.map((id) =>
+        runsApi.node(runId, id).then(
+          (detail) => [id, detail.attempts] as const,
+          () => null,
+        ),
+      ),
+    ).then((answers) => {
+      if (!active) return;
+      const found = answers.filter((answer) => answer !== null);
+      setAttempts((before) => ({ ...before, ...Object.fromEntries(found) }));
+    });
+    return () => {
+      active = false;
+    };
+  }, [runId, retried]);
+  return attempts;
+}
+
+export function Timeline({
+  runId,
+  startedAt,
+  onSelect,
+}: {
+  runId: string;
+  startedAt: string;
+  onSelect: (nodeId: string) => void;
+}) {
+  const nodes = useStore(runStatusStore, (state) => state.nodes);
+  const open = useStore(runStatusStore, (state) => state.status === 'running' || state.status === 'pending');
+  const list = useMemo(() => Object.values(nodes), [nodes]);
+  const attempts = useRetriedAttempts(runId, list);
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    if (!open) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [open]);
+  const layout = useMemo(
+    () =>
+      layoutTimeline(
+        startedAt,
+        list.map((node) => timelineNode(node, attempts[node.id])),
+        now,
+      ),
+    [startedAt, list, attempts, now],
+  );
+  if (layout.rows.length === 0) return <p className="muted">No node has started yet.</p>;
+  const labels = new Map(layout.rows.map((row) => [row.nodeId, row.label]));
+  const scaleEnd = layout.ticks.at(-1) ?? layout.totalMs;
+  const scaled = (ms: number) => `${((ms / Math.max(scaleEnd, layout.totalMs)) * 100).toFixed(3)}%`;
+  return (
+    <div className="timeline" role="figure" aria-label="Timeline">
+      <div className="timeline-axis" aria-hidden="true">
+        {layout.ticks.map((tick) => (
+          <span key={tick} style={{ left: scaled(tick) }}>
+            {formatDuration(tick)}
+          </span>
+        ))}
+      </div>
+      <ol className="timeline-rows">
+        {layout.rows.map((row, index) => (
+          <li key={row.nodeId} data-node-id={row.nodeId}>
+            <button
+              type="button"
+              className="timeline-label link"
+              onClick={() => onSelect(row.nodeId)}
+              title={row.label}
+            >
+              {row.label}
+            </button>
+            <div className="timeline-track">
+              {layout.bars
+                .filter((bar) => bar.row === index)
+                .map((bar, barIndex) => (
+                  <span
+                    key={barIndex}
+                    className={`timeline-bar bar-${bar.kind} ${bar.status ?? ''}`}
+                    data-attempt={
+                      bar.kind === 'run' || bar.kind === 'delay' || bar.kind === 'wait' ? bar.attempt : undefined
+                    }
+                    style={{ left: scaled(bar.startMs), width: scaled(bar.endMs - bar.startMs) }}
+                    title={barLabel(bar, labels.get(bar.nodeId) ?? bar.nodeId)}
+                    aria-label={barLabel(bar, labels.get(bar.nodeId) ?? bar.nodeId)}
+                    role="img"
+                  />
+                ))}
+            </div>
+          </li>
+        ))}
+      </ol>
+      <p className="timeline-legend muted" aria-hidden="true">
+        <span className="swatch bar-queue" /> queued <span className="swatch bar-run" /> running{' '}
+        <span className="swatch bar-backoff" /> retry backoff <span className="swatch bar-wait" /> waiting or delayed
+      </p>
+    </div>
+  );
+}
