@@ -77,7 +77,7 @@ test('a failed run opens on its failed node with the error and its stack first; 
   await page.goto(`${product.baseUrl}/runs/${failed.runId}`);
   const panel = page.getByRole('region', { name: 'Run of node charge' });
   await panel.waitFor({ timeout: 30_000 });
-  await panel.getByRole('alert', { name: 'Error' }).getByText('card declined').waitFor();
+  await panel.getByRole('alert', { name: 'Error' }).getByText('card declined').first().waitFor();
   expect(await panel.locator('#node-error-stack').textContent()).toMatch(/card declined[\s\S]*at /);
   await node(page, 'charge').locator('[data-run-status="failed"]').waitFor();
   await node(page, 'validate').locator('[data-run-status="succeeded"]').waitFor();
