@@ -14,6 +14,7 @@ import { JsonView } from '../panels/JsonView';
 import { NodeRunPanel } from '../panels/run/NodeRunPanel';
 import { RunActions } from '../panels/run/RunActions';
 import { Timeline } from '../panels/run/Timeline';
+import { useNow } from '../panels/run/useNow';
 import { useStore } from '../stores/createStore';
 import { applyView, useGraph } from '../stores/graph';
 import { clearRun, runStatusStore } from '../stores/runStatus';
@@ -32,16 +33,6 @@ function useSelectedNode(): string | null {
     const selected = graph.nodes.filter((node) => node.selected);
     return selected.length === 1 ? selected[0].id : null;
   });
-}
-
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(Date.now);
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, [active]);
-  return now;
 }
 
 function rerunSource(meta: RunMeta): { runId: string; fromNode?: string } | null {

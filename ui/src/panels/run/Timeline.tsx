@@ -10,6 +10,7 @@ import { formatDuration } from '../../domain/run/format';
 import { layoutTimeline, type TimelineAttempt, type TimelineBar, type TimelineNode } from '../../domain/run/timeline';
 import { useStore } from '../../stores/createStore';
 import { runStatusStore } from '../../stores/runStatus';
+import { useNow } from './useNow';
 
 function endOf(node: NodeView): string | undefined {
   if (node.endedAt) return node.endedAt;
@@ -110,12 +111,7 @@ export function Timeline({
   const open = useStore(runStatusStore, (state) => state.status === 'running' || state.status === 'pending');
   const list = useMemo(() => Object.values(nodes), [nodes]);
   const attempts = useRetriedAttempts(runId, list);
-  const [now, setNow] = useState(Date.now);
-  useEffect(() => {
-    if (!open) return;
-    const timer = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(timer);
-  }, [open]);
+  const now = useNow(open, 500);
   const layout = useMemo(
     () =>
       layoutTimeline(
