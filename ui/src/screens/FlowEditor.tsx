@@ -9,6 +9,7 @@ import { useShortcuts } from '../canvas/shortcuts';
 import { hasLayout, toCanvas } from '../domain/convert';
 import type { NodeKind } from '../domain/model';
 import type { TriggerKind } from '../domain/triggers';
+import { Link } from '../app/Link';
 import { openFlow } from '../persistence/loadFlow';
 import { pinnedInputs } from '../persistence/pinnedInputs';
 import { LoopDialog } from '../panels/LoopDialog';
@@ -128,6 +129,9 @@ function Editor({ session }: { session: EditorSession }) {
         <button type="button" onClick={() => openPanel('versions')}>
           Versions
         </button>
+        <Link className="button-link" href={`/runs?flowId=${encodeURIComponent(session.flowId)}`}>
+          Runs
+        </Link>
         <button type="button" onClick={() => openPanel('run')} title="Ctrl/Cmd+Enter runs">
           Run…
         </button>

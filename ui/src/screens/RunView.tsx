@@ -48,6 +48,13 @@ function RunScreen({ session, meta }: { session: RunSession; meta: RunMeta }) {
   const runError = useStore(runStatusStore, (state) => state.error);
   const nodes = useStore(runStatusStore, (state) => state.nodes);
   const selected = useSelectedNode();
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') selectNode(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   const [actionError, setActionError] = useState<string | null>(null);
   const open = isOpen(status);
   const now = useNow(open);
