@@ -113,6 +113,15 @@ const EnvironmentSchema = z.object({
   NECTAR_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   /** Longest a gateway request waits for the store or Temporal before answering 503 (a part down or hung). */
   NECTAR_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  /**
+   * The gateway also runs a worker of the interpreter's task queue, on its client's connection, and starts the runs it
+   * waits for (sync webhooks, `?wait=true`, step tests) with eager workflow start: their first workflow task comes back
+   * in the start response and runs in the gateway's process, skipping a task-queue round trip.
+   */
+  NECTAR_EAGER_START: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
   /** Async webhooks answer once the delivery is journaled on disk (default) rather than once Temporal has the run. */
   NECTAR_WEBHOOK_JOURNAL: z
     .enum(['true', 'false', '1', '0'])
@@ -226,6 +235,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       rateLimitPerMinute: e.NECTAR_RATE_LIMIT_PER_MINUTE,
       shutdownGraceMs: e.NECTAR_SHUTDOWN_GRACE_MS,
       webhookJournal: e.NECTAR_WEBHOOK_JOURNAL,
+      eagerStart: e.NECTAR_EAGER_START,
       dependencyTimeoutMs: e.NECTAR_DEPENDENCY_TIMEOUT_MS,
       uploadLimit: e.NECTAR_UPLOAD_LIMIT,
     },

@@ -1,7 +1,8 @@
 /** The gateway process: the HTTP API (and the UI's files) in front of Temporal and the store. */
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import type { EmbeddedWorker } from '../worker/embedded';
 import { OutputStore } from '../store/outputs';
 import { resolveAdminKey } from '../common/adminKey';
 import { Config, parseConfig, requireSetting } from '../common/config';
@@ -71,10 +72,16 @@ async function main(): Promise<void> {
   const variables = new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir));
   const quota = new QuotaGuard(workspaces, usage);
   const outputs = new OutputStore(store.db);
+  const embeddedWorker = config.gateway.eagerStart ? await startWorkerBeside(config, connection, store) : undefined;
   const journal = config.gateway.webhookJournal
     ? AcceptJournal.open(path.join(config.dataDir, 'webhook-journal'), acceptedRunStarter(client, config.taskQueue))
     : undefined;
-  const runs = new RunService(client, config.taskQueue, { quota, eventPayloads: outputs, pendingRuns: journal });
+  const runs = new RunService(client, config.taskQueue, {
+    quota,
+    eventPayloads: outputs,
+    pendingRuns: journal,
+    eagerStart: embeddedWorker !== undefined,
+  });
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const flowLookup = new FlowLookup(flows);
   const triggerRegistry = new TriggerRegistry(store);
@@ -150,6 +157,7 @@ async function main(): Promise<void> {
     forced.unref();
     const finish = async () => {
       await journal?.drain(Math.max(0, config.gateway.shutdownGraceMs - 1_000));
+      await embeddedWorker?.stop();
       await connection.close();
       await store.close();
       log.info('stopped');
@@ -160,6 +168,31 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * The worker the runs this gateway waits for start eagerly in (worker/embedded.ts; its code nodes run in sandbox
+ * processes it supervises). Loaded only when on; without it (off, or failing to start) runs start as they always did.
+ */
+async function startWorkerBeside(
+  config: Config,
+  connection: NativeConnection,
+  store: Store,
+): Promise<EmbeddedWorker | undefined> {
+  try {
+    const { startEmbeddedWorker } = await import('../worker/embedded');
+    const worker = await startEmbeddedWorker({
+      config,
+      connection,
+      store,
+      onError: (error) => log.error({ err: error }, 'the worker beside the gateway stopped; runs now start normally'),
+    });
+    log.info(`eager start on: this process also polls task queue "${config.taskQueue}"`);
+    return worker;
+  } catch (error) {
+    log.warn({ err: error }, 'could not start the worker beside the gateway; runs start normally (not eagerly)');
+    return undefined;
+  }
 }
 
 /** Where a run reads an object an S3 trigger reported: only objects of the uploads bucket under the workspace's prefix. */

@@ -16,6 +16,7 @@ import { idempotentRunId, newRunId, startInterpreterRun } from '../temporal/runS
 import { startTriggerRun, TriggerEvent, TriggerTarget } from '../temporal/triggerRuns';
 import { readRunSearchAttributes } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
+import { log } from './logging';
 import type { AcceptedRun } from './webhooks/journal';
 
 export type { RunView };
@@ -30,6 +31,8 @@ export interface StartOptions {
   quotaChecked?: boolean;
   /** Run this draft revision of the flow (a test run) instead of a saved version. */
   draft?: number;
+  /** The caller waits for the run's result: start it eagerly in this process's worker when there is one. */
+  awaited?: boolean;
 }
 
 export type RunOutcome =
@@ -80,6 +83,8 @@ export interface RunServiceOptions {
   eventPayloads?: PayloadOffloader;
   /** Accepted runs not started yet (async webhooks behind the journal): read as `pending` until Temporal has them. */
   pendingRuns?: { pendingRun(runId: string): AcceptedRun | undefined };
+  /** This process runs a worker on the client's connection: awaited runs are started eagerly in it. */
+  eagerStart?: boolean;
 }
 
 /** Starts runs of the interpreter workflow and reads them back from Temporal. */
@@ -87,6 +92,7 @@ export class RunService {
   private readonly quota: RunServiceOptions['quota'];
   private readonly eventPayloads: RunServiceOptions['eventPayloads'];
   private readonly pendingRuns: RunServiceOptions['pendingRuns'];
+  private readonly eagerStart: boolean;
 
   constructor(
     private readonly client: Client,
@@ -96,6 +102,7 @@ export class RunService {
     this.quota = options.quota;
     this.eventPayloads = options.eventPayloads;
     this.pendingRuns = options.pendingRuns;
+    this.eagerStart = options.eagerStart ?? false;
   }
 
   /** 404 unless the run exists and belongs to `workspace`: a key never learns of another workspace's runs. */
@@ -139,7 +146,10 @@ export class RunService {
       options.runId ??
       (options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId));
     const request: RunRequest = { v: 1, flowId, flowVersion, draft: options.draft, trigger };
-    return startInterpreterRun(this.client, this.taskQueue, { workspace, runId, request, exact });
+    const eager = this.eagerStart && options.awaited === true;
+    const started = await startInterpreterRun(this.client, this.taskQueue, { workspace, runId, request, exact, eager });
+    if (eager) log.debug({ runId, eagerlyStarted: started.eagerlyStarted ?? false }, 'awaited run started');
+    return started;
   }
 
   /** Starts the one run of a trigger's event (the run id derives from the event's own identity); quota checked by the caller. */

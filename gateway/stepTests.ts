@@ -57,7 +57,12 @@ export class StepTests {
       throw error;
     }
     const trigger = { type: 'api' as const, source: STEP_TEST_SOURCE, payload: input ?? null };
-    const runId = await this.runs.start(flowId, 0, trigger, { workspace, draft: revision, quotaChecked: true });
+    const runId = await this.runs.start(flowId, 0, trigger, {
+      workspace,
+      draft: revision,
+      quotaChecked: true,
+      awaited: true,
+    });
     await this.runs.waitForClose(runId, (node.timeoutMs ?? NODE_LIMITS.timeoutMs.default) + WAIT_MARGIN_MS);
     const run = await this.runs.read(runId, workspace);
     if (run.status === 'running' || run.status === 'pending') return { runId, status: 'running' };

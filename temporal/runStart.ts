@@ -34,6 +34,12 @@ export interface RunStart {
   request: RunRequest;
   /** A second start with this id (open or closed) is refused and answered as not started: redeliveries, Idempotency-Keys. */
   exact: boolean;
+  /**
+   * Ask for eager start: the client's native connection hands the first workflow task to a worker of the task queue in
+   * this process when one has a free slot (else the request goes out as a normal start), and the server returns that
+   * task in its answer instead of queueing it. A server that does not do eager start starts the run normally.
+   */
+  eager?: boolean;
 }
 
 /** Starts the interpreter workflow; `started` is false when an exact id already named a run. */
@@ -41,14 +47,15 @@ export async function startInterpreterRun(
   client: Client,
   taskQueue: string,
   start: RunStart,
-): Promise<{ runId: string; started: boolean }> {
+): Promise<{ runId: string; started: boolean; eagerlyStarted?: boolean }> {
   const { request, runId } = start;
   try {
-    await client.workflow.start(INTERPRETER_WORKFLOW, {
+    const handle = await client.workflow.start(INTERPRETER_WORKFLOW, {
       taskQueue,
       workflowId: runId,
       args: [request],
       workflowIdReusePolicy: start.exact ? 'REJECT_DUPLICATE' : undefined,
+      requestEagerStart: start.eager,
       typedSearchAttributes: runSearchAttributes({
         flowId: request.flowId,
         flowVersion: request.flowVersion,
@@ -57,7 +64,7 @@ export async function startInterpreterRun(
         workspace: start.workspace,
       }),
     });
-    return { runId, started: true };
+    return { runId, started: true, eagerlyStarted: handle.eagerlyStarted };
   } catch (error) {
     if (start.exact && error instanceof WorkflowExecutionAlreadyStartedError) return { runId, started: false };
     throw error;

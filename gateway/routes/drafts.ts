@@ -123,6 +123,7 @@ export function registerDraftRoutes(
         workspace,
         draft: draft.revision,
         idempotencyKey: scopedKey(headers, 'draft'),
+        awaited: query.wait,
       });
       await answerStartedRun(response, runs, { ...started, workspace, ...query });
     },

@@ -124,6 +124,7 @@ export class WebhookService {
       idempotencyKey: request.idempotencyKey,
       workspace: target.workspace,
       draft: target.draft,
+      awaited: trigger.respond === 'sync',
     });
     if (trigger.respond === 'async') return { kind: 'accepted', runId, duplicate: !started };
     return {

@@ -38,6 +38,8 @@ test('the recorded histories cover the node kinds, cancellation and continue-as-
     ),
   );
   expect(files).toContain('light-local.local-plan.binpb');
+  // Started eagerly by the gateway's worker: the whole run in the workflow task the start call handed back.
+  expect(files).toContain('light-eager.local-plan.binpb');
 });
 
 test('every recorded history replays without a determinism error', async () => {

@@ -1,0 +1,37 @@
+/**
+ * The worker the gateway's process runs beside the HTTP API, on the same native connection as its Temporal client: a
+ * run the gateway starts with `requestEagerStart` then has its first workflow task handed back in the start response
+ * and run here, without a task-queue round trip. It is an ordinary worker of the interpreter's task queue (built by
+ * nectarWorker.ts, like the worker process's), so any other worker can take over whatever it was running; code nodes
+ * run in sandbox processes it supervises, never in the gateway's own process.
+ */
+import os from 'node:os';
+import type { NativeConnection } from '@temporalio/worker';
+import type { Config } from '../common/config';
+import type { Store } from '../store/mongo';
+import { createNectarWorker } from './nectarWorker';
+
+export interface EmbeddedWorker {
+  /** Finishes the tasks the worker holds (sync runs the gateway still answers), then stops it and its sandboxes. */
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedWorker(options: {
+  config: Config;
+  connection: NativeConnection;
+  store: Store;
+  onError: (error: unknown) => void;
+}): Promise<EmbeddedWorker> {
+  const { worker, close } = await createNectarWorker({
+    ...options,
+    tuning: { identity: `nectar-gateway:${process.pid}@${os.hostname()}` },
+  });
+  // A worker that stops on its own leaves the gateway answering: the SDK then sends eager start requests as normal ones.
+  const done = worker.run().catch(options.onError).finally(close);
+  return {
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
