@@ -36,6 +36,10 @@ export const DEV_SERVER_TUNING: readonly string[] = [
   // The worker then receives a run's next activity with the workflow task that schedules it, saving a round trip per node.
   '--dynamic-config-value',
   'system.enableActivityEagerExecution=true',
+  // The CLI forces a read of the search-attribute table on every eager start answer and history read; ours are
+  // registered when the server starts (below, and by the gateway), so the cached copy is always current.
+  '--dynamic-config-value',
+  'system.forceSearchAttributesCacheRefreshOnRead=false',
   ...NECTAR_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${devServerTypeName(key)}`]),
 ];
 
