@@ -31,6 +31,6 @@ test(`${CASES} random requests over the HTTP surface: no 5xx, no dropped connect
   );
   expect(figures.cases).toBe(CASES);
   console.log(
-    `fuzz: ${figures.cases} cases in ${figures.ms} ms, seed ${figures.seed}, answers ${JSON.stringify(figures.byStatus)}`,
+    `fuzz: ${figures.cases} cases in ${figures.ms} ms, seed ${figures.seed}, answers ${JSON.stringify(figures.byStatus)}, by surface ${JSON.stringify(figures.bySurface)}`,
   );
 }, 600_000);
