@@ -8,7 +8,7 @@ import { resolveAdminKey } from '../common/adminKey';
 import { Config, parseConfig, requireSetting } from '../common/config';
 import { ApiKeyStore } from '../store/apiKeys';
 import { FlowStore } from '../store/flows';
-import { connectStore, pingStore, Store } from '../store/mongo';
+import { openStore, pingStore, Store } from '../store/mongo';
 import { SecretBox } from '../store/secretBox';
 import { TriggerRegistry } from '../store/triggerRegistry';
 import { UploadStore } from '../store/uploads';
@@ -26,11 +26,13 @@ import { FlowService } from './flowService';
 import { checkParts } from './health';
 import { log } from './logging';
 import { QuotaGuard } from './quota';
+import { LastKnownSettings } from './lastKnownSettings';
 import { installProcessGuard } from './requestGuard';
 import { RunList } from './runList';
 import { RunService } from './runService';
 import { ScheduleService } from './scheduleService';
 import { TriggerService } from './triggerService';
+import { unavailablePart } from './unavailable';
 import { EventBus } from '../temporal/eventBus';
 import { PushedSources } from './sources/pushed';
 import { salesforceSource } from './sources/salesforceSource';
@@ -42,6 +44,8 @@ import { AcceptJournal, acceptedRunStarter } from './webhooks/journal';
 import { WebhookService } from './webhooks/service';
 import { WorkspaceService } from './workspaceService';
 
+const STORE_RETRY_MS = 3_000;
+
 async function main(): Promise<void> {
   const config = parseConfig();
   installProcessGuard();
@@ -49,13 +53,10 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const adminKey = resolveAdminKey(config.adminKey, config.dataDir).key;
   const deadlineMs = config.gateway.dependencyTimeoutMs;
-  const store = await connectStore(
-    requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'),
-    config.mongo.dbName,
-    deadlineMs,
-  );
+  // Not awaited: a gateway started while the store is down serves what needs no store (async webhooks, from the last
+  // known settings) and 503 for the rest, and prepares the store once it answers.
+  const store = openStore(requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'), config.mongo.dbName, deadlineMs);
   const flows = new FlowStore(store);
-  await flows.ensureIndexes();
   const { client, connection } = await connectClient(config);
   try {
     await registerSearchAttributes(connection, config.temporal.namespace);
@@ -65,16 +66,15 @@ async function main(): Promise<void> {
     );
   }
   const workspaces = new WorkspaceStore(store);
-  await workspaces.ensureDefault(config.gateway.defaultPlan);
   const keys = new ApiKeyStore(store);
-  await keys.ensureIndexes();
   const usage = new UsageStore(store);
   const variables = new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir));
   const quota = new QuotaGuard(workspaces, usage);
   const outputs = new OutputStore(store.db);
   const embeddedWorker = config.gateway.eagerStart ? await startWorkerBeside(config, connection, store) : undefined;
+  const journalDir = path.join(config.dataDir, 'webhook-journal');
   const journal = config.gateway.webhookJournal
-    ? AcceptJournal.open(path.join(config.dataDir, 'webhook-journal'), acceptedRunStarter(client, config.taskQueue))
+    ? AcceptJournal.open(journalDir, acceptedRunStarter(client, config.taskQueue))
     : undefined;
   const runs = new RunService(client, config.taskQueue, {
     quota,
@@ -84,8 +84,20 @@ async function main(): Promise<void> {
   });
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const flowLookup = new FlowLookup(flows);
+  const lastKnown = LastKnownSettings.beside(journalDir, () => ({
+    flows: flowLookup.webhookFlows(),
+    farFromLimit: quota.farWorkspaces(),
+  }));
+  flowLookup.restore(lastKnown.loaded.flows);
+  quota.restore(lastKnown.loaded.farFromLimit);
+  flowLookup.onChange = quota.onChange = () => lastKnown.changed();
   const triggerRegistry = new TriggerRegistry(store);
-  await triggerRegistry.ensureIndexes();
+  await prepareStore(store, async () => {
+    await flows.ensureIndexes();
+    await workspaces.ensureDefault(config.gateway.defaultPlan);
+    await keys.ensureIndexes();
+    await triggerRegistry.ensureIndexes();
+  });
   const triggers = new TriggerService(flows, triggerRegistry, client, config.taskQueue);
   const uploads = await openUploads(store, config.uploads);
   const flowService = new FlowService(
@@ -156,6 +168,7 @@ async function main(): Promise<void> {
     }, config.gateway.shutdownGraceMs);
     forced.unref();
     const finish = async () => {
+      lastKnown.flush();
       await journal?.drain(Math.max(0, config.gateway.shutdownGraceMs - 1_000));
       await embeddedWorker?.stop();
       await connection.close();
@@ -193,6 +206,36 @@ async function startWorkerBeside(
     log.warn({ err: error }, 'could not start the worker beside the gateway; runs start normally (not eagerly)');
     return undefined;
   }
+}
+
+/**
+ * Connects to the store and creates its indexes and default workspace. When the store does not answer, the gateway
+ * starts all the same and tries again every few seconds until it does; any other failure stops the start, as before.
+ * Each try connects explicitly: the driver keeps a client whose first connection failed closed (every operation then
+ * fails at once, answered 503) until `connect` is called again.
+ */
+async function prepareStore(store: Store, prepare: () => Promise<void>): Promise<void> {
+  const connectAndPrepare = async () => {
+    await store.client.connect();
+    await prepare();
+  };
+  try {
+    await connectAndPrepare();
+    return;
+  } catch (error) {
+    if (unavailablePart(error) !== 'store') throw error;
+    log.warn({ err: error }, 'the store does not answer: starting without it, and preparing it once it does');
+  }
+  const retry = () => {
+    connectAndPrepare().then(
+      () => log.info('the store answers: prepared'),
+      (error: unknown) => {
+        if (unavailablePart(error) === 'store') setTimeout(retry, STORE_RETRY_MS).unref();
+        else log.error({ err: error }, 'could not prepare the store');
+      },
+    );
+  };
+  setTimeout(retry, STORE_RETRY_MS).unref();
 }
 
 /** Where a run reads an object an S3 trigger reported: only objects of the uploads bucket under the workspace's prefix. */

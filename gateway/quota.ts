@@ -10,6 +10,8 @@ export class QuotaGuard {
   private readonly limits = new Map<string, { limits: PlanLimits; until: number }>();
   /** Workspaces far from their limit: their count is not read again until `until`. */
   private readonly farFromLimit = new Map<string, number>();
+  /** Called when the workspaces known far from their limit change (a restart reads them back with `restore`). */
+  onChange?: () => void;
 
   constructor(
     private readonly workspaces: WorkspaceStore,
@@ -28,7 +30,16 @@ export class QuotaGuard {
 
   forget(workspace: string): void {
     this.limits.delete(workspace);
-    this.farFromLimit.delete(workspace);
+    if (this.farFromLimit.delete(workspace)) this.onChange?.();
+  }
+
+  /** Workspaces known far from their limit before a restart: that verdict stands only while the store does not answer. */
+  restore(workspaces: string[]): void {
+    for (const workspace of workspaces) if (!this.farFromLimit.has(workspace)) this.farFromLimit.set(workspace, 0);
+  }
+
+  farWorkspaces(): string[] {
+    return [...this.farFromLimit.keys()];
   }
 
   /**
@@ -48,8 +59,10 @@ export class QuotaGuard {
     if (!read) return;
     const [limits, used] = read;
     const remaining = limits.executionsPerMonth - used;
-    if (remaining > Math.max(100, limits.executionsPerMonth / 100))
+    if (remaining > Math.max(100, limits.executionsPerMonth / 100)) {
       this.farFromLimit.set(workspace, Date.now() + this.ttlMs);
+      if (farUntil === undefined) this.onChange?.();
+    } else if (this.farFromLimit.delete(workspace)) this.onChange?.();
     if (used >= limits.executionsPerMonth) {
       throw new HttpError(
         429,

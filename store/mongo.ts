@@ -21,6 +21,13 @@ function databaseName(uri: string, explicit?: string): string {
  * answers 503 instead of holding the request.
  */
 export async function connectStore(uri: string, dbName?: string, deadlineMs?: number): Promise<Store> {
+  const store = openStore(uri, dbName, deadlineMs);
+  await store.client.connect();
+  return store;
+}
+
+/** The store's client, not yet connected: the driver connects on the first operation (and again after an outage). */
+export function openStore(uri: string, dbName?: string, deadlineMs?: number): Store {
   const bounded =
     deadlineMs === undefined
       ? {}
@@ -30,7 +37,6 @@ export async function connectStore(uri: string, dbName?: string, deadlineMs?: nu
     appName: 'nectar-studio',
     ...bounded,
   });
-  await client.connect();
   const db = client.db(databaseName(uri, dbName));
   return { client, db, close: () => client.close() };
 }

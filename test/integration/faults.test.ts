@@ -1,9 +1,12 @@
 /**
  * Parts of the product stopped (SIGSTOP: hung) or killed (SIGKILL) under the gateway: every request is answered in
  * bounded time, the API answers 503 with Retry-After naming the part, /healthz says which part is down, async webhooks
- * are still accepted and run once the part is back, the launcher restarts a dead Temporal server or FerretDB, and a
- * caller's retry with an Idempotency-Key never makes a second run.
+ * are still accepted and run once the part is back (also by a gateway started while the store hangs, from the
+ * webhook settings it last knew), the launcher restarts a dead Temporal server or FerretDB, and a caller's retry with
+ * an Idempotency-Key never makes a second run.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { eventually, Product, startProduct } from '../support/product';
 
@@ -173,6 +176,55 @@ describe('Temporal back', () => {
     expect(again.body.runId).toBe(retry.body.runId);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await runsOutputting(6)).toEqual([retry.body.runId]);
+  });
+});
+
+describe('a gateway started while the store hangs', () => {
+  const settingsFile = () => path.join(product.dataDir, 'webhook-journal', 'webhook-settings.json');
+  const knownVersion = (flowId: string): number | undefined => {
+    try {
+      return JSON.parse(fs.readFileSync(settingsFile(), 'utf8')).flows[flowId]?.version.version;
+    } catch {
+      return undefined;
+    }
+  };
+  const coldHook = (auth: Record<string, string>) => ({
+    id: 'cold-hook',
+    name: 'cold hook',
+    nodes: [{ id: 'echo', type: 'code', code: 'return { n: input.body && input.body.n };' }],
+    triggers: [{ type: 'webhook', auth, respond: 'async' }],
+  });
+
+  test('accepts async webhooks by the settings last known on disk (a save replaced them), and they run once the store is back', async () => {
+    // Saved, read by a delivery, then saved again with a header required and read again: the file holds the second.
+    expect((await call('PUT', '/api/flows/cold-hook', coldHook({ type: 'none' }))).status).toBe(200);
+    expect((await call('POST', '/hooks/cold-hook', { n: 0 })).status).toBe(202);
+    await eventually(async () => (knownVersion('cold-hook') === 1 ? true : undefined), 30_000);
+    expect((await call('PUT', '/api/flows/cold-hook', coldHook({ type: 'header', value: 'cold-secret' }))).status).toBe(
+      200,
+    );
+    expect((await call('POST', '/hooks/cold-hook', { n: 0 }, { 'x-api-key': 'cold-secret' })).status).toBe(202);
+    await eventually(async () => (knownVersion('cold-hook') === 2 && knownVersion('fault-hook') ? true : undefined));
+
+    process.kill(pidOf('ferretdb'), 'SIGSTOP');
+    const gateway = product.pidOf('gateway');
+    process.kill(gateway, 'SIGKILL');
+    await eventually(async () => (product.pidOf('gateway') !== gateway ? true : undefined), 60_000);
+    const accepted = await eventually(async () => {
+      const answer = await call('POST', '/hooks/fault-hook', { n: 8 }).catch(() => undefined);
+      return answer?.status === 202 ? answer : undefined;
+    }, 60_000);
+    expect((await call('POST', '/hooks/cold-hook', { n: 9 })).status).toBe(401);
+    const keyed = await call('POST', '/hooks/cold-hook', { n: 9 }, { 'x-api-key': 'cold-secret' });
+    expect(keyed.status).toBe(202);
+    // A flow it never read cannot be told apart from none while the store hangs: 503, never 404.
+    expect((await call('POST', '/hooks/never-read', { n: 1 })).status).toBe(503);
+    expect((await call('GET', '/healthz')).body).toMatchObject({ down: ['store'] });
+
+    process.kill(pidOf('ferretdb'), 'SIGCONT');
+    expect((await completed(accepted.body.runId)).output).toEqual({ n: 8 });
+    expect((await completed(keyed.body.runId)).output).toEqual({ n: 9 });
+    await healthy();
   });
 });
 
