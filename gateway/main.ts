@@ -71,6 +71,13 @@ async function main(): Promise<void> {
   const variables = new VariableStore(store, SecretBox.fromConfig(config.workspaces.secretsKey, config.dataDir));
   const quota = new QuotaGuard(workspaces, usage);
   const outputs = new OutputStore(store.db);
+  const triggerRegistry = new TriggerRegistry(store);
+  await prepareStore(store, async () => {
+    await flows.ensureIndexes();
+    await workspaces.ensureDefault(config.gateway.defaultPlan);
+    await keys.ensureIndexes();
+    await triggerRegistry.ensureIndexes();
+  });
   const embeddedWorker = config.gateway.eagerStart ? await startWorkerBeside(config, connection, store) : undefined;
   const journalDir = path.join(config.dataDir, 'webhook-journal');
   const journal = config.gateway.webhookJournal
@@ -91,13 +98,6 @@ async function main(): Promise<void> {
   flowLookup.restore(lastKnown.loaded.flows);
   quota.restore(lastKnown.loaded.farFromLimit);
   flowLookup.onChange = quota.onChange = () => lastKnown.changed();
-  const triggerRegistry = new TriggerRegistry(store);
-  await prepareStore(store, async () => {
-    await flows.ensureIndexes();
-    await workspaces.ensureDefault(config.gateway.defaultPlan);
-    await keys.ensureIndexes();
-    await triggerRegistry.ensureIndexes();
-  });
   const triggers = new TriggerService(flows, triggerRegistry, client, config.taskQueue);
   const uploads = await openUploads(store, config.uploads);
   const flowService = new FlowService(
