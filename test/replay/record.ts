@@ -104,6 +104,25 @@ const FLOWS = [
     ],
   },
   {
+    id: 'light-chain',
+    name: 'light nodes in a row: a nextPath link, a failure with an error edge, a handler chain',
+    nodes: [
+      code('first', 'return { n: 1 };'),
+      code('second', "console.log('second', input.n); return { n: input.n + 1, nextPath: 'go' };"),
+      code('third', 'return { n: input.n + 1 };'),
+      code('check', "if (input.n > 2) throw new Error('too big: ' + input.n); return input;"),
+      code('handler', 'return { handled: input.message };'),
+      code('after', 'return { ...input, steps: Object.keys(context.steps) };'),
+    ],
+    edges: [
+      { from: 'first', to: 'second' },
+      { from: 'second', to: 'third', path: 'go' },
+      { from: 'third', to: 'check' },
+      { from: 'check', to: 'handler', on: 'error' },
+      { from: 'handler', to: 'after' },
+    ],
+  },
+  {
     id: 'long-loop',
     name: 'a loop long enough to continue as new',
     nodes: [
@@ -145,6 +164,11 @@ async function main(): Promise<void> {
     await record('light-local', async () => {
       await client.workflow.getHandle(await start('child', { n: 1 })).result();
       return start('child', { n: 2 });
+    });
+    // Light nodes in a row, measured by a first run.
+    await record('light-chain', async () => {
+      await client.workflow.getHandle(await start('light-chain', {})).result();
+      return start('light-chain', {});
     });
     // A run the gateway waits for starts eagerly in its own worker (one workflow task, started by the start call).
     const waited = async (flowId: string, input: unknown) =>
