@@ -5,10 +5,12 @@ import { sideEffectFreeNodes } from '../flow/effects';
 import { versionRef } from '../flow/ids';
 import type { FlowDefinition } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
-import type { EgressPolicy, ExecutionOutcome, Executor } from '../sandbox/contract';
+import type { EgressPolicy, Executor } from '../sandbox/contract';
 import type { FlowVersionCache } from './flowCache';
 import type { OutputStore } from '../store/outputs';
 import { nodeFailure } from './failure';
+import { countExecution, runCodeCall } from './codeRun';
+import { runChain, RunChainRequest, RunChainResult } from './chain';
 
 export interface ActivityDependencies {
   flows: FlowVersionCache;
@@ -31,9 +33,6 @@ export interface ActivityDependencies {
   /** Where function code may connect (axios, nodemailer, MongoClient); without it, no internal addresses. */
   egress?: EgressPolicy;
 }
-
-/** How often a running code node tells Temporal it is alive (and learns whether the run was cancelled). */
-const HEARTBEAT_INTERVAL_MS = 1_000;
 
 export interface RunCodeRequest {
   v: 1;
@@ -68,22 +67,6 @@ export interface RunCodeFailureDetails {
   durationMs: number;
 }
 
-type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
-
-/** A promise that never rejects, so it can be left unawaited for a while without an unhandled rejection. */
-function settled<T>(promise: Promise<T> | undefined): Settled<T | undefined> {
-  return Promise.resolve(promise).then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-}
-
-async function assertCounted(counting: Settled<string | undefined>): Promise<void> {
-  const counted = await counting;
-  if (!counted.ok) throw counted.error;
-  if (counted.value) throw nodeFailure('QuotaExceeded', counted.value);
-}
-
 export interface FlowRef {
   flowId: string;
   version: number;
@@ -98,6 +81,11 @@ export interface RunPlan {
    * a crash costs nothing.
    */
   lightNodes: string[];
+  /**
+   * Light nodes in a row run fused (flow/chains.ts). Recorded with the plan, so runs planned before fused chains
+   * existed (no such field) replay as they ran, one local activity a node — the plan's marker is their gate.
+   */
+  fuseChains?: boolean;
 }
 
 /** A node's last run under this is light: run locally, it is over before anyone watching the run could see it running. */
@@ -114,6 +102,10 @@ function localCandidates(definition: FlowDefinition): string[] {
   return sideEffectFreeNodes(definition).filter((nodeId) => !retried.has(nodeId));
 }
 
+function flowRefOf(request: { flowId: string; flowVersion: number; draft?: number }): FlowRef {
+  return { flowId: request.flowId, version: request.flowVersion, draft: request.draft };
+}
+
 function nodeKey(flow: FlowRef, nodeId: string): string {
   return `${versionRef(flow.flowId, { flowVersion: flow.version, draft: flow.draft })}:${nodeId}`;
 }
@@ -127,6 +119,10 @@ export function createActivities(deps: ActivityDependencies) {
     lastDurations.set(key, durationMs);
     if (lastDurations.size > 10_000) lastDurations.delete(lastDurations.keys().next().value!);
   };
+  const envOf = async (flowId: string): Promise<Record<string, string>> => ({
+    ...deps.functionEnv(),
+    ...(await deps.workspace?.envFor(flowId)),
+  });
   async function requireDefinition(flowId: string, version: number, draft?: number): Promise<FlowDefinition> {
     const definition = await deps.flows.get(flowId, version, draft);
     const what = draft === undefined ? `version ${version}` : `draft revision ${draft}`;
@@ -148,7 +144,7 @@ export function createActivities(deps: ActivityDependencies) {
       const light = candidates.filter(
         (nodeId) => (lastDurations.get(nodeKey(request, nodeId)) ?? Infinity) < LIGHT_NODE_MS,
       );
-      return { definition, lightNodes: light };
+      return { definition, lightNodes: light, fuseChains: true };
     },
 
     /** The version a subflow node runs: the one it pins, or the newest. */
@@ -163,97 +159,46 @@ export function createActivities(deps: ActivityDependencies) {
       return version;
     },
 
+    /** Light code nodes in a row, run one after the other in one local activity (activities/chain.ts). */
+    async runChain(request: RunChainRequest): Promise<RunChainResult> {
+      return runChain(
+        deps,
+        {
+          requireDefinition,
+          envOf,
+          noteDuration: (flow, nodeId, durationMs) => noteDuration(nodeKey(flow, nodeId), durationMs),
+        },
+        request,
+      );
+    },
+
     async runCode(request: RunCodeRequest): Promise<RunCodeResult> {
       const definition = await requireDefinition(request.flowId, request.flowVersion, request.draft);
       const node = definition.nodes.find((candidate) => candidate.id === request.nodeId);
       if (!node || node.type !== 'code') {
         throw nodeFailure('FlowNotFound', `flow ${request.flowId} has no code node "${request.nodeId}"`);
       }
-      // Far from the quota the count is made while the node runs, and its result waits for it; near it, first.
-      const counting = settled(deps.workspace?.countExecution(request.flowId));
-      const countAlongside = deps.workspace?.canCountAlongside(request.flowId) ?? false;
-      const [workspaceEnv = {}] = await Promise.all([
-        deps.workspace?.envFor(request.flowId),
-        countAlongside || assertCounted(counting),
-      ]);
-      const activity = Context.current();
-      const info = activity.info;
-      const workflowId = info.workflowExecution?.workflowId ?? '';
-      const [input, steps] = (await Promise.all([
+      const count = countExecution(deps, request.flowId);
+      const [env, input, steps] = await Promise.all([
+        envOf(request.flowId),
         deps.outputs.resolve(request.input),
-        deps.outputs.resolve(request.steps),
-      ])) as [unknown, Record<string, unknown>];
-      const heartbeat = info.isLocal ? undefined : setInterval(() => activity.heartbeat(), HEARTBEAT_INTERVAL_MS);
-      let outcome: ExecutionOutcome;
-      try {
-        // A cancelled run gets its answer at once (the workflow does not wait for the sandbox to notice).
-        outcome = await Promise.race([
-          activity.cancelled,
-          deps.sandbox.execute(
-            {
-              nodeId: node.id,
-              code: node.code,
-              input,
-              context: {
-                trigger: request.trigger,
-                workflowContext: {
-                  workflowId,
-                  runId: info.workflowExecution?.runId,
-                  nodeId: node.id,
-                  flowId: request.flowId,
-                  flowVersion: request.flowVersion,
-                  ...(request.draft === undefined ? {} : { draft: request.draft }),
-                  attempt: info.attempt,
-                },
-                steps,
-                env: { ...deps.functionEnv(), ...workspaceEnv },
-              },
-              egress: deps.egress,
-              limits: {
-                memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
-                timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
-              },
-            },
-            activity.cancellationSignal,
-          ),
-        ]);
-      } finally {
-        if (heartbeat) clearInterval(heartbeat);
-      }
-      // Counted too late only in a race at the quota's edge: the node ran, but its result is refused like the next one.
-      if (countAlongside) await assertCounted(counting);
-      const { memoryBytes, durationMs } = outcome;
-      noteDuration(
-        nodeKey({ flowId: request.flowId, version: request.flowVersion, draft: request.draft }, node.id),
-        durationMs,
+        deps.outputs.resolve(request.steps) as Promise<Record<string, unknown>>,
+        // Near the quota the count comes first: waited for here, alongside the reads.
+        count.alongside || count.counting,
+      ]);
+      const run = await runCodeCall(
+        deps,
+        Context.current(),
+        { ...request, node, input, steps, env, count },
+        (durationMs) => noteDuration(nodeKey(flowRefOf(request), node.id), durationMs),
       );
-      const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id });
-      if (outcome.ok) {
-        const output = await deps.outputs.offload(
-          outcome.output,
-          { workflowId, nodeId: node.id },
-          request.inlineLimitBytes,
-        );
-        return {
-          output,
-          attempt: info.attempt,
-          logs,
-          memoryBytes,
-          durationMs,
-          ...(outcome.emitted ? { emitted: outcome.emitted } : {}),
-        };
-      }
-      const details: RunCodeFailureDetails = {
-        error: outcome.error,
-        attempt: info.attempt,
-        logs,
-        memoryBytes,
-        durationMs,
-      };
-      throw nodeFailure(outcome.error.type, outcome.error.message, {
+      if (run.ok) return run.result;
+      // A refused quota, before or after the code ran: failed as the policy says, with nothing to show of the attempt.
+      if (!run.details) throw nodeFailure(run.error.type, run.error.message);
+      throw nodeFailure(run.error.type, run.error.message, {
         // The workflow allows a few attempts beyond the user's for a worker dying mid-node; the user's errors stop at theirs.
-        lastAttempt: info.attempt >= (node.retry?.maximumAttempts ?? NODE_LIMITS.maximumAttempts.default),
-        details,
+        lastAttempt: run.details.attempt >= (node.retry?.maximumAttempts ?? NODE_LIMITS.maximumAttempts.default),
+        details: run.details,
       });
     },
   };

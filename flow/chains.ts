@@ -91,19 +91,20 @@ export function continuesTo(graph: FlowGraph, nodeId: string, output: unknown, n
 }
 
 /**
- * `context.steps` as a node of a chain sees it when it starts, given the steps before the chain, the outputs the
- * chain has produced so far, and the order nodes first started in (`started`, chain nodes included): exactly what an
- * unfused run would hand it — its own earlier output (from a loop's previous round) left out, key order kept.
+ * The steps as a node of a chain sees them, given the steps before the chain, the outputs the chain has produced so
+ * far, and the order nodes first started in (`started`, chain nodes included), exactly as an unfused run would hand
+ * them: `context.steps` leaves out the node's own earlier output (from a loop's previous round; pass `leaveOut`),
+ * while its input mapping, resolved before it starts, still sees it. Key order kept.
  */
 export function stepsAt(
-  nodeId: string,
   started: readonly string[],
   before: Readonly<Record<string, unknown>>,
   produced: ReadonlyMap<string, unknown>,
+  leaveOut?: string,
 ): Record<string, unknown> {
   const steps: Record<string, unknown> = {};
   for (const id of started) {
-    if (id === nodeId) continue;
+    if (id === leaveOut) continue;
     if (produced.has(id)) steps[id] = produced.get(id);
     else if (id in before) steps[id] = before[id];
   }

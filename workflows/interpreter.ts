@@ -41,7 +41,10 @@ import {
   RunSnapshot,
 } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
-import { jsonBytes, runNode } from './nodes';
+import { chainFrom, fusableNodes } from '../flow/chains';
+import { jsonBytes } from '../flow/inline';
+import { runFusedChain } from './fusedChain';
+import { runNode } from './nodes';
 
 export const runStateQuery = defineQuery<RunSnapshot>(RUN_STATE_QUERY);
 export const runEventSignal = defineSignal<[RunEvent]>(RUN_EVENT_SIGNAL);
@@ -119,7 +122,12 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
     inlineBytes,
   };
 
+  const fusable = plan.fuseChains
+    ? fusableNodes(definition, { lightNodes: scope.lightNodes, localActivities: request.localActivities })
+    : new Set<string>();
   const executeNode = async (nodeId: string): Promise<void> => {
+    const chain = chainFrom(graph, nodeId, fusable);
+    if (chain.length > 1) return runFusedChain(graph, chain, scope);
     const node = graph.nodes.get(nodeId)!;
     const input = nodeInput(graph, run, nodeId, request.trigger);
     markStarted(run, nodeId, new Date().toISOString());

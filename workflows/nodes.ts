@@ -17,6 +17,7 @@ import type { NodeError, RunState } from '../flow/contracts';
 import type { NodeOutcomeDetails } from '../flow/graph';
 import { completedSteps, resolveInputMapping, TIMEOUT_PATH } from '../flow/graph';
 import { eventFits, WaitingSpec, WAITS_MEMO } from '../flow/correlation';
+import { inlineLimit } from '../flow/inline';
 import { NODE_LIMITS } from '../flow/limits';
 import type { RunEvent, RunRequest, RunSnapshot } from '../flow/run';
 import { INTERPRETER_WORKFLOW, isOutputRef } from '../flow/run';
@@ -44,26 +45,8 @@ export interface NodeScope {
   waiting?: Map<string, WaitingSpec>;
 }
 
-/**
- * Outputs kept inline in the run's history, all nodes together, stay under about this (plus one output): past it,
- * every output is stored by reference, so an activity's input (which carries `steps`) never nears Temporal's 2 MB.
- */
-const INLINE_OUTPUTS_BUDGET_BYTES = 512 * 1024;
-const MIN_INLINE_LIMIT_BYTES = 1024;
-
-export function inlineLimit(inlineBytes: Map<string, number>): number {
-  let total = 0;
-  for (const bytes of inlineBytes.values()) total += bytes;
-  return Math.max(MIN_INLINE_LIMIT_BYTES, INLINE_OUTPUTS_BUDGET_BYTES - total);
-}
-
-export function jsonBytes(value: unknown): number {
-  // Characters, not bytes: close enough for a budget, and no TextEncoder needed in the workflow sandbox.
-  return JSON.stringify(value ?? null).length;
-}
-
 /** Room above the node's own time limit for the sandbox to report the breach before Temporal gives up on it. */
-const ACTIVITY_TIMEOUT_MARGIN_MS = 5_000;
+export const ACTIVITY_TIMEOUT_MARGIN_MS = 5_000;
 /** Attempts added to the user's for infrastructure failures (a worker dying mid-node); user errors never use them. */
 export const INFRA_EXTRA_ATTEMPTS = 2;
 /** A worker that died mid-node is noticed after this long without a heartbeat, and the node is retried. */
@@ -82,18 +65,23 @@ const { resolveFlowVersion } = proxyActivities<NectarActivities>({
   summary: 'resolve subflow version',
 });
 
-function summaryOf(node: FlowNode): string {
+export function summaryOf(node: FlowNode): string {
   return node.name ? `${node.id}: ${node.name}` : node.id;
 }
 
-function codeActivity(node: CodeNode, local: boolean, activityId: string) {
-  const timeoutMs = (node.timeoutMs ?? NODE_LIMITS.timeoutMs.default) + ACTIVITY_TIMEOUT_MARGIN_MS;
-  const retry = {
+/** A code node's activity retries: the user's attempts, and a few more for a worker dying mid-node. */
+export function retryOf(node: CodeNode) {
+  return {
     maximumAttempts: (node.retry?.maximumAttempts ?? NODE_LIMITS.maximumAttempts.default) + INFRA_EXTRA_ATTEMPTS,
     initialInterval: node.retry?.initialIntervalMs ?? 1_000,
     backoffCoefficient: node.retry?.backoffCoefficient ?? 2,
     maximumInterval: node.retry?.maximumIntervalMs ?? 60_000,
   };
+}
+
+function codeActivity(node: CodeNode, local: boolean, activityId: string) {
+  const timeoutMs = (node.timeoutMs ?? NODE_LIMITS.timeoutMs.default) + ACTIVITY_TIMEOUT_MARGIN_MS;
+  const retry = retryOf(node);
   const summary = summaryOf(node);
   if (local && timeoutMs - ACTIVITY_TIMEOUT_MARGIN_MS <= LOCAL_ACTIVITY_MAX_TIMEOUT_MS) {
     return proxyLocalActivities<NectarActivities>({ startToCloseTimeout: timeoutMs, retry, summary }).runCode;
@@ -108,7 +96,7 @@ function codeActivity(node: CodeNode, local: boolean, activityId: string) {
   }).runCode;
 }
 
-function detailsOf(
+export function detailsOf(
   result: Pick<RunCodeResult, 'attempt' | 'durationMs' | 'memoryBytes' | 'logs'> | undefined,
 ): NodeOutcomeDetails {
   if (!result) return {};
@@ -135,14 +123,7 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
       steps: completedSteps(scope.state),
       inlineLimitBytes: inlineLimit(scope.inlineBytes),
     });
-    if (result.emitted?.length) {
-      // Published once the node has succeeded, each event named after this execution of the node: a retry repeats nothing.
-      const events = result.emitted.map((event, index) => ({
-        ...event,
-        id: `emit:${workflowInfo().workflowId}:${activityId}:${index}`,
-      }));
-      await emitActivities.emitEvents({ v: 1, flowId: request.flowId, events });
-    }
+    if (result.emitted?.length) await publishEmitted(request, activityId, result.emitted);
     return { ok: true, output: result.output, details: detailsOf(result) };
   } catch (failure) {
     if (isCancellation(failure)) throw failure;
@@ -156,6 +137,22 @@ const emitActivities = proxyActivities<EmitActivities>({
   retry: { maximumAttempts: 10 },
   summary: 'context.emit',
 });
+
+/**
+ * Publishes what a code node emitted, once it has succeeded, each event named after this execution of the node
+ * (`activityId`: node id and run count), so a retry repeats nothing.
+ */
+export async function publishEmitted(
+  request: RunRequest,
+  activityId: string,
+  emitted: NonNullable<RunCodeResult['emitted']>,
+): Promise<void> {
+  const events = emitted.map((event, index) => ({
+    ...event,
+    id: `emit:${workflowInfo().workflowId}:${activityId}:${index}`,
+  }));
+  await emitActivities.emitEvents({ v: 1, flowId: request.flowId, events });
+}
 
 /**
  * Tells the event bus which events this run's correlated waits take: their types in a search attribute (how the bus

@@ -15,9 +15,9 @@ const OUT_DIR = path.join(__dirname, 'histories');
 /**
  * Names the shape of the workflow's commands the files were recorded with; files of older generations stay, since
  * runs recorded with them may still be open somewhere. `local-plan`: the definition read by a local activity, light
- * nodes run locally.
+ * nodes run locally. `fused`: light nodes in a row run as one local activity (flow/chains.ts).
  */
-const GENERATION = 'local-plan';
+const GENERATION = 'fused';
 
 const code = (id: string, source: string, extra: Record<string, unknown> = {}) => ({
   id,

@@ -21,7 +21,7 @@ beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 });
 
-test('the recorded histories cover the node kinds, cancellation and continue-as-new, in each generation', () => {
+test('the recorded histories cover the node kinds, cancellation, continue-as-new and light chains, in each generation', () => {
   expect(files).toEqual(
     expect.arrayContaining(
       ['', '.local-plan'].flatMap((generation) =>
@@ -40,6 +40,8 @@ test('the recorded histories cover the node kinds, cancellation and continue-as-
   expect(files).toContain('light-local.local-plan.binpb');
   // Started eagerly by the gateway's worker: the whole run in the workflow task the start call handed back.
   expect(files).toContain('light-eager.local-plan.binpb');
+  // Light nodes in a row: one local activity a node (before fused chains), one for the whole chain (since).
+  expect(files).toEqual(expect.arrayContaining(['light-chain.local-plan.binpb', 'light-chain.fused.binpb']));
 });
 
 test('every recorded history replays without a determinism error', async () => {

@@ -1,5 +1,5 @@
 import { chainFrom, chainSummary, continuesTo, fusableNodes, stepsAt } from '../../flow/chains';
-import { createRunState, indexGraph, markStarted, readyNodeIds, recordSuccess } from '../../flow/graph';
+import { completedSteps, createRunState, indexGraph, markStarted, readyNodeIds, recordSuccess } from '../../flow/graph';
 import type { Edge, FlowDefinition, FlowNode } from '../../flow/schema';
 
 type NodeSpec = string | (Partial<FlowNode> & { id: string });
@@ -191,21 +191,41 @@ describe('fusableNodes', () => {
 
 describe('stepsAt: context.steps inside a chain', () => {
   test('earlier outputs, then the chain outputs so far, in the order nodes first started', () => {
-    const steps = stepsAt(
-      'c',
-      ['x', 'a', 'b', 'c'],
-      { x: 1, b: 'old b', c: 'old c' },
-      new Map([
-        ['a', 'A'],
-        ['b', 'B'],
-      ]),
-    );
+    const produced = new Map([
+      ['a', 'A'],
+      ['b', 'B'],
+    ]);
+    const steps = stepsAt(['x', 'a', 'b', 'c'], { x: 1, b: 'old b', c: 'old c' }, produced, 'c');
     expect(steps).toEqual({ x: 1, a: 'A', b: 'B' });
     expect(Object.keys(steps)).toEqual(['x', 'a', 'b']);
   });
 
-  test("a node's own earlier output (a loop's previous round) is not among its steps; later ones' are", () => {
-    expect(stepsAt('a', ['a', 'b'], { a: 'old a', b: 'old b' }, new Map())).toEqual({ b: 'old b' });
+  test("a node's own earlier output (a loop's previous round) is left out of its context; later ones' are kept", () => {
+    expect(stepsAt(['a', 'b'], { a: 'old a', b: 'old b' }, new Map(), 'a')).toEqual({ b: 'old b' });
+    // Its input mapping, resolved before it starts, still sees it.
+    expect(stepsAt(['a', 'b'], { a: 'old a', b: 'old b' }, new Map())).toEqual({ a: 'old a', b: 'old b' });
+  });
+
+  test('agrees with completedSteps of an unfused run at each node of a loop body', () => {
+    const definition = flow(['a', 'b', 'c'], [...line('a', 'b', 'c'), { from: 'c', to: 'a', maxIterations: 3 }]);
+    const graph = indexGraph(definition);
+    const state = createRunState(definition);
+    for (const id of ['a', 'b', 'c']) {
+      markStarted(state, id, '2026-01-01T00:00:00.000Z');
+      recordSuccess(graph, state, id, { round: 1, id, nextPath: 'x' });
+    }
+    // The loop edge was taken: a, b and c run again, and the chain a → b → c is fused this time.
+    const before = completedSteps(state);
+    const started = [...state.started];
+    const produced = new Map<string, unknown>();
+    for (const id of ['a', 'b', 'c']) {
+      markStarted(state, id, '2026-01-01T00:00:01.000Z');
+      expect(stepsAt(started, before, produced, id)).toEqual(completedSteps(state));
+      expect(Object.keys(stepsAt(started, before, produced, id))).toEqual(Object.keys(completedSteps(state)));
+      const output = { round: 2, id };
+      recordSuccess(graph, state, id, output);
+      produced.set(id, output);
+    }
   });
 });
 

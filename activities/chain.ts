@@ -1,0 +1,139 @@
+/**
+ * The fused-chain activity: light code nodes in a row (flow/chains.ts), run one after the other in the sandbox within
+ * one local activity, each recorded as `runCode` records it. It stops where an unfused run would stop going on: at a
+ * node that failed (the interpreter applies that node's error policy), or whose result does not follow the edge to
+ * the next node; and, to keep its one result well under Temporal's payload limit, once the results grow large (the
+ * interpreter then starts the rest as a chain of its own). Its nodes reach nothing outside their isolates, so running
+ * the whole chain again after a crash is harmless.
+ */
+import { Context } from '@temporalio/activity';
+import { continuesTo, stepsAt } from '../flow/chains';
+import { indexGraph, resolveInputMapping } from '../flow/graph';
+import { inlineLimit, jsonBytes } from '../flow/inline';
+import type { TriggerInfo } from '../flow/run';
+import type { CodeNode, FlowDefinition } from '../flow/schema';
+import type { ExecutionError } from '../sandbox/contract';
+import { countExecution, runCodeCall } from './codeRun';
+import { nodeFailure } from './failure';
+import type { ActivityDependencies, FlowRef, RunCodeFailureDetails, RunCodeResult } from './index';
+
+export interface RunChainRequest {
+  v: 1;
+  flowId: string;
+  flowVersion: number;
+  draft?: number;
+  /** The chain's nodes, in order. */
+  nodeIds: string[];
+  /** The first node's input, as the interpreter worked it out (references allowed). */
+  input: unknown;
+  trigger: TriggerInfo;
+  /** The steps before the chain (the first node's own output left out). */
+  steps: Record<string, unknown>;
+  /** Node ids in the order they first started, the chain's nodes included. */
+  started: string[];
+  /** JSON size of each node's latest output kept inline in the run (the inline budget). */
+  inlineBytes: Record<string, number>;
+}
+
+interface ChainNodeStart {
+  nodeId: string;
+  startedAt: string;
+}
+
+export type ChainNodeResult =
+  | (ChainNodeStart & { ok: true } & RunCodeResult)
+  | (ChainNodeStart & { ok: false; error: ExecutionError; details?: RunCodeFailureDetails });
+
+export interface RunChainResult {
+  v: 1;
+  /** The nodes that ran, in order; the chain's later nodes did not run. */
+  nodes: ChainNodeResult[];
+}
+
+/** Past this much JSON of results, the chain stops after the node that ran (Temporal warns at 512 KiB a payload). */
+const CHAIN_RESULT_BUDGET_BYTES = 256 * 1024;
+
+export interface ChainTools {
+  requireDefinition(flowId: string, version: number, draft?: number): Promise<FlowDefinition>;
+  envOf(flowId: string): Promise<Record<string, string>>;
+  noteDuration(flow: FlowRef, nodeId: string, durationMs: number): void;
+}
+
+function chainNodes(definition: FlowDefinition, request: RunChainRequest): CodeNode[] {
+  return request.nodeIds.map((nodeId) => {
+    const node = definition.nodes.find((candidate) => candidate.id === nodeId);
+    if (!node || node.type !== 'code')
+      throw nodeFailure('FlowNotFound', `flow ${request.flowId} has no code node "${nodeId}"`);
+    return node;
+  });
+}
+
+/** A value as the next node would read it from the run's history: JSON, `undefined` fields gone. */
+function asRecorded(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+export async function runChain(
+  deps: ActivityDependencies,
+  tools: ChainTools,
+  request: RunChainRequest,
+): Promise<RunChainResult> {
+  const flow: FlowRef = { flowId: request.flowId, version: request.flowVersion, draft: request.draft };
+  const definition = await tools.requireDefinition(flow.flowId, flow.version, flow.draft);
+  const graph = indexGraph(definition);
+  const nodes = chainNodes(definition, request);
+  const activity = Context.current();
+  const [env, before, headInput] = await Promise.all([
+    tools.envOf(request.flowId),
+    deps.outputs.resolve(request.steps) as Promise<Record<string, unknown>>,
+    deps.outputs.resolve(request.input),
+  ]);
+  /** Each chain node's output as the nodes after it read it (references resolved). */
+  const produced = new Map<string, unknown>();
+  const inlineBytes = new Map(Object.entries(request.inlineBytes));
+  const results: ChainNodeResult[] = [];
+  let resultBytes = 0;
+  for (const [index, node] of nodes.entries()) {
+    const previous = nodes[index - 1];
+    let input = headInput;
+    if (previous) {
+      input =
+        node.input === undefined
+          ? (produced.get(previous.id) ?? null)
+          : await deps.outputs.resolve(
+              resolveInputMapping(node.input, {
+                trigger: request.trigger,
+                steps: stepsAt(request.started, before, produced),
+              }),
+            );
+    }
+    const startedAt = new Date().toISOString();
+    const run = await runCodeCall(
+      deps,
+      activity,
+      {
+        ...request,
+        node,
+        input,
+        steps: stepsAt(request.started, before, produced, node.id),
+        env,
+        inlineLimitBytes: inlineLimit(inlineBytes),
+        count: countExecution(deps, request.flowId),
+      },
+      (durationMs) => tools.noteDuration(flow, node.id, durationMs),
+    );
+    if (!run.ok) {
+      results.push({ nodeId: node.id, startedAt, ok: false, error: run.error, details: run.details });
+      break;
+    }
+    const { output } = run.result;
+    results.push({ nodeId: node.id, startedAt, ok: true, ...run.result });
+    inlineBytes.set(node.id, jsonBytes(output));
+    const value = asRecorded(await deps.outputs.resolve(output));
+    if (value !== undefined) produced.set(node.id, value);
+    resultBytes += jsonBytes(results[results.length - 1]);
+    const next = nodes[index + 1];
+    if (!next || !continuesTo(graph, node.id, output, next.id) || resultBytes > CHAIN_RESULT_BUDGET_BYTES) break;
+  }
+  return { v: 1, nodes: results };
+}

@@ -1,0 +1,148 @@
+/**
+ * One code node run in the sandbox, its input and steps already resolved: what `runCode` does for one node and the
+ * fused-chain activity (chain.ts) for each node in a row, so both record alike — output (stored by reference past the
+ * inline limit), bounded logs, duration, memory, the quota count and the node's measured duration.
+ */
+import type { Context } from '@temporalio/activity';
+import type { TriggerInfo } from '../flow/run';
+import type { CodeNode } from '../flow/schema';
+import { NODE_LIMITS } from '../flow/limits';
+import type { ExecutionError, ExecutionOutcome } from '../sandbox/contract';
+import type { ActivityDependencies, RunCodeFailureDetails, RunCodeResult } from './index';
+
+/** How often a running code node tells Temporal it is alive (and learns whether the run was cancelled). */
+const HEARTBEAT_INTERVAL_MS = 1_000;
+
+type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+
+/** A promise that never rejects, so it can be left unawaited for a while without an unhandled rejection. */
+function settled<T>(promise: Promise<T> | undefined): Settled<T | undefined> {
+  return Promise.resolve(promise).then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+/** One execution counted against the workspace's quota: while the node runs when far from it, before it when near. */
+export interface ExecutionCount {
+  counting: Settled<string | undefined>;
+  alongside: boolean;
+}
+
+export function countExecution(deps: ActivityDependencies, flowId: string): ExecutionCount {
+  return {
+    counting: settled(deps.workspace?.countExecution(flowId)),
+    alongside: deps.workspace?.canCountAlongside(flowId) ?? false,
+  };
+}
+
+/** The quota's refusal (its message), if the count was refused; a failure to count throws. */
+export async function refusalOf(count: ExecutionCount): Promise<string | undefined> {
+  const counted = await count.counting;
+  if (!counted.ok) throw counted.error;
+  return counted.value;
+}
+
+export interface CodeCall {
+  flowId: string;
+  flowVersion: number;
+  draft?: number;
+  node: CodeNode;
+  /** The node's input and `context.steps`, references resolved. */
+  input: unknown;
+  steps: Record<string, unknown>;
+  trigger: TriggerInfo;
+  env: Record<string, string>;
+  inlineLimitBytes?: number;
+  count: ExecutionCount;
+}
+
+export type CodeRun =
+  { ok: true; result: RunCodeResult } | { ok: false; error: ExecutionError; details?: RunCodeFailureDetails };
+
+/**
+ * Runs the node's code once. Its failures (the code's, the limits', a refused quota) are answered, not thrown;
+ * cancellation of the activity and failures of the store throw.
+ */
+export async function runCodeCall(
+  deps: ActivityDependencies,
+  activity: Context,
+  call: CodeCall,
+  noteDuration: (durationMs: number) => void,
+): Promise<CodeRun> {
+  const { node, count } = call;
+  const refused = (message: string): CodeRun => ({
+    ok: false,
+    error: { type: 'QuotaExceeded', name: 'QuotaExceeded', message },
+  });
+  if (!count.alongside) {
+    const refusal = await refusalOf(count);
+    if (refusal) return refused(refusal);
+  }
+  const info = activity.info;
+  const workflowId = info.workflowExecution?.workflowId ?? '';
+  const heartbeat = info.isLocal ? undefined : setInterval(() => activity.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  let outcome: ExecutionOutcome;
+  try {
+    // A cancelled run gets its answer at once (the workflow does not wait for the sandbox to notice).
+    outcome = await Promise.race([
+      activity.cancelled,
+      deps.sandbox.execute(
+        {
+          nodeId: node.id,
+          code: node.code,
+          input: call.input,
+          context: {
+            trigger: call.trigger,
+            workflowContext: {
+              workflowId,
+              runId: info.workflowExecution?.runId,
+              nodeId: node.id,
+              flowId: call.flowId,
+              flowVersion: call.flowVersion,
+              ...(call.draft === undefined ? {} : { draft: call.draft }),
+              attempt: info.attempt,
+            },
+            steps: call.steps,
+            env: call.env,
+          },
+          egress: deps.egress,
+          limits: {
+            memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
+            timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
+          },
+        },
+        activity.cancellationSignal,
+      ),
+    ]);
+  } finally {
+    if (heartbeat) clearInterval(heartbeat);
+  }
+  // Counted too late only in a race at the quota's edge: the node ran, but its result is refused like the next one.
+  if (count.alongside) {
+    const refusal = await refusalOf(count);
+    if (refusal) return refused(refusal);
+  }
+  const { memoryBytes, durationMs } = outcome;
+  noteDuration(durationMs);
+  const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id });
+  if (!outcome.ok) {
+    return {
+      ok: false,
+      error: outcome.error,
+      details: { error: outcome.error, attempt: info.attempt, logs, memoryBytes, durationMs },
+    };
+  }
+  const output = await deps.outputs.offload(outcome.output, { workflowId, nodeId: node.id }, call.inlineLimitBytes);
+  return {
+    ok: true,
+    result: {
+      output,
+      attempt: info.attempt,
+      logs,
+      memoryBytes,
+      durationMs,
+      ...(outcome.emitted ? { emitted: outcome.emitted } : {}),
+    },
+  };
+}
