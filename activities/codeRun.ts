@@ -3,7 +3,8 @@
  * fused-chain activity (chain.ts) for each node in a row, so both record alike — output (stored by reference past the
  * inline limit), bounded logs, duration, memory, the quota count and the node's measured duration.
  */
-import type { Context } from '@temporalio/activity';
+import { CancelledFailure, type Context } from '@temporalio/activity';
+import type { NodeExecution } from '../store/metricsRecorder';
 import type { TriggerInfo } from '../flow/run';
 import type { CodeNode } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
@@ -62,9 +63,66 @@ export type CodeRun =
 
 /**
  * Runs the node's code once. Its failures (the code's, the limits', a refused quota) are answered, not thrown;
- * cancellation of the activity and failures of the store throw.
+ * cancellation of the activity and failures of the store throw. Each run is told to `deps.recordExecution`.
  */
 export async function runCodeCall(
+  deps: ActivityDependencies,
+  activity: Context,
+  call: CodeCall,
+  noteDuration: (durationMs: number) => void,
+): Promise<CodeRun> {
+  const record = deps.recordExecution;
+  if (!record) return runCodeOnce(deps, activity, call, noteDuration);
+  const startedAt = performance.now();
+  try {
+    const run = await runCodeOnce(deps, activity, call, noteDuration);
+    const figures = run.ok ? run.result : run.details;
+    record(
+      execution(activity, call, run.ok ? 'succeeded' : 'failed', {
+        durationMs: figures?.durationMs ?? 0,
+        memoryBytes: figures?.memoryBytes ?? 0,
+        ...(run.ok ? {} : { error: { type: run.error.type, message: run.error.message } }),
+      }),
+    );
+    return run;
+  } catch (error) {
+    const status = error instanceof CancelledFailure ? 'cancelled' : 'failed';
+    const { name, message } = error as Error;
+    record(
+      execution(activity, call, status, {
+        durationMs: performance.now() - startedAt,
+        memoryBytes: 0,
+        error: { type: status === 'cancelled' ? 'Cancelled' : name || 'Error', message },
+      }),
+    );
+    throw error;
+  }
+}
+
+function execution(
+  activity: Context,
+  call: CodeCall,
+  status: NodeExecution['status'],
+  outcome: { durationMs: number; memoryBytes: number; error?: NodeExecution['error'] },
+): NodeExecution {
+  const info = activity.info;
+  return {
+    flowId: call.flowId,
+    flowVersion: call.flowVersion,
+    ...(call.draft === undefined ? {} : { draft: call.draft }),
+    nodeId: call.node.id,
+    runId: info.workflowExecution?.workflowId ?? '',
+    executionId: info.workflowExecution?.runId ?? '',
+    activityId: info.activityId,
+    attempt: info.attempt,
+    trigger: call.trigger.type,
+    status,
+    ...outcome,
+    at: Date.now(),
+  };
+}
+
+async function runCodeOnce(
   deps: ActivityDependencies,
   activity: Context,
   call: CodeCall,

@@ -11,6 +11,7 @@ import type { OutputStore } from '../store/outputs';
 import { nodeFailure } from './failure';
 import { countExecution, runCodeCall } from './codeRun';
 import { runChain, RunChainRequest, RunChainResult } from './chain';
+import type { NodeExecution } from '../store/metricsRecorder';
 
 export interface ActivityDependencies {
   flows: FlowVersionCache;
@@ -32,6 +33,8 @@ export interface ActivityDependencies {
   sandbox: Executor;
   /** Where function code may connect (axios, nodemailer, MongoClient); without it, no internal addresses. */
   egress?: EgressPolicy;
+  /** Told of every code-node execution as it ends (synchronously: recording must cost the node nothing). */
+  recordExecution?: (execution: NodeExecution) => void;
 }
 
 export interface RunCodeRequest {
@@ -130,7 +133,7 @@ export function createActivities(deps: ActivityDependencies) {
     return definition;
   }
 
-  return {
+  const activities = {
     /** The pinned definition: a saved version, or a draft revision when `draft` is given. */
     async loadFlow(request: FlowRef): Promise<FlowDefinition> {
       return requireDefinition(request.flowId, request.version, request.draft);
@@ -202,6 +205,7 @@ export function createActivities(deps: ActivityDependencies) {
       });
     },
   };
+  return activities;
 }
 
 export type NectarActivities = ReturnType<typeof createActivities>;

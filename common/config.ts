@@ -153,6 +153,17 @@ const EnvironmentSchema = z.object({
    * label, `host:port` pins a port. Widen it only for a test or a private SNS-compatible service.
    */
   NECTAR_SNS_CERT_HOSTS: csv(['sns.*.amazonaws.com', 'sns.*.amazonaws.com.cn']),
+  /** Workers record every code-node execution and run (the dashboard's figures); `false` records nothing. */
+  NECTAR_METRICS_RECORDING: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
+  /** Days execution records, run records, stored node outputs and logs, step tests and old draft revisions are kept. */
+  NECTAR_RETENTION_DAYS: z.coerce.number().min(0.001).max(36_500).default(30),
+  /** Days the dashboard's hourly and daily rollups are kept (minute rollups: 2 days). */
+  NECTAR_ROLLUP_RETENTION_DAYS: z.coerce.number().min(1).max(36_500).default(400),
+  /** The worker's Prometheus endpoint (`GET /metrics`); taken: a free one, printed; 0 turns it off. */
+  NECTAR_WORKER_METRICS_PORT: port(9464),
 });
 
 type Environment = z.infer<typeof EnvironmentSchema>;
@@ -245,6 +256,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     egress: { allow: e.NECTAR_EGRESS_ALLOW },
     triggers: { snsCertHosts: e.NECTAR_SNS_CERT_HOSTS },
     sandboxProcesses: e.NECTAR_SANDBOX_PROCESSES,
+    metrics: {
+      recording: e.NECTAR_METRICS_RECORDING,
+      retentionDays: e.NECTAR_RETENTION_DAYS,
+      rollupRetentionDays: e.NECTAR_ROLLUP_RETENTION_DAYS,
+      workerPort: e.NECTAR_WORKER_METRICS_PORT,
+    },
     runNiceness: e.NECTAR_RUN_NICENESS,
     uploads,
     functionEnv: {

@@ -102,3 +102,128 @@ export const CronPreviewAnswer = z
   })
   .strict();
 export type CronPreviewAnswer = z.infer<typeof CronPreviewAnswer>;
+
+const Percentiles = z
+  .object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() })
+  .strict();
+/** What every metrics panel starts with: the window it covers (aligned to its buckets) and the flow, or null. */
+const MetricsHeader = {
+  window: z.enum(['1h', '24h', '7d', '30d']),
+  flowId: z.string().nullable(),
+  from: z.string(),
+  to: z.string(),
+  bucketMs: z.number().int(),
+};
+
+/** `GET /api/metrics/summary`: runs of saved versions and their code-node executions in the window. */
+export const MetricsSummaryAnswer = z
+  .object({
+    ...MetricsHeader,
+    runs: z
+      .object({
+        total: z.number().int(),
+        completed: z.number().int(),
+        failed: z.number().int(),
+        cancelled: z.number().int(),
+        /** completed / total; null when no run closed. */
+        successRate: z.number().nullable(),
+      })
+      .strict(),
+    executions: z
+      .object({
+        total: z.number().int(),
+        succeeded: z.number().int(),
+        failed: z.number().int(),
+        cancelled: z.number().int(),
+        successRate: z.number().nullable(),
+      })
+      .strict(),
+    runDurationMs: Percentiles.nullable(),
+  })
+  .strict();
+export type MetricsSummaryAnswer = z.infer<typeof MetricsSummaryAnswer>;
+
+/** `GET /api/metrics/timeseries`: every bucket of the window, oldest first, zeros included. */
+export const MetricsTimeseriesAnswer = z
+  .object({
+    ...MetricsHeader,
+    buckets: z.array(
+      z
+        .object({
+          at: z.string(),
+          runs: z
+            .object({ completed: z.number().int(), failed: z.number().int(), cancelled: z.number().int() })
+            .strict(),
+          executions: z
+            .object({ succeeded: z.number().int(), failed: z.number().int(), cancelled: z.number().int() })
+            .strict(),
+          runDurationMsP95: z.number().nullable(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type MetricsTimeseriesAnswer = z.infer<typeof MetricsTimeseriesAnswer>;
+
+/** `GET /api/metrics/nodes`: per code node, most executed first (at most 200). */
+export const MetricsNodesAnswer = z
+  .object({
+    ...MetricsHeader,
+    nodes: z.array(
+      z
+        .object({
+          flowId: z.string(),
+          nodeId: z.string(),
+          executions: z.number().int(),
+          succeeded: z.number().int(),
+          failed: z.number().int(),
+          cancelled: z.number().int(),
+          durationMs: Percentiles,
+          memoryBytes: z.object({ p95: z.number().nullable() }).strict(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type MetricsNodesAnswer = z.infer<typeof MetricsNodesAnswer>;
+
+/** `GET /api/metrics/errors`: failed node attempts grouped by flow, node, error type and message, most frequent first. */
+export const MetricsErrorsAnswer = z
+  .object({
+    ...MetricsHeader,
+    errors: z.array(
+      z
+        .object({
+          message: z.string(),
+          type: z.string(),
+          flowId: z.string(),
+          nodeId: z.string(),
+          count: z.number().int(),
+          lastAt: z.string(),
+          /** Up to 5 recent runs with this error, newest first. */
+          runIds: z.array(z.string()),
+          /** The query for `GET /api/runs` that lists the failed runs of this flow in the window. */
+          runsFilter: z.object({ flowId: z.string(), status: z.literal('failed'), startedAfter: z.string() }).strict(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type MetricsErrorsAnswer = z.infer<typeof MetricsErrorsAnswer>;
+
+/** `GET /api/metrics/usage`: the workspace's month of executions against its plan, and where it is heading. */
+export const MetricsUsageAnswer = z
+  .object({
+    period: z.string(),
+    plan: PlanName,
+    limit: z.number().int(),
+    used: z.number().int(),
+    /** `used` at this pace until the month's end. */
+    projected: z.number().int(),
+    projectedExceedsLimit: z.boolean(),
+    daysInMonth: z.number().int(),
+    elapsedDays: z.number(),
+    daily: z.array(z.object({ day: z.string(), executions: z.number().int() }).strict()),
+  })
+  .strict();
+export type MetricsUsageAnswer = z.infer<typeof MetricsUsageAnswer>;

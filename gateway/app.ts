@@ -3,7 +3,8 @@ import express from 'express';
 import type { ApiKeyStore } from '../store/apiKeys';
 import type { FlowStore } from '../store/flows';
 import type { WorkspaceStore } from '../store/workspaces';
-import { requireApiKey } from './auth';
+import { requireAdmin, requireApiKey } from './auth';
+import type { Registry } from 'prom-client';
 import { assertPayloadShape, errorHandler, HttpError } from './errors';
 import type { FlowService } from './flowService';
 import { FlowRunStats } from './flowRunStats';
@@ -20,6 +21,8 @@ import { RouteRegistry } from './routeRegistry';
 import { registerObjectRoutes } from './routes/s3Objects';
 import { registerDraftRoutes } from './routes/drafts';
 import { registerFlowRoutes } from './routes/flows';
+import { registerMetricsRoutes } from './routes/metrics';
+import type { MetricsReader } from '../store/metricsReader';
 import { registerPushedTriggerRoutes } from './routes/pushedTriggers';
 import { registerRunListRoutes } from './routes/runList';
 import { registerRunRoutes, registerStartRunRoute } from './routes/runs';
@@ -61,6 +64,10 @@ export interface GatewayDependencies {
   workspaces: WorkspaceStore;
   keys: ApiKeyStore;
   workspaceService: WorkspaceService;
+  /** The dashboard's figures (rollups the workers write). */
+  metrics: MetricsReader;
+  /** What `GET /metrics` answers (Prometheus text). */
+  prometheus?: Registry;
   webhookBodyLimit: string;
   uploadLimit?: string;
   uploads?: UploadStore;
@@ -158,6 +165,24 @@ function gatewayRoutes(deps: GatewayDependencies): RouteRegistry {
       response.json((openApi ??= openApiDocument(routes.operations())));
     },
   );
+  const prometheus = deps.prometheus;
+  if (prometheus) {
+    routes.add(
+      {
+        method: 'get',
+        path: '/metrics',
+        tag: 'operations',
+        auth: 'none',
+        middleware: [requireApiKey(deps.adminKey), requireAdmin],
+        summary: 'Prometheus metrics (text exposition format); `Authorization: Bearer <admin key>`',
+        responses: { 200: 'text/plain; version=0.0.4', 401: 'not the admin key', 403: 'not the admin key' },
+      },
+      async (_request, response) => {
+        const text = await prometheus.metrics();
+        response.type(prometheus.contentType).send(text);
+      },
+    );
+  }
   registerPushedTriggerRoutes(routes, deps.pushedSources, deps.webhookBodyLimit);
 
   registerFlowRoutes(routes, deps.flows, deps.flowService, deps.runStats ?? new FlowRunStats(deps.runList));
@@ -176,6 +201,7 @@ function gatewayRoutes(deps: GatewayDependencies): RouteRegistry {
   if (deps.uploads) registerObjectRoutes(routes, deps.uploads);
   registerRunListRoutes(routes, deps.flows, deps.runs, deps.runList, stopping);
   registerRunRoutes(routes, deps.runs);
+  registerMetricsRoutes(routes, deps.metrics, deps.workspaceService);
   describeWebhookIntake(routes);
   registerStudioRoutes(routes);
   return routes;

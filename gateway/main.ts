@@ -8,6 +8,8 @@ import { resolveAdminKey } from '../common/adminKey';
 import { Config, parseConfig, requireSetting } from '../common/config';
 import { ApiKeyStore } from '../store/apiKeys';
 import { FlowStore } from '../store/flows';
+import { MetricsReader } from '../store/metricsReader';
+import { gatewayRegistry } from './prometheus';
 import { openStore, pingStore, Store } from '../store/mongo';
 import { SecretBox } from '../store/secretBox';
 import { TriggerRegistry } from '../store/triggerRegistry';
@@ -107,6 +109,10 @@ async function main(): Promise<void> {
     (flowId) => flowLookup.invalidate(flowId),
     triggers,
   );
+  const metrics = new MetricsReader(store.db);
+  const workspaceService = new WorkspaceService(workspaces, keys, variables, usage, (workspace) =>
+    quota.forget(workspace),
+  );
   let stopping = false;
   const server: Server = createServer({
     stopping: () => stopping,
@@ -137,7 +143,14 @@ async function main(): Promise<void> {
     stepTests: new StepTests(flows, flowService, runs, (value) => outputs.resolve(value)),
     workspaces,
     keys,
-    workspaceService: new WorkspaceService(workspaces, keys, variables, usage, (workspace) => quota.forget(workspace)),
+    workspaceService,
+    metrics,
+    prometheus: gatewayRegistry({
+      reader: metrics,
+      workspaces: workspaceService,
+      journalBacklog: journal && (() => journal.backlog()),
+      worker: embeddedWorker?.metrics.registry,
+    }),
     schedules: new ScheduleService(flows, flowSchedules),
     runList: new RunList(client),
     cronPreview: new CronPreviewer(client),

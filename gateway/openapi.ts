@@ -32,6 +32,11 @@ const NAMED: [string, z.ZodType][] = [
   ['DraftConflictError', A.DraftConflictError],
   ['WorkspaceAnswer', A.WorkspaceAnswer],
   ['CronPreviewAnswer', A.CronPreviewAnswer],
+  ['MetricsSummaryAnswer', A.MetricsSummaryAnswer],
+  ['MetricsTimeseriesAnswer', A.MetricsTimeseriesAnswer],
+  ['MetricsNodesAnswer', A.MetricsNodesAnswer],
+  ['MetricsErrorsAnswer', A.MetricsErrorsAnswer],
+  ['MetricsUsageAnswer', A.MetricsUsageAnswer],
 ];
 
 const jsonSchemaOptions = { io: 'input', unrepresentable: 'any' } as const;

@@ -3,6 +3,7 @@ import { EventType } from '../flow/eventTriggers';
 import { CodeNode, Identifier, NODE_LIMITS } from '../flow/schema';
 import { RUN_TRIGGER_TYPES } from '../flow/run';
 import { CronTrigger, OVERLAP_POLICIES } from '../flow/triggers';
+import { METRICS_WINDOWS } from '../store/metricsModel';
 import { PlanLimits, PlanName } from '../store/plans';
 
 /** Request shapes of the HTTP API, beside the flow definition itself. */
@@ -118,3 +119,15 @@ export const StepTestBody = z.object({ node: CodeNode, input: z.json().optional(
 
 /** `POST /api/cron/preview`: a cron trigger's expression and time zone, checked as in a flow definition. */
 export const CronPreviewBody = CronTrigger.pick({ cron: true, timezone: true }).strict();
+
+/** `GET /api/metrics/{summary,timeseries,nodes}`: the window, and one flow or (absent) the whole workspace. */
+export const MetricsQuery = z
+  .object({
+    window: z.enum(METRICS_WINDOWS).default('24h'),
+    flowId: Identifier.optional(),
+  })
+  .strict();
+/** `GET /api/metrics/errors`: as MetricsQuery, and how many error groups. */
+export const MetricsErrorsQuery = MetricsQuery.extend({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+}).strict();

@@ -96,6 +96,7 @@ async function main(): Promise<void> {
     }
 
     const admin = resolveAdminKey(config.adminKey, config.dataDir);
+    const workerMetricsPort = config.metrics.workerPort > 0 ? await choosePort(config.metrics.workerPort) : 0;
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: temporalAddress,
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
       NECTAR_API_KEY: admin.key,
       NECTAR_DATA_DIR: config.dataDir,
       PORT: String(config.port),
+      NECTAR_WORKER_METRICS_PORT: String(workerMetricsPort),
     };
     const nodeProcess = (name: string, script: string, niceness?: number) =>
       superviseProcess(name, async () =>
@@ -143,6 +145,7 @@ async function main(): Promise<void> {
       `  UI              ${info.uiUrl}`,
       `  API             ${info.apiUrl}`,
       `  Temporal Web UI ${temporalUiUrl ?? '(external cluster: see your Temporal UI)'}`,
+      `  Metrics         ${apiUrl}/metrics (Prometheus, admin key as Bearer)${workerMetricsPort > 0 ? `  worker http://${config.host}:${workerMetricsPort}/metrics` : ''}`,
       `  Admin API key   ${admin.key}${admin.generated ? `  (generated, saved in ${admin.file})` : ''}`,
       `  Data            ${config.dataDir}   Logs ${logDir}`,
       '',

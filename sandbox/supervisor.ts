@@ -55,6 +55,7 @@ export class SandboxSupervisor implements Executor {
   private readonly slots: Slot[];
   private nextId = 1;
   private closed = false;
+  private spawned = 0;
 
   constructor(private readonly options: SupervisorOptions) {
     this.slots = Array.from({ length: options.processes }, (_, index) => ({
@@ -65,6 +66,15 @@ export class SandboxSupervisor implements Executor {
       startedAt: 0,
     }));
     for (const slot of this.slots) this.spawn(slot);
+  }
+
+  /** For the worker's metrics: live processes, how many replaced one that ended, and how many positions there are. */
+  stats(): { processes: number; restarts: number; poolSize: number } {
+    return {
+      processes: this.pids().length,
+      restarts: Math.max(0, this.spawned - this.slots.length),
+      poolSize: this.slots.length,
+    };
   }
 
   /** Process ids of the live sandbox processes (for tests and diagnostics). */
@@ -137,6 +147,7 @@ export class SandboxSupervisor implements Executor {
     slot.child = child;
     slot.ready = false;
     slot.startedAt = Date.now();
+    this.spawned++;
     child.on('message', (raw: unknown) => {
       if (slot.child === child) this.receive(slot, raw);
     });

@@ -23,7 +23,7 @@ export class WorkspaceRuntime {
   ) {}
 
   /** A flow's workspace changes only if the flow is deleted and its id reused, so a few seconds of caching is safe. */
-  private async workspaceOf(flowId: string): Promise<string> {
+  async workspaceOf(flowId: string): Promise<string> {
     const cached = this.owners.get(flowId);
     if (cached && cached.until > Date.now()) return cached.workspace;
     const workspace = (await this.flows.workspaceOf(flowId)) ?? DEFAULT_WORKSPACE;

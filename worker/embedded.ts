@@ -10,8 +10,11 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../common/config';
 import type { Store } from '../store/mongo';
 import { createNectarWorker } from './nectarWorker';
+import type { WorkerMetrics } from './prometheus';
 
 export interface EmbeddedWorker {
+  /** What it ran: the gateway's Prometheus endpoint includes it. */
+  metrics: WorkerMetrics;
   /** Finishes the tasks the worker holds (sync runs the gateway still answers), then stops it and its sandboxes. */
   stop(): Promise<void>;
 }
@@ -22,13 +25,14 @@ export async function startEmbeddedWorker(options: {
   store: Store;
   onError: (error: unknown) => void;
 }): Promise<EmbeddedWorker> {
-  const { worker, close } = await createNectarWorker({
+  const { worker, metrics, close } = await createNectarWorker({
     ...options,
     tuning: { identity: `nectar-gateway:${process.pid}@${os.hostname()}` },
   });
   // A worker that stops on its own leaves the gateway answering: the SDK then sends eager start requests as normal ones.
   const done = worker.run().catch(options.onError).finally(close);
   return {
+    metrics,
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;

@@ -4,20 +4,41 @@ import { parseConfig, requireSetting } from '../common/config';
 import { connectWorkerConnection } from '../temporal/connection';
 import { connectStore } from '../store/mongo';
 import { createNectarWorker } from './nectarWorker';
+import { freePort } from '../common/processes';
+import { serveMetrics } from './prometheus';
 
 async function main(): Promise<void> {
   const config = parseConfig();
-  Runtime.install({ logger: undefined, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  // The SDK's own worker metrics (task slots, polls, latencies), on loopback: the worker's /metrics appends them.
+  const sdkMetricsPort = config.metrics.workerPort > 0 ? await freePort('127.0.0.1') : undefined;
+  Runtime.install({
+    logger: undefined,
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    ...(sdkMetricsPort === undefined
+      ? {}
+      : { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } }),
+  });
   const store = await connectStore(requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'), config.mongo.dbName);
   const connection = await connectWorkerConnection(config);
-  const { worker, close } = await createNectarWorker({ config, connection, store, allowInProcess: true });
+  const { worker, metrics, close } = await createNectarWorker({ config, connection, store, allowInProcess: true });
+  const metricsEndpoint =
+    sdkMetricsPort === undefined
+      ? undefined
+      : await serveMetrics(
+          metrics,
+          config.host,
+          config.metrics.workerPort,
+          `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+        );
+  if (metricsEndpoint) console.log(`[nectar worker] Prometheus metrics at ${metricsEndpoint.url}`);
   console.log(
     `[nectar worker] polling task queue "${config.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`,
   );
   try {
     await worker.run();
   } finally {
-    close();
+    await close();
+    await metricsEndpoint?.close();
     await connection.close();
     await store.close();
   }

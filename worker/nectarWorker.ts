@@ -29,6 +29,10 @@ import { VariableStore } from '../store/variables';
 import { WorkspaceRuntime } from '../store/workspaceRuntime';
 import { WorkspaceStore } from '../store/workspaces';
 import { WORKFLOW_BUNDLE_PATH } from './bundle';
+import { MetricsRecorder } from '../store/metricsRecorder';
+import type { RunMetricsSinks } from '../workflows/runMetrics';
+import type { InjectedSinks } from '@temporalio/worker';
+import { WorkerMetrics } from './prometheus';
 
 /** Past an execution's time limit, how long its sandbox process may stay silent before it is killed as stuck. */
 const PROCESS_GRACE_MS = 2_000;
@@ -49,8 +53,10 @@ export interface NectarWorkerOptions {
 
 export interface NectarWorker {
   worker: Worker;
-  /** Stops the sandbox processes (after the worker has stopped). */
-  close: () => void;
+  /** What this worker ran, for a Prometheus endpoint (worker/prometheus.ts). */
+  metrics: WorkerMetrics;
+  /** Writes what the worker recorded and stops the sandbox processes (after the worker has stopped). */
+  close: () => Promise<void>;
 }
 
 /**
@@ -82,10 +88,19 @@ export async function createNectarWorker(options: NectarWorkerOptions): Promise<
   );
   try {
     const outputs = new OutputStore(store.db);
+    const workspace = new WorkspaceRuntime(flowStore, new WorkspaceStore(store), variables, new UsageStore(store));
+    const recorder = config.metrics.recording
+      ? new MetricsRecorder(store.db, { workspaceOf: (flowId) => workspace.workspaceOf(flowId) })
+      : undefined;
+    const metrics = new WorkerMetrics(() => (sandbox instanceof SandboxSupervisor ? sandbox.stats() : undefined));
     const activities = createActivities({
       flows: new FlowVersionCache(flowStore),
       functionEnv: () => ({ ...hostEnv }),
-      workspace: new WorkspaceRuntime(flowStore, new WorkspaceStore(store), variables, new UsageStore(store)),
+      workspace,
+      recordExecution: (execution) => {
+        recorder?.node(execution);
+        metrics.node(execution);
+      },
       latestVersion: async (flowId) => (await flowStore.latest(flowId))?.version,
       workspaceOf: (flowId) => flowStore.workspaceOf(flowId),
       outputs,
@@ -123,11 +138,42 @@ export async function createNectarWorker(options: NectarWorkerOptions): Promise<
         }),
       },
       ...workflowSource,
+      sinks: runMetricsSinks(recorder, metrics),
       ...options.tuning,
     });
-    return { worker, close: () => sandbox.close() };
+    const close = async () => {
+      // The worker has finished its tasks: what they recorded is written before the store closes.
+      await recorder?.close().catch((error: unknown) => console.error('[nectar worker] metrics not written:', error));
+      sandbox.close();
+    };
+    return { worker, metrics, close };
   } catch (error) {
     sandbox.close();
     throw error;
   }
+}
+
+/** Runs starting and closing, told by the interpreter workflow through its sink (never during replay). */
+function runMetricsSinks(
+  recorder: MetricsRecorder | undefined,
+  metrics: WorkerMetrics,
+): InjectedSinks<RunMetricsSinks> {
+  return {
+    runMetrics: {
+      started: {
+        fn: (info, event) => {
+          recorder?.runStarted({ ...event, runId: info.workflowId, at: Date.now() });
+          metrics.runStarted(event);
+        },
+      },
+      closed: {
+        fn: (info, event) => {
+          const at = Date.now();
+          const startedAt = event.startedAt ?? info.startTime.getTime();
+          recorder?.runClosed({ ...event, status: event.status ?? 'completed', startedAt, runId: info.workflowId, at });
+          metrics.runClosed(event, at - startedAt);
+        },
+      },
+    },
+  };
 }

@@ -45,6 +45,7 @@ import { chainFrom, fusableNodes } from '../flow/chains';
 import { jsonBytes } from '../flow/inline';
 import { runFusedChain } from './fusedChain';
 import { runNode } from './nodes';
+import { runClosed, runStarted } from './runMetrics';
 
 export const runStateQuery = defineQuery<RunSnapshot>(RUN_STATE_QUERY);
 export const runEventSignal = defineSignal<[RunEvent]>(RUN_EVENT_SIGNAL);
@@ -91,6 +92,7 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   let state: RunState | undefined = request.carryOver?.state;
   let done = false;
   const continuations = request.carryOver?.continuations ?? 0;
+  runStarted(request);
   const events: RunEvent[] = [...(request.carryOver?.events ?? [])];
   setHandler(runStateQuery, () => snapshot(definition, state, done, continuations));
   // A bus event is delivered again when its sender retries: the run takes each event id once.
@@ -157,7 +159,10 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
     }
   } catch (error) {
     // Only cancellation escapes a node: the run closes as cancelled, with the nodes it stopped marked so.
-    if (isCancellation(error)) markCancelled(run);
+    if (isCancellation(error)) {
+      markCancelled(run);
+      runClosed(request, 'cancelled');
+    }
     done = true;
     throw error;
   }
@@ -176,6 +181,7 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   skipRemaining(run);
   done = true;
 
+  runClosed(request, run.failure ? 'failed' : 'completed', run.failure);
   if (run.failure) {
     const details: RunFailureDetails = { nodes: orderedNodes(run), error: run.failure };
     throw ApplicationFailure.create({

@@ -157,6 +157,11 @@ export class AcceptJournal {
     });
   }
 
+  /** Accepted deliveries whose runs have not started yet. */
+  backlog(): number {
+    return this.pending.size;
+  }
+
   private idle(): boolean {
     return this.pending.size === 0 && this.file.idle;
   }

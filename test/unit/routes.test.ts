@@ -17,6 +17,7 @@ import type { WebhookService } from '../../gateway/webhooks/service';
 import type { WorkspaceService } from '../../gateway/workspaceService';
 import type { ApiKeyStore } from '../../store/apiKeys';
 import type { FlowStore } from '../../store/flows';
+import type { MetricsReader } from '../../store/metricsReader';
 import type { UploadStore } from '../../store/uploads';
 import type { WorkspaceStore } from '../../store/workspaces';
 import type { CronPreviewer } from '../../temporal/cronPreview';
@@ -36,6 +37,7 @@ const deps: GatewayDependencies = {
   workspaces: {} as WorkspaceStore,
   keys: {} as ApiKeyStore,
   workspaceService: {} as WorkspaceService,
+  metrics: {} as MetricsReader,
   uploads: {} as UploadStore,
   cronPreview: {} as CronPreviewer,
   eventBus: {} as EventBus,
