@@ -1,4 +1,5 @@
 /** A worker process: runs the interpreter workflow and the activities that load flows and run code nodes. */
+import os from 'node:os';
 import { Runtime } from '@temporalio/worker';
 import { parseConfig, requireSetting } from '../common/config';
 import { connectWorkerConnection } from '../temporal/connection';
@@ -6,6 +7,7 @@ import { connectStore } from '../store/mongo';
 import { createNectarWorker } from './nectarWorker';
 import { freePort } from '../common/processes';
 import { serveMetrics } from './prometheus';
+import { scheduleRetention } from '../store/retention';
 
 async function main(): Promise<void> {
   const config = parseConfig();
@@ -31,12 +33,15 @@ async function main(): Promise<void> {
           `http://127.0.0.1:${sdkMetricsPort}/metrics`,
         );
   if (metricsEndpoint) console.log(`[nectar worker] Prometheus metrics at ${metricsEndpoint.url}`);
+  // Every worker process offers; a lease in the store lets one prune per interval for the whole deployment.
+  const stopRetention = scheduleRetention(store.db, config.metrics, `worker:${process.pid}@${os.hostname()}`);
   console.log(
     `[nectar worker] polling task queue "${config.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`,
   );
   try {
     await worker.run();
   } finally {
+    stopRetention();
     await close();
     await metricsEndpoint?.close();
     await connection.close();
