@@ -6,6 +6,9 @@ import { filtersQuery, parseFilters, runListParams } from '../../ui/src/domain/r
 import { edgeRunStates, focusNodeId } from '../../ui/src/domain/run/runGraph';
 import { niceTicks } from '../../ui/src/domain/run/scale';
 import { layoutTimeline } from '../../ui/src/domain/run/timeline';
+import { timelineNode } from '../../ui/src/domain/run/timelineNodes';
+import { reduceRunEvent, type RunStatusState } from '../../ui/src/stores/runStatus';
+import type { RunEvent } from '../../ui/src/api/types';
 import type { NodeRecord } from '../../flow/contracts';
 import { parseEvents } from '../../ui/src/api/sse';
 
@@ -206,4 +209,78 @@ test('the stream parser knows the debugger’s live log lines and edge states', 
   const text =
     'event: log\ndata: {"nodeId":"a","execution":1,"attempt":1,"entries":[]}\n\nevent: edges\ndata: ["taken"]\n\nevent: x\ndata: 1\n\n';
   expect(parseEvents(text).events.map((event) => event.type)).toEqual(['log', 'edges']);
+});
+
+describe('timeline rows from node records', () => {
+  test('an ended code node: queue wait up to when its code ran for durationMs, then the run', () => {
+    const row = timelineNode(
+      {
+        id: 'a',
+        type: 'code',
+        status: 'succeeded',
+        attempt: 1,
+        startedAt: '2026-01-01T00:00:00.000Z',
+        endedAt: '2026-01-01T00:00:00.100Z',
+        durationMs: 30,
+      },
+      undefined,
+    );
+    expect(row.attempts).toEqual([
+      {
+        attempt: 1,
+        scheduledAt: '2026-01-01T00:00:00.000Z',
+        startedAt: '2026-01-01T00:00:00.070Z',
+        endedAt: '2026-01-01T00:00:00.100Z',
+        status: 'succeeded',
+      },
+    ]);
+  });
+
+  test('a retried node takes its fetched attempts; a delay waits; a reused or unstarted node has no bar', () => {
+    const attempts = [1, 2].map((attempt) => ({
+      nodeId: 'a',
+      execution: 1,
+      attempt,
+      status: attempt === 1 ? ('failed' as const) : ('succeeded' as const),
+      startedAt: `2026-01-01T00:00:0${attempt}.000Z`,
+    }));
+    expect(timelineNode({ id: 'a', status: 'succeeded', attempt: 2 }, attempts).attempts.map((a) => a.status)).toEqual([
+      'failed',
+      'succeeded',
+    ]);
+    const delay = timelineNode(
+      { id: 'd', type: 'delay', status: 'running', startedAt: '2026-01-01T00:00:00.000Z' },
+      undefined,
+    );
+    expect([delay.waits, delay.attempts[0].status, delay.attempts[0].endedAt]).toEqual(['delay', 'running', undefined]);
+    expect(
+      timelineNode({ id: 'r', status: 'succeeded', startedAt: 'x', reusedFrom: 'run-1' }, undefined).attempts,
+    ).toEqual([]);
+    expect(timelineNode({ id: 'p', status: 'pending' }, undefined).attempts).toEqual([]);
+  });
+});
+
+test('live log lines gather per attempt and give way to the node’s own record when it ends', () => {
+  let state: RunStatusState = { runId: 'r', status: 'running', nodes: {} };
+  const log = (attempt: number, text: string, truncated?: boolean): RunEvent => ({
+    type: 'log',
+    data: {
+      nodeId: 'a',
+      execution: 1,
+      attempt,
+      entries: [{ level: 'log', timestamp: '2026-01-01T00:00:00.000Z', nodeId: 'a', args: [text] }],
+      ...(truncated ? { truncated } : {}),
+    },
+  });
+  state = reduceRunEvent(state, log(1, 'one'));
+  state = reduceRunEvent(state, log(1, 'two', true));
+  expect(state.liveLogs?.a.entries.map((entry) => entry.args[0])).toEqual(['one', 'two']);
+  expect(state.liveLogs?.a.truncated).toBe(true);
+  state = reduceRunEvent(state, log(2, 'retry'));
+  expect(state.liveLogs?.a).toMatchObject({ attempt: 2, truncated: false });
+  expect(state.liveLogs?.a.entries).toHaveLength(1);
+  state = reduceRunEvent(state, { type: 'node', data: { id: 'a', status: 'succeeded', logs: [] } });
+  expect(state.liveLogs?.a).toBeUndefined();
+  state = reduceRunEvent(state, { type: 'edges', data: ['taken'] });
+  expect(state.edges).toEqual(['taken']);
 });

@@ -7,52 +7,11 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Attempt, NodeView } from '../../api/debuggerTypes';
 import { runsApi } from '../../api/runs';
 import { formatDuration } from '../../domain/run/format';
-import { layoutTimeline, type TimelineAttempt, type TimelineBar, type TimelineNode } from '../../domain/run/timeline';
+import { layoutTimeline, type TimelineBar } from '../../domain/run/timeline';
+import { timelineNode } from '../../domain/run/timelineNodes';
 import { useStore } from '../../stores/createStore';
 import { runStatusStore } from '../../stores/runStatus';
 import { useNow } from './useNow';
-
-function endOf(node: NodeView): string | undefined {
-  if (node.endedAt) return node.endedAt;
-  if (node.startedAt && node.durationMs !== undefined && node.status !== 'running')
-    return new Date(Date.parse(node.startedAt) + node.durationMs).toISOString();
-  return undefined;
-}
-
-function attemptStatus(node: NodeView): TimelineAttempt['status'] {
-  return node.status === 'succeeded' || node.status === 'failed' || node.status === 'cancelled'
-    ? node.status
-    : 'running';
-}
-
-/** A node as the timeline draws it: its fetched attempts when it has them, else one bar from its record. */
-export function timelineNode(node: NodeView, attempts: Attempt[] | undefined): TimelineNode {
-  const label = node.name ?? node.id;
-  const waits = node.type === 'delay' || node.type === 'wait' ? node.type : undefined;
-  if (attempts && attempts.length > 0)
-    return {
-      id: node.id,
-      label,
-      waits,
-      attempts: attempts.map((attempt, index) => ({
-        // Executions of a node in a loop follow each other: number the bars in order.
-        attempt: index + 1,
-        scheduledAt: attempt.scheduledAt,
-        startedAt: attempt.startedAt,
-        endedAt: attempt.endedAt,
-        status: attempt.status,
-      })),
-    };
-  if (!node.startedAt || node.reusedFrom) return { id: node.id, label, waits, attempts: [] };
-  return {
-    id: node.id,
-    label,
-    waits,
-    attempts: [
-      { attempt: node.attempt ?? 1, startedAt: node.startedAt, endedAt: endOf(node), status: attemptStatus(node) },
-    ],
-  };
-}
 
 const KIND_NAMES: Record<TimelineBar['kind'], string> = {
   queue: 'queued',
