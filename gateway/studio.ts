@@ -1,6 +1,6 @@
 /**
  * The studio (ui/, built by `npm install` into ui/dist): its files, and index.html for every client route
- * (`/flows/:flowId`, `/runs/:runId`, `/runs`) so a screen can be linked and reloaded.
+ * (`/flows/:flowId`, `/runs/:runId`, `/runs`, `/dashboard`) so a screen can be linked and reloaded.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,6 +30,7 @@ export function registerStudioRoutes(routes: RouteRegistry, directory = STUDIO_D
     { path: '/flows/{flowId}', params: z.object({ flowId: z.string() }), summary: 'the studio: a flow’s editor' },
     { path: '/runs', summary: 'the studio: runs' },
     { path: '/runs/{runId}', params: z.object({ runId: z.string() }), summary: 'the studio: a run' },
+    { path: '/dashboard', summary: 'the studio: the dashboard' },
   ];
   for (const screen of screens) {
     routes.add(

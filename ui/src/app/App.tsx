@@ -8,6 +8,7 @@ import { useRoute } from './router';
 const FlowEditor = lazy(() => import('../screens/FlowEditor'));
 const RunView = lazy(() => import('../screens/RunView'));
 const RunsList = lazy(() => import('../screens/RunsList'));
+const Dashboard = lazy(() => import('../screens/Dashboard'));
 
 export function App() {
   const [key, setKey] = useState(storedKey);
@@ -35,6 +36,7 @@ export function App() {
         <nav aria-label="Main">
           <Link href="/">Flows</Link>
           <Link href="/runs">Runs</Link>
+          <Link href="/dashboard">Dashboard</Link>
         </nav>
         <button type="button" className="link" onClick={signOut}>
           Sign out
@@ -46,6 +48,7 @@ export function App() {
           {route.screen === 'flow' && <FlowEditor key={route.flowId} flowId={route.flowId} />}
           {route.screen === 'run' && <RunView key={route.runId} runId={route.runId} />}
           {route.screen === 'runs' && <RunsList search={route.search} />}
+          {route.screen === 'dashboard' && <Dashboard search={route.search} />}
           {route.screen === 'missing' && <p role="alert">No page at {route.path}.</p>}
         </Suspense>
       </main>

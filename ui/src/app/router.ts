@@ -6,10 +6,12 @@ export type Route =
   | { screen: 'flow'; flowId: string }
   | { screen: 'run'; runId: string }
   | { screen: 'runs'; search: string }
+  | { screen: 'dashboard'; search: string }
   | { screen: 'missing'; path: string };
 
 export function parseRoute(pathname: string, search = ''): Route {
   if (/^\/runs\/?$/.test(pathname)) return { screen: 'runs', search };
+  if (/^\/dashboard\/?$/.test(pathname)) return { screen: 'dashboard', search };
   if (pathname === '/' || pathname === '/flows' || pathname === '/flows/') return { screen: 'flows' };
   const flow = /^\/flows\/([^/]+)\/?$/.exec(pathname);
   if (flow) return { screen: 'flow', flowId: decodeURIComponent(flow[1]) };

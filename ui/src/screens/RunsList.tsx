@@ -124,6 +124,9 @@ export default function RunsList({ search }: { search: string }) {
     <section className="runs-list" aria-labelledby="runs-title">
       <div className="flows-head">
         <h1 id="runs-title">{filters.flowId ? `Runs of ${filters.flowId}` : 'Runs'}</h1>
+        <Link href={`/dashboard${filters.flowId ? `?flowId=${encodeURIComponent(filters.flowId)}` : ''}`}>
+          Dashboard
+        </Link>
       </div>
       <div className="filters" role="group" aria-label="Filters">
         <Select

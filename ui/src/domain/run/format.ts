@@ -28,6 +28,13 @@ export function formatPercent(part: number, whole: number): string {
   return `${text} %`;
 }
 
+/** `1,234` (grouped, no locale surprises in tests). */
+export function formatCount(value: number): string {
+  return Math.round(value)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** A run's duration: closed − started, or now − started while it runs. */
 export function runDurationMs(
   startedAt: string | undefined,
