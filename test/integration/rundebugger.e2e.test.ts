@@ -149,6 +149,50 @@ test('a running node shows its running state on the canvas before it ends, and t
   await page.locator('#run-status').getByText('cancelled').waitFor({ timeout: 60_000 });
 });
 
+test('the dashboard shows 10 executions and 70 % after 7 successful and 3 failed runs, and the thrown error 3 times', async () => {
+  await saveFlow({
+    id: 'payments',
+    name: 'Payments',
+    nodes: [
+      {
+        id: 'authorize',
+        type: 'code',
+        code: "if (input.fail) throw new Error('insufficient funds'); return { ok: true };",
+      },
+    ],
+    edges: [],
+  });
+  for (let i = 0; i < 10; i++) {
+    const run = await runAndWait('payments', { fail: i % 10 >= 7 });
+    expect(run.status).toBe(i % 10 >= 7 ? 'failed' : 'completed');
+  }
+  await page.goto(`${product.baseUrl}/dashboard?window=1h&flowId=payments`);
+  await eventually(async () => {
+    await page.reload();
+    await page
+      .locator('#metric-executions')
+      .getByText('10', { exact: true })
+      .waitFor({ timeout: 5_000 })
+      .catch(() => undefined);
+    return (await page.locator('#metric-executions').textContent()) === '10' ? true : undefined;
+  }, 60_000);
+  expect(await page.locator('#metric-success-rate').textContent()).toBe('70 %');
+  const errors = page.getByRole('table', { name: 'Top errors' });
+  const first = errors.locator('tbody tr').first();
+  await first.getByText('insufficient funds').waitFor();
+  expect(await first.locator('.error-count').textContent()).toBe('3');
+  await page.getByRole('figure').first().waitFor();
+  await shot('dashboard');
+  const usage = page.getByRole('region', { name: 'Usage' });
+  await usage.scrollIntoViewIfNeeded();
+  await usage.getByRole('meter', { name: 'Executions used this month' }).waitFor();
+  await shot('dashboard-usage');
+  await first.getByRole('link', { name: 'Failed runs of payments' }).click();
+  await page.waitForURL((url) => url.pathname === '/runs' && url.searchParams.get('status') === 'failed');
+  const rows = page.getByRole('table', { name: 'Runs' }).locator('tbody tr');
+  await eventually(async () => ((await rows.count()) === 3 ? true : undefined), 30_000);
+});
+
 test('screenshots: a run of a 200-node flow, and the run view on a narrow screen', async () => {
   const nodes = Array.from({ length: 200 }, (_, i) => ({ id: `n${i}`, type: 'code', code: 'return input;' }));
   await saveFlow({
