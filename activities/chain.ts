@@ -13,7 +13,7 @@ import { inlineLimit, jsonBytes } from '../flow/inline';
 import type { TriggerInfo } from '../flow/run';
 import type { CodeNode, FlowDefinition } from '../flow/schema';
 import type { ExecutionError } from '../sandbox/contract';
-import { countExecution, runCodeCall } from './codeRun';
+import { COUNTED_BY_CALLER, countExecution, runCodeCall } from './codeRun';
 import { nodeFailure } from './failure';
 import type { ActivityDependencies, FlowRef, RunCodeFailureDetails, RunCodeResult } from './index';
 
@@ -88,6 +88,8 @@ export async function runChain(
     deps.outputs.resolve(request.steps) as Promise<Record<string, unknown>>,
     deps.outputs.resolve(request.input),
   ]);
+  // Far from the quota, the nodes that ran are counted together once the chain ends: one write, not one a node.
+  const together = (deps.workspace?.canCountAlongside(request.flowId) ?? false) && nodes.length > 1;
   /** Each chain node's output as the nodes after it read it (references resolved). */
   const produced = new Map<string, unknown>();
   const inlineBytes = new Map(Object.entries(request.inlineBytes));
@@ -118,7 +120,7 @@ export async function runChain(
         steps: stepsAt(request.started, before, produced, node.id),
         env,
         inlineLimitBytes: inlineLimit(inlineBytes),
-        count: countExecution(deps, request.flowId),
+        count: together ? COUNTED_BY_CALLER : countExecution(deps, request.flowId),
       },
       (durationMs) => tools.noteDuration(flow, node.id, durationMs),
     );
@@ -135,5 +137,26 @@ export async function runChain(
     const next = nodes[index + 1];
     if (!next || !continuesTo(graph, node.id, output, next.id) || resultBytes > CHAIN_RESULT_BUDGET_BYTES) break;
   }
-  return { v: 1, nodes: results };
+  return { v: 1, nodes: together ? await countTogether(deps, request.flowId, results) : results };
+}
+
+/**
+ * Counts the executions of the nodes that ran, all at once. Refused only in a race at the quota's edge: then they are
+ * counted one by one, as unfused runs count them, and the chain ends at the first node refused, with its error.
+ */
+async function countTogether(
+  deps: ActivityDependencies,
+  flowId: string,
+  results: ChainNodeResult[],
+): Promise<ChainNodeResult[]> {
+  const workspace = deps.workspace!;
+  if ((await workspace.countExecution(flowId, results.length)) === undefined) return results;
+  for (const [index, { nodeId, startedAt }] of results.entries()) {
+    const refusal = await workspace.countExecution(flowId);
+    if (refusal !== undefined) {
+      const error = { type: 'QuotaExceeded' as const, name: 'QuotaExceeded', message: refusal };
+      return [...results.slice(0, index), { nodeId, startedAt, ok: false, error }];
+    }
+  }
+  return results;
 }

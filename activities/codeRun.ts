@@ -37,6 +37,12 @@ export function countExecution(deps: ActivityDependencies, flowId: string): Exec
   };
 }
 
+/** An execution its caller counts itself, with others (a fused chain counts its nodes together). */
+export const COUNTED_BY_CALLER: ExecutionCount = {
+  counting: Promise.resolve({ ok: true, value: undefined }),
+  alongside: true,
+};
+
 /** The quota's refusal (its message), if the count was refused; a failure to count throws. */
 export async function refusalOf(count: ExecutionCount): Promise<string | undefined> {
   const counted = await count.counting;

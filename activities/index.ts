@@ -19,8 +19,8 @@ export interface ActivityDependencies {
   /** The flow's workspace: its variables (they override host variables in `env`) and its execution quota. */
   workspace?: {
     envFor(flowId: string): Promise<Record<string, string>>;
-    /** Counts one execution; the refusal's message when the month's quota is used up. */
-    countExecution(flowId: string): Promise<string | undefined>;
+    /** Counts one execution (or `count`, all or none); the refusal's message when the month's quota is used up. */
+    countExecution(flowId: string, count?: number): Promise<string | undefined>;
     /** Whether the workspace is far enough from its quota for a node to start while its execution is counted. */
     canCountAlongside(flowId: string): boolean;
   };

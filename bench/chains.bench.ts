@@ -5,6 +5,7 @@
  * the same load. Prints medians, the ratio and the load average. BENCH_CHAIN_RUNS (default 15) sets the runs per row.
  */
 import os from 'node:os';
+import { Client, Connection } from '@temporalio/client';
 import { startProduct, Product } from '../test/support/product';
 
 const RUNS = Number(process.env.BENCH_CHAIN_RUNS ?? 15);
@@ -51,6 +52,7 @@ async function hook(product: Product, flowId: string): Promise<{ status: number;
 export async function run(): Promise<void> {
   console.log(`chains: ${RUNS} runs per row, alternating; load average ${loadAverage()}`);
   const product = await startProduct({ env: { NECTAR_LOG_LEVEL: 'warn' } });
+  const temporal = new Client({ connection: await Connection.connect({ address: product.info.temporalAddress }) });
   try {
     const flows = { fused: 'chain40-fused', 'one by one': 'chain40-one-by-one' } as const;
     for (const [label, flowId] of Object.entries(flows)) {
@@ -59,6 +61,15 @@ export async function run(): Promise<void> {
     }
     const api = (flowId: string) => () =>
       product.request('POST', `/api/flows/${flowId}/runs?wait=true`, { input: { y: 0 } });
+    const markers = async (flowId: string) => {
+      const { runId } = (await api(flowId)()).body as { runId: string };
+      const { events } = await temporal.workflow.getHandle(runId).fetchHistory();
+      const local = (events ?? []).filter(
+        (event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+      );
+      const remote = (events ?? []).filter((event) => event.activityTaskScheduledEventAttributes);
+      return `${local.length} local activities, ${remote.length} activities`;
+    };
     // The first runs measure the nodes (light once measured fast) and warm the isolates and caches.
     for (let i = 0; i < 3; i++) for (const flowId of Object.values(flows)) await timed(api(flowId));
     const samples: Record<string, { api: number[]; hook: number[] }> = {
@@ -80,8 +91,10 @@ export async function run(): Promise<void> {
           `${(oneByOne / fused).toFixed(2)}× faster fused`,
       );
     }
+    for (const [label, flowId] of Object.entries(flows)) console.log(`  a run ${label}: ${await markers(flowId)}`);
     console.log(`load average ${loadAverage()}`);
   } finally {
+    await temporal.connection.close();
     await product.stop();
   }
 }

@@ -19,19 +19,24 @@ export class UsageStore {
   }
 
   /**
-   * Counts one execution unless the month's count has reached `limit`: one atomic conditional increment, so concurrent
-   * executions can never pass the limit together. The month's count after it, or undefined when over quota.
+   * Counts `executions` (one unless told) unless the month's count would pass `limit`: one atomic conditional increment,
+   * so concurrent executions can never pass the limit together. The month's count after it, or undefined when over quota.
    */
-  async tryCount(workspace: string, limit: number, now: Date = new Date()): Promise<number | undefined> {
+  async tryCount(
+    workspace: string,
+    limit: number,
+    now: Date = new Date(),
+    executions = 1,
+  ): Promise<number | undefined> {
     const period = usagePeriod(now);
-    if (limit <= 0) return undefined;
+    if (limit < executions) return undefined;
     // A duplicate key means the month's document exists: either at the limit, or created a moment ago by a concurrent
     // first count of the month, in which case the second try increments it.
     for (let attempt = 1; ; attempt++) {
       try {
         const updated = await this.usage.findOneAndUpdate(
-          { _id: `${workspace}:${period}`, executions: { $lt: limit } },
-          { $inc: { executions: 1 }, $setOnInsert: { workspace, period } },
+          { _id: `${workspace}:${period}`, executions: { $lte: limit - executions } },
+          { $inc: { executions }, $setOnInsert: { workspace, period } },
           { upsert: true, returnDocument: 'after' },
         );
         return updated?.executions;

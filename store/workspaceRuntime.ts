@@ -37,11 +37,14 @@ export class WorkspaceRuntime {
     return this.variables.values(await this.workspaceOf(flowId));
   }
 
-  /** Counts one execution against the workspace's month; the refusal's message when the quota is used up. */
-  async countExecution(flowId: string): Promise<string | undefined> {
+  /**
+   * Counts one execution (or `count`, all or none) against the workspace's month; the refusal's message when the
+   * quota would be passed.
+   */
+  async countExecution(flowId: string, count = 1): Promise<string | undefined> {
     const workspace = await this.workspaceOf(flowId);
     const limit = await this.executionLimit(workspace);
-    const executions = await this.usage.tryCount(workspace, limit);
+    const executions = await this.usage.tryCount(workspace, limit, new Date(), count);
     this.lastCounts.set(workspace, { executions: executions ?? limit, limit, until: Date.now() + LAST_COUNT_TTL_MS });
     if (executions !== undefined) return undefined;
     return `workspace "${workspace}" has used its ${limit} executions this month`;
