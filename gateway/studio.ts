@@ -2,23 +2,44 @@
  * The studio (ui/, built by `npm install` into ui/dist): its files, and index.html for every client route
  * (`/flows/:flowId`, `/runs/:runId`, `/runs`, `/dashboard`) so a screen can be linked and reloaded.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import { z } from 'zod';
+import { HttpError } from './errors';
+import { sendStudioFile } from './precompressed';
 import type { RouteRegistry } from './routeRegistry';
 
 const STUDIO_DIR = path.join(__dirname, '..', '..', 'ui', 'dist');
 
-/** The studio's built files. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'no-cache';
+
+/** `/assets/<name>` inside the assets folder, or null for a path that would leave it. */
+function assetPath(assets: string, requestPath: string): string | null {
+  let name: string;
+  try {
+    name = decodeURIComponent(requestPath);
+  } catch {
+    return null;
+  }
+  if (name.includes('\0')) return null;
+  const file = path.resolve(assets, `.${name}`);
+  return file.startsWith(assets + path.sep) ? file : null;
+}
+
+/** The studio's built files, compressed as the build left them (gateway/precompressed.ts). */
 export function studioFiles(directory = STUDIO_DIR): express.Router {
   const router = express.Router();
-  // Hashed file names never change content: cache them; index.html is always revalidated.
-  router.use(
-    '/assets',
-    express.static(path.join(directory, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }),
-  );
-  router.use(express.static(directory, { index: 'index.html', maxAge: 0 }));
+  const assets = path.join(directory, 'assets');
+  // Hashed file names never change content: cached for good; index.html is always revalidated.
+  router.get('/assets/*name', (request, response) => {
+    const file = assetPath(assets, request.path.slice('/assets'.length));
+    if (!file || !sendStudioFile(request, response, file, { cacheControl: IMMUTABLE }))
+      throw new HttpError(404, 'not_found', `no studio file ${request.path}`);
+  });
+  router.get('/', (request, response, next) => {
+    if (!sendStudioFile(request, response, path.join(directory, 'index.html'), { cacheControl: REVALIDATE })) next();
+  });
   return router;
 }
 
@@ -35,9 +56,8 @@ export function registerStudioRoutes(routes: RouteRegistry, directory = STUDIO_D
   for (const screen of screens) {
     routes.add(
       { method: 'get', tag: 'studio', auth: 'none', ...screen, responses: { 200: 'index.html (text/html)' } },
-      (_request, response, _input, next) => {
-        if (!fs.existsSync(index)) return next();
-        response.set('cache-control', 'no-cache').sendFile(index);
+      (request, response, _input, next) => {
+        if (!sendStudioFile(request, response, index, { cacheControl: REVALIDATE })) next();
       },
     );
   }
