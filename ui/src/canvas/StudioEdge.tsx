@@ -47,48 +47,51 @@ function StudioEdgeView(props: EdgeProps<StudioEdgeModel>) {
   return (
     <>
       <BaseEdge id={id} path={path} className={classes} />
-      <EdgeLabelRenderer>
-        <div
-          className={`edge-label nodrag nopan ${classes}`}
-          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
-          title={faults.map((fault) => fault.message).join('\n') || undefined}
-        >
-          {editing ? (
-            <form onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && setEditing(false)}>
-              <input
-                name="label"
-                defaultValue={label}
-                aria-label="Edge label (the nextPath it is taken for)"
-                autoFocus
-                disabled={edge.on === 'error'}
-              />
-              {loop && (
+      {/* Most edges of a large flow have no label: they add no element (and no portal) of their own. */}
+      {(editing || label || loop || selected) && (
+        <EdgeLabelRenderer>
+          <div
+            className={`edge-label nodrag nopan ${classes}`}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            title={faults.map((fault) => fault.message).join('\n') || undefined}
+          >
+            {editing ? (
+              <form onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && setEditing(false)}>
                 <input
-                  name="maxIterations"
-                  type="number"
-                  min={1}
-                  defaultValue={edge.maxIterations}
-                  aria-label="Maximum iterations"
+                  name="label"
+                  defaultValue={label}
+                  aria-label="Edge label (the nextPath it is taken for)"
+                  autoFocus
+                  disabled={edge.on === 'error'}
                 />
-              )}
-              <button type="submit">OK</button>
-            </form>
-          ) : (
-            (label || loop || selected) && (
-              <button
-                type="button"
-                className="edge-chip"
-                onDoubleClick={() => setEditing(true)}
-                onClick={() => selected && setEditing(true)}
-                aria-label={`Edge ${edge.from} to ${edge.to}${label ? ` (${label})` : ''}: edit label`}
-              >
-                {label || (selected ? '+ label' : '')}
-                {loop && ` ↺ ≤${edge.maxIterations}`}
-              </button>
-            )
-          )}
-        </div>
-      </EdgeLabelRenderer>
+                {loop && (
+                  <input
+                    name="maxIterations"
+                    type="number"
+                    min={1}
+                    defaultValue={edge.maxIterations}
+                    aria-label="Maximum iterations"
+                  />
+                )}
+                <button type="submit">OK</button>
+              </form>
+            ) : (
+              (label || loop || selected) && (
+                <button
+                  type="button"
+                  className="edge-chip"
+                  onDoubleClick={() => setEditing(true)}
+                  onClick={() => selected && setEditing(true)}
+                  aria-label={`Edge ${edge.from} to ${edge.to}${label ? ` (${label})` : ''}: edit label`}
+                >
+                  {label || (selected ? '+ label' : '')}
+                  {loop && ` ↺ ≤${edge.maxIterations}`}
+                </button>
+              )
+            )}
+          </div>
+        </EdgeLabelRenderer>
+      )}
     </>
   );
 }

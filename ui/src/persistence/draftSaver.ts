@@ -5,6 +5,7 @@
 import { ApiError, api } from '../api/client';
 import type { Problem } from '../domain/faults';
 import type { FlowDefinition } from '../domain/model';
+import { checkInWorker } from '../stores/checkInWorker';
 import { createStore } from '../stores/createStore';
 
 export type SaveStatus = 'new' | 'saved' | 'dirty' | 'saving' | 'invalid' | 'conflict' | 'error';
@@ -85,14 +86,13 @@ export class DraftSaver {
       return;
     }
     // The API's own checks, run here first: a draft that would be refused is not sent (and says why at once).
-    const { checkDefinition } = await import('../../../flow/validate');
-    const check = checkDefinition(definition);
-    if (!check.ok) {
+    const problems = await checkInWorker(definition);
+    if (problems.length > 0) {
       this.state.set((state) => ({
         ...state,
         status: 'invalid',
-        problems: check.problems,
-        message: `the flow has ${check.problems.length} problem(s)`,
+        problems,
+        message: `the flow has ${problems.length} problem(s)`,
       }));
       return;
     }

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { NODE_LIMITS } from '../../../../flow/limits';
 import { stepTypings } from '../../domain/typings';
 import { NumberField } from '../../panels/fields';
@@ -28,6 +28,23 @@ function withRetry(node: CodeNode, change: Partial<Retry>): CodeNode {
   return next.maximumAttempts <= 1 && Object.keys(next).length === 1 ? rest : { ...rest, retry: next };
 }
 
+/**
+ * False until the inspector has been painted: Monaco's first load (evaluating its modules, adding its font, which
+ * re-lays out every text on the canvas) starts after the person sees the inspector, not before.
+ */
+function usePainted(): boolean {
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => setPainted(true))));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, []);
+  return painted;
+}
+
 export function CodeInspector({ flowId, node, update, upstream, predecessors, outputs }: KindInspectorProps<'code'>) {
   const plan = usePlanCeilings();
   const planReason = plan.plan ? `the ${plan.plan} plan's limit` : 'the plan limit';
@@ -35,16 +52,22 @@ export function CodeInspector({ flowId, node, update, upstream, predecessors, ou
   const pinned = pinnedInputs(flowId);
   const pinnedInput = pinned && Object.hasOwn(pinned.nodes, node.id) ? pinned.nodes[node.id] : undefined;
   const suggested = pinnedInput ?? (predecessors.length === 1 ? outputs[predecessors[0]] : undefined);
+  const painted = usePainted();
+  const loading = <p className="loading">Loading the editor…</p>;
   return (
     <>
-      <Suspense fallback={<p className="loading">Loading the editor…</p>}>
-        <CodeEditor
-          nodeId={node.id}
-          code={node.code}
-          typings={typings}
-          onChange={(code) => update('code', (current) => ({ ...current, code }))}
-        />
-      </Suspense>
+      {painted ? (
+        <Suspense fallback={loading}>
+          <CodeEditor
+            nodeId={node.id}
+            code={node.code}
+            typings={typings}
+            onChange={(code) => update('code', (current) => ({ ...current, code }))}
+          />
+        </Suspense>
+      ) : (
+        loading
+      )}
       <div className="field-grid">
         <NumberField
           label="Time limit (ms)"
