@@ -12,7 +12,7 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, type DragEvent } from 'react';
+import { useCallback, useEffect, useState, type DragEvent } from 'react';
 import type { TriggerKind } from '../domain/triggers';
 import { isNodeKind } from '../nodes/registry';
 import { applyView, beginMove, useGraph, type StudioEdge as StudioEdgeModel, type StudioNode } from '../stores/graph';
@@ -43,6 +43,9 @@ export function FlowCanvas({
   const edges = useGraph((graph) => graph.edges);
   const flow = useReactFlow<StudioNode, StudioEdgeModel>();
   useEffect(() => watchRunEdges(), []);
+  // The graph is fitted into view once its nodes are first drawn; not an editor's empty canvas, which React Flow would
+  // fit to the first node dropped on it, moving that node away from where it was put.
+  const [fitOnOpen] = useState(() => readOnly || nodes.length > 0);
 
   const onNodesChange = useCallback((changes: NodeChange<StudioNode>[]) => {
     const kept = changes.filter(
@@ -96,7 +99,7 @@ export function FlowCanvas({
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionKeyCode="Shift"
         onlyRenderVisibleElements={nodes.length > LARGE_GRAPH}
-        fitView
+        fitView={fitOnOpen}
         fitViewOptions={FIT_VIEW}
         minZoom={0.02}
         proOptions={{ hideAttribution: true }}

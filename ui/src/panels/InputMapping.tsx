@@ -97,7 +97,8 @@ export function InputMappingEditor({
               ? undefined
               : next === 'source'
                 ? { path: paths[0] ?? 'trigger.payload' }
-                : { value: { value: null } },
+                : // Not `value` or `path`: a single field so named would read as one source.
+                  { field1: { path: paths[0] ?? 'trigger.payload' } },
           );
         }}
       >
@@ -124,6 +125,12 @@ export function InputMappingEditor({
               label={`Field ${name}`}
               onChange={(next) => setFields(fields.map((entry, i) => (i === index ? [entry[0], next] : entry)))}
             />
+            {fields.length === 1 && (name === 'value' || name === 'path') && (
+              <span className="error" role="alert">
+                One field named “{name}” reads as a single {name === 'value' ? 'constant' : 'path'}: rename it or add
+                another field.
+              </span>
+            )}
             <button
               type="button"
               aria-label={`Remove field ${name}`}
