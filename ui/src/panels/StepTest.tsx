@@ -1,4 +1,7 @@
-/** Test one code node without publishing: input from an upstream node's last output or pasted JSON; see output, logs, error. */
+/**
+ * Test one code node without publishing: input from an upstream node's output in the run on the canvas or in an earlier
+ * run of the flow, or pasted JSON; see output, logs, error.
+ */
 import { useState } from 'react';
 import { api } from '../api/client';
 import type { StepTestAnswer } from '../api/types';
@@ -7,16 +10,19 @@ import { runUrl } from '../app/router';
 import type { FlowNode } from '../domain/model';
 import { JsonView } from './JsonView';
 import { Alert } from './Alert';
+import { RunOutputPicker } from './RunOutputPicker';
 
 export function StepTest({
   flowId,
   node,
+  upstream,
   suggestedInput,
   pinnedFrom,
   onResult,
 }: {
   flowId: string;
   node: FlowNode;
+  upstream: readonly string[];
   suggestedInput: unknown;
   /** The run whose input for this node is pinned as `suggestedInput` ("debug in editor"). */
   pinnedFrom?: string;
@@ -26,6 +32,7 @@ export function StepTest({
   const [result, setResult] = useState<StepTestAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [picking, setPicking] = useState(false);
 
   const run = async () => {
     setError(null);
@@ -72,10 +79,20 @@ export function StepTest({
         >
           {pinnedFrom ? 'Use the pinned input' : 'Use last upstream output'}
         </button>
+        <button type="button" onClick={() => setPicking(!picking)} aria-expanded={picking}>
+          From a run
+        </button>
         <button type="button" className="primary" onClick={() => void run()} disabled={busy}>
           {busy ? 'Testing…' : 'Test step'}
         </button>
       </div>
+      {picking && (
+        <RunOutputPicker
+          flowId={flowId}
+          upstream={upstream}
+          onPick={(output) => setText(JSON.stringify(output ?? null, null, 2))}
+        />
+      )}
       <Alert text={error} />
       {result?.status === 'running' && (
         <p>

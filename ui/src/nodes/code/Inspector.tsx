@@ -109,6 +109,7 @@ export function CodeInspector({ flowId, node, update, upstream, predecessors, ou
         key={node.id}
         flowId={flowId}
         node={node}
+        upstream={upstream}
         suggestedInput={suggested}
         pinnedFrom={pinnedInput !== undefined ? pinned?.runId : undefined}
       />
