@@ -1,22 +1,25 @@
 /**
  * The studio end to end in Debian's chromium, against the real product: from an empty canvas, with mouse and keyboard,
- * build the seed's purchase-approval flow, see a validation marker, test a step, publish, run, reload, conflict, diff.
+ * build the seed's purchase-approval flow (its approvalLogic typed into Monaco), see a validation marker, test a step,
+ * publish, run, reload, conflict, diff; edit an edge label, map an input, test a step with an earlier run's output,
+ * pause and resume a schedule, restore a version.
  * Screenshots go to NECTAR_UI_SCREENSHOTS (the README's, in docs/studio) or the product's data dir.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signedInPage, type PageWatch } from '../support/browser';
-import { Product, startProduct } from '../support/product';
 import { APPROVAL_LOGIC } from '../support/seedSamples';
+import { eventually, Product, startProduct } from '../support/product';
 import {
   connect,
   dropNode,
+  editorText,
   node,
   openNode,
-  pasteCode,
   renameNode,
   typeCode,
+  typeLines,
   waitForSaved,
 } from '../support/studioPage';
 
@@ -61,8 +64,9 @@ test('from an empty canvas, a person builds the purchase-approval flow with four
   await typeCode(page, "const fs = require('fs');");
   await page.getByRole('list', { name: 'Code problems' }).getByText('Line 1').first().waitFor({ timeout: 5_000 });
   expect(await page.locator('.monaco-editor .squiggly-error').count()).toBeGreaterThan(0);
-  await pasteCode(page, APPROVAL_LOGIC);
-  await page.locator('.code-problems li').first().waitFor({ state: 'detached', timeout: 5_000 });
+  await typeLines(page, APPROVAL_LOGIC);
+  expect(await editorText(page)).toBe(APPROVAL_LOGIC);
+  await page.locator('.code-problems li').first().waitFor({ state: 'detached', timeout: 10_000 });
   for (const handle of ['executive-approval', 'manager-approval', 'auto-approve', 'default'])
     await node(page, 'route').locator(`[data-handleid="path:${handle}"]`).waitFor();
 
@@ -187,6 +191,112 @@ test('keyboard: copy and paste, Delete, undo, Escape; an edge back to an earlier
   expect(draft.edges).toContainEqual({ from: 'manager-approval', to: 'route', maxIterations: 3 });
   await page.keyboard.press('ControlOrMeta+Z');
   await page.locator('.edge-label.edge-loop').waitFor({ state: 'detached' });
+});
+
+test('an edge label is edited in place, and the edge follows the new label', async () => {
+  await page.getByRole('button', { name: 'Edge route to auto-approve (auto-approve): edit label' }).dblclick();
+  const label = page.getByLabel('Edge label (the nextPath it is taken for)');
+  await label.fill('auto');
+  await label.press('Enter');
+  await page.getByRole('button', { name: 'Edge route to auto-approve (auto): edit label' }).waitFor();
+  await node(page, 'route').locator('[data-handleid="path:auto"]').waitFor();
+  await waitForSaved(page);
+  let draft = (await product.request('GET', '/api/flows/purchase-approval/draft')).body.definition;
+  expect(draft.edges).toContainEqual({ from: 'route', to: 'auto-approve', path: 'auto' });
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await page.getByRole('button', { name: 'Edge route to auto-approve (auto-approve): edit label' }).waitFor();
+  await waitForSaved(page);
+  draft = (await product.request('GET', '/api/flows/purchase-approval/draft')).body.definition;
+  expect(draft.edges).toContainEqual({ from: 'route', to: 'auto-approve', path: 'auto-approve' });
+});
+
+test('a node’s input is mapped field by field from a path of an upstream output', async () => {
+  // The paths offered come from the outputs of the run on the canvas: the draft is run first.
+  await page.getByRole('button', { name: 'Run…', exact: true }).click();
+  await page.locator('#run-input').fill('{"purchaseAmount": 5000}');
+  await page.getByRole('button', { name: 'Run draft' }).click();
+  await node(page, 'manager-approval').locator('[data-run-status="succeeded"]').waitFor({ timeout: 30_000 });
+  await openNode(page, 'manager-approval');
+  const inspector = page.getByRole('region', { name: 'Node manager-approval' });
+  await inspector.getByLabel('Input mapping').selectOption('fields');
+  await inspector.getByLabel('Field 1 name').fill('decision');
+  await inspector.getByLabel('Field decision: kind').selectOption('path');
+  const path = inspector.getByLabel('Field decision: path');
+  const offered = await path.evaluate((input) =>
+    Array.from(
+      (input as unknown as { list: { options: ArrayLike<{ value: string }> } | null }).list?.options ?? [],
+    ).map((option) => option.value),
+  );
+  expect(offered).toEqual(expect.arrayContaining(['trigger.payload', 'steps.route', 'steps.route.nextPath']));
+  await path.fill('steps.route.nextPath');
+  await waitForSaved(page);
+  const draft = (await product.request('GET', '/api/flows/purchase-approval/draft')).body.definition;
+  expect(draft.nodes.find((n: { id: string }) => n.id === 'manager-approval').input).toEqual({
+    decision: { path: 'steps.route.nextPath' },
+  });
+});
+
+test('a step is tested with an upstream node’s output from an earlier run of the flow', async () => {
+  const started = await product.request('POST', '/api/flows/purchase-approval/runs', {
+    input: { purchaseAmount: 20_000 },
+  });
+  expect(started.status).toBe(202);
+  const runId: string = started.body.runId;
+  await eventually(async () => {
+    const run = await product.request('GET', `/api/runs/${runId}`);
+    return run.body.status === 'completed' ? true : undefined;
+  }, 60_000);
+  await openNode(page, 'executive-approval');
+  const test = page.getByRole('region', { name: 'Test this step' });
+  await test.getByRole('button', { name: 'From a run' }).click();
+  const runs = test.getByLabel('Earlier run');
+  await runs.locator(`option[value="${runId}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+  await runs.selectOption(runId);
+  await test.getByLabel('Output of').locator('option[value="route"]').waitFor({ state: 'attached' });
+  await test.getByLabel('Output of').selectOption('route');
+  await eventually(async () => {
+    const text = await test.getByLabel('Test input (JSON)').inputValue();
+    return text.includes('executive-approval') ? text : undefined;
+  });
+  expect(JSON.parse(await test.getByLabel('Test input (JSON)').inputValue())).toEqual({
+    nextPath: 'executive-approval',
+  });
+  await test.getByRole('button', { name: 'Test step' }).click();
+  await page.locator('#step-output').getByText('executive').waitFor({ timeout: 30_000 });
+});
+
+test('a published schedule is paused and resumed from the triggers panel', async () => {
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText('Published version 3.').waitFor();
+  await page.getByRole('button', { name: 'Triggers' }).click();
+  const panel = page.getByRole('region', { name: 'Triggers' });
+  await panel.getByText('Published schedule: running').waitFor({ timeout: 30_000 });
+  const schedule = async () => {
+    const answer = await product.request('GET', '/api/flows/purchase-approval/schedules');
+    return answer.body.schedules[0] as { paused: boolean };
+  };
+  expect((await schedule()).paused).toBe(false);
+  await panel.getByRole('button', { name: 'Pause' }).click();
+  await panel.getByText('Published schedule: paused').waitFor({ timeout: 30_000 });
+  expect((await schedule()).paused).toBe(true);
+  await panel.getByRole('button', { name: 'Resume' }).click();
+  await panel.getByText('Published schedule: running').waitFor({ timeout: 30_000 });
+  expect((await schedule()).paused).toBe(false);
+});
+
+test('a version is restored into the draft', async () => {
+  await page.getByRole('button', { name: 'Versions' }).click();
+  await page.getByRole('button', { name: 'Restore version 1 into the draft' }).click();
+  await page.getByText('Version 1 restored into the draft').waitFor();
+  await waitForSaved(page);
+  const draft = (await product.request('GET', '/api/flows/purchase-approval/draft')).body.definition;
+  const v1 = (await product.request('GET', '/api/flows/purchase-approval?version=1')).body.definition;
+  expect(draft.nodes).toEqual(v1.nodes);
+  expect(draft.edges).toEqual(v1.edges);
+  expect(draft.triggers).toEqual(v1.triggers);
+  await openNode(page, 'manager-approval');
+  await page.locator('.monaco-editor').waitFor();
+  await eventually(async () => ((await editorText(page)) === 'return { approvedBy: "manager" };' ? true : undefined));
 });
 
 test('screenshots: the flows list, narrow screens, and a 200-node flow', async () => {

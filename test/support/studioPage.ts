@@ -46,20 +46,64 @@ export async function typeCode(page: Page, code: string): Promise<void> {
   await page.keyboard.type(code);
 }
 
+/** What these helpers read of the page's DOM (the tests are compiled without the DOM's types). */
+interface Element {
+  textContent: string | null;
+  style: { top: string };
+  querySelector(selector: string): Element | null;
+  querySelectorAll(selector: string): ArrayLike<Element>;
+}
+
+/** The indentation Monaco gave the line the cursor is on, once that is line `lineNumber`. */
+async function indentationOfLine(page: Page, lineNumber: number): Promise<number> {
+  const answer = await page.waitForFunction((line) => {
+    const root = (globalThis as unknown as { document: Element }).document.querySelector('.monaco-editor');
+    const active = root?.querySelector('.line-numbers.active-line-number');
+    if (!root || active?.textContent?.trim() !== String(line)) return false;
+    const cursor = root.querySelector('.cursors-layer .cursor');
+    const row = Array.from(root.querySelectorAll('.view-lines .view-line')).find(
+      (candidate) => candidate.style.top === cursor?.style.top,
+    );
+    if (!row) return false;
+    const text = (row.textContent ?? '').replace(/\u00a0/g, ' ');
+    return { indentation: text.length - text.trimStart().length };
+  }, lineNumber);
+  const { indentation } = (await answer.jsonValue()) as { indentation: number };
+  return indentation;
+}
+
 /**
- * Replaces the code by pasting it (Ctrl/Cmd+V), as a person copies the seed's function: typed line by line, Monaco's
- * auto-indent and bracket closing would re-shape an already indented multi-line text.
+ * Replaces the code by typing it key by key, line by line, as a person types an indented function: after each Enter
+ * the indentation Monaco added is removed and the line typed with its own; the brackets Monaco closed ahead of the
+ * cursor, which the typed text closes itself, are deleted at the end.
  */
-export async function pasteCode(page: Page, code: string): Promise<void> {
+export async function typeLines(page: Page, code: string): Promise<void> {
   await clearEditor(page);
-  await page.evaluate(
-    (text) =>
-      (
-        globalThis as unknown as { navigator: { clipboard: { writeText(text: string): Promise<void> } } }
-      ).navigator.clipboard.writeText(text),
-    code,
-  );
-  await page.keyboard.press('ControlOrMeta+V');
+  for (const [index, line] of code.split('\n').entries()) {
+    if (index > 0) {
+      await page.keyboard.press('Enter');
+      if ((await indentationOfLine(page, index + 1)) > 0) {
+        await page.keyboard.press('Shift+Home');
+        await page.keyboard.press('Backspace');
+      }
+    }
+    await page.keyboard.type(line);
+  }
+  await page.keyboard.press('Shift+ControlOrMeta+End');
+  await page.keyboard.press('Delete');
+}
+
+/** The text in the open editor, as Monaco shows it. */
+export function editorText(page: Page): Promise<string> {
+  return page
+    .locator('.monaco-editor .view-lines')
+    .first()
+    .evaluate((lines) =>
+      Array.from((lines as unknown as Element).querySelectorAll('.view-line'))
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' '))
+        .join('\n'),
+    );
 }
 
 /** Drags from an output handle of `from` to the input handle of `to`. */
