@@ -14,30 +14,37 @@ const STUDIO_DIR = path.join(__dirname, '..', '..', 'ui', 'dist');
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
-/** `/assets/<name>` inside the assets folder, or null for a path that would leave it. */
+/** `/assets/<name>` inside the assets folder, or null for a path that would leave it; a 400 for one not URL-encoded. */
 function assetPath(assets: string, requestPath: string): string | null {
   let name: string;
   try {
     name = decodeURIComponent(requestPath);
   } catch {
-    return null;
+    throw new HttpError(400, 'invalid_request', `the path ${requestPath} is not URL-encoded text`);
   }
   if (name.includes('\0')) return null;
   const file = path.resolve(assets, `.${name}`);
   return file.startsWith(assets + path.sep) ? file : null;
 }
 
-/** The studio's built files, compressed as the build left them (gateway/precompressed.ts). */
+const READS = new Set(['GET', 'HEAD']);
+
+/**
+ * The studio's built files, compressed as the build left them (gateway/precompressed.ts). Middleware, not routes: the
+ * files are not API operations (the route registry and its OpenAPI document list the client screens instead).
+ */
 export function studioFiles(directory = STUDIO_DIR): express.Router {
   const router = express.Router();
   const assets = path.join(directory, 'assets');
   // Hashed file names never change content: cached for good; index.html is always revalidated.
-  router.get('/assets/*name', (request, response) => {
-    const file = assetPath(assets, request.path.slice('/assets'.length));
+  router.use('/assets', (request, response, next) => {
+    if (!READS.has(request.method)) return next();
+    const file = assetPath(assets, request.path);
     if (!file || !sendStudioFile(request, response, file, { cacheControl: IMMUTABLE }))
-      throw new HttpError(404, 'not_found', `no studio file ${request.path}`);
+      throw new HttpError(404, 'not_found', `no studio file /assets${request.path}`);
   });
-  router.get('/', (request, response, next) => {
+  router.use((request, response, next) => {
+    if (!READS.has(request.method) || request.path !== '/') return next();
     if (!sendStudioFile(request, response, path.join(directory, 'index.html'), { cacheControl: REVALIDATE })) next();
   });
   return router;
