@@ -3,18 +3,21 @@ import type { Page } from 'playwright-core';
 
 export const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
+/** The canvas nodes' ids, in the page's order. */
+function nodeIds(page: Page): Promise<(string | null)[]> {
+  return page
+    .locator('.react-flow__node')
+    .evaluateAll((nodes) => nodes.map((n) => (n as unknown as PageNode).getAttribute('data-id')));
+}
+
 /** Drags a node kind from the palette onto the canvas at (x, y) of the canvas; answers the new node's id. */
 export async function dropNode(page: Page, kind: string, x: number, y: number): Promise<string> {
-  const before = new Set(
-    await page.locator('.react-flow__node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-id'))),
-  );
+  const before = new Set(await nodeIds(page));
   await page
     .locator(`.palette-item[data-kind="${kind}"]`)
     .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
   await page.locator('.react-flow__node').nth(before.size).waitFor();
-  const after = await page
-    .locator('.react-flow__node')
-    .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-id')));
+  const after = await nodeIds(page);
   return after.find((id) => id && !before.has(id))!;
 }
 
@@ -46,18 +49,22 @@ export async function typeCode(page: Page, code: string): Promise<void> {
   await page.keyboard.type(code);
 }
 
-/** What these helpers read of the page's DOM (the tests are compiled without the DOM's types). */
-interface Element {
+/**
+ * What these helpers read of the page's DOM: the tests are compiled without the DOM's types (@types/react, which tests
+ * of ui/ modules bring in, declares its element interfaces empty).
+ */
+interface PageNode {
   textContent: string | null;
+  getAttribute(name: string): string | null;
   style: { top: string };
-  querySelector(selector: string): Element | null;
-  querySelectorAll(selector: string): ArrayLike<Element>;
+  querySelector(selector: string): PageNode | null;
+  querySelectorAll(selector: string): ArrayLike<PageNode>;
 }
 
 /** The indentation Monaco gave the line the cursor is on, once that is line `lineNumber`. */
 async function indentationOfLine(page: Page, lineNumber: number): Promise<number> {
   const answer = await page.waitForFunction((line) => {
-    const root = (globalThis as unknown as { document: Element }).document.querySelector('.monaco-editor');
+    const root = (globalThis as unknown as { document: PageNode }).document.querySelector('.monaco-editor');
     const active = root?.querySelector('.line-numbers.active-line-number');
     if (!root || active?.textContent?.trim() !== String(line)) return false;
     const cursor = root.querySelector('.cursors-layer .cursor');
@@ -99,7 +106,7 @@ export function editorText(page: Page): Promise<string> {
     .locator('.monaco-editor .view-lines')
     .first()
     .evaluate((lines) =>
-      Array.from((lines as unknown as Element).querySelectorAll('.view-line'))
+      Array.from((lines as unknown as PageNode).querySelectorAll('.view-line'))
         .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
         .map((line) => (line.textContent ?? '').replace(/\u00a0/g, ' '))
         .join('\n'),
