@@ -299,7 +299,7 @@ async function startBaselineServer(product: Product): Promise<{ url: string; sto
       server.close();
       worker.shutdown();
       await running;
-      close();
+      await close();
       await connection.close();
       await store.close();
     },
