@@ -7,7 +7,7 @@ import { edgeRunStates, focusNodeId } from '../../ui/src/domain/run/runGraph';
 import { niceTicks } from '../../ui/src/domain/run/scale';
 import { layoutTimeline } from '../../ui/src/domain/run/timeline';
 import { timelineNode } from '../../ui/src/domain/run/timelineNodes';
-import { reduceRunEvent, type RunStatusState } from '../../ui/src/stores/runStatus';
+import { reduceRunEvent, type RunStatusState } from '../../ui/src/domain/run/runEvents';
 import type { RunEvent } from '../../ui/src/api/types';
 import type { NodeRecord } from '../../flow/contracts';
 import { parseEvents } from '../../ui/src/api/sse';
