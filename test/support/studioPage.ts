@@ -113,8 +113,7 @@ export function editorText(page: Page): Promise<string> {
     );
 }
 
-/** Drags from an output handle of `from` to the input handle of `to`. */
-export async function connect(page: Page, from: string, handleId: string, to: string): Promise<void> {
+async function dragHandle(page: Page, from: string, handleId: string, to: string): Promise<void> {
   const source = node(page, from).locator(`.react-flow__handle[data-handleid="${handleId}"]`);
   const target = node(page, to).locator('.react-flow__handle.target');
   const a = (await source.boundingBox())!;
@@ -124,6 +123,26 @@ export async function connect(page: Page, from: string, handleId: string, to: st
   await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
   await page.mouse.up();
+}
+
+/**
+ * Drags from an output handle of `from` to the input handle of `to`, until the edge is drawn (or a loop's dialog
+ * asks for its limit): on a loaded machine a
+ * drag can end before React Flow has seen the pointer over the target, and a person would drag again.
+ */
+export async function connect(page: Page, from: string, handleId: string, to: string): Promise<void> {
+  const edges = page.locator('.react-flow__edge');
+  const before = await edges.count();
+  for (let attempt = 1; ; attempt++) {
+    await dragHandle(page, from, handleId, to);
+    try {
+      // A loop edge is drawn once its dialog is answered: the dialog opening is the drag's success.
+      await edges.nth(before).or(page.getByRole('dialog')).first().waitFor({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }
 
 export async function waitForSaved(page: Page): Promise<void> {
