@@ -42,11 +42,13 @@ export interface NodeRunPanelProps {
   runId: string;
   nodeId: string;
   label: string;
+  /** Whether the gateway answers a node's input and attempts. */
+  details: boolean;
   /** Rerun from this node (absent while the run is open, or when the node never ran). */
   onRerunFrom?: () => void;
 }
 
-export function NodeRunPanel({ runId, nodeId, label, onRerunFrom }: NodeRunPanelProps) {
+export function NodeRunPanel({ runId, nodeId, label, details, onRerunFrom }: NodeRunPanelProps) {
   const node = useNodeRun(nodeId);
   const live = useStore(runStatusStore, (state) => state.liveLogs?.[nodeId]);
   const running = node?.status === 'running';
@@ -98,7 +100,7 @@ export function NodeRunPanel({ runId, nodeId, label, onRerunFrom }: NodeRunPanel
         </div>
       )}
       <div role="tablist" aria-label="Node details" className="tabs">
-        {TABS.map(([id, name]) => (
+        {TABS.filter(([id]) => details || (id !== 'input' && id !== 'attempts')).map(([id, name]) => (
           <button
             key={id}
             type="button"

@@ -61,15 +61,18 @@ export function Timeline({
   runId,
   startedAt,
   onSelect,
+  attempts: withAttempts,
 }: {
   runId: string;
   startedAt: string;
   onSelect: (nodeId: string) => void;
+  /** Whether the gateway answers a node's attempts (retried nodes are then drawn attempt by attempt). */
+  attempts: boolean;
 }) {
   const nodes = useStore(runStatusStore, (state) => state.nodes);
   const open = useStore(runStatusStore, (state) => state.status === 'running' || state.status === 'pending');
   const list = useMemo(() => Object.values(nodes), [nodes]);
-  const attempts = useRetriedAttempts(runId, list);
+  const attempts = useRetriedAttempts(runId, withAttempts ? list : []);
   const now = useNow(open, 500);
   const layout = useMemo(
     () =>
