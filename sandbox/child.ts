@@ -29,7 +29,9 @@ function main(): void {
     const canceller = new AbortController();
     cancellers.set(id, canceller);
     executor
-      .execute(request, canceller.signal)
+      .execute(request, canceller.signal, {
+        onLogs: (entries) => send({ v: PROTOCOL_VERSION, type: 'logs', id, entries }),
+      })
       .finally(() => cancellers.delete(id))
       .then(
         (outcome) => send({ v: PROTOCOL_VERSION, type: 'outcome', id, outcome }),

@@ -98,10 +98,24 @@ export function failedOutcome(type: ExecutionError['type'], message: string, dur
   return { ok: false, error: { type, name: type, message }, logs: [], durationMs, memoryBytes: 0 };
 }
 
+/**
+ * What the caller hears while a function runs. `onLogs` gets the log entries as they are written, in order, in small
+ * batches (at most every LIVE_LOG_BATCH_MS); the outcome's `logs` still holds all of them.
+ */
+export interface ExecutionHooks {
+  onLogs?(entries: LogEntry[]): void;
+}
+
+/** How long a sandbox process gathers log entries before handing them out (one message per batch). */
+export const LIVE_LOG_BATCH_MS = 100;
+
 /** Runs functions. Both executors answer every failure as an outcome: `execute` never rejects. */
 export interface Executor {
-  /** Runs one function; `signal` aborts it (the run was cancelled): it ends at once, its isolate disposed. */
-  execute(request: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionOutcome>;
+  /**
+   * Runs one function; `signal` aborts it (the run was cancelled): it ends at once, its isolate disposed. `hooks`
+   * hears its logs live; every batch is handed out before the outcome is answered.
+   */
+  execute(request: ExecutionRequest, signal?: AbortSignal, hooks?: ExecutionHooks): Promise<ExecutionOutcome>;
   /** Stops whatever the executor holds (sandbox processes, isolates kept ready). */
   close(): void;
 }
@@ -128,6 +142,13 @@ export type ToSandbox = z.infer<typeof ToSandbox>;
 /** Sandbox process → worker. */
 export const FromSandbox = z.discriminatedUnion('type', [
   z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('ready') }),
+  /** Log entries an execution wrote since the last batch (sent before its outcome). */
+  z.object({
+    v: z.literal(PROTOCOL_VERSION),
+    type: z.literal('logs'),
+    id: z.number().int(),
+    entries: z.array(LogEntrySchema).max(1_000),
+  }),
   z.object({
     v: z.literal(PROTOCOL_VERSION),
     type: z.literal('outcome'),

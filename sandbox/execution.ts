@@ -6,6 +6,7 @@
 import { checkPayloadShape } from '../common/payloadShape';
 import type ivm from 'isolated-vm';
 import type { EntryForm } from '../flow/code';
+import type { LogEntry } from '../flow/contracts';
 import { entryScript } from '../flow/code';
 import type { ExecutionError, ExecutionLimits, ExecutionOutcome, ExecutionRequest } from './contract';
 import { ExecutionHost, LimitBreach } from './executionHost';
@@ -24,6 +25,8 @@ export interface ExecutionOptions {
   prepared: PreparedIsolate;
   /** `performance.now()` when the execution was asked for: durationMs counts from there. */
   requestedAt: number;
+  /** Hears each log entry as it is written. */
+  onLog?(entry: LogEntry): void;
 }
 
 export class Execution {
@@ -53,6 +56,7 @@ export class Execution {
       remainingMs: () => this.remainingWallMs(),
       fire: (timerId) => void this.fireTimer(timerId),
       onBreach: (breach) => this.onBreach(breach),
+      onLog: (entry) => options.onLog?.(entry),
     });
   }
 

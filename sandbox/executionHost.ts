@@ -23,6 +23,8 @@ export interface ExecutionHostOptions {
   remainingMs(): number;
   fire(timerId: number): void;
   onBreach(breach: LimitBreach): void;
+  /** Hears each entry as it is recorded (the entries stay in `logs` too). */
+  onLog?(entry: LogEntry): void;
 }
 
 const LOG_LEVELS: ReadonlySet<string> = new Set<LogEntry['level']>(['log', 'info', 'warn', 'error', 'debug']);
@@ -54,12 +56,14 @@ export class ExecutionHost implements RuntimeHost {
       args = ['[unreadable log entry]'];
     }
     this.logChars += argsJson.length;
-    this.logs.push({
+    const entry: LogEntry = {
       level: (LOG_LEVELS.has(level) ? level : 'log') as LogEntry['level'],
       timestamp: new Date().toISOString(),
       nodeId: this.options.nodeId,
       args,
-    });
+    };
+    this.logs.push(entry);
+    this.options.onLog?.(entry);
     return undefined;
   }
 

@@ -11,12 +11,14 @@ import {
   ExecutionLimits,
   ExecutionOutcome,
   ExecutionRequest,
+  ExecutionHooks,
   Executor,
   failedOutcome,
 } from './contract';
 import { DEFAULT_EGRESS_POLICY } from './egress';
 import { Execution } from './execution';
 import { NO_LIBRARIES, planLibraries } from './libraries';
+import { LogBatches } from './logBatches';
 import { IsolatePool } from './pool';
 
 /** How long after the node's deadline a host call may still run if the execution somehow has not ended it. */
@@ -38,7 +40,7 @@ export class InProcessExecutor implements Executor {
     this.isolates.close();
   }
 
-  async execute(request: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionOutcome> {
+  async execute(request: ExecutionRequest, signal?: AbortSignal, hooks?: ExecutionHooks): Promise<ExecutionOutcome> {
     const requestedAt = performance.now();
     const limits: ExecutionLimits = { ...DEFAULT_LIMITS, ...request.limits };
     limits.cpuTimeMs = Math.min(limits.cpuTimeMs, limits.timeoutMs);
@@ -60,7 +62,16 @@ export class InProcessExecutor implements Executor {
       this.isolates.refill();
       return failure('InternalError', `could not prepare an isolate: ${(error as Error).message}`);
     }
-    const execution = new Execution({ request, entry: analysis.entry, limits, prepared, requestedAt });
+    const onLogs = hooks?.onLogs?.bind(hooks);
+    const live = onLogs ? new LogBatches(onLogs) : undefined;
+    const execution = new Execution({
+      request,
+      entry: analysis.entry,
+      limits,
+      prepared,
+      requestedAt,
+      onLog: live && ((entry) => live.add(entry)),
+    });
     // Disposing the isolate stops whatever the code is doing; the execution then ends (as stopped by the platform).
     signal?.addEventListener('abort', () => prepared.dispose(), { once: true });
     let bridges: Bridges;
@@ -80,6 +91,7 @@ export class InProcessExecutor implements Executor {
     try {
       return await execution.run();
     } finally {
+      live?.flush();
       // Replacements are prepared once the execution is over, not while it waits for the thread they would hold.
       this.isolates.refill();
       await bridges.dispose();

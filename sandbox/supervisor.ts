@@ -10,6 +10,7 @@ import {
   answeredId,
   DEFAULT_LIMITS,
   ExecutionOutcome,
+  ExecutionHooks,
   ExecutionRequest,
   Executor,
   failedOutcome as failure,
@@ -36,6 +37,7 @@ interface Pending {
   deadline: NodeJS.Timeout;
   /** Sent to the current process; unsent ones wait for a process that is ready. */
   sent: boolean;
+  hooks?: ExecutionHooks;
 }
 
 /** One sandbox process position: its process is replaced when it dies, its waiting executions carry over. */
@@ -82,7 +84,7 @@ export class SandboxSupervisor implements Executor {
     return this.slots.flatMap((slot) => (slot.child?.pid === undefined ? [] : [slot.child.pid]));
   }
 
-  execute(request: ExecutionRequest, signal?: AbortSignal): Promise<ExecutionOutcome> {
+  execute(request: ExecutionRequest, signal?: AbortSignal, hooks?: ExecutionHooks): Promise<ExecutionOutcome> {
     if (this.closed || this.slots.length === 0)
       return Promise.resolve(failure('InternalError', 'the sandbox is shut down'));
     const slot = this.slots.reduce((best, candidate) => (this.load(candidate) < this.load(best) ? candidate : best));
@@ -92,7 +94,7 @@ export class SandboxSupervisor implements Executor {
       const message: ToSandbox = { v: PROTOCOL_VERSION, type: 'execute', id, request };
       // Waiting for a process counts against the deadline too: a function never waits longer than its limit.
       const deadline = setTimeout(() => this.killStuck(slot, id), timeoutMs + this.options.graceMs);
-      const pending: Pending = { resolve, message, timeoutMs, deadline, sent: false };
+      const pending: Pending = { resolve, message, timeoutMs, deadline, sent: false, hooks };
       slot.pending.set(id, pending);
       signal?.addEventListener('abort', () => this.cancel(slot, id), { once: true });
       if (slot.ready) this.send(slot, pending);
@@ -190,6 +192,14 @@ export class SandboxSupervisor implements Executor {
     if (message.type === 'ready') {
       slot.ready = true;
       for (const pending of slot.pending.values()) if (!pending.sent) this.send(slot, pending);
+      return;
+    }
+    if (message.type === 'logs') {
+      try {
+        slot.pending.get(message.id)?.hooks?.onLogs?.(message.entries);
+      } catch {
+        // A listener's failure is not the function's: the entries stay in the outcome's logs.
+      }
       return;
     }
     this.settle(slot, message.id, message.outcome);
