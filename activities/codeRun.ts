@@ -9,7 +9,9 @@ import type { TriggerInfo } from '../flow/run';
 import type { CodeNode } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
 import type { ExecutionError, ExecutionOutcome } from '../sandbox/contract';
+import type { AttemptRecord } from '../store/runJournal';
 import type { ActivityDependencies, RunCodeFailureDetails, RunCodeResult } from './index';
+import { LiveLogPublisher } from './liveLogs';
 
 /** How often a running code node tells Temporal it is alive (and learns whether the run was cancelled). */
 const HEARTBEAT_INTERVAL_MS = 1_000;
@@ -62,6 +64,26 @@ export interface CodeCall {
   env: Record<string, string>;
   inlineLimitBytes?: number;
   count: ExecutionCount;
+  /** Which start of the node in its run this is (loops start a node again). */
+  execution?: number;
+  /** When the activity started, for the attempt's queue wait (a node of a fused chain has none of its own). */
+  startedMs?: number;
+  /** The input as the workflow passed it (references unresolved), kept with the attempt's record. */
+  carriedInput?: unknown;
+}
+
+/** When this attempt was scheduled (after its retry backoff) and started, and how long it waited for a worker. */
+function attemptStartOf(
+  startedMs: number | undefined,
+  scheduledMs: number | undefined,
+): Pick<AttemptRecord, 'scheduledAt' | 'startedAt' | 'queueWaitMs'> {
+  const startedAt = new Date(startedMs ?? Date.now()).toISOString();
+  if (startedMs === undefined || !scheduledMs) return { startedAt };
+  return {
+    scheduledAt: new Date(scheduledMs).toISOString(),
+    startedAt,
+    queueWaitMs: Math.max(0, startedMs - scheduledMs),
+  };
 }
 
 export type CodeRun =
@@ -145,6 +167,20 @@ async function runCodeOnce(
   }
   const info = activity.info;
   const workflowId = info.workflowExecution?.workflowId ?? '';
+  const attemptKey = { runId: workflowId, nodeId: node.id, execution: call.execution ?? 1, attempt: info.attempt };
+  const attemptStart = attemptStartOf(call.startedMs, info.currentAttemptScheduledTimestampMs);
+  // One attempt's record for the run debugger; losing one never fails the node.
+  const recordAttempt = (record: Pick<AttemptRecord, 'status' | 'durationMs' | 'memoryBytes' | 'error'>) =>
+    deps.journal
+      ?.recordAttempt({
+        ...attemptKey,
+        ...attemptStart,
+        ...record,
+        endedAt: new Date().toISOString(),
+        ...(call.carriedInput === undefined ? {} : { input: call.carriedInput }),
+      })
+      .catch(() => undefined);
+  const live = deps.journal && new LiveLogPublisher(deps.journal, attemptKey);
   const heartbeat = info.isLocal ? undefined : setInterval(() => activity.heartbeat(), HEARTBEAT_INTERVAL_MS);
   let outcome: ExecutionOutcome;
   try {
@@ -177,10 +213,15 @@ async function runCodeOnce(
           },
         },
         activity.cancellationSignal,
+        live && { onLogs: (entries) => live.add(entries) },
       ),
     ]);
+  } catch (error) {
+    void recordAttempt({ status: 'cancelled' });
+    throw error;
   } finally {
     if (heartbeat) clearInterval(heartbeat);
+    await live?.settled();
   }
   // Counted too late only in a race at the quota's edge: the node ran, but its result is refused like the next one.
   if (count.alongside) {
@@ -190,6 +231,12 @@ async function runCodeOnce(
   const { memoryBytes, durationMs } = outcome;
   noteDuration(durationMs);
   const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id });
+  await recordAttempt({
+    status: outcome.ok ? 'succeeded' : 'failed',
+    durationMs,
+    memoryBytes,
+    ...(outcome.ok ? {} : { error: outcome.error }),
+  });
   if (!outcome.ok) {
     return {
       ok: false,

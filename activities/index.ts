@@ -9,6 +9,8 @@ import type { EgressPolicy, Executor } from '../sandbox/contract';
 import type { FlowVersionCache } from './flowCache';
 import type { OutputStore } from '../store/outputs';
 import { nodeFailure } from './failure';
+import type { LiveLogSink } from './liveLogs';
+import type { AttemptRecord } from '../store/runJournal';
 import { countExecution, runCodeCall } from './codeRun';
 import { runChain, RunChainRequest, RunChainResult } from './chain';
 import type { NodeExecution } from '../store/metricsRecorder';
@@ -35,6 +37,8 @@ export interface ActivityDependencies {
   egress?: EgressPolicy;
   /** Told of every code-node execution as it ends (synchronously: recording must cost the node nothing). */
   recordExecution?: (execution: NodeExecution) => void;
+  /** Where the run debugger reads live log lines and each attempt of a node (store/runJournal.ts). */
+  journal?: LiveLogSink & { recordAttempt(record: AttemptRecord): Promise<void> };
 }
 
 export interface RunCodeRequest {
@@ -49,6 +53,8 @@ export interface RunCodeRequest {
   steps: Record<string, unknown>;
   /** Outputs larger than this are stored by reference (the run keeps its inline outputs under a total budget). */
   inlineLimitBytes?: number;
+  /** Which start of the node in its run this is (loops start a node again); 1 when absent. */
+  execution?: number;
 }
 
 export interface RunCodeResult {
@@ -176,6 +182,7 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     async runCode(request: RunCodeRequest): Promise<RunCodeResult> {
+      const startedMs = Date.now();
       const definition = await requireDefinition(request.flowId, request.flowVersion, request.draft);
       const node = definition.nodes.find((candidate) => candidate.id === request.nodeId);
       if (!node || node.type !== 'code') {
@@ -192,7 +199,7 @@ export function createActivities(deps: ActivityDependencies) {
       const run = await runCodeCall(
         deps,
         Context.current(),
-        { ...request, node, input, steps, env, count },
+        { ...request, node, input, steps, env, count, startedMs, carriedInput: request.input },
         (durationMs) => noteDuration(nodeKey(flowRefOf(request), node.id), durationMs),
       );
       if (run.ok) return run.result;

@@ -15,6 +15,7 @@ import { EventBus } from '../temporal/eventBus';
 import { FlowVersionCache } from '../activities/flowCache';
 import { filterHostEnv } from '../activities/functionEnv';
 import { OutputStore } from '../store/outputs';
+import { RunJournal } from '../store/runJournal';
 import type { Config } from '../common/config';
 import { platformEndpoints } from '../common/platformEndpoints';
 import { EgressGuard, validEgressPolicy } from '../sandbox/egress';
@@ -93,6 +94,8 @@ export async function createNectarWorker(options: NectarWorkerOptions): Promise<
       ? new MetricsRecorder(store.db, { workspaceOf: (flowId) => workspace.workspaceOf(flowId) })
       : undefined;
     const metrics = new WorkerMetrics(() => (sandbox instanceof SandboxSupervisor ? sandbox.stats() : undefined));
+    const journal = new RunJournal(store.db);
+    await journal.ensureIndexes();
     const activities = createActivities({
       flows: new FlowVersionCache(flowStore),
       functionEnv: () => ({ ...hostEnv }),
@@ -106,6 +109,7 @@ export async function createNectarWorker(options: NectarWorkerOptions): Promise<
       outputs,
       sandbox,
       egress,
+      journal,
     });
     // Trigger listeners start runs themselves, and read their sources under the same egress policy as function code.
     const triggerRegistry = new TriggerRegistry(store);

@@ -1,0 +1,109 @@
+/**
+ * What the worker tells the run debugger beside the run's history: log lines while a node runs (live logs) and each
+ * attempt of a code node (its times, usage and error). Written by the worker, read by any gateway, so several of
+ * each can run apart. The retention job removes what is older than its period (`pruneBefore`; FerretDB has no TTL
+ * indexes); a node's final record keeps its logs in the run.
+ */
+import type { Collection, Db } from 'mongodb';
+import type { LogEntry } from '../flow/contracts';
+
+/** Which try of which execution of a node (an execution is one start of the node; loops start it again). */
+export interface AttemptKey {
+  runId: string;
+  nodeId: string;
+  execution: number;
+  attempt: number;
+}
+
+export interface LiveLogBatch extends AttemptKey {
+  seq: number;
+  entries: LogEntry[];
+  /** The live bound was reached: the attempt's later lines are only in the node's final record. */
+  truncated?: boolean;
+  at: Date;
+}
+
+export interface AttemptRecord extends AttemptKey {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  scheduledAt?: string;
+  startedAt: string;
+  queueWaitMs?: number;
+  endedAt: string;
+  durationMs?: number;
+  memoryBytes?: number;
+  error?: { name: string; message: string; stack?: string; type: string };
+  /** The input as the node received it (large values as references). */
+  input?: unknown;
+}
+
+// Values are kept as JSON text: a user's keys (`$nectarRef`, `a.b`) are not all valid field names in the store.
+type LogDocument = Omit<LiveLogBatch, 'entries'> & { _id: string; entriesJson: string };
+type AttemptDocument = Omit<AttemptRecord, 'input'> & { _id: string; at: Date; inputJson?: string };
+
+const keyOf = (key: AttemptKey) => `${key.runId}:${key.nodeId}:${key.execution}:${key.attempt}`;
+
+export class RunJournal {
+  private readonly logs: Collection<LogDocument>;
+  private readonly attempts: Collection<AttemptDocument>;
+
+  constructor(db: Db) {
+    this.logs = db.collection<LogDocument>('run_live_logs');
+    this.attempts = db.collection<AttemptDocument>('node_attempts');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.logs.createIndex({ runId: 1, at: 1 });
+    await this.logs.createIndex({ at: 1 });
+    await this.attempts.createIndex({ runId: 1, nodeId: 1 });
+    await this.attempts.createIndex({ at: 1 });
+  }
+
+  /** Removes live log batches and attempt records written before `cutoff` (for the retention job). */
+  async pruneBefore(cutoff: Date): Promise<number> {
+    const [logs, attempts] = await Promise.all([
+      this.logs.deleteMany({ at: { $lt: cutoff } }),
+      this.attempts.deleteMany({ at: { $lt: cutoff } }),
+    ]);
+    return logs.deletedCount + attempts.deletedCount;
+  }
+
+  async appendLogs(batch: LiveLogBatch): Promise<void> {
+    const { entries, ...rest } = batch;
+    // Keyed by attempt and sequence: a batch written twice (a retried write) is stored once.
+    await this.logs.updateOne(
+      { _id: `${keyOf(batch)}:${batch.seq}` },
+      { $setOnInsert: { ...rest, entriesJson: JSON.stringify(entries) } },
+      { upsert: true },
+    );
+  }
+
+  /** The run's live log batches written since `since` (the writer's clock), oldest first. */
+  async logsSince(runId: string, since: Date): Promise<LiveLogBatch[]> {
+    const docs = await this.logs
+      .find({ runId, at: { $gte: since } }, { projection: { _id: 0 } })
+      .sort({ at: 1 })
+      .limit(1_000)
+      .toArray();
+    return docs.map(({ entriesJson, ...rest }) => ({ ...rest, entries: JSON.parse(entriesJson) as LogEntry[] }));
+  }
+
+  async recordAttempt(record: AttemptRecord): Promise<void> {
+    const { input, ...rest } = record;
+    const inputJson = input === undefined ? undefined : JSON.stringify(input);
+    await this.attempts.updateOne(
+      { _id: keyOf(record) },
+      { $set: { ...rest, at: new Date(), ...(inputJson === undefined ? {} : { inputJson }) } },
+      { upsert: true },
+    );
+  }
+
+  /** Every recorded attempt of one node of a run, by execution then attempt. */
+  async attemptsOf(runId: string, nodeId: string): Promise<AttemptRecord[]> {
+    const docs = await this.attempts.find({ runId, nodeId }, { projection: { _id: 0, at: 0 } }).toArray();
+    return docs
+      .map(({ inputJson, ...rest }): AttemptRecord =>
+        inputJson === undefined ? rest : { ...rest, input: JSON.parse(inputJson) as unknown },
+      )
+      .sort((a, b) => a.execution - b.execution || a.attempt - b.attempt);
+  }
+}
