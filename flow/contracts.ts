@@ -59,6 +59,10 @@ export interface NodeRecord {
   runs?: number;
   /** Index of the loop edge the node was last re-entered by: its input is then that edge's source output. */
   loopEntry?: number;
+  /** When the node's outcome was recorded (workflow time), for every kind of node. */
+  endedAt?: string;
+  /** Rerun from a node: this node did not execute; its outcome is the one recorded in run `reusedFrom`. */
+  reusedFrom?: string;
 }
 
 export interface RunState {

@@ -102,7 +102,17 @@ export function markStarted(state: RunState, nodeId: string, startedAt: string):
   record.status = 'running';
   record.startedAt = startedAt;
   record.runs = (record.runs ?? 0) + 1;
-  for (const field of ['output', 'error', 'durationMs', 'memoryBytes', 'logs', 'attempt', 'unmatchedPath'] as const)
+  for (const field of [
+    'output',
+    'error',
+    'durationMs',
+    'memoryBytes',
+    'logs',
+    'attempt',
+    'unmatchedPath',
+    'endedAt',
+    'reusedFrom',
+  ] as const)
     delete record[field];
   if (!state.started.includes(nodeId)) state.started.push(nodeId);
 }

@@ -1,5 +1,6 @@
 /** The contract between whoever starts a run (the gateway) and the interpreter workflow. Lives in histories: versioned. */
-import type { NodeError, NodeRecord, RunState } from './contracts';
+import type { EdgeStatus, NodeError, NodeRecord, RunState } from './contracts';
+import type { RerunOrigin, RerunSeed } from './rerun';
 
 export const INTERPRETER_WORKFLOW = 'interpreterWorkflow';
 export const RUN_STATE_QUERY = 'runState';
@@ -52,7 +53,13 @@ export interface RunRequest {
   carryOver?: RunCarryOver;
   /** Run short code nodes as local activities (no task-queue round trip). */
   localActivities?: boolean;
+  /** A rerun from a node: the earlier run, and the recorded outcomes of the nodes upstream of `fromNode`. */
+  rerunOf?: RerunOrigin & { seeds?: RerunSeed[] };
 }
+
+/** Memo keys a run carries for lists that read no history: where a rerun came from, which node failed the run. */
+export const RERUN_OF_MEMO = 'nectarRerunOf';
+export const FAILED_NODE_MEMO = 'nectarFailedNode';
 
 export interface RunEvent {
   v: 1;
@@ -68,6 +75,8 @@ export interface RunSnapshot {
   output: unknown;
   error?: NodeError;
   nodes: NodeRecord[];
+  /** Each edge's status, in the order of the definition's edges. */
+  edges?: EdgeStatus[];
   /** How many times the run has continued as new. */
   continuations?: number;
 }
@@ -79,6 +88,7 @@ export const NODE_FAILED = 'NodeFailed';
 export interface RunFailureDetails {
   nodes: NodeRecord[];
   error: NodeError;
+  edges?: EdgeStatus[];
 }
 
 /**

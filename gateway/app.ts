@@ -25,6 +25,9 @@ import { registerMetricsRoutes } from './routes/metrics';
 import type { MetricsReader } from '../store/metricsReader';
 import { registerPushedTriggerRoutes } from './routes/pushedTriggers';
 import { registerRunListRoutes } from './routes/runList';
+import { registerRunDebugRoutes } from './routes/runDebug';
+import type { RunDebug } from './runDebug';
+import type { LiveLogSource } from './runStream';
 import { registerRunRoutes, registerStartRunRoute } from './routes/runs';
 import { registerScheduleRoutes } from './routes/schedules';
 import { registerStepTestRoute } from './routes/stepTests';
@@ -56,6 +59,10 @@ export interface GatewayDependencies {
   pushedSources: PushedSources;
   eventBus: EventBus;
   runList: RunList;
+  /** The run debugger's reads (node attempts, values on demand, inputs); without it those routes are absent. */
+  runDebug?: RunDebug;
+  /** Where the run stream reads live log lines; without it runs stream no `log` events. */
+  liveLogs?: LiveLogSource;
   cronPreview: CronPreviewer;
   /** Runs of one node, unpublished; by default without resolving stored outputs. */
   stepTests?: StepTests;
@@ -199,7 +206,8 @@ function gatewayRoutes(deps: GatewayDependencies): RouteRegistry {
   registerCronPreviewRoute(routes, deps.cronPreview);
   if (deps.uploads) registerUploadRoutes(routes, deps.uploads);
   if (deps.uploads) registerObjectRoutes(routes, deps.uploads);
-  registerRunListRoutes(routes, deps.flows, deps.runs, deps.runList, stopping);
+  registerRunListRoutes(routes, deps.flows, deps.runs, deps.runList, stopping, deps.liveLogs);
+  if (deps.runDebug) registerRunDebugRoutes(routes, deps.runDebug);
   registerRunRoutes(routes, deps.runs);
   registerMetricsRoutes(routes, deps.metrics, deps.workspaceService);
   describeWebhookIntake(routes);

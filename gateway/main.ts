@@ -31,6 +31,8 @@ import { QuotaGuard } from './quota';
 import { LastKnownSettings } from './lastKnownSettings';
 import { installProcessGuard } from './requestGuard';
 import { RunList } from './runList';
+import { RunDebug } from './runDebug';
+import { RunJournal } from '../store/runJournal';
 import { RunService } from './runService';
 import { ScheduleService } from './scheduleService';
 import { TriggerService } from './triggerService';
@@ -90,7 +92,11 @@ async function main(): Promise<void> {
     eventPayloads: outputs,
     pendingRuns: journal,
     eagerStart: embeddedWorker !== undefined,
+    temporalUiUrl: config.temporal.uiUrl,
   });
+  const runJournal = new RunJournal(store.db);
+  await runJournal.ensureIndexes();
+  const runList = new RunList(client);
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const flowLookup = new FlowLookup(flows);
   const lastKnown = LastKnownSettings.beside(journalDir, () => ({
@@ -152,7 +158,15 @@ async function main(): Promise<void> {
       worker: embeddedWorker?.metrics.registry,
     }),
     schedules: new ScheduleService(flows, flowSchedules),
-    runList: new RunList(client),
+    runList,
+    runDebug: new RunDebug({
+      runs,
+      list: runList,
+      flows,
+      journal: runJournal,
+      resolve: (value) => outputs.resolve(value),
+    }),
+    liveLogs: runJournal,
     cronPreview: new CronPreviewer(client),
     webhookBodyLimit: config.gateway.webhookBodyLimit,
     requestScope: (handle) => withCallDeadlines(connection, deadlineMs, handle),

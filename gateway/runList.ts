@@ -2,7 +2,8 @@ import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { temporal } from '@temporalio/proto';
-import { INTERPRETER_WORKFLOW, RunRequest } from '../flow/run';
+import { FAILED_NODE_MEMO, INTERPRETER_WORKFLOW, RERUN_OF_MEMO, RunRequest } from '../flow/run';
+import type { RerunOrigin } from '../flow/rerun';
 import { DRAFT_KEY_PREFIX } from '../flow/ids';
 import { FLOW_ID, FLOW_VERSION, readRunSearchAttributes, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
@@ -18,6 +19,21 @@ export interface RunSummary {
   trigger?: string;
   startedAt?: string;
   closedAt?: string;
+  durationMs?: number;
+  /** The node whose failure failed the run (runs that failed since the memo exists). */
+  failedNode?: string;
+  rerunOf?: RerunOrigin;
+}
+
+/** One memo field of a listed run, or undefined when it is absent or unreadable. */
+function memoField<T>(memo: temporal.api.common.v1.IMemo | null | undefined, key: string): T | undefined {
+  const payload = memo?.fields?.[key];
+  if (!payload) return undefined;
+  try {
+    return defaultPayloadConverter.fromPayload<T>(payload);
+  } catch {
+    return undefined;
+  }
 }
 
 const STATUS_NAMES: Record<string, string> = {
@@ -85,12 +101,19 @@ export class RunList {
       const { workspace: _workspace, ...labels } = readRunSearchAttributes(
         decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields),
       );
+      const startedAt = timestamp(raw.startTime);
+      const closedAt = timestamp(raw.closeTime);
+      const failedNode = memoField<string>(raw.memo, FAILED_NODE_MEMO);
+      const rerunOf = memoField<RerunOrigin>(raw.memo, RERUN_OF_MEMO);
       return {
         runId: raw.execution?.workflowId ?? '',
         status: statusName(raw.status),
         ...labels,
-        startedAt: timestamp(raw.startTime),
-        closedAt: timestamp(raw.closeTime),
+        startedAt,
+        closedAt,
+        ...(startedAt && closedAt ? { durationMs: Date.parse(closedAt) - Date.parse(startedAt) } : {}),
+        ...(failedNode ? { failedNode } : {}),
+        ...(rerunOf ? { rerunOf } : {}),
       };
     });
     const token = response.nextPageToken?.length

@@ -1,8 +1,12 @@
+import { temporal } from '@temporalio/proto';
 import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NodeError, NodeRecord, RunStatus, RunView } from '../flow/contracts';
+import type { EdgeStatus, NodeError, NodeRecord, RunStatus, RunView } from '../flow/contracts';
+import type { RerunOrigin } from '../flow/rerun';
 import {
+  FAILED_NODE_MEMO,
   NODE_FAILED,
+  RERUN_OF_MEMO,
   RUN_EVENT_SIGNAL,
   RUN_STATE_QUERY,
   RunEvent,
@@ -20,6 +24,21 @@ import { log } from './logging';
 import type { AcceptedRun } from './webhooks/journal';
 
 export type { RunView };
+
+/** What the run debugger colours a node by: its record's status, refined while it runs (see RUN-API.md). */
+export type NodeState =
+  'pending' | 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type NodeView = NodeRecord & { state: NodeState };
+
+/** A run as the debugger reads it: the RunView with each node's state, the edges taken and where it came from. */
+export interface RunDebugView extends RunView {
+  nodes: NodeView[];
+  edges?: EdgeStatus[];
+  durationMs?: number;
+  failedNode?: string;
+  rerunOf?: RerunOrigin;
+  temporalUrl?: string;
+}
 export { idempotentRunId, newRunId };
 
 export interface StartOptions {
@@ -33,6 +52,8 @@ export interface StartOptions {
   draft?: number;
   /** The caller waits for the run's result: start it eagerly in this process's worker when there is one. */
   awaited?: boolean;
+  /** A rerun: the run it came from (kept in the memo), and the seeds of a rerun from a node. */
+  rerunOf?: RunRequest['rerunOf'];
 }
 
 export type RunOutcome =
@@ -44,11 +65,15 @@ export type RunOutcome =
  * A closed run's failure as plain data: the failed node's error and every node's state when a node failed, the
  * workflow's error otherwise.
  */
-function runFailureOf(error: unknown): { error: NodeError | { name: string; message: string }; nodes?: NodeRecord[] } {
+function runFailureOf(error: unknown): {
+  error: NodeError | { name: string; message: string };
+  nodes?: NodeRecord[];
+  edges?: EdgeStatus[];
+} {
   const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
   if (failure instanceof ApplicationFailure && failure.type === NODE_FAILED) {
     const details = failure.details?.[0] as RunFailureDetails;
-    return { error: details.error, nodes: details.nodes };
+    return { error: details.error, nodes: details.nodes, edges: details.edges };
   }
   return { error: { name: failure?.name ?? 'Error', message: failure?.message ?? String(error) } };
 }
@@ -57,18 +82,55 @@ function runFailureOf(error: unknown): { error: NodeError | { name: string; mess
  * A running node's current attempt and last failure come from Temporal's pending activity (the workflow learns them
  * only when the node finishes). Code node activity IDs are `<nodeId>.<run>`.
  */
-function withPendingAttempts(nodes: NodeRecord[], description: WorkflowExecutionDescription): NodeRecord[] {
-  const pending = new Map<string, { attempt: number; lastFailure?: string }>();
-  for (const activity of description.raw.pendingActivities ?? []) {
-    const nodeId = activity.activityId?.split('.')[0];
-    if (nodeId)
-      pending.set(nodeId, { attempt: activity.attempt ?? 1, lastFailure: activity.lastFailure?.message ?? undefined });
-  }
+function withPendingAttempts(nodes: NodeRecord[], description: WorkflowExecutionDescription): NodeView[] {
+  const pending = pendingAttempts(description);
   return nodes.map((node) => {
     const live = node.status === 'running' ? pending.get(node.id) : undefined;
-    if (!live) return node;
-    return { ...node, attempt: live.attempt, ...(live.lastFailure ? { lastFailure: live.lastFailure } : {}) };
+    if (!live) return withState(node);
+    const state: NodeState = live.attempt > 1 ? 'retrying' : live.started ? 'running' : 'queued';
+    return {
+      ...node,
+      state,
+      attempt: live.attempt,
+      ...(live.lastFailure ? { lastFailure: live.lastFailure } : {}),
+    };
   });
+}
+
+/** A running node's attempt as Temporal's pending activity tells it (the workflow learns of it only at the end). */
+export interface PendingAttempt {
+  attempt: number;
+  started: boolean;
+  scheduledAt?: string;
+  startedAt?: string;
+  lastFailure?: string;
+}
+
+function isoOf(time: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined {
+  if (!time?.seconds) return undefined;
+  return new Date(Number(time.seconds) * 1000 + Math.floor((time.nanos ?? 0) / 1e6)).toISOString();
+}
+
+export function pendingAttempts(description: WorkflowExecutionDescription): Map<string, PendingAttempt> {
+  const pending = new Map<string, PendingAttempt>();
+  for (const activity of description.raw.pendingActivities ?? []) {
+    const nodeId = activity.activityId?.split('.')[0];
+    if (!nodeId) continue;
+    pending.set(nodeId, {
+      attempt: activity.attempt ?? 1,
+      started: activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+      scheduledAt: isoOf(activity.scheduledTime),
+      startedAt: isoOf(activity.lastStartedTime),
+      lastFailure: activity.lastFailure?.message ?? undefined,
+    });
+  }
+  return pending;
+}
+
+/** The state the debugger shows for a node whose record says it all (not a running one Temporal knows more of). */
+function withState(node: NodeRecord): NodeView {
+  const state: NodeState = node.status === 'pending' ? 'pending' : node.status;
+  return { ...node, state };
 }
 
 /** Stores a value too large for a Temporal history and answers a reference to it (or the value, when small). */
@@ -85,6 +147,8 @@ export interface RunServiceOptions {
   pendingRuns?: { pendingRun(runId: string): AcceptedRun | undefined };
   /** This process runs a worker on the client's connection: awaited runs are started eagerly in it. */
   eagerStart?: boolean;
+  /** The Temporal Web UI's address, so each run links to itself there. */
+  temporalUiUrl?: string;
 }
 
 /** Starts runs of the interpreter workflow and reads them back from Temporal. */
@@ -93,6 +157,7 @@ export class RunService {
   private readonly eventPayloads: RunServiceOptions['eventPayloads'];
   private readonly pendingRuns: RunServiceOptions['pendingRuns'];
   private readonly eagerStart: boolean;
+  private readonly temporalUiUrl: string | undefined;
 
   constructor(
     private readonly client: Client,
@@ -103,11 +168,17 @@ export class RunService {
     this.eventPayloads = options.eventPayloads;
     this.pendingRuns = options.pendingRuns;
     this.eagerStart = options.eagerStart ?? false;
+    this.temporalUiUrl = options.temporalUiUrl?.replace(/\/+$/, '');
   }
 
   /** 404 unless the run exists and belongs to `workspace`: a key never learns of another workspace's runs. */
   async assertInWorkspace(runId: string, workspace: string): Promise<void> {
     await this.describeIn(runId, workspace);
+  }
+
+  /** The run's description from Temporal (404 unless it is the workspace's). */
+  async describe(runId: string, workspace: string): Promise<WorkflowExecutionDescription> {
+    return this.describeIn(runId, workspace);
   }
 
   private async describeIn(runId: string, workspace: string | undefined): Promise<WorkflowExecutionDescription> {
@@ -146,6 +217,7 @@ export class RunService {
       options.runId ??
       (options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId));
     const request: RunRequest = { v: 1, flowId, flowVersion, draft: options.draft, trigger };
+    if (options.rerunOf) request.rerunOf = options.rerunOf;
     const eager = this.eagerStart && options.awaited === true;
     const started = await startInterpreterRun(this.client, this.taskQueue, { workspace, runId, request, exact, eager });
     if (eager) log.debug({ runId, eagerlyStarted: started.eagerlyStarted ?? false }, 'awaited run started');
@@ -202,7 +274,7 @@ export class RunService {
     await this.quota?.assertAvailable(workspace);
   }
 
-  async read(runId: string, workspace?: string): Promise<RunView> {
+  async read(runId: string, workspace?: string): Promise<RunDebugView> {
     const pending = this.pendingRuns?.pendingRun(runId);
     if (pending && (workspace === undefined || pending.workspace === workspace)) {
       const { flowId, flowVersion, trigger, acceptedAt } = pending;
@@ -221,28 +293,50 @@ export class RunService {
     const handle = this.client.workflow.getHandle(runId);
     const status = description.status.name.toLowerCase() as RunStatus;
     const { workspace: _workspace, ...labels } = readRunSearchAttributes(description.typedSearchAttributes);
-    const view: RunView = {
+    const memo = description.memo ?? {};
+    const rerunOf = memo[RERUN_OF_MEMO] as RerunOrigin | undefined;
+    const failedNode = memo[FAILED_NODE_MEMO] as string | undefined;
+    const startedAt = description.startTime;
+    const closedAt = description.closeTime;
+    const view: RunDebugView = {
       runId,
       status,
       ...labels,
-      startedAt: description.startTime.toISOString(),
-      closedAt: description.closeTime?.toISOString(),
+      startedAt: startedAt.toISOString(),
+      closedAt: closedAt?.toISOString(),
+      ...(closedAt ? { durationMs: closedAt.getTime() - startedAt.getTime() } : {}),
+      ...(rerunOf ? { rerunOf } : {}),
+      ...(failedNode ? { failedNode } : {}),
+      ...(this.temporalUiUrl ? { temporalUrl: this.temporalUrlOf(runId, description.runId) } : {}),
       output: null,
       nodes: [],
     };
     if (status === 'completed') {
       const snapshot = (await handle.result()) as RunSnapshot;
-      return { ...view, output: snapshot.output, nodes: snapshot.nodes };
+      return { ...view, output: snapshot.output, nodes: snapshot.nodes.map(withState), edges: snapshot.edges };
     }
     if (status === 'failed') {
       try {
         await handle.result();
       } catch (error) {
-        const { error: runError, nodes } = runFailureOf(error);
-        return { ...view, error: runError, nodes: nodes ?? view.nodes };
+        const { error: runError, nodes, edges } = runFailureOf(error);
+        const failed = (runError as Partial<NodeError>).nodeId;
+        return {
+          ...view,
+          ...(failed ? { failedNode: failed } : {}),
+          error: runError,
+          nodes: (nodes ?? []).map(withState),
+          edges,
+        };
       }
     }
-    return { ...view, nodes: withPendingAttempts(await this.liveNodes(runId), description) };
+    const live = await this.liveSnapshot(runId);
+    return { ...view, nodes: withPendingAttempts(live?.nodes ?? [], description), edges: live?.edges };
+  }
+
+  private temporalUrlOf(workflowId: string, temporalRunId: string): string {
+    const namespace = encodeURIComponent(this.client.options.namespace);
+    return `${this.temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}/${temporalRunId}/history`;
   }
 
   /** Asks a running run to stop: its running node is cancelled (the isolate disposed) and the run closes as cancelled. */
@@ -278,13 +372,12 @@ export class RunService {
     }
   }
 
-  /** The node states a running (or otherwise closed) run reports through its query; none when no worker answers. */
-  private async liveNodes(runId: string): Promise<NodeRecord[]> {
+  /** What a running (or otherwise closed) run reports through its query; nothing when no worker answers. */
+  private async liveSnapshot(runId: string): Promise<RunSnapshot | undefined> {
     try {
-      const snapshot = await this.client.workflow.getHandle(runId).query<RunSnapshot>(RUN_STATE_QUERY);
-      return snapshot.nodes;
+      return await this.client.workflow.getHandle(runId).query<RunSnapshot>(RUN_STATE_QUERY);
     } catch {
-      return [];
+      return undefined;
     }
   }
 }

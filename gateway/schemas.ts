@@ -78,7 +78,26 @@ export const RunListQuery = z
 export type RunListQuery = z.infer<typeof RunListQuery>;
 /** `POST /api/runs/:runId/events`: an event or approval for the run's `wait` nodes. */
 export const RunEventBody = z.object({ event: EventType, payload: z.json().optional() }).strict();
-export const RerunBody = z.object({ version: z.enum(['latest', 'same']).default('latest') }).strict();
+export const RerunBody = z
+  .object({
+    version: z.enum(['latest', 'same']).default('latest'),
+    /** Rerun from this node: the nodes upstream of it reuse their recorded outcomes and do not execute again. */
+    fromNode: Identifier.optional(),
+  })
+  .strict();
+export const RunNodeParams = z.object({ runId: z.string().min(1).max(200), nodeId: Identifier });
+/** `GET /api/runs/:runId/nodes/:nodeId/data`: one node's value, part by part. */
+export const NodeValueQuery = z
+  .object({
+    which: z.enum(['output', 'input']).default('output'),
+    path: z
+      .string()
+      .regex(/^[^.]{1,200}(\.[^.]{1,200}){0,31}$/, 'must be dot-separated keys or array indexes, such as items.0.name')
+      .optional(),
+    offset: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  })
+  .strict();
 
 export const WorkspaceParams = z.object({ workspaceId: Identifier });
 export const CreateWorkspaceBody = z

@@ -101,6 +101,7 @@ async function main(): Promise<void> {
       ...process.env,
       TEMPORAL_ADDRESS: temporalAddress,
       NECTAR_MONGODB_URI: mongoUri,
+      ...(temporalUiUrl ? { TEMPORAL_UI_URL: temporalUiUrl } : {}),
       NECTAR_API_KEY: admin.key,
       NECTAR_DATA_DIR: config.dataDir,
       PORT: String(config.port),

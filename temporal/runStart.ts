@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { runIdOf } from '../flow/ids';
-import { INTERPRETER_WORKFLOW, RunRequest } from '../flow/run';
+import { INTERPRETER_WORKFLOW, RERUN_OF_MEMO, RunRequest } from '../flow/run';
 import { runSearchAttributes } from './searchAttributes';
 
 export function newRunId(flowId: string): string {
@@ -56,6 +56,10 @@ export async function startInterpreterRun(
       args: [request],
       workflowIdReusePolicy: start.exact ? 'REJECT_DUPLICATE' : undefined,
       requestEagerStart: start.eager,
+      // Where a rerun came from, for run views and lists (the seeds stay in the request only).
+      memo: request.rerunOf
+        ? { [RERUN_OF_MEMO]: { runId: request.rerunOf.runId, fromNode: request.rerunOf.fromNode } }
+        : undefined,
       typedSearchAttributes: runSearchAttributes({
         flowId: request.flowId,
         flowVersion: request.flowVersion,

@@ -13,6 +13,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { NectarActivities } from '../activities';
@@ -31,7 +32,9 @@ import {
   skipRemaining,
 } from '../flow/graph';
 import type { RunState } from '../flow/contracts';
+import { applyRerunSeeds } from '../flow/rerun';
 import {
+  FAILED_NODE_MEMO,
   NODE_FAILED,
   RUN_EVENT_SIGNAL,
   RUN_STATE_QUERY,
@@ -79,7 +82,20 @@ function snapshot(
   const cancelled = Object.values(state.nodes).some((node) => node.status === 'cancelled');
   const status = state.failure ? 'failed' : cancelled ? 'cancelled' : done ? 'completed' : 'running';
   const output = done && !state.failure ? runOutput(indexGraph(definition), state) : null;
-  return { v: 1, status, output, error: state.failure, nodes: orderedNodes(state), continuations };
+  return { v: 1, status, output, error: state.failure, nodes: orderedNodes(state), edges: state.edges, continuations };
+}
+
+/** Marks runs that name their failed node in the memo, so run lists show it without reading the run. */
+export const FAILED_NODE_MEMO_PATCH = 'nectar-failed-node-memo';
+
+/** When the node's outcome was recorded; a wait, delay or subflow takes its duration from it (code nodes, the sandbox's). */
+function noteEnded(state: RunState, nodeId: string): void {
+  const record = state.nodes[nodeId];
+  const endedAt = new Date();
+  record.endedAt = endedAt.toISOString();
+  if (record.durationMs === undefined && record.startedAt) {
+    record.durationMs = endedAt.getTime() - new Date(record.startedAt).getTime();
+  }
 }
 
 function historyIsLong(): boolean {
@@ -113,7 +129,12 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
     : { definition: await loadFlow(flowRef), lightNodes: [] };
   definition = plan.definition;
   const graph = indexGraph(definition);
-  const run = (state ??= createRunState(definition));
+  if (!state) {
+    state = createRunState(definition);
+    const rerun = request.rerunOf;
+    if (rerun?.seeds) applyRerunSeeds(graph, state, rerun.seeds, rerun.runId);
+  }
+  const run = state;
   const inlineBytes = new Map(Object.entries(completedSteps(run)).map(([id, output]) => [id, jsonBytes(output)]));
   const scope = {
     request,
@@ -139,6 +160,7 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
       inlineBytes.set(nodeId, jsonBytes(outcome.output));
       recordSuccess(graph, run, nodeId, outcome.output, outcome.details, outcome.onlyPath);
     } else recordFailure(graph, run, nodeId, outcome.error, outcome.details);
+    noteEnded(run, nodeId);
   };
 
   const inFlight = new Map<string, Promise<void>>();
@@ -183,7 +205,8 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
 
   runClosed(request, run.failure ? 'failed' : 'completed', run.failure);
   if (run.failure) {
-    const details: RunFailureDetails = { nodes: orderedNodes(run), error: run.failure };
+    if (patched(FAILED_NODE_MEMO_PATCH)) upsertMemo({ [FAILED_NODE_MEMO]: run.failure.nodeId });
+    const details: RunFailureDetails = { nodes: orderedNodes(run), error: run.failure, edges: run.edges };
     throw ApplicationFailure.create({
       type: NODE_FAILED,
       message: `node "${run.failure.nodeId}" failed: ${run.failure.message}`,

@@ -122,6 +122,7 @@ async function runCodeNode(node: CodeNode, input: unknown, scope: NodeScope): Pr
       trigger: request.trigger,
       steps: completedSteps(scope.state),
       inlineLimitBytes: inlineLimit(scope.inlineBytes),
+      execution: scope.state.nodes[node.id].runs ?? 1,
     });
     if (result.emitted?.length) await publishEmitted(request, activityId, result.emitted);
     return { ok: true, output: result.output, details: detailsOf(result) };

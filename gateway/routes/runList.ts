@@ -4,7 +4,9 @@ import { notFound } from '../errors';
 import { INVALID_REQUEST, RouteRegistry } from '../routeRegistry';
 import type { RunList } from '../runList';
 import type { RunService } from '../runService';
-import { streamRun } from '../runStream';
+import { LiveLogSource, streamRun } from '../runStream';
+import { rerunSeeds } from '../runDebug';
+import type { FlowDefinition } from '../../flow/schema';
 import { IdempotencyHeaders, RerunBody, RunIdParams, RunListQuery } from '../schemas';
 import { markReplayed, scopedKey } from './runs';
 
@@ -15,6 +17,7 @@ export function registerRunListRoutes(
   runs: RunService,
   list: RunList,
   stopping: () => boolean = () => false,
+  liveLogs?: LiveLogSource,
 ): void {
   routes.add(
     {
@@ -38,44 +41,51 @@ export function registerRunListRoutes(
       params: RunIdParams,
       body: RerunBody,
       headers: IdempotencyHeaders,
-      summary: 'start a new run with the same trigger and input (`Idempotency-Key`: a retry answers the first rerun)',
-      responses: { 202: '{ runId, rerunOf, flowVersion }', 404: 'no such run' },
+      summary:
+        'start a new run with the same trigger and input; with `fromNode`, reusing the outcomes of the nodes upstream of it (`Idempotency-Key`: a retry answers the first rerun)',
+      responses: {
+        202: '{ runId, rerunOf: { runId, fromNode? }, flowVersion | draft, reused? }',
+        400: INVALID_REQUEST,
+        404: 'no such run',
+        409: 'fromNode did not run, is in a loop, or an upstream node has no recorded outcome',
+      },
     },
-    async (request, response, { params: { runId }, body: { version }, headers }) => {
-      const idempotencyKey = scopedKey(headers, `rerun:${runId}`);
+    async (request, response, { params: { runId }, body: { version, fromNode }, headers }) => {
+      const idempotencyKey = scopedKey(
+        headers,
+        fromNode === undefined ? `rerun:${runId}` : `rerun:${runId}:${fromNode}`,
+      );
       const workspace = workspaceOf(request);
-      await runs.assertInWorkspace(runId, workspace); // 404 for a run that is not ours or not there
+      const earlier = await runs.read(runId, workspace); // 404 for a run that is not ours or not there
       const original = await list.startRequest(runId);
-      if (original.draft !== undefined) {
-        // A test run reruns as a test run: on the same draft revision, or on the flow's draft now.
-        const draft =
-          version === 'same'
+      // A test run reruns as a test run: on the same draft revision, or on the flow's draft now.
+      const target =
+        original.draft !== undefined
+          ? version === 'same'
             ? await flows.drafts.revision(original.flowId, original.draft)
-            : await flows.drafts.current(original.flowId, workspace);
-        if (!draft) throw notFound(`draft of flow "${original.flowId}"`);
-        const rerun = await runs.startOnce(draft.flowId, 0, original.trigger, {
-          workspace,
-          draft: draft.revision,
-          idempotencyKey,
-        });
-        const rerunId = markReplayed(response, rerun);
-        response
-          .status(202)
-          .location(`/api/runs/${rerunId}`)
-          .json({ runId: rerunId, rerunOf: runId, draft: draft.revision });
-        return;
-      }
-      const flow =
-        version === 'same'
-          ? await flows.version(original.flowId, original.flowVersion)
-          : await flows.latest(original.flowId, workspace);
-      if (!flow) throw notFound(`flow "${original.flowId}"`);
-      const rerun = await runs.startOnce(flow.flowId, flow.version, original.trigger, { workspace, idempotencyKey });
+            : await flows.drafts.current(original.flowId, workspace)
+          : version === 'same'
+            ? await flows.version(original.flowId, original.flowVersion)
+            : await flows.latest(original.flowId, workspace);
+      if (!target)
+        throw notFound(
+          original.draft !== undefined ? `draft of flow "${original.flowId}"` : `flow "${original.flowId}"`,
+        );
+      const definition: FlowDefinition = target.definition;
+      const seeds = fromNode === undefined ? undefined : rerunSeeds(definition, earlier, fromNode);
+      const rerunOf = { runId, ...(fromNode === undefined ? {} : { fromNode }) };
+      const pin = 'revision' in target ? { draft: target.revision } : { flowVersion: target.version };
+      const rerun = await runs.startOnce(target.flowId, 'revision' in target ? 0 : target.version, original.trigger, {
+        workspace,
+        ...('revision' in target ? { draft: target.revision } : {}),
+        idempotencyKey,
+        rerunOf: { ...rerunOf, ...(seeds ? { seeds } : {}) },
+      });
       const rerunId = markReplayed(response, rerun);
       response
         .status(202)
         .location(`/api/runs/${rerunId}`)
-        .json({ runId: rerunId, rerunOf: runId, flowVersion: flow.version });
+        .json({ runId: rerunId, rerunOf, ...pin, ...(seeds ? { reused: seeds.map((seed) => seed.nodeId) } : {}) });
     },
   );
 
@@ -85,13 +95,14 @@ export function registerRunListRoutes(
       path: '/api/runs/{runId}/stream',
       tag: 'runs',
       params: RunIdParams,
-      summary: 'Server-Sent Events: `status`, `node` (each change), `end`',
+      summary:
+        'Server-Sent Events: `status`, `node` (each change), `edges`, `log` (live lines of running nodes), `end`',
       responses: { 200: 'text/event-stream', 404: 'no such run' },
     },
     async (request, response, { params: { runId } }) => {
       let closed = false;
       request.on('close', () => (closed = true));
-      await streamRun(runs, runId, workspaceOf(request), response, () => closed || stopping());
+      await streamRun(runs, runId, workspaceOf(request), response, () => closed || stopping(), liveLogs);
     },
   );
 }

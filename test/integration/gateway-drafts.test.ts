@@ -241,7 +241,7 @@ describe('test URL and draft runs', () => {
 
     // A rerun of a test run is a test run: on the same revision, or on the draft now.
     const same = await call('POST', `/api/runs/${started.body.runId}/rerun`, { version: 'same' });
-    expect(same.body).toMatchObject({ rerunOf: started.body.runId, draft: first });
+    expect(same.body).toMatchObject({ rerunOf: { runId: started.body.runId }, draft: first });
     expect((await finishedRun(same.body.runId)).output.from).toBe('first');
     const latest = await call('POST', `/api/runs/${started.body.runId}/rerun`, { version: 'latest' });
     expect((await finishedRun(latest.body.runId)).output.from).toBe('second');

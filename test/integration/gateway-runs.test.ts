@@ -112,7 +112,7 @@ describe('POST /api/runs/:runId/rerun', () => {
   test('starts a new run with the same trigger and input', async () => {
     const rerun = await product.request('POST', `/api/runs/${started[1]}/rerun`, {});
     expect(rerun.status).toBe(202);
-    expect(rerun.body.rerunOf).toBe(started[1]);
+    expect(rerun.body.rerunOf).toEqual({ runId: started[1] });
     expect(rerun.body.runId).not.toBe(started[1]);
     const run = await eventually(async () => {
       const read = await product.request('GET', `/api/runs/${rerun.body.runId}`);

@@ -15,9 +15,11 @@ const OUT_DIR = path.join(__dirname, 'histories');
 /**
  * Names the shape of the workflow's commands the files were recorded with; files of older generations stay, since
  * runs recorded with them may still be open somewhere. `local-plan`: the definition read by a local activity, light
- * nodes run locally. `fused`: light nodes in a row run as one local activity (flow/chains.ts).
+ * nodes run locally. `fused`: light nodes in a row run as one local activity (flow/chains.ts). `run-debugger`: a
+ * failed run names its failed node in the memo (a patch); reruns from a node start with the upstream nodes' recorded
+ * outcomes.
  */
-const GENERATION = 'fused';
+const GENERATION = 'run-debugger';
 
 const code = (id: string, source: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -123,6 +125,12 @@ const FLOWS = [
     ],
   },
   {
+    id: 'fails',
+    name: 'a node fails the run; a rerun from it reuses the node before',
+    nodes: [code('first', 'return { a: 1 };'), code('boom', "const boom = () => { throw new Error('expected'); };")],
+    edges: [{ from: 'first', to: 'boom' }],
+  },
+  {
     id: 'long-loop',
     name: 'a loop long enough to continue as new',
     nodes: [
@@ -160,6 +168,7 @@ async function main(): Promise<void> {
     await record('subflow-loop-large', () => start('parent', {}));
     await record('continued-as-new', () => start('long-loop', {}));
     await record('cancelled', () => start('approval', {}));
+    await record('failed', () => start('fails', {}));
     // A flow's light nodes run locally once a worker has measured them: record a second run of a light flow.
     await record('light-local', async () => {
       await client.workflow.getHandle(await start('child', { n: 1 })).result();
@@ -194,6 +203,17 @@ async function main(): Promise<void> {
       });
     }
     if (runs.cancelled) await product.request('POST', `/api/runs/${runs.cancelled}/cancel`);
+    if (runs.failed) {
+      await client.workflow
+        .getHandle(runs.failed)
+        .result()
+        .catch(() => undefined);
+      const rerun = await product.request('POST', `/api/runs/${runs.failed}/rerun`, {
+        version: 'same',
+        fromNode: 'boom',
+      });
+      runs['rerun-from-node'] = rerun.body.runId as string;
+    }
     fs.mkdirSync(OUT_DIR, { recursive: true });
     // Replay needs each run's workflow ID (child workflow IDs derive from it).
     const idsFile = path.join(OUT_DIR, 'workflow-ids.json');

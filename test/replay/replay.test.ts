@@ -42,6 +42,7 @@ test('the recorded histories cover the node kinds, cancellation, continue-as-new
   expect(files).toContain('light-eager.local-plan.binpb');
   // Light nodes in a row: one local activity a node (before fused chains), one for the whole chain (since).
   expect(files).toEqual(expect.arrayContaining(['light-chain.local-plan.binpb', 'light-chain.fused.binpb']));
+  expect(files).toEqual(expect.arrayContaining(['failed.run-debugger.binpb', 'rerun-from-node.run-debugger.binpb']));
 });
 
 test('every recorded history replays without a determinism error', async () => {
