@@ -29,7 +29,7 @@ test('the nodes upstream of a node are its forward ancestors, in definition orde
 test('seeded nodes are done with their outcomes, route as they did, and only the chosen node is ready', () => {
   const graph = indexGraph(definition);
   const state = createRunState(definition);
-  const error = { name: 'Error', message: 'boom', nodeId: 'c', type: 'UserError' as const };
+  const error = { name: 'Error', message: 'boom', nodeId: 'c', type: 'CodeError' as const };
   applyRerunSeeds(
     graph,
     state,

@@ -72,7 +72,7 @@ export interface RunInputs {
   nodes: Record<string, unknown>;
 }
 
-export interface DebugRunSummary extends RunSummary {
+export interface DebugRunSummary extends Omit<RunSummary, 'rerunOf'> {
   durationMs?: number;
   failedNode?: string;
   rerunOf?: RerunOf | string;
