@@ -98,6 +98,14 @@ function noteEnded(state: RunState, nodeId: string): void {
   }
 }
 
+/** A node of a fused chain ended when its own part of the chain's activity did: its start plus its sandbox time. */
+function noteChainNodeEnded(state: RunState, nodeId: string): void {
+  const record = state.nodes[nodeId];
+  if (record.status === 'pending' || record.status === 'running' || !record.startedAt) return;
+  const startedMs = Date.parse(record.startedAt);
+  record.endedAt = new Date(startedMs + (record.durationMs ?? 0)).toISOString();
+}
+
 function historyIsLong(): boolean {
   const info = workflowInfo();
   return info.continueAsNewSuggested || info.historyLength > CONTINUE_AS_NEW_EVENTS;
@@ -150,7 +158,11 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
     : new Set<string>();
   const executeNode = async (nodeId: string): Promise<void> => {
     const chain = chainFrom(graph, nodeId, fusable);
-    if (chain.length > 1) return runFusedChain(graph, chain, scope);
+    if (chain.length > 1) {
+      await runFusedChain(graph, chain, scope);
+      for (const id of chain) noteChainNodeEnded(run, id);
+      return;
+    }
     const node = graph.nodes.get(nodeId)!;
     const input = nodeInput(graph, run, nodeId, request.trigger);
     markStarted(run, nodeId, new Date().toISOString());
