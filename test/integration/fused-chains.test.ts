@@ -87,9 +87,10 @@ async function fusedRun(
 /** A run's nodes without what differs between two runs of the same flow: times, durations, memory. */
 function comparable(run: any): unknown[] {
   return run.nodes.map((node: any) => {
-    const { startedAt: _startedAt, durationMs: _durationMs, memoryBytes: _memoryBytes, logs, ...rest } = node;
+    const { startedAt: _startedAt, endedAt, durationMs: _durationMs, memoryBytes: _memoryBytes, logs, ...rest } = node;
     return {
       ...rest,
+      ...(endedAt === undefined ? {} : { ended: Date.parse(endedAt) >= Date.parse(node.startedAt) }),
       ...(logs ? { logs: logs.map(({ timestamp: _timestamp, ...entry }: any) => entry) } : {}),
       ...(node.status === 'succeeded' || (node.status === 'failed' && logs)
         ? { measured: typeof node.durationMs === 'number' && typeof node.memoryBytes === 'number' }
