@@ -68,6 +68,9 @@ const checkout = {
 };
 
 test('a failed run opens on its failed node with the error and its stack first; the edges it took are marked', async () => {
+  await page.goto(`${product.baseUrl}/runs`);
+  await page.getByText('No runs yet.').waitFor({ timeout: 30_000 });
+  await shot('runs-empty');
   await saveFlow(checkout);
   const ok = await runAndWait('checkout', { amount: 12, card: 'good' });
   expect(ok.status).toBe('completed');
@@ -84,6 +87,9 @@ test('a failed run opens on its failed node with the error and its stack first; 
   expect(await page.locator('.react-flow__edge-path.run-taken').count()).toBe(1);
   expect(await page.locator('.react-flow__edge-path.run-dead').count()).toBe(1);
   await page.locator('#run-status').getByText('failed').waitFor();
+  expect(await page.getByRole('link', { name: 'Open in Temporal Web UI' }).getAttribute('href')).toContain(
+    failed.runId,
+  );
   await shot('run-failed');
 
   // Another node's output as a tree and as a table.
@@ -105,6 +111,7 @@ test('the runs list shows each run with its duration, filters by status, and ope
   }, 30_000);
   expect(new URL(page.url()).search).toBe('?flowId=checkout&status=failed');
   expect(await table.locator('tbody tr td').nth(6).textContent()).toMatch(/\d+(\.\d+)? (ms|s)/);
+  expect(await table.locator('tbody tr td').nth(7).textContent()).toBe('charge');
   await shot('runs');
   await table.locator('tbody tr a').first().click();
   await page.getByRole('region', { name: 'Run of node charge' }).waitFor({ timeout: 30_000 });
@@ -142,8 +149,19 @@ test('a running node shows its running state on the canvas before it ends, and t
   const runId = (started.body as { runId: string }).runId;
   await page.goto(`${product.baseUrl}/runs/${runId}`);
   await node(page, 'tick').locator('[data-run-status="running"]').waitFor({ timeout: 30_000 });
-  // Still running: the node has not ended, its successor has not started.
+  await node(page, 'tick').locator('.node-title').click();
+  const panel = page.getByRole('region', { name: 'Run of node tick' });
+  await panel.getByRole('tab', { name: /Logs/ }).click();
+  // Lines written while the node runs show before it ends (it logs 25 lines over 5 s).
+  await panel
+    .getByRole('list', { name: 'Log lines' })
+    .getByText('tick 3', { exact: true })
+    .waitFor({ timeout: 30_000 });
+  expect(await node(page, 'tick').locator('[data-run-status="running"]').count()).toBe(1);
   expect(await node(page, 'after').locator('[data-run-status="succeeded"]').count()).toBe(0);
+  const shown = await panel.getByRole('list', { name: 'Log lines' }).locator('li').count();
+  expect(shown).toBeGreaterThan(0);
+  expect(shown).toBeLessThan(25);
   await shot('run-live');
   await page.getByRole('button', { name: 'Cancel run' }).click();
   await page.locator('#run-status').getByText('cancelled').waitFor({ timeout: 60_000 });
@@ -191,6 +209,121 @@ test('the dashboard shows 10 executions and 70 % after 7 successful and 3 failed
   await page.waitForURL((url) => url.pathname === '/runs' && url.searchParams.get('status') === 'failed');
   const rows = page.getByRole('table', { name: 'Runs' }).locator('tbody tr');
   await eventually(async () => ((await rows.count()) === 3 ? true : undefined), 30_000);
+});
+
+test('an event is delivered to a waiting node from the run view’s form', async () => {
+  await saveFlow({
+    id: 'approval',
+    name: 'Approval',
+    nodes: [
+      { id: 'ask', type: 'wait', event: 'approved', timeoutMs: 600_000 },
+      { id: 'record', type: 'code', code: 'return { approvedBy: input.payload.by };' },
+    ],
+    edges: [{ from: 'ask', to: 'record' }],
+  });
+  const started = await product.request('POST', '/api/flows/approval/runs', { input: {} });
+  expect(started.status).toBe(202);
+  await page.goto(`${product.baseUrl}/runs/${(started.body as { runId: string }).runId}`);
+  await node(page, 'ask').locator('[data-run-status="running"]').waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Deliver event…' }).click();
+  const form = page.getByRole('form', { name: 'Deliver an event' });
+  expect(await form.getByLabel('Event').inputValue()).toBe('approved');
+  await form.getByLabel('Payload (JSON)').fill('{"by": "ana"}');
+  await form.getByRole('button', { name: 'Deliver' }).click();
+  await page.locator('#run-status').getByText('completed').waitFor({ timeout: 60_000 });
+  await page.keyboard.press('Escape'); // the run opened on its waiting node: back to the run's outcome
+  await page.locator('#run-output').getByText('"ana"').waitFor();
+});
+
+test('the timeline shows each attempt of a node retried twice as a bar of its own', async () => {
+  await saveFlow({
+    id: 'flaky',
+    name: 'Flaky',
+    nodes: [
+      {
+        id: 'fetch',
+        type: 'code',
+        name: 'Fetch rates',
+        code: "if (context.workflowContext.attempt < 3) throw new Error('upstream busy'); return { rate: 1.1 };",
+        retry: { maximumAttempts: 3, initialIntervalMs: 200, backoffCoefficient: 2 },
+      },
+      { id: 'store', type: 'code', code: 'return input;' },
+    ],
+    edges: [{ from: 'fetch', to: 'store' }],
+  });
+  const run = await runAndWait('flaky', {});
+  expect(run.status).toBe('completed');
+  await page.goto(`${product.baseUrl}/runs/${run.runId}`);
+  const row = page.getByRole('figure', { name: 'Timeline' }).locator('li[data-node-id="fetch"]');
+  await row.locator('.bar-run[data-attempt="3"]').waitFor({ timeout: 30_000 });
+  const bars = row.locator('.bar-run');
+  expect(await bars.count()).toBe(3);
+  for (let i = 0; i < 3; i++) expect(await bars.nth(i).getAttribute('data-attempt')).toBe(String(i + 1));
+  expect(await row.locator('.bar-run.failed').count()).toBe(2);
+  expect(await row.locator('.bar-backoff').count()).toBe(2);
+  await node(page, 'fetch').locator('.node-title').click();
+  const panel = page.getByRole('region', { name: 'Run of node fetch' });
+  await panel.getByRole('tab', { name: 'Attempts' }).click();
+  const attempts = panel.getByRole('list', { name: 'Attempts' });
+  await attempts.locator('li[data-attempt="3"]').waitFor();
+  expect(await attempts.locator('summary', { hasText: 'upstream busy' }).count()).toBe(2);
+  await shot('run-timeline');
+});
+
+test('rerun from a node reuses the outputs of the nodes before it: they do not execute again', async () => {
+  await saveFlow({
+    id: 'pipeline',
+    name: 'Pipeline',
+    nodes: [
+      { id: 'extract', type: 'code', code: 'return { stamp: Date.now() + Math.random() };' },
+      { id: 'transform', type: 'code', code: 'return { stamp: input.stamp, doubled: input.stamp * 2 };' },
+      { id: 'load', type: 'code', code: 'return { loaded: input.stamp };' },
+    ],
+    edges: [
+      { from: 'extract', to: 'transform' },
+      { from: 'transform', to: 'load' },
+    ],
+  });
+  const first = await runAndWait('pipeline', {});
+  expect(first.status).toBe('completed');
+  const stamp = ((await product.request('GET', `/api/runs/${first.runId}`)).body as { output: { loaded: number } })
+    .output.loaded;
+  const executions = async () =>
+    ((await product.request('GET', '/api/workspace')).body as { usage: { executions: number } }).usage.executions;
+  const before = await executions();
+
+  await page.goto(`${product.baseUrl}/runs/${first.runId}`);
+  await node(page, 'load').locator('[data-run-status="succeeded"]').waitFor({ timeout: 30_000 });
+  await node(page, 'load').locator('.node-title').click();
+  await page
+    .getByRole('region', { name: 'Run of node load' })
+    .getByRole('button', { name: 'Rerun from this node' })
+    .click();
+  await page.waitForURL((url) => url.pathname.startsWith('/runs/') && !url.pathname.endsWith(first.runId));
+  await page.locator('#run-status').getByText('completed').waitFor({ timeout: 60_000 });
+  await page.locator('#run-meta').getByText(`rerun of ${first.runId}`).waitFor();
+  await node(page, 'extract').getByText('reused').waitFor();
+  await node(page, 'transform').getByText('reused').waitFor();
+  const rerunId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
+  const rerun = (await product.request('GET', `/api/runs/${rerunId}`)).body as { output: { loaded: number } };
+  expect(rerun.output.loaded).toBe(stamp);
+  expect(await executions()).toBe(before + 1);
+  await shot('run-rerun-from');
+});
+
+test('debug in editor opens the flow with the run’s inputs pinned as the step test’s input', async () => {
+  const failed = (await product.request('GET', '/api/runs?flowId=checkout&status=failed&pageSize=1')).body as {
+    runs: Array<{ runId: string }>;
+  };
+  await page.goto(`${product.baseUrl}/runs/${failed.runs[0].runId}`);
+  await page.getByRole('button', { name: 'Debug in editor' }).click();
+  await page.waitForURL('**/flows/checkout');
+  await node(page, 'charge').locator('.node-title').click();
+  await page.getByRole('region', { name: 'Node charge' }).waitFor();
+  await page.locator('#step-pinned').getByText(failed.runs[0].runId).waitFor();
+  expect(JSON.parse(await page.locator('#step-input').inputValue())).toEqual({ amount: 30, card: 'declined' });
+  await page.getByRole('button', { name: 'Run…' }).click();
+  expect(JSON.parse(await page.locator('#run-input').inputValue())).toEqual({ amount: 30, card: 'declined' });
 });
 
 test('screenshots: a run of a 200-node flow, and the run view on a narrow screen', async () => {
