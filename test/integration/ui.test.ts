@@ -2,6 +2,7 @@
 import { Browser } from 'playwright-core';
 import { launchChromium, signedInPage, watchPage, type PageWatch } from '../support/browser';
 import { Product, startProduct } from '../support/product';
+import { node } from '../support/studioPage';
 
 let product: Product;
 let browser: Browser;
@@ -58,19 +59,19 @@ test('the run view shows every node finish with its output and logs', async () =
   expect(started.status).toBe(202);
   const { page, context } = await signedInPage(browser, product.baseUrl, product.adminKey, watch);
   await page.goto(`${product.baseUrl}/runs/${started.body.runId}`);
-  await page.locator('#run-meta .status.completed').waitFor({ timeout: 30_000 });
-  const rows = await page.$$eval('#run-nodes tr', (trs) =>
-    trs.map((tr) =>
-      Array.from(
-        (tr as unknown as { children: ArrayLike<{ textContent: string | null }> }).children,
-        (td) => td.textContent,
-      ),
-    ),
-  );
-  expect(rows.map((row) => row[0])).toEqual(['Greet (greet)', 'shout']);
-  expect(rows.map((row) => row[1])).toEqual(['succeeded', 'succeeded']);
-  expect(rows[0][6]).toContain('log greeting Ada');
-  expect(JSON.parse((await page.textContent('#run-output'))!)).toEqual({ loud: 'HELLO ADA' });
+  await page.locator('#run-status').getByText('completed').waitFor({ timeout: 30_000 });
+  await node(page, 'greet').locator('[data-run-status="succeeded"]').waitFor();
+  await node(page, 'shout').locator('[data-run-status="succeeded"]').waitFor();
+  await node(page, 'greet').locator('.node-title').click();
+  const greet = page.getByRole('region', { name: 'Run of node greet' });
+  await greet.getByRole('tab', { name: /Logs/ }).click();
+  await greet.getByRole('list', { name: 'Log lines' }).getByText('greeting Ada').waitFor();
+  await node(page, 'shout').locator('.node-title').click();
+  await page
+    .getByRole('region', { name: 'Run of node shout' })
+    .getByLabel('Node output')
+    .getByText('HELLO ADA')
+    .waitFor();
   await context.close();
 });
 
