@@ -1,5 +1,6 @@
 /**
- * Retention: execution and run records, stored node outputs and logs, step tests' and old draft revisions expire
+ * Retention: execution and run records, stored node outputs and logs, the run debugger's attempts and live log
+ * lines, step tests' and old draft revisions expire
  * after `NECTAR_RETENTION_DAYS`; the dashboard's hourly and daily rollups after `NECTAR_ROLLUP_RETENTION_DAYS`, its
  * minute rollups after 2 days. FerretDB has no TTL indexes, so a job prunes: every worker process offers to run it
  * each hour, and a lease in the store lets one of them do so per hour for the whole deployment. Records and rollups
@@ -7,6 +8,7 @@
  */
 import type { Db } from 'mongodb';
 import { periodStart, RESOLUTION_MS } from './metricsModel';
+import { RunJournal } from './runJournal';
 
 const DAY_MS = 86_400_000;
 /** Minute rollups serve the 1-hour window only. */
@@ -24,6 +26,8 @@ export interface Pruned {
   droppedCollections: string[];
   nodeOutputs: number;
   draftRevisions: number;
+  /** Node attempts and live log batches of the run debugger (store/runJournal.ts). */
+  runJournal: number;
 }
 
 /** How long a period of each kind lasts: a collection may go once its whole period has expired. */
@@ -66,7 +70,8 @@ export async function pruneExpired(db: Db, policy: RetentionPolicy, now = Date.n
       _id: { $nin: current.map((flow) => `${flow._id}@draft-${flow.draft}`) },
     })
   ).deletedCount;
-  return { droppedCollections, nodeOutputs, draftRevisions };
+  const runJournal = await new RunJournal(db).pruneBefore(new Date(cutoff));
+  return { droppedCollections, nodeOutputs, draftRevisions, runJournal };
 }
 
 /**
@@ -94,7 +99,7 @@ export function scheduleRetention(db: Db, policy: RetentionPolicy, holder: strin
   const attempt = async () => {
     if (!(await takeRetentionLease(db, holder))) return;
     const pruned = await pruneExpired(db, policy);
-    if (pruned.droppedCollections.length + pruned.nodeOutputs + pruned.draftRevisions > 0)
+    if (pruned.droppedCollections.length + pruned.nodeOutputs + pruned.draftRevisions + pruned.runJournal > 0)
       console.log(`[nectar retention] pruned ${JSON.stringify(pruned)}`);
   };
   const run = () =>
