@@ -606,9 +606,21 @@ describe('control and durability', () => {
     );
     const runId = await startRun('durable');
     await eventually(async () => (node(await readRun(runId), 'slow')?.status === 'running' ? true : undefined));
-    const workerPid = product.pidOf('worker');
-    process.kill(workerPid, 'SIGKILL');
-    await eventually(async () => (product.pidOf('worker') !== workerPid ? true : undefined), 60_000);
+    // Every process with a worker of the interpreter's queue dies: the worker, and the gateway, whose eager-start
+    // worker polls the same queue, so the slow node is cut wherever it runs.
+    const before = { worker: product.pidOf('worker'), gateway: product.pidOf('gateway') };
+    process.kill(before.worker, 'SIGKILL');
+    process.kill(before.gateway, 'SIGKILL');
+    await eventually(
+      async () =>
+        product.pidOf('worker') !== before.worker && product.pidOf('gateway') !== before.gateway ? true : undefined,
+      60_000,
+    );
+    await eventually(
+      async () =>
+        (await product.request('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined,
+      60_000,
+    );
     const run = await closedRun(runId, 110_000);
     expect({ status: run.status, error: run.error }).toEqual({ status: 'completed' });
     expect(node(run, 'slow').attempt).toBeGreaterThanOrEqual(2);
