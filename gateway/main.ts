@@ -76,11 +76,13 @@ async function main(): Promise<void> {
   const quota = new QuotaGuard(workspaces, usage);
   const outputs = new OutputStore(store.db);
   const triggerRegistry = new TriggerRegistry(store);
+  const runJournal = new RunJournal(store.db);
   await prepareStore(store, async () => {
     await flows.ensureIndexes();
     await workspaces.ensureDefault(config.gateway.defaultPlan);
     await keys.ensureIndexes();
     await triggerRegistry.ensureIndexes();
+    await runJournal.ensureIndexes();
   });
   const embeddedWorker = config.gateway.eagerStart ? await startWorkerBeside(config, connection, store) : undefined;
   const journalDir = path.join(config.dataDir, 'webhook-journal');
@@ -94,8 +96,6 @@ async function main(): Promise<void> {
     eagerStart: embeddedWorker !== undefined,
     temporalUiUrl: config.temporal.uiUrl,
   });
-  const runJournal = new RunJournal(store.db);
-  await runJournal.ensureIndexes();
   const runList = new RunList(client);
   const flowSchedules = new FlowSchedules(client, config.taskQueue);
   const flowLookup = new FlowLookup(flows);
