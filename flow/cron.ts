@@ -161,6 +161,24 @@ function intervalOf(text: string): CronInterval {
   return { kind: 'interval', everyMs, phaseMs };
 }
 
+/** A duration in whole days, hours, minutes and seconds, largest first, each part in words ("1 hour", "30 minutes"). */
+export function durationParts(ms: number): string[] {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1_000, 'second'],
+  ];
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [size, name] of units) {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    if (count > 0) parts.push(`${count} ${name}${count === 1 ? '' : 's'}`);
+  }
+  return parts;
+}
+
 /** Parses an expression as Temporal does; throws CronSyntaxError naming the field and what is wrong with it. */
 export function parseCron(expression: string): CronSpec {
   const text = expression.trim();

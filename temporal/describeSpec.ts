@@ -3,6 +3,7 @@
  * words say what Temporal will do: e.g. a day of the month and a weekday both set means both must match.
  */
 import type { CalendarSpecDescription, IntervalSpecDescription, Range } from '@temporalio/client';
+import { durationParts } from '../flow/cron';
 
 type Field = 'second' | 'minute' | 'hour' | 'dayOfMonth' | 'month' | 'dayOfWeek' | 'year';
 
@@ -134,20 +135,7 @@ export function describeCalendar(calendar: CalendarSpecDescription): string {
 }
 
 function duration(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1_000, 'second'],
-  ];
-  const parts: string[] = [];
-  let rest = ms;
-  for (const [size, name] of units) {
-    const count = Math.floor(rest / size);
-    rest -= count * size;
-    if (count > 0) parts.push(`${count} ${name}${count === 1 ? '' : 's'}`);
-  }
-  return parts.join(' ') || '0 seconds';
+  return durationParts(ms).join(' ') || '0 seconds';
 }
 
 export function describeInterval(interval: IntervalSpecDescription): string {

@@ -3,7 +3,7 @@
  * in a time zone. The grammar is Temporal's, parsed by flow/cron.ts (the same parser a save validates with), so the
  * preview shows what Temporal will run; Temporal's own answer (POST /api/cron/preview) replaces the times when it comes.
  */
-import { type CronCalendar, type CronInterval, parseCron } from '../../../flow/cron';
+import { type CronCalendar, type CronInterval, durationParts, parseCron } from '../../../flow/cron';
 
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTH_NAMES = [
@@ -46,19 +46,7 @@ function runsOf(values: number[]): string[] {
 }
 
 function durationText(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1_000, 'second'],
-  ];
-  const parts: string[] = [];
-  let left = ms;
-  for (const [size, name] of units) {
-    const count = Math.floor(left / size);
-    if (count > 0) parts.push(`${count} ${name}${count === 1 ? '' : 's'}`);
-    left -= count * size;
-  }
+  const parts = durationParts(ms);
   return parts.length ? listOf(parts) : `${ms} ms`;
 }
 
