@@ -11,11 +11,17 @@ export const BINARIES = {
     goPackage: 'github.com/temporalio/cli/cmd/temporal@v1.5.1',
     versionArgs: ['--version'],
   },
+  /**
+   * Built with scripts/ferretdb-sqlite-pushdown.patch (lookups answered from SQLite's indexes), so its version says
+   * `-nectar.N` and it is cached under its own name; a stock FerretDB on PATH is passed over, since every lookup in
+   * it scans the whole collection.
+   */
   ferretdb: {
     envVar: 'NECTAR_FERRETDB_BIN',
     command: 'ferretdb',
     goPackage: 'github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2',
     versionArgs: ['--version'],
+    patchedVersion: 'v1.24.2-nectar.1',
   },
   /** Versity S3 Gateway on its POSIX backend: a real S3 API (SigV4, bucket rules) for the tests of S3 uploads. */
   versitygw: {
@@ -57,7 +63,22 @@ function onPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/** Looks in the order the install step builds: the environment variable, then PATH, then our cache. */
+/** The version a binary must print to be used, for those we build patched; none for the others. */
+export function requiredVersion(name: BinaryName): string | undefined {
+  const spec = BINARIES[name];
+  return 'patchedVersion' in spec ? spec.patchedVersion : undefined;
+}
+
+/** The file name in our cache: a patched build carries its version, so an older build is never taken for it. */
+export function cachedBinaryName(name: BinaryName): string {
+  const patched = requiredVersion(name);
+  return patched ? `${BINARIES[name].command}-${patched}` : BINARIES[name].command;
+}
+
+/**
+ * Looks in the order the install step builds: the environment variable, then PATH (not for a binary we patch), then
+ * our cache.
+ */
 export function findBinary(name: BinaryName, env: NodeJS.ProcessEnv = process.env): FoundBinary | undefined {
   const spec = BINARIES[name];
   const fromEnv = env[spec.envVar];
@@ -65,9 +86,9 @@ export function findBinary(name: BinaryName, env: NodeJS.ProcessEnv = process.en
     if (!isExecutable(fromEnv)) throw new Error(`${spec.envVar}=${fromEnv} is not an executable file`);
     return { path: fromEnv, source: 'environment' };
   }
-  const fromPath = onPath(spec.command, env);
+  const fromPath = requiredVersion(name) ? undefined : onPath(spec.command, env);
   if (fromPath) return { path: fromPath, source: 'PATH' };
-  const cached = path.join(binaryCacheDir(env), spec.command);
+  const cached = path.join(binaryCacheDir(env), cachedBinaryName(name));
   if (isExecutable(cached)) return { path: cached, source: 'cache' };
   return undefined;
 }

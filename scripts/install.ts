@@ -8,7 +8,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BINARIES, BinaryName, binaryCacheDir, binaryVersion, findBinary } from '../common/binaries';
+import {
+  BINARIES,
+  BinaryName,
+  binaryCacheDir,
+  binaryVersion,
+  cachedBinaryName,
+  findBinary,
+  requiredVersion,
+} from '../common/binaries';
 
 const log = (message: string) => console.log(`[nectar install] ${message}`);
 
@@ -34,8 +42,10 @@ function buildTemporal(cacheDir: string): void {
 
 /**
  * `go install` of FerretDB 1.24.2 yields a binary that panics at start: its version check wants
- * build/version/version.txt, which the module does not ship. So we build from a copy of the module
- * source with that one file written.
+ * build/version/version.txt, which the module does not ship. So we build from a copy of the module source with that
+ * file written, and with scripts/ferretdb-sqlite-pushdown.patch applied: upstream's SQLite backend answers every
+ * lookup but `{_id}` by decoding the whole collection, and even that one misses the _id index (its expression differs
+ * from the index's), so each write of a run's records cost time in proportion to all the records kept.
  */
 function buildFerretDb(cacheDir: string): void {
   const modulePath = BINARIES.ferretdb.goPackage.replace('/cmd/ferretdb', '');
@@ -44,13 +54,20 @@ function buildFerretDb(cacheDir: string): void {
     env: goEnv(cacheDir),
   });
   const moduleDir = (JSON.parse(download) as { Dir: string }).Dir;
-  const version = modulePath.split('@')[1];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-ferretdb-'));
   try {
     fs.cpSync(moduleDir, work, { recursive: true });
     execFileSync('chmod', ['-R', 'u+w', work]);
-    fs.writeFileSync(path.join(work, 'build', 'version', 'version.txt'), `${version}\n`);
-    execFileSync('go', ['build', '-o', path.join(cacheDir, 'ferretdb'), './cmd/ferretdb'], {
+    execFileSync(
+      'git',
+      ['apply', '--whitespace=nowarn', path.join(__dirname, '..', '..', 'scripts', 'ferretdb-sqlite-pushdown.patch')],
+      {
+        cwd: work,
+        stdio: 'inherit',
+      },
+    );
+    fs.writeFileSync(path.join(work, 'build', 'version', 'version.txt'), `${BINARIES.ferretdb.patchedVersion}\n`);
+    execFileSync('go', ['build', '-o', path.join(cacheDir, cachedBinaryName('ferretdb')), './cmd/ferretdb'], {
       cwd: work,
       stdio: 'inherit',
       env: goEnv(cacheDir),
@@ -79,7 +96,13 @@ function ensure(name: BinaryName): void {
   const found = findBinary(name);
   if (found) {
     try {
-      log(`${name}: using ${found.path} (from ${found.source}; ${binaryVersion(found.path, name)})`);
+      const version = binaryVersion(found.path, name);
+      log(`${name}: using ${found.path} (from ${found.source}; ${version})`);
+      const required = requiredVersion(name);
+      if (required && !version.includes(required))
+        log(
+          `${name}: ${found.path} is not our patched build (${required}); lookups in it scan whole collections, so runs slow down as records accumulate`,
+        );
       return;
     } catch (error) {
       if (found.source !== 'cache')

@@ -172,4 +172,19 @@ describe('finding the server binaries', () => {
       /not an executable/,
     );
   });
+
+  test('FerretDB: only our patched build from the cache (a stock one on PATH scans whole collections), or the variable', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-bin-'));
+    const env = { XDG_CACHE_HOME: path.join(root, 'cache'), PATH: path.join(root, 'path') } as NodeJS.ProcessEnv;
+    makeExecutable(path.join(root, 'path'), 'ferretdb');
+    makeExecutable(binaryCacheDir(env), 'ferretdb');
+    expect(findBinary('ferretdb', env)).toBeUndefined();
+    const patched = makeExecutable(binaryCacheDir(env), 'ferretdb-v1.24.2-nectar.1');
+    expect(findBinary('ferretdb', env)).toEqual({ path: patched, source: 'cache' });
+    const named = makeExecutable(path.join(root, 'named'), 'my-ferretdb');
+    expect(findBinary('ferretdb', { ...env, NECTAR_FERRETDB_BIN: named })).toEqual({
+      path: named,
+      source: 'environment',
+    });
+  });
 });
