@@ -14,7 +14,8 @@ import { FerretDb, startFerretDb } from '../../store/ferretdb';
 let ferret: FerretDb;
 let client: MongoClient;
 let dir: string;
-let records: Collection<Document>;
+type Scratch = { _id: string | ObjectId } & Document;
+let records: Collection<Scratch>;
 
 const WEIRD = 'he said "hi" <&> é \\ \u2028 \n end';
 const OID = new ObjectId();
@@ -23,7 +24,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nectar-ferretdb-pushdown-'));
   ferret = await startFerretDb({ executable: requireBinary('ferretdb'), dataDir: dir, port: await freePort() });
   client = new MongoClient(ferret.uri);
-  records = client.db('pushdown').collection('records');
+  records = client.db('pushdown').collection<Scratch>('records');
   await records.createIndex({ runId: 1, nodeId: 1 });
   await records.insertMany([
     { _id: '1', runId: 'x', nodeId: 'q' },
@@ -68,15 +69,14 @@ test('queries answer what MongoDB answers: equality on strings matches arrays th
 });
 
 test('lookups by _id and by indexed string fields are answered from the index, not a scan', async () => {
-  const planOf = async (filter: Document) =>
-    JSON.stringify(((await records.find(filter).explain())).queryPlanner);
+  const planOf = async (filter: Document) => JSON.stringify((await records.find(filter).explain()).queryPlanner);
   expect(await planOf({ _id: '7' })).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
   expect(await planOf({ runId: 'x', nodeId: 'q' })).toMatch(/USING INDEX \S+_runId_1_nodeId_1/);
   expect(await planOf({ runId: 'x', nodeId: 'q' })).not.toMatch(/SCAN/);
 });
 
 test('writes by filter change exactly the matching documents', async () => {
-  const scratch = client.db('pushdown').collection('scratch');
+  const scratch = client.db('pushdown').collection<{ _id: string; group?: string | string[]; n: number }>('scratch');
   await scratch.insertMany([
     { _id: 'a', group: 'g', n: 1 },
     { _id: 'b', group: ['g', 'h'], n: 1 },
