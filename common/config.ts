@@ -99,6 +99,11 @@ const EnvironmentSchema = z.object({
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   TEMPORAL_UI_URL: z.string().optional(),
+  /**
+   * Where users reach the studio (behind a proxy, its public address): links to runs that leave the studio, such as an
+   * error handler's `link`, are made absolute with it. `npm start` sets the gateway's own address when unset.
+   */
+  NECTAR_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
   /** Base64 of 32 bytes sealing workspace variables; generated under the data dir when unset. */
   NECTAR_SECRETS_KEY: z
     .string()
@@ -216,6 +221,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
     port: e.PORT,
     host: e.NECTAR_HOST,
     dataDir,
+    publicUrl: e.NECTAR_PUBLIC_URL,
     adminKey: e.NECTAR_API_KEY,
     taskQueue: e.NECTAR_TASK_QUEUE,
     mongo: { uri: e.NECTAR_MONGODB_URI, dbName: e.NECTAR_MONGODB_DB },

@@ -19,6 +19,8 @@ export const RUN_TRIGGER_TYPES = [
   'salesforce',
   's3',
   'mongodb',
+  /** An error handler run: started by the failure of another run (flow/errorHandler.ts). */
+  'error',
 ] as const;
 
 export interface TriggerInfo {
@@ -60,6 +62,8 @@ export interface RunRequest {
 /** Memo keys a run carries for lists that read no history: where a rerun came from, which node failed the run. */
 export const RERUN_OF_MEMO = 'nectarRerunOf';
 export const FAILED_NODE_MEMO = 'nectarFailedNode';
+/** A failed run's error handler: the run it started, or why none started (ErrorHandlerOutcome). */
+export const ERROR_HANDLER_MEMO = 'nectarErrorHandler';
 
 export interface RunEvent {
   v: 1;

@@ -170,6 +170,19 @@ export const FlowLayout = z
   .strict();
 export type FlowLayout = z.infer<typeof FlowLayout>;
 
+/**
+ * The flow started when a run of this flow fails (as n8n's error workflows): `{ flowId }` names a flow of the same
+ * workspace, whose newest version runs with the failure as its input; `false` starts none, not even the workspace's
+ * default handler. Unset: the workspace's default, if it names one.
+ */
+export const ErrorHandlerRef = z
+  .object({ flowId: Identifier.describe('a flow of the same workspace, with a saved version') })
+  .strict();
+export const ErrorHandlerSetting = z.union([ErrorHandlerRef, z.literal(false)], {
+  error: 'must be { "flowId": "<a flow of this workspace>" }, or false for no error handler',
+});
+export type ErrorHandlerSetting = z.infer<typeof ErrorHandlerSetting>;
+
 export const FlowDefinition = z
   .object({
     id: Identifier,
@@ -179,6 +192,7 @@ export const FlowDefinition = z
     edges: z.array(Edge).max(5_000).default([]),
     triggers: FlowTriggers.optional(),
     execution: FlowExecution.optional(),
+    errorHandler: ErrorHandlerSetting.optional(),
     /** The studio's canvas positions: validated, kept with every version and draft, ignored by the interpreter. */
     layout: FlowLayout.optional(),
   })

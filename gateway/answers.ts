@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { LogEntry, NodeError } from '../flow/contracts';
+import { ErrorHandlerRef } from '../flow/schema';
 import { FlowTrigger } from '../flow/triggers';
 import { PlanLimits, PlanName } from '../store/plans';
 
@@ -86,6 +87,8 @@ export const WorkspaceAnswer = z
     maxMemoryMb: z.number().int(),
     maxTimeoutMs: z.number().int(),
     usage: z.object({ period: z.string(), executions: z.number().int(), remaining: z.number().int() }).strict(),
+    /** The flow started when a run fails whose flow names no handler of its own (`errorHandler` of a definition). */
+    errorHandler: ErrorHandlerRef.optional(),
     createdAt: z.string(),
   })
   .strict();

@@ -201,7 +201,7 @@ function gatewayRoutes(deps: GatewayDependencies): RouteRegistry {
   registerStepTestRoute(routes, deps.stepTests ?? new StepTests(deps.flows, deps.flowService, deps.runs));
   registerValidateRoutes(routes, deps.flowService);
   registerWorkspaceRoutes(routes, deps.workspaceService);
-  registerCurrentWorkspaceRoute(routes, deps.workspaceService);
+  registerCurrentWorkspaceRoute(routes, deps.workspaceService, deps.flowService);
   registerVariableRoutes(routes, deps.workspaceService);
   registerCronPreviewRoute(routes, deps.cronPreview);
   if (deps.uploads) registerUploadRoutes(routes, deps.uploads);

@@ -46,11 +46,20 @@ export class FlowService {
     private readonly triggers?: TriggerService,
   ) {}
 
-  /** Every problem a save of `candidate` would be refused for (shape, graph, code, plan limits), saving nothing. */
+  /**
+   * Every problem a save of `candidate` would be refused for (shape, graph, code, plan limits, error handler), saving
+   * nothing.
+   */
   async problemsOf(candidate: unknown, workspace: string): Promise<Problem[]> {
     const check = checkDefinition(candidate);
     if (!check.ok) return placedProblems(check.problems);
-    return limitProblems(check.definition, await this.limitsOf(workspace));
+    return this.workspaceProblems(check.definition, workspace);
+  }
+
+  /** An error handler must be a saved flow of the workspace: a flow may name itself (its handler run starts none). */
+  async errorHandlerProblem(flowId: string, workspace: string, path: string): Promise<Problem | undefined> {
+    if (await this.flows.latest(flowId, workspace)) return undefined;
+    return { path, message: `flow "${flowId}" has no saved version in this workspace` };
   }
 
   /** The node limits of the workspace's plan. */
@@ -59,7 +68,7 @@ export class FlowService {
   }
 
   async create(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
-    await this.checkLimits(definition, workspace);
+    await this.checkWorkspaceFit(definition, workspace);
     // A flow drafted before its first version keeps the draft's credentials when they come back redacted.
     const drafted = await this.flows.drafts.current(definition.id, workspace);
     const saved = await this.flows.create(restoreSecrets(definition, drafted?.definition), workspace);
@@ -70,7 +79,7 @@ export class FlowService {
 
   /** Saves a new version; a webhook credential sent redacted keeps the previous version's (see gateway/redact.ts). */
   async saveVersion(definition: FlowDefinition, workspace: string): Promise<FlowVersion> {
-    await this.checkLimits(definition, workspace);
+    await this.checkWorkspaceFit(definition, workspace);
     const previous = await this.flows.latest(definition.id, workspace);
     const kept = previous ?? (await this.flows.drafts.current(definition.id, workspace));
     const saved = await this.flows.saveVersion(restoreSecrets(definition, kept?.definition), workspace);
@@ -84,7 +93,7 @@ export class FlowService {
    * URL keeps running the newest version. A credential sent redacted keeps the draft's, or the newest version's.
    */
   async saveDraft(definition: FlowDefinition, workspace: string, baseRevision?: number): Promise<FlowDraft> {
-    await this.checkLimits(definition, workspace);
+    await this.checkWorkspaceFit(definition, workspace);
     const previous =
       (await this.flows.drafts.current(definition.id, workspace)) ??
       (await this.flows.latest(definition.id, workspace));
@@ -110,7 +119,19 @@ export class FlowService {
     return true;
   }
 
-  private async checkLimits(definition: FlowDefinition, workspace: string): Promise<void> {
+  /** What the definition asks of its workspace that the workspace does not have: plan limits, a handler flow. */
+  private async workspaceProblems(definition: FlowDefinition, workspace: string): Promise<Problem[]> {
+    const handler = await this.handlerProblem(definition, workspace);
+    return [...limitProblems(definition, await this.limitsOf(workspace)), ...(handler ? [handler] : [])];
+  }
+
+  private async handlerProblem(definition: FlowDefinition, workspace: string): Promise<Problem | undefined> {
+    const handler = definition.errorHandler;
+    if (!handler || handler.flowId === definition.id) return undefined;
+    return this.errorHandlerProblem(handler.flowId, workspace, 'errorHandler.flowId');
+  }
+
+  private async checkWorkspaceFit(definition: FlowDefinition, workspace: string): Promise<void> {
     const problems = limitProblems(definition, await this.limitsOf(workspace));
     if (problems.length > 0) {
       throw new HttpError(
@@ -120,6 +141,8 @@ export class FlowService {
         problems,
       );
     }
+    const handler = await this.handlerProblem(definition, workspace);
+    if (handler) throw new HttpError(400, 'invalid_flow', 'the flow names an error handler it cannot have', [handler]);
   }
 
   private async reconcile(saved: FlowVersion, previous: FlowDefinition | undefined, workspace: string): Promise<void> {

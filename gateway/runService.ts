@@ -3,7 +3,9 @@ import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotF
 import { ApplicationFailure } from '@temporalio/common';
 import type { EdgeStatus, NodeError, NodeRecord, RunStatus, RunView } from '../flow/contracts';
 import type { RerunOrigin } from '../flow/rerun';
+import type { ErrorHandlerOutcome } from '../flow/errorHandler';
 import {
+  ERROR_HANDLER_MEMO,
   FAILED_NODE_MEMO,
   NODE_FAILED,
   RERUN_OF_MEMO,
@@ -38,6 +40,8 @@ export interface RunDebugView extends RunView {
   failedNode?: string;
   rerunOf?: RerunOrigin;
   temporalUrl?: string;
+  /** A failed run's error handler flow: the run it started, or why none started. */
+  errorHandler?: ErrorHandlerOutcome;
 }
 export { idempotentRunId, newRunId };
 
@@ -296,6 +300,7 @@ export class RunService {
     const memo = description.memo ?? {};
     const rerunOf = memo[RERUN_OF_MEMO] as RerunOrigin | undefined;
     const failedNode = memo[FAILED_NODE_MEMO] as string | undefined;
+    const errorHandler = memo[ERROR_HANDLER_MEMO] as ErrorHandlerOutcome | undefined;
     const startedAt = description.startTime;
     const closedAt = description.closeTime;
     const view: RunDebugView = {
@@ -307,6 +312,7 @@ export class RunService {
       ...(closedAt ? { durationMs: closedAt.getTime() - startedAt.getTime() } : {}),
       ...(rerunOf ? { rerunOf } : {}),
       ...(failedNode ? { failedNode } : {}),
+      ...(errorHandler ? { errorHandler } : {}),
       ...(this.temporalUiUrl ? { temporalUrl: this.temporalUrlOf(runId, description.runId) } : {}),
       output: null,
       nodes: [],

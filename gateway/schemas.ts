@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EventType } from '../flow/eventTriggers';
-import { CodeNode, Identifier, NODE_LIMITS } from '../flow/schema';
+import { CodeNode, ErrorHandlerRef, Identifier, NODE_LIMITS } from '../flow/schema';
 import { RUN_TRIGGER_TYPES } from '../flow/run';
 import { CronTrigger, OVERLAP_POLICIES } from '../flow/triggers';
 import { METRICS_WINDOWS } from '../store/metricsModel';
@@ -119,6 +119,9 @@ export const UpdateWorkspaceBody = z
     limits: PlanLimits.partial().optional(),
   })
   .strict();
+/** `PATCH /api/workspace`: the calling key's workspace's settings; `errorHandler: null` removes the default handler. */
+export const UpdateCurrentWorkspaceBody = z.object({ errorHandler: ErrorHandlerRef.nullable() }).strict();
+export type UpdateCurrentWorkspaceBody = z.infer<typeof UpdateCurrentWorkspaceBody>;
 export const CreateKeyBody = z.object({ name: z.string().min(1).max(200) }).strict();
 export const KeyParams = z.object({
   workspaceId: Identifier,

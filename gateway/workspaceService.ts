@@ -56,6 +56,13 @@ export class WorkspaceService {
     return this.withUsage(updated);
   }
 
+  /** The workspace's default error handler flow (checked by the caller); null removes it. */
+  async setErrorHandler(id: string, errorHandler: { flowId: string } | null): Promise<WorkspaceView> {
+    const updated = await this.workspaces.update(id, { errorHandler });
+    if (!updated) throw notFound(`workspace "${id}"`);
+    return this.withUsage(updated);
+  }
+
   async resetUsage(id: string): Promise<WorkspaceView> {
     await this.require(id);
     await this.usage.reset(id);

@@ -97,6 +97,7 @@ async function main(): Promise<void> {
 
     const admin = resolveAdminKey(config.adminKey, config.dataDir);
     const workerMetricsPort = config.metrics.workerPort > 0 ? await choosePort(config.metrics.workerPort) : 0;
+    const apiUrl = `http://${config.host}:${config.port}`;
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: temporalAddress,
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
       NECTAR_API_KEY: admin.key,
       NECTAR_DATA_DIR: config.dataDir,
       PORT: String(config.port),
+      NECTAR_PUBLIC_URL: config.publicUrl ?? apiUrl,
       NECTAR_WORKER_METRICS_PORT: String(workerMetricsPort),
     };
     const nodeProcess = (name: string, script: string, niceness?: number) =>
@@ -121,7 +123,6 @@ async function main(): Promise<void> {
     nodeProcess('worker', 'worker/main.js', config.runNiceness);
     const gateway = nodeProcess('gateway', 'gateway/main.js');
 
-    const apiUrl = `http://${config.host}:${config.port}`;
     await gateway.started;
     await waitUntil(`the gateway at ${apiUrl}/healthz`, async () => (await fetch(`${apiUrl}/healthz`)).ok, {
       timeoutMs: 60_000,

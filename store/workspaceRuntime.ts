@@ -9,6 +9,10 @@ const LAST_COUNT_TTL_MS = 5_000;
 /** Executions left below the limit under which every node waits for its count before it starts. */
 const COUNT_ALONGSIDE_MARGIN = 200;
 
+function quotaUsed(workspace: string, limit: number): string {
+  return `workspace "${workspace}" has used its ${limit} executions this month`;
+}
+
 /** What the worker needs of a flow's workspace at each code node: its variables, and its quota. */
 export class WorkspaceRuntime {
   private readonly owners = new Map<string, { workspace: string; until: number }>();
@@ -46,8 +50,7 @@ export class WorkspaceRuntime {
     const limit = await this.executionLimit(workspace);
     const executions = await this.usage.tryCount(workspace, limit, new Date(), count);
     this.lastCounts.set(workspace, { executions: executions ?? limit, limit, until: Date.now() + LAST_COUNT_TTL_MS });
-    if (executions !== undefined) return undefined;
-    return `workspace "${workspace}" has used its ${limit} executions this month`;
+    return executions === undefined ? quotaUsed(workspace, limit) : undefined;
   }
 
   /**
@@ -59,6 +62,17 @@ export class WorkspaceRuntime {
     const seen = owner && owner.until > Date.now() ? this.lastCounts.get(owner.workspace) : undefined;
     if (!seen || seen.until <= Date.now()) return false;
     return seen.executions < seen.limit - Math.max(COUNT_ALONGSIDE_MARGIN, seen.limit * 0.05);
+  }
+
+  /** The workspace's default error handler flow, read when a run fails (rare enough to need no cache). */
+  async defaultErrorHandler(workspace: string): Promise<string | undefined> {
+    return (await this.workspaces.get(workspace))?.errorHandler?.flowId;
+  }
+
+  /** Why a new run of the workspace may not start (its month's executions are used), as a gateway refuses one. */
+  async quotaRefusal(workspace: string): Promise<string | undefined> {
+    const limit = await this.executionLimit(workspace);
+    return (await this.usage.executions(workspace)) < limit ? undefined : quotaUsed(workspace, limit);
   }
 
   /** A plan change reaches running flows within seconds; the count itself is never cached. */

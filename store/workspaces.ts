@@ -8,6 +8,8 @@ interface WorkspaceDocument {
   name: string;
   plan: PlanName;
   customLimits?: Partial<PlanLimits>;
+  /** The flow started when a run fails whose flow names no handler of its own (flow/errorHandler.ts). */
+  errorHandler?: { flowId: string };
   createdAt: Date;
 }
 
@@ -16,6 +18,8 @@ export interface Workspace {
   name: string;
   plan: PlanName;
   limits: PlanLimits;
+  /** The workspace's default error handler flow. */
+  errorHandler?: { flowId: string };
   createdAt: string;
 }
 
@@ -29,6 +33,7 @@ function toWorkspace(doc: WorkspaceDocument): Workspace {
     name: doc.name,
     plan: doc.plan,
     limits: limitsOf(doc.plan, doc.customLimits),
+    ...(doc.errorHandler ? { errorHandler: { flowId: doc.errorHandler.flowId } } : {}),
     createdAt: doc.createdAt.toISOString(),
   };
 }
@@ -83,13 +88,27 @@ export class WorkspaceStore {
 
   async update(
     id: string,
-    change: { name?: string; plan?: PlanName; customLimits?: Partial<PlanLimits> },
+    change: {
+      name?: string;
+      plan?: PlanName;
+      customLimits?: Partial<PlanLimits>;
+      /** null: no default handler any more. */
+      errorHandler?: { flowId: string } | null;
+    },
   ): Promise<Workspace | undefined> {
     const set: Partial<WorkspaceDocument> = {};
     if (change.name !== undefined) set.name = change.name;
     if (change.plan !== undefined) set.plan = change.plan;
     if (change.customLimits !== undefined) set.customLimits = change.customLimits;
-    const doc = await this.workspaces.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' });
+    if (change.errorHandler) set.errorHandler = { flowId: change.errorHandler.flowId };
+    const update = {
+      ...(Object.keys(set).length > 0 ? { $set: set } : {}),
+      ...(change.errorHandler === null ? { $unset: { errorHandler: '' as const } } : {}),
+    };
+    const doc =
+      Object.keys(update).length > 0
+        ? await this.workspaces.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' })
+        : await this.workspaces.findOne({ _id: id });
     return doc ? toWorkspace(doc) : undefined;
   }
 }

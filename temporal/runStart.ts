@@ -28,6 +28,14 @@ export function eventRunId(workspace: string, flowId: string, triggerId: string,
   return idempotentRunId(workspace, flowId, `trigger:${triggerId}\0${eventKey}`);
 }
 
+/**
+ * The one error handler run of a failed run: a retried or replayed start names the same workflow, which Temporal
+ * refuses to start twice. The NUL keeps it apart from Idempotency-Keys (visible ASCII) and trigger events.
+ */
+export function errorHandlerRunId(workspace: string, handlerFlowId: string, failedRunId: string): string {
+  return idempotentRunId(workspace, handlerFlowId, `error\0${failedRunId}`);
+}
+
 export interface RunStart {
   workspace: string;
   runId: string;

@@ -11,6 +11,7 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createListenerActivities } from '../activities/triggers/listen';
 import { createEmitActivities } from '../activities/triggers/emit';
+import { createErrorHandlerActivities } from '../activities/errorHandler';
 import { EventBus } from '../temporal/eventBus';
 import { FlowVersionCache } from '../activities/flowCache';
 import { filterHostEnv } from '../activities/functionEnv';
@@ -139,6 +140,14 @@ export async function createNectarWorker(options: NectarWorkerOptions): Promise<
             outputs.offload(value, owner),
           ),
           workspaceOf: (flowId) => flowStore.workspaceOf(flowId),
+        }),
+        ...createErrorHandlerActivities({
+          client: triggerClient,
+          taskQueue: config.taskQueue,
+          defaultErrorHandler: (id) => workspace.defaultErrorHandler(id),
+          latestVersion: async (flowId, id) => (await flowStore.latest(flowId, id))?.version,
+          quotaRefusal: (id) => workspace.quotaRefusal(id),
+          publicUrl: config.publicUrl,
         }),
       },
       ...workflowSource,

@@ -48,6 +48,7 @@ import { chainFrom, fusableNodes } from '../flow/chains';
 import { jsonBytes } from '../flow/inline';
 import { runFusedChain } from './fusedChain';
 import { runNode } from './nodes';
+import { startErrorHandlerOf } from './errorHandler';
 import { runClosed, runStarted } from './runMetrics';
 
 export const runStateQuery = defineQuery<RunSnapshot>(RUN_STATE_QUERY);
@@ -218,6 +219,7 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   runClosed(request, run.failure ? 'failed' : 'completed', run.failure);
   if (run.failure) {
     if (patched(FAILED_NODE_MEMO_PATCH)) upsertMemo({ [FAILED_NODE_MEMO]: run.failure.nodeId });
+    await startErrorHandlerOf(request, plan.definition, run.failure);
     const details: RunFailureDetails = { nodes: orderedNodes(run), error: run.failure, edges: run.edges };
     throw ApplicationFailure.create({
       type: NODE_FAILED,

@@ -8,11 +8,13 @@ import {
   CreateWorkspaceBody,
   KeyParams,
   SetVariableBody,
+  UpdateCurrentWorkspaceBody,
   UpdateWorkspaceBody,
   VariableParams,
   WorkspaceParams,
 } from '../schemas';
-import type { WorkspaceService } from '../workspaceService';
+import type { FlowService } from '../flowService';
+import type { WorkspaceService, WorkspaceView } from '../workspaceService';
 
 /** A key sees its own workspace only, and as not found any other: the admin sees them all. */
 function visibleWorkspace(request: Request, workspaceId: string): string {
@@ -186,28 +188,50 @@ export function registerVariableRoutes(routes: RouteRegistry, service: Workspace
   );
 }
 
+/** The caller's workspace as `/api/workspace` answers it, with a node's ceilings under its plan spelled out. */
+function currentWorkspaceAnswer(workspace: WorkspaceView): WorkspaceAnswer {
+  return { ...workspace, maxMemoryMb: workspace.limits.memoryMb, maxTimeoutMs: workspace.limits.timeoutMs };
+}
+
 /**
  * `/api/workspace`: the caller's own workspace (any key), with the ceilings of a node's memory and time under its plan
- * spelled out for editors that refuse higher values as they are typed.
+ * spelled out for editors that refuse higher values as they are typed; and its settings any of its keys may change.
  */
-export function registerCurrentWorkspaceRoute(routes: RouteRegistry, service: WorkspaceService): void {
+export function registerCurrentWorkspaceRoute(
+  routes: RouteRegistry,
+  service: WorkspaceService,
+  flows: FlowService,
+): void {
   routes.add(
     {
       method: 'get',
       path: '/api/workspace',
       tag: 'workspaces',
       summary:
-        'the calling key’s workspace: plan, limits, usage, and `maxMemoryMb`/`maxTimeoutMs` (a node’s ceilings under the plan)',
+        'the calling key’s workspace: plan, limits, usage, default error handler, and `maxMemoryMb`/`maxTimeoutMs` (a node’s ceilings under the plan)',
       responses: { 200: { description: 'the workspace', schema: WorkspaceAnswer } },
     },
     async (request, response) => {
-      const workspace = await service.get(workspaceOf(request));
-      const answer: WorkspaceAnswer = {
-        ...workspace,
-        maxMemoryMb: workspace.limits.memoryMb,
-        maxTimeoutMs: workspace.limits.timeoutMs,
-      };
-      response.json(answer);
+      response.json(currentWorkspaceAnswer(await service.get(workspaceOf(request))));
+    },
+  );
+  routes.add(
+    {
+      method: 'patch',
+      path: '/api/workspace',
+      tag: 'workspaces',
+      body: UpdateCurrentWorkspaceBody,
+      summary:
+        'set (or, with null, remove) the calling key’s workspace’s default error handler: a saved flow of the workspace, started when a run fails whose flow names no handler of its own',
+      responses: { 200: { description: 'the workspace', schema: WorkspaceAnswer }, 400: INVALID_REQUEST },
+    },
+    async (request, response, { body: { errorHandler } }) => {
+      const workspace = workspaceOf(request);
+      const problem =
+        errorHandler && (await flows.errorHandlerProblem(errorHandler.flowId, workspace, 'body.errorHandler.flowId'));
+      if (problem)
+        throw new HttpError(400, 'invalid_request', 'the error handler is not a flow of this workspace', [problem]);
+      response.json(currentWorkspaceAnswer(await service.setErrorHandler(workspace, errorHandler)));
     },
   );
 }

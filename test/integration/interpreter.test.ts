@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { sleep } from '../../common/processes';
-import { Product, eventually, startProduct } from '../support/product';
+import { Product, eventually, killRunWorkers, startProduct } from '../support/product';
 
 let product: Product;
 
@@ -606,21 +606,7 @@ describe('control and durability', () => {
     );
     const runId = await startRun('durable');
     await eventually(async () => (node(await readRun(runId), 'slow')?.status === 'running' ? true : undefined));
-    // Every process with a worker of the interpreter's queue dies: the worker, and the gateway, whose eager-start
-    // worker polls the same queue, so the slow node is cut wherever it runs.
-    const before = { worker: product.pidOf('worker'), gateway: product.pidOf('gateway') };
-    process.kill(before.worker, 'SIGKILL');
-    process.kill(before.gateway, 'SIGKILL');
-    await eventually(
-      async () =>
-        product.pidOf('worker') !== before.worker && product.pidOf('gateway') !== before.gateway ? true : undefined,
-      60_000,
-    );
-    await eventually(
-      async () =>
-        (await product.request('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined,
-      60_000,
-    );
+    await killRunWorkers(product);
     const run = await closedRun(runId, 110_000);
     expect({ status: run.status, error: run.error }).toEqual({ status: 'completed' });
     expect(node(run, 'slow').attempt).toBeGreaterThanOrEqual(2);

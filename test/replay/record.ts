@@ -17,9 +17,10 @@ const OUT_DIR = path.join(__dirname, 'histories');
  * runs recorded with them may still be open somewhere. `local-plan`: the definition read by a local activity, light
  * nodes run locally. `fused`: light nodes in a row run as one local activity (flow/chains.ts). `run-debugger`: a
  * failed run names its failed node in the memo (a patch); reruns from a node start with the upstream nodes' recorded
- * outcomes.
+ * outcomes. `error-handler`: a failed run starts its error handler flow through an activity (a patch); the handler
+ * run, failing too, starts none.
  */
-const GENERATION = 'run-debugger';
+const GENERATION = 'error-handler';
 
 const code = (id: string, source: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -125,10 +126,17 @@ const FLOWS = [
     ],
   },
   {
+    id: 'fails-handler',
+    name: 'the error handler of "fails": reads its input, then fails (and starts no handler)',
+    nodes: [code('notify', "const notify = (input) => { throw new Error('handler failed on ' + input.node); };")],
+    edges: [],
+  },
+  {
     id: 'fails',
-    name: 'a node fails the run; a rerun from it reuses the node before',
+    name: 'a node fails the run, which starts its error handler; a rerun from it reuses the node before',
     nodes: [code('first', 'return { a: 1 };'), code('boom', "const boom = () => { throw new Error('expected'); };")],
     edges: [{ from: 'first', to: 'boom' }],
+    errorHandler: { flowId: 'fails-handler' },
   },
   {
     id: 'long-loop',
@@ -213,6 +221,9 @@ async function main(): Promise<void> {
         fromNode: 'boom',
       });
       runs['rerun-from-node'] = rerun.body.runId as string;
+      const handlerRunId = (await product.request('GET', `/api/runs/${runs.failed}`)).body.errorHandler?.runId;
+      if (typeof handlerRunId !== 'string') throw new Error(`the failed run started no error handler`);
+      runs['failed-handler'] = handlerRunId;
     }
     fs.mkdirSync(OUT_DIR, { recursive: true });
     // Replay needs each run's workflow ID (child workflow IDs derive from it).

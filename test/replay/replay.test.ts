@@ -43,6 +43,8 @@ test('the recorded histories cover the node kinds, cancellation, continue-as-new
   // Light nodes in a row: one local activity a node (before fused chains), one for the whole chain (since).
   expect(files).toEqual(expect.arrayContaining(['light-chain.local-plan.binpb', 'light-chain.fused.binpb']));
   expect(files).toEqual(expect.arrayContaining(['failed.run-debugger.binpb', 'rerun-from-node.run-debugger.binpb']));
+  // A failed run starting its error handler flow (an activity behind a patch), and that handler run failing in turn.
+  expect(files).toEqual(expect.arrayContaining(['failed.error-handler.binpb', 'failed-handler.error-handler.binpb']));
 });
 
 test('every recorded history replays without a determinism error', async () => {

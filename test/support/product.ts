@@ -130,6 +130,26 @@ export async function startProduct(options: StartOptions = {}): Promise<Product>
   };
 }
 
+/**
+ * Kills (SIGKILL) every process with a worker of the interpreter's queue — the worker, and the gateway, whose
+ * eager-start worker polls the same queue — so a running node is cut wherever it runs; answers once the launcher has
+ * restarted both and the gateway is healthy again.
+ */
+export async function killRunWorkers(product: Product): Promise<void> {
+  const before = { worker: product.pidOf('worker'), gateway: product.pidOf('gateway') };
+  process.kill(before.worker, 'SIGKILL');
+  process.kill(before.gateway, 'SIGKILL');
+  await eventually(
+    async () =>
+      product.pidOf('worker') !== before.worker && product.pidOf('gateway') !== before.gateway ? true : undefined,
+    60_000,
+  );
+  await eventually(
+    async () => ((await product.request('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined),
+    60_000,
+  );
+}
+
 /** Polls until `check` returns a value other than undefined. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
