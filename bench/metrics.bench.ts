@@ -30,7 +30,11 @@ import {
   METRICS_WINDOWS,
   RESOLUTIONS,
   rollupCollection,
+  ROLLUP_PREFIX,
   RollupDocument,
+  SERIES_PREFIX,
+  SeriesDocument,
+  seriesOf,
 } from '../store/metricsModel';
 import { MetricsReader } from '../store/metricsReader';
 import { MetricsRecorder, NodeExecution } from '../store/metricsRecorder';
@@ -151,7 +155,15 @@ async function seedRollups(db: ReturnType<MongoClient['db']>, now: number): Prom
     docs.push({ ...bucket.doc, figures: JSON.stringify(bucket.figures) });
     byCollection.set(bucket.collection, docs);
   }
-  for (const [collection, docs] of byCollection) await db.collection<RollupDocument>(collection).insertMany(docs);
+  for (const [collection, docs] of byCollection) {
+    await db.collection<RollupDocument>(collection).insertMany(docs);
+    await db.collection<SeriesDocument>(collection.replace(ROLLUP_PREFIX, SERIES_PREFIX)).insertMany(
+      docs.map(({ figures, ...head }) => ({
+        ...head,
+        series: JSON.stringify(seriesOf(JSON.parse(figures) as BucketFigures)),
+      })),
+    );
+  }
   return buckets.size;
 }
 

@@ -47,12 +47,17 @@ export const WINDOWS: Record<MetricsWindow, { resolution: Resolution; buckets: n
 /** A rollup collection holds one period of buckets: an hour of minutes, a day of hours, a month of days. */
 const PERIOD_CHARS: Record<Resolution, number> = { m: 13, h: 10, d: 7 };
 export const ROLLUP_PREFIX = 'metrics_rollup_';
+/**
+ * Each bucket's series (SeriesFigures) in collections of their own, beside its rollup's: FerretDB decodes every
+ * document of a collection it reads, whatever the filter, so a chart of 168 buckets reads only their small series.
+ */
+export const SERIES_PREFIX = 'metrics_series_';
 export const EXECUTIONS_PREFIX = 'metrics_executions_';
 export const RUNS_PREFIX = 'metrics_runs_';
 
-/** `metrics_rollup_h_2026-12-02`: the collection holding the bucket that starts at `at`. */
-export function rollupCollection(resolution: Resolution, at: number): string {
-  return `${ROLLUP_PREFIX}${resolution}_${new Date(at).toISOString().slice(0, PERIOD_CHARS[resolution])}`;
+/** `metrics_rollup_h_2026-12-02`: the collection holding the bucket that starts at `at` (its series: SERIES_PREFIX). */
+export function rollupCollection(resolution: Resolution, at: number, prefix = ROLLUP_PREFIX): string {
+  return `${prefix}${resolution}_${new Date(at).toISOString().slice(0, PERIOD_CHARS[resolution])}`;
 }
 
 /** Raw records are kept in one collection per UTC day, so retention drops whole collections. */
@@ -64,7 +69,7 @@ export function dailyCollection(prefix: string, at: number): string {
 export function periodStart(
   name: string,
 ): { kind: 'rollup' | 'executions' | 'runs'; resolution?: Resolution; at: number } | undefined {
-  const rollup = /^metrics_rollup_([mhd])_(\d{4}-\d\d(?:-\d\d(?:T\d\d)?)?)$/.exec(name);
+  const rollup = /^metrics_(?:rollup|series)_([mhd])_(\d{4}-\d\d(?:-\d\d(?:T\d\d)?)?)$/.exec(name);
   if (rollup) {
     const text = rollup[2];
     const iso = text.length === 7 ? `${text}-01T00` : text.length === 10 ? `${text}T00` : text;
@@ -76,10 +81,10 @@ export function periodStart(
 }
 
 /** The periods (collection names) a range of buckets spans, oldest first. */
-export function rollupCollections(resolution: Resolution, from: number, to: number): string[] {
+export function rollupCollections(resolution: Resolution, from: number, to: number, prefix = ROLLUP_PREFIX): string[] {
   const names: string[] = [];
   for (let at = from; at <= to; at += RESOLUTION_MS[resolution]) {
-    const name = rollupCollection(resolution, at);
+    const name = rollupCollection(resolution, at, prefix);
     if (names[names.length - 1] !== name) names.push(name);
   }
   return names;
@@ -98,6 +103,37 @@ export function windowRange(
   const bucketMs = RESOLUTION_MS[resolution];
   const to = bucketStart(now, resolution);
   return { resolution, from: to - (buckets - 1) * bucketMs, to, bucketMs };
+}
+
+/** Buckets of one resolution: the starts of the first and the last. */
+export interface BucketSpan {
+  resolution: Resolution;
+  from: number;
+  to: number;
+}
+
+const COARSER: Partial<Record<Resolution, Resolution>> = { m: 'h', h: 'd' };
+
+/**
+ * The fewest buckets holding exactly the figures of the buckets `from`..`to` of `resolution`: that resolution at the
+ * ends, and each whole bucket of a coarser one in between (a whole day of hours is its one daily bucket). Every event
+ * is added at every resolution, so the sums are the same; a 7-day window of hours reads at most 24 hourly and 7 daily
+ * buckets instead of 168.
+ */
+export function coveringSpans(resolution: Resolution, from: number, to: number): BucketSpan[] {
+  const coarser = COARSER[resolution];
+  if (!coarser) return [{ resolution, from, to }];
+  const step = RESOLUTION_MS[resolution];
+  const size = RESOLUTION_MS[coarser];
+  const end = to + step;
+  const innerFrom = Math.ceil(from / size) * size;
+  const innerEnd = Math.floor(end / size) * size;
+  if (innerEnd <= innerFrom) return [{ resolution, from, to }];
+  return [
+    ...(from < innerFrom ? [{ resolution, from, to: innerFrom - step }] : []),
+    ...coveringSpans(coarser, innerFrom, innerEnd - size),
+    ...(innerEnd < end ? [{ resolution, from: innerEnd, to }] : []),
+  ];
 }
 
 export function bucketIndex(bounds: number[], value: number): number {
@@ -135,6 +171,16 @@ export interface BucketFigures {
   errors: Record<string, ErrorFigures>;
 }
 
+/**
+ * What the timeseries reads of a bucket, kept beside its figures so a chart of many buckets decodes little of each:
+ * its runs as they are (`flow|trigger|kind`), and its node executions by status per flow (`flow|kind` → [succeeded,
+ * failed, cancelled]).
+ */
+export interface SeriesFigures {
+  runs: Record<string, RunFigures>;
+  nodes: Record<string, number[]>;
+}
+
 /** The stored document of a bucket: the figures as one JSON string (see the module comment). */
 export interface RollupDocument {
   _id: string;
@@ -142,6 +188,26 @@ export interface RollupDocument {
   at: Date;
   writer: string;
   figures: string;
+}
+
+/** A bucket's series (SeriesFigures as JSON), under its rollup document's `_id`, in the series collection. */
+export interface SeriesDocument {
+  _id: string;
+  workspace: string;
+  at: Date;
+  writer: string;
+  series: string;
+}
+
+export function seriesOf(figures: BucketFigures): SeriesFigures {
+  const nodes: Record<string, number[]> = {};
+  for (const [key, values] of Object.entries(figures.nodes)) {
+    const parts = key.split('|');
+    const flowKind = `${parts[0]}|${parts[parts.length - 1]}`;
+    const counts = (nodes[flowKind] ??= [0, 0, 0]);
+    for (let i = 0; i < 3; i++) counts[i] += values[i];
+  }
+  return { runs: figures.runs, nodes };
 }
 
 export function emptyBucket(): BucketFigures {

@@ -1,10 +1,16 @@
 /**
  * The dashboard's figures, read from the rollups (store/metricsModel.ts): each panel reads the window's buckets of
- * one workspace (at most a few hundred small documents, whatever the number of executions) and adds them up here.
+ * one workspace, whatever the number of executions, and adds them up here. The panels that add a whole window up
+ * read the fewest buckets that cover it (a 7-day window's whole days as daily buckets: at most 24 hourly and 7 daily
+ * per writer); the timeseries reads every bucket of its resolution. Summary and timeseries read only each bucket's
+ * series (runs and execution counts per flow), nodes and errors its whole figures.
  */
 import type { Db } from 'mongodb';
 import {
   BucketFigures,
+  BucketSpan,
+  bucketStart,
+  coveringSpans,
   DURATION_BOUNDS_MS,
   ErrorFigures,
   MEMORY_BOUNDS_BYTES,
@@ -15,7 +21,6 @@ import {
   NODE_MAX_INDEXES,
   NodeFigures,
   quantile,
-  Resolution,
   RECENT_RUN_IDS,
   rollupCollections,
   RollupDocument,
@@ -23,6 +28,11 @@ import {
   RUN_HEAD,
   RUN_MAX_INDEXES,
   RunFigures,
+  ROLLUP_PREFIX,
+  SERIES_PREFIX,
+  SeriesDocument,
+  SeriesFigures,
+  seriesOf,
   windowRange,
 } from './metricsModel';
 import { RUN_TOTALS, RunTotalsDocument } from './metricsRecorder';
@@ -31,11 +41,6 @@ export interface MetricsQuery {
   workspace: string;
   window: MetricsWindow;
   flowId?: string;
-}
-
-interface Bucket {
-  at: number;
-  figures: BucketFigures;
 }
 
 const counts = (figures: number[] | undefined, from: number, length: number) =>
@@ -64,46 +69,71 @@ function ofVersions<T>(entries: Record<string, T>, flowId: string | undefined): 
   return kept;
 }
 
+/** The buckets of a workspace in a span (both kinds of rollup document have these fields). */
+interface BucketFilter {
+  workspace: string;
+  at: { $gte: Date; $lte: Date };
+}
+
 export class MetricsReader {
   constructor(private readonly db: Db) {}
 
-  /** The window's buckets of the workspace, every writer's added together, oldest first. */
-  private async buckets(
+  /**
+   * The window's whole figures (for nodes and errors): every writer's documents of the fewest buckets that cover it
+   * exactly (coveringSpans), in no particular order.
+   */
+  private async windowFigures(
     query: MetricsQuery,
     now: number,
-  ): Promise<{ range: ReturnType<typeof windowRange>; buckets: Bucket[] }> {
+  ): Promise<{ range: ReturnType<typeof windowRange>; figures: BucketFigures[] }> {
     const range = windowRange(query.window, now);
-    return { range, buckets: await this.load(query.workspace, range.resolution, range.from, range.to) };
+    return { range, figures: await this.load(query.workspace, coveringSpans(range.resolution, range.from, range.to)) };
   }
 
-  private async load(workspace: string, resolution: Resolution, from: number, to: number): Promise<Bucket[]> {
-    const docs = (
-      await Promise.all(
-        rollupCollections(resolution, from, to).map((name) =>
-          this.db
-            .collection<RollupDocument>(name)
-            .find({ workspace, at: { $gte: new Date(from) } }, { projection: { at: 1, figures: 1 } })
-            .toArray(),
-        ),
-      )
-    ).flat();
-    const byTime = new Map<number, Bucket>();
-    for (const doc of docs) {
-      const at = doc.at.getTime();
-      const figures = JSON.parse(doc.figures) as BucketFigures;
-      const bucket = byTime.get(at);
-      if (!bucket) {
-        byTime.set(at, { at, figures });
-        continue;
-      }
-      for (const [key, value] of Object.entries(figures.nodes))
-        bucket.figures.nodes[key] = mergeFigures(bucket.figures.nodes[key] ?? [], value, NODE_MAX_INDEXES);
-      for (const [key, value] of Object.entries(figures.runs))
-        bucket.figures.runs[key] = mergeFigures(bucket.figures.runs[key] ?? [], value, RUN_MAX_INDEXES);
-      for (const [key, value] of Object.entries(figures.errors))
-        bucket.figures.errors[key] = mergeError(bucket.figures.errors[key], value);
-    }
-    return [...byTime.values()].sort((a, b) => a.at - b.at);
+  /** `read` of every rollup collection the spans lie in, with the filter of their buckets of the workspace. */
+  private async inSpans<T>(
+    workspace: string,
+    spans: BucketSpan[],
+    read: (name: string, filter: BucketFilter) => Promise<T[]>,
+  ): Promise<T[]> {
+    const reads = spans.flatMap((span) =>
+      rollupCollections(span.resolution, span.from, span.to).map((name) =>
+        read(name, { workspace, at: { $gte: new Date(span.from), $lte: new Date(span.to) } }),
+      ),
+    );
+    return (await Promise.all(reads)).flat();
+  }
+
+  /** Every writer's figures of the buckets in `spans`, in no particular order. */
+  private async load(workspace: string, spans: BucketSpan[]): Promise<BucketFigures[]> {
+    const docs = await this.inSpans(workspace, spans, (name, filter) =>
+      this.db
+        .collection<RollupDocument>(name)
+        .find(filter, { projection: { figures: 1 } })
+        .toArray(),
+    );
+    return docs.map((doc) => JSON.parse(doc.figures) as BucketFigures);
+  }
+
+  /**
+   * Every writer's series of the buckets in `spans`, in no particular order: from the series collections, or, for a
+   * period whose series collection holds none of the workspace's buckets there (a period written before series were
+   * kept; writers complete the series of a period they write to), from its rollups.
+   */
+  private loadSeries(workspace: string, spans: BucketSpan[]): Promise<Array<{ at: number; series: SeriesFigures }>> {
+    return this.inSpans(workspace, spans, async (name, filter) => {
+      const kept = await this.db
+        .collection<SeriesDocument>(name.replace(ROLLUP_PREFIX, SERIES_PREFIX))
+        .find(filter, { projection: { at: 1, series: 1 } })
+        .toArray();
+      if (kept.length > 0)
+        return kept.map((doc) => ({ at: doc.at.getTime(), series: JSON.parse(doc.series) as SeriesFigures }));
+      const docs = await this.db
+        .collection<RollupDocument>(name)
+        .find(filter, { projection: { at: 1, figures: 1 } })
+        .toArray();
+      return docs.map((doc) => ({ at: doc.at.getTime(), series: seriesOf(JSON.parse(doc.figures) as BucketFigures) }));
+    });
   }
 
   private static header(query: MetricsQuery, range: ReturnType<typeof windowRange>) {
@@ -117,14 +147,15 @@ export class MetricsReader {
   }
 
   async summary(query: MetricsQuery, now = Date.now()) {
-    const { range, buckets } = await this.buckets(query, now);
+    const range = windowRange(query.window, now);
     const runs = new Array<number>(RUN_FIGURES).fill(0);
-    const nodes = new Array<number>(NODE_FIGURES).fill(0);
-    for (const bucket of buckets) {
-      for (const [, figures] of ofVersions(bucket.figures.runs, query.flowId))
-        mergeFigures(runs, figures, RUN_MAX_INDEXES);
-      for (const [, figures] of ofVersions(bucket.figures.nodes, query.flowId))
-        mergeFigures(nodes, figures, NODE_MAX_INDEXES);
+    const nodes = [0, 0, 0];
+    for (const { series } of await this.loadSeries(
+      query.workspace,
+      coveringSpans(range.resolution, range.from, range.to),
+    )) {
+      for (const [, figures] of ofVersions(series.runs, query.flowId)) mergeFigures(runs, figures, RUN_MAX_INDEXES);
+      for (const [, figures] of ofVersions(series.nodes, query.flowId)) mergeFigures(nodes, figures, []);
     }
     const [, completed, failed, cancelled] = runs;
     const closed = completed + failed + cancelled;
@@ -145,19 +176,19 @@ export class MetricsReader {
   }
 
   async timeseries(query: MetricsQuery, now = Date.now()) {
-    const { range, buckets } = await this.buckets(query, now);
-    const byTime = new Map(buckets.map((bucket) => [bucket.at, bucket]));
+    const range = windowRange(query.window, now);
+    // Bucket by bucket, every writer's series of it added up.
+    const byTime = new Map<number, { runs: number[]; nodes: number[] }>();
+    for (const { at, series } of await this.loadSeries(query.workspace, [range])) {
+      const bucket = byTime.get(at) ?? { runs: new Array<number>(RUN_FIGURES).fill(0), nodes: [0, 0, 0] };
+      byTime.set(at, bucket);
+      for (const [, figures] of ofVersions(series.runs, query.flowId))
+        mergeFigures(bucket.runs, figures, RUN_MAX_INDEXES);
+      for (const [, figures] of ofVersions(series.nodes, query.flowId)) mergeFigures(bucket.nodes, figures, []);
+    }
     const series = [];
     for (let at = range.from; at <= range.to; at += range.bucketMs) {
-      const runs = new Array<number>(RUN_FIGURES).fill(0);
-      const nodes = new Array<number>(NODE_FIGURES).fill(0);
-      const bucket = byTime.get(at);
-      if (bucket) {
-        for (const [, figures] of ofVersions(bucket.figures.runs, query.flowId))
-          mergeFigures(runs, figures, RUN_MAX_INDEXES);
-        for (const [, figures] of ofVersions(bucket.figures.nodes, query.flowId))
-          mergeFigures(nodes, figures, NODE_MAX_INDEXES);
-      }
+      const { runs, nodes } = byTime.get(at) ?? { runs: new Array<number>(RUN_FIGURES).fill(0), nodes: [0, 0, 0] };
       const closed = runs[1] + runs[2] + runs[3];
       series.push({
         at: new Date(at).toISOString(),
@@ -170,10 +201,10 @@ export class MetricsReader {
   }
 
   async nodes(query: MetricsQuery, now = Date.now()) {
-    const { range, buckets } = await this.buckets(query, now);
+    const { range, figures: buckets } = await this.windowFigures(query, now);
     const byNode = new Map<string, { flowId: string; nodeId: string; figures: number[] }>();
     for (const bucket of buckets) {
-      for (const [[flowId, nodeId], figures] of ofVersions(bucket.figures.nodes, query.flowId)) {
+      for (const [[flowId, nodeId], figures] of ofVersions(bucket.nodes, query.flowId)) {
         const key = `${flowId}|${nodeId}`;
         const entry = byNode.get(key) ?? { flowId, nodeId, figures: new Array<number>(NODE_FIGURES).fill(0) };
         mergeFigures(entry.figures, figures, NODE_MAX_INDEXES);
@@ -207,10 +238,10 @@ export class MetricsReader {
   }
 
   async errors(query: MetricsQuery & { limit: number }, now = Date.now()) {
-    const { range, buckets } = await this.buckets(query, now);
+    const { range, figures: buckets } = await this.windowFigures(query, now);
     const groups = new Map<string, { flowId: string; nodeId: string; figures: ErrorFigures }>();
     for (const bucket of buckets) {
-      for (const [key, figures] of Object.entries(bucket.figures.errors)) {
+      for (const [key, figures] of Object.entries(bucket.errors)) {
         const [flowId, nodeId] = key.split('|');
         if (query.flowId !== undefined && flowId !== query.flowId) continue;
         const group = groups.get(key);
@@ -237,18 +268,18 @@ export class MetricsReader {
   async dailyExecutions(workspace: string, now = Date.now()): Promise<Array<{ day: string; executions: number }>> {
     const month = new Date(now);
     const first = Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1);
-    const buckets = await this.load(workspace, 'd', first, now);
+    const days = await this.loadSeries(workspace, [{ resolution: 'd', from: first, to: bucketStart(now, 'd') }]);
     const byDay = new Map<number, number>();
-    for (const bucket of buckets) {
-      let total = 0;
+    for (const { at, series } of days) {
+      let total = byDay.get(at) ?? 0;
       // Every execution counts against the quota, drafts' and step tests' too.
-      for (const figures of Object.values(bucket.figures.nodes)) total += figures[0] + figures[1] + figures[2];
-      byDay.set(bucket.at, total);
+      for (const counts of Object.values(series.nodes)) total += counts[0] + counts[1] + counts[2];
+      byDay.set(at, total);
     }
-    const days = [];
+    const daily = [];
     for (let at = first; at <= now; at += 86_400_000)
-      days.push({ day: new Date(at).toISOString().slice(0, 10), executions: byDay.get(at) ?? 0 });
-    return days;
+      daily.push({ day: new Date(at).toISOString().slice(0, 10), executions: byDay.get(at) ?? 0 });
+    return daily;
   }
 
   /** Runs of saved versions closed (and started) since the store began counting, per workspace, flow and trigger. */

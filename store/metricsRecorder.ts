@@ -20,7 +20,11 @@ import {
   RESOLUTIONS,
   rollupCollection,
   RollupDocument,
+  ROLLUP_PREFIX,
   RUNS_PREFIX,
+  SERIES_PREFIX,
+  SeriesDocument,
+  seriesOf,
 } from './metricsModel';
 
 export interface NodeExecution {
@@ -103,6 +107,8 @@ export class MetricsRecorder {
   /** Buckets written and let go: one seen again is written under a new document, never over the old one. */
   private readonly released = new Map<string, number>();
   private readonly totals = new Map<string, number[]>();
+  /** Rollup collections whose series collection holds every rollup's (see completeSeries). */
+  private readonly seriesComplete = new Set<string>();
   private totalsDirty = false;
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -281,22 +287,45 @@ export class MetricsRecorder {
     for (const bucket of this.buckets.values()) {
       if (!bucket.dirty) continue;
       bucket.dirty = false;
-      const doc: RollupDocument = {
-        _id: bucket.id,
-        workspace: bucket.workspace,
-        at: new Date(bucket.at),
-        writer: this.writer,
-        figures: JSON.stringify(bucket.figures),
-      };
+      const head = { _id: bucket.id, workspace: bucket.workspace, at: new Date(bucket.at), writer: this.writer };
+      const rollups = rollupCollection(bucket.resolution, bucket.at);
       try {
         await this.db
-          .collection<RollupDocument>(rollupCollection(bucket.resolution, bucket.at))
-          .replaceOne({ _id: doc._id }, doc, { upsert: true });
+          .collection<RollupDocument>(rollups)
+          .replaceOne({ _id: head._id }, { ...head, figures: JSON.stringify(bucket.figures) }, { upsert: true });
+        await this.completeSeries(rollups);
+        await this.db
+          .collection<SeriesDocument>(rollupCollection(bucket.resolution, bucket.at, SERIES_PREFIX))
+          .replaceOne(
+            { _id: head._id },
+            { ...head, series: JSON.stringify(seriesOf(bucket.figures)) },
+            { upsert: true },
+          );
       } catch (error) {
         bucket.dirty = true;
         throw error;
       }
     }
+  }
+
+  /**
+   * Once per period this process writes to: the series of rollups written before series were kept (by an earlier
+   * version), so the period's series collection holds every rollup's. The reader reads a period's rollups only when
+   * its series collection has none of the workspace's buckets.
+   */
+  private async completeSeries(rollups: string): Promise<void> {
+    if (this.seriesComplete.has(rollups)) return;
+    const series = this.db.collection<SeriesDocument>(rollups.replace(ROLLUP_PREFIX, SERIES_PREFIX));
+    const kept = new Set((await series.find({}, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id));
+    const missing = (await this.db.collection<RollupDocument>(rollups).find({}).toArray()).filter(
+      (doc) => !kept.has(doc._id),
+    );
+    for (const { figures, ...head } of missing) {
+      const doc = { ...head, series: JSON.stringify(seriesOf(JSON.parse(figures) as BucketFigures)) };
+      await series.replaceOne({ _id: head._id }, doc, { upsert: true });
+    }
+    this.seriesComplete.add(rollups);
+    if (this.seriesComplete.size > 1_000) this.seriesComplete.delete(this.seriesComplete.values().next().value!);
   }
 
   private async writeTotals(): Promise<void> {

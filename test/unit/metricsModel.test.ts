@@ -1,6 +1,10 @@
 import {
   addError,
+  coveringSpans,
+  RESOLUTION_MS,
   addNode,
+  addRun,
+  seriesOf,
   DURATION_BOUNDS_MS,
   emptyBucket,
   MAX_ERROR_GROUPS,
@@ -27,6 +31,57 @@ test('windows are aligned to their buckets and hold exactly their number of buck
   expect(rollupCollections('h', windowRange('7d', now).from, now)).toHaveLength(8);
 });
 
+test('a window is read from the fewest buckets that cover it exactly: whole days of a 7-day window as days', () => {
+  const now = Date.parse('2026-12-02T05:42:31.000Z');
+  const week = windowRange('7d', now);
+  const spans = coveringSpans(week.resolution, week.from, week.to);
+  const iso = (at: number) => new Date(at).toISOString();
+  expect(spans.map((span) => [span.resolution, iso(span.from), iso(span.to)])).toEqual([
+    ['h', '2026-11-25T06:00:00.000Z', '2026-11-25T23:00:00.000Z'],
+    ['d', '2026-11-26T00:00:00.000Z', '2026-12-01T00:00:00.000Z'],
+    ['h', '2026-12-02T00:00:00.000Z', '2026-12-02T05:00:00.000Z'],
+  ]);
+  const count = (span: { resolution: 'm' | 'h' | 'd'; from: number; to: number }) =>
+    (span.to - span.from) / RESOLUTION_MS[span.resolution] + 1;
+  // Every hour of the window exactly once, whatever the hour it is now.
+  for (let hour = 0; hour < 24; hour++) {
+    const range = windowRange('7d', Date.parse('2026-12-02T00:10:00.000Z') + hour * 3_600_000);
+    const covering = coveringSpans(range.resolution, range.from, range.to);
+    const hours = covering.flatMap((span) => {
+      const starts = [];
+      for (let at = span.from; at <= span.to; at += RESOLUTION_MS[span.resolution])
+        for (let h = at; h < at + RESOLUTION_MS[span.resolution]; h += 3_600_000) starts.push(h);
+      return starts;
+    });
+    expect(hours).toHaveLength(168);
+    expect(hours[0]).toBe(range.from);
+    expect(hours.at(-1)).toBe(range.to);
+    expect(new Set(hours).size).toBe(168);
+    expect(covering.reduce((total, span) => total + count(span), 0)).toBeLessThanOrEqual(31);
+  }
+  // A window of minutes ending on the hour's last minute is one hourly bucket; one within a day stays as it is.
+  const hour = windowRange('1h', Date.parse('2026-12-02T05:59:10.000Z'));
+  expect(coveringSpans(hour.resolution, hour.from, hour.to)).toEqual([
+    { resolution: 'h', from: Date.parse('2026-12-02T05:00:00.000Z'), to: Date.parse('2026-12-02T05:00:00.000Z') },
+  ]);
+  const day = windowRange('24h', now);
+  expect(coveringSpans(day.resolution, day.from, day.to)).toEqual(
+    [day].map(({ resolution, from, to }) => ({ resolution, from, to })),
+  );
+});
+
+test("a bucket's series: its runs as they are, its executions by status per flow and kind", () => {
+  const bucket = emptyBucket();
+  addNode(bucket, 'f|a|v', 'succeeded', 3, 1024);
+  addNode(bucket, 'f|b|v', 'failed', 3, 1024);
+  addNode(bucket, 'f|b|draft', 'succeeded', 3, 1024);
+  addNode(bucket, 'g|a|v', 'cancelled', 3, 1024);
+  addRun(bucket, 'f|api|v', 'completed', 12);
+  const series = seriesOf(bucket);
+  expect(series.nodes).toEqual({ 'f|v': [1, 1, 0], 'f|draft': [1, 0, 0], 'g|v': [0, 0, 1] });
+  expect(series.runs).toEqual(bucket.runs);
+});
+
 test('collection names read back to the start of their period', () => {
   for (const [resolution, at] of [
     ['m', '2026-12-02T05:00:00.000Z'],
@@ -37,6 +92,11 @@ test('collection names read back to the start of their period', () => {
     expect(periodStart(name)).toEqual({ kind: 'rollup', resolution, at: Date.parse(at) });
   }
   expect(periodStart('metrics_executions_2026-12-02')).toEqual({ kind: 'executions', at: Date.parse('2026-12-02') });
+  expect(periodStart('metrics_series_h_2026-12-02')).toEqual({
+    kind: 'rollup',
+    resolution: 'h',
+    at: Date.parse('2026-12-02'),
+  });
   expect(periodStart('flows')).toBeUndefined();
 });
 
