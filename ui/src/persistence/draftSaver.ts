@@ -5,7 +5,7 @@
 import { ApiError, api } from '../api/client';
 import type { Problem } from '../domain/faults';
 import type { FlowDefinition } from '../domain/model';
-import { checkInWorker } from '../stores/checkInWorker';
+import { definitionProblems } from '../stores/checks';
 import { createStore } from '../stores/createStore';
 
 export type SaveStatus = 'new' | 'saved' | 'dirty' | 'saving' | 'invalid' | 'conflict' | 'error';
@@ -85,8 +85,16 @@ export class DraftSaver {
       this.state.set((state) => ({ ...state, status: state.revision === null ? 'new' : 'saved' }));
       return;
     }
-    // The API's own checks, run here first: a draft that would be refused is not sent (and says why at once).
-    const problems = await checkInWorker(definition);
+    // The API's checks first (POST /api/validate/flow answers problems with a 200): a draft that would be refused is
+    // not sent, so the page never logs a refused request.
+    let problems: Problem[];
+    try {
+      problems = await definitionProblems(definition);
+    } catch (error) {
+      this.dirty = true;
+      this.state.set((state) => ({ ...state, status: 'error', message: (error as Error).message }));
+      return;
+    }
     if (problems.length > 0) {
       this.state.set((state) => ({
         ...state,
