@@ -1,5 +1,5 @@
 /** Driving the studio like a person: the palette, the canvas, the inspector and Monaco, by mouse and keyboard. */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 export const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
@@ -113,35 +113,88 @@ export function editorText(page: Page): Promise<string> {
     );
 }
 
-async function dragHandle(page: Page, from: string, handleId: string, to: string): Promise<void> {
-  const source = node(page, from).locator(`.react-flow__handle[data-handleid="${handleId}"]`);
-  const target = node(page, to).locator('.react-flow__handle.target');
-  const a = (await source.boundingBox())!;
-  const b = (await target.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
+/** Resolves after the page has drawn two more frames (whatever was rendering has been laid out and painted). */
+function nextFrames(page: Page): Promise<unknown> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const frame = (globalThis as unknown as { requestAnimationFrame(callback: () => void): void })
+          .requestAnimationFrame;
+        frame(() => frame(() => resolve(true)));
+      }),
+  );
 }
 
 /**
- * Drags from an output handle of `from` to the input handle of `to`, until the edge is drawn (or a loop's dialog
- * asks for its limit): on a loaded machine a
- * drag can end before React Flow has seen the pointer over the target, and a person would drag again.
+ * The centre of a handle once it is attached and has kept its place from one drawn frame to the next: a card grows or
+ * shrinks as its handles and its problems change (the graph checks answer a moment after an edit), moving its handles.
+ */
+async function settledCentre(page: Page, handle: Locator): Promise<{ x: number; y: number }> {
+  await handle.waitFor();
+  const deadline = Date.now() + 30_000;
+  let previous = await handle.boundingBox();
+  for (;;) {
+    await nextFrames(page);
+    const box = await handle.boundingBox();
+    if (box && previous && box.x === previous.x && box.y === previous.y && box.width > 0)
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    if (Date.now() > deadline) throw new Error(`the handle did not keep its place: ${JSON.stringify([previous, box])}`);
+    previous = box;
+  }
+}
+
+/** Whether `locator` gets `className` (React Flow marks handles as a connection starts and finds its target). */
+async function becomes(locator: Locator, className: string): Promise<boolean> {
+  try {
+    await locator.and(locator.page().locator(`.${className}`)).waitFor({ timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One drag from an output handle to an input handle, as a person makes it: press on the source, move until React Flow
+ * has taken the connection, move onto the target until React Flow marks it a valid end, release. False when React
+ * Flow did not take a step of it (the drag is then let go where it is, connecting nothing).
+ */
+async function dragHandle(page: Page, from: string, handleId: string, to: string): Promise<boolean> {
+  const source = node(page, from).locator(`.react-flow__handle[data-handleid="${handleId}"]`);
+  const target = node(page, to).locator('.react-flow__handle.target');
+  const a = await settledCentre(page, source);
+  const b = await settledCentre(page, target);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  if (!(await becomes(source, 'connectingfrom'))) {
+    await page.mouse.up();
+    return false;
+  }
+  // The target's place is read again: the page may have re-laid it out while the pointer travelled.
+  const end = await settledCentre(page, target);
+  await page.mouse.move(end.x, end.y, { steps: 5 });
+  const valid = await becomes(target, 'valid');
+  await page.mouse.up();
+  return valid;
+}
+
+/**
+ * Drags from an output handle of `from` to the input handle of `to` until the edge is drawn (or a loop's dialog asks
+ * for its limit). A drag React Flow did not follow to its end (a loaded machine can drop a step of it) connects
+ * nothing, and is made again, as a person would; a drag that did connect is never repeated.
  */
 export async function connect(page: Page, from: string, handleId: string, to: string): Promise<void> {
   const edges = page.locator('.react-flow__edge');
   const before = await edges.count();
   for (let attempt = 1; ; attempt++) {
-    await dragHandle(page, from, handleId, to);
-    try {
-      // A loop edge is drawn once its dialog is answered: the dialog opening is the drag's success.
-      await edges.nth(before).or(page.getByRole('dialog')).first().waitFor({ timeout: 5_000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
+    const released = await dragHandle(page, from, handleId, to);
+    // Released on a valid end, the edge (or a loop's dialog) is drawn in the render that ends the connection.
+    const drawn = edges.nth(before).or(page.getByRole('dialog')).first();
+    if (released) return void (await drawn.waitFor({ timeout: 30_000 }));
+    await page.locator('.react-flow__connectionline').waitFor({ state: 'detached' });
+    await nextFrames(page);
+    if (await drawn.isVisible()) return;
+    if (attempt === 3) throw new Error(`three drags from ${from} (${handleId}) to ${to} connected nothing`);
   }
 }
 
