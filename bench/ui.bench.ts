@@ -35,6 +35,7 @@ function largeFlow(id: string, count: number, withLayout: boolean) {
 }
 
 interface Fetched {
+  url: string;
   body: Buffer;
   /** Body bytes as sent (compressed when the gateway compressed it). */
   wire: number;
@@ -46,14 +47,19 @@ async function staticBytes(
   page: Page,
   baseUrl: string,
   go: () => Promise<void>,
-): Promise<{ wire: number; raw: number; gzip: number; files: number; encodings: string }> {
+): Promise<{ wire: number; raw: number; gzip: number; files: number; encodings: string; largest: string }> {
   const pending: Promise<Fetched | null>[] = [];
   const listener = (response: import('playwright-core').Response) => {
     const url = response.url();
     if (!url.startsWith(baseUrl) || url.startsWith(`${baseUrl}/api/`)) return;
     pending.push(
       Promise.all([response.body(), response.request().sizes(), response.headerValue('content-encoding')]).then(
-        ([body, sizes, encoding]) => ({ body, wire: sizes.responseBodySize, encoding: encoding ?? 'identity' }),
+        ([body, sizes, encoding]) => ({
+          url: url.slice(baseUrl.length),
+          body,
+          wire: sizes.responseBodySize,
+          encoding: encoding ?? 'identity',
+        }),
         () => null,
       ),
     );
@@ -63,18 +69,24 @@ async function staticBytes(
   await page.waitForLoadState('networkidle');
   page.off('response', listener);
   const fetched = (await Promise.all(pending)).filter((file): file is Fetched => file !== null);
+  const gzipOf = new Map(fetched.map((file) => [file, zlib.gzipSync(file.body).length]));
   return {
     wire: fetched.reduce((sum, file) => sum + file.wire, 0),
     raw: fetched.reduce((sum, file) => sum + file.body.length, 0),
-    gzip: fetched.reduce((sum, file) => sum + zlib.gzipSync(file.body).length, 0),
+    gzip: fetched.reduce((sum, file) => sum + gzipOf.get(file)!, 0),
     files: fetched.length,
     encodings: [...new Set(fetched.map((file) => file.encoding))].join(', '),
+    largest: [...fetched]
+      .sort((a, b) => gzipOf.get(b)! - gzipOf.get(a)!)
+      .slice(0, 5)
+      .map((file) => `${file.url} ${kB(gzipOf.get(file)!)}`)
+      .join(', '),
   };
 }
 
 const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
 const describeBytes = (bytes: Awaited<ReturnType<typeof staticBytes>>) =>
-  `${kB(bytes.wire)} sent (${bytes.encodings}); ${kB(bytes.gzip)} gzip, ${kB(bytes.raw)} raw, ${bytes.files} files`;
+  `${kB(bytes.wire)} sent (${bytes.encodings}); ${kB(bytes.gzip)} gzip, ${kB(bytes.raw)} raw, ${bytes.files} files (largest gzip: ${bytes.largest})`;
 
 interface TraceEvent {
   name: string;

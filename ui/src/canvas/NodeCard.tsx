@@ -4,34 +4,13 @@ import { memo, useMemo } from 'react';
 import { outputHandles } from '../domain/handles';
 import { kindOf, summaryOf } from '../nodes/registry';
 import { useNodeFaults } from '../stores/checks';
-import { useGraph, type StudioEdge, type StudioNode } from '../stores/graph';
+import { useGraph, type StudioNode } from '../stores/graph';
 import { useNodeRun } from '../stores/runStatus';
+import { pathList, usedPathsOf } from './usedPaths';
 
 function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '';
   return ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`;
-}
-
-const NO_PATHS = '';
-const pathsBySource = new WeakMap<readonly StudioEdge[], Map<string, string>>();
-
-/**
- * The labels each node's edges use, one line per label, computed once per edges array: every card reads it on every
- * store change, so a per-card scan of all edges would cost nodes × edges each time.
- */
-function usedPathsOf(edges: readonly StudioEdge[], source: string): string {
-  let bySource = pathsBySource.get(edges);
-  if (!bySource) {
-    bySource = new Map();
-    for (const edge of edges) {
-      const path = edge.data.edge.path;
-      if (path === undefined) continue;
-      const before = bySource.get(edge.source);
-      bySource.set(edge.source, before === undefined ? path : `${before}\n${path}`);
-    }
-    pathsBySource.set(edges, bySource);
-  }
-  return bySource.get(source) ?? NO_PATHS;
 }
 
 function NodeCardView({ id, data, selected }: NodeProps<StudioNode>) {
@@ -39,7 +18,7 @@ function NodeCardView({ id, data, selected }: NodeProps<StudioNode>) {
   const usedPaths = useGraph((graph) => usedPathsOf(graph.edges, id));
   const run = useNodeRun(id);
   const faults = useNodeFaults(id);
-  const handles = useMemo(() => outputHandles(node, usedPaths ? usedPaths.split('\n') : []), [node, usedPaths]);
+  const handles = useMemo(() => outputHandles(node, pathList(usedPaths)), [node, usedPaths]);
   const title = node.name ?? id;
   const classes = [
     'node-card',

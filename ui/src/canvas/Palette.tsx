@@ -50,7 +50,7 @@ export function Palette({
               onClick={() => onAddTrigger(trigger.kind)}
               title={trigger.description}
               aria-label={`Add ${trigger.label} trigger`}
-              className="palette-item trigger"
+              className="palette-item trigger-kind"
               data-kind={trigger.kind}
             >
               {trigger.label}

@@ -3,7 +3,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { addNode, addTrigger, autoLayout } from '../canvas/actions';
 import { layoutPositions } from '../canvas/autoLayout';
-import { FlowCanvas } from '../canvas/FlowCanvas';
+import { FIT_ALL, FlowCanvas } from '../canvas/FlowCanvas';
 import { Palette } from '../canvas/Palette';
 import { useShortcuts } from '../canvas/shortcuts';
 import { hasLayout, toCanvas } from '../domain/convert';
@@ -110,17 +110,11 @@ function Editor({ session }: { session: EditorSession }) {
         </button>
         <button
           type="button"
-          onClick={() => (
-            autoLayout(),
-            setTimeout(() => void flow.fitView({ duration: 200, maxZoom: 1, minZoom: 0.02, padding: 0.15 }), 50)
-          )}
+          onClick={() => (autoLayout(), setTimeout(() => void flow.fitView({ ...FIT_ALL, duration: 200 }), 50))}
         >
           Auto-layout
         </button>
-        <button
-          type="button"
-          onClick={() => void flow.fitView({ duration: 200, maxZoom: 1, minZoom: 0.02, padding: 0.15 })}
-        >
+        <button type="button" onClick={() => void flow.fitView({ ...FIT_ALL, duration: 200 })}>
           Zoom to fit
         </button>
         <button type="button" onClick={() => openPanel('triggers')}>

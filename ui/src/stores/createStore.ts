@@ -4,7 +4,8 @@ import { useSyncExternalStore } from 'react';
 export interface Store<T> {
   get(): T;
   set(next: T | ((current: T) => T)): void;
-  subscribe(listener: () => void): () => void;
+  /** A plain function (no `this`): React keeps one subscription per component instead of renewing it each render. */
+  subscribe: (listener: () => void) => () => void;
 }
 
 export function createStore<T>(initial: T): Store<T> {
@@ -26,8 +27,5 @@ export function createStore<T>(initial: T): Store<T> {
 }
 
 export function useStore<T, S>(store: Store<T>, select: (state: T) => S): S {
-  return useSyncExternalStore(
-    (listener) => store.subscribe(listener),
-    () => select(store.get()),
-  );
+  return useSyncExternalStore(store.subscribe, () => select(store.get()));
 }

@@ -26,6 +26,13 @@ export function DiffView({
           </h4>
           {change.before.type === 'code' && change.after.type === 'code' && change.fields.includes('code') && (
             <table className="line-diff">
+              {/* A fixed table takes its column widths from here: the line numbers narrow, the code the rest. */}
+              <colgroup>
+                <col className="ln" />
+                <col />
+                <col className="ln" />
+                <col />
+              </colgroup>
               <thead>
                 <tr>
                   <th colSpan={2}>{beforeLabel}</th>

@@ -37,7 +37,7 @@ export function SaveStatus({ saver, onReload }: { saver: DraftSaver; onReload: (
       {state.status === 'error' && <span>: {state.message}</span>}
       {state.status === 'conflict' && (
         <span className="conflict" role="alert">
-          {state.message}{' '}
+          : {state.message}{' '}
           <button type="button" onClick={onReload}>
             Load their draft
           </button>{' '}
