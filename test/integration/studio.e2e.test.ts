@@ -331,6 +331,41 @@ test('screenshots: the flows list, narrow screens, and a 200-node flow', async (
   await shot('narrow-inspector');
 });
 
+test('the settings panel names an error handler flow; a failed run links to the handler run it started', async () => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const flow = (id: string, source: string) => ({ id, name: id, nodes: [{ id: 'only', type: 'code', code: source }] });
+  expect((await product.request('POST', '/api/flows', flow('e2e-alerts', 'return input;'))).status).toBe(201);
+  expect(
+    (await product.request('POST', '/api/flows', flow('e2e-fails', "const fail = () => { throw new Error('e2e'); };")))
+      .status,
+  ).toBe(201);
+  await page.goto(`${product.baseUrl}/flows/e2e-fails`);
+  await node(page, 'only').waitFor();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const panel = page.getByRole('region', { name: 'Flow settings' });
+  const handler = panel.getByLabel('Error handler flow');
+  await handler.selectOption('e2e-alerts');
+  await waitForSaved(page);
+  expect((await product.request('GET', '/api/flows/e2e-fails/draft')).body.definition.errorHandler).toEqual({
+    flowId: 'e2e-alerts',
+  });
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText('Published version 2.').waitFor();
+  const runId = (await product.request('POST', '/api/flows/e2e-fails/runs', { input: { n: 1 } })).body.runId as string;
+  await page.goto(`${product.baseUrl}/runs/${runId}`);
+  const link = page.locator('#run-error-handler a');
+  await link.waitFor({ timeout: 60_000 });
+  await link.click();
+  await page.locator('#run-status.completed').waitFor({ timeout: 60_000 });
+  await page.locator('#run-meta').getByText('error', { exact: true }).waitFor();
+  // Cleared again: the flow falls back to the workspace's default (none here).
+  await page.goto(`${product.baseUrl}/flows/e2e-fails`);
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await panel.getByRole('button', { name: 'Clear (use the workspace default)' }).click();
+  await waitForSaved(page);
+  expect((await product.request('GET', '/api/flows/e2e-fails/draft')).body.definition.errorHandler).toBeUndefined();
+});
+
 test('across the whole session nothing was loaded from another host and nothing logged an error', () => {
   expect(watch.offHost).toEqual([]);
   // The refused stale save is a 409 the browser itself logs as a failed request; it is the conflict the test provokes.

@@ -82,6 +82,8 @@ export const api = {
   testStep: (flowId: string, node: FlowNode, input: unknown) =>
     call<T.StepTestAnswer>('POST', `${flowPath(flowId)}/steps/test`, { node, input }),
   workspace: () => call<T.WorkspaceAnswer>('GET', '/api/workspace'),
+  setWorkspaceErrorHandler: (errorHandler: T.UpdateCurrentWorkspaceBody['errorHandler']) =>
+    call<T.WorkspaceAnswer>('PATCH', '/api/workspace', { errorHandler } satisfies T.UpdateCurrentWorkspaceBody),
   schedules: (flowId: string) => call<{ schedules: T.ScheduleView[] }>('GET', `${flowPath(flowId)}/schedules`),
   scheduleCommand: (flowId: string, triggerId: string, command: 'pause' | 'resume') =>
     call<T.ScheduleView>('POST', `${flowPath(flowId)}/schedules/${encodeURIComponent(triggerId)}/${command}`, {}),

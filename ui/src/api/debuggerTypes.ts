@@ -4,6 +4,7 @@
  * TODO(runapi): import these from the gateway's zod answer schemas once they land.
  */
 import type { EdgeStatus, LogEntry, NodeRecord, RunView } from '../../../flow/contracts';
+import type { ErrorHandlerOutcome } from '../../../flow/errorHandler';
 import type { RunSummary } from '../../../gateway/runList';
 
 export type { EdgeStatus, LogEntry };
@@ -31,6 +32,8 @@ export interface DebugRunView extends Omit<RunView, 'nodes'> {
   failedNode?: string;
   rerunOf?: RerunOf | string;
   temporalUrl?: string;
+  /** A failed run's error handler flow: the run it started, or why none started. */
+  errorHandler?: ErrorHandlerOutcome;
 }
 
 export interface Attempt {

@@ -11,9 +11,19 @@ import type {
   StepTestAnswer,
   WorkspaceAnswer,
 } from '../../../gateway/answers';
+import type { UpdateCurrentWorkspaceBody } from '../../../gateway/schemas';
 import type { FlowDefinition } from '../domain/model';
 
-export type { CronPreviewAnswer, FlowListItem, ProblemsAnswer, RunStatus, RunView, StepTestAnswer, WorkspaceAnswer };
+export type {
+  CronPreviewAnswer,
+  FlowListItem,
+  ProblemsAnswer,
+  RunStatus,
+  RunView,
+  StepTestAnswer,
+  UpdateCurrentWorkspaceBody,
+  WorkspaceAnswer,
+};
 
 export interface FlowRead {
   id: string;

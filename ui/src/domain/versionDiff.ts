@@ -14,7 +14,7 @@ export interface DefinitionDiff {
   changedNodes: NodeChange[];
   addedEdges: Edge[];
   removedEdges: Edge[];
-  /** Flow-level fields that differ (name, description, triggers, execution); layout is not a change anyone reads. */
+  /** Flow-level fields that differ (name, description, triggers, execution, errorHandler); layout is not read. */
   changedFields: string[];
 }
 
@@ -37,7 +37,7 @@ export function diffDefinitions(before: FlowDefinition, after: FlowDefinition): 
   }
   const beforeEdges = new Set(before.edges.map(edgeKey));
   const afterEdges = new Set(after.edges.map(edgeKey));
-  const flowFields = ['name', 'description', 'triggers', 'execution'] as const;
+  const flowFields = ['name', 'description', 'triggers', 'execution', 'errorHandler'] as const;
   return {
     addedNodes: after.nodes.filter((node) => !beforeNodes.has(node.id)),
     removedNodes: before.nodes.filter((node) => !afterNodes.has(node.id)),

@@ -123,6 +123,9 @@ function Editor({ session }: { session: EditorSession }) {
         <button type="button" onClick={() => openPanel('versions')}>
           Versions
         </button>
+        <button type="button" onClick={() => openPanel('settings')}>
+          Settings
+        </button>
         <Link className="button-link" href={`/runs?flowId=${encodeURIComponent(session.flowId)}`}>
           Runs
         </Link>

@@ -12,6 +12,7 @@ import { FlowCanvas } from '../canvas/FlowCanvas';
 import { formatDuration, runDurationMs } from '../domain/run/format';
 import { JsonView } from '../panels/JsonView';
 import { NodeRunPanel } from '../panels/run/NodeRunPanel';
+import { ErrorHandlerNote } from '../panels/run/ErrorHandlerNote';
 import { RunActions } from '../panels/run/RunActions';
 import { Timeline } from '../panels/run/Timeline';
 import { useNow } from '../panels/run/useNow';
@@ -99,6 +100,7 @@ function RunScreen({ session, meta }: { session: RunSession; meta: RunMeta }) {
               {source.fromNode ? ` from ${source.fromNode}` : ''}
             </span>
           )}
+          {run.errorHandler && <ErrorHandlerNote outcome={run.errorHandler} />}
           {run.temporalUrl && (
             <a href={run.temporalUrl} target="_blank" rel="noreferrer">
               Open in Temporal Web UI

@@ -1,7 +1,7 @@
 /** What the editor shows around the canvas: the open side panel, and a pending question (a loop's maximum). */
 import { createStore, useStore } from './createStore';
 
-export type SidePanel = 'inspector' | 'triggers' | 'versions' | 'run' | null;
+export type SidePanel = 'inspector' | 'triggers' | 'versions' | 'settings' | 'run' | null;
 
 export interface PendingLoop {
   from: string;

@@ -1,4 +1,4 @@
-/** The panel beside the canvas: the selected node's inspector, the triggers, the versions, or the draft's run. */
+/** The panel beside the canvas: the selected node's inspector, the triggers, the versions, the settings, or the draft's run. */
 import { lazy, Suspense, type ReactNode } from 'react';
 import { Inspector } from '../../panels/Inspector';
 import { openPanel, useUi } from '../../stores/ui';
@@ -7,6 +7,7 @@ import type { EditorSession } from './session';
 // Panels opened less often load on first use (the triggers panel reads the trigger schema's constants, and with them zod).
 const TriggersPanel = lazy(() => import('../../panels/triggers/TriggersPanel'));
 const VersionsPanel = lazy(() => import('../../panels/versions/VersionsPanel'));
+const SettingsPanel = lazy(() => import('../../panels/settings/SettingsPanel'));
 
 export function SidePanels({ session, runPanel }: { session: EditorSession; runPanel: ReactNode }) {
   const panel = useUi((state) => state.panel);
@@ -22,6 +23,7 @@ export function SidePanels({ session, runPanel }: { session: EditorSession; runP
       <Suspense fallback={<p className="loading">Loading…</p>}>
         {panel === 'triggers' && <TriggersPanel session={session} />}
         {panel === 'versions' && <VersionsPanel session={session} />}
+        {panel === 'settings' && <SettingsPanel flowId={session.flowId} />}
       </Suspense>
     </div>
   );
