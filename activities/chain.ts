@@ -56,7 +56,6 @@ const CHAIN_RESULT_BUDGET_BYTES = 256 * 1024;
 export interface ChainTools {
   requireDefinition(flowId: string, version: number, draft?: number): Promise<FlowDefinition>;
   envOf(flowId: string): Promise<Record<string, string>>;
-  noteDuration(flow: FlowRef, nodeId: string, durationMs: number): void;
 }
 
 function chainNodes(definition: FlowDefinition, request: RunChainRequest): CodeNode[] {
@@ -110,20 +109,15 @@ export async function runChain(
             );
     }
     const startedAt = new Date().toISOString();
-    const run = await runCodeCall(
-      deps,
-      activity,
-      {
-        ...request,
-        node,
-        input,
-        steps: stepsAt(request.started, before, produced, node.id),
-        env,
-        inlineLimitBytes: inlineLimit(inlineBytes),
-        count: together ? COUNTED_BY_CALLER : countExecution(deps, request.flowId),
-      },
-      (durationMs) => tools.noteDuration(flow, node.id, durationMs),
-    );
+    const run = await runCodeCall(deps, activity, {
+      ...request,
+      node,
+      input,
+      steps: stepsAt(request.started, before, produced, node.id),
+      env,
+      inlineLimitBytes: inlineLimit(inlineBytes),
+      count: together ? COUNTED_BY_CALLER : countExecution(deps, request.flowId),
+    });
     if (!run.ok) {
       results.push({ nodeId: node.id, startedAt, ok: false, error: run.error, details: run.details });
       break;

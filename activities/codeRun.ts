@@ -1,7 +1,7 @@
 /**
  * One code node run in the sandbox, its input and steps already resolved: what `runCode` does for one node and the
  * fused-chain activity (chain.ts) for each node in a row, so both record alike — output (stored by reference past the
- * inline limit), bounded logs, duration, memory, the quota count and the node's measured duration.
+ * inline limit), bounded logs, duration, memory, the quota count and the function's CPU time (nodeCosts.ts).
  */
 import { CancelledFailure, type Context } from '@temporalio/activity';
 import type { NodeExecution } from '../store/metricsRecorder';
@@ -93,17 +93,12 @@ export type CodeRun =
  * Runs the node's code once. Its failures (the code's, the limits', a refused quota) are answered, not thrown;
  * cancellation of the activity and failures of the store throw. Each run is told to `deps.recordExecution`.
  */
-export async function runCodeCall(
-  deps: ActivityDependencies,
-  activity: Context,
-  call: CodeCall,
-  noteDuration: (durationMs: number) => void,
-): Promise<CodeRun> {
+export async function runCodeCall(deps: ActivityDependencies, activity: Context, call: CodeCall): Promise<CodeRun> {
   const record = deps.recordExecution;
-  if (!record) return runCodeOnce(deps, activity, call, noteDuration);
+  if (!record) return runCodeOnce(deps, activity, call);
   const startedAt = performance.now();
   try {
-    const run = await runCodeOnce(deps, activity, call, noteDuration);
+    const run = await runCodeOnce(deps, activity, call);
     const figures = run.ok ? run.result : run.details;
     record(
       execution(activity, call, run.ok ? 'succeeded' : 'failed', {
@@ -150,12 +145,7 @@ function execution(
   };
 }
 
-async function runCodeOnce(
-  deps: ActivityDependencies,
-  activity: Context,
-  call: CodeCall,
-  noteDuration: (durationMs: number) => void,
-): Promise<CodeRun> {
+async function runCodeOnce(deps: ActivityDependencies, activity: Context, call: CodeCall): Promise<CodeRun> {
   const { node, count } = call;
   const refused = (message: string): CodeRun => ({
     ok: false,
@@ -229,7 +219,7 @@ async function runCodeOnce(
     if (refusal) return refused(refusal);
   }
   const { memoryBytes, durationMs } = outcome;
-  noteDuration(durationMs);
+  if (outcome.cpuMs !== undefined) await deps.costs.note(call.flowId, node, outcome.cpuMs);
   const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id });
   await recordAttempt({
     status: outcome.ok ? 'succeeded' : 'failed',

@@ -2,8 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { LogEntry, NodeError } from '../flow/contracts';
 import type { TriggerInfo } from '../flow/run';
 import { sideEffectFreeNodes } from '../flow/effects';
-import { versionRef } from '../flow/ids';
-import type { FlowDefinition } from '../flow/schema';
+import type { CodeNode, FlowDefinition } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
 import type { EgressPolicy, Executor } from '../sandbox/contract';
 import type { FlowVersionCache } from './flowCache';
@@ -14,6 +13,7 @@ import type { AttemptRecord } from '../store/runJournal';
 import { countExecution, runCodeCall } from './codeRun';
 import { runChain, RunChainRequest, RunChainResult } from './chain';
 import type { NodeExecution } from '../store/metricsRecorder';
+import type { NodeCosts } from './nodeCosts';
 
 export interface ActivityDependencies {
   flows: FlowVersionCache;
@@ -39,6 +39,8 @@ export interface ActivityDependencies {
   recordExecution?: (execution: NodeExecution) => void;
   /** Where the run debugger reads live log lines and each attempt of a node (store/runJournal.ts). */
   journal?: LiveLogSink & { recordAttempt(record: AttemptRecord): Promise<void> };
+  /** Each node's CPU time as measured, shared by the worker processes: which nodes are light (nodeCosts.ts). */
+  costs: NodeCosts;
 }
 
 export interface RunCodeRequest {
@@ -86,8 +88,8 @@ export interface RunPlan {
   definition: FlowDefinition;
   /**
    * Code nodes that cannot affect anything outside their isolate (flow/effects.ts), have no retries of the user's, and
-   * whose last run on this worker took under LIGHT_NODE_MS: nobody would see them running, and running one again after
-   * a crash costs nothing.
+   * whose function last used under LIGHT_NODE_CPU_MS of CPU (nodeCosts.ts): nobody would see them running, and running
+   * one again after a crash costs nothing.
    */
   lightNodes: string[];
   /**
@@ -97,37 +99,21 @@ export interface RunPlan {
   fuseChains?: boolean;
 }
 
-/** A node's last run under this is light: run locally, it is over before anyone watching the run could see it running. */
-export const LIGHT_NODE_MS = 100;
-
-/** Nodes that may be light, whatever their durations: side-effect-free, and without retries of the user's. */
-function localCandidates(definition: FlowDefinition): string[] {
+/** Nodes that may be light, whatever their costs: side-effect-free, and without retries of the user's. */
+function localCandidates(definition: FlowDefinition): CodeNode[] {
   // A node the user lets retry shows its attempts live, which a local activity's retries would not.
   const retried = new Set(
     definition.nodes
       .filter((node) => node.type === 'code' && (node.retry?.maximumAttempts ?? 1) > 1)
       .map((node) => node.id),
   );
-  return sideEffectFreeNodes(definition).filter((nodeId) => !retried.has(nodeId));
-}
-
-function flowRefOf(request: { flowId: string; flowVersion: number; draft?: number }): FlowRef {
-  return { flowId: request.flowId, version: request.flowVersion, draft: request.draft };
-}
-
-function nodeKey(flow: FlowRef, nodeId: string): string {
-  return `${versionRef(flow.flowId, { flowVersion: flow.version, draft: flow.draft })}:${nodeId}`;
+  const candidates = new Set(sideEffectFreeNodes(definition).filter((nodeId) => !retried.has(nodeId)));
+  return definition.nodes.filter((node): node is CodeNode => node.type === 'code' && candidates.has(node.id));
 }
 
 export function createActivities(deps: ActivityDependencies) {
   // Definitions are immutable and the cache hands out the same object, so this is worked out once per version.
-  const localCandidatesByDefinition = new WeakMap<FlowDefinition, string[]>();
-  const lastDurations = new Map<string, number>();
-  const noteDuration = (key: string, durationMs: number) => {
-    lastDurations.delete(key);
-    lastDurations.set(key, durationMs);
-    if (lastDurations.size > 10_000) lastDurations.delete(lastDurations.keys().next().value!);
-  };
+  const localCandidatesByDefinition = new WeakMap<FlowDefinition, CodeNode[]>();
   const envOf = async (flowId: string): Promise<Record<string, string>> => ({
     ...deps.functionEnv(),
     ...(await deps.workspace?.envFor(flowId)),
@@ -150,9 +136,7 @@ export function createActivities(deps: ActivityDependencies) {
       const definition = await requireDefinition(request.flowId, request.version, request.draft);
       let candidates = localCandidatesByDefinition.get(definition);
       if (!candidates) localCandidatesByDefinition.set(definition, (candidates = localCandidates(definition)));
-      const light = candidates.filter(
-        (nodeId) => (lastDurations.get(nodeKey(request, nodeId)) ?? Infinity) < LIGHT_NODE_MS,
-      );
+      const light = await deps.costs.lightNodes(request.flowId, candidates);
       return { definition, lightNodes: light, fuseChains: true };
     },
 
@@ -170,15 +154,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Light code nodes in a row, run one after the other in one local activity (activities/chain.ts). */
     async runChain(request: RunChainRequest): Promise<RunChainResult> {
-      return runChain(
-        deps,
-        {
-          requireDefinition,
-          envOf,
-          noteDuration: (flow, nodeId, durationMs) => noteDuration(nodeKey(flow, nodeId), durationMs),
-        },
-        request,
-      );
+      return runChain(deps, { requireDefinition, envOf }, request);
     },
 
     async runCode(request: RunCodeRequest): Promise<RunCodeResult> {
@@ -196,12 +172,16 @@ export function createActivities(deps: ActivityDependencies) {
         // Near the quota the count comes first: waited for here, alongside the reads.
         count.alongside || count.counting,
       ]);
-      const run = await runCodeCall(
-        deps,
-        Context.current(),
-        { ...request, node, input, steps, env, count, startedMs, carriedInput: request.input },
-        (durationMs) => noteDuration(nodeKey(flowRefOf(request), node.id), durationMs),
-      );
+      const run = await runCodeCall(deps, Context.current(), {
+        ...request,
+        node,
+        input,
+        steps,
+        env,
+        count,
+        startedMs,
+        carriedInput: request.input,
+      });
       if (run.ok) return run.result;
       // A refused quota, before or after the code ran: failed as the policy says, with nothing to show of the attempt.
       if (!run.details) throw nodeFailure(run.error.type, run.error.message);

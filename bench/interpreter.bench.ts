@@ -14,6 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, DefaultLogger } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createActivities } from '../activities';
+import { NodeCosts } from '../activities/nodeCosts';
 import { FlowVersionCache } from '../activities/flowCache';
 import { OutputStore } from '../store/outputs';
 import { requireBinary } from '../common/binaries';
@@ -159,6 +160,7 @@ export async function run(): Promise<void> {
       workspaceOf: async () => undefined,
       outputs: new OutputStore(memoryDb()),
       sandbox,
+      costs: new NodeCosts(),
     });
     const connection = await NativeConnection.connect({ address });
     const { code } = await import('@temporalio/worker').then((w) =>

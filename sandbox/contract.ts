@@ -71,7 +71,14 @@ const LogEntrySchema = z.object({
   args: z.array(z.unknown()),
 }) satisfies z.ZodType<LogEntry>;
 
-const ExecutionReport = z.object({ logs: z.array(LogEntrySchema), durationMs: z.number(), memoryBytes: z.number() });
+const ExecutionReport = z.object({
+  logs: z.array(LogEntrySchema),
+  /** Wall time from the request to the outcome, waits included. */
+  durationMs: z.number(),
+  /** CPU time the function itself used in its isolate (none for a failure before it ran). */
+  cpuMs: z.number().optional(),
+  memoryBytes: z.number(),
+});
 export type ExecutionReport = z.infer<typeof ExecutionReport>;
 
 /** A failed execution's error: its kind (flow/errors.ts decides what each means) and the error as plain data. */

@@ -36,6 +36,8 @@ export class Execution {
   private readonly host: ExecutionHost;
   private readonly filename: string;
   private startedAt = 0;
+  /** The isolate's CPU time when the execution began (preparing it used some already). */
+  private cpuAtStart = 0;
   private ended = false;
   private breach: Failure | undefined;
   private endTimers: NodeJS.Timeout[] = [];
@@ -76,6 +78,7 @@ export class Execution {
   /** Starts the clocks and runs the user's script, then its function; resolves once, when the execution ends. */
   async run(): Promise<ExecutionOutcome> {
     this.startedAt = performance.now();
+    this.cpuAtStart = this.cpuUsedMs();
     this.prepared.attach(this.host);
     this.endTimers.push(setTimeout(() => this.end(this.timeLimitFailure('wall')), this.limits.timeoutMs));
     if (this.limits.cpuTimeMs < this.limits.timeoutMs) {
@@ -258,11 +261,22 @@ export class Execution {
   }
 
   private report() {
+    const cpuMs = this.cpuSinceStart();
     return {
       logs: this.host.logs,
       durationMs: Math.round((performance.now() - this.options.requestedAt) * 1000) / 1000,
+      ...(cpuMs === undefined ? {} : { cpuMs: Math.round(cpuMs * 1000) / 1000 }),
       memoryBytes: this.memoryBytes(),
     };
+  }
+
+  /** CPU the function used in its isolate; unknown once the isolate is gone (disposed by its memory limit). */
+  private cpuSinceStart(): number | undefined {
+    try {
+      return Number(this.isolate.cpuTime) / 1e6 - this.cpuAtStart;
+    } catch {
+      return undefined;
+    }
   }
 
   private memoryBytes(): number {

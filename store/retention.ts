@@ -1,6 +1,6 @@
 /**
  * Retention: execution and run records, stored node outputs and logs, the run debugger's attempts and live log
- * lines, step tests' and old draft revisions expire
+ * lines, step tests' and old draft revisions, nodes' measured costs no worker refreshed expire
  * after `NECTAR_RETENTION_DAYS`; the dashboard's hourly and daily rollups after `NECTAR_ROLLUP_RETENTION_DAYS`, its
  * minute rollups after 2 days. FerretDB has no TTL indexes, so a job prunes: every worker process offers to run it
  * each hour, and a lease in the store lets one of them do so per hour for the whole deployment. Records and rollups
@@ -8,6 +8,7 @@
  */
 import type { Db } from 'mongodb';
 import { periodStart, RESOLUTION_MS } from './metricsModel';
+import { NodeCostStore } from './nodeCosts';
 import { RunJournal } from './runJournal';
 
 const DAY_MS = 86_400_000;
@@ -28,6 +29,8 @@ export interface Pruned {
   draftRevisions: number;
   /** Node attempts and live log batches of the run debugger (store/runJournal.ts). */
   runJournal: number;
+  /** Nodes' measured CPU times no worker refreshed in the period (store/nodeCosts.ts). */
+  nodeCosts: number;
 }
 
 /** How long a period of each kind lasts: a collection may go once its whole period has expired. */
@@ -71,7 +74,8 @@ export async function pruneExpired(db: Db, policy: RetentionPolicy, now = Date.n
     })
   ).deletedCount;
   const runJournal = await new RunJournal(db).pruneBefore(new Date(cutoff));
-  return { droppedCollections, nodeOutputs, draftRevisions, runJournal };
+  const nodeCosts = await new NodeCostStore(db).pruneBefore(new Date(cutoff));
+  return { droppedCollections, nodeOutputs, draftRevisions, runJournal, nodeCosts };
 }
 
 /**
@@ -99,7 +103,8 @@ export function scheduleRetention(db: Db, policy: RetentionPolicy, holder: strin
   const attempt = async () => {
     if (!(await takeRetentionLease(db, holder))) return;
     const pruned = await pruneExpired(db, policy);
-    if (pruned.droppedCollections.length + pruned.nodeOutputs + pruned.draftRevisions + pruned.runJournal > 0)
+    const removed = pruned.nodeOutputs + pruned.draftRevisions + pruned.runJournal + pruned.nodeCosts;
+    if (pruned.droppedCollections.length + removed > 0)
       console.log(`[nectar retention] pruned ${JSON.stringify(pruned)}`);
   };
   const run = () =>

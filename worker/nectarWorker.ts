@@ -14,9 +14,11 @@ import { createEmitActivities } from '../activities/triggers/emit';
 import { createErrorHandlerActivities } from '../activities/errorHandler';
 import { EventBus } from '../temporal/eventBus';
 import { FlowVersionCache } from '../activities/flowCache';
+import { NodeCosts } from '../activities/nodeCosts';
 import { filterHostEnv } from '../activities/functionEnv';
 import { OutputStore } from '../store/outputs';
 import { RunJournal } from '../store/runJournal';
+import { NodeCostStore } from '../store/nodeCosts';
 import type { Config } from '../common/config';
 import { platformEndpoints } from '../common/platformEndpoints';
 import { EgressGuard, validEgressPolicy } from '../sandbox/egress';
@@ -111,6 +113,7 @@ export async function createNectarWorker(options: NectarWorkerOptions): Promise<
       sandbox,
       egress,
       journal,
+      costs: new NodeCosts(new NodeCostStore(store.db)),
     });
     // Trigger listeners start runs themselves, and read their sources under the same egress policy as function code.
     const triggerRegistry = new TriggerRegistry(store);

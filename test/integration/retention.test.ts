@@ -53,7 +53,7 @@ test('records, outputs and revisions older than the period are removed; newer on
     { _id: 'f@draft-3' as never, createdAt: new Date(NOW - 2 * DAY), purpose: 'step-test' },
   ]);
 
-  for (const collection of ['node_attempts', 'run_live_logs'])
+  for (const collection of ['node_attempts', 'run_live_logs', 'node_costs'])
     await db.collection(collection).insertMany([
       { _id: 'old' as never, at: new Date(NOW - 31 * DAY) },
       { _id: 'new' as never, at: new Date(NOW - 1 * DAY) },
@@ -71,9 +71,9 @@ test('records, outputs and revisions older than the period are removed; newer on
   expect(
     (await db.collection('flow_draft_revisions').find({}).toArray()).map((doc) => doc._id as unknown as string).sort(),
   ).toEqual(['f@draft-1', 'f@draft-3']);
-  for (const collection of ['node_attempts', 'run_live_logs'])
+  for (const collection of ['node_attempts', 'run_live_logs', 'node_costs'])
     expect((await db.collection(collection).find({}).toArray()).map((doc) => doc._id)).toEqual(['new']);
-  expect(pruned).toMatchObject({ nodeOutputs: 1, draftRevisions: 1, runJournal: 2 });
+  expect(pruned).toMatchObject({ nodeOutputs: 1, draftRevisions: 1, runJournal: 2, nodeCosts: 1 });
 });
 
 test('one process per interval takes the lease', async () => {

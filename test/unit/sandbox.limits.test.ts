@@ -155,6 +155,16 @@ describe('limits', () => {
     expect(small.memoryBytes).toBeGreaterThan(0);
     expect(large.memoryBytes).toBeGreaterThan(small.memoryBytes);
   });
+
+  it('reports the CPU the function used, not the isolate’s preparation; a breached CPU limit reports at least it', async () => {
+    const small = await run('return 1;');
+    const busy = await run('let x = 0; for (let i = 0; i < 3e7; i += 1) x += i % 7; return x;');
+    const spun = await run('for (;;) {} return 1;', { cpuTimeMs: 150 });
+    expect(errorOf(spun).type).toBe('CpuLimitError');
+    expect(small.cpuMs).toBeGreaterThanOrEqual(0);
+    expect(busy.cpuMs).toBeGreaterThan(small.cpuMs!);
+    expect(spun.cpuMs).toBeGreaterThanOrEqual(140);
+  });
 });
 
 describe('errors and logs', () => {
