@@ -3,15 +3,19 @@
  * run — the run view node by node, the event stream, the Temporal Web UI summaries — is what the same flow shows
  * with fusing turned off (`execution.fuseChains: false`). One product for the whole file.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { eventually, Product, startProduct } from '../support/product';
+import { MongoClient } from 'mongodb';
+import { eventually, killRunWorkers, Product, startProduct } from '../support/product';
 
 let product: Product;
 let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
-  product = await startProduct();
+  // The crash test's node after the chain calls a server of the test on loopback.
+  product = await startProduct({ env: { NECTAR_EGRESS_ALLOW: '127.0.0.1' } });
   connection = await Connection.connect({ address: `127.0.0.1:${product.ports.temporal}` });
   client = new Client({ connection });
 });
@@ -57,18 +61,26 @@ function summaryText(event: { userMetadata?: { summary?: { data?: Uint8Array | n
 
 /** The summaries of a run's local activities (their markers), in the order they were recorded. */
 async function localActivities(runId: string): Promise<string[]> {
-  const history = await client.workflow.getHandle(runId).fetchHistory();
-  return (history.events ?? [])
-    .filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')
-    .map(summaryText);
+  return (await summaries(runId)).localActivities;
+}
+
+/** The summaries of a run's regular activities and of its local activities, in the order they were recorded. */
+async function summaries(runId: string): Promise<{ activities: string[]; localActivities: string[] }> {
+  const events = (await client.workflow.getHandle(runId).fetchHistory()).events ?? [];
+  return {
+    activities: events.filter((event) => event.activityTaskScheduledEventAttributes).map(summaryText),
+    localActivities: events
+      .filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map(summaryText),
+  };
 }
 
 const isFused = (summary: string) => summary.endsWith('fused)');
 
 /**
- * Runs a flow until its nodes have been measured light and the run fused the chains expected. A worker measures a
- * node each time it runs, and on a loaded machine may measure one slow: it then runs apart until measured fast again,
- * so after a miss the flow runs once with `every`, an input that runs every node of the chains.
+ * Runs a flow until its nodes have been measured light and the run fused the chains expected. A node is measured when
+ * it runs (a never-measured node runs apart, once), so after a miss the flow runs once with `every`, an input that
+ * runs every node of the chains.
  */
 async function fusedRun(
   flowId: string,
@@ -268,5 +280,104 @@ describe('routing inside a fused chain', () => {
     expect(oneByOne.status).toBe('failed');
     expect({ ...fused.error, stack: undefined }).toEqual({ ...oneByOne.error, stack: undefined });
     expect(comparable(fused)).toEqual(comparable(oneByOne));
+  });
+});
+
+describe('a process killed mid-chain', () => {
+  const calls: string[] = [];
+  const server = http.createServer((request, response) => {
+    calls.push(new URL(request.url ?? '/', 'http://test').searchParams.get('run') ?? '');
+    response.end('{}');
+  });
+  const chain = 'head → spin → tail (3 nodes, fused)';
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await saveBoth(
+      'crashing',
+      [
+        code('head', "console.log('head'); return { n: input.n, spin: input.spin };"),
+        // Light as measured with `spin` off; with it on, it runs long enough to be cut in the middle of the chain.
+        code(
+          'spin',
+          "console.log('spinning'); if (input.spin) { const end = Date.now() + 6000; while (Date.now() < end) {} } return { n: input.n + 1 };",
+        ),
+        code('tail', 'return { n: input.n + 1 };'),
+        // Calls out, so never light: a regular activity after the chain, which must run once.
+        code(
+          'notify',
+          `const notify = async (input, context) => { await axios.post('http://127.0.0.1:${port}/called?run=' + context.workflowContext.workflowId, input); return { ...input, notified: true }; };`,
+        ),
+      ],
+      [
+        { from: 'head', to: 'spin' },
+        { from: 'spin', to: 'tail' },
+        { from: 'tail', to: 'notify' },
+      ],
+    );
+  });
+
+  afterAll(() => {
+    server.close();
+  });
+
+  test('the run completes elsewhere: each node recorded once, nothing after the chain run twice, the view as unfused', async () => {
+    await fusedRun('crashing', { n: 1, spin: false }, [chain]);
+    const started = await product.request('POST', '/api/flows/crashing/runs', { input: { n: 100, spin: true } });
+    expect(started.status).toBe(202);
+    const runId = started.body.runId as string;
+
+    // The chain is in its second node once that node's first log line reaches the run debugger's live logs.
+    const mongo = new MongoClient(product.info.mongoUri);
+    try {
+      await eventually(
+        async () =>
+          (await mongo.db().collection('run_live_logs').countDocuments({ runId, nodeId: 'spin' })) > 0
+            ? true
+            : undefined,
+        60_000,
+      );
+    } finally {
+      await mongo.close();
+    }
+    await killRunWorkers(product);
+    const fused = await eventually(async () => {
+      const run = await product.request('GET', `/api/runs/${runId}`);
+      return run.body.status === 'running' || run.body.status === 'pending' ? undefined : run.body;
+    }, 120_000);
+    expect({ status: fused.status, error: fused.error }).toEqual({ status: 'completed' });
+    expect(fused.output).toEqual({ n: 102, notified: true });
+    expect(fused.nodes.map((node: any) => [node.id, node.status])).toEqual([
+      ['head', 'succeeded'],
+      ['spin', 'succeeded'],
+      ['tail', 'succeeded'],
+      ['notify', 'succeeded'],
+    ]);
+    // The chain ran again from its first node in a process started after the kill — still fused, as the measurements
+    // made before it are in the store — and its one result is in the history once; the node after it was called once.
+    expect(await summaries(runId)).toEqual({
+      activities: ['notify'],
+      localActivities: ['load flow definition', chain],
+    });
+    // Cut mid-chain: the workflow task that ran it timed out before the chain's result was recorded.
+    const events = (await client.workflow.getHandle(runId).fetchHistory()).events ?? [];
+    const timedOut = events.findIndex((event) => event.workflowTaskTimedOutEventAttributes);
+    const marker = events.findIndex((event) => summaryText(event) === chain);
+    expect(timedOut).toBeGreaterThan(0);
+    expect(timedOut).toBeLessThan(marker);
+    expect(calls.filter((run) => run === runId)).toEqual([runId]);
+
+    const oneByOne = await runFlow('crashing-one-by-one', { n: 100, spin: true });
+    expect(comparable(fused)).toEqual(comparable(oneByOne));
+  });
+
+  test('a process started after the kill runs the nodes measured before it as light from its first run', async () => {
+    const response = await product.request('POST', '/api/flows/pipeline/runs?wait=true', { input: { text: 'p q' } });
+    expect(response.status).toBe(200);
+    expect(await localActivities(response.body.runId)).toEqual([
+      'load flow definition',
+      'parse → count → mapped → sum (4 nodes, fused)',
+    ]);
   });
 });
