@@ -1,22 +1,11 @@
 import { isGrpcServiceError } from '@temporalio/client';
+import { isStoreUnreachable, isUnwrappedSocketError } from '../store/unreachable';
 
 /** The parts of the product a request may depend on, as /healthz and 503 answers name them. */
 export type Dependency = 'store' | 'temporal';
 
 /** How long a caller is asked to wait before retrying a request that found a part down (`Retry-After`, seconds). */
 export const RETRY_AFTER_SECONDS = 5;
-
-/** The MongoDB driver's errors that mean the store cannot be reached in time, rather than that a request was wrong. */
-const STORE_DOWN = new Set([
-  'MongoServerSelectionError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoTopologyClosedError',
-  'MongoNotConnectedError',
-  'MongoPoolClearedError',
-  'MongoOperationTimeoutError',
-  'MongoWaitQueueTimeoutError',
-]);
 
 /**
  * gRPC codes of a Temporal call that did not reach the server or got no answer in time: UNAVAILABLE, DEADLINE_EXCEEDED,
@@ -28,8 +17,7 @@ const TEMPORAL_DOWN_CODES = new Set([14, 4, 1]);
 /** Which part an error says is down (looking through its causes), if it says so. */
 export function unavailablePart(error: unknown): Dependency | undefined {
   for (let at: unknown = error, depth = 0; at && depth < 5; at = (at as { cause?: unknown }).cause, depth += 1) {
-    const name = (at as { name?: unknown }).name;
-    if (typeof name === 'string' && STORE_DOWN.has(name)) return 'store';
+    if (isStoreUnreachable(at) || (depth === 0 && isUnwrappedSocketError(at))) return 'store';
     if (isGrpcServiceError(at) && TEMPORAL_DOWN_CODES.has(at.code)) return 'temporal';
     if (at instanceof DependencyTimeout) return at.part;
   }

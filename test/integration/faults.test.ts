@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { sleep } from '../../common/processes';
 import { eventually, Product, startProduct } from '../support/product';
 
 let product: Product;
@@ -241,4 +242,69 @@ describe('killed (SIGKILL)', () => {
       expect((await completed(response.body.runId)).output).toEqual({ n: 5 });
     },
   );
+});
+
+describe('FerretDB killed again and again under load', () => {
+  const KILLS = 4;
+  const gatewayLog = () => {
+    try {
+      return fs.readFileSync(path.join(product.dataDir, 'logs', 'gateway.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+
+  test('deliveries and API reads racing each kill are answered 202/200 or 503 with Retry-After, never 500', async () => {
+    await healthy();
+    const logFrom = gatewayLog().length;
+    const answers: { what: string; status: number; retryAfter: string | null }[] = [];
+    let stopped = false;
+    // Several requests always in flight, so some meet the store at the moment it dies (mid-operation, on a pooled
+    // connection, waiting in the pool, selecting a server) and while it restarts.
+    // Deliveries are paced (each becomes a run); reads, which start nothing, less so.
+    const stream = async (what: string, pauseMs: number, send: () => ReturnType<typeof call>) => {
+      while (!stopped) {
+        const answer = await send().catch(() => undefined);
+        answers.push({ what, status: answer?.status ?? 0, retryAfter: answer?.headers.get('retry-after') ?? null });
+        await sleep(pauseMs);
+      }
+    };
+    const streams = [
+      ...[1, 2].map(() => stream('webhook', 250, () => call('POST', '/hooks/fault-hook', { n: 10 }))),
+      ...[1, 2].flatMap(() => [
+        stream('flow', 10, () => call('GET', '/api/flows/fault-hook')),
+        stream('flows', 10, () => call('GET', '/api/flows')),
+        stream('versions', 10, () => call('GET', '/api/flows/fault-hook/versions')),
+      ]),
+    ];
+    for (let kill = 0; kill < KILLS; kill += 1) {
+      await healthy();
+      await sleep(200 + Math.random() * 1_500);
+      const before = pidOf('ferretdb');
+      process.kill(before, 'SIGKILL');
+      await eventually(async () => (pidOf('ferretdb') !== before ? true : undefined), 90_000);
+    }
+    await healthy();
+    stopped = true;
+    await Promise.all(streams);
+
+    const tally: Record<string, number> = {};
+    for (const { what, status } of answers) tally[`${what} ${status}`] = (tally[`${what} ${status}`] ?? 0) + 1;
+    const unhandled = gatewayLog()
+      .slice(logFrom)
+      .split('\n')
+      .filter((line) => line.includes('unhandled error'))
+      .slice(0, 5);
+    const wrong = answers.filter(({ what, status }) => ![what === 'webhook' ? 202 : 200, 503].includes(status)).length;
+    const withoutRetryAfter = answers.filter(({ status, retryAfter }) => status === 503 && !retryAfter).length;
+    expect({ tally, wrong, withoutRetryAfter, unhandled }).toEqual({
+      tally,
+      wrong: 0,
+      withoutRetryAfter: 0,
+      unhandled: [],
+    });
+    // The store was down at some point of the load, and the load went on through it.
+    expect(answers.some(({ status }) => status === 503)).toBe(true);
+    expect(answers.filter(({ what, status }) => what === 'webhook' && status === 202).length).toBeGreaterThan(KILLS);
+  });
 });
