@@ -11,6 +11,15 @@ import { z } from 'zod';
  */
 export const PAYLOAD_LIMITS = { maxDepth: 256, maxKeys: 100_000 } as const;
 
+/**
+ * The largest payload (its JSON, in bytes) an event a trigger reads or is sent may start a run with. Temporal refuses
+ * a run's input, and a node activity's, past its blob size limit (2 MiB by default, the dev server's and Temporal
+ * Cloud's: "Blob data size exceeds limit"), and an entry node's activity carries the payload twice (as its input and as
+ * `context.trigger.payload`): 1,000,000 bytes keeps both and the rest of that input under 2 MiB. A larger change read
+ * from a source is recorded on its trigger as rejected and read past; Temporal would refuse it on every try.
+ */
+export const EVENT_PAYLOAD_MAX_BYTES = 1_000_000;
+
 const csv = (fallback: string[]) =>
   z
     .string()

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { EVENT_PAYLOAD_MAX_BYTES } from '../common/config';
 import { checkPayloadShape } from '../common/payloadShape';
 import type { SourceKind } from '../flow/eventTriggers';
 import { eventRunId, startInterpreterRun } from './runStart';
@@ -21,14 +22,29 @@ export interface TriggerTarget {
   kind: SourceKind;
 }
 
-/** An event whose payload passes the payload limits (PAYLOAD_LIMITS): it starts no run; the message says why. */
+/**
+ * An event whose payload passes the payload limits (PAYLOAD_LIMITS) or the event size limit (EVENT_PAYLOAD_MAX_BYTES):
+ * it starts no run; the message says why.
+ */
 export class RejectedEvent extends Error {
   override name = 'RejectedEvent';
 }
 
+/** Why an event's payload cannot start a run (nested too deep, too many keys, too large), or undefined when it can. */
+export function eventPayloadProblem(payload: unknown): string | undefined {
+  const violation = checkPayloadShape(payload, 'trigger.payload');
+  if (violation) return `${violation.path} is ${violation.message}`;
+  // Within the shape limits, so JSON.stringify cannot overflow the stack.
+  const bytes = Buffer.byteLength(JSON.stringify(payload) ?? '');
+  if (bytes > EVENT_PAYLOAD_MAX_BYTES)
+    return `trigger.payload is ${bytes} bytes of JSON, past the ${EVENT_PAYLOAD_MAX_BYTES}-byte limit of an event's payload`;
+  return undefined;
+}
+
 /**
  * Starts the one run of `event` for the trigger; `started` is false when a delivery before this one started it. An
- * event nested too deep or with too many keys is refused (RejectedEvent) before anything recurses over it.
+ * event nested too deep, with too many keys or too large is refused (RejectedEvent) before anything recurses over it
+ * or Temporal refuses it (which it would again on every try, holding the trigger on that event).
  */
 export async function startTriggerRun(
   client: Client,
@@ -36,9 +52,8 @@ export async function startTriggerRun(
   target: TriggerTarget,
   event: TriggerEvent,
 ): Promise<{ runId: string; started: boolean }> {
-  const violation = checkPayloadShape(event.payload, 'trigger.payload');
-  if (violation)
-    throw new RejectedEvent(`event ${event.key} from ${event.source}: ${violation.path} is ${violation.message}`);
+  const problem = eventPayloadProblem(event.payload);
+  if (problem) throw new RejectedEvent(`event ${event.key} from ${event.source}: ${problem}`);
   return startInterpreterRun(client, taskQueue, {
     workspace: target.workspace,
     runId: eventRunId(target.workspace, target.flowId, target.triggerId, event.key),

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PushedKind } from '../../flow/eventTriggers';
 import type { TriggerRecord, TriggerRegistry } from '../../store/triggerRegistry';
-import type { TriggerEvent } from '../../temporal/triggerRuns';
+import { eventPayloadProblem, type TriggerEvent } from '../../temporal/triggerRuns';
 import { assertPayloadShape, HttpError, notFound } from '../errors';
 import type { RunService } from '../runService';
 
@@ -88,7 +88,13 @@ export class PushedSources {
     let values: Record<string, string> | undefined;
     const secrets: Secrets = async (name) => (values ??= await this.variables(delivery.workspace))[name];
     const accepted = await this.adapters[kind].accept(delivery, subscribers, secrets);
-    for (const { events } of accepted.matched) for (const event of events) assertPayloadShape(event.payload, 'event');
+    for (const { events } of accepted.matched)
+      for (const event of events) {
+        assertPayloadShape(event.payload, 'event');
+        // Within the shape limits: what is left is the size, which the sender can do nothing about but send less.
+        const problem = eventPayloadProblem(event.payload);
+        if (problem) throw new HttpError(413, 'event_too_large', problem);
+      }
     const live = accepted.matched.filter(({ record, events }) => !record.paused && events.length > 0);
     if (live.length > 0) await this.runs.assertQuota(delivery.workspace);
     const started: StartedRun[] = [];

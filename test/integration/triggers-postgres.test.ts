@@ -187,6 +187,28 @@ test('a change nested past the payload limit is recorded as rejected with the re
   expect(await pendingInOutbox()).toBe(0);
 });
 
+test('a flat change larger than a run may carry is recorded as rejected with its size and read past; the next one runs', async () => {
+  // Flat and well within the shape limits: only its size (3 MB, past what Temporal accepts as a run's input) is wrong.
+  const big = JSON.stringify({ text: 'x'.repeat(3_000_000) });
+  const before = Date.now();
+  await pg.client.query(`INSERT INTO orders (status, total, doc) VALUES ('big', 9, $1::jsonb)`, [big]);
+  await pg.client.query(`INSERT INTO orders (status, total, doc) VALUES ('after big', 10, '{"a": 2}')`);
+  const outputs = await runsSettleAt(8);
+  expect(outputs.map((output) => output.input.new?.status)).toContain('after big');
+  expect(outputs.map((output) => output.input.new?.status)).not.toContain('big');
+  const state = await eventually(async () => {
+    const now = await triggerState();
+    return now.eventsRejected === 2 ? now : undefined;
+  });
+  expect(state).toMatchObject({
+    status: 'active',
+    lastRejection: expect.stringMatching(/trigger\.payload is 3\d{6} bytes of JSON, past the \d+-byte limit/),
+  });
+  // Read past at once: no failed attempt on it was reported.
+  expect(state.lastErrorAt === undefined || Date.parse(state.lastErrorAt) < before).toBe(true);
+  expect(await pendingInOutbox()).toBe(0);
+});
+
 test('removing the trigger uninstalls its row trigger and ends its listener', async () => {
   const saved = await product.request('PUT', '/api/flows/orders-feed', { ...ordersFlow(), triggers: [] });
   expect(saved.status).toBe(200);
