@@ -64,6 +64,8 @@ export const RERUN_OF_MEMO = 'nectarRerunOf';
 export const FAILED_NODE_MEMO = 'nectarFailedNode';
 /** A failed run's error handler: the run it started, or why none started (ErrorHandlerOutcome). */
 export const ERROR_HANDLER_MEMO = 'nectarErrorHandler';
+/** An error handler run: the failed run it handles. */
+export const ERROR_OF_MEMO = 'nectarErrorOf';
 
 export interface RunEvent {
   v: 1;

@@ -6,6 +6,7 @@ import type { RerunOrigin } from '../flow/rerun';
 import type { ErrorHandlerOutcome } from '../flow/errorHandler';
 import {
   ERROR_HANDLER_MEMO,
+  ERROR_OF_MEMO,
   FAILED_NODE_MEMO,
   NODE_FAILED,
   RERUN_OF_MEMO,
@@ -42,6 +43,8 @@ export interface RunDebugView extends RunView {
   temporalUrl?: string;
   /** A failed run's error handler flow: the run it started, or why none started. */
   errorHandler?: ErrorHandlerOutcome;
+  /** An error handler run: the failed run it handles. */
+  errorOf?: string;
 }
 export { idempotentRunId, newRunId };
 
@@ -301,6 +304,7 @@ export class RunService {
     const rerunOf = memo[RERUN_OF_MEMO] as RerunOrigin | undefined;
     const failedNode = memo[FAILED_NODE_MEMO] as string | undefined;
     const errorHandler = memo[ERROR_HANDLER_MEMO] as ErrorHandlerOutcome | undefined;
+    const errorOf = memo[ERROR_OF_MEMO] as string | undefined;
     const startedAt = description.startTime;
     const closedAt = description.closeTime;
     const view: RunDebugView = {
@@ -313,6 +317,7 @@ export class RunService {
       ...(rerunOf ? { rerunOf } : {}),
       ...(failedNode ? { failedNode } : {}),
       ...(errorHandler ? { errorHandler } : {}),
+      ...(errorOf ? { errorOf } : {}),
       ...(this.temporalUiUrl ? { temporalUrl: this.temporalUrlOf(runId, description.runId) } : {}),
       output: null,
       nodes: [],

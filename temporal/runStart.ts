@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { runIdOf } from '../flow/ids';
-import { INTERPRETER_WORKFLOW, RERUN_OF_MEMO, RunRequest } from '../flow/run';
+import { ERROR_TRIGGER } from '../flow/errorHandler';
+import { ERROR_OF_MEMO, INTERPRETER_WORKFLOW, RERUN_OF_MEMO, RunRequest } from '../flow/run';
 import { runSearchAttributes } from './searchAttributes';
 
 export function newRunId(flowId: string): string {
@@ -50,6 +51,17 @@ export interface RunStart {
   eager?: boolean;
 }
 
+/**
+ * What run views and lists read of a run without its history: where a rerun came from (the seeds stay in the request
+ * only), and which failed run an error handler run handles.
+ */
+function runMemo(request: RunRequest): Record<string, unknown> | undefined {
+  const memo: Record<string, unknown> = {};
+  if (request.rerunOf) memo[RERUN_OF_MEMO] = { runId: request.rerunOf.runId, fromNode: request.rerunOf.fromNode };
+  if (request.trigger.type === ERROR_TRIGGER && request.trigger.source) memo[ERROR_OF_MEMO] = request.trigger.source;
+  return Object.keys(memo).length > 0 ? memo : undefined;
+}
+
 /** Starts the interpreter workflow; `started` is false when an exact id already named a run. */
 export async function startInterpreterRun(
   client: Client,
@@ -64,10 +76,7 @@ export async function startInterpreterRun(
       args: [request],
       workflowIdReusePolicy: start.exact ? 'REJECT_DUPLICATE' : undefined,
       requestEagerStart: start.eager,
-      // Where a rerun came from, for run views and lists (the seeds stay in the request only).
-      memo: request.rerunOf
-        ? { [RERUN_OF_MEMO]: { runId: request.rerunOf.runId, fromNode: request.rerunOf.fromNode } }
-        : undefined,
+      memo: runMemo(request),
       typedSearchAttributes: runSearchAttributes({
         flowId: request.flowId,
         flowVersion: request.flowVersion,

@@ -103,7 +103,13 @@ describe('a failed run starts its handler flow once, with the failure in its inp
       runId: expect.stringMatching(/^run-alerts-[0-9a-f]{32}$/),
     });
     const handler = await closedRun(failed.errorHandler.runId);
-    expect(handler).toMatchObject({ status: 'completed', flowId: 'alerts', flowVersion: 1, trigger: 'error' });
+    expect(handler).toMatchObject({
+      status: 'completed',
+      flowId: 'alerts',
+      flowVersion: 1,
+      trigger: 'error',
+      errorOf: failed.runId,
+    });
     const { stack, ...recorded } = failed.error;
     expect(recorded).toMatchObject({ name: 'TypeError', message: 'card declined: 7', type: 'CodeError' });
     expect(handler.output).toEqual({

@@ -358,6 +358,7 @@ test('the settings panel names an error handler flow; a failed run links to the 
   await link.click();
   await page.locator('#run-status.completed').waitFor({ timeout: 60_000 });
   await page.locator('#run-meta').getByText('error', { exact: true }).waitFor();
+  await page.locator('#run-error-of').getByRole('link', { name: runId }).waitFor();
   // Cleared again: the flow falls back to the workspace's default (none here).
   await page.goto(`${product.baseUrl}/flows/e2e-fails`);
   await page.getByRole('button', { name: 'Settings' }).click();

@@ -34,6 +34,8 @@ export interface DebugRunView extends Omit<RunView, 'nodes'> {
   temporalUrl?: string;
   /** A failed run's error handler flow: the run it started, or why none started. */
   errorHandler?: ErrorHandlerOutcome;
+  /** An error handler run: the failed run it handles. */
+  errorOf?: string;
 }
 
 export interface Attempt {

@@ -101,6 +101,11 @@ function RunScreen({ session, meta }: { session: RunSession; meta: RunMeta }) {
             </span>
           )}
           {run.errorHandler && <ErrorHandlerNote outcome={run.errorHandler} />}
+          {run.errorOf && (
+            <span id="run-error-of">
+              error handler of <Link href={runUrl(run.errorOf)}>{run.errorOf}</Link>
+            </span>
+          )}
           {run.temporalUrl && (
             <a href={run.temporalUrl} target="_blank" rel="noreferrer">
               Open in Temporal Web UI
