@@ -386,6 +386,34 @@ export function rssMiB(pid: number): number | undefined {
   }
 }
 
+/**
+ * Where the worker's memory is, from its Prometheus endpoint (the URL its log printed last): the V8 heap in use, the
+ * memory V8 holds outside it (buffers), and how many workflow runs the SDK keeps cached. Undefined fields when the
+ * endpoint does not answer.
+ */
+export async function workerMemoryDetail(
+  dataDir: string,
+): Promise<{ heapUsed?: number; external?: number; cachedWorkflows?: number }> {
+  try {
+    const log = fs.readFileSync(`${dataDir}/logs/worker.log`, 'utf8');
+    const url = [...log.matchAll(/Prometheus metrics at (\S+)/g)].pop()?.[1];
+    if (!url) return {};
+    const text = await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).text();
+    const value = (name: string) => {
+      const line = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text);
+      return line ? Number(line[1]) : undefined;
+    };
+    const mib = (bytes: number | undefined) => (bytes === undefined ? undefined : Math.round(bytes / 104857.6) / 10);
+    return {
+      heapUsed: mib(value('nectar_worker_nodejs_heap_size_used_bytes')),
+      external: mib(value('nectar_worker_nodejs_external_memory_bytes')),
+      cachedWorkflows: value('(?:temporal_)?sticky_cache_size'),
+    };
+  } catch {
+    return {};
+  }
+}
+
 /** The worker's sandbox processes (its node children). */
 export function sandboxPids(workerPid: number): number[] {
   try {
@@ -410,14 +438,18 @@ export async function verifyAndReport(
   load: LoadRecorder,
   counter: ExecutionCounter,
   temporal: () => Promise<Client>,
-  describe: (verdict: Verdict) => { figures: Record<string, unknown>; broken: boolean },
+  describe: (
+    verdict: Verdict,
+  ) =>
+    | { figures: Record<string, unknown>; broken: boolean }
+    | Promise<{ figures: Record<string, unknown>; broken: boolean }>,
 ): Promise<void> {
   await load.settled();
   console.log(`[${script}] load over; waiting for every run to close`);
   const client = await temporal();
   const verdict = await verify(client, load.answers, counter);
   await client.connection.close();
-  const { figures, broken } = describe(verdict);
+  const { figures, broken } = await describe(verdict);
   console.log(JSON.stringify(figures, null, 2));
   if (broken) console.error(`${script}: FAILED (see the figures above)`);
   process.exitCode = broken ? 1 : 0;

@@ -16,6 +16,7 @@ import {
   saveFlows,
   runLoadScript,
   verifyAndReport,
+  workerMemoryDetail,
 } from './load';
 
 runLoadScript(async ({ product, counter, temporal }) => {
@@ -24,21 +25,30 @@ runLoadScript(async ({ product, counter, temporal }) => {
   const log = (message: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}`);
   await saveFlows(product, loadFlows(counter.port, { cron: '* * * * *', failing: true }));
   const load = new LoadRecorder(product);
-  const memory: { minute: number; gateway?: number; worker?: number; sandboxes: (number | undefined)[] }[] = [];
-  const sample = (minute: number) => {
+  const memory: {
+    minute: number;
+    gateway?: number;
+    worker?: number;
+    sandboxes: (number | undefined)[];
+    /** The worker's V8 heap in use and memory outside it (MiB), and the workflow runs its SDK keeps cached. */
+    workerDetail: Awaited<ReturnType<typeof workerMemoryDetail>>;
+  }[] = [];
+  const sample = async (minute: number) => {
     const worker = product.pidOf('worker');
     const row = {
       minute,
       gateway: rssMiB(product.pidOf('gateway')),
       worker: rssMiB(worker),
       sandboxes: sandboxPids(worker).map(rssMiB),
+      workerDetail: await workerMemoryDetail(product.dataDir),
     };
     memory.push(row);
+    const { heapUsed, external, cachedWorkflows } = row.workerDetail;
     log(
-      `minute ${minute}: RSS MiB gateway ${row.gateway}, worker ${row.worker}, sandboxes ${row.sandboxes.join(' ')}; ${load.answers.length} answers`,
+      `minute ${minute}: RSS MiB gateway ${row.gateway}, worker ${row.worker} (heap ${heapUsed}, external ${external}, ${cachedWorkflows} cached workflows), sandboxes ${row.sandboxes.join(' ')}; ${load.answers.length} answers`,
     );
   };
-  sample(0);
+  await sample(0);
   const started = Date.now();
   const mix = [
     load.asyncWebhook,
@@ -57,11 +67,11 @@ runLoadScript(async ({ product, counter, temporal }) => {
   while (Date.now() - started < minutes * 60_000) {
     load.fire(mix[sent % mix.length]);
     sent += 1;
-    if (Date.now() - started >= nextSample * 60_000) sample(nextSample++);
+    if (Date.now() - started >= nextSample * 60_000) await sample(nextSample++);
     await sleep(1000 / rate);
   }
-  await verifyAndReport('soak', load, counter, temporal, (verdict) => {
-    sample(nextSample);
+  await verifyAndReport('soak', load, counter, temporal, async (verdict) => {
+    await sample(nextSample);
     const figures = { minutes, rate, ...verdict, memoryStart: memory[0], memoryEnd: memory[memory.length - 1], memory };
     const broken =
       verdict.fiveXxSeen > 0 ||

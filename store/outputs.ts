@@ -8,6 +8,11 @@ import { isOutputRef, OutputRef } from '../flow/run';
 
 /** Outputs whose JSON is larger than this are stored by reference (Temporal's payload limit is 2 MB). */
 export const OUTPUT_REF_THRESHOLD_BYTES = 64 * 1024;
+/**
+ * The JSON bytes of stored outputs a process keeps read: a stored output may be up to a node's result limit (1 MiB)
+ * and takes several times that once parsed, so a count alone would let 64 of them hold hundreds of MiB.
+ */
+const CACHE_BYTES = 16 * 1024 * 1024;
 /** A node's logs kept in the run's history; past this, the first entries that fit, and all of them by reference. */
 export const LOGS_INLINE_BYTES = 32 * 1024;
 
@@ -28,7 +33,8 @@ interface OutputDocument {
 
 export class OutputStore {
   private readonly outputs: Collection<OutputDocument>;
-  private readonly cache = new Map<string, unknown>();
+  private readonly cache = new Map<string, { value: unknown; bytes: number }>();
+  private cachedBytes = 0;
 
   constructor(
     db: Db,
@@ -90,13 +96,12 @@ export class OutputStore {
   }
 
   private async read(ref: OutputRef): Promise<unknown> {
-    let value = this.cache.get(ref.id);
+    let value = this.cache.get(ref.id)?.value;
     if (value === undefined) {
       const doc = await this.outputs.findOne({ _id: ref.id });
       if (!doc) throw new Error(`stored output ${ref.id} is missing`);
       value = JSON.parse(doc.json) as unknown;
-      this.cache.set(ref.id, value);
-      if (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);
+      this.remember(ref.id, value, doc.json.length);
     }
     if (!ref.path) return value;
     let selected: unknown = value;
@@ -105,5 +110,19 @@ export class OutputStore {
         selected !== null && typeof selected === 'object' ? (selected as Record<string, unknown>)[part] : undefined;
     }
     return selected ?? null;
+  }
+
+  /** Keeps a read output, dropping the oldest past `capacity` entries or CACHE_BYTES of JSON. */
+  private remember(id: string, value: unknown, bytes: number): void {
+    if (bytes > CACHE_BYTES) return;
+    const known = this.cache.get(id);
+    if (known) this.cachedBytes -= known.bytes;
+    this.cache.set(id, { value, bytes });
+    this.cachedBytes += bytes;
+    while (this.cache.size > this.capacity || this.cachedBytes > CACHE_BYTES) {
+      const [oldest, entry] = this.cache.entries().next().value!;
+      this.cache.delete(oldest);
+      this.cachedBytes -= entry.bytes;
+    }
   }
 }
