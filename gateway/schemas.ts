@@ -9,6 +9,18 @@ import { PlanLimits, PlanName } from '../store/plans';
 /** Request shapes of the HTTP API, beside the flow definition itself. */
 export const FlowIdParams = z.object({ id: Identifier });
 export const RunIdParams = z.object({ runId: z.string().min(1).max(200) });
+/**
+ * `GET /api/flows?runFigures=false`: the list without each flow's last run and success rate (no visibility query per
+ * flow), for a client that needs only what exists, as the studio's editor opening one flow.
+ */
+export const FlowListQuery = z
+  .object({
+    runFigures: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((value) => value !== 'false'),
+  })
+  .strict();
 export const FlowReadQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
 /** `PUT /api/flows/:id/draft?baseRevision=N`: the draft revision the edit started from (0: there was none). */
 export const DraftSaveQuery = z.object({ baseRevision: z.coerce.number().int().min(0).optional() }).strict();

@@ -349,7 +349,7 @@ describe('drafts checked against the revision an edit started from', () => {
 });
 
 describe('the flows list', () => {
-  test('lists drafts-only flows, each flow’s newest version, draft, triggers, last run and success rate of saved versions', async () => {
+  test('lists drafts-only flows, each flow’s newest version, draft, triggers, last run and success rate of saved versions (none when not asked for)', async () => {
     const code = 'const main = (input) => { if (input.fail) throw new Error("no"); return { ok: true }; };';
     const webhook = { type: 'webhook', auth: { type: 'header', value: 'a-long-secret-value' } };
     const listed = { id: 'listed', name: 'Listed', nodes: [{ id: 'main', type: 'code', code }], triggers: [webhook] };
@@ -420,6 +420,17 @@ describe('the flows list', () => {
       lastRun: null,
       successRate: { runs: 0, succeeded: 0 },
     });
+    // Without run figures (the editor opening one flow): what exists, and no figures.
+    const bare = (await call('GET', '/api/flows?runFigures=false', undefined, 'starter-co')).body.flows;
+    Answers.FlowListAnswer.parse({ flows: bare });
+    expect(bare.map((flow: { id: string }) => flow.id).sort()).toEqual(Object.keys(byId).sort());
+    expect(bare.find((flow: { id: string }) => flow.id === 'listed')).toMatchObject({
+      latestVersion: 1,
+      hasDraft: true,
+      lastRun: null,
+      successRate: null,
+    });
+    expect((await call('GET', '/api/flows?runFigures=maybe', undefined, 'starter-co')).status).toBe(400);
     // A step test on an id that had nothing holds the id, but lists no flow: there is neither a version nor a draft.
     expect(byId['steps-held']).toBeUndefined();
     // Another workspace's flows are not listed.

@@ -59,7 +59,9 @@ export async function call<R>(method: string, path: string, body?: unknown): Pro
 const flowPath = (id: string) => `/api/flows/${encodeURIComponent(id)}`;
 
 export const api = {
-  listFlows: () => call<{ flows: T.FlowListItem[] }>('GET', '/api/flows'),
+  /** `runFigures: false`: what exists, without each flow's last run and success rate (which Temporal is asked for). */
+  listFlows: (runFigures = true) =>
+    call<{ flows: T.FlowListItem[] }>('GET', runFigures ? '/api/flows' : '/api/flows?runFigures=false'),
   readFlow: (id: string, version?: number) =>
     call<T.FlowRead>('GET', `${flowPath(id)}${version ? `?version=${version}` : ''}`),
   versions: (id: string) => call<{ id: string; versions: T.VersionInfo[] }>('GET', `${flowPath(id)}/versions`),

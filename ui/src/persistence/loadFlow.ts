@@ -10,9 +10,12 @@ export interface OpenedFlow {
   latestVersion: number | null;
 }
 
-/** The flows list says what exists, so opening a flow asks for nothing that is not there (no 404 in the console). */
+/**
+ * The flows list says what exists, so opening a flow asks for nothing that is not there (no 404 in the console); it is
+ * asked without run figures, which would cost a visibility query per flow of the workspace.
+ */
 export async function openFlow(flowId: string): Promise<OpenedFlow> {
-  const { flows } = await api.listFlows();
+  const { flows } = await api.listFlows(false);
   const item = flows.find((flow) => flow.id === flowId);
   if (item?.hasDraft) {
     const draft = await api.readDraft(flowId);

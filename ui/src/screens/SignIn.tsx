@@ -17,7 +17,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
     const previous = storedKey();
     storeKey(value);
     try {
-      await api.listFlows();
+      await api.listFlows(false);
       onSignedIn(value);
     } catch (caught) {
       storeKey(previous);
