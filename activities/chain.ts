@@ -93,6 +93,8 @@ export async function runChain(
   const produced = new Map<string, unknown>();
   const inlineBytes = new Map(Object.entries(request.inlineBytes));
   const results: ChainNodeResult[] = [];
+  // Each node's attempt record is written while the next nodes run; the chain ends once all are.
+  const journalWrites: Promise<unknown>[] = [];
   let resultBytes = 0;
   for (const [index, node] of nodes.entries()) {
     const previous = nodes[index - 1];
@@ -117,6 +119,7 @@ export async function runChain(
       env,
       inlineLimitBytes: inlineLimit(inlineBytes),
       count: together ? COUNTED_BY_CALLER : countExecution(deps, request.flowId),
+      journalWrites,
     });
     if (!run.ok) {
       results.push({ nodeId: node.id, startedAt, ok: false, error: run.error, details: run.details });
@@ -131,7 +134,11 @@ export async function runChain(
     const next = nodes[index + 1];
     if (!next || !continuesTo(graph, node.id, output, next.id) || resultBytes > CHAIN_RESULT_BUDGET_BYTES) break;
   }
-  return { v: 1, nodes: together ? await countTogether(deps, request.flowId, results) : results };
+  const [counted] = await Promise.all([
+    together ? countTogether(deps, request.flowId, results) : results,
+    Promise.all(journalWrites),
+  ]);
+  return { v: 1, nodes: counted };
 }
 
 /**

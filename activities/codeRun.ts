@@ -70,6 +70,11 @@ export interface CodeCall {
   startedMs?: number;
   /** The input as the workflow passed it (references unresolved), kept with the attempt's record. */
   carriedInput?: unknown;
+  /**
+   * Where the attempt's record is left being written, for a caller that runs more nodes meanwhile and waits for them
+   * all at its end (a fused chain); without it, the node waits for its record.
+   */
+  journalWrites?: Promise<unknown>[];
 }
 
 /** When this attempt was scheduled (after its retry backoff) and started, and how long it waited for a worker. */
@@ -221,12 +226,14 @@ async function runCodeOnce(deps: ActivityDependencies, activity: Context, call: 
   const { memoryBytes, durationMs } = outcome;
   if (outcome.cpuMs !== undefined) await deps.costs.note(call.flowId, node, outcome.cpuMs);
   const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id });
-  await recordAttempt({
+  const recorded = recordAttempt({
     status: outcome.ok ? 'succeeded' : 'failed',
     durationMs,
     memoryBytes,
     ...(outcome.ok ? {} : { error: outcome.error }),
   });
+  if (call.journalWrites) call.journalWrites.push(recorded ?? Promise.resolve());
+  else await recorded;
   if (!outcome.ok) {
     return {
       ok: false,
