@@ -73,7 +73,9 @@ export class InProcessExecutor implements Executor {
       onLog: live && ((entry) => live.add(entry)),
     });
     // Disposing the isolate stops whatever the code is doing; the execution then ends (as stopped by the platform).
-    signal?.addEventListener('abort', () => prepared.dispose(), { once: true });
+    const onAbort = () => prepared.dispose();
+    // The signal is the activity's: a fused chain runs many executions under it, each listening only while it runs.
+    signal?.addEventListener('abort', onAbort, { once: true });
     let bridges: Bridges;
     try {
       bridges = installBridges(execution.isolate, execution.context, {
@@ -84,6 +86,7 @@ export class InProcessExecutor implements Executor {
         referencedGlobals: new Set(Object.keys(analysis.globals)),
       });
     } catch (error) {
+      signal?.removeEventListener('abort', onAbort);
       prepared.dispose();
       this.isolates.refill();
       return failure('InternalError', `could not install the libraries: ${(error as Error).message}`);
@@ -91,6 +94,7 @@ export class InProcessExecutor implements Executor {
     try {
       return await execution.run();
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       live?.flush();
       // Replacements are prepared once the execution is over, not while it waits for the thread they would hold.
       this.isolates.refill();

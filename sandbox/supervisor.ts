@@ -94,9 +94,15 @@ export class SandboxSupervisor implements Executor {
       const message: ToSandbox = { v: PROTOCOL_VERSION, type: 'execute', id, request };
       // Waiting for a process counts against the deadline too: a function never waits longer than its limit.
       const deadline = setTimeout(() => this.killStuck(slot, id), timeoutMs + this.options.graceMs);
-      const pending: Pending = { resolve, message, timeoutMs, deadline, sent: false, hooks };
+      const onAbort = () => this.cancel(slot, id);
+      // The signal is the activity's: a fused chain runs many executions under it, each listening only while it runs.
+      const settled = (outcome: ExecutionOutcome) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(outcome);
+      };
+      const pending: Pending = { resolve: settled, message, timeoutMs, deadline, sent: false, hooks };
       slot.pending.set(id, pending);
-      signal?.addEventListener('abort', () => this.cancel(slot, id), { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       if (slot.ready) this.send(slot, pending);
     });
   }

@@ -3,6 +3,7 @@
  * process and in a sandbox process. Without the abort, each execution below would run to its 60 s time limit (past
  * this file's test timeout) and end with a TimeoutError. The process case forks the compiled child: build first.
  */
+import { getEventListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
@@ -57,6 +58,27 @@ it('stops an endless loop in a sandbox process, and the process runs the next fu
       await supervisor.execute({ nodeId: 'next', code: 'return 2;', input: {}, context, limits: { timeoutMs: 5_000 } }),
     ).toMatchObject({ ok: true, output: 2 });
     expect(supervisor.pids()).toEqual(pids);
+  } finally {
+    supervisor.close();
+  }
+}, 30_000);
+
+it('listens to the run’s signal only while an execution runs (a fused chain runs many under one)', async () => {
+  if (!fs.existsSync(CHILD_PATH)) throw new Error(`${CHILD_PATH} is missing: run npm run build first`);
+  const supervisor = new SandboxSupervisor({ childPath: CHILD_PATH, processes: 1, graceMs: 300 });
+  const signal = new AbortController().signal;
+  const trivial: ExecutionRequest = {
+    nodeId: 'n',
+    code: 'return 1;',
+    input: {},
+    context,
+    limits: { timeoutMs: 5_000 },
+  };
+  try {
+    for (const executor of [sandbox, supervisor]) {
+      for (let i = 0; i < 12; i++) expect(await executor.execute(trivial, signal)).toMatchObject({ ok: true });
+      expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    }
   } finally {
     supervisor.close();
   }
