@@ -33,6 +33,11 @@ export interface RunChainRequest {
   started: string[];
   /** JSON size of each node's latest output kept inline in the run (the inline budget). */
   inlineBytes: Record<string, number>;
+  /**
+   * Which execution of each node this is (loops run a chain again), so the run journal keeps each apart; absent in
+   * requests made before it existed (each node's first).
+   */
+  executions?: number[];
 }
 
 interface ChainNodeStart {
@@ -120,6 +125,8 @@ export async function runChain(
       inlineLimitBytes: inlineLimit(inlineBytes),
       count: together ? COUNTED_BY_CALLER : countExecution(deps, request.flowId),
       journalWrites,
+      execution: request.executions?.[index] ?? 1,
+      chain: request.nodeIds[0],
     });
     if (!run.ok) {
       results.push({ nodeId: node.id, startedAt, ok: false, error: run.error, details: run.details });

@@ -75,7 +75,15 @@ export interface CodeCall {
    * all at its end (a fused chain); without it, the node waits for its record.
    */
   journalWrites?: Promise<unknown>[];
+  /**
+   * A node of a fused chain (its first node's id): the workflow learns of it only when the chain ends, so the run
+   * journal is told it is running once it has run a while, and its attempt is marked as the chain's.
+   */
+  chain?: string;
 }
+
+/** A chain node running this long is said to be running (a fast one's outcome is all there is to see). */
+export const CHAIN_NODE_RUNNING_AFTER_MS = 250;
 
 /** When this attempt was scheduled (after its retry backoff) and started, and how long it waited for a worker. */
 function attemptStartOf(
@@ -164,17 +172,32 @@ async function runCodeOnce(deps: ActivityDependencies, activity: Context, call: 
   const workflowId = info.workflowExecution?.workflowId ?? '';
   const attemptKey = { runId: workflowId, nodeId: node.id, execution: call.execution ?? 1, attempt: info.attempt };
   const attemptStart = attemptStartOf(call.startedMs, info.currentAttemptScheduledTimestampMs);
-  // One attempt's record for the run debugger; losing one never fails the node.
-  const recordAttempt = (record: Pick<AttemptRecord, 'status' | 'durationMs' | 'memoryBytes' | 'error'>) =>
-    deps.journal
+  const { chain } = call;
+  const journal = deps.journal;
+  let running: Promise<void> | undefined;
+  const runningTimer =
+    chain !== undefined && journal
+      ? setTimeout(() => {
+          running = journal
+            .recordRunning({ ...attemptKey, startedAt: attemptStart.startedAt, chain })
+            .catch(() => undefined);
+        }, CHAIN_NODE_RUNNING_AFTER_MS)
+      : undefined;
+  // One attempt's record for the run debugger (after the word that it runs); losing one never fails the node.
+  const recordAttempt = async (record: Pick<AttemptRecord, 'status' | 'durationMs' | 'memoryBytes' | 'error'>) => {
+    clearTimeout(runningTimer);
+    await running;
+    await journal
       ?.recordAttempt({
         ...attemptKey,
         ...attemptStart,
         ...record,
         endedAt: new Date().toISOString(),
         ...(call.carriedInput === undefined ? {} : { input: call.carriedInput }),
+        ...(chain === undefined ? {} : { chain }),
       })
       .catch(() => undefined);
+  };
   const live = deps.journal && new LiveLogPublisher(deps.journal, attemptKey);
   const heartbeat = info.isLocal ? undefined : setInterval(() => activity.heartbeat(), HEARTBEAT_INTERVAL_MS);
   let outcome: ExecutionOutcome;
@@ -216,6 +239,7 @@ async function runCodeOnce(deps: ActivityDependencies, activity: Context, call: 
     throw error;
   } finally {
     if (heartbeat) clearInterval(heartbeat);
+    clearTimeout(runningTimer);
     await live?.settled();
   }
   // Counted too late only in a race at the quota's edge: the node ran, but its result is refused like the next one.

@@ -9,7 +9,7 @@ import type { FlowVersionCache } from './flowCache';
 import type { OutputStore } from '../store/outputs';
 import { nodeFailure } from './failure';
 import type { LiveLogSink } from './liveLogs';
-import type { AttemptRecord } from '../store/runJournal';
+import type { RunJournal } from '../store/runJournal';
 import { countExecution, runCodeCall } from './codeRun';
 import { runChain, RunChainRequest, RunChainResult } from './chain';
 import type { NodeExecution } from '../store/metricsRecorder';
@@ -38,7 +38,7 @@ export interface ActivityDependencies {
   /** Told of every code-node execution as it ends (synchronously: recording must cost the node nothing). */
   recordExecution?: (execution: NodeExecution) => void;
   /** Where the run debugger reads live log lines and each attempt of a node (store/runJournal.ts). */
-  journal?: LiveLogSink & { recordAttempt(record: AttemptRecord): Promise<void> };
+  journal?: LiveLogSink & Pick<RunJournal, 'recordAttempt' | 'recordRunning'>;
   /** Each node's CPU time as measured, shared by the worker processes: which nodes are light (nodeCosts.ts). */
   costs: NodeCosts;
 }

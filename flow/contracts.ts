@@ -74,23 +74,3 @@ export interface RunState {
   /** Set when a node failed with no error edge (or with onError "stop"): the run fails with this error. */
   failure?: NodeError;
 }
-
-/** A run's status as the API reports it (Temporal's execution status, named for people). */
-export type RunStatus =
-  'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'continued_as_new';
-
-/** A run as `GET /api/runs/:runId` answers it, and the studio reads it. */
-export interface RunView {
-  runId: string;
-  status: RunStatus;
-  flowId?: string;
-  flowVersion?: number;
-  /** A run of the flow's draft: the draft revision it pinned (and no flowVersion). */
-  draft?: number;
-  trigger?: string;
-  startedAt: string;
-  closedAt?: string;
-  output: unknown;
-  error?: NodeError | { name: string; message: string };
-  nodes: NodeRecord[];
-}

@@ -95,6 +95,7 @@ async function main(): Promise<void> {
     pendingRuns: journal,
     eagerStart: embeddedWorker !== undefined,
     temporalUiUrl: config.temporal.uiUrl,
+    journal: runJournal,
   });
   const runList = new RunList(client);
   const flowSchedules = new FlowSchedules(client, config.taskQueue);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { FlowDefinition } from '../flow/schema';
 import type { Method, RouteSpec } from './routeRegistry';
 import * as A from './answers';
+import * as R from './runAnswers';
 import { PublishEventBody } from './routes/events';
 import * as S from './schemas';
 
@@ -37,6 +38,15 @@ const NAMED: [string, z.ZodType][] = [
   ['MetricsNodesAnswer', A.MetricsNodesAnswer],
   ['MetricsErrorsAnswer', A.MetricsErrorsAnswer],
   ['MetricsUsageAnswer', A.MetricsUsageAnswer],
+  ['RunViewAnswer', R.RunViewAnswer],
+  ['NodeViewAnswer', R.NodeViewAnswer],
+  ['AttemptAnswer', R.AttemptAnswer],
+  ['NodeDetailAnswer', R.NodeDetailAnswer],
+  ['RunAttemptsAnswer', R.RunAttemptsAnswer],
+  ['NodeDataAnswer', R.NodeDataAnswer],
+  ['RunInputsAnswer', R.RunInputsAnswer],
+  ['RunListAnswer', R.RunListAnswer],
+  ['RerunAnswer', R.RerunAnswer],
 ];
 
 const jsonSchemaOptions = { io: 'input', unrepresentable: 'any' } as const;

@@ -8,17 +8,22 @@ import { loopedNodes, RerunSeed, upstreamNodes } from '../flow/rerun';
 import type { RunRequest } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import type { FlowStore } from '../store/flows';
-import type { AttemptRecord } from '../store/runJournal';
+import type { AttemptRecord, RunJournal } from '../store/runJournal';
 import { HttpError, notFound } from './errors';
+import type {
+  AttemptAnswer,
+  NodeDataAnswer,
+  NodeDetailAnswer,
+  NodeViewAnswer,
+  RunAttemptsAnswer,
+  RunInputsAnswer,
+} from './runAnswers';
+import type { RunAttemptsQuery } from './schemas';
 import type { RunList } from './runList';
-import { pendingAttempts, RunDebugView, RunService } from './runService';
+import { PendingAttempt, pendingAttempts, RunDebugView, RunService } from './runService';
 
 /** A run's input and each node's, resolved up to this size each for pinning as test data; larger stay references. */
 const PINNED_INPUT_MAX_BYTES = 1024 * 1024;
-
-export interface AttemptView extends Omit<AttemptRecord, 'runId' | 'input' | 'status'> {
-  status: AttemptRecord['status'] | 'running';
-}
 
 export interface NodeValueQuery {
   which: 'output' | 'input';
@@ -31,12 +36,52 @@ export interface RunDebugDependencies {
   runs: RunService;
   list: Pick<RunList, 'startRequest'>;
   flows: FlowStore;
-  journal: { attemptsOf(runId: string, nodeId: string): Promise<AttemptRecord[]> };
+  journal: Pick<RunJournal, 'attemptsOf' | 'attemptsPage'>;
   /** Replaces stored references inside a value with what they point at. */
   resolve(value: unknown): Promise<unknown>;
 }
 
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null));
+
+const LIVE_STATES = new Set(['running', 'retrying', 'queued']);
+
+/** An attempt record as the API answers it: without the run id and the input (asked for on its own). */
+function attemptView({ runId: _runId, input: _input, ...attempt }: AttemptRecord): AttemptAnswer {
+  return attempt;
+}
+
+/** The attempt Temporal runs now (or has queued) for a node, which the journal records only once it ends. */
+function runningAttempt(node: NodeViewAnswer, live: PendingAttempt): AttemptAnswer {
+  const queueWaitMs =
+    live.scheduledAt && live.startedAt ? Date.parse(live.startedAt) - Date.parse(live.scheduledAt) : undefined;
+  return {
+    nodeId: node.id,
+    execution: node.runs ?? 1,
+    attempt: live.attempt,
+    status: 'running',
+    ...(live.scheduledAt ? { scheduledAt: live.scheduledAt } : {}),
+    startedAt: live.started ? (live.startedAt ?? node.startedAt ?? '') : '',
+    ...(live.started && queueWaitMs !== undefined ? { queueWaitMs: Math.max(0, queueWaitMs) } : {}),
+    ...(live.lastFailure ? { lastFailure: live.lastFailure } : {}),
+  };
+}
+
+/** Adds the attempts running now of `nodes` (those `recorded` does not hold yet). */
+function withRunningAttempts(
+  recorded: AttemptAnswer[],
+  nodes: NodeViewAnswer[],
+  pending: Map<string, PendingAttempt>,
+): AttemptAnswer[] {
+  const attempts = [...recorded];
+  for (const node of nodes) {
+    const live = pending.get(node.id);
+    if (!live || !LIVE_STATES.has(node.state)) continue;
+    const execution = node.runs ?? 1;
+    if (!attempts.some((a) => a.nodeId === node.id && a.execution === execution && a.attempt === live.attempt))
+      attempts.push(runningAttempt(node, live));
+  }
+  return attempts;
+}
 
 /** Reads a dotted path (array items by index); undefined when it leads nowhere. */
 function select(value: unknown, path: string | undefined): unknown {
@@ -57,7 +102,7 @@ export class RunDebug {
     runId: string,
     workspace: string,
     nodeId: string,
-  ): Promise<{ run: RunDebugView; node: NodeRecord & { state: string } }> {
+  ): Promise<{ run: RunDebugView; node: NodeViewAnswer }> {
     const run = await this.deps.runs.read(runId, workspace);
     const node = run.nodes.find((candidate) => candidate.id === nodeId);
     if (!node) throw notFound(`node "${nodeId}" in run "${runId}"`);
@@ -65,34 +110,46 @@ export class RunDebug {
   }
 
   /** One node's view and every attempt of it (recorded ones, then the one running now). */
-  async node(runId: string, workspace: string, nodeId: string) {
+  async node(runId: string, workspace: string, nodeId: string): Promise<NodeDetailAnswer> {
     const { node } = await this.nodeOf(runId, workspace, nodeId);
-    const attempts: AttemptView[] = (await this.deps.journal.attemptsOf(runId, nodeId)).map(
-      ({ runId: _runId, input: _input, ...attempt }) => attempt,
-    );
-    if (node.state === 'running' || node.state === 'retrying' || node.state === 'queued') {
-      const live = pendingAttempts(await this.deps.runs.describe(runId, workspace)).get(nodeId);
-      const execution = node.runs ?? 1;
-      if (live && !attempts.some((a) => a.execution === execution && a.attempt === live.attempt)) {
-        const queueWaitMs =
-          live.scheduledAt && live.startedAt ? Date.parse(live.startedAt) - Date.parse(live.scheduledAt) : undefined;
-        attempts.push({
-          nodeId,
-          execution,
-          attempt: live.attempt,
-          status: 'running',
-          ...(live.scheduledAt ? { scheduledAt: live.scheduledAt } : {}),
-          startedAt: live.started ? (live.startedAt ?? node.startedAt ?? '') : '',
-          ...(live.started && queueWaitMs !== undefined ? { queueWaitMs: Math.max(0, queueWaitMs) } : {}),
-          ...(live.lastFailure ? { lastFailure: live.lastFailure } : {}),
-        } as AttemptView);
-      }
+    const recorded = (await this.deps.journal.attemptsOf(runId, nodeId)).map(attemptView);
+    if (!LIVE_STATES.has(node.state)) return { node, attempts: recorded };
+    const pending = pendingAttempts(await this.deps.runs.describe(runId, workspace));
+    return { node, attempts: withRunningAttempts(recorded, [node], pending) };
+  }
+
+  /**
+   * Every node's attempts, a page at a time (by node, in the order nodes first started, then execution and attempt);
+   * the last page adds the attempts running now.
+   */
+  async attempts(runId: string, workspace: string, query: RunAttemptsQuery): Promise<RunAttemptsAnswer> {
+    const run = await this.deps.runs.read(runId, workspace);
+    const after = query.pageToken === undefined ? undefined : Buffer.from(query.pageToken, 'base64url').toString();
+    const page = await this.deps.journal.attemptsPage(runId, after, query.pageSize);
+    let attempts = page.attempts.map(attemptView);
+    if (page.last === undefined && run.nodes.some((node) => LIVE_STATES.has(node.state))) {
+      attempts = withRunningAttempts(
+        attempts,
+        run.nodes,
+        pendingAttempts(await this.deps.runs.describe(runId, workspace)),
+      );
     }
-    return { node, attempts };
+    const order = new Map(run.nodes.map((node, index) => [node.id, index]));
+    attempts.sort(
+      (a, b) =>
+        (order.get(a.nodeId) ?? order.size) - (order.get(b.nodeId) ?? order.size) ||
+        a.nodeId.localeCompare(b.nodeId) ||
+        a.execution - b.execution ||
+        a.attempt - b.attempt,
+    );
+    return {
+      attempts,
+      ...(page.last === undefined ? {} : { nextPageToken: Buffer.from(page.last).toString('base64url') }),
+    };
   }
 
   /** One node's output or input, resolved, selected by `path`, an array paged. */
-  async value(runId: string, workspace: string, nodeId: string, query: NodeValueQuery) {
+  async value(runId: string, workspace: string, nodeId: string, query: NodeValueQuery): Promise<NodeDataAnswer> {
     const { run, node } = await this.nodeOf(runId, workspace, nodeId);
     const raw =
       query.which === 'output' ? node.output : await this.inputOf(run, node, await this.deps.list.startRequest(runId));
@@ -112,7 +169,7 @@ export class RunDebug {
   }
 
   /** The run's trigger and each executed node's input, for pinning as test data. */
-  async inputs(runId: string, workspace: string) {
+  async inputs(runId: string, workspace: string): Promise<RunInputsAnswer> {
     const run = await this.deps.runs.read(runId, workspace);
     const request = await this.deps.list.startRequest(runId);
     const nodes: Record<string, unknown> = {};

@@ -7,23 +7,11 @@ import type { RerunOrigin } from '../flow/rerun';
 import { DRAFT_KEY_PREFIX } from '../flow/ids';
 import { FLOW_ID, FLOW_VERSION, readRunSearchAttributes, TRIGGER, WORKSPACE } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
+import type { RunSummaryAnswer } from './runAnswers';
 import type { RunListQuery } from './schemas';
 
-export interface RunSummary {
-  runId: string;
-  status: string;
-  flowId?: string;
-  flowVersion?: number;
-  /** A draft run's revision. */
-  draft?: number;
-  trigger?: string;
-  startedAt?: string;
-  closedAt?: string;
-  durationMs?: number;
-  /** The node whose failure failed the run (runs that failed since the memo exists). */
-  failedNode?: string;
-  rerunOf?: RerunOrigin;
-}
+/** One run of the list (gateway/runAnswers.ts). */
+export type RunSummary = RunSummaryAnswer;
 
 /** One memo field of a listed run, or undefined when it is absent or unreadable. */
 function memoField<T>(memo: temporal.api.common.v1.IMemo | null | undefined, key: string): T | undefined {

@@ -1,7 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { EdgeStatus, NodeError, NodeRecord, RunStatus, RunView } from '../flow/contracts';
+import type { EdgeStatus, NodeError, NodeRecord } from '../flow/contracts';
 import type { RerunOrigin } from '../flow/rerun';
 import type { ErrorHandlerOutcome } from '../flow/errorHandler';
 import {
@@ -24,28 +24,16 @@ import { startTriggerRun, TriggerEvent, TriggerTarget } from '../temporal/trigge
 import { readRunSearchAttributes } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
 import { log } from './logging';
+import type { NodeStateAnswer, NodeViewAnswer, RunStatusAnswer, RunViewAnswer } from './runAnswers';
 import type { AcceptedRun } from './webhooks/journal';
+import { journalSince, RecentRunStates, RunJournalReader, withJournalProgress, workflowTaskBusy } from './runProgress';
 
-export type { RunView };
-
-/** What the run debugger colours a node by: its record's status, refined while it runs (see RUN-API.md). */
-export type NodeState =
-  'pending' | 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
-export type NodeView = NodeRecord & { state: NodeState };
+/** What the run debugger colours a node by: its record's status, refined while it runs. */
+export type NodeState = NodeStateAnswer;
+export type NodeView = NodeViewAnswer;
 
 /** A run as the debugger reads it: the RunView with each node's state, the edges taken and where it came from. */
-export interface RunDebugView extends RunView {
-  nodes: NodeView[];
-  edges?: EdgeStatus[];
-  durationMs?: number;
-  failedNode?: string;
-  rerunOf?: RerunOrigin;
-  temporalUrl?: string;
-  /** A failed run's error handler flow: the run it started, or why none started. */
-  errorHandler?: ErrorHandlerOutcome;
-  /** An error handler run: the failed run it handles. */
-  errorOf?: string;
-}
+export type RunDebugView = RunViewAnswer;
 export { idempotentRunId, newRunId };
 
 export interface StartOptions {
@@ -156,7 +144,15 @@ export interface RunServiceOptions {
   eagerStart?: boolean;
   /** The Temporal Web UI's address, so each run links to itself there. */
   temporalUiUrl?: string;
+  /**
+   * Where workers tell how code nodes run (store/runJournal.ts): read while the workflow is busy with local
+   * activities (gateway/runProgress.ts).
+   */
+  journal?: RunJournalReader;
 }
+
+/** How long the run's state is asked of the workflow before the last one read stands in. */
+const QUERY_MS = 2_000;
 
 /** Starts runs of the interpreter workflow and reads them back from Temporal. */
 export class RunService {
@@ -165,6 +161,8 @@ export class RunService {
   private readonly pendingRuns: RunServiceOptions['pendingRuns'];
   private readonly eagerStart: boolean;
   private readonly temporalUiUrl: string | undefined;
+  private readonly journal: RunJournalReader | undefined;
+  private readonly recent = new RecentRunStates<RunSnapshot>();
 
   constructor(
     private readonly client: Client,
@@ -176,6 +174,7 @@ export class RunService {
     this.pendingRuns = options.pendingRuns;
     this.eagerStart = options.eagerStart ?? false;
     this.temporalUiUrl = options.temporalUiUrl?.replace(/\/+$/, '');
+    this.journal = options.journal;
   }
 
   /** 404 unless the run exists and belongs to `workspace`: a key never learns of another workspace's runs. */
@@ -298,7 +297,8 @@ export class RunService {
     }
     const description = await this.describeIn(runId, workspace);
     const handle = this.client.workflow.getHandle(runId);
-    const status = description.status.name.toLowerCase() as RunStatus;
+    const status = description.status.name.toLowerCase() as RunStatusAnswer;
+    if (status !== 'running') this.recent.forget(runId);
     const { workspace: _workspace, ...labels } = readRunSearchAttributes(description.typedSearchAttributes);
     const memo = description.memo ?? {};
     const rerunOf = memo[RERUN_OF_MEMO] as RerunOrigin | undefined;
@@ -341,8 +341,37 @@ export class RunService {
         };
       }
     }
-    const live = await this.liveSnapshot(runId);
-    return { ...view, nodes: withPendingAttempts(live?.nodes ?? [], description), edges: live?.edges };
+    // A workflow task running a while is running local activities: a query would wait for its end.
+    const running = status === 'running';
+    const live = running && workflowTaskBusy(description) ? undefined : await this.liveSnapshot(runId);
+    if (live && running) this.recent.keep(runId, live);
+    const snapshot = live ?? (running ? this.recent.get(runId) : undefined);
+    const nodes = withPendingAttempts(snapshot?.nodes ?? [], description);
+    const progressed = running ? await this.withProgress(view, nodes, description, !live) : nodes;
+    return { ...view, nodes: progressed, edges: snapshot?.edges };
+  }
+
+  /**
+   * The nodes with what workers told the run journal of the code nodes the workflow has not recorded yet: those
+   * running as local activities (a fused chain's), or all of them when the workflow could not be asked (`stale`).
+   */
+  private async withProgress(
+    view: RunDebugView,
+    nodes: NodeView[],
+    description: WorkflowExecutionDescription,
+    stale: boolean,
+  ): Promise<NodeView[]> {
+    if (!this.journal) return nodes;
+    const withActivity = new Set(pendingAttempts(description).keys());
+    const runningLocally = (node: NodeView) =>
+      node.type !== 'delay' && node.type !== 'wait' && node.type !== 'subflow' && node.status === 'running';
+    if (!stale && !nodes.some((node) => runningLocally(node) && !withActivity.has(node.id))) return nodes;
+    try {
+      const attempts = await this.journal.attemptsSince(view.runId, journalSince(view.startedAt));
+      return withJournalProgress(nodes, attempts, withActivity, stale);
+    } catch {
+      return nodes; // the store is away: those nodes show when the workflow records them
+    }
   }
 
   private temporalUrlOf(workflowId: string, temporalRunId: string): string {
@@ -386,7 +415,9 @@ export class RunService {
   /** What a running (or otherwise closed) run reports through its query; nothing when no worker answers. */
   private async liveSnapshot(runId: string): Promise<RunSnapshot | undefined> {
     try {
-      return await this.client.workflow.getHandle(runId).query<RunSnapshot>(RUN_STATE_QUERY);
+      return await this.client.withDeadline(Date.now() + QUERY_MS, () =>
+        this.client.workflow.getHandle(runId).query<RunSnapshot>(RUN_STATE_QUERY),
+      );
     } catch {
       return undefined;
     }

@@ -1,15 +1,27 @@
 import type { Response } from 'express';
 import type { LiveLogBatch } from '../store/runJournal';
+import type { RunStreamEnd, RunStreamLog, RunStreamStatus } from './runAnswers';
 import type { RunDebugView, RunService } from './runService';
 
 const POLL_MS = 500;
-const HEARTBEAT_MS = 15_000;
+export const HEARTBEAT_MS = 15_000;
 /** Live log batches are read back this far before the newest one seen: writers on other hosts may lag a little. */
 const LIVE_LOG_OVERLAP_MS = 10_000;
 
 /** Where the stream reads the live log lines workers publish (store/runJournal.ts). */
 export interface LiveLogSource {
   logsSince(runId: string, since: Date): Promise<LiveLogBatch[]>;
+}
+
+/** Answers 200 as a stream of Server-Sent Events, with the headers that keep proxies from holding it back. */
+export function openEventStream(response: Response): void {
+  response.status(200).set({
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  response.flushHeaders();
 }
 
 function send(response: Response, event: string, data: unknown, id?: number): void {
@@ -29,7 +41,10 @@ class LiveLogs {
   ) {}
 
   async next(run: RunDebugView): Promise<LiveLogBatch[]> {
-    const running = new Set(run.nodes.filter((node) => LIVE_STATES.has(node.state)).map((node) => node.id));
+    // A node that ended inside a chain still running gets its logs with the chain's end: live lines go on till then.
+    const running = new Set(
+      run.nodes.filter((node) => LIVE_STATES.has(node.state) || node.pendingRecord).map((node) => node.id),
+    );
     if (running.size === 0) return [];
     let batches: LiveLogBatch[];
     try {
@@ -64,13 +79,7 @@ export async function streamRun(
   liveLogSource?: LiveLogSource,
 ): Promise<void> {
   let run: RunDebugView = await runs.read(runId, workspace); // before the headers: an unknown run is still a 404
-  response.status(200).set({
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  response.flushHeaders();
+  openEventStream(response);
   const seen = new Map<string, string>();
   const liveLogs = liveLogSource && new LiveLogs(liveLogSource, runId);
   let status: string | undefined;
@@ -85,7 +94,16 @@ export async function streamRun(
     if (run.status !== status) {
       status = run.status;
       const { flowId, flowVersion, startedAt, rerunOf, temporalUrl } = run;
-      emit('status', { runId, status, flowId, flowVersion, startedAt, rerunOf, temporalUrl });
+      const event: RunStreamStatus = {
+        runId,
+        status: run.status,
+        flowId,
+        flowVersion,
+        startedAt,
+        rerunOf,
+        temporalUrl,
+      };
+      emit('status', event);
     }
     for (const node of run.nodes) {
       const text = JSON.stringify(node);
@@ -99,15 +117,18 @@ export async function streamRun(
     }
     for (const batch of (await liveLogs?.next(run)) ?? []) {
       const { nodeId, execution, attempt, entries, truncated } = batch;
-      emit('log', { nodeId, execution, attempt, entries, ...(truncated ? { truncated } : {}) });
+      const event: RunStreamLog = { nodeId, execution, attempt, entries, ...(truncated ? { truncated } : {}) };
+      emit('log', event);
     }
     if (run.status !== 'running' && run.status !== 'pending') {
-      send(
-        response,
-        'end',
-        { runId, status: run.status, output: run.output, error: run.error, closedAt: run.closedAt },
-        eventId + 1,
-      );
+      const end: RunStreamEnd = {
+        runId,
+        status: run.status,
+        output: run.output,
+        error: run.error,
+        closedAt: run.closedAt,
+      };
+      send(response, 'end', end, eventId + 1);
       response.end();
       return;
     }

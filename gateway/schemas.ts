@@ -5,6 +5,7 @@ import { RUN_TRIGGER_TYPES } from '../flow/run';
 import { CronTrigger, OVERLAP_POLICIES } from '../flow/triggers';
 import { METRICS_WINDOWS } from '../store/metricsModel';
 import { PlanLimits, PlanName } from '../store/plans';
+import { RUN_STATUSES } from './runAnswers';
 
 /** Request shapes of the HTTP API, beside the flow definition itself. */
 export const FlowIdParams = z.object({ id: Identifier });
@@ -64,15 +65,6 @@ export const BackfillBody = z
   .strict()
   .refine((range) => range.start < range.end, { message: 'start must be before end', path: ['end'] });
 
-export const RUN_STATUSES = [
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'terminated',
-  'timed_out',
-  'continued_as_new',
-] as const;
 export const RunListQuery = z
   .object({
     flowId: Identifier.optional(),
@@ -110,6 +102,18 @@ export const NodeValueQuery = z
     limit: z.coerce.number().int().min(1).max(1_000).default(100),
   })
   .strict();
+
+/** `GET /api/runs/:runId/attempts`: every node's attempts, a page at a time. */
+export const RunAttemptsQuery = z
+  .object({
+    pageSize: z.coerce.number().int().min(1).max(1_000).default(500),
+    pageToken: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,1000}$/, 'must be a nextPageToken from an earlier page')
+      .optional(),
+  })
+  .strict();
+export type RunAttemptsQuery = z.infer<typeof RunAttemptsQuery>;
 
 export const WorkspaceParams = z.object({ workspaceId: Identifier });
 export const CreateWorkspaceBody = z

@@ -24,16 +24,20 @@ export interface LiveLogBatch extends AttemptKey {
 }
 
 export interface AttemptRecord extends AttemptKey {
-  status: 'succeeded' | 'failed' | 'cancelled';
+  /** `running`: a node of a fused chain said it started (the workflow learns of it when the chain ends). */
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   scheduledAt?: string;
   startedAt: string;
   queueWaitMs?: number;
-  endedAt: string;
+  /** Unset while running. */
+  endedAt?: string;
   durationMs?: number;
   memoryBytes?: number;
   error?: { name: string; message: string; stack?: string; type: string };
   /** The input as the node received it (large values as references). */
   input?: unknown;
+  /** A node of a fused chain: the chain's first node. */
+  chain?: string;
 }
 
 // Values are kept as JSON text: a user's keys (`$nectarRef`, `a.b`) are not all valid field names in the store.
@@ -95,6 +99,52 @@ export class RunJournal {
       { $set: { ...rest, at: new Date(), ...(inputJson === undefined ? {} : { inputJson }) } },
       { upsert: true },
     );
+  }
+
+  /**
+   * A node of a fused chain has been running a while (the workflow knows of it only when the chain ends): recorded
+   * for the run view unless the attempt's outcome is there already.
+   */
+  async recordRunning(record: AttemptKey & { startedAt: string; chain: string }): Promise<void> {
+    await this.attempts.updateOne(
+      { _id: keyOf(record) },
+      { $setOnInsert: { ...record, status: 'running', at: new Date() } },
+      { upsert: true },
+    );
+  }
+
+  /** The run's newest attempts written since `since` (the writer's clock), without inputs. */
+  async attemptsSince(runId: string, since: Date): Promise<AttemptRecord[]> {
+    return this.attempts
+      .find({ runId, at: { $gte: since } }, { projection: { _id: 0, at: 0, inputJson: 0 } })
+      .sort({ at: -1 })
+      .limit(1_000)
+      .toArray();
+  }
+
+  /**
+   * A page of every node's attempts of a run, without inputs, after the attempt `after` names (a page's `last`), in
+   * the order of their keys (by node id; the caller sorts each node's by execution and attempt).
+   */
+  async attemptsPage(
+    runId: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ attempts: AttemptRecord[]; last?: string }> {
+    const docs = await this.attempts
+      .find(
+        { runId, ...(after === undefined ? {} : { _id: { $gt: `${runId}:${after}` } }) },
+        { projection: { at: 0, inputJson: 0 } },
+      )
+      .sort({ _id: 1 })
+      .limit(limit + 1)
+      .toArray();
+    const page = docs.slice(0, limit);
+    const more = docs.length > limit;
+    return {
+      attempts: page.map(({ _id, ...rest }) => rest),
+      ...(more ? { last: page[page.length - 1]._id.slice(runId.length + 1) } : {}),
+    };
   }
 
   /** Every recorded attempt of one node of a run, by execution then attempt. */

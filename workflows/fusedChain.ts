@@ -48,6 +48,8 @@ export async function runFusedChain(graph: FlowGraph, chain: string[], scope: No
       steps: completedSteps(state),
       started: [...state.started, ...chain.filter((id) => !state.started.includes(id))],
       inlineBytes: Object.fromEntries(scope.inlineBytes),
+      // The head has started (markStarted above); each later node starts when the chain has run it.
+      executions: chain.map((id) => (id === head ? (state.nodes[id].runs ?? 1) : (state.nodes[id].runs ?? 0) + 1)),
     }));
   } catch (failure) {
     if (isCancellation(failure)) throw failure;

@@ -1,7 +1,8 @@
 import { workspaceOf } from '../auth';
 import { INVALID_REQUEST, RouteRegistry } from '../routeRegistry';
 import type { RunDebug } from '../runDebug';
-import { NodeValueQuery, RunIdParams, RunNodeParams } from '../schemas';
+import { NodeDataAnswer, NodeDetailAnswer, RunAttemptsAnswer, RunInputsAnswer } from '../runAnswers';
+import { NodeValueQuery, RunAttemptsQuery, RunIdParams, RunNodeParams } from '../schemas';
 
 /** The run debugger's reads: one node with its attempts, one node's value on demand, a run's inputs. */
 export function registerRunDebugRoutes(routes: RouteRegistry, debug: RunDebug): void {
@@ -12,10 +13,32 @@ export function registerRunDebugRoutes(routes: RouteRegistry, debug: RunDebug): 
       tag: 'runs',
       params: RunNodeParams,
       summary: 'one node of a run: its view and every attempt (times, queue wait, usage, error)',
-      responses: { 200: '{ node, attempts }', 404: 'no such run or node' },
+      responses: {
+        200: { description: 'the node and its attempts, oldest first', schema: NodeDetailAnswer },
+        404: 'no such run or node',
+      },
     },
     async (request, response, { params: { runId, nodeId } }) => {
       response.json(await debug.node(runId, workspaceOf(request), nodeId));
+    },
+  );
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/runs/{runId}/attempts',
+      tag: 'runs',
+      params: RunIdParams,
+      query: RunAttemptsQuery,
+      summary:
+        "every node's attempts of a run (times, queue wait, usage, error; the attempts running now on the last page), a page at a time",
+      responses: {
+        200: { description: 'a page of attempts', schema: RunAttemptsAnswer },
+        400: INVALID_REQUEST,
+        404: 'no such run',
+      },
+    },
+    async (request, response, { params: { runId }, query }) => {
+      response.json(await debug.attempts(runId, workspaceOf(request), query));
     },
   );
   routes.add(
@@ -27,7 +50,7 @@ export function registerRunDebugRoutes(routes: RouteRegistry, debug: RunDebug): 
       query: NodeValueQuery,
       summary: "one node's output or input, stored references resolved; `path` selects inside it, arrays are paged",
       responses: {
-        200: '{ nodeId, which, path?, value, bytes, total?, offset?, limit? }',
+        200: { description: 'the value (a page of it for an array)', schema: NodeDataAnswer },
         400: INVALID_REQUEST,
         404: 'no such run, node, value or path',
       },
@@ -43,7 +66,7 @@ export function registerRunDebugRoutes(routes: RouteRegistry, debug: RunDebug): 
       tag: 'runs',
       params: RunIdParams,
       summary: "a run's trigger and each executed node's input, to pin as test data in the editor",
-      responses: { 200: '{ runId, flowId, flowVersion | draft, trigger, nodes }', 404: 'no such run' },
+      responses: { 200: { description: 'the inputs', schema: RunInputsAnswer }, 404: 'no such run' },
     },
     async (request, response, { params: { runId } }) => {
       response.json(await debug.inputs(runId, workspaceOf(request)));

@@ -5,12 +5,18 @@ import { INVALID_REQUEST, RouteRegistry } from '../routeRegistry';
 import type { RunList } from '../runList';
 import type { RunService } from '../runService';
 import { LiveLogSource, streamRun } from '../runStream';
+import { LiveRunLists, streamRunList } from '../runListStream';
 import { rerunSeeds } from '../runDebug';
 import type { FlowDefinition } from '../../flow/schema';
+import { RerunAnswer, RunListAnswer } from '../runAnswers';
 import { IdempotencyHeaders, RerunBody, RunIdParams, RunListQuery } from '../schemas';
 import { markReplayed, scopedKey } from './runs';
 
-/** `GET /api/runs` (visibility, paginated), `POST /api/runs/:runId/rerun`, `GET /api/runs/:runId/stream` (SSE). */
+/**
+ * `GET /api/runs` (visibility, paginated), `GET /api/runs/live` (the same page as SSE), `POST /api/runs/:runId/rerun`,
+ * `GET /api/runs/:runId/stream` (SSE). `/api/runs/live` is registered before `/api/runs/{runId}` (and no run id is
+ * `live`), as OpenAPI matches a concrete path before a templated one.
+ */
 export function registerRunListRoutes(
   routes: RouteRegistry,
   flows: FlowStore,
@@ -26,10 +32,37 @@ export function registerRunListRoutes(
       tag: 'runs',
       query: RunListQuery,
       summary: 'list runs from Temporal visibility (open runs first, then newest closed), paginated',
-      responses: { 200: '{ runs, nextPageToken }', 400: INVALID_REQUEST },
+      responses: { 200: { description: 'a page of runs', schema: RunListAnswer }, 400: INVALID_REQUEST },
     },
     async (request, response, { query }) => {
       response.json(await list.list(workspaceOf(request), query));
+    },
+  );
+
+  const liveLists = new LiveRunLists(list);
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/runs/live',
+      tag: 'runs',
+      query: RunListQuery,
+      summary:
+        'Server-Sent Events: the page `GET /api/runs` answers for the same query, as a `page` event on open and on each change (runs started, statuses changed)',
+      responses: {
+        200: 'text/event-stream of `page` events, each a RunListAnswer',
+        400: INVALID_REQUEST,
+        503: 'this gateway follows too many different lists: read GET /api/runs',
+      },
+    },
+    async (request, response, { query }) => {
+      let closed = false;
+      response.on('close', () => (closed = true));
+      await streamRunList(liveLists, list, {
+        workspace: workspaceOf(request),
+        query,
+        response,
+        closed: () => closed || stopping(),
+      });
     },
   );
 
@@ -44,7 +77,7 @@ export function registerRunListRoutes(
       summary:
         'start a new run with the same trigger and input; with `fromNode`, reusing the outcomes of the nodes upstream of it (`Idempotency-Key`: a retry answers the first rerun)',
       responses: {
-        202: '{ runId, rerunOf: { runId, fromNode? }, flowVersion | draft, reused? }',
+        202: { description: 'the new run', schema: RerunAnswer },
         400: INVALID_REQUEST,
         404: 'no such run',
         409: 'fromNode did not run, is in a loop, or an upstream node has no recorded outcome',
@@ -82,10 +115,13 @@ export function registerRunListRoutes(
         rerunOf: { ...rerunOf, ...(seeds ? { seeds } : {}) },
       });
       const rerunId = markReplayed(response, rerun);
-      response
-        .status(202)
-        .location(`/api/runs/${rerunId}`)
-        .json({ runId: rerunId, rerunOf, ...pin, ...(seeds ? { reused: seeds.map((seed) => seed.nodeId) } : {}) });
+      const answer: RerunAnswer = {
+        runId: rerunId,
+        rerunOf,
+        ...pin,
+        ...(seeds ? { reused: seeds.map((seed) => seed.nodeId) } : {}),
+      };
+      response.status(202).location(`/api/runs/${rerunId}`).json(answer);
     },
   );
 

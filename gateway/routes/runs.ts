@@ -4,6 +4,7 @@ import { notFound } from '../errors';
 import type { RouteRegistry } from '../routeRegistry';
 import { RunService } from '../runService';
 import { workspaceOf } from '../auth';
+import { RunViewAnswer } from '../runAnswers';
 import { FlowIdParams, IdempotencyHeaders, RunEventBody, RunIdParams, StartRunBody, StartRunQuery } from '../schemas';
 
 const DEFAULT_WAIT_MS = 60_000;
@@ -83,7 +84,7 @@ export function registerRunRoutes(routes: RouteRegistry, runs: RunService): void
       tag: 'runs',
       params: RunIdParams,
       summary: 'a run with its nodes, live while running',
-      responses: { 200: 'the run', 404: 'no such run' },
+      responses: { 200: { description: 'the run', schema: RunViewAnswer }, 404: 'no such run' },
     },
     async (request, response, { params: { runId } }) => {
       const run = await runs.read(runId, workspaceOf(request));

@@ -57,6 +57,15 @@ test('the document lists the API with its schemas, and every $ref resolves', asy
     (parameter: { name: string }) => parameter.name === 'status',
   );
   expect(status.schema.enum).toContain('completed');
+  // The run debugger's answers are described by the zod schemas the studio's client is typed from.
+  const answer = (path: string, code = '200') => doc.paths[path].get.responses[code].content['application/json'].schema;
+  expect(answer('/api/runs/{runId}')).toEqual({ $ref: '#/components/schemas/RunViewAnswer' });
+  expect(answer('/api/runs/{runId}/attempts')).toEqual({ $ref: '#/components/schemas/RunAttemptsAnswer' });
+  expect(answer('/api/runs')).toEqual({ $ref: '#/components/schemas/RunListAnswer' });
+  expect(Object.keys(doc.components.schemas.NodeViewAnswer.properties)).toEqual(
+    expect.arrayContaining(['state', 'pendingRecord', 'output', 'error']),
+  );
+  expect(Object.keys(doc.paths)).toContain('/api/runs/live');
   for (const ref of references(doc)) {
     const match = /^#\/components\/schemas\/(.+)$/.exec(ref);
     expect(match).not.toBeNull();

@@ -1,8 +1,10 @@
 /**
  * The run debugger's back end against the real product: live log lines on the run's stream while the node runs,
- * every attempt of a retried node, rerun from a node reusing the recorded outcomes upstream, the runs list's fields,
- * and 400s naming the field.
+ * every attempt of a retried node (and every node's from one request), a fused chain's nodes live before the chain
+ * ends, rerun from a node reusing the recorded outcomes upstream, the runs list's fields and its live stream, and 400s
+ * naming the field.
  */
+import { Client, Connection } from '@temporalio/client';
 import { eventually, Product, startProduct } from '../support/product';
 
 let product: Product;
@@ -105,6 +107,197 @@ test('a node retried twice shows three attempts with their errors, times and que
     expect(Date.parse(attempt.startedAt)).toBeGreaterThanOrEqual(Date.parse(attempt.scheduledAt));
   }
   expect((await product.request('GET', `/api/runs/${run.runId}/nodes/nosuch`)).status).toBe(404);
+
+  // Every node's attempts of the run in one request, and page by page with the same content.
+  const all = await product.request('GET', `/api/runs/${run.runId}/attempts`);
+  expect(all.status).toBe(200);
+  expect(all.body.nextPageToken).toBeUndefined();
+  expect(all.body.attempts).toEqual(attempts);
+  const paged: any[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < 5; page++) {
+    const answer = await product.request(
+      'GET',
+      `/api/runs/${run.runId}/attempts?pageSize=1${token ? `&pageToken=${token}` : ''}`,
+    );
+    expect(answer.body.attempts).toHaveLength(1);
+    paged.push(...answer.body.attempts);
+    token = answer.body.nextPageToken;
+    if (!token) break;
+  }
+  expect(paged).toEqual(attempts);
+  expect((await product.request('GET', `/api/runs/${run.runId}/attempts?pageSize=0`)).body.error.problems[0].path).toBe(
+    'query.pageSize',
+  );
+  expect((await product.request('GET', '/api/runs/run-nosuch-0/attempts')).status).toBe(404);
+});
+
+describe('a fused chain shows its nodes as they run, before the chain ends', () => {
+  const CHAIN = 'first: wait a bit → talk → finish (3 nodes, fused)';
+
+  beforeAll(async () => {
+    const response = await product.request('POST', '/api/flows', {
+      id: 'livechain',
+      name: 'Live chain',
+      nodes: [
+        {
+          id: 'first',
+          name: 'wait a bit',
+          type: 'code',
+          // Busy, not waiting on a timer: a node with a timer is never light (flow/effects.ts), so never fused.
+          code: 'if (input.slow) { const end = Date.now() + 5000; while (Date.now() < end); } return { slow: input.slow };',
+        },
+        {
+          id: 'talk',
+          type: 'code',
+          code: `if (input.slow) for (let i = 0; i < 15; i++) { console.log('line', i); const end = Date.now() + 200; while (Date.now() < end); }
+          return { slow: input.slow };`,
+        },
+        { id: 'finish', type: 'code', code: 'return { done: true };' },
+      ],
+      edges: [
+        { from: 'first', to: 'talk' },
+        { from: 'talk', to: 'finish' },
+      ],
+    });
+    expect(response.status).toBe(201);
+  });
+
+  /** The summaries of a run's local activities: a fused chain's names its nodes. */
+  async function localActivities(runId: string): Promise<string[]> {
+    const connection = await Connection.connect({ address: `127.0.0.1:${product.ports.temporal}` });
+    try {
+      const history = await new Client({ connection }).workflow.getHandle(runId).fetchHistory();
+      return (history.events ?? [])
+        .filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+        .map((event) => {
+          const data = event.userMetadata?.summary?.data;
+          return data ? (JSON.parse(Buffer.from(data).toString()) as string) : '';
+        });
+    } finally {
+      await connection.close();
+    }
+  }
+
+  test('each node running, then done with its times, and its log lines live, while the chain runs', async () => {
+    // The nodes run fused once each has been measured fast (light): quick runs until the chain is fused.
+    for (let attempt = 1; ; attempt++) {
+      const quick = await runToEnd('livechain', { slow: false });
+      if ((await localActivities(quick.runId)).includes(CHAIN)) break;
+      expect(attempt).toBeLessThan(10);
+    }
+    // Started as the quick runs were (waited for: eagerly, in the worker that measured its nodes), and found in the list.
+    const finished = runToEnd('livechain', { slow: true });
+    const runId: string = await eventually(async () => {
+      const runs = (await product.request('GET', '/api/runs?flowId=livechain&status=running')).body.runs;
+      return runs[0]?.runId;
+    });
+    const streamed = streamOf(runId);
+    const seen: any[] = [];
+    for (;;) {
+      const view = (await product.request('GET', `/api/runs/${runId}`)).body;
+      seen.push(view);
+      if (view.status !== 'running' && view.status !== 'pending') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await finished).runId).toBe(runId);
+    expect(await localActivities(runId)).toContain(CHAIN);
+    const node = (view: any, id: string) => view.nodes.find((n: any) => n.id === id);
+    const whileRunning = seen.filter((view) => view.status === 'running');
+    // The first node seen running, then ended (with its duration) while the second ran: before the chain's end.
+    const talking = whileRunning.find((view) => node(view, 'talk')?.state === 'running');
+    expect(talking).toBeDefined();
+    expect(node(talking, 'talk')).toMatchObject({ pendingRecord: true, runs: 1 });
+    expect(node(talking, 'first')).toMatchObject({ state: 'succeeded', pendingRecord: true });
+    expect(node(talking, 'first').durationMs).toBeGreaterThanOrEqual(4_000);
+    expect(node(talking, 'finish')?.state ?? 'pending').toBe('pending');
+    const last = seen[seen.length - 1];
+    expect(last.status).toBe('completed');
+    expect(last.nodes.map((n: any) => [n.id, n.state, n.pendingRecord])).toEqual([
+      ['first', 'succeeded', undefined],
+      ['talk', 'succeeded', undefined],
+      ['finish', 'succeeded', undefined],
+    ]);
+    expect(node(last, 'talk').logs).toHaveLength(15);
+
+    // The stream: the second node running and its lines before the chain's record ends it.
+    const events = await streamed;
+    const recorded = events.findIndex((e) => e.event === 'node' && e.data.id === 'talk' && e.data.output);
+    expect(recorded).toBeGreaterThan(0);
+    const before = events.slice(0, recorded);
+    expect(before.some((e) => e.event === 'node' && e.data.id === 'talk' && e.data.state === 'running')).toBe(true);
+    const lines = before
+      .filter((e) => e.event === 'log' && e.data.nodeId === 'talk')
+      .flatMap((e) => e.data.entries.map((entry: { args: unknown[] }) => entry.args[1]));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+
+    // Its attempts: every node's, from one request, marked as the chain's.
+    const attempts = (await product.request('GET', `/api/runs/${runId}/attempts`)).body.attempts;
+    expect(attempts.map((a: any) => [a.nodeId, a.execution, a.attempt, a.status, a.chain])).toEqual([
+      ['first', 1, 1, 'succeeded', 'first'],
+      ['talk', 1, 1, 'succeeded', 'first'],
+      ['finish', 1, 1, 'succeeded', 'first'],
+    ]);
+  });
+});
+
+test('the runs list live: the page on open, then again when a run starts and when its status changes', async () => {
+  await product.request('POST', '/api/flows', {
+    id: 'listed',
+    name: 'Listed',
+    nodes: [{ id: 'hold', type: 'wait', event: 'go', timeoutMs: 300_000 }],
+  });
+  const controller = new AbortController();
+  const response = await fetch(`${product.baseUrl}/api/runs/live?flowId=listed&pageSize=10`, {
+    headers: { authorization: `Bearer ${product.adminKey}` },
+    signal: controller.signal,
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/event-stream');
+  const pages: any[] = [];
+  const reading = (async () => {
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buffer += value;
+      const blocks = buffer.split('\n\n');
+      buffer = blocks.pop() ?? '';
+      for (const block of blocks)
+        if (block.includes('event: page')) pages.push(JSON.parse(/data: (.*)/.exec(block)![1]));
+    }
+  })();
+  try {
+    await eventually(async () => (pages.length >= 1 ? true : undefined));
+    expect(pages[0].runs).toEqual([]);
+    const start = await product.request('POST', '/api/flows/listed/runs', { input: {} });
+    const runId = start.body.runId;
+    const running = await eventually(
+      async () => pages.find((page) => page.runs.some((run: any) => run.runId === runId && run.status === 'running')),
+      60_000,
+    );
+    expect(running.runs).toHaveLength(1);
+    await eventually(async () => {
+      const sent = await product.request('POST', `/api/runs/${runId}/events`, { event: 'go', payload: {} });
+      return sent.status === 202 ? true : undefined;
+    });
+    const done = await eventually(
+      async () => pages.find((page) => page.runs.some((run: any) => run.runId === runId && run.status === 'completed')),
+      60_000,
+    );
+    expect(done.runs[0]).toMatchObject({ runId, status: 'completed', flowId: 'listed' });
+    expect(typeof done.runs[0].durationMs).toBe('number');
+    // Sent only on change: no page repeats the one before it.
+    for (let i = 1; i < pages.length; i++) expect(pages[i]).not.toEqual(pages[i - 1]);
+  } finally {
+    controller.abort();
+    await reading;
+  }
+  const bad = await product.request('GET', '/api/runs/live?status=sleeping');
+  expect(bad.status).toBe(400);
+  expect(bad.body.error.problems[0].path).toBe('query.status');
 });
 
 describe('rerun from a node', () => {

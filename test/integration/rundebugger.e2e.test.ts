@@ -253,8 +253,12 @@ test('the timeline shows each attempt of a node retried twice as a bar of its ow
   });
   const run = await runAndWait('flaky', {});
   expect(run.status).toBe('completed');
+  const asked: string[] = [];
+  const onRequest = (request: { url(): string }) => asked.push(new URL(request.url()).pathname);
+  page.on('request', onRequest);
   await page.goto(`${product.baseUrl}/runs/${run.runId}`);
-  const row = page.getByRole('figure', { name: 'Timeline' }).locator('li[data-node-id="fetch"]');
+  const timeline = page.getByRole('figure', { name: 'Timeline' });
+  const row = timeline.locator('li[data-node-id="fetch"]');
   // The node's own record draws its last attempt first; its earlier attempts join once they are fetched.
   await row.locator('.bar-run[data-attempt="1"]').waitFor({ timeout: 30_000 });
   const bars = row.locator('.bar-run');
@@ -262,6 +266,11 @@ test('the timeline shows each attempt of a node retried twice as a bar of its ow
   for (let i = 0; i < 3; i++) expect(await bars.nth(i).getAttribute('data-attempt')).toBe(String(i + 1));
   expect(await row.locator('.bar-run.failed').count()).toBe(2);
   expect(await row.locator('.bar-backoff').count()).toBe(2);
+  await timeline.locator('li[data-node-id="store"] .bar-run[data-attempt="1"]').waitFor();
+  // Every node's attempts came from one request for the run, none from a request per node.
+  page.off('request', onRequest);
+  expect(asked.filter((pathname) => pathname === `/api/runs/${run.runId}/attempts`).length).toBeGreaterThanOrEqual(1);
+  expect(asked.filter((pathname) => pathname.startsWith(`/api/runs/${run.runId}/nodes/`))).toEqual([]);
   await node(page, 'fetch').locator('.node-title').click();
   const panel = page.getByRole('region', { name: 'Run of node fetch' });
   await panel.getByRole('tab', { name: 'Attempts' }).click();
@@ -269,6 +278,36 @@ test('the timeline shows each attempt of a node retried twice as a bar of its ow
   await attempts.locator('li[data-attempt="3"]').waitFor();
   expect(await attempts.locator('summary', { hasText: 'upstream busy' }).count()).toBe(2);
   await shot('run-timeline');
+});
+
+test('the runs list follows its page live: a run started shows up, and its status changes as it ends', async () => {
+  await saveFlow({
+    id: 'held',
+    name: 'Held',
+    nodes: [{ id: 'hold', type: 'wait', event: 'release', timeoutMs: 600_000 }],
+  });
+  const listed: string[] = [];
+  const onRequest = (request: { url(): string }) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith('/api/runs') && !url.pathname.startsWith('/api/runs/run-')) listed.push(url.pathname);
+  };
+  page.on('request', onRequest);
+  await page.goto(`${product.baseUrl}/runs?flowId=held`);
+  await page.getByText('No runs match these filters.').waitFor({ timeout: 30_000 });
+  const started = await product.request('POST', '/api/flows/held/runs', { input: {} });
+  expect(started.status).toBe(202);
+  const runId = (started.body as { runId: string }).runId;
+  const row = page.locator(`tr[data-run-id="${runId}"]`);
+  await row.locator('.status.running').waitFor({ timeout: 60_000 });
+  await eventually(async () => {
+    const sent = await product.request('POST', `/api/runs/${runId}/events`, { event: 'release', payload: {} });
+    return sent.status === 202 ? true : undefined;
+  });
+  await row.locator('.status.completed').waitFor({ timeout: 60_000 });
+  page.off('request', onRequest);
+  // Pushed over the list's stream, not polled.
+  expect(listed.length).toBeGreaterThanOrEqual(1);
+  expect(new Set(listed)).toEqual(new Set(['/api/runs/live']));
 });
 
 test('rerun from a node reuses the outputs of the nodes before it: they do not execute again', async () => {

@@ -6,7 +6,7 @@ import { filtersQuery, parseFilters, runListParams } from '../../ui/src/domain/r
 import { edgeRunStates, focusNodeId } from '../../ui/src/domain/run/runGraph';
 import { niceTicks } from '../../ui/src/domain/run/scale';
 import { layoutTimeline } from '../../ui/src/domain/run/timeline';
-import { timelineNode } from '../../ui/src/domain/run/timelineNodes';
+import { attemptsByNode, timelineNode } from '../../ui/src/domain/run/timelineNodes';
 import { reduceRunEvent, type RunStatusState } from '../../ui/src/domain/run/runEvents';
 import type { RunEvent } from '../../ui/src/api/types';
 import type { NodeRecord } from '../../flow/contracts';
@@ -218,6 +218,7 @@ describe('timeline rows from node records', () => {
         id: 'a',
         type: 'code',
         status: 'succeeded',
+        state: 'succeeded',
         attempt: 1,
         startedAt: '2026-01-01T00:00:00.000Z',
         endedAt: '2026-01-01T00:00:00.100Z',
@@ -244,19 +245,58 @@ describe('timeline rows from node records', () => {
       status: attempt === 1 ? ('failed' as const) : ('succeeded' as const),
       startedAt: `2026-01-01T00:00:0${attempt}.000Z`,
     }));
-    expect(timelineNode({ id: 'a', status: 'succeeded', attempt: 2 }, attempts).attempts.map((a) => a.status)).toEqual([
-      'failed',
-      'succeeded',
-    ]);
+    expect(
+      timelineNode({ id: 'a', status: 'succeeded', state: 'succeeded', attempt: 2 }, attempts).attempts.map(
+        (a) => a.status,
+      ),
+    ).toEqual(['failed', 'succeeded']);
     const delay = timelineNode(
-      { id: 'd', type: 'delay', status: 'running', startedAt: '2026-01-01T00:00:00.000Z' },
+      { id: 'd', type: 'delay', status: 'running', state: 'running', startedAt: '2026-01-01T00:00:00.000Z' },
       undefined,
     );
     expect([delay.waits, delay.attempts[0].status, delay.attempts[0].endedAt]).toEqual(['delay', 'running', undefined]);
     expect(
-      timelineNode({ id: 'r', status: 'succeeded', startedAt: 'x', reusedFrom: 'run-1' }, undefined).attempts,
+      timelineNode({ id: 'r', status: 'succeeded', state: 'succeeded', startedAt: 'x', reusedFrom: 'run-1' }, undefined)
+        .attempts,
     ).toEqual([]);
-    expect(timelineNode({ id: 'p', status: 'pending' }, undefined).attempts).toEqual([]);
+    expect(timelineNode({ id: 'p', status: 'pending', state: 'pending' }, undefined).attempts).toEqual([]);
+  });
+
+  test("one request's attempts: grouped by node in order, an attempt answered twice kept as it ended", () => {
+    const attempt = (
+      nodeId: string,
+      execution: number,
+      number: number,
+      status: 'running' | 'succeeded' | 'failed',
+    ) => ({
+      nodeId,
+      execution,
+      attempt: number,
+      status,
+      startedAt: `2026-01-01T00:00:0${execution}.${number}00Z`,
+    });
+    const grouped = attemptsByNode([
+      attempt('b', 1, 1, 'succeeded'),
+      attempt('a', 2, 1, 'succeeded'),
+      attempt('a', 1, 2, 'running'),
+      attempt('a', 1, 1, 'failed'),
+      attempt('a', 1, 2, 'succeeded'),
+    ]);
+    expect(Object.keys(grouped).sort()).toEqual(['a', 'b']);
+    expect(grouped.a.map((a) => [a.execution, a.attempt, a.status])).toEqual([
+      [1, 1, 'failed'],
+      [1, 2, 'succeeded'],
+      [2, 1, 'succeeded'],
+    ]);
+  });
+
+  test('an attempt still queued waits until now; no run bar yet', () => {
+    const start = '2026-01-01T00:00:00.000Z';
+    const row = timelineNode({ id: 'q', type: 'code', status: 'running', state: 'queued', startedAt: start }, [
+      { nodeId: 'q', execution: 1, attempt: 1, status: 'running', scheduledAt: start, startedAt: '' },
+    ]);
+    const layout = layoutTimeline(start, [row], Date.parse(start) + 400);
+    expect(layout.bars.map((bar) => [bar.kind, bar.startMs, bar.endMs])).toEqual([['queue', 0, 400]]);
   });
 });
 
@@ -279,7 +319,7 @@ test('live log lines gather per attempt and give way to the node’s own record 
   state = reduceRunEvent(state, log(2, 'retry'));
   expect(state.liveLogs?.a).toMatchObject({ attempt: 2, truncated: false });
   expect(state.liveLogs?.a.entries).toHaveLength(1);
-  state = reduceRunEvent(state, { type: 'node', data: { id: 'a', status: 'succeeded', logs: [] } });
+  state = reduceRunEvent(state, { type: 'node', data: { id: 'a', status: 'succeeded', state: 'succeeded', logs: [] } });
   expect(state.liveLogs?.a).toBeUndefined();
   state = reduceRunEvent(state, { type: 'edges', data: ['taken'] });
   expect(state.edges).toEqual(['taken']);

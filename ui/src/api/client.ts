@@ -76,7 +76,7 @@ export const api = {
   startRun: (id: string, input: unknown) => call<{ runId: string }>('POST', `${flowPath(id)}/runs`, { input }),
   readRun: (runId: string) => call<T.RunView>('GET', `/api/runs/${encodeURIComponent(runId)}`),
   listRuns: (flowId: string, pageSize = 20) =>
-    call<{ runs: T.RunListItem[] }>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}&pageSize=${pageSize}`),
+    call<{ runs: T.RunSummary[] }>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}&pageSize=${pageSize}`),
   validateCode: (code: string) => call<T.ProblemsAnswer>('POST', '/api/validate/code', { code }),
   validateFlow: (definition: FlowDefinition) => call<T.ProblemsAnswer>('POST', '/api/validate/flow', definition),
   cronPreview: (cron: string, timezone: string) =>

@@ -1,9 +1,7 @@
 /**
- * What the API answers, built from the project's own types (the zod-derived flow definition, the run records the
- * interpreter keeps, the plan limits) so a change there is a type error here.
+ * What the API answers, built from the project's own types (the zod answer schemas of gateway/answers.ts and
+ * gateway/runAnswers.ts, the zod-derived flow definition, the plan limits) so a change there is a type error here.
  */
-import type { RunStatus, RunView } from '../../../flow/contracts';
-import type { EdgeStatus, LogEntry, NodeView, RerunOf } from './debuggerTypes';
 import type {
   CronPreviewAnswer,
   FlowListItem,
@@ -11,6 +9,24 @@ import type {
   StepTestAnswer,
   WorkspaceAnswer,
 } from '../../../gateway/answers';
+import type {
+  AttemptAnswer,
+  EdgeStatusAnswer,
+  LogEntryAnswer,
+  NodeDataAnswer,
+  NodeDetailAnswer,
+  NodeViewAnswer,
+  RerunAnswer,
+  RunAttemptsAnswer,
+  RunInputsAnswer,
+  RunListAnswer,
+  RunStatusAnswer,
+  RunStreamEnd,
+  RunStreamLog,
+  RunStreamStatus,
+  RunSummaryAnswer,
+  RunViewAnswer,
+} from '../../../gateway/runAnswers';
 import type { UpdateCurrentWorkspaceBody } from '../../../gateway/schemas';
 import type { FlowDefinition } from '../domain/model';
 
@@ -18,12 +34,24 @@ export type {
   CronPreviewAnswer,
   FlowListItem,
   ProblemsAnswer,
-  RunStatus,
-  RunView,
+  RerunAnswer,
   StepTestAnswer,
   UpdateCurrentWorkspaceBody,
   WorkspaceAnswer,
 };
+
+export type RunStatus = RunStatusAnswer;
+export type RunView = RunViewAnswer;
+export type NodeView = NodeViewAnswer;
+export type EdgeStatus = EdgeStatusAnswer;
+export type LogEntry = LogEntryAnswer;
+export type Attempt = AttemptAnswer;
+export type NodeDetail = NodeDetailAnswer;
+export type RunAttempts = RunAttemptsAnswer;
+export type NodeData = NodeDataAnswer;
+export type RunInputs = RunInputsAnswer;
+export type RunSummary = RunSummaryAnswer;
+export type RunList = RunListAnswer;
 
 export interface FlowRead {
   id: string;
@@ -58,14 +86,6 @@ export interface VersionInfo {
   createdAt: string;
 }
 
-export interface RunListItem {
-  runId: string;
-  flowId?: string;
-  status: RunStatus;
-  startedAt: string;
-  closedAt?: string;
-}
-
 export interface ScheduleView {
   triggerId: string;
   cron: string;
@@ -77,25 +97,8 @@ export interface ScheduleView {
 
 /** The live run stream's events (`GET /api/runs/:runId/stream`). */
 export type RunEvent =
-  | {
-      type: 'status';
-      data: {
-        runId: string;
-        status: RunStatus;
-        flowId?: string;
-        flowVersion?: number;
-        startedAt: string;
-        rerunOf?: RerunOf | string;
-        temporalUrl?: string;
-      };
-    }
+  | { type: 'status'; data: RunStreamStatus }
   | { type: 'node'; data: NodeView }
   | { type: 'edges'; data: EdgeStatus[] }
-  | {
-      type: 'log';
-      data: { nodeId: string; execution: number; attempt: number; entries?: LogEntry[]; truncated?: boolean };
-    }
-  | {
-      type: 'end';
-      data: { runId: string; status: RunStatus; output: unknown; error?: RunView['error']; closedAt?: string };
-    };
+  | { type: 'log'; data: RunStreamLog }
+  | { type: 'end'; data: RunStreamEnd };

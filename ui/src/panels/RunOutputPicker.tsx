@@ -4,14 +4,14 @@
  */
 import { useEffect, useId, useState } from 'react';
 import { api } from '../api/client';
-import type { RunListItem, RunView } from '../api/types';
+import type { RunSummary, RunView } from '../api/types';
 
 const RECENT_RUNS = 20;
 const NONE = '';
 
-function runLabel(run: RunListItem): string {
-  const started = new Date(run.startedAt);
-  const when = Number.isNaN(started.getTime()) ? run.startedAt : started.toLocaleString();
+function runLabel(run: RunSummary): string {
+  const started = new Date(run.startedAt ?? '');
+  const when = Number.isNaN(started.getTime()) ? (run.startedAt ?? '') : started.toLocaleString();
   return `${when} · ${run.status} · ${run.runId}`;
 }
 
@@ -26,7 +26,7 @@ export function RunOutputPicker({
   onPick: (output: unknown) => void;
 }) {
   const id = useId();
-  const [runs, setRuns] = useState<RunListItem[] | null>(null);
+  const [runs, setRuns] = useState<RunSummary[] | null>(null);
   const [runId, setRunId] = useState(NONE);
   const [run, setRun] = useState<RunView | null>(null);
   const [error, setError] = useState<string | null>(null);

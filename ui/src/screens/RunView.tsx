@@ -37,9 +37,7 @@ function useSelectedNode(): string | null {
 }
 
 function rerunSource(meta: RunMeta): { runId: string; fromNode?: string } | null {
-  const of = meta.run.rerunOf;
-  if (!of) return null;
-  return typeof of === 'string' ? { runId: of } : of;
+  return meta.run.rerunOf ?? null;
 }
 
 function RunScreen({ session, meta }: { session: RunSession; meta: RunMeta }) {
@@ -75,8 +73,6 @@ function RunScreen({ session, meta }: { session: RunSession; meta: RunMeta }) {
       setActionError(`Not rerun from ${nodeId}: ${(error as Error).message}`);
     }
   };
-  // The debugger's back end (attempts, node inputs, rerun from a node) is there when the run's nodes carry a state.
-  const debuggerApi = run.nodes.some((node) => node.state !== undefined);
   const ranSelected =
     selected !== null && nodes[selected] !== undefined && !['pending', 'skipped'].includes(nodes[selected].status);
   return (
@@ -113,13 +109,7 @@ function RunScreen({ session, meta }: { session: RunSession; meta: RunMeta }) {
           )}
           {run.flowId && <Link href={`/runs?flowId=${encodeURIComponent(run.flowId)}`}>All runs of this flow</Link>}
         </p>
-        <RunActions
-          runId={session.runId}
-          flowId={debuggerApi ? run.flowId : undefined}
-          open={open}
-          waiting={waiting}
-          onError={setActionError}
-        />
+        <RunActions runId={session.runId} flowId={run.flowId} open={open} waiting={waiting} onError={setActionError} />
         {actionError && (
           <p className="error" role="alert">
             {actionError}
@@ -147,8 +137,7 @@ function RunScreen({ session, meta }: { session: RunSession; meta: RunMeta }) {
                 runId={session.runId}
                 nodeId={selected}
                 label={label(selected)}
-                details={debuggerApi}
-                onRerunFrom={debuggerApi && !open && ranSelected ? () => void rerunFrom(selected) : undefined}
+                onRerunFrom={!open && ranSelected ? () => void rerunFrom(selected) : undefined}
               />
             </>
           ) : (
@@ -176,7 +165,7 @@ function RunScreen({ session, meta }: { session: RunSession; meta: RunMeta }) {
       </div>
       <details className="run-timeline" open>
         <summary>Timeline</summary>
-        <Timeline runId={session.runId} startedAt={run.startedAt} onSelect={selectNode} attempts={debuggerApi} />
+        <Timeline runId={session.runId} startedAt={run.startedAt} onSelect={selectNode} />
       </details>
     </section>
   );

@@ -1,11 +1,12 @@
 /**
  * `/runs` (`?flowId=` for one flow's): runs newest first, filtered by status, trigger and time, a page at a time,
- * each with its duration and the node that failed. The first page follows new runs as they start and end.
+ * each with its duration and the node that failed. The page shown is followed live (`GET /api/runs/live`): new runs
+ * appear and listed runs change status as it happens, while the tab is visible.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api/client';
-import type { DebugRunSummary } from '../api/debuggerTypes';
-import { runsApi } from '../api/runs';
+import { followRunList } from '../api/runStream';
+import type { RunList, RunSummary } from '../api/types';
 import { Link } from '../app/Link';
 import { flowUrl, replaceSearch, runUrl } from '../app/router';
 import { formatDuration, formatWhen, runDurationMs } from '../domain/run/format';
@@ -21,32 +22,35 @@ import {
 import './run/run.css';
 
 const PAGE_SIZE = 25;
-const LIVE_MS = 5_000;
 
 function usePage(filters: RunFilters, token: string | undefined) {
-  const [page, setPage] = useState<{ runs: DebugRunSummary[]; nextPageToken?: string } | null>(null);
+  const [page, setPage] = useState<RunList | null>(null);
   const [error, setError] = useState<string | null>(null);
   const query = filtersQuery(filters);
-  const load = useCallback(
-    () =>
-      runsApi.list(runListParams(parseFilters(query), PAGE_SIZE, token)).then(
+  useEffect(() => {
+    setPage(null);
+    let following: AbortController | undefined;
+    const follow = () => {
+      following?.abort();
+      following = new AbortController();
+      followRunList(
+        runListParams(parseFilters(query), PAGE_SIZE, token),
         (answer) => {
           setPage(answer);
           setError(null);
         },
-        (caught: Error) => setError(caught.message),
-      ),
-    [query, token],
-  );
-  useEffect(() => {
-    setPage(null);
-    void load();
-    if (token) return; // later pages hold still; the first follows new runs
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void load();
-    }, LIVE_MS);
-    return () => clearInterval(timer);
-  }, [load, token]);
+        following.signal,
+      ).catch((caught: Error) => setError(caught.message));
+    };
+    // A hidden tab follows nothing; shown again, it reads the page afresh and follows it.
+    const onVisibility = () => (document.visibilityState === 'visible' ? follow() : following?.abort());
+    if (document.visibilityState === 'visible') follow();
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisibility);
+      following?.abort();
+    };
+  }, [query, token]);
   return { page, error };
 }
 
@@ -76,7 +80,7 @@ function Select<T extends string>({
   );
 }
 
-function RunRow({ run }: { run: DebugRunSummary }) {
+function RunRow({ run }: { run: RunSummary }) {
   const duration = run.durationMs ?? runDurationMs(run.startedAt, run.closedAt);
   return (
     <tr data-run-id={run.runId}>

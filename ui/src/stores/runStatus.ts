@@ -2,8 +2,7 @@
  * The live run shown on the canvas, by node id, kept apart from the graph: a node re-renders when its own record
  * changes, and nothing of a run can leak into a saved definition.
  */
-import type { NodeView } from '../api/debuggerTypes';
-import type { RunEvent } from '../api/types';
+import type { NodeView, RunEvent } from '../api/types';
 import { reduceRunEvent, type RunStatusState } from '../domain/run/runEvents';
 import { createStore, useStore } from './createStore';
 

@@ -2,8 +2,7 @@
  * A live run's state and how each event of its stream changes it: pure, so the node tests run it without React (the
  * store that holds it is stores/runStatus.ts).
  */
-import type { EdgeStatus, LogEntry, NodeView } from '../../api/debuggerTypes';
-import type { RunEvent, RunStatus, RunView } from '../../api/types';
+import type { EdgeStatus, LogEntry, NodeView, RunEvent, RunStatus, RunView } from '../../api/types';
 
 /** Log lines streamed while a node runs (the attempt they belong to), until its final record brings them all. */
 export interface LiveLogs {
@@ -45,8 +44,9 @@ export function reduceRunEvent(state: RunStatusState, event: RunEvent): RunStatu
       return { ...state, status: event.data.status };
     case 'node': {
       const next = { ...state, nodes: { ...state.nodes, [event.data.id]: event.data } };
-      // The node's own record now holds every line of an attempt that ended; a new attempt starts its lines afresh.
-      if (event.data.status !== 'running' && next.liveLogs?.[event.data.id]) {
+      // The node's own record now holds every line of an attempt that ended (a node of a chain still running gets
+      // it with the chain's end); a new attempt starts its lines afresh.
+      if (event.data.status !== 'running' && !event.data.pendingRecord && next.liveLogs?.[event.data.id]) {
         const { [event.data.id]: _ended, ...rest } = next.liveLogs;
         next.liveLogs = rest;
       }

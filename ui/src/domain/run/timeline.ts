@@ -11,7 +11,8 @@ export interface TimelineAttempt {
   attempt: number;
   /** When the attempt was handed to a worker's queue (its queue wait ends at startedAt). */
   scheduledAt?: string;
-  startedAt: string;
+  /** Unset while it waits in the queue. */
+  startedAt?: string;
   /** Unset while it runs. */
   endedAt?: string;
   status: AttemptStatus;
@@ -57,7 +58,9 @@ export function layoutTimeline(runStartedAt: string, nodes: TimelineNode[], now 
   const rel = (time: number) => Math.max(0, time - origin);
   const started = nodes
     .map((node) => ({ node, attempts: [...node.attempts].sort((a, b) => a.attempt - b.attempt) }))
-    .filter(({ attempts }) => attempts.some((attempt) => at(attempt.startedAt) !== undefined))
+    .filter(({ attempts }) =>
+      attempts.some((attempt) => (at(attempt.startedAt) ?? at(attempt.scheduledAt)) !== undefined),
+    )
     .sort(
       (a, b) =>
         Math.min(...a.attempts.map((x) => at(x.scheduledAt) ?? at(x.startedAt) ?? now)) -
@@ -68,9 +71,11 @@ export function layoutTimeline(runStartedAt: string, nodes: TimelineNode[], now 
   started.forEach(({ node, attempts }, row) => {
     let previousEnd: number | undefined;
     for (const attempt of attempts) {
-      const start = at(attempt.startedAt);
-      if (start === undefined) continue;
+      const started = at(attempt.startedAt);
       const scheduled = at(attempt.scheduledAt);
+      if (started === undefined && scheduled === undefined) continue;
+      // An attempt still in the queue has waited there until now.
+      const start = started ?? now;
       const finish = at(attempt.endedAt) ?? now;
       const queueStart = scheduled !== undefined && scheduled < start ? scheduled : start;
       if (previousEnd !== undefined && queueStart > previousEnd)
@@ -84,15 +89,16 @@ export function layoutTimeline(runStartedAt: string, nodes: TimelineNode[], now 
           startMs: rel(queueStart),
           endMs: rel(start),
         });
-      bars.push({
-        nodeId: node.id,
-        row,
-        kind: node.waits ?? 'run',
-        attempt: attempt.attempt,
-        status: attempt.status,
-        startMs: rel(start),
-        endMs: rel(Math.max(start, finish)),
-      });
+      if (started !== undefined)
+        bars.push({
+          nodeId: node.id,
+          row,
+          kind: node.waits ?? 'run',
+          attempt: attempt.attempt,
+          status: attempt.status,
+          startMs: rel(start),
+          endMs: rel(Math.max(start, finish)),
+        });
       previousEnd = Math.max(start, finish);
       end = Math.max(end, rel(previousEnd));
     }

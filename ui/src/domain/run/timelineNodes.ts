@@ -1,5 +1,5 @@
-/** The timeline's rows from the run's node records and, for the nodes that were retried, their attempts. Pure. */
-import type { Attempt, NodeView } from '../../api/debuggerTypes';
+/** The timeline's rows from the run's node records and every node's attempts (one request for the run). Pure. */
+import type { Attempt, NodeView } from '../../api/types';
 import type { TimelineAttempt, TimelineNode } from './timeline';
 
 function endOf(node: NodeView): string | undefined {
@@ -15,7 +15,24 @@ function attemptStatus(node: NodeView): TimelineAttempt['status'] {
     : 'running';
 }
 
-/** A node as the timeline draws it: its fetched attempts when it has them, else one bar from its record. */
+/**
+ * A run's attempts by node, each node's by execution then attempt; an attempt answered twice (it ended between the
+ * journal's read and Temporal's) is kept once, as it ended.
+ */
+export function attemptsByNode(attempts: Attempt[]): Record<string, Attempt[]> {
+  const byKey = new Map<string, Attempt>();
+  for (const attempt of attempts) {
+    const key = `${attempt.nodeId}\n${attempt.execution}\n${attempt.attempt}`;
+    const seen = byKey.get(key);
+    if (!seen || seen.status === 'running') byKey.set(key, attempt);
+  }
+  const byNode: Record<string, Attempt[]> = {};
+  for (const attempt of byKey.values()) (byNode[attempt.nodeId] ??= []).push(attempt);
+  for (const list of Object.values(byNode)) list.sort((a, b) => a.execution - b.execution || a.attempt - b.attempt);
+  return byNode;
+}
+
+/** A node as the timeline draws it: its attempts when the journal has them, else one bar from its record. */
 export function timelineNode(node: NodeView, attempts: Attempt[] | undefined): TimelineNode {
   const label = node.name ?? node.id;
   const waits = node.type === 'delay' || node.type === 'wait' ? node.type : undefined;
@@ -28,7 +45,8 @@ export function timelineNode(node: NodeView, attempts: Attempt[] | undefined): T
         // Executions of a node in a loop follow each other: number the bars in order.
         attempt: index + 1,
         scheduledAt: attempt.scheduledAt,
-        startedAt: attempt.startedAt,
+        // Empty while the attempt waits in the queue.
+        startedAt: attempt.startedAt || undefined,
         endedAt: attempt.endedAt,
         status: attempt.status,
       })),

@@ -1,5 +1,5 @@
 /** Every attempt of a node in the run: status, queue wait, duration, memory, and its error with the stack. */
-import type { Attempt } from '../../api/debuggerTypes';
+import type { Attempt } from '../../api/types';
 import { formatBytes, formatDuration } from '../../domain/run/format';
 
 export function Attempts({ attempts }: { attempts: Attempt[] }) {

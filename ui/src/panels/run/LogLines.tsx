@@ -1,6 +1,6 @@
 /** A node's log lines, with level and time; follows the end while new lines stream in. */
 import { useEffect, useRef } from 'react';
-import type { LogEntry } from '../../api/debuggerTypes';
+import type { LogEntry } from '../../api/types';
 
 function text(entry: LogEntry): string {
   return entry.args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');

@@ -3,7 +3,7 @@
  * attempts and logs (streaming while it runs). Values and attempts are fetched when their tab opens.
  */
 import { useEffect, useState } from 'react';
-import type { Attempt } from '../../api/debuggerTypes';
+import type { Attempt } from '../../api/types';
 import { runsApi } from '../../api/runs';
 import { Link } from '../../app/Link';
 import { runUrl } from '../../app/router';
@@ -42,19 +42,17 @@ export interface NodeRunPanelProps {
   runId: string;
   nodeId: string;
   label: string;
-  /** Whether the gateway answers a node's input and attempts. */
-  details: boolean;
   /** Rerun from this node (absent while the run is open, or when the node never ran). */
   onRerunFrom?: () => void;
 }
 
-export function NodeRunPanel({ runId, nodeId, label, details, onRerunFrom }: NodeRunPanelProps) {
+export function NodeRunPanel({ runId, nodeId, label, onRerunFrom }: NodeRunPanelProps) {
   const node = useNodeRun(nodeId);
   const live = useStore(runStatusStore, (state) => state.liveLogs?.[nodeId]);
   const running = node?.status === 'running';
   const [tab, setTab] = useState<Tab>(running ? 'logs' : 'output');
   const attempts = useAttempts(runId, nodeId, tab === 'attempts', `${node?.status}.${node?.attempt}`);
-  const state = node?.state ?? node?.status ?? 'pending';
+  const state = node?.state ?? 'pending';
   const logs = running && live ? live.entries : (node?.logs ?? live?.entries ?? []);
   return (
     <section className="panel node-run-panel" aria-label={`Run of node ${nodeId}`}>
@@ -100,7 +98,7 @@ export function NodeRunPanel({ runId, nodeId, label, details, onRerunFrom }: Nod
         </div>
       )}
       <div role="tablist" aria-label="Node details" className="tabs">
-        {TABS.filter(([id]) => details || (id !== 'input' && id !== 'attempts')).map(([id, name]) => (
+        {TABS.map(([id, name]) => (
           <button
             key={id}
             type="button"
@@ -120,7 +118,13 @@ export function NodeRunPanel({ runId, nodeId, label, details, onRerunFrom }: Nod
           (node?.output !== undefined ? (
             <NodeValue key={`${nodeId}.out`} runId={runId} nodeId={nodeId} which="output" value={node.output} />
           ) : (
-            <p className="muted">{running ? 'Running…' : 'No output.'}</p>
+            <p className="muted">
+              {running
+                ? 'Running…'
+                : node?.pendingRecord
+                  ? 'It ran in a fused chain still running: its output comes when the chain ends.'
+                  : 'No output.'}
+            </p>
           ))}
         {tab === 'input' && (
           <NodeValue key={`${nodeId}.in`} runId={runId} nodeId={nodeId} which="input" value={undefined} />

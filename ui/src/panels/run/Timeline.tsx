@@ -1,14 +1,15 @@
 /**
  * The run's waterfall (domain/run/timeline.ts lays it out): a row per node, queue wait and run time per attempt,
- * retries as bars of their own, the backoff between them, delays and waits. A node retried is asked for its
- * attempts; every other node is drawn from its own record.
+ * retries as bars of their own, the backoff between them, delays and waits. Every node's attempts come in one
+ * request (`GET /api/runs/:runId/attempts`), asked again as the nodes change; a node without attempts (a delay, a
+ * wait, a subflow) is drawn from its own record.
  */
-import { useEffect, useMemo, useState } from 'react';
-import type { Attempt, NodeView } from '../../api/debuggerTypes';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Attempt, NodeView } from '../../api/types';
 import { runsApi } from '../../api/runs';
 import { formatDuration } from '../../domain/run/format';
 import { layoutTimeline, type TimelineBar } from '../../domain/run/timeline';
-import { timelineNode } from '../../domain/run/timelineNodes';
+import { attemptsByNode, timelineNode } from '../../domain/run/timelineNodes';
 import { useStore } from '../../stores/createStore';
 import { runStatusStore } from '../../stores/runStatus';
 import { useNow } from './useNow';
@@ -27,33 +28,46 @@ function barLabel(bar: TimelineBar, label: string): string {
   return `${label}${attempt}: ${KIND_NAMES[bar.kind]} ${formatDuration(bar.endMs - bar.startMs)}${status}`;
 }
 
-/** Attempts of the nodes that were retried, fetched again when such a node's record changes. */
-function useRetriedAttempts(runId: string, nodes: NodeView[]): Record<string, Attempt[]> {
-  const retried = nodes
-    .filter((node) => (node.attempt ?? 1) > 1 || (node.runs ?? 1) > 1 || node.state === 'retrying')
-    .map((node) => `${node.id}\n${node.status}.${node.attempt}.${node.runs}`)
+const ASK_AGAIN_MS = 1_000;
+
+/**
+ * Every node's attempts, asked again whenever a node's state, attempt or executions change (one request in flight;
+ * changes meanwhile are read by the next).
+ */
+function useRunAttempts(runId: string, nodes: NodeView[]): Record<string, Attempt[]> {
+  const signature = nodes
+    .filter((node) => node.state !== 'pending')
+    .map((node) => `${node.id}.${node.state}.${node.attempt}.${node.runs}`)
     .join('\t');
   const [attempts, setAttempts] = useState<Record<string, Attempt[]>>({});
+  const [, askAgain] = useState(0);
+  const asking = useRef({ inFlight: false, asked: '', wanted: '', mounted: true });
   useEffect(() => {
-    if (!retried) return;
-    let active = true;
-    const ids = retried.split('\t').map((entry) => entry.split('\n')[0]);
-    void Promise.all(
-      ids.map((id) =>
-        runsApi.node(runId, id).then(
-          (detail) => [id, detail.attempts] as const,
-          () => null,
-        ),
-      ),
-    ).then((answers) => {
-      if (!active) return;
-      const found = answers.filter((answer) => answer !== null);
-      setAttempts((before) => ({ ...before, ...Object.fromEntries(found) }));
-    });
+    const ask = asking.current;
+    ask.mounted = true;
     return () => {
-      active = false;
+      ask.mounted = false;
     };
-  }, [runId, retried]);
+  }, []);
+  useEffect(() => {
+    const ask = asking.current;
+    ask.wanted = signature;
+    if (!signature || ask.inFlight || ask.asked === signature) return;
+    ask.inFlight = true;
+    ask.asked = signature;
+    runsApi
+      .attempts(runId)
+      .then(
+        (answer) => ask.mounted && setAttempts(attemptsByNode(answer)),
+        () => undefined, // drawn from the records meanwhile
+      )
+      .finally(() => {
+        ask.inFlight = false;
+        // Changes while it was asked: asked again, at most once a second.
+        if (ask.mounted && ask.wanted !== ask.asked)
+          setTimeout(() => ask.mounted && askAgain((count) => count + 1), ASK_AGAIN_MS);
+      });
+  });
   return attempts;
 }
 
@@ -61,18 +75,15 @@ export function Timeline({
   runId,
   startedAt,
   onSelect,
-  attempts: withAttempts,
 }: {
   runId: string;
   startedAt: string;
   onSelect: (nodeId: string) => void;
-  /** Whether the gateway answers a node's attempts (retried nodes are then drawn attempt by attempt). */
-  attempts: boolean;
 }) {
   const nodes = useStore(runStatusStore, (state) => state.nodes);
   const open = useStore(runStatusStore, (state) => state.status === 'running' || state.status === 'pending');
   const list = useMemo(() => Object.values(nodes), [nodes]);
-  const attempts = useRetriedAttempts(runId, withAttempts ? list : []);
+  const attempts = useRunAttempts(runId, list);
   const now = useNow(open, 500);
   const layout = useMemo(
     () =>

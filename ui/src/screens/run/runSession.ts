@@ -3,7 +3,7 @@
  * canvas loaded with the node to look at first selected, and the live stream applied to the run status store.
  */
 import { api } from '../../api/client';
-import type { DebugRunView } from '../../api/debuggerTypes';
+import type { RunView } from '../../api/types';
 import { runsApi } from '../../api/runs';
 import { followRun } from '../../api/runStream';
 import { layoutPositions } from '../../canvas/autoLayout';
@@ -16,14 +16,14 @@ import { applyRunEvent, runStatusStore } from '../../stores/runStatus';
 
 /** What the run view shows besides the nodes' live states. */
 export interface RunMeta {
-  run: DebugRunView;
+  run: RunView;
   /** The definition the run's graph is drawn from; null when the flow is gone (nodes then stand alone). */
   definition: FlowDefinition | null;
   /** Set when the definition drawn is the draft now rather than the revision the run pinned. */
   definitionNote?: string;
 }
 
-async function definitionOf(run: DebugRunView): Promise<Pick<RunMeta, 'definition' | 'definitionNote'>> {
+async function definitionOf(run: RunView): Promise<Pick<RunMeta, 'definition' | 'definitionNote'>> {
   if (!run.flowId) return { definition: null };
   try {
     if (run.draft !== undefined) {
@@ -70,7 +70,7 @@ function showOnCanvas(meta: RunMeta, focus: string | undefined): void {
   loadGraph(graph);
 }
 
-function showRun(run: DebugRunView): void {
+function showRun(run: RunView): void {
   runStatusStore.set({
     runId: run.runId,
     status: run.status,
