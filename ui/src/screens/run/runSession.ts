@@ -11,7 +11,7 @@ import { hasLayout, toCanvas } from '../../domain/convert';
 import type { FlowDefinition } from '../../domain/model';
 import { focusNodeId } from '../../domain/run/runGraph';
 import { createStore } from '../../stores/createStore';
-import { loadGraph } from '../../stores/graph';
+import { applyView, loadGraph } from '../../stores/graph';
 import { applyRunEvent, runStatusStore } from '../../stores/runStatus';
 
 /** What the run view shows besides the nodes' live states. */
@@ -136,6 +136,16 @@ export class RunSession {
     if (!run || this.abort.signal.aborted) return;
     showRun(run);
     this.meta.set((meta) => (meta ? { ...meta, run } : meta));
+    // A run watched until it failed shows its failed node, as one opened after its end does (unless one is chosen).
+    const failed = run.failedNode ?? (run.error && 'nodeId' in run.error ? run.error.nodeId : undefined);
+    if (run.status === 'failed' && failed)
+      applyView(
+        (graph) =>
+          graph.nodes.some((node) => node.selected)
+            ? graph
+            : { ...graph, nodes: graph.nodes.map((node) => ({ ...node, selected: node.id === failed })) },
+        false,
+      );
   }
 
   close(): void {
