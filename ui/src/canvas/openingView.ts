@@ -4,7 +4,6 @@
  * drawn) opens at a readable zoom on where it starts: its entry nodes at the pane's left, with as many steps after
  * them as fit. "Zoom to fit" still shows it whole. And where it looks once a side panel has narrowed the pane.
  */
-import type { Viewport } from '@xyflow/react';
 
 export interface PlacedBox {
   id: string;
@@ -12,6 +11,16 @@ export interface PlacedBox {
   y: number;
   width: number;
   height: number;
+}
+
+/**
+ * React Flow's viewport, spelled out: this module is also compiled by the root build (its unit test), which runs
+ * before the studio's own packages are installed.
+ */
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
 }
 
 interface Pane {
