@@ -1,3 +1,4 @@
+import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { checkPayloadShape } from '../common/payloadShape';
@@ -72,6 +73,22 @@ export function assertPayloadShape(value: unknown, root: string): void {
   ]);
 }
 
+const GRPC_INVALID_ARGUMENT = 3;
+
+/**
+ * The Temporal server refusing a start or an update whose payload passes its blob size limit (INVALID_ARGUMENT, "Blob
+ * data size exceeds limit."): the caller's input was too large, not a fault of ours. Through causes, as the SDK wraps.
+ */
+function overTemporalBlobLimit(error: unknown): boolean {
+  for (let at: unknown = error, depth = 0; at && depth < 5; at = (at as { cause?: unknown }).cause, depth += 1) {
+    // The native connection's errors carry the server's words in `message`, with `details` empty.
+    const said =
+      isGrpcServiceError(at) && Number(at.code) === GRPC_INVALID_ARGUMENT ? `${at.details} ${at.message}` : '';
+    if (/size exceeds limit/i.test(said)) return true;
+  }
+  return false;
+}
+
 /** The status and JSON body an error is answered with; `unexpected` when it is a fault of ours (then logged). */
 export function errorAnswer(error: unknown): {
   status: number;
@@ -86,6 +103,18 @@ export function errorAnswer(error: unknown): {
       status: 503,
       body: { error: { code: `${down}_unavailable`, message } },
       headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    };
+  }
+  if (overTemporalBlobLimit(error)) {
+    return {
+      status: 413,
+      body: {
+        error: {
+          code: 'payload_too_large',
+          message:
+            'the run is larger than the Temporal server accepts in one payload (its blob size limit, 2 MiB by default); send a smaller input',
+        },
+      },
     };
   }
   if (error instanceof HttpError) {

@@ -121,3 +121,19 @@ test('every driver error that means the store is unreachable or not serving is "
   ];
   for (const error of notDown) expect(unavailablePart(error)).toBeUndefined();
 });
+
+test("a run over the Temporal server's blob size limit is the caller's: 413 naming the limit, not 500", () => {
+  const refused = Object.assign(new Error('3 INVALID_ARGUMENT: Blob data size exceeds limit.'), {
+    code: 3,
+    details: 'Blob data size exceeds limit.',
+    metadata: {},
+  });
+  const answer = errorAnswer(new Error('failed to start workflow', { cause: refused }));
+  expect(answer.status).toBe(413);
+  expect(answer.body.error).toMatchObject({ code: 'payload_too_large' });
+  expect(String(answer.body.error.message)).toMatch(/blob size limit/);
+  expect(answer.unexpected).toBeUndefined();
+  const native = Object.assign(new Error('Blob data size exceeds limit.'), { code: 3, details: '', metadata: {} });
+  expect(errorAnswer(new Error('failed to start workflow', { cause: native })).status).toBe(413);
+  expect(errorAnswer(grpc(3)).status).toBe(500);
+});
