@@ -36,7 +36,10 @@ test('binaries named by the environment are used as they are, with their version
   expect(result.stdout).toMatch(
     /temporal: using .*temporal \(from environment; temporal version .*Server 1\.29\.1, UI 2\.42/,
   );
-  expect(result.stdout).toMatch(/ferretdb: using .*ferretdb \(from environment; version: v1\.24\.2\)/);
+  expect(result.stdout).toMatch(
+    /ferretdb: using .*ferretdb-v1\.24\.2-nectar\.1 \(from environment; version: v1\.24\.2-nectar\.1\)/,
+  );
+  expect(result.stdout).not.toMatch(/is not our patched build/);
   expect(result.stdout).toMatch(/versitygw: using .*versitygw \(from environment; Version {2}: v1\.8\.0\)/);
 });
 
