@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { checkPayloadShape } from '../common/payloadShape';
 import type { DefinitionProblem } from '../flow/validate';
 import { log, requestIdOf } from './logging';
-import { RETRY_AFTER_SECONDS, unavailablePart } from './unavailable';
+import { errorAndCauses, RETRY_AFTER_SECONDS, unavailablePart } from './unavailable';
 
 export interface Problem {
   path: string;
@@ -80,7 +80,7 @@ const GRPC_INVALID_ARGUMENT = 3;
  * data size exceeds limit."): the caller's input was too large, not a fault of ours. Through causes, as the SDK wraps.
  */
 function overTemporalBlobLimit(error: unknown): boolean {
-  for (let at: unknown = error, depth = 0; at && depth < 5; at = (at as { cause?: unknown }).cause, depth += 1) {
+  for (const at of errorAndCauses(error)) {
     // The native connection's errors carry the server's words in `message`, with `details` empty.
     const said =
       isGrpcServiceError(at) && Number(at.code) === GRPC_INVALID_ARGUMENT ? `${at.details} ${at.message}` : '';

@@ -14,10 +14,16 @@ export const RETRY_AFTER_SECONDS = 5;
  */
 const TEMPORAL_DOWN_CODES = new Set([14, 4, 1]);
 
+/** An error and the errors it was caused by, outermost first, as far as clients wrap (five levels). */
+export function* errorAndCauses(error: unknown): Generator<unknown> {
+  for (let at: unknown = error, depth = 0; at && depth < 5; at = (at as { cause?: unknown }).cause, depth += 1)
+    yield at;
+}
+
 /** Which part an error says is down (looking through its causes), if it says so. */
 export function unavailablePart(error: unknown): Dependency | undefined {
-  for (let at: unknown = error, depth = 0; at && depth < 5; at = (at as { cause?: unknown }).cause, depth += 1) {
-    if (isStoreUnreachable(at) || (depth === 0 && isUnwrappedSocketError(at))) return 'store';
+  for (const at of errorAndCauses(error)) {
+    if (isStoreUnreachable(at) || (at === error && isUnwrappedSocketError(at))) return 'store';
     if (isGrpcServiceError(at) && TEMPORAL_DOWN_CODES.has(at.code)) return 'temporal';
     if (at instanceof DependencyTimeout) return at.part;
   }
