@@ -3,7 +3,8 @@
  * run, and how long each dashboard panel takes with 1,000,000 executions recorded, on the embedded FerretDB.
  *
  * Recording: a trivial node run N times in the sandbox (in this process) is the baseline; the recorder is then given
- * the same N executions (the synchronous call a node makes, then the flushes that write them). Reported: the added
+ * 30 s of executions at 100 per second on its own clock (the synchronous call a node makes, then a flush each second,
+ * which writes them). Reported: the added
  * latency per node (the synchronous call; the flush runs beside the nodes, not on their path), this process's CPU per
  * execution for recording against the node's own, and FerretDB's CPU for the writes.
  *
@@ -40,7 +41,10 @@ import { MetricsReader } from '../store/metricsReader';
 import { MetricsRecorder, NodeExecution } from '../store/metricsRecorder';
 
 const EXECUTIONS = 1_000_000;
-const RECORDING_SAMPLES = 500;
+const NODE_SAMPLES = 500;
+/** Executions given to the recorder: 30 s of a worker running 100 nodes per second (30 flushes). */
+const RECORDED = 3_000;
+const RECORDED_PER_SECOND = 100;
 const DAY = 86_400_000;
 
 function cpuMs(usage: NodeJS.CpuUsage): number {
@@ -82,31 +86,35 @@ async function recordingCost(db: ReturnType<MongoClient['db']>, ferretPid: numbe
   for (let i = 0; i < 50; i++) await sandbox.execute(request);
   let cpu = process.cpuUsage();
   let wall = performance.now();
-  for (let i = 0; i < RECORDING_SAMPLES; i++) await sandbox.execute(request);
-  const nodeWallMs = (performance.now() - wall) / RECORDING_SAMPLES;
-  const nodeCpuMs = cpuMs(process.cpuUsage(cpu)) / RECORDING_SAMPLES;
+  for (let i = 0; i < NODE_SAMPLES; i++) await sandbox.execute(request);
+  const nodeWallMs = (performance.now() - wall) / NODE_SAMPLES;
+  const nodeCpuMs = cpuMs(process.cpuUsage(cpu)) / NODE_SAMPLES;
   sandbox.close();
 
-  const recorder = new MetricsRecorder(db, { workspaceOf: async () => 'default', flushMs: 60_000 });
+  const started = Date.now();
+  // The recorder's clock: executions arrive at RECORDED_PER_SECOND, so its flushes and rewrites happen as in a worker.
+  let clock = started;
+  const recorder = new MetricsRecorder(db, { workspaceOf: async () => 'default', flushMs: 60_000, now: () => clock });
   const ferretBefore = processCpuMs(ferretPid);
   cpu = process.cpuUsage();
   let callMs = 0;
-  const started = Date.now();
-  // As nodes arrive: each node's synchronous call, and a flush each second's worth (here: each 100 executions).
-  for (let i = 0; i < RECORDING_SAMPLES; i++) {
+  // As nodes arrive: each node's synchronous call, and a flush each second's worth.
+  for (let i = 0; i < RECORDED; i++) {
+    clock = started + Math.floor((i * 1000) / RECORDED_PER_SECOND);
     wall = performance.now();
-    recorder.node(execution(i, started + i));
+    recorder.node(execution(i, clock));
     callMs += performance.now() - wall;
-    if (i % 100 === 99) await recorder.flush();
+    if (i % RECORDED_PER_SECOND === RECORDED_PER_SECOND - 1) await recorder.flush();
   }
   await recorder.close();
-  const recordCpuMs = cpuMs(process.cpuUsage(cpu)) / RECORDING_SAMPLES;
-  const ferretCpuMs = (processCpuMs(ferretPid) - ferretBefore) / RECORDING_SAMPLES;
-  const addedMs = callMs / RECORDING_SAMPLES;
+  const recordCpuMs = cpuMs(process.cpuUsage(cpu)) / RECORDED;
+  const ferretCpuMs = (processCpuMs(ferretPid) - ferretBefore) / RECORDED;
+  const addedMs = callMs / RECORDED;
   console.log(
     JSON.stringify({
       recording: {
-        executions: RECORDING_SAMPLES,
+        executions: RECORDED,
+        perSecond: RECORDED_PER_SECOND,
         nodeWallMsPerExecution: round(nodeWallMs),
         nodeCpuMsPerExecution: round(nodeCpuMs),
         addedLatencyMsPerNode: round(addedMs, 5),
