@@ -13,7 +13,7 @@ import { inlineLimit, jsonBytes } from '../flow/inline';
 import type { TriggerInfo } from '../flow/run';
 import type { CodeNode, FlowDefinition } from '../flow/schema';
 import type { ExecutionError } from '../sandbox/contract';
-import { COUNTED_BY_CALLER, countExecution, runCodeCall } from './codeRun';
+import { COUNTED_BY_CALLER, countExecution, resolveTrigger, runCodeCall } from './codeRun';
 import { nodeFailure } from './failure';
 import type { ActivityDependencies, FlowRef, RunCodeFailureDetails, RunCodeResult } from './index';
 
@@ -87,10 +87,11 @@ export async function runChain(
   const graph = indexGraph(definition);
   const nodes = chainNodes(definition, request);
   const activity = Context.current();
-  const [env, before, headInput] = await Promise.all([
+  const [env, before, headInput, trigger] = await Promise.all([
     tools.envOf(request.flowId),
     deps.outputs.resolve(request.steps) as Promise<Record<string, unknown>>,
     deps.outputs.resolve(request.input),
+    resolveTrigger(deps, request.trigger),
   ]);
   // Far from the quota, the nodes that ran are counted together once the chain ends: one write, not one a node.
   const together = (deps.workspace?.canCountAlongside(request.flowId) ?? false) && nodes.length > 1;
@@ -110,7 +111,7 @@ export async function runChain(
           ? (produced.get(previous.id) ?? null)
           : await deps.outputs.resolve(
               resolveInputMapping(node.input, {
-                trigger: request.trigger,
+                trigger,
                 steps: stepsAt(request.started, before, produced),
               }),
             );
@@ -118,6 +119,7 @@ export async function runChain(
     const startedAt = new Date().toISOString();
     const run = await runCodeCall(deps, activity, {
       ...request,
+      trigger,
       node,
       input,
       steps: stepsAt(request.started, before, produced, node.id),

@@ -13,6 +13,17 @@ import type { AttemptRecord } from '../store/runJournal';
 import type { ActivityDependencies, RunCodeFailureDetails, RunCodeResult } from './index';
 import { LiveLogPublisher } from './liveLogs';
 
+/**
+ * The trigger as the node sees it (`context.trigger`): a payload too large for Temporal travels as a reference to the
+ * store (temporal/runStart.ts), read back here; so is one a subflow's input carried.
+ */
+export async function resolveTrigger(
+  deps: Pick<ActivityDependencies, 'outputs'>,
+  trigger: TriggerInfo,
+): Promise<TriggerInfo> {
+  return { ...trigger, payload: await deps.outputs.resolve(trigger.payload) };
+}
+
 /** How often a running code node tells Temporal it is alive (and learns whether the run was cancelled). */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 

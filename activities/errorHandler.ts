@@ -10,7 +10,7 @@ import type { NodeError } from '../flow/contracts';
 import { ERROR_TRIGGER, errorHandlerInput, ErrorHandlerOutcome } from '../flow/errorHandler';
 import type { TriggerInfo } from '../flow/run';
 import type { ErrorHandlerSetting } from '../flow/schema';
-import { errorHandlerRunId, startInterpreterRun } from '../temporal/runStart';
+import { errorHandlerRunId, RunStart, startInterpreterRun, TriggerPayloadKeeper } from '../temporal/runStart';
 
 export interface StartErrorHandlerRequest {
   v: 1;
@@ -33,6 +33,7 @@ export interface ErrorHandlerActivities {
 export interface ErrorHandlerDependencies {
   client: Client;
   taskQueue: string;
+  payloads: TriggerPayloadKeeper;
   defaultErrorHandler: (workspace: string) => Promise<string | undefined>;
   /** The newest saved version of a flow of the workspace. */
   latestVersion: (flowId: string, workspace: string) => Promise<number | undefined>;
@@ -75,7 +76,7 @@ export function createErrorHandlerActivities(deps: ErrorHandlerDependencies): Er
       const payload = errorHandlerInput(request, deps.publicUrl);
       const violation = checkPayloadShape(payload, 'trigger.payload');
       if (violation) return refused(`its input ${violation.path} is ${violation.message}`);
-      await startInterpreterRun(deps.client, deps.taskQueue, {
+      const start: RunStart = {
         workspace,
         runId,
         exact: true,
@@ -85,7 +86,8 @@ export function createErrorHandlerActivities(deps: ErrorHandlerDependencies): Er
           flowVersion: version,
           trigger: { type: ERROR_TRIGGER, source: request.runId, payload },
         },
-      });
+      };
+      await startInterpreterRun(deps.client, deps.taskQueue, start, deps.payloads);
       return { flowId, runId };
     },
   };

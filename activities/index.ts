@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { LogEntry, NodeError } from '../flow/contracts';
-import type { TriggerInfo } from '../flow/run';
+import type { OutputRef, TriggerInfo } from '../flow/run';
 import { sideEffectFreeNodes } from '../flow/effects';
 import type { CodeNode, FlowDefinition } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
@@ -10,10 +10,13 @@ import type { OutputStore } from '../store/outputs';
 import { nodeFailure } from './failure';
 import type { LiveLogSink } from './liveLogs';
 import type { RunJournal } from '../store/runJournal';
-import { countExecution, runCodeCall } from './codeRun';
+import { countExecution, resolveTrigger, runCodeCall } from './codeRun';
 import { runChain, RunChainRequest, RunChainResult } from './chain';
 import type { NodeExecution } from '../store/metricsRecorder';
 import type { NodeCosts } from './nodeCosts';
+
+/** A correlation key read from a stored payload is announced in the run's memo: no larger than a literal one may be. */
+const MATCH_KEY_MAX_CHARS = 1_000;
 
 export interface ActivityDependencies {
   flows: FlowVersionCache;
@@ -152,6 +155,15 @@ export function createActivities(deps: ActivityDependencies) {
       return version;
     },
 
+    /**
+     * A wait node's correlation key where its path reached into a stored payload (a large trigger payload, a large
+     * output): the value, when it is small enough to announce in the run's memo; else the reference, which no event matches.
+     */
+    async readMatchKey(ref: OutputRef): Promise<unknown> {
+      const value = await deps.outputs.resolve(ref);
+      return (JSON.stringify(value) ?? '').length <= MATCH_KEY_MAX_CHARS ? value : ref;
+    },
+
     /** Light code nodes in a row, run one after the other in one local activity (activities/chain.ts). */
     async runChain(request: RunChainRequest): Promise<RunChainResult> {
       return runChain(deps, { requireDefinition, envOf }, request);
@@ -165,10 +177,11 @@ export function createActivities(deps: ActivityDependencies) {
         throw nodeFailure('FlowNotFound', `flow ${request.flowId} has no code node "${request.nodeId}"`);
       }
       const count = countExecution(deps, request.flowId);
-      const [env, input, steps] = await Promise.all([
+      const [env, input, steps, trigger] = await Promise.all([
         envOf(request.flowId),
         deps.outputs.resolve(request.input),
         deps.outputs.resolve(request.steps) as Promise<Record<string, unknown>>,
+        resolveTrigger(deps, request.trigger),
         // Near the quota the count comes first: waited for here, alongside the reads.
         count.alongside || count.counting,
       ]);
@@ -176,6 +189,7 @@ export function createActivities(deps: ActivityDependencies) {
         ...request,
         node,
         input,
+        trigger,
         steps,
         env,
         count,

@@ -12,13 +12,20 @@ import { z } from 'zod';
 export const PAYLOAD_LIMITS = { maxDepth: 256, maxKeys: 100_000 } as const;
 
 /**
- * The largest payload (its JSON, in bytes) an event a trigger reads or is sent may start a run with. Temporal refuses
- * a run's input, and a node activity's, past its blob size limit (2 MiB by default, the dev server's and Temporal
- * Cloud's: "Blob data size exceeds limit"), and an entry node's activity carries the payload twice (as its input and as
- * `context.trigger.payload`): 1,000,000 bytes keeps both and the rest of that input under 2 MiB. A larger change read
- * from a source is recorded on its trigger as rejected and read past; Temporal would refuse it on every try.
+ * The largest payload (its JSON, in bytes) a run may start with, whatever brings it: an API run's input, a webhook's
+ * payload (body, headers and query), an event on the bus or read by a trigger. Temporal refuses any payload past its
+ * blob size limit (2 MiB by default, the dev server's and Temporal Cloud's), and an entry node's activity carries the
+ * payload twice (its input and `context.trigger.payload`), so a payload past 64 KiB never travels in Temporal: it is
+ * kept in the store and the run carries a reference (`$nectarRef`), resolved where a node reads it. What bounds it then
+ * is the store's document (16 MiB) and the node's isolate, which holds it twice (64 MB by default).
  */
-export const EVENT_PAYLOAD_MAX_BYTES = 1_000_000;
+export const RUN_PAYLOAD_MAX_BYTES = 10 * 1024 * 1024;
+
+/**
+ * A request body that carries a run's payload (API run starts, events, webhooks) may exceed the payload by this much
+ * (its envelope, a webhook's headers): the payload's own limit is the one that answers, naming itself.
+ */
+export const RUN_BODY_MAX_BYTES = RUN_PAYLOAD_MAX_BYTES + 64 * 1024;
 
 const csv = (fallback: string[]) =>
   z
@@ -149,7 +156,7 @@ const EnvironmentSchema = z.object({
   NECTAR_WEBHOOK_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 1mb')
-    .default('1mb'),
+    .default(`${RUN_BODY_MAX_BYTES}b`),
   /** Uploads go to this S3 (or S3-compatible) bucket instead of the data dir's uploads/. */
   NECTAR_UPLOADS_S3_BUCKET: z
     .string()

@@ -1,4 +1,4 @@
-import { PAYLOAD_LIMITS } from './config';
+import { PAYLOAD_LIMITS, RUN_PAYLOAD_MAX_BYTES } from './config';
 
 export interface ShapeViolation {
   limit: 'maxDepth' | 'maxKeys';
@@ -63,4 +63,30 @@ export function checkPayloadShape(
     }
   }
   return undefined;
+}
+
+/** A run's payload past RUN_PAYLOAD_MAX_BYTES: refused where it enters (413), before anything accepts it. */
+export class PayloadTooLargeError extends Error {
+  override name = 'PayloadTooLargeError';
+  readonly limit = RUN_PAYLOAD_MAX_BYTES;
+  constructor(
+    readonly where: string,
+    readonly bytes: number,
+  ) {
+    super(`${where} is ${bytes} bytes of JSON, past the ${RUN_PAYLOAD_MAX_BYTES}-byte limit of a run's payload`);
+  }
+}
+
+/**
+ * A run's payload as JSON, checked against RUN_PAYLOAD_MAX_BYTES (PayloadTooLargeError past it). Call it on a value
+ * within the shape limits only (checkPayloadShape): JSON.stringify recurses.
+ */
+export function runPayloadJson(payload: unknown, where: string): string {
+  const json = JSON.stringify(payload ?? null);
+  // Characters first: a string of at most the limit in characters may still pass it in UTF-8 bytes, never the reverse.
+  if (json.length > RUN_PAYLOAD_MAX_BYTES / 3) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > RUN_PAYLOAD_MAX_BYTES) throw new PayloadTooLargeError(where, bytes);
+  }
+  return json;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SourceTrigger, TriggerId } from './eventTriggers';
 import { cronProblem } from './cron';
+import { INLINE_PAYLOAD_MAX_BYTES } from './limits';
 
 /**
  * How runs of a flow start besides the API: webhooks, cron schedules and the event kinds of flow/eventTriggers.ts.
@@ -102,8 +103,15 @@ export const CronTrigger = z
       .max(366 * 86_400_000)
       .default(86_400_000),
     paused: z.boolean().default(false),
-    /** The payload each scheduled run receives as its entry nodes' input. */
-    input: z.unknown().optional(),
+    /** The payload each scheduled run receives as its entry nodes' input: carried inline by each run it starts. */
+    input: z
+      .unknown()
+      .optional()
+      .refine(
+        // The definition's shape was checked when it entered, so JSON.stringify cannot recurse too deep.
+        (input) => (JSON.stringify(input) ?? '').length <= INLINE_PAYLOAD_MAX_BYTES,
+        `a schedule's input is at most ${INLINE_PAYLOAD_MAX_BYTES} characters of JSON (INLINE_PAYLOAD_MAX_BYTES): the schedule hands it to each run inline; keep larger data elsewhere and fetch it in the flow`,
+      ),
   })
   .strict();
 export type CronTrigger = z.infer<typeof CronTrigger>;

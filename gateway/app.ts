@@ -1,5 +1,6 @@
 import http from 'node:http';
 import express from 'express';
+import { RUN_BODY_MAX_BYTES } from '../common/config';
 import type { ApiKeyStore } from '../store/apiKeys';
 import type { FlowStore } from '../store/flows';
 import type { WorkspaceStore } from '../store/workspaces';
@@ -88,6 +89,9 @@ export interface GatewayDependencies {
   checkHealth: () => Promise<HealthReport>;
 }
 
+/** API routes (paths under /api) whose body carries a run's payload: a run's input, an event's payload. */
+const RUN_PAYLOAD_ROUTES = /^\/(?:flows\/[^/]+\/(?:runs|draft\/runs|steps\/test)|events|runs\/[^/]+\/events)\/?$/;
+
 export function createApp(deps: GatewayDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -102,6 +106,14 @@ export function createApp(deps: GatewayDependencies): express.Express {
   const api = express.Router();
   api.use(requireApiKey(deps.adminKey, deps.keys, deps.workspaces));
   api.use(rateLimitPerKey(deps.rateLimitPerMinute ?? 0));
+  // Bodies that carry a run's payload may be as large as it (RUN_PAYLOAD_MAX_BYTES, checked where the run starts);
+  // the rest keep a smaller limit. A body read by the first parser is passed over by the second.
+  const runPayloadJson = parsingInContext(express.json({ limit: RUN_BODY_MAX_BYTES }));
+  api.use((request, response, next) =>
+    request.method === 'POST' && RUN_PAYLOAD_ROUTES.test(request.path)
+      ? runPayloadJson(request, response, next)
+      : next(),
+  );
   api.use(parsingInContext(express.json({ limit: '2mb' })));
   api.use((request, _response, next) => {
     assertPayloadShape(request.body, 'body');

@@ -1,7 +1,7 @@
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
-import { checkPayloadShape } from '../common/payloadShape';
+import { checkPayloadShape, PayloadTooLargeError } from '../common/payloadShape';
 import type { DefinitionProblem } from '../flow/validate';
 import { log, requestIdOf } from './logging';
 import { errorAndCauses, RETRY_AFTER_SECONDS, unavailablePart } from './unavailable';
@@ -117,6 +117,12 @@ export function errorAnswer(error: unknown): {
       },
     };
   }
+  if (error instanceof PayloadTooLargeError) {
+    return {
+      status: 413,
+      body: { error: { code: 'payload_too_large', message: error.message, limit: error.limit, bytes: error.bytes } },
+    };
+  }
   if (error instanceof HttpError) {
     const retry = error.status === 503 ? { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } } : {};
     return {
@@ -133,7 +139,15 @@ export function errorAnswer(error: unknown): {
     };
   }
   if (bodyError.type === 'entity.too.large') {
-    return { status: 413, body: { error: { code: 'body_too_large', message: 'the request body is too large' } } };
+    const { limit, length } = bodyError as { limit?: number; length?: number };
+    const message =
+      typeof limit === 'number'
+        ? `the request body${typeof length === 'number' ? ` (${length} bytes)` : ''} is past this route's ${limit}-byte limit`
+        : 'the request body is too large';
+    return {
+      status: 413,
+      body: { error: { code: 'body_too_large', message, ...(typeof limit === 'number' ? { limit } : {}) } },
+    };
   }
   if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return { status: bodyError.status, body: { error: { code: 'bad_request', message: bodyError.message } } };

@@ -87,11 +87,10 @@ async function main(): Promise<void> {
   const embeddedWorker = config.gateway.eagerStart ? await startWorkerBeside(config, connection, store) : undefined;
   const journalDir = path.join(config.dataDir, 'webhook-journal');
   const journal = config.gateway.webhookJournal
-    ? AcceptJournal.open(journalDir, acceptedRunStarter(client, config.taskQueue))
+    ? AcceptJournal.open(journalDir, acceptedRunStarter(client, config.taskQueue, outputs))
     : undefined;
-  const runs = new RunService(client, config.taskQueue, {
+  const runs = new RunService(client, config.taskQueue, outputs, {
     quota,
-    eventPayloads: outputs,
     pendingRuns: journal,
     eagerStart: embeddedWorker !== undefined,
     temporalUiUrl: config.temporal.uiUrl,
@@ -133,7 +132,7 @@ async function main(): Promise<void> {
     uploadLimit: config.gateway.uploadLimit,
     flowService,
     triggers,
-    eventBus: new EventBus(client, config.taskQueue, triggerRegistry, (value, owner) => outputs.offload(value, owner)),
+    eventBus: new EventBus(client, config.taskQueue, triggerRegistry, outputs),
     pushedSources: new PushedSources(
       triggerRegistry,
       runs,

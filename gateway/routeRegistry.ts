@@ -13,6 +13,7 @@
  */
 import { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
+import { RUN_BODY_MAX_BYTES, RUN_PAYLOAD_MAX_BYTES } from '../common/config';
 import { requireAdmin } from './auth';
 import { parseRequest } from './errors';
 
@@ -152,4 +153,7 @@ function parse(spec: RouteSpec, request: Request): AnyInput {
 }
 
 /** The 400 answer of a route whose request the schemas refuse. */
+/** How a route whose body carries a run's payload describes its refusal of one too large. */
+export const RUN_PAYLOAD_TOO_LARGE = `payload_too_large: the run's payload is past ${RUN_PAYLOAD_MAX_BYTES} bytes of JSON (RUN_PAYLOAD_MAX_BYTES); body_too_large: the body is past ${RUN_BODY_MAX_BYTES} bytes`;
+
 export const INVALID_REQUEST = 'invalid request: `error.problems` names every field';

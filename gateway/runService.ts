@@ -19,7 +19,7 @@ import {
   TriggerInfo,
 } from '../flow/run';
 import { DEFAULT_WORKSPACE, isRunId } from '../flow/ids';
-import { idempotentRunId, newRunId, startInterpreterRun } from '../temporal/runStart';
+import { idempotentRunId, newRunId, startInterpreterRun, TriggerPayloadKeeper } from '../temporal/runStart';
 import { startTriggerRun, TriggerEvent, TriggerTarget } from '../temporal/triggerRuns';
 import { readRunSearchAttributes } from '../temporal/searchAttributes';
 import { HttpError, notFound } from './errors';
@@ -128,16 +128,15 @@ function withState(node: NodeRecord): NodeView {
   return { ...node, state };
 }
 
-/** Stores a value too large for a Temporal history and answers a reference to it (or the value, when small). */
-export interface PayloadOffloader {
+/** Where values too large for a Temporal history go (the store that holds large node outputs, store/outputs.ts). */
+export interface PayloadOffloader extends TriggerPayloadKeeper {
+  /** Stores a value and answers a reference to it (or the value, when small). */
   offload(value: unknown, owner: { workflowId: string; nodeId: string }): Promise<unknown>;
 }
 
 export interface RunServiceOptions {
   /** Refuses (429) a new run of a workspace that has used its month's executions. */
   quota?: { assertAvailable(workspace: string): Promise<void> };
-  /** Where large event payloads go (the store that holds large node outputs); without it they are signalled inline. */
-  eventPayloads?: PayloadOffloader;
   /** Accepted runs not started yet (async webhooks behind the journal): read as `pending` until Temporal has them. */
   pendingRuns?: { pendingRun(runId: string): AcceptedRun | undefined };
   /** This process runs a worker on the client's connection: awaited runs are started eagerly in it. */
@@ -157,7 +156,6 @@ const QUERY_MS = 2_000;
 /** Starts runs of the interpreter workflow and reads them back from Temporal. */
 export class RunService {
   private readonly quota: RunServiceOptions['quota'];
-  private readonly eventPayloads: RunServiceOptions['eventPayloads'];
   private readonly pendingRuns: RunServiceOptions['pendingRuns'];
   private readonly eagerStart: boolean;
   private readonly temporalUiUrl: string | undefined;
@@ -167,10 +165,11 @@ export class RunService {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** Large run inputs and event payloads are kept here, and runs carry references to them. */
+    private readonly payloads: PayloadOffloader,
     options: RunServiceOptions = {},
   ) {
     this.quota = options.quota;
-    this.eventPayloads = options.eventPayloads;
     this.pendingRuns = options.pendingRuns;
     this.eagerStart = options.eagerStart ?? false;
     this.temporalUiUrl = options.temporalUiUrl?.replace(/\/+$/, '');
@@ -225,14 +224,19 @@ export class RunService {
     const request: RunRequest = { v: 1, flowId, flowVersion, draft: options.draft, trigger };
     if (options.rerunOf) request.rerunOf = options.rerunOf;
     const eager = this.eagerStart && options.awaited === true;
-    const started = await startInterpreterRun(this.client, this.taskQueue, { workspace, runId, request, exact, eager });
+    const started = await startInterpreterRun(
+      this.client,
+      this.taskQueue,
+      { workspace, runId, request, exact, eager },
+      this.payloads,
+    );
     if (eager) log.debug({ runId, eagerlyStarted: started.eagerlyStarted ?? false }, 'awaited run started');
     return started;
   }
 
   /** Starts the one run of a trigger's event (the run id derives from the event's own identity); quota checked by the caller. */
   startEvent(target: TriggerTarget, event: TriggerEvent): Promise<{ runId: string; started: boolean }> {
-    return startTriggerRun(this.client, this.taskQueue, target, event);
+    return startTriggerRun(this.client, this.taskQueue, target, event, this.payloads);
   }
 
   /** The run's result once it closes, or `running` when `timeoutMs` passes first. */
@@ -391,9 +395,7 @@ export class RunService {
    */
   async sendEvent(runId: string, event: string, payload: unknown): Promise<void> {
     const value = payload ?? null;
-    const carried = this.eventPayloads
-      ? await this.eventPayloads.offload(value, { workflowId: runId, nodeId: `event:${event}` })
-      : value;
+    const carried = await this.payloads.offload(value, { workflowId: runId, nodeId: `event:${event}` });
     const message: RunEvent = { v: 1, event, payload: carried };
     await this.onOpenRun(runId, (handle) => handle.signal(RUN_EVENT_SIGNAL, message));
   }

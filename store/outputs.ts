@@ -4,10 +4,13 @@
  */
 import crypto from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
+import { runPayloadJson } from '../common/payloadShape';
+import { isDuplicateKey } from './numbered';
+import { INLINE_PAYLOAD_MAX_BYTES } from '../flow/limits';
 import { isOutputRef, OutputRef } from '../flow/run';
 
-/** Outputs whose JSON is larger than this are stored by reference (Temporal's payload limit is 2 MB). */
-export const OUTPUT_REF_THRESHOLD_BYTES = 64 * 1024;
+/** Outputs (and trigger payloads) whose JSON is larger than this are stored by reference (Temporal's payload limit is 2 MB). */
+export const OUTPUT_REF_THRESHOLD_BYTES = INLINE_PAYLOAD_MAX_BYTES;
 /**
  * The JSON bytes of stored outputs a process keeps read: a stored output may be up to a node's result limit (1 MiB)
  * and takes several times that once parsed, so a count alone would let 64 of them hold hundreds of MiB.
@@ -34,6 +37,8 @@ interface OutputDocument {
 export class OutputStore {
   private readonly outputs: Collection<OutputDocument>;
   private readonly cache = new Map<string, { value: unknown; bytes: number }>();
+  /** Reads under way: an entry node's input and its `context.trigger.payload` are one stored value, read once. */
+  private readonly reading = new Map<string, Promise<unknown>>();
   private cachedBytes = 0;
 
   constructor(
@@ -64,6 +69,27 @@ export class OutputStore {
     const nextPath =
       output !== null && typeof output === 'object' ? (output as { nextPath?: unknown }).nextPath : undefined;
     if (typeof nextPath === 'string') ref.nextPath = nextPath;
+    return ref;
+  }
+
+  /**
+   * A run's trigger payload as the run carries it: as it is up to OUTPUT_REF_THRESHOLD_BYTES, else kept here and a
+   * reference (PayloadTooLargeError past RUN_PAYLOAD_MAX_BYTES). Its id derives from the run and the payload, so a start
+   * retried (the webhook journal's, an Idempotency-Key's) writes one document, and another payload under the same
+   * run id (a key reused with another body, whose start Temporal refuses) never replaces the first run's.
+   */
+  async keepTriggerPayload(payload: unknown, runId: string): Promise<unknown> {
+    if (isOutputRef(payload)) return payload; // a rerun's: the original run's stored payload
+    const json = runPayloadJson(payload, 'trigger.payload');
+    const bytes = Buffer.byteLength(json);
+    if (bytes <= OUTPUT_REF_THRESHOLD_BYTES) return payload;
+    const id = `trigger-${crypto.createHash('sha256').update(runId).update('\0').update(json).digest('hex').slice(0, 40)}`;
+    try {
+      await this.outputs.insertOne({ _id: id, workflowId: runId, nodeId: 'trigger', json, createdAt: new Date() });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const ref: OutputRef = { $nectarRef: 1, id, bytes };
     return ref;
   }
 
@@ -98,10 +124,12 @@ export class OutputStore {
   private async read(ref: OutputRef): Promise<unknown> {
     let value = this.cache.get(ref.id)?.value;
     if (value === undefined) {
-      const doc = await this.outputs.findOne({ _id: ref.id });
-      if (!doc) throw new Error(`stored output ${ref.id} is missing`);
-      value = JSON.parse(doc.json) as unknown;
-      this.remember(ref.id, value, doc.json.length);
+      let reading = this.reading.get(ref.id);
+      if (!reading) {
+        reading = this.fetch(ref.id).finally(() => this.reading.delete(ref.id));
+        this.reading.set(ref.id, reading);
+      }
+      value = await reading;
     }
     if (!ref.path) return value;
     let selected: unknown = value;
@@ -110,6 +138,14 @@ export class OutputStore {
         selected !== null && typeof selected === 'object' ? (selected as Record<string, unknown>)[part] : undefined;
     }
     return selected ?? null;
+  }
+
+  private async fetch(id: string): Promise<unknown> {
+    const doc = await this.outputs.findOne({ _id: id });
+    if (!doc) throw new Error(`stored output ${id} is missing`);
+    const value = JSON.parse(doc.json) as unknown;
+    this.remember(id, value, doc.json.length);
+    return value;
   }
 
   /** Keeps a read output, dropping the oldest past `capacity` entries or CACHE_BYTES of JSON. */

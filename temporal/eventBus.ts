@@ -9,6 +9,8 @@ import type { Client } from '@temporalio/client';
 import { eventFits, WaitingSpec, WAITS_MEMO } from '../flow/correlation';
 import { RUN_EVENT_SIGNAL, RunEvent } from '../flow/run';
 import type { TriggerRegistry } from '../store/triggerRegistry';
+import { runPayloadJson } from '../common/payloadShape';
+import type { TriggerPayloadKeeper } from './runStart';
 import { startTriggerRun } from './triggerRuns';
 
 export interface BusEvent {
@@ -27,31 +29,40 @@ export interface Published {
   paused: string[];
 }
 
-/** Stores a payload too large for a signal and answers its reference (or the value itself, when small). */
-export type Offload = (value: unknown, owner: { workflowId: string; nodeId: string }) => Promise<unknown>;
+/** Where payloads too large for Temporal go (store/outputs.ts): a signalled event's, a started run's. */
+export interface BusPayloads extends TriggerPayloadKeeper {
+  /** Stores a payload too large for a signal and answers its reference (or the value itself, when small). */
+  offload(value: unknown, owner: { workflowId: string; nodeId: string }): Promise<unknown>;
+}
 
 export class EventBus {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly registry: TriggerRegistry,
-    private readonly offload: Offload = async (value) => value,
+    private readonly payloads: BusPayloads,
   ) {}
 
+  /** Publishes the event; one whose runs' payload would pass RUN_PAYLOAD_MAX_BYTES starts nothing (PayloadTooLargeError). */
   async publish(workspace: string, event: BusEvent): Promise<Published> {
     const id = event.id ?? crypto.randomUUID();
     const payload = event.payload ?? null;
+    const runPayload = { type: event.type, id, payload };
+    // Refused before a first subscriber's run starts: all of them or none. Its shape was checked where it entered.
+    runPayloadJson(runPayload, 'the event (as its runs receive it)');
     const published: Published = { id, runs: [], delivered: [], paused: [] };
     for (const record of await this.registry.subscribers(workspace, 'event', event.type)) {
       if (record.paused) {
         published.paused.push(record.flowId);
         continue;
       }
-      const { runId, started } = await startTriggerRun(this.client, this.taskQueue, record, {
-        key: `bus:${id}`,
-        source: `event ${event.type}`,
-        payload: { type: event.type, id, payload },
-      });
+      const { runId, started } = await startTriggerRun(
+        this.client,
+        this.taskQueue,
+        record,
+        { key: `bus:${id}`, source: `event ${event.type}`, payload: runPayload },
+        this.payloads,
+      );
       published.runs.push({ flowId: record.flowId, triggerId: record.triggerId, runId, duplicate: !started });
       if (started) await this.registry.reportProgress(record._id, { runsStarted: 1, lastEventAt: new Date() });
     }
@@ -64,7 +75,7 @@ export class EventBus {
         v: 1,
         event: event.type,
         id,
-        payload: await this.offload(payload, { workflowId: run.workflowId, nodeId: `event:${event.type}` }),
+        payload: await this.payloads.offload(payload, { workflowId: run.workflowId, nodeId: `event:${event.type}` }),
       };
       try {
         await this.client.workflow.getHandle(run.workflowId).signal(RUN_EVENT_SIGNAL, message);

@@ -62,13 +62,32 @@ function runMemo(request: RunRequest): Record<string, unknown> | undefined {
   return Object.keys(memo).length > 0 ? memo : undefined;
 }
 
-/** Starts the interpreter workflow; `started` is false when an exact id already named a run. */
+/**
+ * Where a run's trigger payload goes when it is too large to travel in Temporal's payloads (store/outputs.ts): it
+ * answers the payload itself when small, else a reference to it, and refuses one past RUN_PAYLOAD_MAX_BYTES
+ * (PayloadTooLargeError).
+ */
+export interface TriggerPayloadKeeper {
+  keepTriggerPayload(payload: unknown, runId: string): Promise<unknown>;
+}
+
+/**
+ * Starts the interpreter workflow; `started` is false when an exact id already named a run. The trigger payload goes
+ * through `payloads` first: no start, whoever makes it, carries a payload Temporal would refuse, or accept at the start
+ * and then refuse in the first node's activity, which carries it twice (the run would be lost).
+ */
 export async function startInterpreterRun(
   client: Client,
   taskQueue: string,
   start: RunStart,
+  payloads: TriggerPayloadKeeper,
 ): Promise<{ runId: string; started: boolean; eagerlyStarted?: boolean }> {
-  const { request, runId } = start;
+  const { runId } = start;
+  const payload = await payloads.keepTriggerPayload(start.request.trigger.payload, runId);
+  const request: RunRequest =
+    payload === start.request.trigger.payload
+      ? start.request
+      : { ...start.request, trigger: { ...start.request.trigger, payload } };
   try {
     const handle = await client.workflow.start(INTERPRETER_WORKFLOW, {
       taskQueue,

@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { EVENT_PAYLOAD_MAX_BYTES } from '../common/config';
-import { checkPayloadShape } from '../common/payloadShape';
+import { checkPayloadShape, PayloadTooLargeError, runPayloadJson } from '../common/payloadShape';
 import type { SourceKind } from '../flow/eventTriggers';
-import { eventRunId, startInterpreterRun } from './runStart';
+import { eventRunId, startInterpreterRun, TriggerPayloadKeeper } from './runStart';
 
 /** One event of a source, as a trigger hands it to its run. */
 export interface TriggerEvent {
@@ -23,7 +22,7 @@ export interface TriggerTarget {
 }
 
 /**
- * An event whose payload passes the payload limits (PAYLOAD_LIMITS) or the event size limit (EVENT_PAYLOAD_MAX_BYTES):
+ * An event whose payload passes the payload limits (PAYLOAD_LIMITS) or a run's payload size limit (RUN_PAYLOAD_MAX_BYTES):
  * it starts no run; the message says why.
  */
 export class RejectedEvent extends Error {
@@ -34,10 +33,13 @@ export class RejectedEvent extends Error {
 export function eventPayloadProblem(payload: unknown): string | undefined {
   const violation = checkPayloadShape(payload, 'trigger.payload');
   if (violation) return `${violation.path} is ${violation.message}`;
-  // Within the shape limits, so JSON.stringify cannot overflow the stack.
-  const bytes = Buffer.byteLength(JSON.stringify(payload) ?? '');
-  if (bytes > EVENT_PAYLOAD_MAX_BYTES)
-    return `trigger.payload is ${bytes} bytes of JSON, past the ${EVENT_PAYLOAD_MAX_BYTES}-byte limit of an event's payload`;
+  try {
+    // Within the shape limits, so JSON.stringify cannot overflow the stack.
+    runPayloadJson(payload, 'trigger.payload');
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) return error.message;
+    throw error;
+  }
   return undefined;
 }
 
@@ -51,18 +53,24 @@ export async function startTriggerRun(
   taskQueue: string,
   target: TriggerTarget,
   event: TriggerEvent,
+  payloads: TriggerPayloadKeeper,
 ): Promise<{ runId: string; started: boolean }> {
   const problem = eventPayloadProblem(event.payload);
   if (problem) throw new RejectedEvent(`event ${event.key} from ${event.source}: ${problem}`);
-  return startInterpreterRun(client, taskQueue, {
-    workspace: target.workspace,
-    runId: eventRunId(target.workspace, target.flowId, target.triggerId, event.key),
-    exact: true,
-    request: {
-      v: 1,
-      flowId: target.flowId,
-      flowVersion: target.flowVersion,
-      trigger: { type: target.kind, source: event.source, payload: event.payload },
+  return startInterpreterRun(
+    client,
+    taskQueue,
+    {
+      workspace: target.workspace,
+      runId: eventRunId(target.workspace, target.flowId, target.triggerId, event.key),
+      exact: true,
+      request: {
+        v: 1,
+        flowId: target.flowId,
+        flowVersion: target.flowVersion,
+        trigger: { type: target.kind, source: event.source, payload: event.payload },
+      },
     },
-  });
+    payloads,
+  );
 }

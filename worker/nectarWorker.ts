@@ -123,6 +123,7 @@ export async function createNectarWorker(options: NectarWorkerOptions): Promise<
       variables: (workspace) => variables.values(workspace),
       client: triggerClient,
       taskQueue: config.taskQueue,
+      payloads: outputs,
       egress: new EgressGuard(egress),
       s3: config.uploads.s3
         ? new (await import('../store/s3UploadStorage')).S3UploadStorage(config.uploads.s3)
@@ -139,13 +140,12 @@ export async function createNectarWorker(options: NectarWorkerOptions): Promise<
         ...activities,
         ...listenerActivities,
         ...createEmitActivities({
-          bus: new EventBus(triggerClient, config.taskQueue, triggerRegistry, (value, owner) =>
-            outputs.offload(value, owner),
-          ),
+          bus: new EventBus(triggerClient, config.taskQueue, triggerRegistry, outputs),
           workspaceOf: (flowId) => flowStore.workspaceOf(flowId),
         }),
         ...createErrorHandlerActivities({
           client: triggerClient,
+          payloads: outputs,
           taskQueue: config.taskQueue,
           defaultErrorHandler: (id) => workspace.defaultErrorHandler(id),
           latestVersion: async (flowId, id) => (await flowStore.latest(flowId, id))?.version,

@@ -3,6 +3,7 @@ import {
   condition,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -167,17 +168,36 @@ function announceWaiting(waiting: Map<string, WaitingSpec>): void {
   upsertMemo({ [WAITS_MEMO]: specs });
 }
 
+/** Marks runs that read a correlation key inside a stored payload (before, the reference itself was the key). */
+export const STORED_MATCH_KEY_PATCH = 'nectar-stored-match-key';
+
+const { readMatchKey } = proxyLocalActivities<NectarActivities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 10, initialInterval: '200ms' },
+  summary: 'read correlation key',
+});
+
+/**
+ * A wait's correlation key: a literal, or read from the trigger or earlier steps. Answered synchronously unless it lies
+ * in a stored payload (then read from the store): a wait announces itself in the same turn as the nodes started beside
+ * it, so the commands of runs recorded before keep their order.
+ */
+function matchKey(equals: NonNullable<WaitNode['match']>['equals'], scope: NodeScope): unknown {
+  if (typeof equals !== 'object' || equals === null) return equals;
+  const key = resolveInputMapping(equals, { trigger: scope.request.trigger, steps: completedSteps(scope.state) });
+  // Only a key inside a stored payload asks the patch, so histories of every other wait replay as they ran.
+  return isOutputRef(key) && patched(STORED_MATCH_KEY_PATCH) ? readMatchKey(key) : key;
+}
+
 async function runWaitNode(node: WaitNode, scope: NodeScope): Promise<NodeOutcome> {
   const match = node.match;
   const spec: WaitingSpec | undefined = match && {
     nodeId: node.id,
     event: node.event,
     path: match.path,
-    equals:
-      typeof match.equals === 'object' && match.equals !== null
-        ? resolveInputMapping(match.equals, { trigger: scope.request.trigger, steps: completedSteps(scope.state) })
-        : match.equals,
+    equals: matchKey(match.equals, scope),
   };
+  if (spec?.equals instanceof Promise) spec.equals = await spec.equals;
   // A payload stored by reference cannot be read here; the bus delivered it because it matched.
   const fits = (event: RunEvent) =>
     event.event === node.event &&

@@ -8,6 +8,7 @@ import type { ListenerOutcome } from '../../flow/listener';
 import type { EgressGuard } from '../../sandbox/egress';
 import type { TriggerRecord, TriggerRegistry } from '../../store/triggerRegistry';
 import { RejectedEvent, startTriggerRun, TriggerEvent } from '../../temporal/triggerRuns';
+import type { TriggerPayloadKeeper } from '../../temporal/runStart';
 
 /** The uploads bucket an s3 trigger's reconciliation scan lists. */
 export interface ScannedBucket {
@@ -21,6 +22,8 @@ export interface ListenerDependencies {
   variables: (workspace: string) => Promise<Record<string, string>>;
   client: Client;
   taskQueue: string;
+  /** Where a change too large to travel in Temporal is kept while its run reads it. */
+  payloads: TriggerPayloadKeeper;
   /** Where a trigger may connect: the same policy as function code (a trigger's URL is user input too). */
   egress: EgressGuard;
   /** How long one slice reads before handing back to the workflow. */
@@ -75,7 +78,7 @@ export function pause(ms: number, wake: { next?: () => void }, signal: AbortSign
 export async function startEventRun(context: SliceContext, event: TriggerEvent): Promise<{ started: boolean }> {
   const { deps, record } = context;
   try {
-    return await startTriggerRun(deps.client, deps.taskQueue, record, event);
+    return await startTriggerRun(deps.client, deps.taskQueue, record, event, deps.payloads);
   } catch (error) {
     if (!(error instanceof RejectedEvent)) throw error;
     console.warn(`[nectar worker] trigger ${record._id}: rejected ${error.message}`);

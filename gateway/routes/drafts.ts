@@ -7,7 +7,7 @@ import { workspaceOf } from '../auth';
 import { HttpError, notFound } from '../errors';
 import type { FlowService } from '../flowService';
 import { REDACTED_SECRET, redactDefinition } from '../redact';
-import { INVALID_REQUEST, RouteRegistry } from '../routeRegistry';
+import { INVALID_REQUEST, RouteRegistry, RUN_PAYLOAD_TOO_LARGE } from '../routeRegistry';
 import type { RunService } from '../runService';
 import { DraftSaveQuery, FlowIdParams, IdempotencyHeaders, StartRunBody, StartRunQuery } from '../schemas';
 import { definitionForId } from './flows';
@@ -112,6 +112,7 @@ export function registerDraftRoutes(
         200: 'the closed run (wait=true)',
         404: 'no draft',
         429: 'the month’s executions are used',
+        413: RUN_PAYLOAD_TOO_LARGE,
       },
     },
     async (request, response, { params: { id }, query, body, headers }) => {

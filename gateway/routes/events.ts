@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EventType } from '../../flow/eventTriggers';
 import type { EventBus } from '../../temporal/eventBus';
 import { workspaceOf } from '../auth';
-import { INVALID_REQUEST, RouteRegistry } from '../routeRegistry';
+import { INVALID_REQUEST, RouteRegistry, RUN_PAYLOAD_TOO_LARGE } from '../routeRegistry';
 import type { RunService } from '../runService';
 
 export const PublishEventBody = z
@@ -28,6 +28,7 @@ export function registerEventRoutes(routes: RouteRegistry, bus: EventBus, runs: 
         202: '{ id, runs: [{ flowId, triggerId, runId, duplicate }], delivered: [runId], paused: [flowId] }',
         400: INVALID_REQUEST,
         429: 'the month’s executions are used',
+        413: RUN_PAYLOAD_TOO_LARGE,
       },
     },
     async (request, response, { body: event }) => {

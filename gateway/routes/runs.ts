@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { FlowStore } from '../../store/flows';
 import { notFound } from '../errors';
-import type { RouteRegistry } from '../routeRegistry';
+import { RUN_PAYLOAD_TOO_LARGE, type RouteRegistry } from '../routeRegistry';
 import { RunService } from '../runService';
 import { workspaceOf } from '../auth';
 import { RunViewAnswer } from '../runAnswers';
@@ -25,6 +25,7 @@ export function registerStartRunRoute(routes: RouteRegistry, flows: FlowStore, r
         202: '{ runId } (or the run, still running, with wait=true)',
         200: 'the closed run (wait=true)',
         404: 'no such flow',
+        413: RUN_PAYLOAD_TOO_LARGE,
       },
     },
     async (request, response, { params: { id }, query, body, headers }) => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { RunRequest, TriggerInfo } from '../../flow/run';
-import { startInterpreterRun } from '../../temporal/runStart';
+import { startInterpreterRun, TriggerPayloadKeeper } from '../../temporal/runStart';
 import { log } from '../logging';
 import { DurableLineFile } from './journalFile';
 
@@ -28,10 +28,15 @@ export class BacklogFullError extends Error {}
  * How the journal starts an accepted run: with the id chosen at accept time (so a second start is refused, and a
  * replay after a crash is still one run) and the quota already checked when the delivery was accepted.
  */
-export function acceptedRunStarter(client: Client, taskQueue: string): (run: AcceptedRun) => Promise<void> {
+export function acceptedRunStarter(
+  client: Client,
+  taskQueue: string,
+  payloads: TriggerPayloadKeeper,
+): (run: AcceptedRun) => Promise<void> {
   return async (run) => {
     const request: RunRequest = { v: 1, flowId: run.flowId, flowVersion: run.flowVersion, trigger: run.trigger };
-    await startInterpreterRun(client, taskQueue, { workspace: run.workspace, runId: run.runId, request, exact: true });
+    const start = { workspace: run.workspace, runId: run.runId, request, exact: true };
+    await startInterpreterRun(client, taskQueue, start, payloads);
   };
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { webhookTriggerOf, WebhookTrigger } from '../../flow/triggers';
 import type { FlowLookup } from '../flowLookup';
+import { runPayloadJson } from '../../common/payloadShape';
 import { assertPayloadShape, HttpError, notFound } from '../errors';
 import { newRunId, RunOutcome, RunService } from '../runService';
 import { type AcceptJournal, BacklogFullError, JournalWriteError } from './journal';
@@ -101,6 +102,8 @@ export class WebhookService {
     const source = `${request.method} ${target.route}/${target.flowId}${request.subPath === '/' ? '' : request.subPath}`;
     const runTrigger = { type: 'webhook' as const, source, payload };
     if (trigger.respond === 'async' && !request.idempotencyKey && this.journal && target.draft === undefined) {
+      // Refused now, before it is accepted: the journal's start could not refuse it to anyone.
+      runPayloadJson(payload, 'the webhook payload (its body, headers and query)');
       await this.runs.assertQuota(target.workspace);
       const runId = newRunId(target.flowId);
       const accepted = {

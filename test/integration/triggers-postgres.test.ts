@@ -4,6 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { sleep } from '../../common/processes';
+import { RUN_PAYLOAD_MAX_BYTES } from '../../common/config';
 import { eventually, Product, startProduct } from '../support/product';
 import { LocalPostgres, startLocalPostgres } from '../support/postgres';
 
@@ -188,8 +189,8 @@ test('a change nested past the payload limit is recorded as rejected with the re
 });
 
 test('a flat change larger than a run may carry is recorded as rejected with its size and read past; the next one runs', async () => {
-  // Flat and well within the shape limits: only its size (3 MB, past what Temporal accepts as a run's input) is wrong.
-  const big = JSON.stringify({ text: 'x'.repeat(3_000_000) });
+  // Flat and well within the shape limits: only its size (past RUN_PAYLOAD_MAX_BYTES, what a run may carry) is wrong.
+  const big = JSON.stringify({ text: 'x'.repeat(RUN_PAYLOAD_MAX_BYTES) });
   const before = Date.now();
   await pg.client.query(`INSERT INTO orders (status, total, doc) VALUES ('big', 9, $1::jsonb)`, [big]);
   await pg.client.query(`INSERT INTO orders (status, total, doc) VALUES ('after big', 10, '{"a": 2}')`);
@@ -202,7 +203,9 @@ test('a flat change larger than a run may carry is recorded as rejected with its
   });
   expect(state).toMatchObject({
     status: 'active',
-    lastRejection: expect.stringMatching(/trigger\.payload is 3\d{6} bytes of JSON, past the \d+-byte limit/),
+    lastRejection: expect.stringMatching(
+      new RegExp(`trigger\\.payload is \\d+ bytes of JSON, past the ${RUN_PAYLOAD_MAX_BYTES}-byte limit`),
+    ),
   });
   // Read past at once: no failed attempt on it was reported.
   expect(state.lastErrorAt === undefined || Date.parse(state.lastErrorAt) < before).toBe(true);
