@@ -18,9 +18,10 @@ const OUT_DIR = path.join(__dirname, 'histories');
  * nodes run locally. `fused`: light nodes in a row run as one local activity (flow/chains.ts). `run-debugger`: a
  * failed run names its failed node in the memo (a patch); reruns from a node start with the upstream nodes' recorded
  * outcomes. `error-handler`: a failed run starts its error handler flow through an activity (a patch); the handler
- * run, failing too, starts none.
+ * run, failing too, starts none. `stored-payload`: a trigger payload past 64 KiB travels as a reference into the store,
+ * and a wait's correlation key inside it is read by a local activity (a patch).
  */
-const GENERATION = 'error-handler';
+const GENERATION = 'stored-payload';
 
 const code = (id: string, source: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -139,6 +140,25 @@ const FLOWS = [
     errorHandler: { flowId: 'fails-handler' },
   },
   {
+    id: 'stored-payload',
+    name: 'a trigger payload kept in the store: read by the entry node, and a wait keyed by a field inside it',
+    nodes: [
+      code('measure', 'return { length: input.filler.length, orderId: context.trigger.payload.orderId };'),
+      {
+        id: 'paid',
+        type: 'wait',
+        event: 'replay.paid',
+        match: { path: 'orderId', equals: { path: 'trigger.payload.orderId' } },
+        timeoutMs: 60_000,
+      },
+      code('done', 'return input;'),
+    ],
+    edges: [
+      { from: 'measure', to: 'paid' },
+      { from: 'paid', to: 'done' },
+    ],
+  },
+  {
     id: 'long-loop',
     name: 'a loop long enough to continue as new',
     nodes: [
@@ -209,6 +229,17 @@ async function main(): Promise<void> {
         event: 'approval',
         payload: { by: 'ada' },
       });
+    }
+    await record('stored-payload', () => start('stored-payload', { orderId: 'r-1', filler: 'x'.repeat(100_000) }));
+    if (runs['stored-payload']) {
+      // The bus finds the waiting run through visibility, a moment after it starts waiting.
+      await eventually(async () => {
+        const published = await product.request('POST', '/api/events', {
+          type: 'replay.paid',
+          payload: { orderId: 'r-1' },
+        });
+        return published.body.delivered.includes(runs['stored-payload']) || undefined;
+      }, 60_000);
     }
     if (runs.cancelled) await product.request('POST', `/api/runs/${runs.cancelled}/cancel`);
     if (runs.failed) {

@@ -45,6 +45,8 @@ test('the recorded histories cover the node kinds, cancellation, continue-as-new
   expect(files).toEqual(expect.arrayContaining(['failed.run-debugger.binpb', 'rerun-from-node.run-debugger.binpb']));
   // A failed run starting its error handler flow (an activity behind a patch), and that handler run failing in turn.
   expect(files).toEqual(expect.arrayContaining(['failed.error-handler.binpb', 'failed-handler.error-handler.binpb']));
+  // A trigger payload kept in the store, and a wait keyed by a field inside it (a local activity behind a patch).
+  expect(files).toContain('stored-payload.stored-payload.binpb');
 });
 
 test('every recorded history replays without a determinism error', async () => {
