@@ -9,7 +9,7 @@
 import { Context } from '@temporalio/activity';
 import { continuesTo, stepsAt } from '../flow/chains';
 import { indexGraph, resolveInputMapping } from '../flow/graph';
-import { inlineLimit, jsonBytes } from '../flow/inline';
+import { inlineLimit, jsonBytes, recordBytes } from '../flow/inline';
 import type { TriggerInfo } from '../flow/run';
 import type { CodeNode, FlowDefinition } from '../flow/schema';
 import type { ExecutionError } from '../sandbox/contract';
@@ -136,7 +136,7 @@ export async function runChain(
     }
     const { output } = run.result;
     results.push({ nodeId: node.id, startedAt, ok: true, ...run.result });
-    inlineBytes.set(node.id, jsonBytes(output));
+    inlineBytes.set(node.id, recordBytes({ output, logs: run.result.logs }));
     const value = asRecorded(await deps.outputs.resolve(output));
     if (value !== undefined) produced.set(node.id, value);
     resultBytes += jsonBytes(results[results.length - 1]);

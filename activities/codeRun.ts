@@ -260,7 +260,7 @@ async function runCodeOnce(deps: ActivityDependencies, activity: Context, call: 
   }
   const { memoryBytes, durationMs } = outcome;
   if (outcome.cpuMs !== undefined) await deps.costs.note(call.flowId, node, outcome.cpuMs);
-  const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id });
+  const logs = await deps.outputs.boundLogs(outcome.logs, { workflowId, nodeId: node.id }, call.inlineLimitBytes);
   const recorded = recordAttempt({
     status: outcome.ok ? 'succeeded' : 'failed',
     durationMs,

@@ -5,8 +5,9 @@
  */
 
 /**
- * Outputs kept inline in the run's history, all nodes together, stay under about this (plus one output): past it,
- * every output is stored by reference, so an activity's input (which carries `steps`) never nears Temporal's 2 MB.
+ * Outputs and logs kept inline in the run's history, all nodes together, stay under about this (plus one node's):
+ * past it, every output and log is stored by reference, so neither an activity's input (which carries `steps`) nor
+ * the run's result or failure (which carry every node's record) nears Temporal's 2 MB.
  */
 const INLINE_OUTPUTS_BUDGET_BYTES = 512 * 1024;
 const MIN_INLINE_LIMIT_BYTES = 1024;
@@ -16,6 +17,11 @@ export function inlineLimit(inlineBytes: ReadonlyMap<string, number>): number {
   let total = 0;
   for (const bytes of inlineBytes.values()) total += bytes;
   return Math.max(MIN_INLINE_LIMIT_BYTES, INLINE_OUTPUTS_BUDGET_BYTES - total);
+}
+
+/** What a node's record keeps inline in the run's history beyond its bookkeeping: its output and its logs. */
+export function recordBytes(record: { output?: unknown; logs?: unknown }): number {
+  return jsonBytes(record.output) + (record.logs === undefined ? 0 : jsonBytes(record.logs));
 }
 
 export function jsonBytes(value: unknown): number {

@@ -93,14 +93,22 @@ export class OutputStore {
     return ref;
   }
 
-  /** The logs as they are when small; otherwise stored, and the first entries that fit followed by a note with the reference. */
-  async boundLogs<T extends LogLike>(logs: T[], owner: { workflowId: string; nodeId: string }): Promise<T[]> {
+  /**
+   * The logs as they are when small (up to LOGS_INLINE_BYTES, or `limitBytes`, what the run's inline budget has left);
+   * otherwise stored, and the first entries that fit followed by a note with the reference.
+   */
+  async boundLogs<T extends LogLike>(
+    logs: T[],
+    owner: { workflowId: string; nodeId: string },
+    limitBytes = LOGS_INLINE_BYTES,
+  ): Promise<T[]> {
+    const limit = Math.min(limitBytes, LOGS_INLINE_BYTES);
     const sizes = logs.map((entry) => JSON.stringify(entry).length);
-    if (sizes.reduce((sum, size) => sum + size, 0) <= LOGS_INLINE_BYTES) return logs;
+    if (sizes.reduce((sum, size) => sum + size, 0) <= limit) return logs;
     const ref = await this.offload(logs, owner, 0);
     const kept: T[] = [];
     let used = 0;
-    for (let i = 0; i < logs.length && used + sizes[i] <= LOGS_INLINE_BYTES / 2; i++) {
+    for (let i = 0; i < logs.length && used + sizes[i] <= limit / 2; i++) {
       kept.push(logs[i]);
       used += sizes[i];
     }

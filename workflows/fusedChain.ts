@@ -11,7 +11,7 @@ import { chainSummary } from '../flow/chains';
 import { nodeErrorTypeOf } from '../flow/errors';
 import type { FlowGraph } from '../flow/graph';
 import { completedSteps, markStarted, nodeInput, readyNodeIds, recordFailure, recordSuccess } from '../flow/graph';
-import { jsonBytes } from '../flow/inline';
+import { recordBytes } from '../flow/inline';
 import { NODE_LIMITS } from '../flow/limits';
 import type { CodeNode } from '../flow/schema';
 import { nodeErrorFrom } from './failures';
@@ -73,6 +73,7 @@ export async function runFusedChain(graph: FlowGraph, chain: string[], scope: No
 async function recordChainNode(graph: FlowGraph, scope: NodeScope, node: ChainNodeResult): Promise<boolean> {
   const { nodeId } = node;
   if (!node.ok) {
+    scope.inlineBytes.set(nodeId, recordBytes({ logs: node.details?.logs }));
     const error = { ...node.error, type: nodeErrorTypeOf(node.error.type), nodeId };
     recordFailure(graph, scope.state, nodeId, error, detailsOf(node.details));
     return false;
@@ -87,7 +88,7 @@ async function recordChainNode(graph: FlowGraph, scope: NodeScope, node: ChainNo
       return false;
     }
   }
-  scope.inlineBytes.set(nodeId, jsonBytes(node.output));
+  scope.inlineBytes.set(nodeId, recordBytes({ output: node.output, logs: node.logs }));
   recordSuccess(graph, scope.state, nodeId, node.output, detailsOf(node));
   return true;
 }

@@ -18,7 +18,6 @@ import {
 } from '@temporalio/workflow';
 import type { NectarActivities } from '../activities';
 import {
-  completedSteps,
   createRunState,
   indexGraph,
   markCancelled,
@@ -45,7 +44,7 @@ import {
 } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
 import { chainFrom, fusableNodes } from '../flow/chains';
-import { jsonBytes } from '../flow/inline';
+import { recordBytes } from '../flow/inline';
 import { runFusedChain } from './fusedChain';
 import { runNode } from './nodes';
 import { startErrorHandlerOf } from './errorHandler';
@@ -144,7 +143,7 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
     if (rerun?.seeds) applyRerunSeeds(graph, state, rerun.seeds, rerun.runId);
   }
   const run = state;
-  const inlineBytes = new Map(Object.entries(completedSteps(run)).map(([id, output]) => [id, jsonBytes(output)]));
+  const inlineBytes = new Map(run.started.map((id) => [id, recordBytes(run.nodes[id])]));
   const scope = {
     request,
     state: run,
@@ -168,11 +167,13 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
     const input = nodeInput(graph, run, nodeId, request.trigger);
     markStarted(run, nodeId, new Date().toISOString());
     const outcome = await runNode(node, input, scope);
-    if (outcome.ok) {
-      // Every kind's output counts toward the inline budget: a subflow's or a wait's travels in later inputs too.
-      inlineBytes.set(nodeId, jsonBytes(outcome.output));
-      recordSuccess(graph, run, nodeId, outcome.output, outcome.details, outcome.onlyPath);
-    } else recordFailure(graph, run, nodeId, outcome.error, outcome.details);
+    // Every kind's output counts toward the inline budget: a subflow's or a wait's travels in later inputs too.
+    inlineBytes.set(
+      nodeId,
+      recordBytes({ output: outcome.ok ? outcome.output : undefined, logs: outcome.details?.logs }),
+    );
+    if (outcome.ok) recordSuccess(graph, run, nodeId, outcome.output, outcome.details, outcome.onlyPath);
+    else recordFailure(graph, run, nodeId, outcome.error, outcome.details);
     noteEnded(run, nodeId);
   };
 

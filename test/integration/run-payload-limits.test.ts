@@ -232,6 +232,25 @@ describe('between nodes and in schedules', () => {
     expect(pastRun.error).toMatchObject({ type: 'ResultError', message: expect.stringMatching(/result size limit/) });
   });
 
+  test('a run of many nodes each logging 30 KB completes: past the run’s inline budget, logs are kept by reference', async () => {
+    // 80 × 30 KB of logs in the run's result used to pass Temporal's 2 MiB limit: the server terminated the run.
+    const nodes = Array.from({ length: 80 }, (_, i) => ({
+      id: `n${i}`,
+      type: 'code',
+      code: `console.log('y'.repeat(30000)); return ${i};`,
+    }));
+    const edges = nodes.slice(1).map((node, i) => ({ from: `n${i}`, to: node.id }));
+    expect((await product.request('POST', '/api/flows', { id: 'chatty', name: 'Chatty', nodes, edges })).status).toBe(
+      201,
+    );
+    const started = await product.request('POST', '/api/flows/chatty/runs', { input: {} });
+    const run = await ended(started.body.runId);
+    expect(run.status).toBe('completed');
+    expect(run.output).toBe(79);
+    const last = run.nodes.find((node: { id: string }) => node.id === 'n79');
+    expect(JSON.stringify(last.logs)).toContain('$nectarRef');
+  });
+
   test('a schedule’s input past the inline limit is refused when the flow is saved, naming the limit', async () => {
     const saved = await product.request('POST', '/api/flows', {
       id: 'big-schedule',
