@@ -132,6 +132,8 @@ function withState(node: NodeRecord): NodeView {
 export interface PayloadOffloader extends TriggerPayloadKeeper {
   /** Stores a value and answers a reference to it (or the value, when small). */
   offload(value: unknown, owner: { workflowId: string; nodeId: string }): Promise<unknown>;
+  /** Replaces every reference inside a value with what it points at. */
+  resolve(value: unknown): Promise<unknown>;
 }
 
 export interface RunServiceOptions {
@@ -239,7 +241,7 @@ export class RunService {
     return startTriggerRun(this.client, this.taskQueue, target, event, this.payloads);
   }
 
-  /** The run's result once it closes, or `running` when `timeoutMs` passes first. */
+  /** The run's result once it closes (its output read back from the store where kept there), or `running` when `timeoutMs` passes first. */
   async waitForOutcome(runId: string, timeoutMs: number): Promise<RunOutcome> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<RunOutcome>(
@@ -254,10 +256,20 @@ export class RunService {
           ? { status: 'failed', error: runFailureOf(error).error }
           : { status: 'running' },
     );
+    let outcome: RunOutcome;
     try {
-      return await Promise.race([closed, timeout]);
+      outcome = await Promise.race([closed, timeout]);
     } finally {
       clearTimeout(timer);
+    }
+    if (outcome.status !== 'completed') return outcome;
+    // The caller wants the run's result itself: an output past 64 KiB is kept in the store, by reference in the run.
+    try {
+      return { status: 'completed', output: await this.payloads.resolve(outcome.output) };
+    } catch (error) {
+      // The run completed: answering its reference beats an error its caller would retry into a second run.
+      log.warn({ runId, err: error }, 'could not read the stored output of a completed run; answering its reference');
+      return outcome;
     }
   }
 

@@ -84,6 +84,18 @@ beforeAll(async () => {
       triggers: [{ type: 'webhook', auth: { type: 'none' }, respond: 'sync', timeoutMs: 60_000 }],
     },
     {
+      id: 'big-answer',
+      name: 'Big answer',
+      nodes: [
+        {
+          id: 'answer',
+          type: 'code',
+          code: "const blob = 'z'.repeat(200000); return input.body.custom ? { response: { status: 201, body: { blob } } } : { blob };",
+        },
+      ],
+      triggers: [{ type: 'webhook', auth: { type: 'none' }, respond: 'sync', timeoutMs: 60_000 }],
+    },
+    {
       id: 'big-output',
       name: 'Big output',
       nodes: [
@@ -182,6 +194,15 @@ describe('webhooks', () => {
       triggerEnd: 'END',
     });
     expectRefused(await hook('big-sync', JSON.stringify(dataOfSize(RUN_PAYLOAD_MAX_BYTES + 100))));
+  });
+
+  test('a sync delivery whose flow answers 200 KB (kept in the store in the run) gets the answer itself', async () => {
+    const plain = await hook('big-answer', JSON.stringify({ custom: false }));
+    expect(plain.status).toBe(200);
+    expect(plain.body.blob).toHaveLength(200_000);
+    const custom = await hook('big-answer', JSON.stringify({ custom: true }));
+    expect(custom.status).toBe(201);
+    expect(custom.body.blob).toHaveLength(200_000);
   });
 });
 
