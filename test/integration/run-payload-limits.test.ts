@@ -156,6 +156,19 @@ describe('API runs', () => {
     expectRefused(over);
   });
 
+  test('a draft run just under the limit completes; just over, 413', async () => {
+    const draft = { id: 'big-draft', name: 'Big draft', nodes: [{ id: 'measure', type: 'code', code: MEASURE }] };
+    expect((await product.request('PUT', '/api/flows/big-draft/draft', draft)).status).toBeLessThan(300);
+    const input = dataOfSize(RUN_PAYLOAD_MAX_BYTES - 100);
+    const started = await product.request('POST', '/api/flows/big-draft/draft/runs', { input });
+    expect(started.status).toBe(202);
+    expectSawAll(await ended(started.body.runId), input);
+    const over = await product.request('POST', '/api/flows/big-draft/draft/runs', {
+      input: dataOfSize(RUN_PAYLOAD_MAX_BYTES + 100),
+    });
+    expectRefused(over);
+  });
+
   test('a rerun of a run whose input is kept in the store sees the same input', async () => {
     const input = dataOfSize(2_000_000);
     const started = await product.request('POST', '/api/flows/big-async/runs', { input });
