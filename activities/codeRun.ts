@@ -27,6 +27,21 @@ export async function resolveTrigger(
 /** How often a running code node tells Temporal it is alive (and learns whether the run was cancelled). */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 
+/**
+ * Runs `work` (a regular activity's reads before its code runs) while telling Temporal the activity is alive: reading
+ * a payload of megabytes from the store, with others doing the same, can take longer than the heartbeat timeout.
+ */
+export async function whileAlive<T>(activity: Context, work: Promise<T>): Promise<T> {
+  if (activity.info.isLocal) return work;
+  activity.heartbeat();
+  const heartbeat = setInterval(() => activity.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
 type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
 
 /** A promise that never rejects, so it can be left unawaited for a while without an unhandled rejection. */

@@ -10,7 +10,7 @@ import type { OutputStore } from '../store/outputs';
 import { nodeFailure } from './failure';
 import type { LiveLogSink } from './liveLogs';
 import type { RunJournal } from '../store/runJournal';
-import { countExecution, resolveTrigger, runCodeCall } from './codeRun';
+import { countExecution, resolveTrigger, runCodeCall, whileAlive } from './codeRun';
 import { runChain, RunChainRequest, RunChainResult } from './chain';
 import type { NodeExecution } from '../store/metricsRecorder';
 import type { NodeCosts } from './nodeCosts';
@@ -177,15 +177,19 @@ export function createActivities(deps: ActivityDependencies) {
         throw nodeFailure('FlowNotFound', `flow ${request.flowId} has no code node "${request.nodeId}"`);
       }
       const count = countExecution(deps, request.flowId);
-      const [env, input, steps, trigger] = await Promise.all([
-        envOf(request.flowId),
-        deps.outputs.resolve(request.input),
-        deps.outputs.resolve(request.steps) as Promise<Record<string, unknown>>,
-        resolveTrigger(deps, request.trigger),
-        // Near the quota the count comes first: waited for here, alongside the reads.
-        count.alongside || count.counting,
-      ]);
-      const run = await runCodeCall(deps, Context.current(), {
+      const activity = Context.current();
+      const [env, input, steps, trigger] = await whileAlive(
+        activity,
+        Promise.all([
+          envOf(request.flowId),
+          deps.outputs.resolve(request.input),
+          deps.outputs.resolve(request.steps) as Promise<Record<string, unknown>>,
+          resolveTrigger(deps, request.trigger),
+          // Near the quota the count comes first: waited for here, alongside the reads.
+          count.alongside || count.counting,
+        ]),
+      );
+      const run = await runCodeCall(deps, activity, {
         ...request,
         node,
         input,

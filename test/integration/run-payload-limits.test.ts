@@ -196,6 +196,25 @@ describe('webhooks', () => {
     expect(await runsOf('big-async')).toBe(before);
   });
 
+  test('a burst of async deliveries just under the limit all complete', async () => {
+    // Ten at once: their nodes' activities read 10 MiB each from the store before their code runs, and could miss the
+    // 4 s heartbeat deadline doing so (1 run of 10 failed, TimeoutError HEARTBEAT, in each of 2 bursts on a product
+    // just started, at a load average of 6; none since the reads heartbeat).
+    // A flow of its own, never measured: its nodes run as regular activities (a measured light node runs locally).
+    const burst = {
+      id: 'big-burst',
+      name: 'Big burst',
+      nodes: [{ id: 'measure', type: 'code', code: MEASURE }],
+      triggers: [{ type: 'webhook', auth: { type: 'none' }, respond: 'async' }],
+    };
+    expect((await product.request('POST', '/api/flows', burst)).status).toBe(201);
+    const body = dataOfSize(RUN_PAYLOAD_MAX_BYTES - ROOM);
+    const text = JSON.stringify(body);
+    const accepted = await Promise.all(Array.from({ length: 10 }, () => hook('big-burst', text)));
+    expect(accepted.map((answer) => answer.status)).toEqual(new Array(10).fill(202));
+    for (const answer of accepted) expectSawAll(await ended(answer.body.runId), body);
+  });
+
   test('a sync delivery just under the limit answers the run’s result; just over, 413', async () => {
     const body = dataOfSize(RUN_PAYLOAD_MAX_BYTES - ROOM);
     const answer = await hook('big-sync', JSON.stringify(body));
