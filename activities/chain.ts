@@ -6,6 +6,7 @@
  * interpreter then starts the rest as a chain of its own). Its nodes reach nothing outside their isolates, so running
  * the whole chain again after a crash is harmless.
  */
+import crypto from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { continuesTo, stepsAt } from '../flow/chains';
 import { indexGraph, resolveInputMapping } from '../flow/graph';
@@ -14,6 +15,7 @@ import type { TriggerInfo } from '../flow/run';
 import type { CodeNode, FlowDefinition } from '../flow/schema';
 import type { ExecutionError } from '../sandbox/contract';
 import { COUNTED_BY_CALLER, countExecution, resolveTrigger, runCodeCall } from './codeRun';
+import { AttemptBatches } from '../store/runJournal';
 import { nodeFailure } from './failure';
 import type { ActivityDependencies, FlowRef, RunCodeFailureDetails, RunCodeResult } from './index';
 
@@ -99,49 +101,59 @@ export async function runChain(
   const produced = new Map<string, unknown>();
   const inlineBytes = new Map(Object.entries(request.inlineBytes));
   const results: ChainNodeResult[] = [];
-  // Each node's attempt record is written while the next nodes run; the chain ends once all are.
+  // Each node's attempt record is written while the next nodes run, in batches; the chain ends once all are.
   const journalWrites: Promise<unknown>[] = [];
+  const attempts = deps.journal && new AttemptBatches(deps.journal);
   let resultBytes = 0;
-  for (const [index, node] of nodes.entries()) {
-    const previous = nodes[index - 1];
-    let input = headInput;
-    if (previous) {
-      input =
-        node.input === undefined
-          ? (produced.get(previous.id) ?? null)
-          : await deps.outputs.resolve(
-              resolveInputMapping(node.input, {
-                trigger,
-                steps: stepsAt(request.started, before, produced),
-              }),
-            );
+  // The chain's nodes are one run's, one flow's, one workspace's code: they may share an isolate (a fresh context
+  // each), which no other execution ever joins.
+  const series = crypto.randomUUID();
+  try {
+    for (const [index, node] of nodes.entries()) {
+      const previous = nodes[index - 1];
+      let input = headInput;
+      if (previous) {
+        input =
+          node.input === undefined
+            ? (produced.get(previous.id) ?? null)
+            : await deps.outputs.resolve(
+                resolveInputMapping(node.input, {
+                  trigger,
+                  steps: stepsAt(request.started, before, produced),
+                }),
+              );
+      }
+      const startedAt = new Date().toISOString();
+      const run = await runCodeCall(deps, activity, {
+        ...request,
+        trigger,
+        node,
+        input,
+        steps: stepsAt(request.started, before, produced, node.id),
+        env,
+        inlineLimitBytes: inlineLimit(inlineBytes),
+        count: together ? COUNTED_BY_CALLER : countExecution(deps, request.flowId),
+        journalWrites,
+        attempts,
+        execution: request.executions?.[index] ?? 1,
+        chain: request.nodeIds[0],
+        series,
+      });
+      if (!run.ok) {
+        results.push({ nodeId: node.id, startedAt, ok: false, error: run.error, details: run.details });
+        break;
+      }
+      const { output } = run.result;
+      results.push({ nodeId: node.id, startedAt, ok: true, ...run.result });
+      inlineBytes.set(node.id, recordBytes({ output, logs: run.result.logs }));
+      const value = asRecorded(await deps.outputs.resolve(output));
+      if (value !== undefined) produced.set(node.id, value);
+      resultBytes += jsonBytes(results[results.length - 1]);
+      const next = nodes[index + 1];
+      if (!next || !continuesTo(graph, node.id, output, next.id) || resultBytes > CHAIN_RESULT_BUDGET_BYTES) break;
     }
-    const startedAt = new Date().toISOString();
-    const run = await runCodeCall(deps, activity, {
-      ...request,
-      trigger,
-      node,
-      input,
-      steps: stepsAt(request.started, before, produced, node.id),
-      env,
-      inlineLimitBytes: inlineLimit(inlineBytes),
-      count: together ? COUNTED_BY_CALLER : countExecution(deps, request.flowId),
-      journalWrites,
-      execution: request.executions?.[index] ?? 1,
-      chain: request.nodeIds[0],
-    });
-    if (!run.ok) {
-      results.push({ nodeId: node.id, startedAt, ok: false, error: run.error, details: run.details });
-      break;
-    }
-    const { output } = run.result;
-    results.push({ nodeId: node.id, startedAt, ok: true, ...run.result });
-    inlineBytes.set(node.id, recordBytes({ output, logs: run.result.logs }));
-    const value = asRecorded(await deps.outputs.resolve(output));
-    if (value !== undefined) produced.set(node.id, value);
-    resultBytes += jsonBytes(results[results.length - 1]);
-    const next = nodes[index + 1];
-    if (!next || !continuesTo(graph, node.id, output, next.id) || resultBytes > CHAIN_RESULT_BUDGET_BYTES) break;
+  } finally {
+    deps.sandbox.endSeries(series);
   }
   const [counted] = await Promise.all([
     together ? countTogether(deps, request.flowId, results) : results,

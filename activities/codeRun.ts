@@ -9,7 +9,7 @@ import type { TriggerInfo } from '../flow/run';
 import type { CodeNode } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
 import type { ExecutionError, ExecutionOutcome } from '../sandbox/contract';
-import type { AttemptRecord } from '../store/runJournal';
+import type { AttemptBatches, AttemptRecord } from '../store/runJournal';
 import type { ActivityDependencies, RunCodeFailureDetails, RunCodeResult } from './index';
 import { LiveLogPublisher } from './liveLogs';
 
@@ -107,6 +107,10 @@ export interface CodeCall {
    * journal is told it is running once it has run a while, and its attempt is marked as the chain's.
    */
   chain?: string;
+  /** Where the attempt's record goes instead of the run journal itself (a fused chain writes its nodes' in batches). */
+  attempts?: Pick<AttemptBatches, 'recordAttempt'>;
+  /** The sandbox series the chain's nodes share (one isolate, a fresh context each): the chain's alone. */
+  series?: string;
 }
 
 /** A chain node running this long is said to be running (a fast one's outcome is all there is to see). */
@@ -214,7 +218,7 @@ async function runCodeOnce(deps: ActivityDependencies, activity: Context, call: 
   const recordAttempt = async (record: Pick<AttemptRecord, 'status' | 'durationMs' | 'memoryBytes' | 'error'>) => {
     clearTimeout(runningTimer);
     await running;
-    await journal
+    await (journal && (call.attempts ?? journal))
       ?.recordAttempt({
         ...attemptKey,
         ...attemptStart,
@@ -252,6 +256,7 @@ async function runCodeOnce(deps: ActivityDependencies, activity: Context, call: 
             env: call.env,
           },
           egress: deps.egress,
+          ...(call.series === undefined ? {} : { series: call.series }),
           limits: {
             memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
             timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,

@@ -41,7 +41,7 @@ export interface ActivityDependencies {
   /** Told of every code-node execution as it ends (synchronously: recording must cost the node nothing). */
   recordExecution?: (execution: NodeExecution) => void;
   /** Where the run debugger reads live log lines and each attempt of a node (store/runJournal.ts). */
-  journal?: LiveLogSink & Pick<RunJournal, 'recordAttempt' | 'recordRunning'>;
+  journal?: LiveLogSink & Pick<RunJournal, 'recordAttempt' | 'recordAttempts' | 'recordRunning'>;
   /** Each node's CPU time as measured, shared by the worker processes: which nodes are light (nodeCosts.ts). */
   costs: NodeCosts;
 }

@@ -25,6 +25,10 @@ function main(): void {
       cancellers.get(parsed.data.id)?.abort();
       return;
     }
+    if (parsed.data.type === 'endSeries') {
+      executor.endSeries(parsed.data.series);
+      return;
+    }
     const { id, request } = parsed.data;
     const canceller = new AbortController();
     cancellers.set(id, canceller);

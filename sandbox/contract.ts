@@ -61,6 +61,11 @@ export const ExecutionRequest = z.object({
   limits: ExecutionLimits.partial().optional(),
   /** Where axios, nodemailer and MongoClient may connect; by default no internal addresses. */
   egress: EgressPolicy.optional(),
+  /**
+   * Executions naming the same series run one after the other in one isolate, each in a fresh context of it
+   * (sandbox/series.ts), until `endSeries`. Only one owner's code may share a series: one run's fused chain.
+   */
+  series: z.string().max(100).optional(),
 });
 export type ExecutionRequest = z.infer<typeof ExecutionRequest>;
 
@@ -123,6 +128,8 @@ export interface Executor {
    * hears its logs live; every batch is handed out before the outcome is answered.
    */
   execute(request: ExecutionRequest, signal?: AbortSignal, hooks?: ExecutionHooks): Promise<ExecutionOutcome>;
+  /** The series' executions are over: its isolate is disposed (now, or when the one running ends). */
+  endSeries(id: string): void;
   /** Stops whatever the executor holds (sandbox processes, isolates kept ready). */
   close(): void;
 }
@@ -143,6 +150,7 @@ export const ToSandbox = z.discriminatedUnion('type', [
   }),
   /** The run was cancelled: stop that execution now (its isolate is disposed). */
   z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('cancel'), id: z.number().int() }),
+  z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('endSeries'), series: z.string().max(100) }),
 ]);
 export type ToSandbox = z.infer<typeof ToSandbox>;
 

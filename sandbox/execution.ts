@@ -1,7 +1,8 @@
 /**
- * One execution in one prepared isolate, from the user's script to the result. It ends exactly once — with the
- * result, the user's error, or a breached limit — and then clears the function's timers and disposes the isolate,
- * so nothing the function started (timers, pending promises, loops) outlives it.
+ * One execution in one prepared context, from the user's script to the result. It ends exactly once — with the
+ * result, the user's error, or a breached limit — and then clears the function's timers and releases the context;
+ * the isolate is disposed, so nothing the function started (timers, pending promises, loops) outlives it, unless the
+ * runtime answered with nothing left running and an isolate series keeps the isolate for its next context.
  */
 import { checkPayloadShape } from '../common/payloadShape';
 import type ivm from 'isolated-vm';
@@ -78,7 +79,7 @@ export class Execution {
   /** Starts the clocks and runs the user's script, then its function; resolves once, when the execution ends. */
   async run(): Promise<ExecutionOutcome> {
     this.startedAt = performance.now();
-    this.cpuAtStart = this.cpuUsedMs();
+    this.cpuAtStart = this.isolateCpuMs();
     this.prepared.attach(this.host);
     this.endTimers.push(setTimeout(() => this.end(this.timeLimitFailure('wall')), this.limits.timeoutMs));
     if (this.limits.cpuTimeMs < this.limits.timeoutMs) {
@@ -100,7 +101,8 @@ export class Execution {
         ],
         { arguments: { copy: true } },
       );
-      this.end(this.resultOutcome(await this.runUserScript()));
+      // The runtime answered: the function's promise settled, so nothing of it is left running but its timers.
+      this.end(this.resultOutcome(await this.runUserScript()), true);
     } catch (error) {
       this.end(this.failureOf(error));
     }
@@ -135,12 +137,18 @@ export class Execution {
     }
   }
 
-  private cpuUsedMs(): number {
+  /** The isolate's CPU time so far (earlier executions' too, in an isolate a series reuses). */
+  private isolateCpuMs(): number {
     try {
       return Number(this.isolate.cpuTime) / 1e6;
     } catch {
       return 0;
     }
+  }
+
+  /** CPU this execution has used: what its CPU limit bounds. */
+  private cpuUsedMs(): number {
+    return this.isolateCpuMs() - this.cpuAtStart;
   }
 
   /** A synchronous stretch of the user's code may run no longer than the time or CPU it has left. */
@@ -281,17 +289,20 @@ export class Execution {
 
   private memoryBytes(): number {
     try {
-      return this.isolate.getHeapStatisticsSync().used_heap_size;
+      // In an isolate that served earlier contexts (a series), what they left is not this function's.
+      return Math.max(0, this.isolate.getHeapStatisticsSync().used_heap_size - this.prepared.heapOffsetBytes);
     } catch {
       // Disposed by its memory limit: it used at least that much.
       return this.limits.memoryMb * 1024 * 1024;
     }
   }
 
-  private end(result: ExecutionOutcome | Failure): void {
+  private end(result: ExecutionOutcome | Failure, answered = false): void {
     if (this.ended) return;
     this.ended = true;
     for (const timer of this.endTimers) clearTimeout(timer);
+    // Timers still pending are cleared here, before the context is released: none can fire into a later context.
+    const clean = answered && !this.breach;
     this.host.close();
     if (this.breach) result = this.breach;
     const outcome: ExecutionOutcome =
@@ -303,8 +314,7 @@ export class Execution {
             ...this.report(),
           };
     this.resolveOutcome(outcome);
-    // The caller continues with the outcome first; nothing can run in the isolate meanwhile that reaches anything:
-    // its timers are cleared and its callbacks refuse. Disposing is the main thread's work, so it comes second.
-    setImmediate(() => this.prepared.dispose());
+    // Before the caller continues (a series' next execution finds the isolate free); disposing one comes later.
+    this.prepared.end(clean);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The executor that runs functions in this process: each in a fresh isolated-vm isolate (taken from a pool of
- * isolates prepared ahead of use, each used once) with memory, time, CPU, log, timer and result limits, capturing its
- * logs. A sandbox process runs its executions with it; so does a worker configured with no sandbox processes (there
+ * isolates prepared ahead of use, each used once) — or, for the executions of one series, in a fresh context of the
+ * series' isolate (series.ts) — with memory, time, CPU, log, timer and result limits, capturing its logs. A sandbox process runs its executions with it; so does a worker configured with no sandbox processes (there
  * a crash inside isolated-vm takes the worker down with it).
  */
 import { analyzeCode, CodeAnalysis } from '../flow/code';
@@ -20,15 +20,26 @@ import { Execution } from './execution';
 import { NO_LIBRARIES, planLibraries } from './libraries';
 import { LogBatches } from './logBatches';
 import { IsolatePool } from './pool';
+import { IsolateSeries } from './series';
 
 /** How long after the node's deadline a host call may still run if the execution somehow has not ended it. */
 const BRIDGE_DEADLINE_GRACE_MS = 1_000;
 /** The same node's code runs again and again: parse it once. Analyses are pure data, safe to share. */
 const MAX_CACHED_ANALYSES = 500;
+/** A series nobody ended (its caller died) lets its isolate go after this long without an execution. */
+const SERIES_IDLE_MS = 60_000;
+/** The host bridges' globals: an execution using one may have host calls in flight when it ends. */
+const BRIDGE_GLOBALS = ['axios', 'nodemailer', 'MongoClient', 'ObjectId'];
+
+interface OpenSeries {
+  series: IsolateSeries;
+  idle: NodeJS.Timeout;
+}
 
 export class InProcessExecutor implements Executor {
   private readonly isolates = new IsolatePool();
   private readonly analyses = new Map<string, CodeAnalysis>();
+  private readonly series = new Map<string, OpenSeries>();
 
   /** With `prewarm`, isolates for plain functions are prepared now, so the first executions are warm. */
   constructor(options: { prewarm?: boolean } = {}) {
@@ -37,7 +48,26 @@ export class InProcessExecutor implements Executor {
 
   /** Disposes the isolates kept ready (at shutdown, and at the end of tests). */
   close(): void {
+    for (const id of [...this.series.keys()]) this.endSeries(id);
     this.isolates.close();
+  }
+
+  endSeries(id: string): void {
+    const open = this.series.get(id);
+    if (!open) return;
+    this.series.delete(id);
+    clearTimeout(open.idle);
+    open.series.end();
+  }
+
+  private seriesOf(id: string): IsolateSeries {
+    const open = this.series.get(id);
+    if (open) clearTimeout(open.idle);
+    const series = open?.series ?? new IsolateSeries((spec) => this.isolates.take(spec));
+    const idle = setTimeout(() => this.endSeries(id), SERIES_IDLE_MS);
+    idle.unref();
+    this.series.set(id, { series, idle });
+    return series;
   }
 
   async execute(request: ExecutionRequest, signal?: AbortSignal, hooks?: ExecutionHooks): Promise<ExecutionOutcome> {
@@ -57,7 +87,11 @@ export class InProcessExecutor implements Executor {
 
     let prepared;
     try {
-      prepared = await this.isolates.take({ memoryMb: limits.memoryMb, libraries: planLibraries(analysis) });
+      const spec = { memoryMb: limits.memoryMb, libraries: planLibraries(analysis) };
+      const reusable = !BRIDGE_GLOBALS.some((name) => Object.hasOwn(analysis.globals, name));
+      prepared = await (request.series === undefined
+        ? this.isolates.take(spec)
+        : this.seriesOf(request.series).take(spec, reusable));
     } catch (error) {
       this.isolates.refill();
       return failure('InternalError', `could not prepare an isolate: ${(error as Error).message}`);

@@ -16,14 +16,26 @@ export interface IsolateSpec {
   libraries: LibraryPlan;
 }
 
-/** An isolate prepared for exactly one execution; `dispose` it when that execution ends. */
+/** A context prepared for exactly one execution: the runtime's entry points into it, and its callbacks' router. */
 export interface PreparedIsolate {
   isolate: ivm.Isolate;
   context: ivm.Context;
   begin: ivm.Reference<RuntimeEntryPoints['begin']>;
   fire: ivm.Reference<RuntimeEntryPoints['fire']>;
+  /** The isolate's heap before it had any context. */
+  emptyHeapBytes: number;
+  /** Heap the isolate held before this context was made that is not the context's (earlier contexts' leftovers). */
+  heapOffsetBytes: number;
   /** Routes the runtime's callbacks (logs, timers) to the execution that takes this isolate. */
   attach(host: RuntimeHost): void;
+  /**
+   * The execution is over. `clean`: it ended with the runtime's answer (no limit breached, nothing left running), so
+   * its isolate may serve another context of the same owner (an isolate series); otherwise, and by default, the
+   * isolate is disposed.
+   */
+  end(clean: boolean): void;
+  /** An isolate series takes the isolate over: ending the execution (context released) is then `owner`'s to handle. */
+  adopt(owner: (clean: boolean) => void): void;
   dispose(): void;
 }
 
@@ -119,12 +131,34 @@ async function cacheLibraryGroup(
   }
 }
 
-/** The runtime, then the hardening (last, so nothing installed before it escapes it); answers the entry points. */
+/**
+ * A function of the host callbacks and the run global's name that installs the runtime, then the hardening (last, so
+ * nothing installed before it escapes it), and answers the entry points.
+ */
 const BOOTSTRAP_SOURCE = [
+  '(function ($0, $1, $2, $3) {',
   `const entryPoints = (${installRuntime.toString()})({ log: $0, setTimer: $1, clearTimer: $2 }, $3);`,
   `(${hardenRealm.toString()})();`,
   'return entryPoints;',
+  '})',
 ].join('\n');
+
+/** The bootstrap compiled once per isolate (a series runs it in every context), from a code cache made once. */
+const bootstrapScripts = new WeakMap<ivm.Isolate, ivm.Script>();
+let bootstrapCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+
+function bootstrapScript(isolate: ivm.Isolate): ivm.Script {
+  let script = bootstrapScripts.get(isolate);
+  if (!script) {
+    const compiled: ivm.Script & ivm.CachedDataResult = isolate.compileScriptSync(
+      BOOTSTRAP_SOURCE,
+      bootstrapCache ? { cachedData: bootstrapCache } : { produceCachedData: true },
+    );
+    if (!bootstrapCache && compiled.cachedData) bootstrapCache = compiled.cachedData;
+    bootstrapScripts.set(isolate, (script = compiled));
+  }
+  return script;
+}
 
 let codeCacheBuild: Promise<Map<string, ivm.ExternalCopy<ArrayBuffer>>> | undefined;
 
@@ -145,12 +179,31 @@ export function libraryCodeCache(): Promise<Map<string, ivm.ExternalCopy<ArrayBu
   return codeCacheBuild;
 }
 
-export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate> {
-  const needsLibraries = spec.libraries.moment || spec.libraries.crypto.length > 0;
+function usedHeap(isolate: ivm.Isolate): number {
+  return isolate.getHeapStatisticsSync().used_heap_size;
+}
+
+/**
+ * A new context in a live isolate, ready for one execution: libraries, then the runtime and the hardening. Creating
+ * the context and running the libraries happen on the isolate's thread (async): on the main thread they would
+ * serialise every preparation, and under load the main thread, not the cores, would bound the executions per second.
+ * Ending the execution disposes the isolate unless an isolate series has adopted it.
+ */
+export async function prepareContext(
+  isolate: ivm.Isolate,
+  libraries: LibraryPlan,
+  emptyHeapBytes: number,
+): Promise<PreparedIsolate> {
+  const dispose = () => {
+    if (!isolate.isDisposed) isolate.dispose();
+  };
+  // Disposing is the main thread's work: the caller continues with the execution's outcome first.
+  let owner: (clean: boolean) => void = () => setImmediate(dispose);
+  const needsLibraries = libraries.moment || libraries.crypto.length > 0;
   const codeCache = needsLibraries ? await libraryCodeCache() : new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
-  const isolate = new ivm.Isolate({ memoryLimit: spec.memoryMb });
+  const heapOffsetBytes = Math.max(0, usedHeap(isolate) - emptyHeapBytes);
+  const context = await isolate.createContext();
   try {
-    const context = await isolate.createContext();
     let attached: RuntimeHost | undefined;
     const notAttached = 'the isolate is not attached to an execution';
     const host = [
@@ -162,32 +215,65 @@ export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate
       ),
       new ivm.Callback((id: number) => attached?.clearTimer(Number(id))),
     ];
-    // Libraries first, then the runtime and the hardening in one trip to the isolate's thread. Set-up runs there
-    // (async): on the main thread it would serialise every preparation, and under load the main thread, not the
-    // cores, would bound the executions per second.
-    await installLibraries(isolate, context, spec.libraries, codeCache);
-    // isolated-vm types a closure's result as any: this one is the bootstrap's entry points.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
-    const entryPoints: ivm.Reference<RuntimeEntryPoints> = await context.evalClosure(
-      BOOTSTRAP_SOURCE,
-      [...host, RUN_GLOBAL],
-      { result: { reference: true } },
-    );
+    await installLibraries(isolate, context, libraries, codeCache);
+    // Compiled already, the bootstrap is a fraction of a millisecond: cheaper here than a trip to the isolate's thread.
+    const bootstrap = bootstrapScript(isolate).runSync(context, { reference: true }) as ivm.Reference<
+      (...args: unknown[]) => RuntimeEntryPoints
+    >;
+    let entryPoints: ivm.Reference<RuntimeEntryPoints>;
+    try {
+      entryPoints = bootstrap.applySync(undefined, [...host, RUN_GLOBAL], { result: { reference: true } });
+    } finally {
+      bootstrap.release();
+    }
     const begin: ivm.Reference<RuntimeEntryPoints['begin']> = entryPoints.getSync('begin', { reference: true });
     const fire: ivm.Reference<RuntimeEntryPoints['fire']> = entryPoints.getSync('fire', { reference: true });
     entryPoints.release();
+    let ended = false;
     return {
       isolate,
       context,
       begin,
       fire,
+      emptyHeapBytes,
+      heapOffsetBytes,
       attach(executionHost) {
         attached = executionHost;
       },
+      end(clean) {
+        if (ended) return;
+        ended = true;
+        // Nothing reaches the context afterwards: its callbacks refuse, and the references to it are let go.
+        attached = undefined;
+        if (!isolate.isDisposed) {
+          begin.release();
+          fire.release();
+          context.release();
+        }
+        owner(clean);
+      },
+      adopt(next) {
+        owner = next;
+      },
       dispose() {
-        if (!isolate.isDisposed) isolate.dispose();
+        // After the end, the isolate may be serving a series' next context: only its owner disposes it then.
+        if (ended) return;
+        ended = true;
+        dispose();
+        owner(false);
       },
     };
+  } catch (error) {
+    if (!isolate.isDisposed) context.release();
+    throw error;
+  }
+}
+
+/** A new isolate and its context, prepared for exactly one execution: ending it disposes the isolate. */
+export async function prepareIsolate(spec: IsolateSpec): Promise<PreparedIsolate> {
+  const isolate = new ivm.Isolate({ memoryLimit: spec.memoryMb });
+  try {
+    return await prepareContext(isolate, spec.libraries, usedHeap(isolate));
   } catch (error) {
     if (!isolate.isDisposed) isolate.dispose();
     throw error;

@@ -32,7 +32,7 @@ export interface SupervisorOptions {
 
 interface Pending {
   resolve(outcome: ExecutionOutcome): void;
-  message: ToSandbox;
+  message: Extract<ToSandbox, { type: 'execute' }>;
   timeoutMs: number;
   deadline: NodeJS.Timeout;
   /** Sent to the current process; unsent ones wait for a process that is ready. */
@@ -58,6 +58,8 @@ export class SandboxSupervisor implements Executor {
   private nextId = 1;
   private closed = false;
   private spawned = 0;
+  /** Each open series' process position: its isolate lives there (a replacement process starts a new one). */
+  private readonly seriesSlots = new Map<string, Slot>();
 
   constructor(private readonly options: SupervisorOptions) {
     this.slots = Array.from({ length: options.processes }, (_, index) => ({
@@ -87,11 +89,16 @@ export class SandboxSupervisor implements Executor {
   execute(request: ExecutionRequest, signal?: AbortSignal, hooks?: ExecutionHooks): Promise<ExecutionOutcome> {
     if (this.closed || this.slots.length === 0)
       return Promise.resolve(failure('InternalError', 'the sandbox is shut down'));
-    const slot = this.slots.reduce((best, candidate) => (this.load(candidate) < this.load(best) ? candidate : best));
+    const series = request.series;
+    let slot = series === undefined ? undefined : this.seriesSlots.get(series);
+    if (!slot) {
+      slot = this.slots.reduce((best, candidate) => (this.load(candidate) < this.load(best) ? candidate : best));
+      if (series !== undefined) this.seriesSlots.set(series, slot);
+    }
     const id = this.nextId++;
     const timeoutMs = request.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
     return new Promise<ExecutionOutcome>((resolve) => {
-      const message: ToSandbox = { v: PROTOCOL_VERSION, type: 'execute', id, request };
+      const message: Pending['message'] = { v: PROTOCOL_VERSION, type: 'execute', id, request };
       // Waiting for a process counts against the deadline too: a function never waits longer than its limit.
       const deadline = setTimeout(() => this.killStuck(slot, id), timeoutMs + this.options.graceMs);
       const onAbort = () => this.cancel(slot, id);
@@ -105,6 +112,14 @@ export class SandboxSupervisor implements Executor {
       signal?.addEventListener('abort', onAbort, { once: true });
       if (slot.ready) this.send(slot, pending);
     });
+  }
+
+  endSeries(id: string): void {
+    const slot = this.seriesSlots.get(id);
+    if (!slot) return;
+    this.seriesSlots.delete(id);
+    const message: ToSandbox = { v: PROTOCOL_VERSION, type: 'endSeries', series: id };
+    if (slot.ready) slot.child?.send(message, () => undefined);
   }
 
   /** The run was cancelled: a waiting execution never starts, a running one is stopped by its process. */

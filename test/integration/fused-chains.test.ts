@@ -220,6 +220,23 @@ describe('routing inside a fused chain', () => {
       ],
     );
     await saveBoth(
+      'overrun',
+      [
+        // `leaked` is a global of this node's realm only: the chain's nodes share an isolate, never a context.
+        code('first', "const leaked = 'first'; const f = (input) => ({ n: input.n, spin: input.spin });"),
+        code('slow', 'if (input.spin) { while (true) {} } return { ...input, leaked: typeof leaked };', {
+          timeoutMs: 300,
+        }),
+        code('next', 'return { ...input, next: true };'),
+        code('handler', 'return { handled: input.message, node: input.node };'),
+      ],
+      [
+        { from: 'first', to: 'slow' },
+        { from: 'slow', to: 'next' },
+        { from: 'slow', to: 'handler', on: 'error' },
+      ],
+    );
+    await saveBoth(
       'unhandled',
       [
         code('one', 'return { n: input.n };'),
@@ -265,6 +282,24 @@ describe('routing inside a fused chain', () => {
       status: 'failed',
       error: { name: 'Error', message: 'too big: 2', type: 'CodeError', nodeId: 'check' },
       logs: [expect.objectContaining({ args: ['checking', 2] })],
+    });
+    expect(fused.nodes.find((node: any) => node.id === 'next').status).toBe('skipped');
+    expect(comparable(fused)).toEqual(comparable(oneByOne));
+  });
+
+  test('a node past its time limit fails alone and follows its error edge, as unfused; no node sees another’s globals', async () => {
+    const chain = 'first → slow → next (3 nodes, fused)';
+    for (const flowId of ['overrun', 'overrun-one-by-one']) {
+      const measured = await fusedRun(flowId, { n: 1 }, flowId === 'overrun' ? [chain] : []);
+      expect(measured.run.output).toEqual({ n: 1, leaked: 'undefined', next: true });
+    }
+    const { fused, oneByOne, summaries } = await bothWays('overrun', { n: 2, spin: true }, [chain], { n: 1 });
+    expect(summaries).toContain(chain);
+    expect(fused.status).toBe('completed');
+    expect(fused.output).toEqual({ handled: expect.stringContaining('300 ms time limit'), node: 'slow' });
+    expect(fused.nodes.find((node: any) => node.id === 'slow')).toMatchObject({
+      status: 'failed',
+      error: { type: 'TimeoutError', nodeId: 'slow' },
     });
     expect(fused.nodes.find((node: any) => node.id === 'next').status).toBe('skipped');
     expect(comparable(fused)).toEqual(comparable(oneByOne));
