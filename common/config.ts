@@ -157,6 +157,14 @@ const EnvironmentSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)?$/i, 'a size like 512kb or 1mb')
     .default(`${RUN_BODY_MAX_BYTES}b`),
+  /**
+   * Request-body bytes the gateway reads and holds at once, all requests together (a size like 64mb); a request that
+   * would pass it is answered 503 with Retry-After. At least the largest body a route reads, which it is by default.
+   */
+  NECTAR_BODY_BYTES_IN_FLIGHT: z
+    .string()
+    .regex(/^\d+(b|kb|mb|gb)?$/i, 'a size like 64mb')
+    .optional(),
   /** Uploads go to this S3 (or S3-compatible) bucket instead of the data dir's uploads/. */
   NECTAR_UPLOADS_S3_BUCKET: z
     .string()
@@ -188,6 +196,37 @@ const EnvironmentSchema = z.object({
 });
 
 type Environment = z.infer<typeof EnvironmentSchema>;
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** `10mb` → bytes, as express's body parsers read their limits (units of 1024). */
+function sizeBytes(size: string): number {
+  const [, digits, unit = 'b'] = /^(\d+)([a-z]*)$/i.exec(size) ?? ['', '0'];
+  return Number(digits) * (SIZE_UNITS[unit.toLowerCase()] ?? 1);
+}
+
+/** The default budget of request-body bytes in flight: a few large bodies at once, and never less than one. */
+const BODY_BYTES_IN_FLIGHT_DEFAULT = 64 * 1024 * 1024;
+
+/**
+ * The gateway's budget of body bytes in flight and the largest body a route reads (the run routes, webhooks, uploads):
+ * the budget holds at least one such body, so a request alone is never refused for the others.
+ */
+function bodyLimits(e: Environment) {
+  const largestBody = Math.max(
+    RUN_BODY_MAX_BYTES,
+    sizeBytes(e.NECTAR_WEBHOOK_BODY_LIMIT),
+    sizeBytes(e.NECTAR_UPLOAD_LIMIT),
+  );
+  if (e.NECTAR_BODY_BYTES_IN_FLIGHT === undefined)
+    return { budget: Math.max(BODY_BYTES_IN_FLIGHT_DEFAULT, largestBody), largestBody };
+  const budget = sizeBytes(e.NECTAR_BODY_BYTES_IN_FLIGHT);
+  if (budget < largestBody)
+    throw new ConfigError(
+      `Invalid environment:\n  NECTAR_BODY_BYTES_IN_FLIGHT (${budget} bytes) must hold at least the largest request body a route reads (${largestBody} bytes: the run payload limit, NECTAR_WEBHOOK_BODY_LIMIT, NECTAR_UPLOAD_LIMIT)`,
+    );
+  return { budget, largestBody };
+}
 
 /** Where webhook uploads are kept: always the local dir (older uploads stay readable there), and S3 when configured. */
 function uploadsConfig(e: Environment, dataDir: string) {
@@ -271,6 +310,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env) {
       eagerStart: e.NECTAR_EAGER_START,
       dependencyTimeoutMs: e.NECTAR_DEPENDENCY_TIMEOUT_MS,
       uploadLimit: e.NECTAR_UPLOAD_LIMIT,
+      bodyLimits: bodyLimits(e),
     },
     workspaces: {
       secretsKey: e.NECTAR_SECRETS_KEY,

@@ -8,6 +8,7 @@ import { requireAdmin, requireApiKey } from './auth';
 import type { Registry } from 'prom-client';
 import { assertPayloadShape, errorHandler, HttpError } from './errors';
 import type { FlowService } from './flowService';
+import { type BodyBudget, limitBodiesInFlight } from './bodyBudget';
 import { FlowRunStats } from './flowRunStats';
 import { healthAnswer, type HealthReport } from './health';
 import { requestLogging } from './logging';
@@ -77,6 +78,8 @@ export interface GatewayDependencies {
   /** What `GET /metrics` answers (Prometheus text). */
   prometheus?: Registry;
   webhookBodyLimit: string;
+  /** The budget of request-body bytes read at once; without it bodies are bounded per request only. */
+  bodyBudget?: BodyBudget;
   uploadLimit?: string;
   uploads?: UploadStore;
   corsOrigins?: string[];
@@ -237,10 +240,12 @@ export function createServer(deps: GatewayDependencies): http.Server {
     uploadLimit: deps.uploadLimit ?? deps.webhookBodyLimit,
     corsOrigins: deps.corsOrigins ?? [],
   });
+  const serve: http.RequestListener = (request, response) => {
+    if (intake(request, response)) return;
+    app(request, response);
+  };
+  // In front of every body reader (the intake's, express's parsers, the pushed triggers'), once.
   return http.createServer(
-    guardRequests((request, response) => {
-      if (intake(request, response)) return;
-      app(request, response);
-    }, deps.requestScope),
+    guardRequests(deps.bodyBudget ? limitBodiesInFlight(deps.bodyBudget, serve) : serve, deps.requestScope),
   );
 }

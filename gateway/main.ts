@@ -23,6 +23,7 @@ import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { CronPreviewer } from '../temporal/cronPreview';
 import { FlowSchedules } from '../temporal/schedules';
 import { createServer } from './app';
+import { BodyBudget } from './bodyBudget';
 import { FlowLookup } from './flowLookup';
 import { FlowService } from './flowService';
 import { checkParts } from './health';
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
     quota.forget(workspace),
   );
   let stopping = false;
+  const bodyBudget = new BodyBudget(config.gateway.bodyLimits.budget, config.gateway.bodyLimits.largestBody);
   const server: Server = createServer({
     stopping: () => stopping,
     corsOrigins: config.gateway.corsOrigins,
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
     webhooks: new WebhookService(flowLookup, runs, journal, uploads),
     uploads,
     uploadLimit: config.gateway.uploadLimit,
+    bodyBudget,
     flowService,
     triggers,
     eventBus: new EventBus(client, config.taskQueue, triggerRegistry, outputs),
@@ -155,6 +158,7 @@ async function main(): Promise<void> {
       reader: metrics,
       workspaces: workspaceService,
       journalBacklog: journal && (() => journal.backlog()),
+      bodyBytesInFlight: () => bodyBudget.inUse,
       worker: embeddedWorker?.metrics.registry,
     }),
     schedules: new ScheduleService(flows, flowSchedules),

@@ -15,6 +15,8 @@ export interface GatewayMetricsSources {
   workspaces: WorkspaceService;
   /** Accepted webhook deliveries whose runs have not started (undefined without the journal). */
   journalBacklog?: () => number;
+  /** Request-body bytes the gateway is reading and holding now (its NECTAR_BODY_BYTES_IN_FLIGHT budget's use). */
+  bodyBytesInFlight?: () => number;
   /** The metrics of the worker beside the gateway (eager start), answered with the gateway's. */
   worker?: Registry;
 }
@@ -56,6 +58,14 @@ export function gatewayRegistry(sources: GatewayMetricsSources): Registry {
     registers: [registry],
     collect(this: Gauge) {
       this.set(sources.journalBacklog?.() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'nectar_gateway_body_bytes_in_flight',
+    help: 'Request-body bytes the gateway is reading and holding now (within NECTAR_BODY_BYTES_IN_FLIGHT)',
+    registers: [registry],
+    collect(this: Gauge) {
+      this.set(sources.bodyBytesInFlight?.() ?? 0);
     },
   });
   const limit = new Gauge({

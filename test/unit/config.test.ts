@@ -4,7 +4,7 @@ import path from 'node:path';
 import { filterHostEnv } from '../../activities/functionEnv';
 import { resolveAdminKey } from '../../common/adminKey';
 import { binaryCacheDir, findBinary } from '../../common/binaries';
-import { ConfigError, parseConfig } from '../../common/config';
+import { ConfigError, parseConfig, RUN_BODY_MAX_BYTES } from '../../common/config';
 
 describe('configuration from the environment', () => {
   test('defaults give the embedded single-machine setup', () => {
@@ -31,6 +31,16 @@ describe('configuration from the environment', () => {
     expect(() => parseConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => parseConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => parseConfig({ NECTAR_API_KEY: 'short' })).toThrow(/NECTAR_API_KEY must be at least 16 characters/);
+  });
+
+  test('the budget of body bytes in flight holds at least the largest body a route reads', () => {
+    const largest = Math.max(RUN_BODY_MAX_BYTES, 10 * 1024 * 1024);
+    expect(parseConfig({}).gateway.bodyLimits).toEqual({ budget: 64 * 1024 * 1024, largestBody: largest });
+    expect(parseConfig({ NECTAR_BODY_BYTES_IN_FLIGHT: '12mb' }).gateway.bodyLimits.budget).toBe(12 * 1024 * 1024);
+    // An upload limit past the default budget raises the default with it.
+    expect(parseConfig({ NECTAR_UPLOAD_LIMIT: '100mb' }).gateway.bodyLimits.budget).toBe(100 * 1024 * 1024);
+    expect(() => parseConfig({ NECTAR_BODY_BYTES_IN_FLIGHT: '3mb' })).toThrow(/NECTAR_BODY_BYTES_IN_FLIGHT/);
+    expect(() => parseConfig({ NECTAR_BODY_BYTES_IN_FLIGHT: 'lots' })).toThrow(/NECTAR_BODY_BYTES_IN_FLIGHT/);
   });
 
   test('the function environment allow-list is configurable; the block-list always holds the platform secrets', () => {
