@@ -65,7 +65,9 @@ async function runsOf(flowId: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  product = await startProduct();
+  // The burst below sends ten bodies of 10 MiB at once: a budget of bodies in flight that holds them all (the default,
+  // 64 MiB, answers 503 to some; test/integration/body-budget.test.ts tests that).
+  product = await startProduct({ env: { NECTAR_BODY_BYTES_IN_FLIGHT: '128mb' } });
   const measure = [{ id: 'measure', type: 'code', code: MEASURE }];
   const flows = [
     {
