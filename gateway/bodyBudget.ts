@@ -61,10 +61,11 @@ export function limitBodiesInFlight(budget: BodyBudget, listener: RequestListene
       limit: limits.budget,
     },
   };
-  const refuse = (response: Parameters<RequestListener>[1]) => {
+  const refuse = (response: Parameters<RequestListener>[1], close: boolean) => {
     response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-    // The body is not read: the connection cannot carry another request after it.
-    response.setHeader('connection', 'close');
+    // A body of known length within the limits is read past (discarded, never held), so a client still sending it gets
+    // the answer rather than a reset; one cut off (chunked) leaves a connection that cannot carry another request.
+    if (close) response.setHeader('connection', 'close');
     sendJson(response, 503, refusal);
   };
 
@@ -80,7 +81,7 @@ export function limitBodiesInFlight(budget: BodyBudget, listener: RequestListene
         tagRequest(request, response);
         setSecurityHeaders(response, true);
         log.warn({ reqId: requestIdOf(request), bytes: upFront, inUse: budget.inUse }, 'body budget exhausted');
-        refuse(response);
+        refuse(response, !(Number(request.headers['content-length']) <= limits.largestBody));
         return;
       }
       charged = upFront;
@@ -118,7 +119,7 @@ export function limitBodiesInFlight(budget: BodyBudget, listener: RequestListene
             else {
               // Its parser never sees the rest, nor an end: cut off, it starts nothing.
               response.once('finish', () => request.destroy());
-              refuse(response);
+              refuse(response, true);
             }
             return false;
           }
