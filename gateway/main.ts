@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     await triggerRegistry.ensureIndexes();
     await runJournal.ensureIndexes();
   });
-  const embeddedWorker = config.gateway.eagerStart ? await startWorkerBeside(config, connection, store) : undefined;
+  const embeddedWorker = config.gateway.eagerStart ? await startWorkerBeside(config, connection) : undefined;
   const journalDir = path.join(config.dataDir, 'webhook-journal');
   const journal = config.gateway.webhookJournal
     ? AcceptJournal.open(journalDir, acceptedRunStarter(client, config.taskQueue, outputs))
@@ -218,17 +218,12 @@ async function main(): Promise<void> {
  * The worker the runs this gateway waits for start eagerly in (worker/embedded.ts; its code nodes run in sandbox
  * processes it supervises). Loaded only when on; without it (off, or failing to start) runs start as they always did.
  */
-async function startWorkerBeside(
-  config: Config,
-  connection: NativeConnection,
-  store: Store,
-): Promise<EmbeddedWorker | undefined> {
+async function startWorkerBeside(config: Config, connection: NativeConnection): Promise<EmbeddedWorker | undefined> {
   try {
     const { startEmbeddedWorker } = await import('../worker/embedded');
     const worker = await startEmbeddedWorker({
       config,
       connection,
-      store,
       onError: (error) => log.error({ err: error }, 'the worker beside the gateway stopped; runs now start normally'),
     });
     log.info(`eager start on: this process also polls task queue "${config.taskQueue}"`);

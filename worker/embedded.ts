@@ -7,8 +7,8 @@
  */
 import os from 'node:os';
 import type { NativeConnection } from '@temporalio/worker';
-import type { Config } from '../common/config';
-import type { Store } from '../store/mongo';
+import { Config, requireSetting } from '../common/config';
+import { openStore } from '../store/mongo';
 import { createNectarWorker } from './nectarWorker';
 import type { WorkerMetrics } from './prometheus';
 
@@ -22,15 +22,26 @@ export interface EmbeddedWorker {
 export async function startEmbeddedWorker(options: {
   config: Config;
   connection: NativeConnection;
-  store: Store;
   onError: (error: unknown) => void;
 }): Promise<EmbeddedWorker> {
+  // A store client of its own, unbounded as the worker process's: the gateway's gives up on a pool checkout after the
+  // request deadline (NECTAR_DEPENDENCY_TIMEOUT_MS), which ten nodes reading 10 MiB payloads at once passed, failing
+  // nodes whose code never ran.
+  const { config } = options;
+  const store = openStore(requireSetting(config.mongo.uri, 'NECTAR_MONGODB_URI'), config.mongo.dbName);
   const { worker, metrics, close } = await createNectarWorker({
     ...options,
+    store,
     tuning: { identity: `nectar-gateway:${process.pid}@${os.hostname()}` },
   });
   // A worker that stops on its own leaves the gateway answering: the SDK then sends eager start requests as normal ones.
-  const done = worker.run().catch(options.onError).finally(close);
+  const done = worker
+    .run()
+    .catch(options.onError)
+    .finally(async () => {
+      await close();
+      await store.close();
+    });
   return {
     metrics,
     stop: async () => {
