@@ -3,15 +3,14 @@
  * batches them and stops at its bound with one `truncated` batch. Forks the compiled sandbox process: `npm run build` first.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { LogEntry } from '../../flow/contracts';
 import { LIVE_LOG_MAX_ENTRIES, LiveLogPublisher } from '../../activities/liveLogs';
 import type { LiveLogBatch } from '../../store/runJournal';
 import { SandboxSupervisor } from '../../sandbox/supervisor';
 import { InProcessExecutor } from '../../sandbox/inProcess';
 import type { ExecutionRequest } from '../../sandbox/contract';
+import { SANDBOX_CHILD_PATH as CHILD_PATH } from '../support/sandbox';
 
-const CHILD_PATH = path.join(__dirname, '..', '..', 'dist', 'sandbox', 'child.js');
 const request: ExecutionRequest = {
   nodeId: 'talk',
   code: `async function talk() {

@@ -5,20 +5,13 @@
  */
 import { getEventListeners } from 'node:events';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
 import { InProcessExecutor } from '../../sandbox/inProcess';
 import { SandboxSupervisor } from '../../sandbox/supervisor';
+import { API_CONTEXT as context, SANDBOX_CHILD_PATH as CHILD_PATH } from '../support/sandbox';
 
 const sandbox = new InProcessExecutor();
 
-const CHILD_PATH = path.join(__dirname, '..', '..', 'dist', 'sandbox', 'child.js');
-const context: ExecutionRequest['context'] = {
-  trigger: { type: 'api', payload: null },
-  workflowContext: {},
-  steps: {},
-  env: {},
-};
 const spin: ExecutionRequest = {
   nodeId: 'spin',
   code: 'for (;;) {} return 1;',

@@ -4,17 +4,9 @@
  * Forks the compiled sandbox process: run `npm run build` first (as for the integration tests).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
 import { SandboxSupervisor } from '../../sandbox/supervisor';
-
-const CHILD_PATH = path.join(__dirname, '..', '..', 'dist', 'sandbox', 'child.js');
-const context: ExecutionRequest['context'] = {
-  trigger: { type: 'api', payload: null },
-  workflowContext: {},
-  steps: {},
-  env: {},
-};
+import { API_CONTEXT as context, SANDBOX_CHILD_PATH as CHILD_PATH } from '../support/sandbox';
 
 let supervisor: SandboxSupervisor;
 

@@ -4,21 +4,13 @@
  * nothing behind for the next. The sandbox process path is run too, since the supervisor pins a series to a process.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract';
 import { InProcessExecutor } from '../../sandbox/inProcess';
 import { NO_LIBRARIES } from '../../sandbox/libraries';
 import { IsolatePool } from '../../sandbox/pool';
 import { IsolateSeries } from '../../sandbox/series';
 import { SandboxSupervisor } from '../../sandbox/supervisor';
-
-const CHILD_PATH = path.join(__dirname, '..', '..', 'dist', 'sandbox', 'child.js');
-const context: ExecutionRequest['context'] = {
-  trigger: { type: 'api', payload: null },
-  workflowContext: {},
-  steps: {},
-  env: {},
-};
+import { API_CONTEXT as context, SANDBOX_CHILD_PATH as CHILD_PATH } from '../support/sandbox';
 
 const sandbox = new InProcessExecutor();
 afterAll(() => sandbox.close());
