@@ -154,6 +154,7 @@ export async function runChain(
     }
   } finally {
     deps.sandbox.endSeries(series);
+    attempts?.finish();
   }
   const [counted] = await Promise.all([
     together ? countTogether(deps, request.flowId, results) : results,
