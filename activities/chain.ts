@@ -14,7 +14,8 @@ import { inlineLimit, jsonBytes, recordBytes } from '../flow/inline';
 import type { TriggerInfo } from '../flow/run';
 import type { CodeNode, FlowDefinition } from '../flow/schema';
 import type { ExecutionError } from '../sandbox/contract';
-import { COUNTED_BY_CALLER, countExecution, resolveTrigger, runCodeCall } from './codeRun';
+import type { CodeCall, StartedExecution } from './codeRun';
+import { COUNTED_BY_CALLER, countExecution, resolveTrigger, runCodeCall, startExecution } from './codeRun';
 import { AttemptBatches } from '../store/runJournal';
 import { nodeFailure } from './failure';
 import type { ActivityDependencies, FlowRef, RunCodeFailureDetails, RunCodeResult } from './index';
@@ -108,37 +109,60 @@ export async function runChain(
   // The chain's nodes are one run's, one flow's, one workspace's code: they may share an isolate (a fresh context
   // each), which no other execution ever joins.
   const series = crypto.randomUUID();
+  const callFor = (index: number, input: unknown, steps: Record<string, unknown>): CodeCall => ({
+    ...request,
+    trigger,
+    node: nodes[index],
+    input,
+    steps,
+    env,
+    inlineLimitBytes: inlineLimit(inlineBytes),
+    count: together ? COUNTED_BY_CALLER : countExecution(deps, request.flowId),
+    journalWrites,
+    attempts,
+    execution: request.executions?.[index] ?? 1,
+    chain: request.nodeIds[0],
+    series,
+  });
+  // The next node's execution, asked for while this one runs: it takes this one's output in the sandbox.
+  let ahead: StartedExecution | undefined;
   try {
     for (const [index, node] of nodes.entries()) {
-      const previous = nodes[index - 1];
-      let input = headInput;
-      if (previous) {
-        input =
-          node.input === undefined
-            ? (produced.get(previous.id) ?? null)
-            : await deps.outputs.resolve(
-                resolveInputMapping(node.input, {
-                  trigger,
-                  steps: stepsAt(request.started, before, produced),
-                }),
-              );
+      let call: CodeCall;
+      if (ahead) call = { ...callFor(index, null, {}), requested: ahead };
+      else {
+        const previous = nodes[index - 1];
+        let input = headInput;
+        if (previous) {
+          input =
+            node.input === undefined
+              ? (produced.get(previous.id) ?? null)
+              : await deps.outputs.resolve(
+                  resolveInputMapping(node.input, {
+                    trigger,
+                    steps: stepsAt(request.started, before, produced),
+                  }),
+                );
+        }
+        call = callFor(index, input, stepsAt(request.started, before, produced, node.id));
+        // Counted together, a node runs whatever the quota says until the chain ends: it can be asked for now.
+        if (together) call.requested = startExecution(deps, activity, call);
+      }
+      ahead = undefined;
+      const next = nodes[index + 1];
+      // Asked for ahead only where the sandbox can hand it everything it reads: this node's output as its input, in
+      // the steps at this node's place (a node run before, in a loop, could leave an earlier output there).
+      if (call.requested && next && next.input === undefined && !(node.id in before)) {
+        const placeholder = new Map(produced).set(node.id, null);
+        ahead = startExecution(
+          deps,
+          activity,
+          callFor(index + 1, null, stepsAt(request.started, before, placeholder, next.id)),
+          { nodeId: node.id, asInput: true },
+        );
       }
       const startedAt = new Date().toISOString();
-      const run = await runCodeCall(deps, activity, {
-        ...request,
-        trigger,
-        node,
-        input,
-        steps: stepsAt(request.started, before, produced, node.id),
-        env,
-        inlineLimitBytes: inlineLimit(inlineBytes),
-        count: together ? COUNTED_BY_CALLER : countExecution(deps, request.flowId),
-        journalWrites,
-        attempts,
-        execution: request.executions?.[index] ?? 1,
-        chain: request.nodeIds[0],
-        series,
-      });
+      const run = await runCodeCall(deps, activity, call);
       if (!run.ok) {
         results.push({ nodeId: node.id, startedAt, ok: false, error: run.error, details: run.details });
         break;
@@ -149,10 +173,11 @@ export async function runChain(
       const value = asRecorded(await deps.outputs.resolve(output));
       if (value !== undefined) produced.set(node.id, value);
       resultBytes += jsonBytes(results[results.length - 1]);
-      const next = nodes[index + 1];
       if (!next || !continuesTo(graph, node.id, output, next.id) || resultBytes > CHAIN_RESULT_BUDGET_BYTES) break;
     }
   } finally {
+    // The chain ended before the node asked for ahead (a failure, its routing, the result budget): it is not run.
+    ahead?.abandon();
     deps.sandbox.endSeries(series);
     attempts?.finish();
   }

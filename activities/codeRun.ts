@@ -8,7 +8,8 @@ import type { NodeExecution } from '../store/metricsRecorder';
 import type { TriggerInfo } from '../flow/run';
 import type { CodeNode } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
-import type { ExecutionError, ExecutionOutcome } from '../sandbox/contract';
+import type { ExecutionError, ExecutionOutcome, ExecutionRequest } from '../sandbox/contract';
+import type { LogEntry } from '../flow/contracts';
 import type { AttemptBatches, AttemptRecord } from '../store/runJournal';
 import type { ActivityDependencies, RunCodeFailureDetails, RunCodeResult } from './index';
 import { LiveLogPublisher } from './liveLogs';
@@ -111,6 +112,84 @@ export interface CodeCall {
   attempts?: Pick<AttemptBatches, 'recordAttempt'>;
   /** The sandbox series the chain's nodes share (one isolate, a fresh context each): the chain's alone. */
   series?: string;
+  /** The node's execution, asked for already (a fused chain asks for the next node before the one before answers). */
+  requested?: StartedExecution;
+}
+
+/** An execution asked of the sandbox, its outcome to come. */
+export interface StartedExecution {
+  outcome: Promise<ExecutionOutcome>;
+  live?: LiveLogPublisher;
+  /** Its log lines go live from now on (held until then, as it may yet be abandoned). */
+  adopt(): void;
+  /** Not wanted after all (the chain ended before it): stopped, its outcome and logs never read. */
+  abandon(): void;
+}
+
+function attemptKeyOf(activity: Context, call: CodeCall) {
+  const info = activity.info;
+  return {
+    runId: info.workflowExecution?.workflowId ?? '',
+    nodeId: call.node.id,
+    execution: call.execution ?? 1,
+    attempt: info.attempt,
+  };
+}
+
+/**
+ * Asks the sandbox for the node's execution now. `afterPrevious`: it runs after the series' execution asked for just
+ * before, with that one's output (sandbox/contract.ts); its logs are then held until it is adopted.
+ */
+export function startExecution(
+  deps: ActivityDependencies,
+  activity: Context,
+  call: CodeCall,
+  afterPrevious?: ExecutionRequest['afterPrevious'],
+): StartedExecution {
+  const { node } = call;
+  const info = activity.info;
+  const live = deps.journal && new LiveLogPublisher(deps.journal, attemptKeyOf(activity, call));
+  let held: LogEntry[] | undefined = afterPrevious ? [] : undefined;
+  const own = new AbortController();
+  const outcome = deps.sandbox.execute(
+    {
+      nodeId: node.id,
+      code: node.code,
+      input: call.input,
+      context: {
+        trigger: call.trigger,
+        workflowContext: {
+          workflowId: info.workflowExecution?.workflowId ?? '',
+          runId: info.workflowExecution?.runId,
+          nodeId: node.id,
+          flowId: call.flowId,
+          flowVersion: call.flowVersion,
+          ...(call.draft === undefined ? {} : { draft: call.draft }),
+          attempt: info.attempt,
+        },
+        steps: call.steps,
+        env: call.env,
+      },
+      egress: deps.egress,
+      ...(call.series === undefined ? {} : { series: call.series }),
+      ...(afterPrevious === undefined ? {} : { afterPrevious }),
+      limits: {
+        memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
+        timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
+      },
+    },
+    AbortSignal.any([activity.cancellationSignal, own.signal]),
+    live && { onLogs: (entries) => (held ? held.push(...entries) : live.add(entries)) },
+  );
+  return {
+    outcome,
+    live,
+    adopt() {
+      if (held?.length) live?.add(held);
+      held = undefined;
+    },
+    abandon: () => own.abort(),
+  };
 }
 
 /** A chain node running this long is said to be running (a fast one's outcome is all there is to see). */
@@ -201,7 +280,7 @@ async function runCodeOnce(deps: ActivityDependencies, activity: Context, call: 
   }
   const info = activity.info;
   const workflowId = info.workflowExecution?.workflowId ?? '';
-  const attemptKey = { runId: workflowId, nodeId: node.id, execution: call.execution ?? 1, attempt: info.attempt };
+  const attemptKey = attemptKeyOf(activity, call);
   const attemptStart = attemptStartOf(call.startedMs, info.currentAttemptScheduledTimestampMs);
   const { chain } = call;
   const journal = deps.journal;
@@ -229,50 +308,20 @@ async function runCodeOnce(deps: ActivityDependencies, activity: Context, call: 
       })
       .catch(() => undefined);
   };
-  const live = deps.journal && new LiveLogPublisher(deps.journal, attemptKey);
   const heartbeat = info.isLocal ? undefined : setInterval(() => activity.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  const started = call.requested ?? startExecution(deps, activity, call);
+  started.adopt();
   let outcome: ExecutionOutcome;
   try {
     // A cancelled run gets its answer at once (the workflow does not wait for the sandbox to notice).
-    outcome = await Promise.race([
-      activity.cancelled,
-      deps.sandbox.execute(
-        {
-          nodeId: node.id,
-          code: node.code,
-          input: call.input,
-          context: {
-            trigger: call.trigger,
-            workflowContext: {
-              workflowId,
-              runId: info.workflowExecution?.runId,
-              nodeId: node.id,
-              flowId: call.flowId,
-              flowVersion: call.flowVersion,
-              ...(call.draft === undefined ? {} : { draft: call.draft }),
-              attempt: info.attempt,
-            },
-            steps: call.steps,
-            env: call.env,
-          },
-          egress: deps.egress,
-          ...(call.series === undefined ? {} : { series: call.series }),
-          limits: {
-            memoryMb: node.memoryMb ?? NODE_LIMITS.memoryMb.default,
-            timeoutMs: node.timeoutMs ?? NODE_LIMITS.timeoutMs.default,
-          },
-        },
-        activity.cancellationSignal,
-        live && { onLogs: (entries) => live.add(entries) },
-      ),
-    ]);
+    outcome = await Promise.race([activity.cancelled, started.outcome]);
   } catch (error) {
     void recordAttempt({ status: 'cancelled' });
     throw error;
   } finally {
     if (heartbeat) clearInterval(heartbeat);
     clearTimeout(runningTimer);
-    await live?.settled();
+    await started.live?.settled();
   }
   // Counted too late only in a race at the quota's edge: the node ran, but its result is refused like the next one.
   if (count.alongside) {

@@ -66,6 +66,13 @@ export const ExecutionRequest = z.object({
    * (sandbox/series.ts), until `endSeries`. Only one owner's code may share a series: one run's fused chain.
    */
   series: z.string().max(100).optional(),
+  /**
+   * Runs once the series' execution requested just before it has ended, and only if that one succeeded: its output
+   * then stands in `context.steps[nodeId]` (left out when undefined) and, with `asInput`, is the input (null when
+   * undefined). A caller can so ask for a chain's next function before the one before it answers, and the two never
+   * wait for a round trip between them. Its time limit starts when it does.
+   */
+  afterPrevious: z.object({ nodeId: z.string(), asInput: z.boolean() }).optional(),
 });
 export type ExecutionRequest = z.infer<typeof ExecutionRequest>;
 

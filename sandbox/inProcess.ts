@@ -20,7 +20,7 @@ import { Execution } from './execution';
 import { NO_LIBRARIES, planLibraries } from './libraries';
 import { LogBatches } from './logBatches';
 import { IsolatePool } from './pool';
-import { IsolateSeries } from './series';
+import { AlternatingSeries } from './series';
 
 /** How long after the node's deadline a host call may still run if the execution somehow has not ended it. */
 const BRIDGE_DEADLINE_GRACE_MS = 1_000;
@@ -32,7 +32,7 @@ const SERIES_IDLE_MS = 60_000;
 const BRIDGE_GLOBALS = ['axios', 'nodemailer', 'MongoClient', 'ObjectId'];
 
 interface OpenSeries {
-  series: IsolateSeries;
+  series: AlternatingSeries;
   idle: NodeJS.Timeout;
 }
 
@@ -40,6 +40,8 @@ export class InProcessExecutor implements Executor {
   private readonly isolates = new IsolatePool();
   private readonly analyses = new Map<string, CodeAnalysis>();
   private readonly series = new Map<string, OpenSeries>();
+  /** Each open series' execution requested last: the one an `afterPrevious` request waits for. */
+  private readonly lastInSeries = new Map<string, Promise<ExecutionOutcome>>();
 
   /** With `prewarm`, isolates for plain functions are prepared now, so the first executions are warm. */
   constructor(options: { prewarm?: boolean } = {}) {
@@ -56,21 +58,70 @@ export class InProcessExecutor implements Executor {
     const open = this.series.get(id);
     if (!open) return;
     this.series.delete(id);
+    this.lastInSeries.delete(id);
     clearTimeout(open.idle);
     open.series.end();
   }
 
-  private seriesOf(id: string): IsolateSeries {
+  private seriesOf(id: string): AlternatingSeries {
     const open = this.series.get(id);
     if (open) clearTimeout(open.idle);
-    const series = open?.series ?? new IsolateSeries((spec) => this.isolates.take(spec));
+    const series = open?.series ?? new AlternatingSeries((spec) => this.isolates.take(spec));
     const idle = setTimeout(() => this.endSeries(id), SERIES_IDLE_MS);
     idle.unref();
     this.series.set(id, { series, idle });
     return series;
   }
 
-  async execute(request: ExecutionRequest, signal?: AbortSignal, hooks?: ExecutionHooks): Promise<ExecutionOutcome> {
+  execute(request: ExecutionRequest, signal?: AbortSignal, hooks?: ExecutionHooks): Promise<ExecutionOutcome> {
+    const { series, afterPrevious } = request;
+    if (series === undefined) return this.run(request, signal, hooks);
+    const previous = this.lastInSeries.get(series);
+    const outcome = afterPrevious
+      ? this.runAfter(previous, { ...request, afterPrevious }, signal, hooks)
+      : this.run(request, signal, hooks);
+    this.lastInSeries.set(series, outcome);
+    return outcome;
+  }
+
+  /** An `afterPrevious` execution: waits for the one before it, then runs with its output (or not at all). */
+  private async runAfter(
+    previous: Promise<ExecutionOutcome> | undefined,
+    request: ExecutionRequest & Required<Pick<ExecutionRequest, 'afterPrevious'>>,
+    signal?: AbortSignal,
+    hooks?: ExecutionHooks,
+  ): Promise<ExecutionOutcome> {
+    const { nodeId, asInput } = request.afterPrevious;
+    let onAbort = () => undefined as void;
+    const cancelled = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const before = previous && (await Promise.race([previous, cancelled]));
+    signal?.removeEventListener('abort', onAbort);
+    if (signal?.aborted) return failedOutcome('InternalError', 'the run was cancelled before this function started');
+    if (!before?.ok) {
+      return failedOutcome(
+        'InternalError',
+        `not run: the function before it in its series (${nodeId}) ${before ? 'did not succeed' : 'is unknown here'}`,
+      );
+    }
+    const steps = { ...request.context.steps };
+    if (before.output === undefined) delete steps[nodeId];
+    else steps[nodeId] = before.output;
+    return this.run(
+      { ...request, ...(asInput ? { input: before.output ?? null } : {}), context: { ...request.context, steps } },
+      signal,
+      hooks,
+    );
+  }
+
+  private async run(
+    request: ExecutionRequest,
+    signal?: AbortSignal,
+    hooks?: ExecutionHooks,
+  ): Promise<ExecutionOutcome> {
     const requestedAt = performance.now();
     const limits: ExecutionLimits = { ...DEFAULT_LIMITS, ...request.limits };
     limits.cpuTimeMs = Math.min(limits.cpuTimeMs, limits.timeoutMs);

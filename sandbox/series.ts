@@ -106,3 +106,25 @@ export class IsolateSeries {
     if (own && !own.isolate.isDisposed) setImmediate(() => !own.isolate.isDisposed && own.isolate.dispose());
   }
 }
+
+/**
+ * A series served by two isolates in turn: a new context takes a thread of its isolate's about 1.5 ms, which is most
+ * of a light function's execution, so while one isolate runs an execution the other prepares the next one's context
+ * on a thread of its own. Each isolate is still an isolate series of its own (above).
+ */
+export class AlternatingSeries {
+  private readonly lanes: [IsolateSeries, IsolateSeries];
+  private turn = 0;
+
+  constructor(fresh: (spec: IsolateSpec) => Promise<PreparedIsolate>) {
+    this.lanes = [new IsolateSeries(fresh), new IsolateSeries(fresh)];
+  }
+
+  take(spec: IsolateSpec, reusable: boolean): Promise<PreparedIsolate> {
+    return this.lanes[this.turn++ % 2].take(spec, reusable);
+  }
+
+  end(): void {
+    for (const lane of this.lanes) lane.end();
+  }
+}

@@ -34,7 +34,8 @@ interface Pending {
   resolve(outcome: ExecutionOutcome): void;
   message: Extract<ToSandbox, { type: 'execute' }>;
   timeoutMs: number;
-  deadline: NodeJS.Timeout;
+  /** Unset while an `afterPrevious` execution waits for the one before it. */
+  deadline?: NodeJS.Timeout;
   /** Sent to the current process; unsent ones wait for a process that is ready. */
   sent: boolean;
   hooks?: ExecutionHooks;
@@ -60,6 +61,8 @@ export class SandboxSupervisor implements Executor {
   private spawned = 0;
   /** Each open series' process position: its isolate lives there (a replacement process starts a new one). */
   private readonly seriesSlots = new Map<string, Slot>();
+  /** Each open series' execution requested last: an `afterPrevious` one's clock starts when it has ended. */
+  private readonly lastInSeries = new Map<string, Promise<ExecutionOutcome>>();
 
   constructor(private readonly options: SupervisorOptions) {
     this.slots = Array.from({ length: options.processes }, (_, index) => ({
@@ -97,25 +100,34 @@ export class SandboxSupervisor implements Executor {
     }
     const id = this.nextId++;
     const timeoutMs = request.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
-    return new Promise<ExecutionOutcome>((resolve) => {
+    const previous = series === undefined ? undefined : this.lastInSeries.get(series);
+    const outcome = new Promise<ExecutionOutcome>((resolve) => {
       const message: Pending['message'] = { v: PROTOCOL_VERSION, type: 'execute', id, request };
-      // Waiting for a process counts against the deadline too: a function never waits longer than its limit.
-      const deadline = setTimeout(() => this.killStuck(slot, id), timeoutMs + this.options.graceMs);
       const onAbort = () => this.cancel(slot, id);
       // The signal is the activity's: a fused chain runs many executions under it, each listening only while it runs.
       const settled = (outcome: ExecutionOutcome) => {
         signal?.removeEventListener('abort', onAbort);
         resolve(outcome);
       };
-      const pending: Pending = { resolve: settled, message, timeoutMs, deadline, sent: false, hooks };
+      const pending: Pending = { resolve: settled, message, timeoutMs, sent: false, hooks };
+      // Waiting for a process counts against the deadline too: a function never waits longer than its limit.
+      const startClock = () => {
+        if (slot.pending.get(id) === pending)
+          pending.deadline = setTimeout(() => this.killStuck(slot, id), timeoutMs + this.options.graceMs);
+      };
       slot.pending.set(id, pending);
+      if (request.afterPrevious && previous) void previous.then(startClock);
+      else startClock();
       signal?.addEventListener('abort', onAbort, { once: true });
       if (slot.ready) this.send(slot, pending);
     });
+    if (series !== undefined) this.lastInSeries.set(series, outcome);
+    return outcome;
   }
 
   endSeries(id: string): void {
     const slot = this.seriesSlots.get(id);
+    this.lastInSeries.delete(id);
     if (!slot) return;
     this.seriesSlots.delete(id);
     const message: ToSandbox = { v: PROTOCOL_VERSION, type: 'endSeries', series: id };

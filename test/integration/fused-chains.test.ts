@@ -192,7 +192,7 @@ describe('routing inside a fused chain', () => {
       'gated',
       [
         code('gate', "console.log('gate'); return { nextPath: input.path, v: 1 };"),
-        code('open', 'return { v: input.v + 1 };'),
+        code('open', "console.log('open'); return { v: input.v + 1 };"),
         code('after', 'return { v: input.v + 1 };'),
       ],
       [
@@ -314,6 +314,40 @@ describe('routing inside a fused chain', () => {
     expect(fused.error).toMatchObject({ message: 'no handler', nodeId: 'two', type: 'CodeError' });
     expect(oneByOne.status).toBe('failed');
     expect({ ...fused.error, stack: undefined }).toEqual({ ...oneByOne.error, stack: undefined });
+    expect(comparable(fused)).toEqual(comparable(oneByOne));
+  });
+});
+
+describe('a fused chain inside a loop', () => {
+  beforeAll(async () => {
+    await saveBoth(
+      'looped',
+      [
+        code('init', 'return { n: 0, until: input.until };'),
+        code('inc', 'return { n: input.n + 1, until: input.until, lastCheck: context.steps.check || null };'),
+        code(
+          'check',
+          'return { ...input, seen: Object.keys(context.steps), inc: context.steps.inc.n, nextPath: input.n < input.until ? "again" : "done" };',
+        ),
+        code('after', 'return { n: input.n, seen: input.seen };'),
+      ],
+      [
+        { from: 'init', to: 'inc' },
+        { from: 'inc', to: 'check' },
+        { from: 'check', to: 'inc', path: 'again', maxIterations: 5 },
+        { from: 'check', to: 'after', path: 'done' },
+      ],
+    );
+  });
+
+  test("each round's nodes see the round before's outputs and their own, as unfused", async () => {
+    const chain = 'inc → check (2 nodes, fused)';
+    const { fused, oneByOne, summaries } = await bothWays('looped', { until: 3 }, [chain]);
+    expect(summaries.filter((summary) => summary === chain)).toHaveLength(3);
+    expect(fused.status).toBe('completed');
+    // A node's steps leave out its own earlier output.
+    expect(fused.output).toEqual({ n: 3, seen: ['init', 'inc'] });
+    expect(fused.output).toEqual(oneByOne.output);
     expect(comparable(fused)).toEqual(comparable(oneByOne));
   });
 });

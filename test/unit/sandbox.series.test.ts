@@ -8,7 +8,7 @@ import type { ExecutionOutcome, ExecutionRequest } from '../../sandbox/contract'
 import { InProcessExecutor } from '../../sandbox/inProcess';
 import { NO_LIBRARIES } from '../../sandbox/libraries';
 import { IsolatePool } from '../../sandbox/pool';
-import { IsolateSeries } from '../../sandbox/series';
+import { AlternatingSeries, IsolateSeries } from '../../sandbox/series';
 import { SandboxSupervisor } from '../../sandbox/supervisor';
 import { API_CONTEXT as context, SANDBOX_CHILD_PATH as CHILD_PATH } from '../support/sandbox';
 
@@ -217,5 +217,118 @@ describe('IsolateSeries', () => {
     expect(larger.isolate).not.toBe(first.isolate);
     larger.end(true);
     series.end();
+  });
+});
+
+describe('AlternatingSeries', () => {
+  const spec = { memoryMb: 32, libraries: NO_LIBRARIES };
+  let pool: IsolatePool;
+  beforeEach(() => (pool = new IsolatePool({ readyPerKind: 2 })));
+  afterEach(() => pool.close());
+
+  it('serves executions from two isolates in turn, each kept for the next context, both disposed at the end', async () => {
+    const series = new AlternatingSeries((wanted) => pool.take(wanted));
+    const taken = [];
+    for (let index = 0; index < 4; index++) {
+      const prepared = await series.take(spec, true);
+      taken.push(prepared);
+      prepared.end(true);
+    }
+    const [a, b, c, d] = taken.map((prepared) => prepared.isolate);
+    expect(a).not.toBe(b);
+    expect([c, d]).toEqual([a, b]);
+    expect(new Set(taken.map((prepared) => prepared.context)).size).toBe(4);
+    series.end();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([a.isDisposed, b.isDisposed]).toEqual([true, true]);
+  });
+});
+
+describe('an execution asked for after the previous one (afterPrevious)', () => {
+  /** Asks for every code at once, each after the one before, as a fused chain does; answers the outcomes in order. */
+  async function askedAtOnce(
+    steps: Array<{ code: string; limits?: ExecutionRequest['limits']; signal?: AbortSignal }>,
+    executor: Pick<InProcessExecutor, 'execute' | 'endSeries'> = sandbox,
+  ): Promise<ExecutionOutcome[]> {
+    const series = `ahead-${++seriesCount}`;
+    try {
+      return await Promise.all(
+        steps.map(({ code, limits, signal }, index) =>
+          executor.execute(
+            {
+              nodeId: `n${index}`,
+              code,
+              input: index === 0 ? { y: 0 } : null,
+              context: { ...context, steps: { trigger: 't', ...(index === 0 ? {} : { [`n${index - 1}`]: null }) } },
+              limits,
+              series,
+              ...(index === 0 ? {} : { afterPrevious: { nodeId: `n${index - 1}`, asInput: true } }),
+            },
+            signal,
+          ),
+        ),
+      );
+    } finally {
+      executor.endSeries(series);
+    }
+  }
+
+  const seen = 'return { y: (input && input.y || 0) + 1, steps: Object.keys(context.steps), last: context.steps.n0 };';
+
+  it("takes the previous one's output as its input and in the steps at its place", async () => {
+    const outcomes = await askedAtOnce([{ code: bump }, { code: seen }, { code: bump }]);
+    expect(outcomes.map((outcome) => (outcome.ok ? outcome.output : outcome.error))).toEqual([
+      { y: 1 },
+      { y: 2, steps: ['trigger', 'n0'], last: { y: 1 } },
+      { y: 3 },
+    ]);
+  });
+
+  it('a function that returns nothing hands on null, as input and in the steps, as a chain records it', async () => {
+    const [, second] = await askedAtOnce([
+      { code: 'return undefined;' },
+      { code: 'return { input, steps: context.steps };' },
+    ]);
+    expect(second.ok && second.output).toEqual({ input: null, steps: { trigger: 't', n0: null } });
+  });
+
+  it('does not run after a failure: no output, no logs', async () => {
+    const [first, second] = await askedAtOnce([
+      { code: 'throw new Error("boom");' },
+      { code: 'console.log("ran"); return { ran: true };' },
+    ]);
+    expect(first.ok).toBe(false);
+    expect(second).toMatchObject({ ok: false, logs: [], error: { type: 'InternalError' } });
+    expect(!second.ok && second.error.message).toMatch(/n0.*did not succeed/);
+  });
+
+  it('its time limit starts when it does, in this process and through a sandbox process', async () => {
+    const slow = 'const until = Date.now() + 600; while (Date.now() < until) {} return { y: 1 };';
+    const quick = { code: bump, limits: { timeoutMs: 300 } };
+    const supervisor = new SandboxSupervisor({ childPath: CHILD_PATH, processes: 1, graceMs: 100 });
+    try {
+      for (const executor of [sandbox, supervisor]) {
+        const outcomes = await askedAtOnce([{ code: slow }, quick], executor);
+        expect(outcomes.map((outcome) => (outcome.ok ? outcome.output : outcome.error.message))).toEqual([
+          { y: 1 },
+          { y: 2 },
+        ]);
+      }
+    } finally {
+      supervisor.close();
+    }
+  });
+
+  it('cancelled while it waits, it answers at once and never runs', async () => {
+    const cancel = new AbortController();
+    const slow = 'const until = Date.now() + 800; while (Date.now() < until) {} return { y: 1 };';
+    setTimeout(() => cancel.abort(), 100);
+    const started = performance.now();
+    const series = askedAtOnce([{ code: slow }, { code: 'console.log("ran"); return 1;', signal: cancel.signal }]);
+    const [first, second] = await series;
+    expect(first.ok).toBe(true);
+    expect(second).toMatchObject({ ok: false, logs: [], error: { type: 'InternalError' } });
+    expect(!second.ok && second.error.message).toMatch(/cancelled/);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(700);
   });
 });
