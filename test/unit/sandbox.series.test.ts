@@ -226,21 +226,29 @@ describe('AlternatingSeries', () => {
   beforeEach(() => (pool = new IsolatePool({ readyPerKind: 2 })));
   afterEach(() => pool.close());
 
-  it('serves executions from two isolates in turn, each kept for the next context, both disposed at the end', async () => {
+  it('a long series takes turns between two isolates, each kept for its next context, both disposed at the end', async () => {
     const series = new AlternatingSeries((wanted) => pool.take(wanted));
     const taken = [];
-    for (let index = 0; index < 4; index++) {
+    for (let index = 0; index < AlternatingSeries.ALONE_FOR + 3; index++) {
       const prepared = await series.take(spec, true);
       taken.push(prepared);
       prepared.end(true);
     }
-    const [a, b, c, d] = taken.map((prepared) => prepared.isolate);
-    expect(a).not.toBe(b);
-    expect([c, d]).toEqual([a, b]);
-    expect(new Set(taken.map((prepared) => prepared.context)).size).toBe(4);
+    const isolates = taken.map((prepared) => prepared.isolate);
+    const [first] = isolates;
+    const second = isolates[AlternatingSeries.ALONE_FOR + 1];
+    expect(second).not.toBe(first);
+    // A short series (and a long one's start) stays in one isolate.
+    expect(isolates.slice(0, AlternatingSeries.ALONE_FOR + 3)).toEqual([
+      ...Array(AlternatingSeries.ALONE_FOR).fill(first),
+      first,
+      second,
+      first,
+    ]);
+    expect(new Set(taken.map((prepared) => prepared.context)).size).toBe(taken.length);
     series.end();
     await new Promise((resolve) => setImmediate(resolve));
-    expect([a.isDisposed, b.isDisposed]).toEqual([true, true]);
+    expect([first.isDisposed, second.isDisposed]).toEqual([true, true]);
   });
 });
 
