@@ -21,9 +21,24 @@ export async function dropNode(page: Page, kind: string, x: number, y: number): 
   return after.find((id) => id && !before.has(id))!;
 }
 
-/** Selects a node (its inspector opens) by clicking its title. */
+/** Whether the element lies wholly inside the canvas's visible area (a side panel narrows it). */
+async function inCanvasView(page: Page, element: Locator): Promise<boolean> {
+  const [box, pane] = await Promise.all([element.boundingBox(), page.locator('.react-flow').boundingBox()]);
+  if (!box || !pane) return false;
+  return (
+    box.x >= pane.x &&
+    box.y >= pane.y &&
+    box.x + box.width <= pane.x + pane.width &&
+    box.y + box.height <= pane.y + pane.height
+  );
+}
+
+/** Selects a node (its inspector opens) by clicking its title, fitting the canvas to its view first if it is out of it. */
 export async function openNode(page: Page, id: string): Promise<void> {
-  await node(page, id).locator('.node-title').click();
+  const title = node(page, id).locator('.node-title');
+  await title.waitFor();
+  if (!(await inCanvasView(page, title))) await page.getByRole('button', { name: 'Zoom to fit' }).click();
+  await title.click();
   await page.getByRole('region', { name: `Node ${id}` }).waitFor();
 }
 
