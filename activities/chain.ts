@@ -9,39 +9,17 @@
 import crypto from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { continuesTo, stepsAt } from '../flow/chains';
+import type { RunChainRequest } from '../flow/chains';
 import { indexGraph, resolveInputMapping } from '../flow/graph';
 import { inlineLimit, jsonBytes, recordBytes } from '../flow/inline';
-import type { TriggerInfo } from '../flow/run';
 import type { CodeNode, FlowDefinition } from '../flow/schema';
 import type { ExecutionError } from '../sandbox/contract';
 import type { CodeCall, StartedExecution } from './codeRun';
-import { COUNTED_BY_CALLER, countExecution, resolveTrigger, runCodeCall, startExecution } from './codeRun';
+import { COUNTED_BY_CALLER, countExecution, resolveTrigger, runCodeCall, settled, startExecution } from './codeRun';
+import type { Settled } from './codeRun';
 import { AttemptBatches } from '../store/runJournal';
 import { nodeFailure } from './failure';
 import type { ActivityDependencies, FlowRef, RunCodeFailureDetails, RunCodeResult } from './index';
-
-export interface RunChainRequest {
-  v: 1;
-  flowId: string;
-  flowVersion: number;
-  draft?: number;
-  /** The chain's nodes, in order. */
-  nodeIds: string[];
-  /** The first node's input, as the interpreter worked it out (references allowed). */
-  input: unknown;
-  trigger: TriggerInfo;
-  /** The steps before the chain (the first node's own output left out). */
-  steps: Record<string, unknown>;
-  /** Node ids in the order they first started, the chain's nodes included. */
-  started: string[];
-  /** JSON size of each node's latest output kept inline in the run (the inline budget). */
-  inlineBytes: Record<string, number>;
-  /**
-   * Which execution of each node this is (loops run a chain again), so the run journal keeps each apart; absent in
-   * requests made before it existed (each node's first).
-   */
-  executions?: number[];
-}
 
 interface ChainNodeStart {
   nodeId: string;
@@ -96,8 +74,9 @@ export async function runChain(
     deps.outputs.resolve(request.input),
     resolveTrigger(deps, request.trigger),
   ]);
-  // Far from the quota, the nodes that ran are counted together once the chain ends: one write, not one a node.
+  // Far from the quota, the chain's nodes are counted together while they run: one write, not one a node.
   const together = (deps.workspace?.canCountAlongside(request.flowId) ?? false) && nodes.length > 1;
+  const countedAhead = together ? settled(deps.workspace!.countExecution(request.flowId, nodes.length)) : undefined;
   /** Each chain node's output as the nodes after it read it (references resolved). */
   const produced = new Map<string, unknown>();
   const inlineBytes = new Map(Object.entries(request.inlineBytes));
@@ -175,6 +154,13 @@ export async function runChain(
       resultBytes += jsonBytes(results[results.length - 1]);
       if (!next || !continuesTo(graph, node.id, output, next.id) || resultBytes > CHAIN_RESULT_BUDGET_BYTES) break;
     }
+  } catch (error) {
+    // The activity failed and runs again: its nodes are counted when it succeeds, not now.
+    const counted = await countedAhead;
+    if (counted?.ok && counted.value === undefined) {
+      await deps.workspace!.uncountExecutions(request.flowId, nodes.length).catch(() => undefined);
+    }
+    throw error;
   } finally {
     // The chain ended before the node asked for ahead (a failure, its routing, the result budget): it is not run.
     ahead?.abandon();
@@ -182,23 +168,31 @@ export async function runChain(
     attempts?.finish();
   }
   const [counted] = await Promise.all([
-    together ? countTogether(deps, request.flowId, results) : results,
+    countedAhead ? countTogether(deps, request.flowId, results, nodes.length, countedAhead) : results,
     Promise.all(journalWrites),
   ]);
   return { v: 1, nodes: counted };
 }
 
 /**
- * Counts the executions of the nodes that ran, all at once. Refused only in a race at the quota's edge: then they are
- * counted one by one, as unfused runs count them, and the chain ends at the first node refused, with its error.
+ * Settles the count of the chain's nodes, counted all at once as the chain started: the nodes that did not run (it
+ * ended early) are given back. Refused only in a race at the quota's edge: then the nodes that ran are counted one by
+ * one, as unfused runs count them, and the chain ends at the first node refused, with its error.
  */
 async function countTogether(
   deps: ActivityDependencies,
   flowId: string,
   results: ChainNodeResult[],
+  countedNodes: number,
+  countedAhead: Settled<string | undefined>,
 ): Promise<ChainNodeResult[]> {
   const workspace = deps.workspace!;
-  if ((await workspace.countExecution(flowId, results.length)) === undefined) return results;
+  const counted = await countedAhead;
+  if (!counted.ok) throw counted.error;
+  if (counted.value === undefined) {
+    if (results.length < countedNodes) await workspace.uncountExecutions(flowId, countedNodes - results.length);
+    return results;
+  }
   for (const [index, { nodeId, startedAt }] of results.entries()) {
     const refusal = await workspace.countExecution(flowId);
     if (refusal !== undefined) {

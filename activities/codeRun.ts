@@ -44,10 +44,10 @@ export async function whileAlive<T>(activity: Context, work: Promise<T>): Promis
   }
 }
 
-type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+export type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
 
 /** A promise that never rejects, so it can be left unawaited for a while without an unhandled rejection. */
-function settled<T>(promise: Promise<T> | undefined): Settled<T | undefined> {
+export function settled<T>(promise: Promise<T> | undefined): Settled<T | undefined> {
   return Promise.resolve(promise).then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),

@@ -1,7 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { LogEntry, NodeError } from '../flow/contracts';
 import type { OutputRef, TriggerInfo } from '../flow/run';
-import { sideEffectFreeNodes } from '../flow/effects';
 import type { CodeNode, FlowDefinition } from '../flow/schema';
 import { NODE_LIMITS } from '../flow/limits';
 import type { EgressPolicy, Executor } from '../sandbox/contract';
@@ -11,7 +10,11 @@ import { nodeFailure } from './failure';
 import type { LiveLogSink } from './liveLogs';
 import type { RunJournal } from '../store/runJournal';
 import { countExecution, resolveTrigger, runCodeCall, whileAlive } from './codeRun';
-import { runChain, RunChainRequest, RunChainResult } from './chain';
+import { runChain, RunChainResult } from './chain';
+import { fusableNodes, PLAN_TIMEOUT_MS } from '../flow/chains';
+import { entryChainRequest, lightCandidates } from '../flow/entryChain';
+import type { ChainRun, RunChainRequest } from '../flow/chains';
+import { indexGraph } from '../flow/graph';
 import type { NodeExecution } from '../store/metricsRecorder';
 import type { NodeCosts } from './nodeCosts';
 
@@ -26,6 +29,8 @@ export interface ActivityDependencies {
     envFor(flowId: string): Promise<Record<string, string>>;
     /** Counts one execution (or `count`, all or none); the refusal's message when the month's quota is used up. */
     countExecution(flowId: string, count?: number): Promise<string | undefined>;
+    /** Gives back executions counted ahead that did not happen. */
+    uncountExecutions(flowId: string, count: number): Promise<void>;
     /** Whether the workspace is far enough from its quota for a node to start while its execution is counted. */
     canCountAlongside(flowId: string): boolean;
   };
@@ -100,18 +105,44 @@ export interface RunPlan {
    * existed (no such field) replay as they ran, one local activity a node — the plan's marker is their gate.
    */
   fuseChains?: boolean;
+  /**
+   * The run's entry chain, already run (flow/entryChain.ts): asked for by a fresh run, so a one-node flow
+   * completes in this one local activity. Absent where the entry is not fusable, and in plans made before it existed.
+   */
+  entryChain?: RunChainResult;
 }
 
-/** Nodes that may be light, whatever their costs: side-effect-free, and without retries of the user's. */
-function localCandidates(definition: FlowDefinition): CodeNode[] {
-  // A node the user lets retry shows its attempts live, which a local activity's retries would not.
-  const retried = new Set(
-    definition.nodes
-      .filter((node) => node.type === 'code' && (node.retry?.maximumAttempts ?? 1) > 1)
-      .map((node) => node.id),
-  );
-  const candidates = new Set(sideEffectFreeNodes(definition).filter((nodeId) => !retried.has(nodeId)));
-  return definition.nodes.filter((node): node is CodeNode => node.type === 'code' && candidates.has(node.id));
+/** What a fresh run tells its plan so that the plan may run its entry chain. */
+export interface PlanEntry extends ChainRun {
+  /** The run request's `localActivities` override, if any. */
+  localActivities?: boolean;
+  /** The entry chain its starter proposed (RunRequest.entry): run only if it is the plan's own. */
+  proposed: string[];
+}
+
+export interface PlanRequest extends FlowRef {
+  entry?: PlanEntry;
+}
+
+function entryRequestOf(plan: RunPlan, entry: PlanEntry): RunChainRequest | undefined {
+  const fusable = fusableNodes(plan.definition, {
+    lightNodes: new Set(plan.lightNodes),
+    localActivities: entry.localActivities,
+  });
+  return entryChainRequest(indexGraph(plan.definition), fusable, entry, entry.proposed);
+}
+
+/** `work`, or a failure naming `what` once it took longer than `ms` (the activity is then tried again). */
+async function withinTime<T>(ms: number, what: string, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -134,13 +165,27 @@ export function createActivities(deps: ActivityDependencies) {
       return requireDefinition(request.flowId, request.version, request.draft);
     },
 
-    /** The pinned definition and how to run its nodes. Read-only, so it may run as a local activity. */
-    async planRun(request: FlowRef): Promise<RunPlan> {
-      const definition = await requireDefinition(request.flowId, request.version, request.draft);
-      let candidates = localCandidatesByDefinition.get(definition);
-      if (!candidates) localCandidatesByDefinition.set(definition, (candidates = localCandidates(definition)));
-      const light = await deps.costs.lightNodes(request.flowId, candidates);
-      return { definition, lightNodes: light, fuseChains: true };
+    /**
+     * The pinned definition and how to run its nodes; for a fresh run (`entry`), its entry chain run too when its light
+     * nodes make the chain proposed. Read-only, and the chain's nodes reach nothing outside their isolates, so it may run as a local activity.
+     */
+    async planRun(request: PlanRequest): Promise<RunPlan> {
+      const plan = await withinTime(PLAN_TIMEOUT_MS, 'planning the run', async () => {
+        const definition = await requireDefinition(request.flowId, request.version, request.draft);
+        let candidates = localCandidatesByDefinition.get(definition);
+        if (!candidates) localCandidatesByDefinition.set(definition, (candidates = lightCandidates(definition)));
+        const light = await deps.costs.lightNodes(request.flowId, candidates);
+        return { definition, lightNodes: light, fuseChains: true };
+      });
+      const entry = request.entry && entryRequestOf(plan, request.entry);
+      if (!entry) return plan;
+      try {
+        return { ...plan, entryChain: await runChain(deps, { requireDefinition, envOf }, entry) };
+      } catch {
+        // The chain could not run here (the store, the sandbox): the interpreter runs it as it would any chain, with
+        // that chain's retries and its failure recorded on its first node.
+        return plan;
+      }
     },
 
     /** The version a subflow node runs: the one it pins, or the newest. */

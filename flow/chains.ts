@@ -13,10 +13,12 @@
  * Whether A's result actually follows that edge (a labelled edge and A's `nextPath`) is decided as the chain runs,
  * by `continuesTo`, with the same routing function as unfused runs.
  */
-import { followedEdges, isLoopEdge } from './graph';
+import { completedSteps, followedEdges, isLoopEdge, markStarted, nodeInput } from './graph';
 import type { FlowGraph } from './graph';
+import type { RunState } from './contracts';
 import { NODE_LIMITS } from './limits';
-import type { CodeNode, FlowDefinition } from './schema';
+import type { TriggerInfo } from './run';
+import type { CodeNode, FlowDefinition, FlowNode } from './schema';
 
 /** What decides whether a code node may run inside a fused chain. */
 export interface FusionOptions {
@@ -122,4 +124,81 @@ export function chainSummary(labels: readonly string[], maxChars = 200): string 
     head += ` → ${label}`;
   }
   return (head + tail).slice(0, maxChars);
+}
+
+/**
+ * A run plan's own time, and the most of its entry chain's nodes' time limits it takes on: the plan's local activity
+ * is bounded by their sum (workflows/interpreter.ts), and its planning part alone by the first.
+ */
+export const PLAN_TIMEOUT_MS = 30_000;
+export const PLAN_ENTRY_BUDGET_MS = 20 * 60_000;
+
+/** What the fused-chain activity is asked to run (activities/chain.ts). */
+export interface RunChainRequest {
+  v: 1;
+  flowId: string;
+  flowVersion: number;
+  draft?: number;
+  /** The chain's nodes, in order. */
+  nodeIds: string[];
+  /** The first node's input, as the interpreter worked it out (references allowed). */
+  input: unknown;
+  trigger: TriggerInfo;
+  /** The steps before the chain (the first node's own output left out). */
+  steps: Record<string, unknown>;
+  /** Node ids in the order they first started, the chain's nodes included. */
+  started: string[];
+  /** JSON size of each node's latest output kept inline in the run (the inline budget). */
+  inlineBytes: Record<string, number>;
+  /**
+   * Which execution of each node this is (loops run a chain again), so the run journal keeps each apart; absent in
+   * requests made before it existed (each node's first).
+   */
+  executions?: number[];
+}
+
+/** The run a chain belongs to, as far as its activity needs to know. */
+export interface ChainRun {
+  flowId: string;
+  flowVersion: number;
+  draft?: number;
+  trigger: TriggerInfo;
+}
+
+/**
+ * Starts `chain` in the run's state (its head marked started at `startedAt`) and answers the request for its activity:
+ * made here alone, so a run plan that runs a fresh run's entry chain (`entryChainRequest`) asks exactly what the
+ * interpreter would.
+ */
+export function startChain(
+  graph: FlowGraph,
+  state: RunState,
+  chain: readonly string[],
+  run: ChainRun,
+  inlineBytes: ReadonlyMap<string, number>,
+  startedAt: string,
+): RunChainRequest {
+  const head = chain[0];
+  // Before it starts: a head's input mapping still sees its own output of a loop's previous round.
+  const input = nodeInput(graph, state, head, run.trigger);
+  markStarted(state, head, startedAt);
+  return {
+    v: 1,
+    flowId: run.flowId,
+    flowVersion: run.flowVersion,
+    draft: run.draft,
+    nodeIds: [...chain],
+    input,
+    trigger: run.trigger,
+    steps: completedSteps(state),
+    started: [...state.started, ...chain.filter((id) => !state.started.includes(id))],
+    inlineBytes: Object.fromEntries(inlineBytes),
+    // The head has started; each later node starts when the chain has run it.
+    executions: chain.map((id) => (id === head ? (state.nodes[id].runs ?? 1) : (state.nodes[id].runs ?? 0) + 1)),
+  };
+}
+
+/** What a node is called in the Temporal Web UI (activity and marker summaries). */
+export function summaryOf(node: FlowNode): string {
+  return node.name ? `${node.id}: ${node.name}` : node.id;
 }

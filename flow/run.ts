@@ -57,6 +57,17 @@ export interface RunRequest {
   localActivities?: boolean;
   /** A rerun from a node: the earlier run, and the recorded outcomes of the nodes upstream of `fromNode`. */
   rerunOf?: RerunOrigin & { seeds?: RerunSeed[] };
+  /**
+   * The entry chain its starter proposes (flow/chains.ts, proposeEntryChain): the run plan runs it along when its
+   * nodes are light, so a light one-node flow completes in one local activity, whose summary names them.
+   */
+  entry?: EntryProposal;
+}
+
+export interface EntryProposal {
+  nodeIds: string[];
+  /** Its nodes as the Web UI names them. */
+  summary: string;
 }
 
 /** Memo keys a run carries for lists that read no history: where a rerun came from, which node failed the run. */

@@ -3,6 +3,8 @@ import { Client, WorkflowExecutionDescription, WorkflowFailedError, WorkflowNotF
 import { ApplicationFailure } from '@temporalio/common';
 import type { EdgeStatus, NodeError, NodeRecord } from '../flow/contracts';
 import type { RerunOrigin } from '../flow/rerun';
+import type { FlowDefinition } from '../flow/schema';
+import { EntryProposals } from './entryProposals';
 import type { ErrorHandlerOutcome } from '../flow/errorHandler';
 import {
   ERROR_HANDLER_MEMO,
@@ -49,6 +51,8 @@ export interface StartOptions {
   awaited?: boolean;
   /** A rerun: the run it came from (kept in the memo), and the seeds of a rerun from a node. */
   rerunOf?: RunRequest['rerunOf'];
+  /** The pinned definition, when the caller has it at hand: the run's entry chain is proposed from it (RunRequest.entry). */
+  definition?: FlowDefinition;
 }
 
 export type RunOutcome =
@@ -178,6 +182,8 @@ export class RunService {
     this.journal = options.journal;
   }
 
+  private readonly entries = new EntryProposals();
+
   /** 404 unless the run exists and belongs to `workspace`: a key never learns of another workspace's runs. */
   async assertInWorkspace(runId: string, workspace: string): Promise<void> {
     await this.describeIn(runId, workspace);
@@ -225,6 +231,7 @@ export class RunService {
       (options.idempotencyKey ? idempotentRunId(workspace, flowId, options.idempotencyKey) : newRunId(flowId));
     const request: RunRequest = { v: 1, flowId, flowVersion, draft: options.draft, trigger };
     if (options.rerunOf) request.rerunOf = options.rerunOf;
+    else if (options.definition) request.entry = this.entries.of(request, options.definition);
     const eager = this.eagerStart && options.awaited === true;
     const started = await startInterpreterRun(
       this.client,

@@ -47,6 +47,17 @@ export class UsageStore {
     }
   }
 
+  /**
+   * Gives back `executions` counted ahead that did not happen (a fused chain that ended early): never below zero, and
+   * never creating a month's count.
+   */
+  async giveBack(workspace: string, executions: number, now: Date = new Date()): Promise<void> {
+    await this.usage.updateOne(
+      { _id: `${workspace}:${usagePeriod(now)}`, executions: { $gte: executions } },
+      { $inc: { executions: -executions } },
+    );
+  }
+
   async executions(workspace: string, now: Date = new Date()): Promise<number> {
     const doc = await this.usage.findOne({ _id: `${workspace}:${usagePeriod(now)}` });
     return doc?.executions ?? 0;

@@ -53,6 +53,11 @@ export class WorkspaceRuntime {
     return executions === undefined ? quotaUsed(workspace, limit) : undefined;
   }
 
+  /** Gives back executions counted ahead that did not happen (UsageStore.giveBack). */
+  async uncountExecutions(flowId: string, count: number): Promise<void> {
+    await this.usage.giveBack(await this.workspaceOf(flowId), count);
+  }
+
   /**
    * Whether a node may start while its execution is being counted: this worker saw the workspace's count, seconds
    * ago, far enough below its limit that no burst of other workers' nodes can use up the difference meanwhile.

@@ -6,16 +6,16 @@
  */
 import { isCancellation, proxyLocalActivities } from '@temporalio/workflow';
 import type { NectarActivities } from '../activities';
-import type { ChainNodeResult } from '../activities/chain';
-import { chainSummary } from '../flow/chains';
+import type { ChainNodeResult, RunChainResult } from '../activities/chain';
+import { chainSummary, startChain, summaryOf } from '../flow/chains';
 import { nodeErrorTypeOf } from '../flow/errors';
 import type { FlowGraph } from '../flow/graph';
-import { completedSteps, markStarted, nodeInput, readyNodeIds, recordFailure, recordSuccess } from '../flow/graph';
+import { markStarted, readyNodeIds, recordFailure, recordSuccess } from '../flow/graph';
 import { recordBytes } from '../flow/inline';
 import { NODE_LIMITS } from '../flow/limits';
 import type { CodeNode } from '../flow/schema';
 import { nodeErrorFrom } from './failures';
-import { ACTIVITY_TIMEOUT_MARGIN_MS, detailsOf, NodeScope, publishEmitted, retryOf, summaryOf } from './nodes';
+import { ACTIVITY_TIMEOUT_MARGIN_MS, detailsOf, NodeScope, publishEmitted, retryOf } from './nodes';
 
 function chainActivity(nodes: CodeNode[]) {
   // Each node keeps its own time limit in the sandbox; the activity may take them all, one after the other.
@@ -30,27 +30,22 @@ function chainActivity(nodes: CodeNode[]) {
   }).runChain;
 }
 
-export async function runFusedChain(graph: FlowGraph, chain: string[], scope: NodeScope): Promise<void> {
+/**
+ * Runs `chain` and records its nodes; `ranAhead`: the chain's result already, from the run plan that ran the run's
+ * entry chain (it asked what this would ask: flow/chains.ts, entryChainRequest).
+ */
+export async function runFusedChain(
+  graph: FlowGraph,
+  chain: string[],
+  scope: NodeScope,
+  ranAhead?: RunChainResult,
+): Promise<void> {
   const { request, state } = scope;
   const head = chain[0];
-  const input = nodeInput(graph, state, head, request.trigger);
-  markStarted(state, head, new Date().toISOString());
+  const asked = startChain(graph, state, chain, request, scope.inlineBytes, new Date().toISOString());
   let nodes: ChainNodeResult[];
   try {
-    ({ nodes } = await chainActivity(chain.map((id) => graph.nodes.get(id) as CodeNode))({
-      v: 1,
-      flowId: request.flowId,
-      flowVersion: request.flowVersion,
-      draft: request.draft,
-      nodeIds: chain,
-      input,
-      trigger: request.trigger,
-      steps: completedSteps(state),
-      started: [...state.started, ...chain.filter((id) => !state.started.includes(id))],
-      inlineBytes: Object.fromEntries(scope.inlineBytes),
-      // The head has started (markStarted above); each later node starts when the chain has run it.
-      executions: chain.map((id) => (id === head ? (state.nodes[id].runs ?? 1) : (state.nodes[id].runs ?? 0) + 1)),
-    }));
+    ({ nodes } = ranAhead ?? (await chainActivity(chain.map((id) => graph.nodes.get(id) as CodeNode))(asked)));
   } catch (failure) {
     if (isCancellation(failure)) throw failure;
     // The chain could not run at all (its definition gone, the store down past every retry): its first node failed.

@@ -16,7 +16,7 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { NectarActivities } from '../activities';
+import type { NectarActivities, RunPlan } from '../activities';
 import {
   createRunState,
   indexGraph,
@@ -33,6 +33,7 @@ import {
 import type { RunState } from '../flow/contracts';
 import { applyRerunSeeds } from '../flow/rerun';
 import {
+  EntryProposal,
   FAILED_NODE_MEMO,
   NODE_FAILED,
   RUN_EVENT_SIGNAL,
@@ -43,10 +44,10 @@ import {
   RunSnapshot,
 } from '../flow/run';
 import type { FlowDefinition } from '../flow/schema';
-import { chainFrom, fusableNodes } from '../flow/chains';
+import { chainFrom, fusableNodes, PLAN_ENTRY_BUDGET_MS, PLAN_TIMEOUT_MS } from '../flow/chains';
 import { recordBytes } from '../flow/inline';
 import { runFusedChain } from './fusedChain';
-import { runNode } from './nodes';
+import { ACTIVITY_TIMEOUT_MARGIN_MS, runNode } from './nodes';
 import { startErrorHandlerOf } from './errorHandler';
 import { runClosed, runStarted } from './runMetrics';
 
@@ -66,11 +67,20 @@ const { loadFlow } = proxyActivities<NectarActivities>({
 export const LOCAL_PLAN_PATCH = 'nectar-local-run-plan';
 
 // Reading an immutable definition has no effect, so doing it again after a crash is harmless.
-const { planRun } = proxyLocalActivities<NectarActivities>({
-  startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 10, initialInterval: '200ms' },
-  summary: 'load flow definition',
-});
+const planOptions = { retry: { maximumAttempts: 10, initialInterval: 200 }, summary: 'load flow definition' };
+const { planRun } = proxyLocalActivities<NectarActivities>({ ...planOptions, startToCloseTimeout: PLAN_TIMEOUT_MS });
+
+/**
+ * The plan of a fresh run whose starter proposed its entry chain: run along when its nodes are light (they reach
+ * nothing outside their isolates, so that is harmless after a crash too), which may take their time limits on top.
+ */
+function planWithEntry(entry: EntryProposal) {
+  return proxyLocalActivities<NectarActivities>({
+    ...planOptions,
+    summary: `${planOptions.summary}, then ${entry.summary} when light`,
+    startToCloseTimeout: PLAN_TIMEOUT_MS + PLAN_ENTRY_BUDGET_MS + ACTIVITY_TIMEOUT_MARGIN_MS,
+  }).planRun;
+}
 
 function snapshot(
   definition: FlowDefinition | undefined,
@@ -132,9 +142,22 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
 
   const flowRef = { flowId: request.flowId, version: request.flowVersion, draft: request.draft };
   // Runs recorded before the plan existed replay the way they ran: loaded by a regular activity, every node remote.
-  const plan = patched(LOCAL_PLAN_PATCH)
-    ? await planRun(flowRef)
-    : { definition: await loadFlow(flowRef), lightNodes: [] };
+  const { entry } = request;
+  const plan: RunPlan = !patched(LOCAL_PLAN_PATCH)
+    ? { definition: await loadFlow(flowRef), lightNodes: [] }
+    : entry && !state && !request.rerunOf
+      ? await planWithEntry(entry)({
+          ...flowRef,
+          entry: {
+            flowId: request.flowId,
+            flowVersion: request.flowVersion,
+            draft: request.draft,
+            trigger: request.trigger,
+            localActivities: request.localActivities,
+            proposed: entry.nodeIds,
+          },
+        })
+      : await planRun(flowRef);
   definition = plan.definition;
   const graph = indexGraph(definition);
   if (!state) {
@@ -156,10 +179,13 @@ export async function interpreterWorkflow(request: RunRequest): Promise<RunSnaps
   const fusable = plan.fuseChains
     ? fusableNodes(definition, { lightNodes: scope.lightNodes, localActivities: request.localActivities })
     : new Set<string>();
+  let ranAhead = plan.entryChain;
   const executeNode = async (nodeId: string): Promise<void> => {
     const chain = chainFrom(graph, nodeId, fusable);
-    if (chain.length > 1) {
-      await runFusedChain(graph, chain, scope);
+    const ran = ranAhead?.nodes[0]?.nodeId === nodeId ? ranAhead : undefined;
+    ranAhead = undefined;
+    if (chain.length > 1 || ran) {
+      await runFusedChain(graph, chain, scope, ran);
       for (const id of chain) noteChainNodeEnded(run, id);
       return;
     }

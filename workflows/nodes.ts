@@ -24,6 +24,7 @@ import type { RunEvent, RunRequest, RunSnapshot } from '../flow/run';
 import { INTERPRETER_WORKFLOW, isOutputRef } from '../flow/run';
 import type { CodeNode, FlowNode, SubflowNode, WaitNode } from '../flow/schema';
 import { runIdOf } from '../flow/ids';
+import { summaryOf } from '../flow/chains';
 import { readRunSearchAttributes, runSearchAttributes, WAITING_FOR } from '../temporal/searchAttributes';
 import { nodeErrorFrom } from './failures';
 
@@ -65,10 +66,6 @@ const { resolveFlowVersion } = proxyActivities<NectarActivities>({
   retry: { maximumAttempts: 10, initialInterval: '200ms' },
   summary: 'resolve subflow version',
 });
-
-export function summaryOf(node: FlowNode): string {
-  return node.name ? `${node.id}: ${node.name}` : node.id;
-}
 
 /** A code node's activity retries: the user's attempts, and a few more for a worker dying mid-node. */
 export function retryOf(node: CodeNode) {

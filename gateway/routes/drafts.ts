@@ -125,6 +125,7 @@ export function registerDraftRoutes(
         draft: draft.revision,
         idempotencyKey: scopedKey(headers, 'draft'),
         awaited: query.wait,
+        definition: draft.definition,
       });
       await answerStartedRun(response, runs, { ...started, workspace, ...query });
     },

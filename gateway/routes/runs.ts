@@ -36,7 +36,7 @@ export function registerStartRunRoute(routes: RouteRegistry, flows: FlowStore, r
         flow.flowId,
         flow.version,
         { type: 'api', source: 'api', payload: body.input ?? null },
-        { workspace, idempotencyKey: scopedKey(headers, 'api'), awaited: query.wait },
+        { workspace, idempotencyKey: scopedKey(headers, 'api'), awaited: query.wait, definition: flow.definition },
       );
       await answerStartedRun(response, runs, { ...started, workspace, ...query });
     },

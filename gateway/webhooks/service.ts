@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { FlowDefinition } from '../../flow/schema';
 import { webhookTriggerOf, WebhookTrigger } from '../../flow/triggers';
 import type { FlowLookup } from '../flowLookup';
 import { runPayloadJson } from '../../common/payloadShape';
@@ -31,6 +32,8 @@ export interface WebhookTarget {
   trigger: WebhookTrigger;
   /** Where the delivery came in, for the run's trigger source. */
   route: '/hooks' | '/hooks-test';
+  /** The definition of the version (or draft revision) the run pins. */
+  definition?: FlowDefinition;
 }
 
 export type WebhookAnswer =
@@ -65,7 +68,14 @@ export class WebhookService {
     const trigger = webhookTriggerOf(flow?.definition);
     if (!flow || !trigger) throw notFound(`webhook "${request.flowId}"`);
     return this.deliverTo(
-      { flowId: flow.flowId, workspace: found.workspace, flowVersion: flow.version, trigger, route: '/hooks' },
+      {
+        flowId: flow.flowId,
+        workspace: found.workspace,
+        flowVersion: flow.version,
+        trigger,
+        route: '/hooks',
+        definition: flow.definition,
+      },
       request,
     );
   }
@@ -128,6 +138,7 @@ export class WebhookService {
       workspace: target.workspace,
       draft: target.draft,
       awaited: trigger.respond === 'sync',
+      definition: target.definition,
     });
     if (trigger.respond === 'async') return { kind: 'accepted', runId, duplicate: !started };
     return {

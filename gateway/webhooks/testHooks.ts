@@ -33,7 +33,15 @@ export class TestWebhooks {
       );
     }
     return this.webhooks.deliverTo(
-      { flowId, workspace: draft.workspace, flowVersion: 0, draft: draft.revision, trigger, route: '/hooks-test' },
+      {
+        flowId,
+        workspace: draft.workspace,
+        flowVersion: 0,
+        draft: draft.revision,
+        trigger,
+        route: '/hooks-test',
+        definition: draft.definition,
+      },
       // A key sent to the test URL never answers with a production run of the same key, nor the other way round.
       {
         ...request,

@@ -480,7 +480,14 @@ describe('execution settings', () => {
     expect(run.output).toEqual({ n: 3, a: { n: 1 } });
     const { activities, localActivities } = await activitySummaries(run.runId);
     expect(activities).toEqual([]);
-    expect(localActivities).toEqual(['load flow definition', 'a', 'b', 'c']);
+    // Local but never measured, the nodes are not light: the plan, which names the chain it would run along when they
+    // were (flow/entryChain.ts), runs none of them; each is a local activity of its own.
+    expect(localActivities).toEqual([
+      'load flow definition, then a → b → c (3 nodes, fused) when light',
+      'a',
+      'b',
+      'c',
+    ]);
   });
 
   test('by default light side-effect-free nodes run locally once measured, nodes that reach outside never', async () => {
@@ -508,15 +515,17 @@ describe('execution settings', () => {
       const first = await runFlow('auto-local');
       expect(first.output).toEqual({ n: 1, at: 1970, ok: true });
       // Unmeasured at first, every node is a regular activity; then only the light pure one runs locally.
+      // The plan names the entry node it runs along once it is light (flow/entryChain.ts).
+      const plan = 'load flow definition, then pure when light';
       expect(await activitySummaries(first.runId)).toEqual({
         activities: ['pure', 'call', 'slow', 'retried'],
-        localActivities: ['load flow definition'],
+        localActivities: [plan],
       });
       const second = await runFlow('auto-local');
       expect(second.output).toEqual(first.output);
       expect(await activitySummaries(second.runId)).toEqual({
         activities: ['call', 'slow', 'retried'],
-        localActivities: ['load flow definition', 'pure'],
+        localActivities: [plan],
       });
       expect(node(second, 'pure')).toMatchObject({ status: 'succeeded', attempt: 1, durationMs: expect.any(Number) });
     } finally {

@@ -133,7 +133,8 @@ test('a node retried twice shows three attempts with their errors, times and que
 });
 
 describe('a fused chain shows its nodes as they run, before the chain ends', () => {
-  const CHAIN = 'first: wait a bit → talk → finish (3 nodes, fused)';
+  // The flow's entry chain: run along with the run's plan (flow/entryChain.ts), whose summary names it.
+  const CHAIN = 'load flow definition, then first: wait a bit → talk → finish (3 nodes, fused) when light';
 
   beforeAll(async () => {
     const response = await product.request('POST', '/api/flows', {

@@ -19,9 +19,10 @@ const OUT_DIR = path.join(__dirname, 'histories');
  * failed run names its failed node in the memo (a patch); reruns from a node start with the upstream nodes' recorded
  * outcomes. `error-handler`: a failed run starts its error handler flow through an activity (a patch); the handler
  * run, failing too, starts none. `stored-payload`: a trigger payload past 64 KiB travels as a reference into the store,
- * and a wait's correlation key inside it is read by a local activity (a patch).
+ * and a wait's correlation key inside it is read by a local activity (a patch). `entry-chain`: a fresh run's starter
+ * proposes its entry chain, which the plan's local activity runs along when its nodes are light (flow/entryChain.ts).
  */
-const GENERATION = 'stored-payload';
+const GENERATION = 'entry-chain';
 
 const code = (id: string, source: string, extra: Record<string, unknown> = {}) => ({
   id,

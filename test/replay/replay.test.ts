@@ -47,6 +47,10 @@ test('the recorded histories cover the node kinds, cancellation, continue-as-new
   expect(files).toEqual(expect.arrayContaining(['failed.error-handler.binpb', 'failed-handler.error-handler.binpb']));
   // A trigger payload kept in the store, and a wait keyed by a field inside it (a local activity behind a patch).
   expect(files).toContain('stored-payload.stored-payload.binpb');
+  // A fresh run's entry chain run along with its plan: one node (eagerly started, and not), and a chain.
+  expect(files).toEqual(
+    expect.arrayContaining(['light-eager', 'light-local', 'light-chain'].map((name) => `${name}.entry-chain.binpb`)),
+  );
 });
 
 test('every recorded history replays without a determinism error', async () => {

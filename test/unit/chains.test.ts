@@ -1,4 +1,5 @@
-import { chainFrom, chainSummary, continuesTo, fusableNodes, stepsAt } from '../../flow/chains';
+import { chainFrom, chainSummary, continuesTo, fusableNodes, startChain, stepsAt } from '../../flow/chains';
+import { entryChainRequest, proposeEntryChain } from '../../flow/entryChain';
 import { completedSteps, createRunState, indexGraph, markStarted, readyNodeIds, recordSuccess } from '../../flow/graph';
 import type { Edge, FlowDefinition, FlowNode } from '../../flow/schema';
 
@@ -240,5 +241,72 @@ describe('chainSummary', () => {
     expect(summary.length).toBeLessThanOrEqual(200);
     expect(summary.startsWith('node0: a rather long name → ')).toBe(true);
     expect(summary.endsWith('→ … → node39: a rather long name (40 nodes, fused)')).toBe(true);
+  });
+});
+
+describe('the entry chain a run plan may run', () => {
+  const run = { flowId: 'f', flowVersion: 3, trigger: { type: 'api' as const, payload: { n: 1 } } };
+  const all = (definition: FlowDefinition) => new Set(definition.nodes.map((node) => node.id));
+
+  test('the plan asks exactly what the interpreter asks for a fresh run’s first chain, when it is the one proposed', () => {
+    const definition = flow(
+      ['a', { id: 'b', name: 'Bee' }, { id: 'c', input: { n: { path: 'trigger.payload.n' } } }],
+      line('a', 'b', 'c'),
+    );
+    const proposal = proposeEntryChain(definition)!;
+    expect(proposal).toEqual({ nodeIds: ['a', 'b', 'c'], summary: 'a → b: Bee → c (3 nodes, fused)' });
+    const graph = indexGraph(definition);
+    const asked = entryChainRequest(graph, all(definition), run, proposal.nodeIds)!;
+    const interpreter = startChain(
+      graph,
+      createRunState(definition),
+      chainFrom(graph, 'a', all(definition)),
+      run,
+      new Map(),
+      'now',
+    );
+    expect(asked).toEqual(interpreter);
+    expect(asked).toMatchObject({ nodeIds: ['a', 'b', 'c'], input: { n: 1 }, steps: {}, executions: [1, 1, 1] });
+  });
+
+  test('a one-node flow is proposed under its node’s own summary', () => {
+    expect(proposeEntryChain(flow([{ id: 'only', name: 'Only' }], []))).toEqual({
+      nodeIds: ['only'],
+      summary: 'only: Only',
+    });
+  });
+
+  test('the plan runs nothing when its light nodes make another chain than the proposed one', () => {
+    const definition = flow(['a', 'b', 'c'], line('a', 'b', 'c'));
+    const graph = indexGraph(definition);
+    const proposed = proposeEntryChain(definition)!.nodeIds;
+    expect(entryChainRequest(graph, new Set(['a', 'b']), run, proposed)).toBeUndefined();
+    expect(entryChainRequest(graph, new Set(['b', 'c']), run, proposed)).toBeUndefined();
+    expect(entryChainRequest(graph, all(definition), run, ['a', 'b'])).toBeUndefined();
+  });
+
+  test('none proposed for several entries, an entry of another kind, a node the user lets retry, fusing turned off', () => {
+    expect(
+      proposeEntryChain(
+        flow(
+          ['a', 'b', 'c'],
+          [
+            { from: 'a', to: 'c' },
+            { from: 'b', to: 'c' },
+          ],
+        ),
+      ),
+    ).toBeUndefined();
+    expect(proposeEntryChain(flow([{ id: 'w', type: 'delay', durationMs: 10 }, 'a'], line('w', 'a')))).toBeUndefined();
+    expect(proposeEntryChain(flow([{ id: 'a', retry: { maximumAttempts: 3 } }, 'b'], line('a', 'b')))).toBeUndefined();
+    expect(proposeEntryChain(flow(['a', 'b'], line('a', 'b'), { fuseChains: false }))).toBeUndefined();
+    expect(proposeEntryChain(flow(['a', 'b'], line('a', 'b'), { localActivities: false }))).toBeUndefined();
+  });
+
+  test('at most the plan’s budget of the nodes’ time limits: a 40-node chain at the default limit fits', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `n${i}`);
+    expect(proposeEntryChain(flow(ids, line(...ids)))?.nodeIds).toEqual(ids);
+    const long = Array.from({ length: 45 }, (_, i) => `n${i}`);
+    expect(proposeEntryChain(flow(long, line(...long)))?.nodeIds).toEqual(long.slice(0, 40));
   });
 });
