@@ -86,8 +86,9 @@ export async function runChain(
   const attempts = deps.journal && new AttemptBatches(deps.journal);
   let resultBytes = 0;
   // The chain's nodes are one run's, one flow's, one workspace's code: they may share an isolate (a fresh context
-  // each), which no other execution ever joins.
-  const series = crypto.randomUUID();
+  // each), which no other execution ever joins. A chain of one node (an entry chain run with the plan) takes a
+  // prepared isolate as an unfused node does: an isolate of its own would be made for it alone.
+  const series = nodes.length > 1 ? crypto.randomUUID() : undefined;
   const callFor = (index: number, input: unknown, steps: Record<string, unknown>): CodeCall => ({
     ...request,
     trigger,
@@ -164,7 +165,7 @@ export async function runChain(
   } finally {
     // The chain ended before the node asked for ahead (a failure, its routing, the result budget): it is not run.
     ahead?.abandon();
-    deps.sandbox.endSeries(series);
+    if (series !== undefined) deps.sandbox.endSeries(series);
     attempts?.finish();
   }
   const [counted] = await Promise.all([
