@@ -24,6 +24,8 @@ import type { FlowDefinition } from '../flow/schema';
 import type { FlowStore } from '../store/flows';
 import { SANDBOX_PROCESS_PATH, SandboxSupervisor } from '../sandbox/supervisor';
 import { DEV_SERVER_TUNING } from '../temporal/devServer';
+import { runMetricsSinks } from '../worker/nectarWorker';
+import { WorkerMetrics } from '../worker/prometheus';
 
 const LIGHT = 'return { y: (input && input.y || 0) + 1 };';
 
@@ -177,6 +179,8 @@ export async function run(): Promise<void> {
         workflowBundle: { code },
         activities,
         maxEagerActivityReservationsPerWorkflowTask: eager ? 3 : 0,
+        // The interpreter tells runs starting and closing through a sink, as in the product's worker.
+        sinks: runMetricsSinks(undefined, new WorkerMetrics(() => undefined)),
       });
       workers.push(worker);
     }

@@ -170,7 +170,7 @@ export async function createNectarWorker(options: NectarWorkerOptions): Promise<
 }
 
 /** Runs starting and closing, told by the interpreter workflow through its sink (never during replay). */
-function runMetricsSinks(
+export function runMetricsSinks(
   recorder: MetricsRecorder | undefined,
   metrics: WorkerMetrics,
 ): InjectedSinks<RunMetricsSinks> {
