@@ -9,7 +9,10 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal as temporalProto } from '@temporalio/proto';
+import { chainSummary } from '../../flow/chains';
 import { eventually, Product, startProduct } from '../support/product';
+
+const ENTRY_CHAIN_LENGTH = 40;
 
 let product: Product;
 let temporal: Client;
@@ -64,6 +67,21 @@ beforeAll(async () => {
     const saved = await product.request('PUT', `/api/flows/${id}`, flow(id, code, respond));
     expect(saved.status).toBe(200);
   }
+  // Light nodes that take a while (about 60 ms of CPU each, under the light threshold): their entry chain runs for
+  // seconds inside the plan, long enough to kill the process running it.
+  const nodes = Array.from({ length: ENTRY_CHAIN_LENGTH }, (_, i) => ({
+    id: `step${i}`,
+    type: 'code',
+    code: 'const until = Date.now() + 60; while (Date.now() < until) {} return { count: (input.count ?? 0) + 1 };',
+  }));
+  const long = {
+    id: 'entry-long',
+    name: 'entry-long',
+    nodes,
+    edges: nodes.slice(1).map((node, i) => ({ from: nodes[i].id, to: node.id })),
+    triggers: [{ type: 'webhook', respond: 'sync' }],
+  };
+  expect((await product.request('PUT', '/api/flows/entry-long', long)).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -153,3 +171,47 @@ test('a gateway killed in the middle of an eager run leaves it to another worker
     90_000,
   );
 }, 180_000);
+
+test('a gateway killed in the middle of an entry chain leaves the run to another worker, which runs the chain again', async () => {
+  // A first run measures the nodes (one regular activity each); from then on the whole chain runs along with the plan.
+  const first = await product.request('POST', '/hooks/entry-long', {}, { 'content-type': 'application/json' });
+  expect(first.status).toBe(200);
+  expect(first.body).toEqual({ count: ENTRY_CHAIN_LENGTH });
+  await eventually(
+    async () => ((await product.request('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined),
+    90_000,
+  );
+  const gateway = product.pidOf('gateway');
+  const before = awaitedStarts().length;
+  const answer = fetch(`${product.baseUrl}/hooks/entry-long`, { method: 'POST' }).then(
+    (response) => response.status,
+    () => 'cut' as const,
+  );
+  const line = await eventually(async () => awaitedStarts().slice(before)[0], 60_000);
+  expect(line.eagerlyStarted).toBe(true);
+  // The chain takes 40 × 60 ms: killed well inside it.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  process.kill(gateway, 'SIGKILL');
+  expect(await answer).toBe('cut');
+
+  const result = await temporal.workflow.getHandle(line.runId).result();
+  expect(result.output).toEqual({ count: ENTRY_CHAIN_LENGTH });
+  const events = await history(line.runId);
+  const identities = startedBy(events);
+  expect(identities[0]).toMatch(new RegExp(`^${gateway}@`));
+  expect(identities.at(-1)).not.toContain(`${gateway}@`);
+  expect(events.some((event) => event.workflowTaskTimedOutEventAttributes)).toBe(true);
+  // The live worker ran the plan with the chain again, whole: one local activity, no node of its own.
+  const runShape = await shape(line.runId);
+  expect(runShape.some((event) => event.type === 'ACTIVITY_TASK_SCHEDULED')).toBe(false);
+  const markers = runShape.filter((event) => event.type === 'MARKER_RECORDED' && event.summary);
+  expect(markers.map((event) => event.summary)).toEqual([
+    `load flow definition, then ${chainSummary(Array.from({ length: ENTRY_CHAIN_LENGTH }, (_, i) => `step${i}`))} when light`,
+  ]);
+  // Every node recorded once, in order, as succeeded.
+  const run = (await product.request('GET', `/api/runs/${line.runId}`)).body;
+  expect(run.status).toBe('completed');
+  expect(run.nodes.map((node: { id: string; status: string }) => [node.id, node.status])).toEqual(
+    Array.from({ length: ENTRY_CHAIN_LENGTH }, (_, i) => [`step${i}`, 'succeeded']),
+  );
+}, 240_000);
