@@ -10,9 +10,10 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal as temporalProto } from '@temporalio/proto';
 import { chainSummary } from '../../flow/chains';
-import { eventually, Product, startProduct } from '../support/product';
+import { eventually, Product, startProduct, untilHealthy } from '../support/product';
 
-const ENTRY_CHAIN_LENGTH = 40;
+/** The nodes of a long entry chain, in order. */
+const ENTRY_CHAIN = Array.from({ length: 40 }, (_, i) => `step${i}`);
 
 let product: Product;
 let temporal: Client;
@@ -69,8 +70,8 @@ beforeAll(async () => {
   }
   // Light nodes that take a while (about 60 ms of CPU each, under the light threshold): their entry chain runs for
   // seconds inside the plan, long enough to kill the process running it.
-  const nodes = Array.from({ length: ENTRY_CHAIN_LENGTH }, (_, i) => ({
-    id: `step${i}`,
+  const nodes = ENTRY_CHAIN.map((id) => ({
+    id,
     type: 'code',
     code: 'const until = Date.now() + 60; while (Date.now() < until) {} return { count: (input.count ?? 0) + 1 };',
   }));
@@ -166,21 +167,15 @@ test('a gateway killed in the middle of an eager run leaves it to another worker
   expect(identities.at(-1)).not.toContain(`${gateway}@`);
   expect(events.some((event) => event.workflowTaskTimedOutEventAttributes)).toBe(true);
   // The launcher has restarted the gateway, which answers again.
-  await eventually(
-    async () => ((await product.request('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined),
-    90_000,
-  );
+  await untilHealthy(product, 90_000);
 }, 180_000);
 
 test('a gateway killed in the middle of an entry chain leaves the run to another worker, which runs the chain again', async () => {
   // A first run measures the nodes (one regular activity each); from then on the whole chain runs along with the plan.
   const first = await product.request('POST', '/hooks/entry-long', {}, { 'content-type': 'application/json' });
   expect(first.status).toBe(200);
-  expect(first.body).toEqual({ count: ENTRY_CHAIN_LENGTH });
-  await eventually(
-    async () => ((await product.request('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined),
-    90_000,
-  );
+  expect(first.body).toEqual({ count: ENTRY_CHAIN.length });
+  await untilHealthy(product, 90_000);
   const gateway = product.pidOf('gateway');
   const before = awaitedStarts().length;
   const answer = fetch(`${product.baseUrl}/hooks/entry-long`, { method: 'POST' }).then(
@@ -195,7 +190,7 @@ test('a gateway killed in the middle of an entry chain leaves the run to another
   expect(await answer).toBe('cut');
 
   const result = await temporal.workflow.getHandle(line.runId).result();
-  expect(result.output).toEqual({ count: ENTRY_CHAIN_LENGTH });
+  expect(result.output).toEqual({ count: ENTRY_CHAIN.length });
   const events = await history(line.runId);
   const identities = startedBy(events);
   expect(identities[0]).toMatch(new RegExp(`^${gateway}@`));
@@ -206,12 +201,12 @@ test('a gateway killed in the middle of an entry chain leaves the run to another
   expect(runShape.some((event) => event.type === 'ACTIVITY_TASK_SCHEDULED')).toBe(false);
   const markers = runShape.filter((event) => event.type === 'MARKER_RECORDED' && event.summary);
   expect(markers.map((event) => event.summary)).toEqual([
-    `load flow definition, then ${chainSummary(Array.from({ length: ENTRY_CHAIN_LENGTH }, (_, i) => `step${i}`))} when light`,
+    `load flow definition, then ${chainSummary(ENTRY_CHAIN)} when light`,
   ]);
-  // Every node recorded once, in order, as succeeded.
+  // Every node of the chain succeeded, in order.
   const run = (await product.request('GET', `/api/runs/${line.runId}`)).body;
   expect(run.status).toBe('completed');
   expect(run.nodes.map((node: { id: string; status: string }) => [node.id, node.status])).toEqual(
-    Array.from({ length: ENTRY_CHAIN_LENGTH }, (_, i) => [`step${i}`, 'succeeded']),
+    ENTRY_CHAIN.map((id) => [id, 'succeeded']),
   );
 }, 240_000);

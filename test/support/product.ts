@@ -130,6 +130,14 @@ export async function startProduct(options: StartOptions = {}): Promise<Product>
   };
 }
 
+/** Answers once the gateway answers its health check (after the launcher restarted it, say). */
+export async function untilHealthy(product: Product, timeoutMs: number): Promise<void> {
+  await eventually(
+    async () => ((await product.request('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined),
+    timeoutMs,
+  );
+}
+
 /**
  * Kills (SIGKILL) every process with a worker of the interpreter's queue — the worker, and the gateway, whose
  * eager-start worker polls the same queue — so a running node is cut wherever it runs; answers once the launcher has
@@ -144,10 +152,7 @@ export async function killRunWorkers(product: Product): Promise<void> {
       product.pidOf('worker') !== before.worker && product.pidOf('gateway') !== before.gateway ? true : undefined,
     60_000,
   );
-  await eventually(
-    async () => ((await product.request('GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined),
-    60_000,
-  );
+  await untilHealthy(product, 60_000);
 }
 
 /** Polls until `check` returns a value other than undefined. */
