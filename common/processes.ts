@@ -96,7 +96,39 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-export function freePort(host = '127.0.0.1'): Promise<number> {
+/** Where the kernel picks the local ports of outgoing connections (Linux); undefined where it cannot be read. */
+function outgoingPortRange(): [number, number] | undefined {
+  try {
+    const [low, high] = fs
+      .readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return Number.isInteger(low) && Number.isInteger(high) ? [low, high] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const LOWEST_PICKED_PORT = 10_000;
+
+/**
+ * A port free now, for a process to listen on soon. Picked below the range the kernel takes outgoing connections'
+ * ports from: a port from that range (as `listen(0)` gives) can be taken by any client's connection before the process
+ * listens — a test's gateway once found its port held that way (EADDRINUSE) and never answered.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const range = outgoingPortRange();
+  if (range && range[0] > LOWEST_PICKED_PORT + 1_000) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = LOWEST_PICKED_PORT + Math.floor(Math.random() * (range[0] - LOWEST_PICKED_PORT));
+      if (await isPortFree(port, host)) return port;
+    }
+  }
+  return anyFreePort(host);
+}
+
+function anyFreePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
