@@ -180,7 +180,14 @@ async function main(): Promise<void> {
         deadlineMs,
       ),
   });
+  // A gateway that cannot listen (its port taken, say) serves nothing: it stops, and says why, rather than run deaf.
+  const cannotListen = (error: Error) => {
+    log.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
+    process.exit(1);
+  };
+  server.once('error', cannotListen);
   server.listen(config.port, config.host, () => {
+    server.off('error', cannotListen);
     log.info(`listening on http://${config.host}:${config.port}`);
   });
   // While stopping, a kept-alive connection closes as soon as its request is answered.
