@@ -15,6 +15,8 @@ import type { NodeViewAnswer } from './runAnswers';
 
 /** A workflow task started this long ago is running local activities: a query would wait for its end. */
 export const BUSY_TASK_MS = 300;
+/** A run's history while its first workflow task runs: started, its task scheduled, its task started. */
+const FIRST_TASK_STARTED_EVENTS = 3;
 /** The run journal is read back this far before the run's start: the workers' clocks may differ a little. */
 const CLOCK_SKEW_MS = 60_000;
 /** Runs whose last state this gateway keeps, and for how long. */
@@ -26,10 +28,14 @@ export interface RunJournalReader {
   attemptsSince(runId: string, since: Date): Promise<AttemptRecord[]>;
 }
 
-/** Whether the run's workflow task has been running a while (so a query of the run would wait for it). */
+/**
+ * Whether the run's workflow task has been running a while, or is its first (whose plan may run the run's entry
+ * chain, flow/entryChain.ts): a query of the run would wait for its end.
+ */
 export function workflowTaskBusy(description: WorkflowExecutionDescription, now = Date.now()): boolean {
   const task = description.raw.pendingWorkflowTask;
   if (task?.state !== temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED) return false;
+  if (description.historyLength <= FIRST_TASK_STARTED_EVENTS) return true;
   const started = task.startedTime?.seconds;
   if (!started) return false;
   const startedMs = Number(started) * 1000 + Math.floor((task.startedTime?.nanos ?? 0) / 1e6);

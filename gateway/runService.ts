@@ -29,6 +29,7 @@ import { log } from './logging';
 import type { NodeStateAnswer, NodeViewAnswer, RunStatusAnswer, RunViewAnswer } from './runAnswers';
 import type { AcceptedRun } from './webhooks/journal';
 import { journalSince, RecentRunStates, RunJournalReader, withJournalProgress, workflowTaskBusy } from './runProgress';
+import { within } from './unavailable';
 
 /** What the run debugger colours a node by: its record's status, refined while it runs. */
 export type NodeState = NodeStateAnswer;
@@ -156,7 +157,11 @@ export interface RunServiceOptions {
   journal?: RunJournalReader;
 }
 
-/** How long the run's state is asked of the workflow before the last one read stands in. */
+/**
+ * How long the run's state is asked of the workflow before the last one read stands in: a bound on the whole call,
+ * the client's retries included (the server refuses a query while one waits for the run's workflow task, and the
+ * client retries that refusal past the call's deadline).
+ */
 const QUERY_MS = 2_000;
 
 /** Starts runs of the interpreter workflow and reads them back from Temporal. */
@@ -167,6 +172,8 @@ export class RunService {
   private readonly temporalUiUrl: string | undefined;
   private readonly journal: RunJournalReader | undefined;
   private readonly recent = new RecentRunStates<RunSnapshot>();
+  /** The state query of each run in flight: readers of one run (a view and its stream) share it. */
+  private readonly queries = new Map<string, Promise<RunSnapshot | undefined>>();
 
   constructor(
     private readonly client: Client,
@@ -434,13 +441,17 @@ export class RunService {
   }
 
   /** What a running (or otherwise closed) run reports through its query; nothing when no worker answers. */
-  private async liveSnapshot(runId: string): Promise<RunSnapshot | undefined> {
-    try {
-      return await this.client.withDeadline(Date.now() + QUERY_MS, () =>
-        this.client.workflow.getHandle(runId).query<RunSnapshot>(RUN_STATE_QUERY),
-      );
-    } catch {
-      return undefined;
-    }
+  private liveSnapshot(runId: string): Promise<RunSnapshot | undefined> {
+    const asked = this.queries.get(runId);
+    if (asked) return asked;
+    const asking = this.client.withDeadline(Date.now() + QUERY_MS, () =>
+      this.client.workflow.getHandle(runId).query<RunSnapshot>(RUN_STATE_QUERY),
+    );
+    asking.catch(() => undefined); // outlived by the bound below, never an unhandled rejection
+    const query = within('temporal', QUERY_MS, asking)
+      .catch(() => undefined)
+      .finally(() => this.queries.delete(runId));
+    this.queries.set(runId, query);
+    return query;
   }
 }

@@ -1,5 +1,7 @@
 import type { AttemptRecord } from '../../store/runJournal';
-import { RecentRunStates, withJournalProgress } from '../../gateway/runProgress';
+import { temporal } from '@temporalio/proto';
+import type { WorkflowExecutionDescription } from '@temporalio/client';
+import { RecentRunStates, withJournalProgress, workflowTaskBusy } from '../../gateway/runProgress';
 import type { NodeViewAnswer } from '../../gateway/runAnswers';
 
 const node = (id: string, extra: Partial<NodeViewAnswer> = {}): NodeViewAnswer => ({
@@ -128,4 +130,29 @@ test('the last states kept are bounded in number and age', () => {
   states.keep('run-1', 1, 0);
   states.forget('run-1');
   expect(states.get('run-1', 0)).toBeUndefined();
+});
+
+describe('whether a query of the run would wait for its workflow task', () => {
+  const { PENDING_WORKFLOW_TASK_STATE_STARTED: STARTED, PENDING_WORKFLOW_TASK_STATE_SCHEDULED: SCHEDULED } =
+    temporal.api.enums.v1.PendingWorkflowTaskState;
+  const startedAtMs = 1_000_000;
+  const describedAs = (historyLength: number, state = STARTED) =>
+    ({
+      historyLength,
+      raw: { pendingWorkflowTask: { state, startedTime: { seconds: startedAtMs / 1000, nanos: 0 } } },
+    }) as unknown as WorkflowExecutionDescription;
+
+  test('a later task: only once it has run a while', () => {
+    expect(workflowTaskBusy(describedAs(9), startedAtMs + 100)).toBe(false);
+    expect(workflowTaskBusy(describedAs(9), startedAtMs + 300)).toBe(true);
+  });
+
+  test('the first task (its plan may run the entry chain): at once', () => {
+    expect(workflowTaskBusy(describedAs(3), startedAtMs + 1)).toBe(true);
+  });
+
+  test('a task not started, or none: never', () => {
+    expect(workflowTaskBusy(describedAs(3, SCHEDULED), startedAtMs + 10_000)).toBe(false);
+    expect(workflowTaskBusy({ historyLength: 3, raw: {} } as unknown as WorkflowExecutionDescription)).toBe(false);
+  });
 });
